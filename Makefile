@@ -1,0 +1,57 @@
+# Tsunagu: `make run` serves the embedded setup with demo data; `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint types pytest messages migrate clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Tsunagu is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install-dev
+	$(BIN)/mypy .
+
+# Under CI=true the PostgreSQL, Redis and browser tests must run; elsewhere they run when the
+# services and Chromium are there, and are reported as skipped when they are not.
+pytest: install-dev
+	@if [ "$$CI" = "true" ]; then bash scripts/system-deps.sh; fi
+	$(BIN)/pytest
+	@if [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]; then \
+		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -m "not browser" -p no:cacheprovider; fi
+
+test: lint types pytest
+
+messages: install-dev
+	cd tsunagu && ../$(BIN)/python ../manage.py makemessages -l ja -l en --no-obsolete --add-location file
+	cd tsunagu && ../$(BIN)/python ../manage.py makemessages -d djangojs -l ja -l en --no-obsolete --add-location file
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from tsunagu.accounts import views as account_views
+from tsunagu.core.views import healthz
+from tsunagu.tenancy import views as tenancy_views
+
+network_patterns = [
+    path("", include("tsunagu.tenancy.urls")),
+    path("", include("tsunagu.notify.urls")),
+]
+
+urlpatterns = [
+    path("", tenancy_views.landing, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("language/", account_views.set_language, name="set_language"),
+    path("accounts/settings/", account_views.account_settings, name="account_settings"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("n/<slug:network_slug>/", include(network_patterns)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """Carries a member's saved language into the language cookie when they log in.
+
+    The language of a request then comes from the cookie alone, so no page has to load the user
+    just to know which language to speak.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        language = getattr(request, "_tsunagu_login_language", None)
+        if language:
+            set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 60 * 60 * 24 * 365,
+        samesite="Lax",
+        secure=not settings.DEBUG,
+    )
+
+
+@receiver(user_logged_in)
+def _remember_language_on_login(sender: object, request: HttpRequest | None, user, **kwargs):  # type: ignore[no-untyped-def]
+    if request is None:
+        return
+    language = getattr(user, "language", "")
+    if language in dict(settings.LANGUAGES):
+        request._tsunagu_login_language = language  # type: ignore[attr-defined]
+        translation.activate(language)

@@ -1,0 +1,50 @@
+// Tsunagu: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Close open menus on Escape or a click elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+
+  // The network socket: live unread count; reconnects with backoff.
+  var holder = document.querySelector("[data-network-socket]");
+  if (!holder || !("WebSocket" in window)) return;
+  var slug = holder.getAttribute("data-network-socket");
+  var badge = holder.querySelector("[data-unread-count]");
+  var delay = 1000;
+
+  function setUnread(count) {
+    if (!badge) return;
+    badge.textContent = String(count);
+    badge.hidden = count === 0;
+    document.dispatchEvent(new CustomEvent("tsunagu:unread", { detail: { count: count } }));
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + "/ws/n/" + slug + "/");
+    socket.addEventListener("open", function () { delay = 1000; });
+    socket.addEventListener("message", function (message) {
+      var event;
+      try { event = JSON.parse(message.data); } catch (e) { return; }
+      if (event.type === "notifications") setUnread(event.unread);
+      document.dispatchEvent(new CustomEvent("tsunagu:event", { detail: event }));
+    });
+    socket.addEventListener("close", function (closed) {
+      if (closed.code === 4401 || closed.code === 4403) return; // not allowed: do not retry
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    });
+  }
+  connect();
+})();

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from tsunagu.core.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nurl(context: dict[str, Any], name: str, **kwargs: Any) -> str:
+    """{% nurl "app:view" id=obj.pk %}: a URL inside the current network."""
+    network = context["request"].network
+    return reverse(name, kwargs={"network_slug": network.slug, **kwargs})
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> SafeString:
+    return render_markdown(text)
+
+
+@register.simple_tag(takes_context=True)
+def user_networks(context: dict[str, Any]) -> list[Any]:
+    from tsunagu.tenancy.access import memberships_of
+
+    request = context["request"]
+    if not request.user.is_authenticated:
+        return []
+    cached = getattr(request, "_tsunagu_user_networks", None)
+    if cached is None:
+        cached = memberships_of(request.user)
+        request._tsunagu_user_networks = cached
+    return cached
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: dict[str, Any]) -> int:
+    from tsunagu.notify.models import Notification
+
+    request = context["request"]
+    network = getattr(request, "network", None)
+    if network is None or getattr(request, "membership", None) is None:
+        return 0
+    return Notification.objects.filter(
+        network=network, recipient=request.user, read_at__isnull=True
+    ).count()
+
+
+@register.filter
+def initials(name: str) -> str:
+    """One or two characters for an avatar: 山田 花子 → 山田, Hanako Yamada → HY."""
+    parts = (name or "?").split()
+    if not parts:
+        return "?"
+    if all(part.isascii() for part in parts):
+        return "".join(p[0] for p in parts[:2]).upper()
+    return parts[0][:2]

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from tsunagu.realtime.events import send_event
+from tsunagu.tenancy.models import Membership, Network, Status
+
+from .kinds import get_kind
+from .models import Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
+
+def notify(
+    network: Network,
+    recipients: Iterable[User | int],
+    kind: str,
+    *,
+    params: dict[str, Any] | None = None,
+    body: str = "",
+    url: str = "",
+    actor: User | None = None,
+) -> list[Notification]:
+    """Stores an in-app notification for each recipient and, after commit, pushes the new unread
+    count live and queues the e-mails.
+
+    Only active members of ``network`` are notified: a recipient outside it is dropped silently,
+    so a caller's mistake can never tell an outsider about this network.
+    """
+    get_kind(kind)  # fails loudly for an unregistered kind
+    ids = {r if isinstance(r, int) else r.pk for r in recipients}
+    member_ids = set(
+        Membership.objects.filter(
+            network=network, user_id__in=ids, status=Status.ACTIVE, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    if actor is not None:
+        member_ids.discard(actor.pk)
+    if not member_ids:
+        return []
+    params = {"network": network.name, **(params or {})}
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                network=network,
+                recipient_id=user_id,
+                actor=actor,
+                kind=kind,
+                params=params,
+                body=body[:2000],
+                url=url,
+            )
+            for user_id in sorted(member_ids)
+        ]
+    )
+    _push_unread_counts(network, member_ids)
+    created_ids = [n.pk for n in created]
+
+    def queue_mail() -> None:
+        from .tasks import send_notification_emails
+
+        send_notification_emails.delay(network.pk, created_ids)
+
+    transaction.on_commit(queue_mail)
+    return created
+
+
+def unread_counts(network: Network, user_ids: Iterable[int]) -> dict[int, int]:
+    rows = (
+        Notification.objects.filter(
+            network=network, recipient_id__in=list(user_ids), read_at__isnull=True
+        )
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["recipient_id"]: row["n"] for row in rows}
+
+
+def _push_unread_counts(network: Network, user_ids: Iterable[int]) -> None:
+    user_ids = list(user_ids)
+    counts = unread_counts(network, user_ids)
+    for user_id in user_ids:
+        send_event(network, {"type": "notifications", "unread": counts.get(user_id, 0)}, [user_id])
+
+
+def do_mark_read(network: Network, user: User, notification_ids: Iterable[int] | None) -> int:
+    """Marks the user's notifications read (all of them when ``notification_ids`` is None)."""
+    qs = Notification.objects.filter(network=network, recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        _push_unread_counts(network, [user.pk])
+    return changed
+
+
+def wants_email(network: Network, user_id: int, kind: str) -> bool:
+    pref = NotificationPreference.objects.filter(
+        network=network, user_id=user_id, kind=kind
+    ).first()
+    return pref.email if pref is not None else get_kind(kind).email_by_default
+
+
+def do_set_email_preference(network: Network, user: User, kind: str, email: bool) -> None:
+    get_kind(kind)
+    NotificationPreference.objects.update_or_create(
+        network=network, user=user, kind=kind, defaults={"email": email}
+    )

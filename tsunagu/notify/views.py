@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.decorators import member_required
+from tsunagu.tenancy.models import Network
+
+from .actions import do_mark_read, do_set_email_preference, wants_email
+from .kinds import KINDS
+from .models import Notification
+from .tokens import read_token
+
+PAGE_SIZE = 30
+
+
+@member_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    items = list(
+        Notification.objects.filter(network=member.network, recipient=request.user).select_related(
+            "actor"
+        )[:PAGE_SIZE]
+    )
+    template = "notify/list.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template = "notify/fragment_dropdown.html"
+    return render(request, template, {"notifications": items})
+
+
+@member_required
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    notification = access_in_network(
+        member, Notification.objects.filter(recipient=request.user), notification_id
+    )
+    do_mark_read(member.network, request.user, [notification.pk])  # type: ignore[arg-type]
+    target = notification.url or member.network.get_absolute_url()
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = member.network.get_absolute_url()
+    return HttpResponseRedirect(target)
+
+
+@member_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    do_mark_read(member.network, request.user, None)  # type: ignore[arg-type]
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("notify:list", network_slug=member.network.slug)
+
+
+@member_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    member = request.membership  # type: ignore[attr-defined]
+    network = member.network
+    if request.method == "POST":
+        for key in KINDS:
+            do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")  # type: ignore[arg-type]
+        messages.success(request, _("Your e-mail preferences have been saved."))
+        return redirect("notify:preferences", network_slug=network.slug)
+    rows = [
+        {"kind": kind, "email": wants_email(network, request.user.pk, kind.key)}
+        for kind in KINDS.values()
+    ]
+    return render(request, "notify/preferences.html", {"rows": rows})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe without a session
+def unsubscribe(request: HttpRequest, network_slug: str, token: str) -> HttpResponse:
+    """GET shows what the link stops, with one button; POST stops it. No login needed."""
+    network: Network = request.network  # type: ignore[attr-defined]
+    data = read_token(token)
+    if data is None or data.network_id != network.pk or data.kind not in KINDS:
+        return render(request, "notify/unsubscribe.html", {"invalid": True}, status=400)
+    kind = KINDS[data.kind]
+    done = False
+    if request.method == "POST":
+        from tsunagu.accounts.models import User
+
+        user = get_object_or_404(User, pk=data.user_id)
+        do_set_email_preference(network, user, kind.key, False)
+        done = True
+    return render(
+        request,
+        "notify/unsubscribe.html",
+        {"kind": kind, "done": done},
+    )

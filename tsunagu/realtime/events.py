@@ -1,0 +1,50 @@
+"""The one way real-time events leave the server: send_event(), after the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from tsunagu.tenancy.models import Membership, Network
+
+
+def user_group(network_id: int, user_id: int) -> str:
+    """The group of every open connection of one user inside one network."""
+    return f"u.{network_id}.{user_id}"
+
+
+def send_event(network: Network, event: dict[str, Any], user_ids: Iterable[int]) -> None:
+    """Pushes ``event`` to the given users' connections in ``network`` once the transaction commits.
+
+    Connections join only their own network's groups, so an event can never reach a socket opened
+    for another network.
+    """
+    recipients = sorted(set(user_ids))
+    network_id = network.pk
+
+    def push() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        send = async_to_sync(layer.group_send)
+        for user_id in recipients:
+            send(user_group(network_id, user_id), {"type": "event.forward", "event": event})
+
+    transaction.on_commit(push)
+
+
+def disconnect_membership(membership: Membership) -> None:
+    """Closes every open connection of a member at once (after commit): suspended, removed, left."""
+    group = user_group(membership.network_id, membership.user_id)
+
+    def push() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, {"type": "membership.revoked"})
+
+    transaction.on_commit(push)

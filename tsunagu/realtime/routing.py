@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from .consumers import NetworkConsumer
+
+websocket_urlpatterns = [
+    path("ws/n/<slug:network_slug>/", NetworkConsumer.as_asgi()),
+]

@@ -1,0 +1,65 @@
+"""Who may see and do what inside a network. Plain functions: check_* raise, filter_* narrow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django_scopes import scopes_disabled
+
+from .models import Membership, Network, Role, Status
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_membership(network: Network, user: User | object) -> Membership | None:
+    """The user's membership in the network, whatever its status; None for outsiders."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(network=network, user=user).select_related("user").first()
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """Every active membership of a user, across networks: for the network switcher."""
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, status=Status.ACTIVE, network__is_active=True)
+            .select_related("network")
+            .order_by("network__name")
+        )
+
+
+def check_operator_permission(member: Membership) -> None:
+    if not member.is_operator:
+        raise PermissionDenied
+
+
+def check_manage_member_permission(member: Membership, target: Membership) -> None:
+    check_operator_permission(member)
+    if target.network_id != member.network_id:
+        raise Http404
+
+
+def access_in_network(member: Membership, queryset: models.QuerySet[M], pk: object) -> M:
+    """Fetches one object of the member's network; 404 for missing and not-yours alike."""
+    try:
+        return queryset.filter(network_id=member.network_id).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_membership(member: Membership, membership_id: object) -> Membership:
+    return access_in_network(member, Membership.objects.select_related("user"), membership_id)
+
+
+def filter_active_members(network: Network) -> models.QuerySet[Membership]:
+    return Membership.objects.filter(network=network, status=Status.ACTIVE)
+
+
+def count_operators(network: Network) -> int:
+    return filter_active_members(network).filter(role=Role.OPERATOR).count()

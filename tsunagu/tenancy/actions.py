@@ -1,0 +1,109 @@
+"""Every write to networks and memberships goes through these functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from tsunagu.realtime.events import disconnect_membership
+
+from .access import check_manage_member_permission, count_operators
+from .models import Membership, Network, Role, Status
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
+
+@transaction.atomic
+def do_create_network(
+    *, name: str, slug: str, first_operator: User | None = None, **fields: Any
+) -> Network:
+    network = Network(name=name, slug=slug, **fields)
+    network.full_clean()
+    network.save()
+    if first_operator is not None:
+        with scope(network=network):
+            do_add_member(network, first_operator, role=Role.OPERATOR)
+    return network
+
+
+@transaction.atomic
+def do_add_member(
+    network: Network, user: User, *, role: str = Role.ALUMNI, status: str = Status.ACTIVE
+) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        network=network, user=user, defaults={"role": role, "status": status}
+    )
+    if not created and (membership.role, membership.status) != (role, status):
+        membership.role, membership.status = role, status
+        membership.status_changed_at = timezone.now()
+        membership.save(update_fields=["role", "status", "status_changed_at"])
+    if status == Status.ACTIVE:
+        from tsunagu.notify.actions import notify
+
+        notify(network, [user], "welcome", url=network.get_absolute_url())
+    return membership
+
+
+def _ensure_an_operator_remains(target: Membership, new_role: str, new_status: str) -> None:
+    losing_operator = target.is_operator and (
+        new_role != Role.OPERATOR or new_status != Status.ACTIVE
+    )
+    if losing_operator and count_operators(target.network) <= 1:
+        raise ValidationError(_("A network needs at least one active operator."))
+
+
+@transaction.atomic
+def do_change_role(actor: Membership, target: Membership, role: str) -> Membership:
+    check_manage_member_permission(actor, target)
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    if role == target.role:
+        return target
+    _ensure_an_operator_remains(target, role, target.status)
+    target.role = role
+    target.save(update_fields=["role"])
+    from tsunagu.notify.actions import notify
+
+    notify(
+        target.network,
+        [target.user],
+        "role_changed",
+        params={"role": target.get_role_display()},
+        url=target.network.get_absolute_url(),
+        actor=actor.user,
+    )
+    return target
+
+
+@transaction.atomic
+def do_change_status(actor: Membership, target: Membership, status: str) -> Membership:
+    """Suspending or removing a member ends their access at once, open sockets included."""
+    check_manage_member_permission(actor, target)
+    if status not in Status.values:
+        raise ValidationError(_("Unknown status."))
+    if status == target.status:
+        return target
+    _ensure_an_operator_remains(target, target.role, status)
+    target.status = status
+    target.status_changed_at = timezone.now()
+    target.save(update_fields=["status", "status_changed_at"])
+    if status != Status.ACTIVE:
+        disconnect_membership(target)
+    return target
+
+
+@transaction.atomic
+def do_update_network(actor: Membership, network: Network, changes: dict[str, Any]) -> Network:
+    if not actor.is_operator or actor.network_id != network.pk:
+        raise ValidationError(_("Only the network's operators can change its settings."))
+    for field, value in changes.items():
+        setattr(network, field, value)
+    network.full_clean()
+    network.save()
+    return network

@@ -1,0 +1,224 @@
+"""Demo data: two Japanese alumni networks with operators, supporters, employees and alumni."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scope
+
+from tsunagu.accounts.models import User
+from tsunagu.notify.actions import notify
+from tsunagu.tenancy.actions import do_add_member, do_create_network
+from tsunagu.tenancy.models import Network, Role
+
+DEMO_PASSWORD = "tsunagu-demo"  # noqa: S105 - the documented demo password
+
+FAMILY = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "前田",
+    "藤田",
+    "小川",
+    "岡田",
+    "長谷川",
+    "村上",
+    "近藤",
+    "石井",
+    "坂本",
+    "遠藤",
+]
+GIVEN = [
+    "翔太",
+    "美咲",
+    "大輔",
+    "陽菜",
+    "健一",
+    "由美",
+    "拓海",
+    "さくら",
+    "直樹",
+    "麻衣",
+    "悠斗",
+    "彩",
+    "亮",
+    "恵",
+    "隆之",
+    "真由美",
+    "光",
+    "結衣",
+    "和也",
+    "千尋",
+    "誠",
+    "奈々",
+    "浩二",
+    "理沙",
+]
+
+MITSUBA_DESCRIPTION = """\
+三ツ葉商事を卒業したアルムナイと現役社員をつなぐ、**公式**のコミュニティです。
+
+- 「誰が今どこで働いているか」がわかる名簿
+- 雑談ルーム・朝活ルーム・相談掲示板
+- 年に一度のアルムナイ総会と、毎週のオンライン自己紹介リレー
+
+会社の近況もお届けします。お気軽に「最近何してるの？」を投稿してください。
+"""
+
+HIDAMARI_DESCRIPTION = """\
+ひだまりデザインのOB・OGが**有志で運営**している会です。
+
+デザイン・編集・Web制作の仕事の相談や、副業・業務委託の紹介、年2回の飲み会をしています。
+"""
+
+KEY_PEOPLE: list[dict[str, Any]] = [
+    {"email": "operator@example.com", "name": "佐藤 美咲", "networks": {"mitsuba": Role.OPERATOR}},
+    {
+        "email": "supporter@example.com",
+        "name": "高橋 健太",
+        "networks": {"mitsuba": Role.SUPPORTER},
+    },
+    {"email": "employee@example.com", "name": "鈴木 一郎", "networks": {"mitsuba": Role.EMPLOYEE}},
+    {
+        "email": "alumni@example.com",
+        "name": "田中 花子",
+        "networks": {"mitsuba": Role.ALUMNI, "hidamari": Role.ALUMNI},
+    },
+    {"email": "hidamari@example.com", "name": "伊藤 大輔", "networks": {"hidamari": Role.OPERATOR}},
+    {"email": "admin@example.com", "name": "サイト管理者", "networks": {}, "site_admin": True},
+]
+
+
+class Command(BaseCommand):
+    help = "Creates two demo alumni networks with Japanese members (password: tsunagu-demo)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any network exists."
+        )
+        parser.add_argument("--members", type=int, default=40, help="Extra alumni per network.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Network.objects.exists():
+            self.stdout.write("Demo data already present.")
+            self._print_logins()
+            return
+        backend = settings.EMAIL_BACKEND
+        # Demo members get in-app notifications, but nobody needs a console full of e-mails.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+        try:
+            with transaction.atomic():
+                self._seed(options["members"])
+        finally:
+            settings.EMAIL_BACKEND = backend
+        self.stdout.write(self.style.SUCCESS("Demo data created."))
+        self._print_logins()
+
+    def _user(self, email: str, name: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name)
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def _seed(self, extra_members: int) -> None:
+        rng = random.Random(20261120)  # noqa: S311 - demo data, reproducible
+        networks = {
+            "mitsuba": do_create_network(
+                name="三ツ葉商事 アルムナイネットワーク",
+                slug="mitsuba",
+                tagline="卒業しても、三ツ葉の仲間。",
+                brand_color="#1f5fa8",
+                description=MITSUBA_DESCRIPTION,
+                eligibility="三ツ葉商事株式会社およびグループ会社を退職された方、現役社員の方",
+                join_questions=["在籍していた部署と期間を教えてください", "参加のきっかけは？"],
+            ),
+            "hidamari": do_create_network(
+                name="ひだまりデザイン OB・OG会",
+                slug="hidamari",
+                tagline="有志でつながる、ゆるやかな同窓会",
+                brand_color="#c2541b",
+                description=HIDAMARI_DESCRIPTION,
+                eligibility="ひだまりデザインに在籍したことのある方",
+            ),
+        }
+        for person in KEY_PEOPLE:
+            user = self._user(person["email"], person["name"])
+            if person.get("site_admin"):
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            for slug, role in person["networks"].items():
+                with scope(network=networks[slug]):
+                    do_add_member(networks[slug], user, role=role)
+        used: set[str] = {p["name"] for p in KEY_PEOPLE}
+        for index, (slug, network) in enumerate(networks.items()):
+            count = extra_members if index == 0 else max(extra_members // 3, 5)
+            with scope(network=network):
+                for number in range(count):
+                    name = self._unique_name(rng, used)
+                    user = self._user(f"{slug}{number + 1:03d}@example.com", name)
+                    role = Role.EMPLOYEE if rng.random() < 0.2 else Role.ALUMNI
+                    if number < 3:
+                        role = Role.SUPPORTER
+                    do_add_member(network, user, role=role)
+        mitsuba = networks["mitsuba"]
+        operator = User.objects.get(email="operator@example.com")
+        with scope(network=mitsuba):
+            from tsunagu.tenancy.access import filter_active_members
+
+            everyone = list(filter_active_members(mitsuba).values_list("user_id", flat=True))
+            notify(
+                mitsuba,
+                everyone,
+                "announcement",
+                params={"title": "2026年度 アルムナイ総会のご案内"},
+                body="12月12日（土）14時から、本社20階ホールで総会を開きます。懇親会もあります。",
+                actor=operator,
+            )
+
+    @staticmethod
+    def _unique_name(rng: random.Random, used: set[str]) -> str:
+        while True:
+            name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
+            if name not in used:
+                used.add(name)
+                return name
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for person in KEY_PEOPLE:
+            roles = ", ".join(f"{slug}: {role}" for slug, role in person["networks"].items())
+            if person.get("site_admin"):
+                roles = "site admin: /admin/"
+            self.stdout.write(f"  {person['email']:<24} {person['name']}  ({roles})")

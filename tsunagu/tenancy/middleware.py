@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django_scopes import scope, scopes_disabled
+
+from .models import Network
+
+NETWORK_PATH = re.compile(r"^/n/(?P<slug>[a-z0-9-]+)/")
+
+
+def get_network_by_slug(slug: str) -> Network:
+    try:
+        return Network.objects.get(slug=slug, is_active=True)
+    except Network.DoesNotExist:
+        raise Http404("No such network") from None
+
+
+class NetworkMiddleware:
+    """Resolves the network of a /n/<slug>/ request and opens its scope for the whole request.
+
+    Outside a network (the landing page, account pages) no scope is active, so a query on
+    network-owned data fails instead of leaking. Only the site admin works unscoped.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.network = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        path = request.path_info
+        match = NETWORK_PATH.match(path)
+        if match:
+            network = get_network_by_slug(match["slug"])
+            request.network = network  # type: ignore[attr-defined]
+            with scope(network=network):
+                return self.get_response(request)
+        if path.startswith("/admin/"):
+            with scopes_disabled():
+                return self.get_response(request)
+        return self.get_response(request)

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from tsunagu.core.validators import validate_image_file
+
+RESERVED_SLUGS = frozenset({"admin", "api", "accounts", "static", "media", "ws", "new", "n"})
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$",
+    _(
+        "Use 3 to 50 lowercase letters, digits and hyphens, "
+        "starting and ending with a letter or digit."
+    ),
+)
+color_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits, e.g. #2f5fd0.")
+)
+
+
+class Network(models.Model):
+    """One alumni network: a company's (or a volunteer group's) community."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("address"),
+        max_length=50,
+        unique=True,
+        validators=[slug_validator],
+        help_text=_("Used in the network's web address: /n/<address>/"),
+        error_messages={"unique": _("A network with this address already exists.")},
+    )
+    tagline = models.CharField(_("tagline"), max_length=140, blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to="networks/logos/", blank=True, validators=[validate_image_file]
+    )
+    brand_color = models.CharField(
+        _("brand colour"), max_length=7, default="#2f5fd0", validators=[color_validator]
+    )
+    description = models.TextField(
+        _("description"), blank=True, max_length=20000, help_text=_("Markdown is supported.")
+    )
+    eligibility = models.TextField(
+        _("who may join"),
+        blank=True,
+        max_length=5000,
+        help_text=_("Shown to people who apply, e.g. “Former employees of 三ツ葉商事”."),
+    )
+    join_questions = models.JSONField(_("questions for applicants"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/n/{self.slug}/"
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    SUPPORTER = "supporter", _("Supporter")
+    EMPLOYEE = "employee", _("Employee")
+    ALUMNI = "alumni", _("Alumni")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LEFT = "left", _("Left")
+
+
+class Membership(models.Model):
+    """A person's place in one network. One account may hold several, one per network."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ALUMNI)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Membership]] = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "user"], name="one_membership_per_network")
+        ]
+        indexes = [models.Index(fields=["network", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.network_id} ({self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    @property
+    def is_operator(self) -> bool:
+        return self.is_active and self.role == Role.OPERATOR
+
+    @property
+    def is_supporter_or_operator(self) -> bool:
+        return self.is_active and self.role in (Role.OPERATOR, Role.SUPPORTER)

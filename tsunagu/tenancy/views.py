@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.notify.models import Notification
+
+from . import actions
+from .access import access_membership, filter_active_members, get_membership, memberships_of
+from .decorators import member_required, operator_required
+from .forms import MemberChangeForm, NetworkSettingsForm
+from .models import Membership, Role, Status
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """The site's front door: a logged-in member goes to their network (or chooses one)."""
+    if not request.user.is_authenticated:
+        return render(request, "tenancy/landing.html")
+    memberships = memberships_of(request.user)  # type: ignore[arg-type]
+    if len(memberships) == 1 and "choose" not in request.GET:
+        return redirect(memberships[0].network.get_absolute_url())
+    return render(request, "tenancy/choose_network.html", {"memberships": memberships})
+
+
+def about(request: HttpRequest, network_slug: str) -> HttpResponse:
+    """The network's public face: what it is and who may join. Never shows members."""
+    network = request.network  # type: ignore[attr-defined]
+    membership = get_membership(network, request.user)
+    return render(request, "tenancy/about.html", {"viewer_membership": membership})
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    network = member.network
+    active = filter_active_members(network)
+    role_counts = dict(active.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    newcomers = list(active.select_related("user").order_by("-created_at", "-id")[:8])
+    recent = list(
+        Notification.objects.filter(network=network, recipient=request.user).select_related(
+            "actor"
+        )[:5]
+    )
+    return render(
+        request,
+        "tenancy/home.html",
+        {
+            "member_count": sum(role_counts.values()),
+            "alumni_count": role_counts.get(Role.ALUMNI, 0),
+            "employee_count": role_counts.get(Role.EMPLOYEE, 0),
+            "supporter_count": role_counts.get(Role.SUPPORTER, 0),
+            "operator_count": role_counts.get(Role.OPERATOR, 0),
+            "newcomers": newcomers,
+            "recent_notifications": recent,
+        },
+    )
+
+
+@operator_required
+def manage_settings(request: HttpRequest) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    network = member.network
+    form = NetworkSettingsForm(request.POST or None, request.FILES or None, instance=network)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The network's settings have been saved."))
+        return redirect("tenancy:manage_settings", network_slug=network.slug)
+    return render(request, "tenancy/manage_settings.html", {"form": form})
+
+
+@operator_required
+def manage_members(request: HttpRequest) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    qs = Membership.objects.filter(network=member.network).select_related("user")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tenancy/manage_members.html",
+        {
+            "page": page,
+            "roles": Role.choices,
+            "statuses": Status.choices,
+            "current_status": status,
+            "current_role": role,
+            "has_mfa": Authenticator.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+@operator_required
+@require_POST
+def manage_member_change(request: HttpRequest, membership_id: int) -> HttpResponse:
+    member: Membership = request.membership  # type: ignore[attr-defined]
+    target = access_membership(member, membership_id)
+    form = MemberChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role and status."))
+        return redirect("tenancy:manage_members", network_slug=member.network.slug)
+    try:
+        actions.do_change_role(member, target, form.cleaned_data["role"])
+        actions.do_change_status(member, target, form.cleaned_data["status"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s has been updated.") % {"name": target.user.name})
+    return redirect("tenancy:manage_members", network_slug=member.network.slug)
