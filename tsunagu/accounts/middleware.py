@@ -38,7 +38,9 @@ def set_language_cookie(response: HttpResponse, language: str) -> None:
 
 
 @receiver(user_logged_in)
-def _remember_language_on_login(sender: object, request: HttpRequest | None, user, **kwargs):  # type: ignore[no-untyped-def]
+def _remember_language_on_login(
+    sender: object, request: HttpRequest | None, user: object, **kwargs: object
+) -> None:
     if request is None:
         return
     language = getattr(user, "language", "")

@@ -30,9 +30,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_safe_next(request))
     if language not in dict(settings.LANGUAGES):
         return response
-    if request.user.is_authenticated and request.user.language != language:  # type: ignore[union-attr]
-        request.user.language = language  # type: ignore[union-attr]
-        request.user.save(update_fields=["language"])  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
     set_language_cookie(response, language)
     return response
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
+from tsunagu.tenancy.requests import NetworkRequest
 
 from .actions import do_mark_read, do_set_email_preference, wants_email
 from .kinds import KINDS
@@ -21,8 +22,8 @@ PAGE_SIZE = 30
 
 
 @member_required
-def notification_list(request: HttpRequest) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def notification_list(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
     items = list(
         Notification.objects.filter(network=member.network, recipient=request.user).select_related(
             "actor"
@@ -36,12 +37,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def notification_open(request: NetworkRequest, notification_id: int) -> HttpResponse:
+    member = request.membership
     notification = access_in_network(
         member, Notification.objects.filter(recipient=request.user), notification_id
     )
-    do_mark_read(member.network, request.user, [notification.pk])  # type: ignore[arg-type]
+    do_mark_read(member.network, request.user, [notification.pk])
     target = notification.url or member.network.get_absolute_url()
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = member.network.get_absolute_url()
@@ -50,20 +51,20 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @member_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
-    do_mark_read(member.network, request.user, None)  # type: ignore[arg-type]
+def notification_read_all(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    do_mark_read(member.network, request.user, None)
     messages.success(request, _("All notifications are marked as read."))
     return redirect("notify:list", network_slug=member.network.slug)
 
 
 @member_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    member = request.membership  # type: ignore[attr-defined]
+def preferences(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
     network = member.network
     if request.method == "POST":
         for key in KINDS:
-            do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")  # type: ignore[arg-type]
+            do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")
         messages.success(request, _("Your e-mail preferences have been saved."))
         return redirect("notify:preferences", network_slug=network.slug)
     rows = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django_scopes import scopes_disabled
@@ -17,11 +17,14 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-def get_membership(network: Network, user: User | object) -> Membership | None:
+def get_membership(network: Network, user: object) -> Membership | None:
     """The user's membership in the network, whatever its status; None for outsiders."""
-    if not getattr(user, "is_authenticated", False):
+    user_id = getattr(user, "pk", None)
+    if user_id is None or not getattr(user, "is_authenticated", False):
         return None
-    return Membership.objects.filter(network=network, user=user).select_related("user").first()
+    return (
+        Membership.objects.filter(network=network, user_id=user_id).select_related("user").first()
+    )
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -49,7 +52,7 @@ def access_in_network(member: Membership, queryset: models.QuerySet[M], pk: obje
     """Fetches one object of the member's network; 404 for missing and not-yours alike."""
     try:
         return queryset.filter(network_id=member.network_id).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

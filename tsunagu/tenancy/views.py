@@ -17,13 +17,14 @@ from .access import access_membership, filter_active_members, get_membership, me
 from .decorators import member_required, operator_required
 from .forms import MemberChangeForm, NetworkSettingsForm
 from .models import Membership, Role, Status
+from .requests import NetworkRequest
 
 
 def landing(request: HttpRequest) -> HttpResponse:
     """The site's front door: a logged-in member goes to their network (or chooses one)."""
     if not request.user.is_authenticated:
         return render(request, "tenancy/landing.html")
-    memberships = memberships_of(request.user)  # type: ignore[arg-type]
+    memberships = memberships_of(request.user)
     if len(memberships) == 1 and "choose" not in request.GET:
         return redirect(memberships[0].network.get_absolute_url())
     return render(request, "tenancy/choose_network.html", {"memberships": memberships})
@@ -37,8 +38,8 @@ def about(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
+def home(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
     network = member.network
     active = filter_active_members(network)
     role_counts = dict(active.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
@@ -64,8 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @operator_required
-def manage_settings(request: HttpRequest) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
+def manage_settings(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
     network = member.network
     form = NetworkSettingsForm(request.POST or None, request.FILES or None, instance=network)
     if request.method == "POST" and form.is_valid():
@@ -76,8 +77,8 @@ def manage_settings(request: HttpRequest) -> HttpResponse:
 
 
 @operator_required
-def manage_members(request: HttpRequest) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
+def manage_members(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
     qs = Membership.objects.filter(network=member.network).select_related("user")
     status = request.GET.get("status", "")
     if status in Status.values:
@@ -102,8 +103,8 @@ def manage_members(request: HttpRequest) -> HttpResponse:
 
 @operator_required
 @require_POST
-def manage_member_change(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member: Membership = request.membership  # type: ignore[attr-defined]
+def manage_member_change(request: NetworkRequest, membership_id: int) -> HttpResponse:
+    member = request.membership
     target = access_membership(member, membership_id)
     form = MemberChangeForm(request.POST)
     if not form.is_valid():

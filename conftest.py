@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+from tsunagu.core.testing.world import World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _test_environment(settings: pytest.FixtureRequest) -> None:
+    s = settings
+    s.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+    s.SITE_URL = "http://testserver"  # type: ignore[attr-defined]
+
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_URL = os.environ.get("TSUNAGU_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("TSUNAGU_TEST_REDIS", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("TSUNAGU_CHROMIUM", "/usr/bin/chromium")
+
+
+def require(what: str, available: bool) -> None:
+    """Skips a test whose service is missing, except under CI, where it must run: it fails."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI=true but is not available", pytrace=False)
+    pytest.skip(f"{what} is not available here")
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require("Redis on 127.0.0.1:6379", port_open("127.0.0.1", 6379))
+    import redis
+
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    return REDIS_TEST_URL
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    require(f"Chromium at {CHROMIUM}", shutil.which(CHROMIUM) is not None)
+    return CHROMIUM
+
+
+@pytest.fixture
+def postgres_only(db: None) -> None:
+    """For tests of behaviour that exists only on PostgreSQL (locking, trigram indexes)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass of `make test`")

@@ -1,0 +1,46 @@
+"""Small factory functions for tests. They work outside any network scope."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django_scopes import scopes_disabled
+
+from tsunagu.accounts.models import User
+from tsunagu.tenancy.models import Membership, Network, Role, Status
+
+PASSWORD = "correct-horse-battery-42"  # noqa: S105 - test password
+_seq = itertools.count(1)
+
+
+def make_user(
+    *, email: str | None = None, name: str = "山田 花子", verified: bool = True, **extra: Any
+) -> User:
+    number = next(_seq)
+    email = email or f"user{number}@example.jp"
+    user = User.objects.create_user(email=email, password=PASSWORD, name=name, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+def make_network(*, slug: str | None = None, name: str | None = None, **extra: Any) -> Network:
+    number = next(_seq)
+    return Network.objects.create(
+        slug=slug or f"net-{number}", name=name or f"テスト商事 アルムナイ {number}", **extra
+    )
+
+
+def make_member(
+    network: Network,
+    user: User | None = None,
+    *,
+    role: str = Role.ALUMNI,
+    status: str = Status.ACTIVE,
+    name: str = "田中 太郎",
+) -> Membership:
+    with scopes_disabled():
+        return Membership.objects.create(
+            network=network, user=user or make_user(name=name), role=role, status=status
+        )

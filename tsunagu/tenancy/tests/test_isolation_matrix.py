@@ -1,0 +1,221 @@
+"""Every URL the site knows, requested by everyone who must not see network A's data.
+
+The matrix walks the resolver, so a page added later is covered the day it is added: a URL
+pattern that is not classified below, or that takes a parameter we cannot fill, fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scope, scopes_disabled
+
+from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.notify.actions import notify
+from tsunagu.notify.tokens import make_token
+from tsunagu.tenancy.models import Membership, Network, Status
+
+# What each URL is allowed to show to people outside network A.
+PUBLIC = "public"  # anyone may open it; it must never show A's private data
+OWN = "own"  # the visitor's own account pages: fine to open, never A's data
+STAFF = "staff"  # the site admin only: nobody in the matrix is staff
+MEMBERS = "members"  # pages of one network: only its active members get a 2xx
+
+CLASSIFIED_BY_NAME: dict[str, str] = {
+    "home": PUBLIC,
+    "healthz": PUBLIC,
+    "set_language": PUBLIC,
+    "account_settings": OWN,
+    "tenancy:home": MEMBERS,
+    "tenancy:about": PUBLIC,
+    "tenancy:manage_settings": MEMBERS,
+    "tenancy:manage_members": MEMBERS,
+    "tenancy:manage_member_change": MEMBERS,
+    "notify:list": MEMBERS,
+    "notify:read_all": MEMBERS,
+    "notify:open": MEMBERS,
+    "notify:preferences": MEMBERS,
+    "notify:unsubscribe": PUBLIC,
+}
+
+
+def classify(route: str, name: str | None) -> str | None:
+    if name in CLASSIFIED_BY_NAME:
+        return CLASSIFIED_BY_NAME[name]
+    if route.startswith("admin/"):
+        return PUBLIC if name in {"admin:login", "admin:logout"} else STAFF
+    if route.startswith("accounts/") and name and name.startswith(("account_", "mfa_")):
+        return OWN  # allauth's pages act on the visitor's own account
+    if route.startswith("^media/"):
+        return PUBLIC  # media files: served only while DEBUG
+    return None
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.route) + re.findall(r"\(\?P<(\w+)>", self.route)
+
+    def build(self, values: dict[str, str]) -> str:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m[1]], self.route)
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m[1]], path)
+        path = path.replace("^", "").replace("$", "")
+        return "/" + path
+
+
+def all_routes() -> Iterator[Route]:
+    def walk(patterns: list, prefix: str, namespace: str | None) -> Iterator[Route]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+                yield Route(prefix + str(p.pattern), name)
+
+    yield from walk(get_resolver().url_patterns, "", None)
+
+
+def values_from_network_a(world: World) -> dict[str, str]:
+    """Real identifiers of A's objects, so each page is asked for something that exists."""
+    alumni = world.alumni_a
+    with scope(network=world.net_a):
+        [notification] = notify(
+            world.net_a, [alumni.user], "announcement", params={"title": CANARY_A}, body=CANARY_A
+        )
+    email = EmailAddress.objects.get(user=alumni.user)
+    return {
+        "network_slug": world.net_a.slug,
+        "membership_id": str(world.operator_a.pk),
+        "notification_id": str(notification.pk),
+        "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
+        "key": EmailConfirmationHMAC(email).key,
+        "uidb36": user_pk_to_url_str(alumni.user),
+        "app_label": "tenancy",
+        "object_id": str(world.net_a.pk),
+        "url": "tenancy/network/",
+        "path": "networks/logos/a.png",
+        "content_type_id": str(ContentType.objects.get_for_model(Network).pk),
+        "id": str(world.operator_a.user_id),
+    }
+
+
+def visitors(world: World) -> dict[str, Client]:
+    with scopes_disabled():
+        suspended = Membership.objects.create(
+            network=world.net_a,
+            user=world.outsider.__class__.objects.create_user(
+                email="suspended@example.jp", password="x-pass-123", name="停止 中"
+            ),
+            role="alumni",
+            status=Status.SUSPENDED,
+        )
+    return {
+        "anonymous": world.client(None),
+        "outsider": world.client(world.outsider),
+        "alumni of B": world.client(world.alumni_b),
+        "supporter of B": world.client(world.supporter_b),
+        "operator of B": world.client(world.operator_b),
+        "suspended member of A": world.client(suspended.user),
+    }
+
+
+def snapshot(world: World) -> list[tuple]:
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(network=world.net_a)
+            .order_by("pk")
+            .values_list("pk", "role", "status")
+        )
+
+
+@pytest.mark.django_db
+def test_every_url_pattern_is_in_the_matrix(world: World) -> None:
+    values = values_from_network_a(world)
+    unclassified = [r for r in all_routes() if classify(r.route, r.name) is None]
+    unfillable = [(r.route, p) for r in all_routes() for p in r.params if p not in values]
+    assert not unclassified, f"classify these URL patterns in the isolation matrix: {unclassified}"
+    assert not unfillable, f"give the isolation matrix a value for these parameters: {unfillable}"
+
+
+@pytest.mark.django_db
+def test_nobody_outside_network_a_sees_its_pages_or_data(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    values = values_from_network_a(world)
+    clients = visitors(world)
+    before = snapshot(world)
+    failures: list[str] = []
+    for route in all_routes():
+        category = classify(route.route, route.name)
+        if category is None or any(p not in values for p in route.params):
+            continue  # reported by the test above
+        url = route.build(values)
+        for who, client in clients.items():
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                body = response.content.decode("utf-8", "replace")
+                where = f"{method.upper()} {url} as {who} ({category})"
+                if CANARY_A in body or CANARY_A in response.get("Location", ""):
+                    failures.append(f"{where}: shows network A's private data")
+                if response.status_code >= 500:
+                    failures.append(f"{where}: server error {response.status_code}")
+                if category in (MEMBERS, STAFF) and 200 <= response.status_code < 300:
+                    failures.append(f"{where}: answered {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert snapshot(world) == before, "a request from outside changed network A's memberships"
+
+
+@pytest.mark.django_db
+def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: World) -> None:
+    """Pages under B's address with A's identifiers: 'missing' and 'not yours' look alike."""
+    values = values_from_network_a(world) | {"network_slug": world.net_b.slug}
+    object_params = {"membership_id", "notification_id"}
+    checked = 0
+    for route in all_routes():
+        if classify(route.route, route.name) != MEMBERS or not object_params & set(route.params):
+            continue
+        url = route.build(values)
+        for member in (world.alumni_b, world.supporter_b, world.operator_b):
+            client = world.client(member)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                checked += 1
+                assert response.status_code in (403, 404, 405), (url, member.role, method)
+                assert CANARY_A not in response.content.decode()
+    assert checked >= 12
+
+
+@pytest.mark.django_db
+def test_network_a_members_do_see_their_own_data(world: World) -> None:
+    """The canary is visible where it should be, so the matrix above can fail."""
+    operator = world.client(world.operator_a)
+    response = operator.get(f"/n/{world.net_a.slug}/manage/members/")
+    assert response.status_code == 200
+    assert CANARY_A in response.content.decode()
+    alumni = world.client(world.alumni_a)
+    values_from_network_a(world)
+    response = alumni.get(f"/n/{world.net_a.slug}/notifications/")
+    assert response.status_code == 200
+    assert CANARY_A in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_network_is_a_404_for_everyone(world: World) -> None:
+    for client in (world.client(None), world.client(world.operator_a)):
+        assert client.get("/n/no-such-network/").status_code == 404
+        assert client.get("/n/no-such-network/manage/").status_code == 404
