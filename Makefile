@@ -43,7 +43,7 @@ pytest: install-dev
 	@if [ "$$CI" = "true" ]; then bash scripts/system-deps.sh; fi
 	$(BIN)/pytest
 	@if [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]; then \
-		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} \
+		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} DATABASE_CONN_MAX_AGE=0 \
 		$(BIN)/pytest -m "not browser" -p no:cacheprovider; fi
 
 test: lint types pytest

@@ -23,17 +23,17 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         language = getattr(request, "_tsunagu_login_language", None)
         if language:
-            set_language_cookie(response, language)
+            set_language_cookie(request, response, language)
         return response
 
 
-def set_language_cookie(response: HttpResponse, language: str) -> None:
+def set_language_cookie(request: HttpRequest, response: HttpResponse, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE or 60 * 60 * 24 * 365,
         samesite="Lax",
-        secure=not settings.DEBUG,
+        secure=request.is_secure(),
     )
 
 

@@ -33,7 +33,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.language != language:
         request.user.language = language
         request.user.save(update_fields=["language"])
-    set_language_cookie(response, language)
+    set_language_cookie(request, response, language)
     return response
 
 
@@ -45,6 +45,6 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         translation.activate(user.language)
         messages.success(request, _("Your settings have been saved."))
         response = HttpResponseRedirect(request.path)
-        set_language_cookie(response, user.language)
+        set_language_cookie(request, response, user.language)
         return response
     return render(request, "accounts/settings.html", {"form": form})
