@@ -50,7 +50,6 @@ test: lint types pytest
 
 messages: install-dev
 	cd tsunagu && ../$(BIN)/python ../manage.py makemessages -l ja -l en --no-obsolete --add-location file
-	cd tsunagu && ../$(BIN)/python ../manage.py makemessages -d djangojs -l ja -l en --no-obsolete --add-location file
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

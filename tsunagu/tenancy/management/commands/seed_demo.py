@@ -7,6 +7,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope
@@ -145,7 +146,10 @@ class Command(BaseCommand):
     def _user(self, email: str, name: str) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name)
+            # Hashing is slow on purpose; every demo member shares one password, so hash it once.
+            if not hasattr(self, "_password_hash"):
+                self._password_hash = make_password(DEMO_PASSWORD)
+            user = User.objects.create(email=email, name=name, password=self._password_hash)
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
