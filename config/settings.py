@@ -17,7 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """A variable set to the empty string counts as unset."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -35,7 +36,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 _secret = env("SECRET_KEY")
 # Without a SECRET_KEY we are the embedded, single-machine setup: debug pages on, a fixed key.
 DEBUG = env_bool("DEBUG", default=not _secret)
-SECRET_KEY = _secret or "embedded-insecure-key-set-SECRET_KEY-in-production"
+# The fallback is public; its prefix makes `check --deploy` refuse it.
+SECRET_KEY = _secret or "django-insecure-embedded-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -258,6 +260,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
-        "celery": {"level": "WARNING"},
+        # Tasks run in-process when there is no broker: one line per task would drown the log.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }

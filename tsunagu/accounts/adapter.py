@@ -10,6 +10,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Mail goes out in the language of its recipient, whatever the language of the request.
         user = context.get("user")
+        if user is None:
+            # Mails such as "account already exists" carry no user: the address tells us whose.
+            from .models import User
+
+            user = User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", None) or translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)

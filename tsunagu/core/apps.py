@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "tsunagu.core"
     label = "core"
+
+    def ready(self) -> None:
+        from .signals import sync_site_with_site_url
+
+        post_migrate.connect(sync_site_with_site_url)

@@ -42,8 +42,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    "th": {"align"},
-    "td": {"align"},
+    "th": {"align", "style"},
+    "td": {"align", "style"},
     "ol": {"start"},
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -58,5 +58,6 @@ def render_markdown(text: str) -> SafeString:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="nofollow noopener noreferrer ugc",
         strip_comments=True,
+        filter_style_properties={"text-align"},
     )
     return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,8 @@ from django_scopes import scope
 
 from tsunagu.realtime.events import disconnect_membership
 
-from .access import check_manage_member_permission, count_operators
+from .access import check_manage_member_permission, check_operator_permission, count_operators
+from .forms import NetworkSettingsForm
 from .models import Membership, Network, Role, Status
 
 if TYPE_CHECKING:
@@ -99,11 +100,10 @@ def do_change_status(actor: Membership, target: Membership, status: str) -> Memb
 
 
 @transaction.atomic
-def do_update_network(actor: Membership, network: Network, changes: dict[str, Any]) -> Network:
-    if not actor.is_operator or actor.network_id != network.pk:
-        raise ValidationError(_("Only the network's operators can change its settings."))
-    for field, value in changes.items():
-        setattr(network, field, value)
-    network.full_clean()
-    network.save()
-    return network
+def do_update_network(actor: Membership, form: NetworkSettingsForm) -> Network:
+    """Saves a validated settings form of the actor's own network."""
+    network = form.instance
+    check_operator_permission(actor)
+    if actor.network_id != network.pk:
+        raise PermissionDenied
+    return form.save()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,13 @@ slug_validator = RegexValidator(
         "starting and ending with a letter or digit."
     ),
 )
+
+
+def validate_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This address is reserved. Choose another one."))
+
+
 color_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits, e.g. #2f5fd0.")
 )
@@ -32,7 +40,7 @@ class Network(models.Model):
         _("address"),
         max_length=50,
         unique=True,
-        validators=[slug_validator],
+        validators=[slug_validator, validate_not_reserved],
         help_text=_("Used in the network's web address: /n/<address>/"),
         error_messages={"unique": _("A network with this address already exists.")},
     )

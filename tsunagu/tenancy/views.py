@@ -70,7 +70,7 @@ def manage_settings(request: NetworkRequest) -> HttpResponse:
     network = member.network
     form = NetworkSettingsForm(request.POST or None, request.FILES or None, instance=network)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.do_update_network(member, form)
         messages.success(request, _("The network's settings have been saved."))
         return redirect("tenancy:manage_settings", network_slug=network.slug)
     return render(request, "tenancy/manage_settings.html", {"form": form})

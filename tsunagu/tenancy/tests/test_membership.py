@@ -158,7 +158,7 @@ def test_network_address_must_be_unique_and_well_formed() -> None:
     with pytest.raises(ValidationError) as taken:
         do_create_network(name="二つ目", slug="alumni-one")
     assert "slug" in taken.value.message_dict
-    for bad in ("ab", "-start", "UPPER", "日本語", "has space"):
+    for bad in ("ab", "-start", "UPPER", "日本語", "has space", "admin", "accounts"):
         with pytest.raises(ValidationError):
             do_create_network(name="x", slug=bad)
 

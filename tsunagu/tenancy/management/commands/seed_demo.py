@@ -209,6 +209,14 @@ class Command(BaseCommand):
                 body="12月12日（土）14時から、本社20階ホールで総会を開きます。懇親会もあります。",
                 actor=operator,
             )
+        # Demo notifications stay in the app: a worker with real mail settings must not send them.
+        from django.utils import timezone
+
+        from tsunagu.notify.models import Notification
+
+        for network in networks.values():
+            with scope(network=network):
+                Notification.objects.filter(network=network).update(emailed_at=timezone.now())
 
     @staticmethod
     def _unique_name(rng: random.Random, used: set[str]) -> str:

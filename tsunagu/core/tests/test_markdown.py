@@ -1,0 +1,256 @@
+"""Markdown written by members: what renders, and what can never run in another member's browser."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.template import Context, Template
+
+from tsunagu.core.markdown import render_markdown
+
+SAFE_REL = "nofollow noopener noreferrer ugc"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def tags_of(html: str) -> list[tuple[str, dict[str, str]]]:
+    """The elements a browser would build from the HTML, with their decoded attributes."""
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def url_scheme(url: str) -> str:
+    # As a browser reads it: leading spaces and controls dropped, tabs and newlines removed.
+    url = re.sub(r"[\t\n\r]", "", url.lstrip(C0_AND_SPACE))
+    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return match[1].lower() if match else ""
+
+
+def urls_of(html: str) -> list[str]:
+    return [
+        value for _, attrs in tags_of(html) for name, value in attrs.items() if name in URL_ATTRS
+    ]
+
+
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "srcset", "poster"}
+ALIGN_STYLE = re.compile(r"^text-align:\s*(left|right|center);?$")
+
+
+def assert_nothing_runs(html: str) -> None:
+    for tag, attrs in tags_of(html):
+        assert tag not in {"script", "iframe", "style", "svg", "object", "embed", "form"}, tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), f"event handler kept: <{tag} {name}>"
+            assert name != "style" or ALIGN_STYLE.match(value), f"style kept: {value}"
+            if name in URL_ATTRS:
+                assert url_scheme(value) in {"", "http", "https", "mailto"}, value
+
+
+# --- What must never run --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert('乗っ取り')</script>",
+        "こんにちは<script src=https://evil.example/x.js></script>",
+        "<SCRIPT>alert(1)</SCRIPT>",
+        "<scr<script>ipt>alert(1)</script>",
+    ],
+)
+def test_script_tags_are_not_rendered(text: str) -> None:
+    html = render_markdown(text)
+
+    assert_nothing_runs(html)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<img src=x onerror=alert(1)>",
+        '<img src="x" onerror="alert(1)">',
+        '<a href="https://example.jp/" onclick="alert(1)">リンク</a>',
+        '<p onmouseover="alert(1)">マウスを乗せてね</p>',
+        '<svg onload="alert(1)"></svg>',
+        '<details open ontoggle="alert(1)">',
+    ],
+)
+def test_raw_html_with_event_handlers_is_shown_as_text_not_markup(text: str) -> None:
+    html = render_markdown(text)
+
+    assert_nothing_runs(html)
+    assert [tag for tag, _ in tags_of(html)] == ["p"]
+    assert "&lt;" in html  # the member sees what was typed, harmlessly
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[押してね](javascript:alert(1))",
+        "[押してね](JaVaScRiPt:alert(1))",
+        "[押してね](JAVASCRIPT:alert(1))",
+        "[押してね](&#106;avascript:alert(1))",
+        "[押してね](&#x6A;avascript:alert(1))",
+        "[押してね](javascript&colon;alert(1))",
+        "[押してね](java\tscript:alert(1))",
+        "[押してね](%20javascript:alert(1))",
+        "[押してね]( javascript:alert(1))",
+        "[押してね](vbscript:msgbox(1))",
+        "[押してね](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "[押してね](data:text/html,<script>alert(1)</script>)",
+        "<javascript:alert(1)>",
+        '<a href="javascript:alert(1)">押してね</a>',
+        "[押してね][ref]\n\n[ref]: javascript:alert(1)",
+    ],
+)
+def test_dangerous_link_schemes_never_become_links(text: str) -> None:
+    html = render_markdown(text)
+
+    assert_nothing_runs(html)
+    assert all(url_scheme(url) not in {"javascript", "vbscript", "data"} for url in urls_of(html))
+    assert "押してね" in html or "javascript" in html.lower()  # the text itself is not lost
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![猫](javascript:alert(1))",
+        "![猫](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+        "![猫](data:image/png;base64,iVBORw0KGgo=)",
+        "![猫](JaVaScRiPt:alert(1))",
+    ],
+)
+def test_images_with_dangerous_sources_lose_their_source(text: str) -> None:
+    html = render_markdown(text)
+
+    assert_nothing_runs(html)
+    assert not any(url_scheme(url) == "data" for url in urls_of(html))
+
+
+def test_a_link_title_cannot_break_out_into_an_attribute() -> None:
+    html = render_markdown('[リンク](https://example.jp/ "題名\\" onmouseover=\\"alert(1)")')
+
+    assert_nothing_runs(html)
+    assert 'href="https://example.jp/"' in html
+
+
+def test_html_comments_and_iframes_are_dropped_or_escaped() -> None:
+    html = render_markdown(
+        '<!-- 秘密 --><iframe src="https://evil.example/"></iframe><style>body{display:none}</style>'
+    )
+
+    assert_nothing_runs(html)
+    assert [tag for tag, _ in tags_of(html)] == ["p"]
+    assert "<!--" not in html
+
+
+def test_code_shows_html_literally() -> None:
+    html = render_markdown(
+        "`<script>alert(1)</script>` と\n\n```\n<img src=x onerror=alert(1)>\n```"
+    )
+
+    assert_nothing_runs(html)
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+# --- What renders ---------------------------------------------------------------------------------
+
+
+def test_bold_italic_and_strikethrough_render() -> None:
+    html = render_markdown("**重要**なお知らせ、*ぜひ*ご参加を。~~中止~~")
+
+    assert "<strong>重要</strong>" in html
+    assert "<em>ぜひ</em>" in html
+    assert "<s>中止</s>" in html or "<del>中止</del>" in html
+
+
+def test_lists_and_headings_render() -> None:
+    html = render_markdown("## 今月の予定\n\n- 総会\n- 懇親会\n\n3. 受付\n4. 開会のあいさつ\n")
+
+    assert "<h2>今月の予定</h2>" in html
+    assert "<ul>\n<li>総会</li>\n<li>懇親会</li>\n</ul>" in html
+    assert '<ol start="3">' in html
+    assert "<li>開会のあいさつ</li>" in html
+
+
+def test_links_render_and_are_marked_as_user_content() -> None:
+    html = render_markdown("詳しくは[公式サイト](https://mitsuba.example.jp/alumni?年=2026)へ")
+
+    match = re.search(r"<a ([^>]*)>公式サイト</a>", html)
+    assert match, html
+    assert 'href="https://mitsuba.example.jp/alumni?' in match[1]
+    assert f'rel="{SAFE_REL}"' in match[1]
+
+
+def test_mail_links_and_autolinks_render() -> None:
+    html = render_markdown("[事務局](mailto:office@mitsuba.example.jp) / <https://example.jp/>")
+
+    assert 'href="mailto:office@mitsuba.example.jp"' in html
+    assert 'href="https://example.jp/"' in html
+
+
+def test_japanese_text_and_full_width_characters_pass_through_unchanged() -> None:
+    text = "三ツ葉商事ＯＢ会（２０２６年）へようこそ！　「つながる」場所です。"
+
+    html = render_markdown(text)
+
+    assert html == f"<p>{text}</p>\n"
+
+
+def test_line_breaks_in_a_paragraph_and_blockquotes_render() -> None:
+    html = render_markdown("> 卒業しても、\n> 三ツ葉の仲間。")
+
+    assert "<blockquote>" in html
+    assert "卒業しても" in html
+
+
+def test_images_with_web_addresses_render_with_alt_text() -> None:
+    html = render_markdown('![集合写真](https://example.jp/photo.jpg "総会にて")')
+
+    assert '<img src="https://example.jp/photo.jpg" alt="集合写真" title="総会にて">' in html
+
+
+def test_tables_render() -> None:
+    html = render_markdown("| 名前 | 部署 |\n|---|---|\n| 山田 花子 | 営業部 |\n")
+
+    assert "<table>" in html
+    assert "<th>名前</th>" in html
+    assert "<td>山田 花子</td>" in html
+
+
+def test_table_column_alignment_is_kept() -> None:
+    html = render_markdown("| 年度 | 参加者数 |\n|:--|--:|\n| 2025 | 120 |\n")
+
+    # Numbers right-aligned, as the author asked with `--:`.
+    cells = [attrs for tag, attrs in tags_of(html) if tag == "td"]
+    assert cells[1].get("align") == "right" or "right" in cells[1].get("style", ""), html
+    assert_nothing_runs(html)
+
+
+def test_empty_and_missing_text_render_as_nothing() -> None:
+    assert render_markdown("") == ""
+    assert render_markdown(None) == ""  # type: ignore[arg-type]
+
+
+def test_the_template_filter_renders_cleaned_markdown() -> None:
+    template = Template("{% load tsunagu %}<div>{{ body|markdown }}</div>")
+
+    html = template.render(Context({"body": "**総会**のお知らせ<script>alert(1)</script>"}))
+
+    assert "<strong>総会</strong>" in html  # not escaped a second time
+    assert_nothing_runs(html)
