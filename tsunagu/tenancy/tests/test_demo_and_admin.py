@@ -85,7 +85,9 @@ def test_an_existing_address_is_refused_with_a_clear_message() -> None:
 def test_a_missing_page_answers_404_in_japanese() -> None:
     response = Client().get("/n/does-not-exist/")
     assert response.status_code == 404
-    assert '<html lang="ja">' in response.content.decode()
+    page = response.content.decode()
+    assert '<html lang="ja">' in page
+    assert "ページが見つかりません" in page
 
 
 @pytest.mark.django_db
