@@ -20,6 +20,14 @@ def _fast_passwords(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """The database is rolled back after each test; the cache must not remember it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_environment(settings: pytest.FixtureRequest) -> None:
     s = settings
     s.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ def member_required(view: View) -> View:
                 {"network": network, "membership_status": membership.get_status_display()},
                 status=403,
             )
+        membership.network = network  # the request's, already loaded: no second query
         request.membership = membership  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

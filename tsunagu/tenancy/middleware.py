@@ -6,16 +6,17 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 
+from .cache import network_by_slug
 from .models import Network
 
 NETWORK_PATH = re.compile(r"^/n/(?P<slug>[a-z0-9-]+)/")
 
 
 def get_network_by_slug(slug: str) -> Network:
-    try:
-        return Network.objects.get(slug=slug, is_active=True)
-    except Network.DoesNotExist:
-        raise Http404("No such network") from None
+    network = network_by_slug(slug)
+    if network is None:
+        raise Http404("No such network")
+    return network
 
 
 class NetworkMiddleware:

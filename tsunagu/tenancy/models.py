@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from tsunagu.core.markdown import render_markdown
 from tsunagu.core.validators import validate_image_file
 
 RESERVED_SLUGS = frozenset({"admin", "api", "accounts", "static", "media", "ws", "new", "n"})
@@ -54,6 +55,7 @@ class Network(models.Model):
     description = models.TextField(
         _("description"), blank=True, max_length=20000, help_text=_("Markdown is supported.")
     )
+    description_html = models.TextField(editable=False, blank=True)
     eligibility = models.TextField(
         _("who may join"),
         blank=True,
@@ -72,8 +74,22 @@ class Network(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Rendered once when written, not on every page that shows it.
+        self.description_html = str(render_markdown(self.description))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "description" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "description_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"/n/{self.slug}/"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Network:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.slug  # type: ignore[attr-defined]
+        return instance
 
 
 class Role(models.TextChoices):

@@ -4,7 +4,6 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,8 @@ from django.views.decorators.http import require_POST
 from tsunagu.notify.models import Notification
 
 from . import actions
-from .access import access_membership, filter_active_members, get_membership, memberships_of
+from .access import access_membership, get_membership, memberships_of
+from .cache import members_summary
 from .decorators import member_required, operator_required
 from .forms import MemberChangeForm, NetworkSettingsForm
 from .models import Membership, Role, Status
@@ -41,9 +41,8 @@ def about(request: HttpRequest, network_slug: str) -> HttpResponse:
 def home(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     network = member.network
-    active = filter_active_members(network)
-    role_counts = dict(active.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
-    newcomers = list(active.select_related("user").order_by("-created_at", "-id")[:8])
+    summary = members_summary(network)
+    role_counts = summary["role_counts"]
     recent = list(
         Notification.objects.filter(network=network, recipient=request.user).select_related(
             "actor"
@@ -58,7 +57,7 @@ def home(request: NetworkRequest) -> HttpResponse:
             "employee_count": role_counts.get(Role.EMPLOYEE, 0),
             "supporter_count": role_counts.get(Role.SUPPORTER, 0),
             "operator_count": role_counts.get(Role.OPERATOR, 0),
-            "newcomers": newcomers,
+            "newcomers": summary["newcomers"],
             "recent_notifications": recent,
         },
     )

@@ -24,17 +24,13 @@ def markdown_filter(text: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def user_networks(context: dict[str, Any]) -> list[Any]:
-    from tsunagu.tenancy.access import memberships_of
+def user_networks(context: dict[str, Any]) -> list[dict[str, Any]]:
+    from tsunagu.tenancy.cache import networks_of
 
     request = context["request"]
     if not request.user.is_authenticated:
         return []
-    cached = getattr(request, "_tsunagu_user_networks", None)
-    if cached is None:
-        cached = memberships_of(request.user)
-        request._tsunagu_user_networks = cached
-    return cached
+    return networks_of(request.user)
 
 
 @register.simple_tag(takes_context=True)

@@ -140,13 +140,13 @@ def test_bad_network_settings_show_field_errors_in_japanese(world: World) -> Non
 
 @pytest.mark.django_db
 def test_description_markdown_cannot_run_scripts(world: World) -> None:
-    Network.objects.filter(pk=world.net_a.pk).update(
-        description=(
-            "<script>alert(1)</script>\n\n"
-            '[click](javascript:alert(1)) <img src=x onerror="alert(2)">'
-        )
+    world.net_a.description = (
+        "<script>alert(1)</script>\n\n"
+        '[click](javascript:alert(1)) <img src=x onerror="alert(2)"> **太字**'
     )
+    world.net_a.save()
     page = world.client(world.outsider).get("/n/mitsuba-a/about/").content.decode()
+    assert "<strong>太字</strong>" in page  # the description is rendered at all
     assert "<script>alert(1)" not in page
     assert 'href="javascript:' not in page
     assert "<img src=x" not in page  # shown as text, never as an element
@@ -171,3 +171,28 @@ def test_one_account_belongs_to_several_networks(world: World) -> None:
     assert "三ツ葉商事 アルムナイ" in chooser
     assert "ひだまり OB・OG会" in chooser
     assert client.get("/n/hidamari-b/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_page_figures_and_menus_follow_membership_changes_at_once(world: World) -> None:
+    client = world.client(world.alumni_a)
+    page = client.get("/n/mitsuba-a/").content.decode()
+    assert "新入 会員" not in page
+    assert "ひだまり OB・OG会" not in page  # the network menu lists only her networks
+    newcomer = make_member(world.net_a, name="新入 会員")
+    make_member(world.net_b, world.alumni_a.user)
+    page = client.get("/n/mitsuba-a/").content.decode()
+    assert "新入 会員" in page
+    assert "ひだまり OB・OG会" in page
+    with scopes_disabled():
+        Membership.objects.filter(pk=newcomer.pk).delete()
+    assert "新入 会員" not in client.get("/n/mitsuba-a/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_deactivated_network_disappears_at_once(world: World) -> None:
+    client = world.client(world.alumni_a)
+    assert client.get("/n/mitsuba-a/").status_code == 200
+    world.net_a.is_active = False
+    world.net_a.save()
+    assert client.get("/n/mitsuba-a/").status_code == 404

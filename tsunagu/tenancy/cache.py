@@ -1,0 +1,111 @@
+"""Cached reads that every network page makes: the network itself and the visitor's networks.
+
+Both change rarely and are read on every request. Entries are dropped when a network or a
+membership is saved; the user's list also carries a version so a change anywhere refreshes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django_scopes import scopes_disabled
+
+from .models import Membership, Network, Status
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
+TIMEOUT = 300
+VERSION_KEY = "tenancy:version"
+
+
+def _network_key(slug: str) -> str:
+    return f"tenancy:network:{slug}"
+
+
+def _user_key(user_id: int) -> str:
+    return f"tenancy:user-networks:{user_id}"
+
+
+def network_by_slug(slug: str) -> Network | None:
+    network = cache.get(_network_key(slug))
+    if network is None:
+        network = Network.objects.filter(slug=slug, is_active=True).first()
+        if network is not None:
+            cache.set(_network_key(slug), network, TIMEOUT)
+    return network
+
+
+def networks_of(user: User) -> list[dict[str, Any]]:
+    """The user's active networks as plain data: slug, name, colour, logo URL, role."""
+    found = cache.get_many([_user_key(user.pk), VERSION_KEY])
+    version = found.get(VERSION_KEY, 0)
+    entry = found.get(_user_key(user.pk))
+    if entry is not None and entry["version"] == version:
+        return entry["networks"]
+    with scopes_disabled():
+        memberships = (
+            Membership.objects.filter(user=user, status=Status.ACTIVE, network__is_active=True)
+            .select_related("network")
+            .order_by("network__name")
+        )
+        networks = [
+            {
+                "id": m.network_id,
+                "slug": m.network.slug,
+                "name": m.network.name,
+                "brand_color": m.network.brand_color,
+                "logo_url": m.network.logo.url if m.network.logo else "",
+                "role": m.role,
+                "role_label": str(m.get_role_display()),
+                "url": m.network.get_absolute_url(),
+            }
+            for m in memberships
+        ]
+    cache.set(_user_key(user.pk), {"version": version, "networks": networks}, TIMEOUT)
+    return networks
+
+
+def _summary_key(network_id: int) -> str:
+    return f"tenancy:members-summary:{network_id}"
+
+
+def members_summary(network: Network) -> dict[str, Any]:
+    """Head counts by role and the newest members: the same for every member, so shared."""
+    summary = cache.get(_summary_key(network.pk))
+    if summary is None:
+        active = Membership.objects.filter(network=network, status=Status.ACTIVE)
+        summary = {
+            "role_counts": dict(
+                active.values_list("role").annotate(n=Count("id")).values_list("role", "n")
+            ),
+            "newcomers": list(active.select_related("user").order_by("-created_at", "-id")[:8]),
+        }
+        cache.set(_summary_key(network.pk), summary, TIMEOUT)
+    return summary
+
+
+def _bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+@receiver([post_save, post_delete], sender=Network)
+def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
+    keys = [_network_key(instance.slug)]
+    previous = getattr(instance, "_loaded_slug", None)
+    if previous and previous != instance.slug:
+        keys.append(_network_key(previous))
+    cache.delete_many(keys)
+    _bump_version()
+
+
+@receiver([post_save, post_delete], sender=Membership)
+def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
+    cache.delete_many([_user_key(instance.user_id), _summary_key(instance.network_id)])
