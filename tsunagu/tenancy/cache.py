@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
@@ -109,3 +110,16 @@ def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
 @receiver([post_save, post_delete], sender=Membership)
 def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
     cache.delete_many([_user_key(instance.user_id), _summary_key(instance.network_id)])
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _user_changed(sender: type, instance: User, created: bool, **kwargs: Any) -> None:
+    if created:
+        return
+    # A renamed member must not keep their old name in the newcomers list.
+    with scopes_disabled():
+        network_ids = list(
+            Membership.objects.filter(user_id=instance.pk).values_list("network_id", flat=True)
+        )
+    if network_ids:
+        cache.delete_many([_summary_key(network_id) for network_id in network_ids])

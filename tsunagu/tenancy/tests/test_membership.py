@@ -196,3 +196,15 @@ def test_a_deactivated_network_disappears_at_once(world: World) -> None:
     world.net_a.is_active = False
     world.net_a.save()
     assert client.get("/n/mitsuba-a/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_renamed_member_shows_their_new_name_at_once(world: World) -> None:
+    viewer = world.client(world.operator_a)
+    assert "田中 花子" in viewer.get("/n/mitsuba-a/").content.decode()
+    world.client(world.alumni_a).post(
+        "/accounts/settings/", {"name": "佐藤 花子", "language": "ja"}
+    )
+    page = viewer.get("/n/mitsuba-a/").content.decode()
+    assert "佐藤 花子" in page
+    assert "田中 花子" not in page
