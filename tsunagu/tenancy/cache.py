@@ -6,6 +6,7 @@ membership is saved; the user's list also carries a version so a change anywhere
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -13,23 +14,27 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django_scopes import scopes_disabled
 
-from .models import Membership, Network, Status
+from .models import Membership, Network, Role, Status
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
 
 TIMEOUT = 300
-VERSION_KEY = "tenancy:version"
+# Part of every key: bump it when the shape of a cached value changes, so that a deployment never
+# reads what the previous code wrote.
+SCHEMA = "v2"
+VERSION_KEY = f"tenancy:{SCHEMA}:version"
 
 
 def _network_key(slug: str) -> str:
-    return f"tenancy:network:{slug}"
+    return f"tenancy:{SCHEMA}:network:{slug}"
 
 
 def _user_key(user_id: int) -> str:
-    return f"tenancy:user-networks:{user_id}"
+    return f"tenancy:{SCHEMA}:user-networks:{user_id}"
 
 
 def network_by_slug(slug: str) -> Network | None:
@@ -72,7 +77,7 @@ def networks_of(user: User) -> list[dict[str, Any]]:
 
 
 def _summary_key(network_id: int) -> str:
-    return f"tenancy:members-summary:{network_id}"
+    return f"tenancy:{SCHEMA}:members-summary:{network_id}"
 
 
 def members_summary(network: Network) -> dict[str, Any]:
@@ -81,6 +86,7 @@ def members_summary(network: Network) -> dict[str, Any]:
     if summary is None:
         active = Membership.objects.filter(network=network, status=Status.ACTIVE)
         summary = {
+            "stamp": time.time_ns(),
             "role_counts": dict(
                 active.values_list("role").annotate(n=Count("id")).values_list("role", "n")
             ),
@@ -88,6 +94,29 @@ def members_summary(network: Network) -> dict[str, Any]:
         }
         cache.set(_summary_key(network.pk), summary, TIMEOUT)
     return summary
+
+
+def members_summary_html(network: Network, language: str) -> dict[str, str]:
+    """The head counts and newest members as HTML, rendered once per summary and language."""
+    summary = members_summary(network)
+    key = f"tenancy:{SCHEMA}:members-summary-html:{network.pk}:{language}:{summary['stamp']}"
+    html = cache.get(key)
+    if html is None:
+        counts = summary["role_counts"]
+        context = {
+            "network": network,
+            "member_count": sum(counts.values()),
+            "alumni_count": counts.get(Role.ALUMNI, 0),
+            "employee_count": counts.get(Role.EMPLOYEE, 0),
+            "supporter_count": counts.get(Role.SUPPORTER, 0),
+            "newcomers": summary["newcomers"],
+        }
+        html = {
+            "stats": render_to_string("tenancy/fragment_stats.html", context),
+            "newcomers": render_to_string("tenancy/fragment_newcomers.html", context),
+        }
+        cache.set(key, html, TIMEOUT)
+    return html
 
 
 def _bump_version() -> None:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from tsunagu.notify.models import Notification
 
 from . import actions
 from .access import access_membership, get_membership, memberships_of
-from .cache import members_summary
+from .cache import members_summary_html
 from .decorators import member_required, operator_required
 from .forms import MemberChangeForm, NetworkSettingsForm
 from .models import Membership, Role, Status
@@ -41,8 +42,6 @@ def about(request: HttpRequest, network_slug: str) -> HttpResponse:
 def home(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     network = member.network
-    summary = members_summary(network)
-    role_counts = summary["role_counts"]
     recent = list(
         Notification.objects.filter(network=network, recipient=request.user).select_related(
             "actor"
@@ -52,12 +51,7 @@ def home(request: NetworkRequest) -> HttpResponse:
         request,
         "tenancy/home.html",
         {
-            "member_count": sum(role_counts.values()),
-            "alumni_count": role_counts.get(Role.ALUMNI, 0),
-            "employee_count": role_counts.get(Role.EMPLOYEE, 0),
-            "supporter_count": role_counts.get(Role.SUPPORTER, 0),
-            "operator_count": role_counts.get(Role.OPERATOR, 0),
-            "newcomers": summary["newcomers"],
+            "summary_html": members_summary_html(network, get_language()),
             "recent_notifications": recent,
         },
     )
