@@ -6,7 +6,6 @@ membership is saved; the user's list also carries a version so a change anywhere
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
 TIMEOUT = 300
 # Part of every key: bump it when the shape of a cached value changes, so that a deployment never
 # reads what the previous code wrote.
-SCHEMA = "v2"
+SCHEMA = "v3"
 VERSION_KEY = f"tenancy:{SCHEMA}:version"
 
 
@@ -80,13 +79,22 @@ def _summary_key(network_id: int) -> str:
     return f"tenancy:{SCHEMA}:members-summary:{network_id}"
 
 
+def _summary_html_key(network_id: int, language: str) -> str:
+    return f"tenancy:{SCHEMA}:members-summary-html:{network_id}:{language}"
+
+
+def _summary_keys(network_id: int) -> list[str]:
+    return [_summary_key(network_id)] + [
+        _summary_html_key(network_id, code) for code, _name in settings.LANGUAGES
+    ]
+
+
 def members_summary(network: Network) -> dict[str, Any]:
     """Head counts by role and the newest members: the same for every member, so shared."""
     summary = cache.get(_summary_key(network.pk))
     if summary is None:
         active = Membership.objects.filter(network=network, status=Status.ACTIVE)
         summary = {
-            "stamp": time.time_ns(),
             "role_counts": dict(
                 active.values_list("role").annotate(n=Count("id")).values_list("role", "n")
             ),
@@ -98,10 +106,10 @@ def members_summary(network: Network) -> dict[str, Any]:
 
 def members_summary_html(network: Network, language: str) -> dict[str, str]:
     """The head counts and newest members as HTML, rendered once per summary and language."""
-    summary = members_summary(network)
-    key = f"tenancy:{SCHEMA}:members-summary-html:{network.pk}:{language}:{summary['stamp']}"
+    key = _summary_html_key(network.pk, language)
     html = cache.get(key)
     if html is None:
+        summary = members_summary(network)
         counts = summary["role_counts"]
         context = {
             "network": network,
@@ -138,7 +146,7 @@ def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
 
 @receiver([post_save, post_delete], sender=Membership)
 def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
-    cache.delete_many([_user_key(instance.user_id), _summary_key(instance.network_id)])
+    cache.delete_many([_user_key(instance.user_id), *_summary_keys(instance.network_id)])
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
@@ -151,4 +159,4 @@ def _user_changed(sender: type, instance: User, created: bool, **kwargs: Any) ->
             Membership.objects.filter(user_id=instance.pk).values_list("network_id", flat=True)
         )
     if network_ids:
-        cache.delete_many([_summary_key(network_id) for network_id in network_ids])
+        cache.delete_many([key for network_id in network_ids for key in _summary_keys(network_id)])
