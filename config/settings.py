@@ -128,7 +128,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tsunagu.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tsunagu",
         }

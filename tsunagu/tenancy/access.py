@@ -22,9 +22,11 @@ def get_membership(network: Network, user: object) -> Membership | None:
     user_id = getattr(user, "pk", None)
     if user_id is None or not getattr(user, "is_authenticated", False):
         return None
-    return (
-        Membership.objects.filter(network=network, user_id=user_id).select_related("user").first()
-    )
+    found = list(Membership.objects.filter(network=network, user_id=user_id)[:1])
+    if not found:
+        return None
+    found[0].user = user  # type: ignore[assignment]  # the request's user: no join needed
+    return found[0]
 
 
 def memberships_of(user: User) -> list[Membership]:
