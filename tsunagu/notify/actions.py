@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -59,6 +60,7 @@ def notify(
             for user_id in sorted(member_ids)
         ]
     )
+    forget_bell_and_recent(network, member_ids)
     _push_unread_counts(network, member_ids)
     created_ids = [n.pk for n in created]
 
@@ -69,6 +71,61 @@ def notify(
 
     transaction.on_commit(queue_mail)
     return created
+
+
+# The bell's number and the latest notifications are read on every page; they are cached per
+# member until a notification arrives or is read. Bump SCHEMA when the cached shape changes.
+SCHEMA = "v1"
+CACHE_SECONDS = 60 * 60
+
+
+def _unread_key(network_id: int, user_id: int) -> str:
+    return f"notify:{SCHEMA}:unread:{network_id}:{user_id}"
+
+
+def _recent_key(network_id: int, user_id: int) -> str:
+    return f"notify:{SCHEMA}:recent:{network_id}:{user_id}"
+
+
+def unread_count(network: Network, user: User) -> int:
+    key = _unread_key(network.pk, user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(
+            network=network, recipient=user, read_at__isnull=True
+        ).count()
+        cache.set(key, count, CACHE_SECONDS)
+    return int(count)
+
+
+def recent_notifications(network: Network, user: User, limit: int = 5) -> list[Notification]:
+    key = _recent_key(network.pk, user.pk)
+    items = cache.get(key)
+    if items is None:
+        items = list(
+            Notification.objects.filter(network=network, recipient=user)
+            .select_related("actor")
+            # Only what is shown: the cache must never hold a password hash.
+            .only(
+                "network_id",
+                "kind",
+                "params",
+                "body",
+                "url",
+                "created_at",
+                "read_at",
+                "actor__name",
+            )[:limit]
+        )
+        cache.set(key, items, CACHE_SECONDS)
+    return items
+
+
+def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:
+    keys = [f(network.pk, u) for u in user_ids for f in (_unread_key, _recent_key)]
+    # Now, and again after commit: a page rendered in between could store the old values again.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def unread_counts(network: Network, user_ids: Iterable[int]) -> dict[int, int]:
@@ -96,6 +153,7 @@ def do_mark_read(network: Network, user: User, notification_ids: Iterable[int] |
         qs = qs.filter(pk__in=list(notification_ids))
     changed = qs.update(read_at=timezone.now())
     if changed:
+        forget_bell_and_recent(network, [user.pk])
         _push_unread_counts(network, [user.pk])
     return changed
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 TIMEOUT = 300
 # Part of every key: bump it when the shape of a cached value changes, so that a deployment never
 # reads what the previous code wrote.
-SCHEMA = "v3"
+SCHEMA = "v4"
 VERSION_KEY = f"tenancy:{SCHEMA}:version"
 
 
@@ -98,7 +99,12 @@ def members_summary(network: Network) -> dict[str, Any]:
             "role_counts": dict(
                 active.values_list("role").annotate(n=Count("id")).values_list("role", "n")
             ),
-            "newcomers": list(active.select_related("user").order_by("-created_at", "-id")[:8]),
+            # Only what the list shows: the cache must never hold a password hash.
+            "newcomers": list(
+                active.select_related("user")
+                .only("network_id", "role", "created_at", "user__name")
+                .order_by("-created_at", "-id")[:8]
+            ),
         }
         cache.set(_summary_key(network.pk), summary, TIMEOUT)
     return summary
@@ -127,6 +133,13 @@ def members_summary_html(network: Network, language: str) -> dict[str, str]:
     return html
 
 
+def _forget(keys: list[str]) -> None:
+    # Now, and again after commit: a request that reads between the two would otherwise store
+    # the old rows again for the whole timeout.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def _bump_version() -> None:
     try:
         cache.incr(VERSION_KEY)
@@ -140,13 +153,14 @@ def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
     previous = getattr(instance, "_loaded_slug", None)
     if previous and previous != instance.slug:
         keys.append(_network_key(previous))
-    cache.delete_many(keys)
+    _forget(keys)
     _bump_version()
+    transaction.on_commit(_bump_version)
 
 
 @receiver([post_save, post_delete], sender=Membership)
 def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
-    cache.delete_many([_user_key(instance.user_id), *_summary_keys(instance.network_id)])
+    _forget([_user_key(instance.user_id), *_summary_keys(instance.network_id)])
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
@@ -159,4 +173,4 @@ def _user_changed(sender: type, instance: User, created: bool, **kwargs: Any) ->
             Membership.objects.filter(user_id=instance.pk).values_list("network_id", flat=True)
         )
     if network_ids:
-        cache.delete_many([key for network_id in network_ids for key in _summary_keys(network_id)])
+        _forget([key for network_id in network_ids for key in _summary_keys(network_id)])

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.notify.models import Notification
+from tsunagu.notify.actions import recent_notifications
 
 from . import actions
 from .access import access_membership, get_membership, memberships_of
@@ -42,11 +42,7 @@ def about(request: HttpRequest, network_slug: str) -> HttpResponse:
 def home(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     network = member.network
-    recent = list(
-        Notification.objects.filter(network=network, recipient=request.user).select_related(
-            "actor"
-        )[:5]
-    )
+    recent = recent_notifications(network, request.user)
     return render(
         request,
         "tenancy/home.html",

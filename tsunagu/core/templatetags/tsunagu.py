@@ -35,15 +35,13 @@ def user_networks(context: dict[str, Any]) -> list[dict[str, Any]]:
 
 @register.simple_tag(takes_context=True)
 def unread_notifications(context: dict[str, Any]) -> int:
-    from tsunagu.notify.models import Notification
+    from tsunagu.notify.actions import unread_count
 
     request = context["request"]
     network = getattr(request, "network", None)
     if network is None or getattr(request, "membership", None) is None:
         return 0
-    return Notification.objects.filter(
-        network=network, recipient=request.user, read_at__isnull=True
-    ).count()
+    return unread_count(network, request.user)
 
 
 @register.filter

@@ -196,3 +196,33 @@ def test_preferences_are_per_network(world: World) -> None:
 def test_an_unknown_kind_is_a_programming_error(world: World) -> None:
     with scope(network=world.net_a), pytest.raises(ValueError):
         notify(world.net_a, [world.alumni_a.user], "no-such-kind")
+
+
+@pytest.mark.django_db
+def test_the_bell_counts_a_notification_that_arrives_after_the_page_was_seen(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    client = world.client(world.alumni_a)
+    assert re.search(
+        r"data-unread-count\s+hidden\s*>0<", client.get("/n/mitsuba-a/").content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(world, world.alumni_a, title="新着のお知らせ")
+    home = client.get("/n/mitsuba-a/").content.decode()
+    assert re.search(r"data-unread-count\s*>1<", home)
+    assert "新着のお知らせ" in home
+
+
+@pytest.mark.django_db
+def test_cached_pages_never_put_a_password_hash_in_the_cache(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.cache import cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(world, world.alumni_a)
+    world.client(world.alumni_a).get("/n/mitsuba-a/")
+    stored = b"".join(value for value in cache._cache.values())  # LocMemCache keeps pickles
+    assert stored, "the home page is expected to cache what it reads"
+    for member in (world.alumni_a, world.operator_a, world.supporter_a, world.employee_a):
+        assert member.user.password.encode() not in stored
