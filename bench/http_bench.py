@@ -266,6 +266,8 @@ def start_gunicorn(
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "config/gunicorn.py",
         "config.wsgi:application",
         "--bind",
         f"{HOST}:{PORT}",
