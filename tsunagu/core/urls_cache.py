@@ -1,0 +1,31 @@
+"""The links of the layout, reversed once per process (and per network) instead of on every page."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.urls import reverse
+
+SITE_LINKS = (
+    "home", "account_settings", "mfa_index", "account_change_password", "account_logout",
+    "account_login", "account_signup", "set_language",
+)  # fmt: skip
+NETWORK_LINKS = {
+    "home": "tenancy:home",
+    "about": "tenancy:about",
+    "notifications": "notify:list",
+    "manage": "tenancy:manage_members",
+    "manage_settings": "tenancy:manage_settings",
+}
+
+
+@lru_cache(maxsize=1)
+def site_links() -> dict[str, str]:
+    return {name: reverse(name) for name in SITE_LINKS}
+
+
+@lru_cache(maxsize=4096)
+def network_links(slug: str) -> dict[str, str]:
+    return {
+        key: reverse(name, kwargs={"network_slug": slug}) for key, name in NETWORK_LINKS.items()
+    }
