@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.templatetags.static import static
 from django.urls import reverse
 
 SITE_LINKS = (
@@ -19,9 +20,18 @@ NETWORK_LINKS = {
 }
 
 
+STATIC_FILES = {
+    "css": "tsunagu/tsunagu.css",
+    "js": "tsunagu/tsunagu.js",
+    "favicon": "tsunagu/favicon.svg",
+}
+
+
 @lru_cache(maxsize=1)
 def site_links() -> dict[str, str]:
-    return {name: reverse(name) for name in SITE_LINKS}
+    links = {name: reverse(name) for name in SITE_LINKS}
+    links |= {f"static_{key}": static(path) for key, path in STATIC_FILES.items()}
+    return links
 
 
 @lru_cache(maxsize=4096)

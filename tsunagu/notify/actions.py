@@ -75,54 +75,52 @@ def notify(
 
 # The bell's number and the latest notifications are read on every page; they are cached per
 # member until a notification arrives or is read. Bump SCHEMA when the cached shape changes.
-SCHEMA = "v1"
+SCHEMA = "v2"
 CACHE_SECONDS = 60 * 60
+RECENT = 5
 
 
-def _unread_key(network_id: int, user_id: int) -> str:
-    return f"notify:{SCHEMA}:unread:{network_id}:{user_id}"
+def _bell_key(network_id: int, user_id: int) -> str:
+    return f"notify:{SCHEMA}:bell:{network_id}:{user_id}"
 
 
-def _recent_key(network_id: int, user_id: int) -> str:
-    return f"notify:{SCHEMA}:recent:{network_id}:{user_id}"
+def bell_for(network: Network, user: User) -> dict[str, Any]:
+    """The member's unread count and latest notifications, read together in one cache call."""
+    key = _bell_key(network.pk, user.pk)
+    bell = cache.get(key)
+    if bell is None:
+        mine = Notification.objects.filter(network=network, recipient=user)
+        bell = {
+            "unread": mine.filter(read_at__isnull=True).count(),
+            "recent": list(
+                mine.select_related("actor")
+                # Only what is shown: the cache must never hold a password hash.
+                .only(
+                    "network_id",
+                    "kind",
+                    "params",
+                    "body",
+                    "url",
+                    "created_at",
+                    "read_at",
+                    "actor__name",
+                )[:RECENT]
+            ),
+        }
+        cache.set(key, bell, CACHE_SECONDS)
+    return bell
 
 
 def unread_count(network: Network, user: User) -> int:
-    key = _unread_key(network.pk, user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notification.objects.filter(
-            network=network, recipient=user, read_at__isnull=True
-        ).count()
-        cache.set(key, count, CACHE_SECONDS)
-    return int(count)
+    return int(bell_for(network, user)["unread"])
 
 
-def recent_notifications(network: Network, user: User, limit: int = 5) -> list[Notification]:
-    key = _recent_key(network.pk, user.pk)
-    items = cache.get(key)
-    if items is None:
-        items = list(
-            Notification.objects.filter(network=network, recipient=user)
-            .select_related("actor")
-            # Only what is shown: the cache must never hold a password hash.
-            .only(
-                "network_id",
-                "kind",
-                "params",
-                "body",
-                "url",
-                "created_at",
-                "read_at",
-                "actor__name",
-            )[:limit]
-        )
-        cache.set(key, items, CACHE_SECONDS)
-    return items
+def recent_notifications(network: Network, user: User) -> list[Notification]:
+    return list(bell_for(network, user)["recent"])
 
 
 def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:
-    keys = [f(network.pk, u) for u in user_ids for f in (_unread_key, _recent_key)]
+    keys = [_bell_key(network.pk, u) for u in user_ids]
     # Now, and again after commit: a page rendered in between could store the old values again.
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.notify.actions import recent_notifications
+from tsunagu.notify.actions import bell_for
 
 from . import actions
 from .access import access_membership, get_membership, memberships_of
@@ -42,13 +42,14 @@ def about(request: HttpRequest, network_slug: str) -> HttpResponse:
 def home(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     network = member.network
-    recent = recent_notifications(network, request.user)
+    bell = bell_for(network, request.user)
     return render(
         request,
         "tenancy/home.html",
         {
             "summary_html": members_summary_html(network, get_language()),
-            "recent_notifications": recent,
+            "recent_notifications": bell["recent"],
+            "unread_prefetched": bell["unread"],
         },
     )
 

@@ -37,6 +37,8 @@ def user_networks(context: dict[str, Any]) -> list[dict[str, Any]]:
 def unread_notifications(context: dict[str, Any]) -> int:
     from tsunagu.notify.actions import unread_count
 
+    if "unread_prefetched" in context:  # the view read the bell already
+        return int(context["unread_prefetched"])
     request = context["request"]
     network = getattr(request, "network", None)
     if network is None or getattr(request, "membership", None) is None:
