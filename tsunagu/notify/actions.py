@@ -115,10 +115,6 @@ def unread_count(network: Network, user: User) -> int:
     return int(bell_for(network, user)["unread"])
 
 
-def recent_notifications(network: Network, user: User) -> list[Notification]:
-    return list(bell_for(network, user)["recent"])
-
-
 def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:
     keys = [_bell_key(network.pk, u) for u in user_ids]
     # Now, and again after commit: a page rendered in between could store the old values again.

@@ -4,29 +4,21 @@ without any. Each case imports the settings afresh in a subprocess with exactly 
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tsunagu.core.testing.processes import clean_env as base_clean_env
+from tsunagu.core.testing.processes import run_manage
 
 ROOT = Path(settings.BASE_DIR)
 PRODUCTION_HOST = "alumni.example.com"
 
 
 def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
-    """Only what a process needs to start, plus the given variables: nothing leaks in from the
-    shell running the tests (its DATABASE_URL, REDIS_URL, SECRET_KEY…)."""
-    env = {
-        name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ
-    }
-    env["DATA_DIR"] = str(tmp_path / "data")
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(variables)
-    return env
+    return base_clean_env(tmp_path / "data", **variables)
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
@@ -42,15 +34,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     )
 
 
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+manage = run_manage
 
 
 SETTINGS_AS_JSON = """

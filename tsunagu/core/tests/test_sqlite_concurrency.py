@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
 import socket
 import subprocess
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tsunagu.core.testing.processes import clean_env, run_manage
 
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -42,23 +43,8 @@ call_command("seed_demo", members=20)
 """
 
 
-def clean_env(data_dir: Path) -> dict[str, str]:
-    env = {
-        name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ
-    }
-    env.update({"DATA_DIR": str(data_dir), "PYTHONDONTWRITEBYTECODE": "1"})
-    return env
-
-
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_manage(env, *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
