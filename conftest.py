@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -28,8 +29,9 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_environment(settings: pytest.FixtureRequest) -> None:
+def _test_environment(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     s = settings
+    s.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
     s.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
     s.SITE_URL = "http://testserver"  # type: ignore[attr-defined]
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "tsunagu.tenancy",
     "tsunagu.realtime",
     "tsunagu.notify",
+    "tsunagu.audit",
+    "tsunagu.profiles",
 ]
 
 MIDDLEWARE = [

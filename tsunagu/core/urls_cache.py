@@ -15,6 +15,8 @@ NETWORK_LINKS = {
     "home": "tenancy:home",
     "about": "tenancy:about",
     "notifications": "notify:list",
+    "directory": "profiles:directory",
+    "my_profile": "profiles:me",
     "manage": "tenancy:manage_members",
     "manage_settings": "tenancy:manage_settings",
 }

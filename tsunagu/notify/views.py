@@ -30,7 +30,7 @@ def notification_list(request: NetworkRequest) -> HttpResponse:
         )[:PAGE_SIZE]
     )
     template = "notify/list.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template = "notify/fragment_dropdown.html"
     return render(request, template, {"notifications": items})
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -16,3 +17,4 @@ class NetworkRequest(HttpRequest):
     network: Network
     membership: Membership
     user: User
+    htmx: HtmxDetails

@@ -21,6 +21,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
+from tsunagu.profiles.models import LifeUpdate
 from tsunagu.tenancy.models import Membership, Network, Status
 
 # What each URL is allowed to show to people outside network A.
@@ -44,6 +45,16 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:open": MEMBERS,
     "notify:preferences": MEMBERS,
     "notify:unsubscribe": PUBLIC,
+    "profiles:directory": MEMBERS,
+    "profiles:detail": MEMBERS,
+    "profiles:me": MEMBERS,
+    "profiles:edit": MEMBERS,
+    "profiles:confirm_employer": MEMBERS,
+    "profiles:post_update": MEMBERS,
+    "profiles:delete_update": MEMBERS,
+    "profiles:roster": MEMBERS,
+    "profiles:roster_export": MEMBERS,
+    "profiles:audit_log": MEMBERS,
 }
 
 
@@ -97,11 +108,15 @@ def values_from_network_a(world: World) -> dict[str, str]:
         [notification] = notify(
             world.net_a, [alumni.user], "announcement", params={"title": CANARY_A}, body=CANARY_A
         )
+        update = LifeUpdate.objects.create(
+            network=world.net_a, membership=alumni, body=f"転職しました {CANARY_A}"
+        )
     email = EmailAddress.objects.get(user=alumni.user)
     return {
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
         "notification_id": str(notification.pk),
+        "update_id": str(update.pk),
         "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "key": EmailConfirmationHMAC(email).key,
         "uidb36": user_pk_to_url_str(alumni.user),
@@ -184,7 +199,7 @@ def test_nobody_outside_network_a_sees_its_pages_or_data(
 def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: World) -> None:
     """Pages under B's address with A's identifiers: 'missing' and 'not yours' look alike."""
     values = values_from_network_a(world) | {"network_slug": world.net_b.slug}
-    object_params = {"membership_id", "notification_id"}
+    object_params = {"membership_id", "notification_id", "update_id"}
     checked = 0
     for route in all_routes():
         if classify(route.route, route.name) != MEMBERS or not object_params & set(route.params):
@@ -212,6 +227,10 @@ def test_network_a_members_do_see_their_own_data(world: World) -> None:
     response = alumni.get(f"/n/{world.net_a.slug}/notifications/")
     assert response.status_code == 200
     assert CANARY_A in response.content.decode()
+    for page in ("members/", f"members/{world.alumni_a.pk}/", "manage/roster/export.csv"):
+        response = operator.get(f"/n/{world.net_a.slug}/{page}")
+        assert response.status_code == 200, page
+        assert CANARY_A in response.content.decode("utf-8-sig"), page
 
 
 @pytest.mark.django_db

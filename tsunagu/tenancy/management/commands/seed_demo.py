@@ -195,6 +195,11 @@ class Command(BaseCommand):
                     if number < 3:
                         role = Role.SUPPORTER
                     do_add_member(network, user, role=role)
+        from tsunagu.profiles.demo import fill_demo_profiles
+
+        for network in networks.values():
+            with scope(network=network):
+                fill_demo_profiles(network, rng)
         mitsuba = networks["mitsuba"]
         operator = User.objects.get(email="operator@example.com")
         with scope(network=mitsuba):

@@ -1,0 +1,62 @@
+"""An append-only record of what operators did with members' data."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from tsunagu.tenancy.models import Membership, Network
+
+
+class AuditAction(models.TextChoices):
+    VIEW_PRIVATE_FIELDS = "profile.view_private", _("Viewed fields shared only with operators")
+    VIEW_ROSTER = "roster.view", _("Viewed the member roster")
+    EXPORT_ROSTER = "roster.export", _("Exported the member roster")
+
+
+class AuditEntry(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects: ClassVar[models.Manager[AuditEntry]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["network", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit entries are never deleted.")
+
+
+def record(
+    actor: Membership, action: str, target: Membership | None = None, **detail: Any
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        network_id=actor.network_id,
+        actor_id=actor.user_id,
+        actor_name=actor.user.name,
+        action=action,
+        target=target,
+        detail=detail,
+    )

@@ -1,0 +1,71 @@
+"""What the directory may search: a normalised text of the fields shared with every member."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Audience, Profile
+from .normalize import normalize, query_terms
+from .visibility import MEMBER, audience_of, hidden_audiences
+
+
+def _members_see(profile: Profile, field: str) -> bool:
+    return audience_of(profile, field) == Audience.MEMBERS
+
+
+def search_text_of(profile: Profile) -> str:
+    """Only what every member may see goes in: searching never reveals a hidden field."""
+    parts = [profile.display_name, profile.membership.user.name]
+    for field, attributes in (
+        ("name_kanji", ["name_kanji"]),
+        ("name_kana", ["name_kana"]),
+        ("name_romaji", ["name_romaji"]),
+        ("last_position", ["last_department", "last_title"]),
+        ("current_work", ["current_employer", "current_role"]),
+        ("industry", ["industry"]),
+        ("location", ["location"]),
+        ("can_help_with", ["can_help_with"]),
+        ("looking_for", ["looking_for"]),
+        ("introduction", ["introduction"]),
+    ):
+        if _members_see(profile, field):
+            parts += [getattr(profile, a) for a in attributes]
+    if _members_see(profile, "career"):
+        for entry in profile.career.all():
+            parts += [entry.department, entry.title]
+    for tag in profile.tags.all():
+        if _members_see(profile, "skills" if tag.kind == "skill" else "interests"):
+            parts.append(tag.name)
+    return normalize(" ".join(p for p in parts if p))[:20000]
+
+
+def reindex(profile: Profile) -> None:
+    profile.search_text = search_text_of(profile)
+    profile.sort_name = normalize(profile.name_kana or profile.name)[:100]
+    Profile.objects.filter(pk=profile.pk).update(
+        search_text=profile.search_text, sort_name=profile.sort_name
+    )
+
+
+def search(queryset: QuerySet[Profile], query: str) -> QuerySet[Profile]:
+    """Every word must appear. Works for one- and two-character Japanese words alike."""
+    for term in query_terms(query):
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+def visible_to_members(field: str, level: str = MEMBER) -> Q:
+    """Rows whose ``field`` the viewer may see (for filters on structured fields)."""
+    hidden = hidden_audiences(level)
+    default_hidden = _default_hidden(field, hidden)
+    lookup = f"visibility__{field}"
+    shown_explicitly = Q(**{f"{lookup}__in": [a for a in Audience.values if a not in hidden]})
+    if default_hidden:
+        return shown_explicitly
+    return shown_explicitly | Q(**{f"{lookup}__isnull": True})
+
+
+def _default_hidden(field: str, hidden: list[str]) -> bool:
+    from .visibility import FIELDS
+
+    return FIELDS[field][1] in hidden

@@ -1,0 +1,173 @@
+"""The directory: Japanese search, filters, paging, and a constant number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scope
+
+from tsunagu.core.testing.factories import make_member, make_user
+from tsunagu.core.testing.world import World
+from tsunagu.profiles.indexing import reindex
+from tsunagu.profiles.models import Profile, Tag
+from tsunagu.profiles.normalize import normalize
+from tsunagu.tenancy.models import Role, Status
+
+
+def profile_of(world: World, membership, **fields) -> Profile:  # noqa: ANN001
+    with scope(network=membership.network):
+        profile = Profile.objects.select_related("membership__user").get(membership=membership)
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.save()
+        reindex(profile)
+    return profile
+
+
+def found(world: World, query: str, viewer=None, **params: str) -> list[str]:  # noqa: ANN001
+    client = world.client(viewer or world.supporter_a)
+    body = client.get(f"/n/{world.net_a.slug}/members/", {"q": query, **params}).content.decode()
+    with scope(network=world.net_a):
+        profiles = Profile.objects.filter(network=world.net_a).select_related("membership__user")
+        return sorted(p.name for p in profiles if f'/members/{p.pk}/"' in body)
+
+
+def test_normalisation_folds_widths_case_and_kana() -> None:
+    assert normalize("ＤＸ推進室") == "dx推進室"
+    assert normalize("ﾀﾅｶ") == normalize("タナカ") == normalize("たなか") == "たなか"
+    assert normalize("  Sato　Misaki ") == "sato misaki"  # a full-width space separates words
+
+
+@pytest.fixture
+def people(world: World) -> World:
+    profile_of(
+        world,
+        world.alumni_a,
+        name_kana="タナカ ハナコ",
+        last_department="人事部",
+        current_employer="株式会社ＤＸパートナーズ",
+    )
+    profile_of(
+        world,
+        world.employee_a,
+        name_kana="すずき いちろう",
+        last_department="経理部",
+        current_employer="三ツ葉商事",
+    )
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("人事", ["田中 花子"]),  # two kanji
+        ("田", ["田中 花子"]),  # one kanji
+        ("DX", ["田中 花子"]),  # half-width query, full-width data
+        ("ｄｘ", ["田中 花子"]),  # full-width lower case
+        ("ﾀﾅｶ", ["田中 花子"]),  # half-width katakana, katakana data
+        ("スズキ", ["鈴木 一郎"]),  # katakana query, hiragana data
+        ("経理 三ツ葉", ["鈴木 一郎"]),  # every word must match
+        ("経理 人事", []),
+    ],
+)
+def test_japanese_queries_of_one_or_two_characters_find_people(
+    people: World, query: str, expected: list[str]
+) -> None:
+    names = [name.split(" カナリア")[0] for name in found(people, query)]
+    assert names == expected
+
+
+@pytest.mark.django_db
+def test_filters_sort_and_views(people: World) -> None:
+    world = people
+    profile_of(world, world.alumni_a, industry="IT・通信")
+    assert [n.split(" カ")[0] for n in found(world, "", role=Role.EMPLOYEE)] == ["鈴木 一郎"]
+    assert [n.split(" カ")[0] for n in found(world, "", department="人事")] == ["田中 花子"]
+    assert [n.split(" カ")[0] for n in found(world, "", industry="IT・通信")] == ["田中 花子"]
+    client = world.client(world.alumni_a)
+    table = client.get(f"/n/{world.net_a.slug}/members/", {"view": "table", "sort": "updated"})
+    assert "<table" in table.content.decode()
+    fragment = client.get(
+        f"/n/{world.net_a.slug}/members/", {"q": "人事"}, headers={"HX-Request": "true"}
+    )
+    assert "<html" not in fragment.content.decode() and "人事部" in fragment.content.decode()
+
+
+@pytest.mark.django_db
+def test_suspended_members_and_other_networks_are_not_in_the_directory(world: World) -> None:
+    gone = make_member(world.net_a, make_user(name="退会 済子"), status=Status.SUSPENDED)
+    other = make_member(world.net_b, make_user(name="他社 太郎"))
+    assert not found(world, "退会")
+    assert not found(world, "他社")
+    client = world.client(world.supporter_a)
+    assert client.get(f"/n/{world.net_a.slug}/members/{gone.pk}/").status_code == 404
+    assert client.get(f"/n/{world.net_a.slug}/members/{other.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_tags_are_matched_across_spellings(world: World) -> None:
+    with scope(network=world.net_a):
+        tag = Tag.objects.create(
+            network=world.net_a,
+            kind="skill",
+            name="Ｐｙｔｈｏｎ",
+            normalized=normalize("Ｐｙｔｈｏｎ"),
+        )
+        profile = Profile.objects.select_related("membership__user").get(membership=world.alumni_a)
+        profile.tags.add(tag)
+        reindex(profile)
+    assert len(found(world, "python")) == 1
+    assert len(found(world, "", skill="PYTHON")) == 1
+
+
+def grow(world: World, count: int) -> None:
+    with scope(network=world.net_a):
+        tag, _ = Tag.objects.get_or_create(
+            network=world.net_a, kind="skill", name="採用", normalized="採用"
+        )
+        for number in range(count):
+            member = make_member(world.net_a, make_user(name=f"会員 {number}号"))
+            profile = Profile.objects.select_related("membership__user").get(membership=member)
+            profile.current_employer = f"株式会社{number}"
+            profile.save()
+            profile.tags.add(tag)
+            reindex(profile)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("view", ["cards", "table"])
+def test_directory_queries_do_not_grow_with_the_network(
+    world: World, django_assert_max_num_queries, view: str
+) -> None:
+    client = world.client(world.alumni_a)
+    url = f"/n/{world.net_a.slug}/members/?view={view}"
+    grow(world, 5)
+    client.get(url)  # caches warm
+    with django_assert_max_num_queries(14) as small:
+        client.get(url, {"q": "会員"})
+    grow(world, 50)
+    with django_assert_max_num_queries(14) as large:
+        response = client.get(url, {"q": "会員"})
+    assert "株式会社10" in response.content.decode()  # one of the members added since
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_profile_page_queries_do_not_grow(world: World, django_assert_max_num_queries) -> None:
+    client = world.client(world.supporter_a)
+    url = f"/n/{world.net_a.slug}/members/{world.alumni_a.pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    with scope(network=world.net_a):
+        profile = Profile.objects.get(membership=world.alumni_a)
+        for number in range(10):
+            tag = Tag.objects.create(
+                network=world.net_a, kind="skill", name=f"技能{number}", normalized=f"技能{number}"
+            )
+            profile.tags.add(tag)
+            profile.career.create(network=world.net_a, department=f"部署{number}")
+    with django_assert_max_num_queries(12) as large:
+        response = client.get(url)
+    assert "部署9" in response.content.decode() and "技能9" in response.content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -1,0 +1,193 @@
+"""Editing a profile, life updates, the employer check, and the operators' roster and audit log."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_scopes import scope
+
+from tsunagu.audit.models import AuditAction, AuditEntry
+from tsunagu.core.testing.world import World
+from tsunagu.profiles.models import LifeUpdate, Profile
+from tsunagu.profiles.visibility import FIELDS
+
+from .images import png_bytes
+
+
+def form_data(**overrides: str) -> dict[str, str]:
+    data = {f"show_{field}": audience for field, (_, audience) in FIELDS.items()}
+    data |= {
+        "display_name": "",
+        "name_kana": "たなか はなこ",
+        "current_employer": "株式会社みらいテック",
+        "current_role": "人事マネージャー",
+        "skills": "簿記2級、Python, 簿記２級",
+        "interests": "朝活",
+        "career-TOTAL_FORMS": "1",
+        "career-INITIAL_FORMS": "0",
+        "career-MIN_NUM_FORMS": "0",
+        "career-MAX_NUM_FORMS": "30",
+        "career-0-department": "人事部",
+        "career-0-title": "課長",
+        "career-0-started_on": "2015-04-01",
+        "career-0-ended_on": "2019-03-31",
+    }
+    return data | overrides
+
+
+def profile(world: World) -> Profile:
+    with scope(network=world.net_a):
+        return Profile.objects.prefetch_related("tags", "career").get(membership=world.alumni_a)
+
+
+@pytest.mark.django_db
+def test_a_member_edits_their_profile_with_career_skills_and_a_photo(world: World) -> None:
+    client = world.client(world.alumni_a)
+    url = f"/n/{world.net_a.slug}/profile/edit/"
+    assert client.get(url).status_code == 200
+    photo = SimpleUploadedFile("顔写真.png", png_bytes(), "image/png")
+    response = client.post(url, form_data(photo=photo, show_contact="operators"))
+    assert response.status_code == 302
+    saved = profile(world)
+    assert saved.current_employer == "株式会社みらいテック"
+    assert sorted(t.name for t in saved.tags.all()) == ["Python", "朝活", "簿記2級"]
+    assert [c.department for c in saved.career.all()] == ["人事部"]
+    assert saved.photo and saved.visibility["contact"] == "operators"
+    assert saved.employer_confirmed_at is not None
+    page = client.get(response["Location"]).content.decode()
+    assert "人事マネージャー" in page and "簿記2級" in page and "人事部" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"introduction": "あ" * 10_000}, "introduction", "5000"),
+        ({"links": "javascript:alert(1)"}, "links", "https://"),
+        ({"joined_on": "2020-04-01", "left_on": "2019-03-31"}, "left_on", "入社日より前"),
+        ({"career-0-ended_on": "2010-01-01"}, "ended_on", "開始より前"),
+        ({"skills": ",".join(f"技{n}" for n in range(40))}, "skills", "30"),
+        ({"show_contact": "everyone"}, "show_contact", "正しく選択"),
+    ],
+)
+def test_bad_input_gets_a_field_error_in_japanese_and_nothing_is_saved(
+    world: World, overrides: dict[str, str], field: str, message: str
+) -> None:
+    client = world.client(world.alumni_a)
+    response = client.post(f"/n/{world.net_a.slug}/profile/edit/", form_data(**overrides))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "errorlist" in body and message in body, body[body.find("errorlist") - 300 :][:900]
+    assert profile(world).current_employer == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"not an image at all", "photo.png"), (png_bytes((3000, 3000)) * 1, "huge.png")],
+)
+def test_photos_that_are_not_images_or_too_large_are_refused(
+    world: World, settings, content: bytes, name: str
+) -> None:
+    settings.LOGO_MAX_BYTES = 20_000
+    client = world.client(world.alumni_a)
+    upload = SimpleUploadedFile(name, content, "image/png")
+    response = client.post(f"/n/{world.net_a.slug}/profile/edit/", form_data(photo=upload))
+    assert response.status_code == 400
+    assert "画像" in response.content.decode()
+    assert not profile(world).photo
+
+
+@pytest.mark.django_db
+def test_html_and_scripts_in_any_field_are_shown_as_text(world: World) -> None:
+    client = world.client(world.alumni_a)
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    data = form_data(
+        display_name=attack, current_employer=attack, introduction=attack, skills=attack
+    )
+    assert client.post(f"/n/{world.net_a.slug}/profile/edit/", data).status_code == 302
+    for url in (f"members/{world.alumni_a.pk}/", "members/", "members/?view=table"):
+        body = world.client(world.supporter_a).get(f"/n/{world.net_a.slug}/{url}").content.decode()
+        assert "<script>alert" not in body and "<img src=x" not in body, url
+        assert "&lt;script&gt;alert" in body, url  # shown, as text
+
+
+@pytest.mark.django_db
+def test_life_updates_are_posted_shown_and_deleted_only_by_their_author(world: World) -> None:
+    client = world.client(world.alumni_a)
+    base = f"/n/{world.net_a.slug}/"
+    client.post(f"{base}profile/updates/", {"body": "転職しました！"})
+    with scope(network=world.net_a):
+        update = LifeUpdate.objects.get()
+    page = world.client(world.supporter_a).get(f"{base}members/{world.alumni_a.pk}/")
+    assert "転職しました！" in page.content.decode()
+    other = world.client(world.supporter_a)
+    assert other.post(f"{base}profile/updates/{update.pk}/delete/").status_code == 404
+    assert client.post(f"{base}profile/updates/{update.pk}/delete/").status_code == 302
+    with scope(network=world.net_a):
+        assert not LifeUpdate.objects.exists()
+    response = client.post(f"{base}profile/updates/", {"body": "あ" * 501}, follow=True)
+    assert "500" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_members_are_asked_to_confirm_where_they_work_when_it_is_stale(world: World) -> None:
+    client = world.client(world.alumni_a)
+    base = f"/n/{world.net_a.slug}/"
+    with scope(network=world.net_a):
+        Profile.objects.filter(membership=world.alumni_a).update(
+            current_employer="青葉コンサルティング",
+            employer_confirmed_at=timezone.now() - datetime.timedelta(days=200),
+        )
+    assert "青葉コンサルティングで働いていますか" in client.get(f"{base}members/").content.decode()
+    client.post(f"{base}profile/confirm/", {"next": "directory"})
+    assert "働いていますか" not in client.get(f"{base}members/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")])
+def test_roster_export_opens_in_excel_and_is_audited(
+    world: World, encoding: str, codec: str
+) -> None:
+    client = world.client(world.operator_a)
+    response = client.get(f"/n/{world.net_a.slug}/manage/roster/export.csv", {"encoding": encoding})
+    assert response.status_code == 200
+    if codec == "utf-8-sig":
+        assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode(codec))))
+    assert rows[0][0] == "名前"
+    names = {row[0].split(" カナリア")[0] for row in rows[1:]}
+    assert {"田中 花子", "佐藤 美咲", "鈴木 一郎", "高橋 健太"} <= names
+    with scope(network=world.net_a):
+        entry = AuditEntry.objects.get(action=AuditAction.EXPORT_ROSTER)
+    assert entry.detail["rows"] == 4 and entry.actor_id == world.operator_a.user_id
+
+
+@pytest.mark.django_db
+def test_operators_viewing_fields_shared_with_them_is_audited(world: World) -> None:
+    with scope(network=world.net_a):
+        Profile.objects.filter(membership=world.alumni_a).update(
+            contact_phone="090-1234-5678", visibility={"contact": "operators"}
+        )
+    operator = world.client(world.operator_a)
+    page = operator.get(f"/n/{world.net_a.slug}/members/{world.alumni_a.pk}/").content.decode()
+    assert "090-1234-5678" in page
+    world.client(world.supporter_a).get(f"/n/{world.net_a.slug}/members/{world.alumni_a.pk}/")
+    with scope(network=world.net_a):
+        entries = list(AuditEntry.objects.filter(action=AuditAction.VIEW_PRIVATE_FIELDS))
+    assert [(e.actor_id, e.target_id, e.detail["fields"]) for e in entries] == [
+        (world.operator_a.user_id, world.alumni_a.pk, ["contact"])
+    ]
+    log = operator.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
+    assert "運営者にだけ公開" in log
+    assert (
+        world.client(world.supporter_a).get(f"/n/{world.net_a.slug}/manage/audit/").status_code
+        == 403
+    )
+    with pytest.raises(ValueError), scope(network=world.net_a):
+        entries[0].delete()

@@ -1,0 +1,325 @@
+"""The directory (名簿), profiles, life updates and the operators' roster."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.audit.models import AuditAction, AuditEntry, record
+from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.models import Role, Status
+from tsunagu.tenancy.requests import NetworkRequest
+
+from . import actions
+from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
+from .indexing import search, visible_to_members
+from .models import LifeUpdate, Profile, Tag, TagKind
+from .normalize import normalize
+from .visibility import FIELDS, MEMBER, OPERATOR, view_of, viewer_level
+
+SORTS = {
+    "name": ("sort_name", "membership_id"),
+    "updated": ("-updated_at", "-membership_id"),
+    "joined": ("-membership__created_at", "-membership_id"),
+}
+VIEWS = {"cards": 24, "table": 50}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _directory_queryset(request: NetworkRequest) -> tuple[QuerySet[Profile], dict[str, Any]]:
+    network = request.membership.network
+    params = request.GET
+    qs = Profile.objects.filter(network=network, membership__status=Status.ACTIVE)
+    state: dict[str, Any] = {"q": params.get("q", "")[:100]}
+    if state["q"]:
+        qs = search(qs, state["q"])
+    role = params.get("role", "")
+    if role in (Role.ALUMNI, Role.EMPLOYEE):
+        qs = qs.filter(membership__role=role)
+        state["role"] = role
+    left_from, left_to = _int(params.get("left_from")), _int(params.get("left_to"))
+    if left_from or left_to:
+        qs = qs.filter(visible_to_members("years"), left_on__isnull=False)
+        if left_from:
+            qs = qs.filter(left_on__year__gte=left_from)
+        if left_to:
+            qs = qs.filter(left_on__year__lte=left_to)
+    state["left_from"], state["left_to"] = left_from or "", left_to or ""
+    department = " ".join(params.get("department", "").split())[:100]
+    if department:
+        qs = qs.filter(visible_to_members("last_position"), last_department__icontains=department)
+    state["department"] = department
+    industry = params.get("industry", "")[:50]
+    if industry:
+        qs = qs.filter(visible_to_members("industry"), industry=industry)
+    state["industry"] = industry
+    skill = params.get("skill", "")[:50]
+    if skill:
+        qs = qs.filter(
+            visible_to_members("skills"),
+            tags__kind=TagKind.SKILL,
+            tags__normalized=normalize(skill),
+        )
+    state["skill"] = skill
+    sort = params.get("sort", "name")
+    state["sort"] = sort if sort in SORTS else "name"
+    view = params.get("view", "cards")
+    state["view"] = view if view in VIEWS else "cards"
+    return qs.order_by(*SORTS[state["sort"]]), state
+
+
+@member_required
+def directory(request: NetworkRequest) -> HttpResponse:
+    qs, state = _directory_queryset(request)
+    qs = qs.select_related("membership__user").prefetch_related("tags")
+    page = Paginator(qs, VIEWS[state["view"]]).get_page(request.GET.get("page"))
+    cards = [view_of(profile, MEMBER, career=False) for profile in page.object_list]
+    context: dict[str, Any] = {
+        "page": page,
+        "cards": cards,
+        "state": state,
+        "query": _query_without_page(request),
+    }
+    if request.htmx:
+        return render(request, "profiles/directory_results.html", context)
+    network = request.membership.network
+    context |= {
+        "industries": _shared_industries(network.pk),
+        "skills": shared_tag_names(network.pk, TagKind.SKILL),
+        "roles": [(Role.ALUMNI, Role.ALUMNI.label), (Role.EMPLOYEE, Role.EMPLOYEE.label)],
+    }
+    my_profile = actions.profile_of(request.membership)
+    context |= {"my_profile": my_profile, "ask_employer": actions.needs_employer_check(my_profile)}
+    return render(request, "profiles/directory.html", context)
+
+
+def shared_tag_names(network_id: int, kind: str) -> list[str]:
+    """Suggestions: tags that some member shares with the network (a hidden tag is never named)."""
+    field = "skills" if kind == TagKind.SKILL else "interests"
+    sharing = Profile.objects.filter(
+        visible_to_members(field), network_id=network_id, membership__status=Status.ACTIVE
+    )
+    tags = Tag.objects.filter(network_id=network_id, kind=kind, profiles__in=sharing)
+    return list(tags.values_list("name", flat=True).distinct().order_by("name")[:200])
+
+
+def _shared_industries(network_id: int) -> list[str]:
+    qs = Profile.objects.filter(
+        visible_to_members("industry"),
+        network_id=network_id,
+        membership__status=Status.ACTIVE,
+    ).exclude(industry="")
+    return sorted(set(qs.values_list("industry", flat=True).distinct()[:100]))
+
+
+def _query_without_page(request: NetworkRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _profile_for(request: NetworkRequest, membership_id: int) -> Profile:
+    """A profile of an active member of the request's network, or 404 (also for other networks)."""
+    member = request.membership
+    qs = Profile.objects.filter(network=member.network, membership_id=membership_id)
+    if not member.is_operator:
+        qs = qs.filter(membership__status=Status.ACTIVE)
+    profile = (
+        qs.select_related("membership__user").prefetch_related("tags", Prefetch("career")).first()
+    )
+    if profile is None:
+        raise Http404
+    return profile
+
+
+@member_required
+def profile_detail(request: NetworkRequest, membership_id: int) -> HttpResponse:
+    member = request.membership
+    profile = _profile_for(request, membership_id)
+    view = view_of(profile, viewer_level(member, profile))
+    actions.note_private_view(member, view)
+    updates = LifeUpdate.objects.filter(network=member.network, membership_id=membership_id)[:10]
+    context: dict[str, Any] = {"card": view, "updates": updates, "is_me": member.pk == profile.pk}
+    if context["is_me"]:
+        context["update_form"] = LifeUpdateForm()
+        context["ask_employer"] = actions.needs_employer_check(profile)
+    return render(request, "profiles/profile.html", context)
+
+
+@member_required
+def my_profile(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    return redirect("profiles:detail", network_slug=member.network.slug, membership_id=member.pk)
+
+
+@member_required
+def edit_profile(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    profile = actions.profile_of(member)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    career = CareerFormSet(request.POST or None, instance=profile, prefix="career")
+    if request.method == "POST" and form.is_valid() and career.is_valid():
+        actions.do_update_profile(member, form, career)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect(
+            "profiles:detail", network_slug=member.network.slug, membership_id=member.pk
+        )
+    return render(
+        request,
+        "profiles/edit.html",
+        {
+            "form": form,
+            "career": career,
+            "skill_suggestions": shared_tag_names(member.network_id, TagKind.SKILL),
+            "interest_suggestions": shared_tag_names(member.network_id, TagKind.INTEREST),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+@require_POST
+def confirm_employer(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    actions.do_confirm_employer(member)
+    messages.success(request, _("Thank you. Your profile is up to date."))
+    target = "profiles:directory" if request.POST.get("next") == "directory" else "profiles:me"
+    return redirect(target, network_slug=member.network.slug)
+
+
+@member_required
+@require_POST
+def post_update(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = LifeUpdateForm(request.POST)
+    if form.is_valid():
+        actions.do_post_life_update(member, form)
+        messages.success(request, _("Your update has been posted."))
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
+    return redirect("profiles:me", network_slug=member.network.slug)
+
+
+@member_required
+@require_POST
+def delete_update(request: NetworkRequest, update_id: int) -> HttpResponse:
+    member = request.membership
+    update = LifeUpdate.objects.filter(network=member.network, pk=update_id).first()
+    if update is None or (update.membership_id != member.pk and not member.is_operator):
+        raise Http404
+    actions.do_delete_life_update(member, update)
+    messages.success(request, _("The update has been deleted."))
+    return redirect("profiles:me", network_slug=member.network.slug)
+
+
+def _roster(network_id: int) -> QuerySet[Profile]:
+    return (
+        Profile.objects.filter(network_id=network_id)
+        .select_related("membership__user")
+        .prefetch_related("tags")
+        .order_by("sort_name", "membership_id")
+    )
+
+
+ROSTER_COLUMNS = [
+    ("name", _("Name")),
+    ("email", _("Account e-mail")),
+    ("role", _("Role")),
+    ("status", _("Status")),
+]
+
+
+@operator_required
+def roster(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    qs = _roster(member.network_id)
+    q = request.GET.get("q", "")[:100]
+    if q:
+        qs = search(qs, q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [view_of(profile, OPERATOR, career=False) for profile in page.object_list]
+    record(member, AuditAction.VIEW_ROSTER, page=page.number, q=q)
+    return render(request, "profiles/roster.html", {"page": page, "rows": rows, "q": q})
+
+
+def _export_row(profile: Profile) -> list[str]:
+    view = view_of(profile, OPERATOR, career=False)
+    user = profile.membership.user
+    values = view.values
+
+    def v(name: str) -> str:
+        value = values.get(name)
+        return "" if value is None else str(value)
+
+    return [
+        profile.name, user.email, profile.membership.get_role_display(),
+        profile.membership.get_status_display(),
+        v("name_kanji"), v("name_kana"), v("name_romaji"), v("joined_on"), v("left_on"),
+        v("last_department"), v("last_title"), v("current_employer"), v("current_role"),
+        v("industry"), v("location"), ", ".join(t.name for t in view.skills),
+        ", ".join(t.name for t in view.interests), v("can_help_with"), v("looking_for"),
+        v("contact_email"), v("contact_phone"), v("birth_date"),
+    ]  # fmt: skip
+
+
+def export_header() -> list[str]:
+    return [
+        _("Name"), _("Account e-mail"), _("Role"), _("Status"), str(FIELDS["name_kanji"][0]),
+        str(FIELDS["name_kana"][0]), str(FIELDS["name_romaji"][0]), _("Joined the company"),
+        _("Left the company"), _("Last department"), _("Last title"), _("Current employer"),
+        _("Current role"), str(FIELDS["industry"][0]), str(FIELDS["location"][0]),
+        str(FIELDS["skills"][0]), str(FIELDS["interests"][0]), str(FIELDS["can_help_with"][0]),
+        str(FIELDS["looking_for"][0]), _("Contact e-mail"), _("Contact phone"),
+        str(FIELDS["birth_date"][0]),
+    ]  # fmt: skip
+
+
+@operator_required
+def roster_export(request: NetworkRequest) -> HttpResponse:
+    """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions."""
+    member = request.membership
+    encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(export_header())
+    rows = 0
+    for profile in _roster(member.network_id).iterator(chunk_size=1000):
+        writer.writerow(_export_row(profile))
+        rows += 1
+    text = buffer.getvalue()
+    if encoding == "utf-8":
+        content = ("\ufeff" + text).encode("utf-8")
+    else:
+        # Characters CP932 lacks (rare kanji, emoji) become "?"; the UTF-8 file keeps them all.
+        content = text.encode("cp932", errors="replace")
+    actions.note_export(member, rows=rows, encoding=encoding)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
+    suffix = "-sjis" if encoding == "shift_jis" else ""
+    filename = f"{member.network.slug}-roster-{stamp}{suffix}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@operator_required
+def audit_log(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    qs = AuditEntry.objects.filter(network=member.network).select_related("target__user")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "profiles/audit_log.html", {"page": page})
