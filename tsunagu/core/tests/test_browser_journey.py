@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import connections
 from django_scopes import scope
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tsunagu.accounts.models import User
 from tsunagu.core.testing.factories import PASSWORD, make_network, make_user
@@ -24,30 +24,8 @@ from tsunagu.tenancy.models import Network, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NETWORK_NAME = "三ツ葉商事 アルムナイ"
 CONFIRM_LINK = re.compile(r"https?://[^\s/]+(/accounts/confirm-email/[^\s]+/)")
-
-
-@pytest.fixture
-def _allow_db_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse
-    # the test's own database queries, which are plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser(chromium_path: str, _allow_db_beside_playwright: None) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
