@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,23 @@ SORTS = {
     "joined": ("-membership__created_at", "-membership_id"),
 }
 VIEWS = {"cards": 24, "table": 50}
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts up to ``COUNT_CAP`` matches: past that, members narrow the search rather than page.
+
+    Counting every match of a common word in a network of 100,000 would read every matching row;
+    counting to a cap stops early, and the page itself walks the sort index.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 def _int(value: str | None) -> int | None:
@@ -88,7 +106,7 @@ def _directory_queryset(request: NetworkRequest) -> tuple[QuerySet[Profile], dic
 def directory(request: NetworkRequest) -> HttpResponse:
     qs, state = _directory_queryset(request)
     qs = qs.select_related("membership__user").prefetch_related("tags")
-    page = Paginator(qs, VIEWS[state["view"]]).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, VIEWS[state["view"]]).get_page(request.GET.get("page"))
     cards = [view_of(profile, MEMBER, career=False) for profile in page.object_list]
     context: dict[str, Any] = {
         "page": page,

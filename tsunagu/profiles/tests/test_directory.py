@@ -171,3 +171,15 @@ def test_profile_page_queries_do_not_grow(world: World, django_assert_max_num_qu
         response = client.get(url)
     assert "部署9" in response.content.decode() and "技能9" in response.content.decode()
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_past_the_counting_cap_members_are_asked_to_narrow_the_search(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tsunagu.profiles.views.COUNT_CAP", 3)
+    client = world.client(world.alumni_a)
+    body = client.get(f"/n/{world.net_a.slug}/members/").content.decode()
+    assert "3人以上が該当します" in body  # four members in network A
+    body = client.get(f"/n/{world.net_a.slug}/members/", {"q": "田中"}).content.decode()
+    assert "1人" in body and "以上" not in body

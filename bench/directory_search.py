@@ -1,0 +1,159 @@
+"""Directory search at the size of the largest networks, measured server-side on PostgreSQL.
+
+Creates a database with ``manage.py seed_scale --members 100000`` (once; ``--reuse-db`` keeps
+it), then runs at least 200 varied directory searches through the same code as the directory page
+(the search, the filters, the count and the first page of cards with their tags) and prints the
+p50 and p95 of each kind:
+
+    python bench/directory_search.py                     # 100,000 members
+    python bench/directory_search.py --reuse-db          # measure again on the same data
+    python bench/directory_search.py --members 10000     # a smaller network
+
+Exits non-zero when a kind's p95 is 50 ms or more. See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "tsunagu_dirbench"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+MAX_P95_MS = 50.0
+
+# One-word queries as members type them: one or two kanji, kana in either script and width,
+# romaji, company names and skills.
+WORDS = [
+    "人事", "経理", "営業", "法務", "広報", "開発", "企画", "海外", "DX", "ＤＸ", "IT",
+    "田中", "佐藤", "鈴木", "高橋", "山本", "中村", "小林", "渡辺", "伊藤", "加藤", "吉田",
+    "田", "林", "森", "誠", "彩", "亮", "光", "恵", "さくら", "美咲", "翔太", "健一",
+    "たなか", "タナカ", "ｻﾄｳ", "すずき", "やまだ", "はやし", "いとう", "ゆうと", "ひかる",
+    "Tanaka", "sato", "Suzuki", "yamamoto", "Kato", "mori", "Hina", "makoto",
+    "みらい", "銀行", "物流", "食品", "商事", "コンサル", "フリーランス", "NPO", "カフェ",
+    "簿記", "Python", "PMP", "TOEIC", "採用", "労務", "診断士", "マーケティング", "SQL",
+    "東京", "大阪", "福岡", "北海道", "シンガポール", "京都", "神奈川",
+    "CFO", "エンジニア", "経営者", "部長", "課長", "主任", "マネージャー",
+    "補助金", "副業", "朝活", "パートナー", "新規事業", "情報交換",
+]  # fmt: skip
+DEPARTMENTS = ["人事", "経理", "営業", "法務", "広報", "マーケティング", "情報システム", "DX"]
+INDUSTRIES = ["IT・通信", "金融", "商社", "物流", "食品・飲料", "コンサルティング"]
+SKILLS = ["簿記2級", "Python", "PMP", "採用", "SQL", "DX推進", "IR"]
+
+
+def manage(*args: str, timeout: float = 1800) -> None:
+    env = os.environ | {"DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-" * 8}
+    env["ALLOWED_HOSTS"] = "127.0.0.1"
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=timeout,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    print(f"  manage.py {' '.join(args)}  ({time.monotonic() - started:.1f}s)")
+
+
+def recreate_database(members: int) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{DB_NAME}"')
+    manage("migrate", "--noinput")
+    manage("seed_scale", "--members", str(members), "--slug", "scale")
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as c:
+        c.execute("VACUUM ANALYZE")
+
+
+def queries(rng: random.Random, count: int) -> dict[str, list[dict[str, str]]]:
+    words = [{"q": w} for w in WORDS]
+    one_word = (words * (count // len(words) + 1))[:count]
+    filtered = []
+    for _ in range(count):
+        params: dict[str, str] = {"role": rng.choice(["alumni", "employee", ""])}
+        start = rng.randint(1990, 2020)
+        params |= {"left_from": str(start), "left_to": str(start + rng.randint(0, 8))}
+        kind = rng.choice(["department", "industry", "skill", "q"])
+        if kind == "department":
+            params["department"] = rng.choice(DEPARTMENTS)
+        elif kind == "industry":
+            params["industry"] = rng.choice(INDUSTRIES)
+        elif kind == "skill":
+            params["skill"] = rng.choice(SKILLS)
+        else:
+            params["q"] = rng.choice(WORDS)
+        filtered.append(params)
+    return {"one word": one_word, "filtered": filtered}
+
+
+def measure(kinds: dict[str, list[dict[str, str]]]) -> dict[str, list[float]]:
+    os.environ |= {"DATABASE_URL": DATABASE_URL, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.test import RequestFactory
+    from django_scopes import scopes_disabled
+
+    from tsunagu.profiles.views import VIEWS, CappedPaginator, _directory_queryset
+    from tsunagu.tenancy.models import Membership
+
+    factory = RequestFactory()
+    with scopes_disabled():
+        viewer = Membership.objects.select_related("network").filter(network__slug="scale")[0]
+
+    def search(params: dict[str, str]) -> int:
+        request = factory.get("/n/scale/members/", params)
+        request.membership = viewer  # type: ignore[attr-defined]
+        with scopes_disabled():
+            qs, state = _directory_queryset(request)  # type: ignore[arg-type]
+            qs = qs.select_related("membership__user").prefetch_related("tags")
+            page = CappedPaginator(qs, VIEWS[state["view"]]).get_page(1)
+            cards = list(page.object_list)
+            return page.paginator.count + len(cards) * 0
+
+    timings: dict[str, list[float]] = {}
+    for kind, params_list in kinds.items():
+        for params in params_list[:20]:
+            search(params)  # warm the caches, as a running server's are
+        samples = []
+        for params in params_list:
+            started = time.perf_counter()
+            search(params)
+            samples.append((time.perf_counter() - started) * 1000)
+        timings[kind] = samples
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200, help="per kind")
+    parser.add_argument("--reuse-db", action="store_true")
+    args = parser.parse_args()
+    if not args.reuse_db:
+        print(f"Seeding {args.members} members into {DB_NAME}…")
+        recreate_database(args.members)
+    timings = measure(queries(random.Random(7), args.queries))  # noqa: S311
+    failed = False
+    print(f"\n{'kind':<10} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for kind, samples in timings.items():
+        p95 = statistics.quantiles(samples, n=20)[-1]
+        print(
+            f"{kind:<10} {len(samples):>8} {statistics.median(samples):>8.1f} {p95:>8.1f}"
+            f" {max(samples):>8.1f}"
+        )
+        failed |= p95 >= MAX_P95_MS
+    print(f"\nTarget: p95 under {MAX_P95_MS:.0f} ms for each kind: {'FAIL' if failed else 'ok'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
