@@ -113,6 +113,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
         "cards": cards,
         "state": state,
         "query": _query_without_page(request),
+        "cap": COUNT_CAP,
     }
     if request.htmx:
         return render(request, "profiles/directory_results.html", context)
