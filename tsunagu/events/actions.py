@@ -1,0 +1,211 @@
+"""Every write to events and registrations goes through these functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.notify.actions import notify
+from tsunagu.tenancy.models import Membership
+
+from .access import (
+    check_create_event_permission,
+    check_manage_event_permission,
+    may_apply,
+)
+from .forms import EventForm
+from .models import SEATED, Event, Organiser, Registration, RegistrationStatus
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
+
+def lock_event(event: Event) -> Event:
+    """Re-reads the event with its row locked until the transaction ends.
+
+    Every change to who holds a place goes through here first, so two applications for the last
+    place are decided one after the other: on PostgreSQL by the row lock, on SQLite because
+    transactions are IMMEDIATE and take the database's write lock when they begin.
+    """
+    return Event.objects.select_for_update().get(pk=event.pk, network_id=event.network_id)
+
+
+def seats_taken(event: Event) -> int:
+    return Registration.objects.filter(event=event, status__in=SEATED).count()
+
+
+def has_free_seat(event: Event) -> bool:
+    return event.capacity is None or seats_taken(event) < event.capacity
+
+
+def _set_organisers(event: Event, memberships: Any) -> None:
+    wanted = {m.pk for m in memberships}
+    current = set(Organiser.objects.filter(event=event).values_list("membership_id", flat=True))
+    Organiser.objects.filter(event=event, membership_id__in=current - wanted).delete()
+    Organiser.objects.bulk_create(
+        [
+            Organiser(network_id=event.network_id, event=event, membership_id=pk)
+            for pk in sorted(wanted - current)
+        ]
+    )
+
+
+@transaction.atomic
+def do_create_event(member: Membership, form: EventForm) -> Event:
+    check_create_event_permission(member)
+    event = form.save(commit=False)
+    event.network = member.network
+    event.created_by = member.user
+    event.save()
+    organisers = list(form.cleaned_data.get("organisers") or [])
+    if not member.is_operator and member not in organisers:
+        organisers.append(member)  # a supporter who creates an event runs it
+    _set_organisers(event, organisers)
+    return event
+
+
+@transaction.atomic
+def do_update_event(member: Membership, form: EventForm) -> Event:
+    event = lock_event(form.instance)
+    check_manage_event_permission(member, event)
+    if form.cleaned_data.get("capacity") is not None and form.cleaned_data[
+        "capacity"
+    ] < seats_taken(event):
+        # Seats were taken between showing the form and saving it.
+        raise ValidationError(_("More people now hold a place than this capacity allows."))
+    if form.instance.starts_at != event.starts_at:
+        form.instance.reminded_at = None  # a new date deserves a new reminder
+    event = form.save()
+    if "organisers" in form.cleaned_data and member.is_operator:
+        _set_organisers(event, form.cleaned_data["organisers"])
+    _promote_waiting(event)
+    return event
+
+
+def _notify(event: Event, users: list[int], kind: str, actor: User | None = None) -> None:
+    if users:
+        notify(
+            event.network,
+            users,
+            kind,
+            params={"title": event.title},
+            url=event.get_absolute_url(),
+            actor=actor,
+        )
+
+
+def _promote_waiting(event: Event) -> list[Registration]:
+    """Gives free places to the waiting list, first come first served; the event is locked."""
+    if event.capacity is None:
+        free = None
+    else:
+        free = event.capacity - seats_taken(event)
+        if free <= 0:
+            return []
+    waiting = Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
+    promoted = list(waiting.order_by("applied_at", "id")[:free] if free else waiting)
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+    _notify(event, [r.user_id for r in promoted], "event_confirmed")
+    return promoted
+
+
+@transaction.atomic
+def do_register(
+    member: Membership, event: Event, answers: list[dict[str, str]] | None = None
+) -> Registration:
+    """Applies for a place: confirmed while places remain, then waitlisted (or refused)."""
+    event = lock_event(event)
+    if not may_apply(member, event):
+        raise PermissionDenied
+    if not event.is_open:
+        raise ValidationError(_("Applications for this event are closed."))
+    existing = Registration.objects.filter(event=event, user_id=member.user_id).first()
+    if existing is not None and existing.is_live:
+        raise ValidationError(_("You have already applied for this event."))
+    if existing is not None and existing.status == RegistrationStatus.DECLINED:
+        raise ValidationError(_("Your application to this event was not accepted."))
+    if event.needs_approval:
+        status = RegistrationStatus.PENDING
+    elif has_free_seat(event):
+        status = RegistrationStatus.CONFIRMED
+    elif event.waitlist:
+        status = RegistrationStatus.WAITLISTED
+    else:
+        raise ValidationError(_("This event is full."))
+    registration = existing or Registration(
+        network_id=event.network_id, event=event, user_id=member.user_id
+    )
+    registration.status = status
+    registration.answers = answers or []
+    registration.applied_at = timezone.now()
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def do_cancel_registration(member: Membership, event: Event) -> Registration:
+    event = lock_event(event)
+    registration = Registration.objects.filter(
+        event=event,
+        user_id=member.user_id,
+        status__in=[
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.PENDING,
+        ],
+    ).first()
+    if registration is None:
+        raise ValidationError(_("You have no application to cancel."))
+    if registration.status == RegistrationStatus.CONFIRMED and not event.can_cancel_now:
+        raise ValidationError(
+            _("Cancellation closed. Please contact the organisers if you cannot come.")
+        )
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    _promote_waiting(event)
+    return registration
+
+
+ORGANISER_ACTIONS = ("approve", "decline", "attended", "no_show", "reset")
+
+
+@transaction.atomic
+def do_update_registration(
+    member: Membership, event: Event, registration: Registration, action: str
+) -> Registration:
+    """What organisers do with one application: approve, decline, or record attendance."""
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk, event=event)
+    status = registration.status
+    S = RegistrationStatus
+    if action == "approve" and status == S.PENDING:
+        if has_free_seat(event):
+            registration.status = S.CONFIRMED
+        elif event.waitlist:
+            registration.status = S.WAITLISTED
+        else:
+            raise ValidationError(_("This event is full."))
+    elif action == "decline" and status in (S.PENDING, S.WAITLISTED, S.CONFIRMED):
+        registration.status = S.DECLINED
+    elif action == "attended" and status in SEATED:
+        registration.status = S.ATTENDED
+    elif action == "no_show" and status in SEATED:
+        registration.status = S.NO_SHOW
+    elif action == "reset" and status in (S.ATTENDED, S.NO_SHOW):
+        registration.status = S.CONFIRMED
+    else:
+        raise ValidationError(_("This cannot be done with this application."))
+    registration.save(update_fields=["status", "updated_at"])
+    if registration.status == S.CONFIRMED and status == S.PENDING:
+        _notify(event, [registration.user_id], "event_confirmed", actor=member.user)
+    if registration.status == S.DECLINED:
+        _notify(event, [registration.user_id], "event_declined", actor=member.user)
+        _promote_waiting(event)
+    return registration

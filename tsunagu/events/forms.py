@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.tenancy.models import Membership
+
+from .models import Category, Event
+
+MAX_QUESTIONS = 5
+MAX_QUESTION_LENGTH = 200
+MAX_ANSWER_LENGTH = 1000
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class EventForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label=Event._meta.get_field("online_url").verbose_name,
+        help_text=Event._meta.get_field("online_url").help_text,
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    questions_text = forms.CharField(
+        label=_("Questions for applicants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional. One question per line, at most 5."),
+    )
+    organisers = forms.ModelMultipleChoiceField(
+        label=_("Organisers"),
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Organisers may edit the event, approve applications and check people in."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "category",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "online_url",
+            "fee",
+            "payment_note",
+            "capacity",
+            "waitlist",
+            "needs_approval",
+            "deadline",
+            "cancel_until",
+            "audience",
+            "show_participants",
+            "description",
+            "notes",
+            "cover",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "deadline": DateTimeInput(),
+            "cancel_until": DateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        candidates: QuerySet[Membership],
+        seats_taken: int = 0,
+        organiser_ids: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.seats_taken = seats_taken
+        self.fields["organisers"].queryset = candidates
+        self.fields["organisers"].label_from_instance = lambda m: m.user.name
+        if organiser_ids is not None:
+            self.fields["organisers"].initial = organiser_ids
+        self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])
+
+    def clean_questions_text(self) -> list[str]:
+        lines = [
+            " ".join(line.split()) for line in self.cleaned_data["questions_text"].splitlines()
+        ]
+        questions = [line for line in lines if line]
+        if len(questions) > MAX_QUESTIONS:
+            raise forms.ValidationError(_("Ask at most 5 questions."))
+        if any(len(q) > MAX_QUESTION_LENGTH for q in questions):
+            raise forms.ValidationError(_("Keep each question under 200 characters."))
+        return questions
+
+    def clean_capacity(self) -> int | None:
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and capacity < self.seats_taken:
+            raise forms.ValidationError(
+                _("%(count)s people already hold a place: the capacity cannot be lower.")
+                % {"count": self.seats_taken}
+            )
+        return capacity
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        for name in ("deadline", "cancel_until"):
+            value = data.get(name)
+            if starts and value and value > starts:
+                self.add_error(name, _("This must be before the event starts."))
+        if not data.get("venue") and not data.get("online_url") and "online_url" not in self.errors:
+            self.add_error("venue", _("Give a venue or an online meeting URL."))
+        return data
+
+    def save(self, commit: bool = True) -> Event:
+        self.instance.questions = self.cleaned_data["questions_text"]
+        return super().save(commit=commit)
+
+
+class ApplyForm(forms.Form):
+    """The applicant's answers to the event's optional questions."""
+
+    def __init__(self, *args: Any, questions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for i, question in enumerate(questions):
+            self.fields[f"q{i}"] = forms.CharField(
+                label=question,
+                required=False,
+                max_length=MAX_ANSWER_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def answers(self) -> list[dict[str, str]]:
+        return [
+            {"question": q, "answer": self.cleaned_data.get(f"q{i}", "").strip()}
+            for i, q in enumerate(self.questions)
+        ]
+
+
+class EventFilterForm(forms.Form):
+    q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *Category.choices],
+    )
+    when = forms.ChoiceField(
+        label=_("When"),
+        required=False,
+        choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
+    )

@@ -1,0 +1,32 @@
+"""Notification kinds of events."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.notify.kinds import Kind, register
+
+CONFIRMED = register(
+    Kind(
+        "event_confirmed",
+        _("My place at an event is confirmed"),
+        _("Your place at “%(title)s” is confirmed."),
+        email_by_default=True,
+    )
+)
+DECLINED = register(
+    Kind(
+        "event_declined",
+        _("My application to an event is declined"),
+        _("Your application to “%(title)s” was not accepted."),
+        email_by_default=True,
+    )
+)
+REMINDER = register(
+    Kind(
+        "event_reminder",
+        _("Reminders the day before an event"),
+        _("Reminder: “%(title)s” starts %(when)s."),
+        email_by_default=True,
+    )
+)
