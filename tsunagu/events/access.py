@@ -21,14 +21,11 @@ def audiences_for(member: Membership) -> list[str]:
 
 
 def filter_events_for(member: Membership, qs: models.QuerySet[Event]) -> models.QuerySet[Event]:
-    visible = models.Q(audience__in=audiences_for(member))
-    organised = models.Q(organisers__membership=member)
     qs = qs.filter(network_id=member.network_id)
     if member.is_operator:
         return qs
-    return qs.filter(
-        visible | models.Q(pk__in=Organiser.objects.filter(organised).values("event_id"))
-    )
+    organised = Organiser.objects.filter(membership=member).values("event_id")
+    return qs.filter(models.Q(audience__in=audiences_for(member)) | models.Q(pk__in=organised))
 
 
 def access_event(member: Membership, event_id: object) -> Event:

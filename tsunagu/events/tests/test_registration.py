@@ -60,7 +60,7 @@ def test_full_event_without_waitlist_refuses_and_saves_nothing(world: World) -> 
     a, b = members(world, 2)
     with scope(network=world.net_a):
         actions.do_register(a, event)
-        with pytest.raises(ValidationError, match="full"):
+        with pytest.raises(ValidationError, match="満席"):
             actions.do_register(b, event)
         assert not Registration.objects.filter(event=event, user=b.user).exists()
 
@@ -70,7 +70,7 @@ def test_applying_twice_is_refused(world: World) -> None:
     event = make_event(world.net_a)
     with scope(network=world.net_a):
         actions.do_register(world.alumni_a, event)
-        with pytest.raises(ValidationError, match="already"):
+        with pytest.raises(ValidationError, match="既に申し込んで"):
             actions.do_register(world.alumni_a, event)
         assert Registration.objects.filter(event=event).count() == 1
 
@@ -78,7 +78,7 @@ def test_applying_twice_is_refused(world: World) -> None:
 @pytest.mark.django_db
 def test_applying_after_the_deadline_is_refused(world: World) -> None:
     event = make_event(world.net_a, deadline=timezone.now() - timedelta(minutes=1))
-    with scope(network=world.net_a), pytest.raises(ValidationError, match="closed"):
+    with scope(network=world.net_a), pytest.raises(ValidationError, match="締め切られました"):
         actions.do_register(world.alumni_a, event)
 
 
@@ -98,7 +98,7 @@ def test_cancellation_closes_at_the_cut_off(world: World) -> None:
     event = make_event(world.net_a, cancel_until=timezone.now() - timedelta(hours=1))
     with scope(network=world.net_a):
         actions.do_register(world.alumni_a, event)
-        with pytest.raises(ValidationError, match="Cancellation closed"):
+        with pytest.raises(ValidationError, match="キャンセル期限"):
             actions.do_cancel_registration(world.alumni_a, event)
         assert status_of(event, world.alumni_a) == S.CONFIRMED
 
