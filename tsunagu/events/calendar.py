@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from datetime import UTC
 
 from django.conf import settings
@@ -29,7 +29,7 @@ def read_feed_token(token: str) -> tuple[int, int] | None:
 
 
 def build_calendar(
-    name: str, events: Iterable[Event], *, show_online_url_for: set[int] = frozenset()
+    name: str, events: Iterable[Event], *, show_online_url_for: Set[int] = frozenset()
 ) -> bytes:
     """The events as an iCalendar file. The meeting URL goes only into the events listed in
     ``show_online_url_for``: a calendar file is easily forwarded."""

@@ -23,6 +23,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
+class OrganiserField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.user.name)
+
+
 class EventForm(forms.ModelForm):
     online_url = forms.URLField(
         label=Event._meta.get_field("online_url").verbose_name,
@@ -38,7 +43,7 @@ class EventForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional. One question per line, at most 5."),
     )
-    organisers = forms.ModelMultipleChoiceField(
+    organisers = OrganiserField(
         label=_("Organisers"),
         queryset=Membership.objects.none(),
         required=False,
@@ -87,8 +92,9 @@ class EventForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.seats_taken = seats_taken
-        self.fields["organisers"].queryset = candidates
-        self.fields["organisers"].label_from_instance = lambda m: m.user.name
+        organisers = self.fields["organisers"]
+        assert isinstance(organisers, OrganiserField)
+        organisers.queryset = candidates
         if organiser_ids is not None:
             self.fields["organisers"].initial = organiser_ids
         self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])

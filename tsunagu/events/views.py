@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -189,7 +191,7 @@ def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
     return redirect(event.get_absolute_url())
 
 
-REGISTERED_MESSAGES = {
+REGISTERED_MESSAGES: dict[str, Callable[[], str]] = {
     RegistrationStatus.CONFIRMED: lambda: _("Your place is confirmed. See you there!"),
     RegistrationStatus.WAITLISTED: lambda: _(
         "The event is full: you are on the waiting list. We will tell you if a place frees."
@@ -245,7 +247,7 @@ def event_participants(request: NetworkRequest, event_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _status_counts(event: Event) -> list[tuple[str, int]]:
+def _status_counts(event: Event) -> list[tuple[object, int]]:
     counts = dict(
         Registration.objects.filter(event=event)
         .values("status")
@@ -322,7 +324,7 @@ def calendar_feed(
     )
     if member is None:
         raise Http404
-    since = timezone.now() - timezone.timedelta(days=FEED_DAYS_BACK)
+    since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
     events = filter_events_for(member, Event.objects.filter(ends_at__gte=since))
     seated = set(
         Registration.objects.filter(
