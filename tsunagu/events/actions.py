@@ -18,7 +18,7 @@ from .access import (
     may_apply,
 )
 from .forms import EventForm
-from .models import SEATED, Event, Organiser, Registration, RegistrationStatus
+from .models import SEATED, Event, ListVisit, Organiser, Registration, RegistrationStatus
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -209,3 +209,22 @@ def do_update_registration(
         _notify(event, [registration.user_id], "event_declined", actor=member.user)
         _promote_waiting(event)
     return registration
+
+
+def do_record_list_visit(member: Membership) -> Any:
+    """Remembers this visit and answers when the previous one was (None for the first)."""
+    now = timezone.now()
+    previous = (
+        ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id)
+        .values_list("seen_at", flat=True)
+        .first()
+    )
+    if previous is None:
+        ListVisit.objects.get_or_create(
+            network_id=member.network_id, user_id=member.user_id, defaults={"seen_at": now}
+        )
+    else:
+        ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id).update(
+            seen_at=now
+        )
+    return previous

@@ -235,3 +235,21 @@ class Registration(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE
+
+
+class ListVisit(models.Model):
+    """When a member last opened the event list: later events are marked "new" for them."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[ListVisit]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "user"], name="one_event_list_visit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw the events of {self.network_id} at {self.seen_at}"

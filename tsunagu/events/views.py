@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import calendar as pycalendar
 import csv
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -65,9 +66,13 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         ).values_list("event_id", "status")
     )
     statuses = dict(RegistrationStatus.choices)
+    last_visit = actions.do_record_list_visit(member)
     for event in page:
         status = mine.get(event.pk)
         event.my_status = statuses[status] if status in LIVE else ""  # type: ignore[attr-defined]
+        event.is_new = (  # type: ignore[attr-defined]
+            last_visit is not None and event.created_at > last_visit and not past
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -80,6 +85,43 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_create": can_create_events(member),
             "feed_token": make_feed_token(request.user.pk, member.network_id),
+        },
+    )
+
+
+@member_required
+def event_month(request: NetworkRequest) -> HttpResponse:
+    """A month calendar: the weeks of the month with each day's events."""
+    member = request.membership
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+        if not 2000 <= year <= 2999:
+            raise ValueError
+    except (TypeError, ValueError):
+        first = today.replace(day=1)
+    weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(weeks[0][0], time.min, tzinfo=tz)
+    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tzinfo=tz)
+    events = filter_events_for(
+        member, Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    ).order_by("starts_at", "id")
+    by_day: dict[date, list[Event]] = {}
+    for event in events:
+        by_day.setdefault(timezone.localdate(event.starts_at), []).append(event)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "events/month.html",
+        {
+            "month": first,
+            "today": today,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "previous": previous.strftime("%Y-%m"),
+            "following": following.strftime("%Y-%m"),
         },
     )
 

@@ -308,3 +308,31 @@ def test_event_page_queries_do_not_grow_with_participants(
     with django_assert_max_num_queries(14):
         page = client.get(url(world, f"{event.pk}/"))
     assert "参加者 29" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_events_created_since_the_last_visit_are_marked_new(world: World) -> None:
+    make_event(world.net_a, title="既にあった勉強会")
+    client = world.client(world.alumni_a)
+    assert "badge--new" not in client.get(url(world)).content.decode()  # first visit
+    make_event(world.net_a, title="新しい交流会")
+    page = client.get(url(world)).content.decode()
+    assert page.count("badge--new") == 1
+    assert page.index("badge--new") > page.index("新しい交流会")
+    assert "badge--new" not in client.get(url(world)).content.decode()  # seen now
+
+
+@pytest.mark.django_db
+def test_month_calendar_shows_the_events_of_the_month(world: World) -> None:
+    tokyo = timezone.get_current_timezone()
+    from datetime import datetime
+
+    make_event(
+        world.net_a, title="12月の忘年会", starts_at=datetime(2030, 12, 20, 19, tzinfo=tokyo)
+    )
+    make_event(world.net_a, title="1月の新年会", starts_at=datetime(2031, 1, 10, 19, tzinfo=tokyo))
+    client = world.client(world.alumni_a)
+    page = client.get(url(world, "month/"), {"month": "2030-12"}).content.decode()
+    assert "12月の忘年会" in page and "1月の新年会" not in page
+    for bad in ("2030-13", "abc", "99999-1", ""):
+        assert client.get(url(world, "month/"), {"month": bad}).status_code == 200

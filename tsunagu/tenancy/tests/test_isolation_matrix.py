@@ -48,6 +48,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:unsubscribe": PUBLIC,
     "events:list": MEMBERS,
     "events:create": MEMBERS,
+    "events:month": MEMBERS,
     "events:figures": MEMBERS,
     "events:figures_csv": MEMBERS,
     "events:detail": MEMBERS,
