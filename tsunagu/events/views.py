@@ -58,16 +58,25 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         qs = qs.filter(
             Q(title__icontains=word) | Q(description__icontains=word) | Q(venue__icontains=word)
         )
-    qs = qs.annotate(seats=Count("registrations", filter=Q(registrations__status__in=SEATED)))
-    page = Paginator(qs.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [e.pk for e in page]
+    # Counted for the page's events only: an aggregate over the whole list would read every
+    # registration of thousands of past events to show twenty.
+    taken = dict(
+        Registration.objects.filter(network=member.network, event_id__in=ids, status__in=SEATED)
+        .values("event_id")
+        .annotate(n=Count("id"))
+        .values_list("event_id", "n")
+    )
     mine = dict(
         Registration.objects.filter(
-            network=member.network, user=request.user, event_id__in=[e.pk for e in page]
+            network=member.network, user=request.user, event_id__in=ids
         ).values_list("event_id", "status")
     )
     statuses = dict(RegistrationStatus.choices)
     last_visit = actions.do_record_list_visit(member)
     for event in page:
+        event.seats = taken.get(event.pk, 0)  # type: ignore[attr-defined]
         status = mine.get(event.pk)
         event.my_status = statuses[status] if status in LIVE else ""  # type: ignore[attr-defined]
         event.is_new = (  # type: ignore[attr-defined]

@@ -106,3 +106,29 @@ def test_reminders_go_once_to_confirmed_participants_the_day_before(
 def test_reminder_task_is_scheduled_by_beat(settings) -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert any(e["task"] == "tsunagu.events.tasks.send_event_reminders" for e in schedule.values())
+
+
+@pytest.mark.django_db
+def test_demo_data_has_events_with_attendance_for_the_figures() -> None:
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("seed_demo", members=8, past_events=6)
+    operator = Client()
+    assert operator.login(email="operator@example.com", password="tsunagu-demo")
+    assert "アルムナイ総会" in operator.get("/n/mitsuba/events/").content.decode()
+    figures = operator.get("/n/mitsuba/events/figures/").content.decode()
+    assert figures.count("<tr>") == 7  # the header and six past events
+    with scopes_disabled():
+        assert Registration.objects.filter(status="attended").exists()
+
+
+@pytest.mark.django_db
+def test_reminder_command_reports_how_many_were_reminded(world: World) -> None:
+    from django.core.management import call_command
+
+    event = make_event(world.net_a, starts_at=timezone.now() + timedelta(hours=3))
+    register(event, world.alumni_a, "confirmed")
+    out = io.StringIO()
+    call_command("send_event_reminders", stdout=out)
+    assert out.getvalue().startswith("1 ")
