@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.events.tasks.send_event_reminders",
         "schedule": 15 * 60,
     },
+    "event-follow-ups": {
+        "task": "tsunagu.events.tasks.send_event_follow_ups",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Auth and accounts -------------------------------------------------------------------------

@@ -75,3 +75,15 @@ def organiser_candidates(member: Membership) -> models.QuerySet[Membership]:
         .select_related("user")
         .order_by("user__name")
     )
+
+
+def may_give_feedback(member: Membership, event: Event, registration: Registration | None) -> bool:
+    """Those who held a place (and were not marked absent) rate an event once it has ended."""
+    from .models import RegistrationStatus
+
+    return (
+        event.is_past
+        and registration is not None
+        and registration.user_id == member.user_id
+        and registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+    )

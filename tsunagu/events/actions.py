@@ -16,9 +16,19 @@ from .access import (
     check_create_event_permission,
     check_manage_event_permission,
     may_apply,
+    may_give_feedback,
 )
 from .forms import EventForm
-from .models import SEATED, Event, ListVisit, Organiser, Registration, RegistrationStatus
+from .models import (
+    SEATED,
+    Event,
+    Feedback,
+    ListVisit,
+    Organiser,
+    Photo,
+    Registration,
+    RegistrationStatus,
+)
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -228,3 +238,38 @@ def do_record_list_visit(member: Membership) -> Any:
             seen_at=now
         )
     return previous
+
+
+@transaction.atomic
+def do_post_report(
+    member: Membership, event: Event, report: str, photo: Any = None, caption: str = ""
+) -> Event:
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    event.report = report
+    event.save(update_fields=["report", "updated_at"])
+    if photo:
+        Photo.objects.create(
+            network_id=event.network_id,
+            event=event,
+            image=photo,
+            caption=caption,
+            posted_by=member.user,
+        )
+    return event
+
+
+@transaction.atomic
+def do_give_feedback(member: Membership, event: Event, rating: int, comment: str) -> Feedback:
+    registration = Registration.objects.filter(event=event, user_id=member.user_id).first()
+    if not may_give_feedback(member, event, registration):
+        raise ValidationError(_("Only participants can rate an event, once it has ended."))
+    if Feedback.objects.filter(event=event, user_id=member.user_id).exists():
+        raise ValidationError(_("You have already sent your feedback. Thank you!"))
+    return Feedback.objects.create(
+        network_id=event.network_id,
+        event=event,
+        user_id=member.user_id,
+        rating=rating,
+        comment=comment,
+    )

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership
 
 from .models import Category, Event
@@ -169,4 +170,36 @@ class EventFilterForm(forms.Form):
         label=_("When"),
         required=False,
         choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
+    )
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(
+        label=_("Report"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("How it went, for those who came and those who could not. Markdown."),
+    )
+    photo = forms.ImageField(
+        label=_("Add a photo"), required=False, validators=[validate_image_file]
+    )
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+
+RATINGS = [(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How was it? (5 is best)"),
+        choices=RATINGS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -30,3 +30,11 @@ REMINDER = register(
         email_by_default=True,
     )
 )
+FOLLOW_UP = register(
+    Kind(
+        "event_follow_up",
+        _("Thanks and feedback after an event"),
+        _("Thank you for taking part in “%(title)s”. Tell the organisers how it was."),
+        email_by_default=True,
+    )
+)

@@ -112,6 +112,14 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    followed_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+    report = models.TextField(
+        _("report"),
+        blank=True,
+        max_length=20000,
+        help_text=_("How it went, for those who came and those who could not. Markdown."),
+    )
+    report_html = models.TextField(editable=False, blank=True)
 
     objects: ClassVar[models.Manager[Event]] = ScopedManager(network="network")
 
@@ -135,9 +143,11 @@ class Event(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Rendered once when written, not on every page that shows it.
         self.description_html = str(render_markdown(self.description))
+        self.report_html = str(render_markdown(self.report))
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "description" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "description_html"}
+        if update_fields is not None:
+            extra = {f"{name}_html" for name in ("description", "report") if name in update_fields}
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -253,3 +263,52 @@ class ListVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw the events of {self.network_id} at {self.seen_at}"
+
+
+class Photo(models.Model):
+    """A photo of an event, posted by its organisers with the report."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        _("photo"), upload_to="events/photos/", validators=[validate_image_file]
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Photo]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["network", "event"])]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class Feedback(models.Model):
+    """A participant's rating and comment after an event; one per participant."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        _("how was it?"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Feedback]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="one_feedback_per_event")
+        ]
+        indexes = [models.Index(fields=["network", "event"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} rated {self.event_id}: {self.rating}"

@@ -9,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Network
 
-from .models import SEATED, Event, Registration
+from .models import SEATED, Event, Registration, RegistrationStatus
 
 REMIND_AHEAD = timedelta(hours=24)
 
@@ -61,5 +61,52 @@ def remind_event(network_id: int, event_id: int) -> int:
             "event_reminder",
             params={"title": event.title, "when": when},
             url=event.get_absolute_url(),
+        )
+        return len(user_ids)
+
+
+FOLLOW_UP_WITHIN = timedelta(days=2)
+
+
+@shared_task(acks_late=True)
+def send_event_follow_ups() -> int:
+    """Thanks the participants of events that ended (within two days) and asks for feedback.
+
+    Run by Celery beat every hour; each event is claimed through ``followed_up_at`` first."""
+    now = timezone.now()
+    with scopes_disabled():
+        due = list(
+            Event.objects.filter(
+                followed_up_at__isnull=True,
+                ends_at__lte=now,
+                ends_at__gt=now - FOLLOW_UP_WITHIN,
+                network__is_active=True,
+            ).values_list("pk", "network_id")
+        )
+    return sum(follow_up_event(network_id, event_id) for event_id, network_id in due)
+
+
+def follow_up_event(network_id: int, event_id: int) -> int:
+    network = Network.objects.filter(pk=network_id, is_active=True).first()
+    if network is None:
+        return 0
+    with scope(network=network):
+        claimed = Event.objects.filter(
+            pk=event_id, network=network, followed_up_at__isnull=True
+        ).update(followed_up_at=timezone.now())
+        if not claimed:
+            return 0
+        event = Event.objects.get(pk=event_id)
+        user_ids = list(
+            Registration.objects.filter(
+                event=event, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED]
+            ).values_list("user_id", flat=True)
+        )
+        notify(
+            network,
+            user_ids,
+            "event_follow_up",
+            params={"title": event.title},
+            url=event.get_absolute_url() + "#feedback",
         )
         return len(user_ids)

@@ -26,6 +26,8 @@ urlpatterns = [
     path("<int:event_id>/register/", views.event_register, name="register"),
     path("<int:event_id>/cancel/", views.event_cancel, name="cancel"),
     path("<int:event_id>/event.ics", views.event_ics, name="ics"),
+    path("<int:event_id>/feedback/", views.event_feedback, name="feedback"),
+    path("<int:event_id>/report/", views.event_report, name="report"),
     path("<int:event_id>/participants/", views.event_participants, name="participants"),
     path(
         "<int:event_id>/participants/<int:registration_id>/",

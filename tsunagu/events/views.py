@@ -29,12 +29,22 @@ from .access import (
     check_manage_event_permission,
     filter_events_for,
     may_apply,
+    may_give_feedback,
     organiser_candidates,
 )
 from .calendar import build_calendar, make_feed_token, read_feed_token
 from .figures import event_figures
-from .forms import ApplyForm, EventFilterForm, EventForm
-from .models import LIVE, SEATED, Event, Organiser, Registration, RegistrationStatus
+from .forms import ApplyForm, EventFilterForm, EventForm, FeedbackForm, ReportForm
+from .models import (
+    LIVE,
+    SEATED,
+    Event,
+    Feedback,
+    Organiser,
+    Photo,
+    Registration,
+    RegistrationStatus,
+)
 
 PAGE_SIZE = 20
 PARTICIPANTS_PAGE_SIZE = 200
@@ -135,7 +145,12 @@ def event_month(request: NetworkRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: NetworkRequest, event: Event, apply_form: ApplyForm) -> dict:
+def _detail_context(
+    request: NetworkRequest,
+    event: Event,
+    apply_form: ApplyForm,
+    feedback_form: FeedbackForm | None = None,
+) -> dict:
     member = request.membership
     manager = can_manage_event(member, event)
     mine = Registration.objects.filter(event=event, user=request.user).first()
@@ -149,7 +164,12 @@ def _detail_context(request: NetworkRequest, event: Event, apply_form: ApplyForm
         )
     organisers = list(Organiser.objects.filter(event=event).select_related("membership__user"))
     holds_seat = mine is not None and mine.holds_seat
+    can_rate = may_give_feedback(member, event, mine) and not (
+        Feedback.objects.filter(event=event, user=request.user).exists()
+    )
     return {
+        "photos": list(Photo.objects.filter(event=event)) if event.is_past else [],
+        "feedback_form": (feedback_form or FeedbackForm()) if can_rate else None,
         "event": event,
         "manager": manager,
         "mine": mine if mine is not None and mine.is_live else None,
@@ -240,6 +260,58 @@ def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
     else:
         messages.success(request, REGISTERED_MESSAGES[registration.status]())
     return redirect(event.get_absolute_url())
+
+
+@member_required
+@require_POST
+def event_feedback(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, event, ApplyForm(questions=event.questions), form)
+        return render(request, "events/detail.html", context)
+    try:
+        actions.do_give_feedback(
+            member, event, form.cleaned_data["rating"], form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you for your feedback!"))
+    return redirect(event.get_absolute_url())
+
+
+@member_required
+def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
+    """Organisers write the report, add photos, and read the participants' feedback."""
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"report": event.report})
+    if request.method == "POST" and form.is_valid():
+        actions.do_post_report(
+            member,
+            event,
+            form.cleaned_data["report"],
+            form.cleaned_data.get("photo"),
+            form.cleaned_data["caption"],
+        )
+        messages.success(request, _("The report has been saved."))
+        return redirect("events:report", network_slug=member.network.slug, event_id=event.pk)
+    feedback = list(Feedback.objects.filter(event=event).select_related("user"))
+    ratings = [f.rating for f in feedback]
+    return render(
+        request,
+        "events/report.html",
+        {
+            "event": event,
+            "form": form,
+            "photos": list(Photo.objects.filter(event=event)),
+            "feedback": feedback,
+            "average": sum(ratings) / len(ratings) if ratings else None,
+        },
+    )
 
 
 REGISTERED_MESSAGES: dict[str, Callable[[], str]] = {

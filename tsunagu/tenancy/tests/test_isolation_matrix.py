@@ -56,6 +56,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "events:register": MEMBERS,
     "events:cancel": MEMBERS,
     "events:ics": MEMBERS,
+    "events:feedback": MEMBERS,
+    "events:report": MEMBERS,
     "events:participants": MEMBERS,
     "events:registration_update": MEMBERS,
     # A calendar application's subscription: no login, the token is the secret. Visitors hold
@@ -120,6 +122,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         world.net_a,
         title=f"総会 {CANARY_A}",
         description=CANARY_A,
+        report=CANARY_A,
         online_url="https://meet.example.jp/" + CANARY_A,
     )
     with scopes_disabled():
