@@ -82,3 +82,33 @@ def event_figures(network: Network, events: list[Event]) -> list[EventFigures]:
             )
         )
     return result
+
+
+@dataclass
+class MonthFigures:
+    month: str  # "2026-11", in the site's time zone
+    events: int = 0
+    registrations: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    repeaters: int = 0
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return self.repeaters / self.attended if self.attended else None
+
+
+def monthly_figures(rows: list[EventFigures]) -> list[MonthFigures]:
+    """The per-event figures summed by month, newest month first."""
+    from django.utils import timezone
+
+    months: dict[str, MonthFigures] = {}
+    for row in rows:
+        key = timezone.localtime(row.starts_at).strftime("%Y-%m")
+        month = months.setdefault(key, MonthFigures(key))
+        month.events += 1
+        month.registrations += row.registrations
+        month.attended += row.attended
+        month.no_shows += row.no_shows
+        month.repeaters += row.repeaters
+    return sorted(months.values(), key=lambda m: m.month, reverse=True)

@@ -33,7 +33,7 @@ from .access import (
     organiser_candidates,
 )
 from .calendar import build_calendar, make_feed_token, read_feed_token
-from .figures import event_figures
+from .figures import event_figures, monthly_figures
 from .forms import ApplyForm, EventFilterForm, EventForm, FeedbackForm, ReportForm
 from .models import (
     LIVE,
@@ -467,27 +467,49 @@ def calendar_feed(
     return response
 
 
+def _started_events(member: Membership) -> list[Event]:
+    return list(
+        Event.objects.filter(network=member.network, starts_at__lte=timezone.now())
+        .order_by("-starts_at", "-id")
+        .only("id", "title", "starts_at", "capacity")
+    )
+
+
 @operator_required
 def figures(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    events = list(
-        Event.objects.filter(network=member.network, starts_at__lte=timezone.now()).order_by(
-            "-starts_at", "-id"
-        )[:100]
+    rows = event_figures(member.network, _started_events(member))
+    return render(
+        request,
+        "events/figures.html",
+        {"rows": rows[:FIGURES_EVENTS], "months": monthly_figures(rows)[:FIGURES_MONTHS]},
     )
-    rows = event_figures(member.network, events)
-    return render(request, "events/figures.html", {"rows": rows})
+
+
+FIGURES_EVENTS = 100
+FIGURES_MONTHS = 24
 
 
 @operator_required
 def figures_csv(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    events = list(Event.objects.filter(network=member.network).order_by("starts_at", "id"))
-    rows = event_figures(member.network, events)
+    rows = event_figures(member.network, _started_events(member))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="event-figures.csv"'
+    by_month = request.GET.get("by") == "month"
+    name = "event-figures-by-month.csv" if by_month else "event-figures.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # lets Excel open UTF-8 Japanese correctly
     writer = csv.writer(response)
+    if by_month:
+        writer.writerow(
+            [_("Month"), _("Events"), _("Registrations"), _("Attended"), _("No-shows"),
+             _("Repeat rate")]
+        )  # fmt: skip
+        for m in monthly_figures(rows):
+            writer.writerow(
+                [m.month, m.events, m.registrations, m.attended, m.no_shows, _rate(m.repeat_rate)]
+            )
+        return response
     writer.writerow(
         [
             _("Event"),
@@ -501,7 +523,7 @@ def figures_csv(request: NetworkRequest) -> HttpResponse:
             _("Repeat rate"),
         ]
     )
-    for row in rows:
+    for row in reversed(rows):  # oldest first
         writer.writerow(
             [
                 _csv_safe(row.title),
@@ -512,10 +534,14 @@ def figures_csv(request: NetworkRequest) -> HttpResponse:
                 row.waitlisted,
                 row.attended,
                 row.no_shows,
-                f"{row.repeat_rate:.2f}" if row.repeat_rate is not None else "",
+                _rate(row.repeat_rate),
             ]
         )
     return response
+
+
+def _rate(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else ""
 
 
 def _csv_safe(value: str) -> str:

@@ -69,8 +69,40 @@ def test_operators_see_figures_and_download_csv(world: World, history) -> None:
 
 
 @pytest.mark.django_db
+def test_figures_by_month_add_up_the_events_of_each_month(world: World) -> None:
+    from datetime import datetime
+
+    tokyo = timezone.get_current_timezone()
+    events = [
+        make_event(
+            world.net_a, title=f"会{i}", starts_at=datetime(2025, month, day, 19, tzinfo=tokyo)
+        )
+        for i, (month, day) in enumerate([(9, 1), (9, 20), (10, 5)])
+    ]
+    a, b = (make_member(world.net_a, make_user(name=f"会員 {x}")) for x in "AB")
+    register(events[0], a, "attended")
+    register(events[1], a, "attended")
+    register(events[1], b, "no_show")
+    register(events[2], b, "attended")
+    response = world.client(world.operator_a).get(
+        f"/n/{world.net_a.slug}/events/figures.csv", {"by": "month"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1:] == [
+        ["2025-10", "1", "1", "1", "0", "0.00"],
+        ["2025-09", "2", "3", "2", "1", "0.50"],
+    ]
+    page = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/events/figures/")
+    assert "2025-09" in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_csv_does_not_let_a_title_run_as_a_formula(world: World) -> None:
-    make_event(world.net_a, title='=HYPERLINK("http://evil.example")')
+    make_event(
+        world.net_a,
+        title='=HYPERLINK("http://evil.example")',
+        starts_at=timezone.now() - timedelta(days=1),
+    )
     response = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/events/figures.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][0].startswith("'=")
@@ -118,7 +150,7 @@ def test_demo_data_has_events_with_attendance_for_the_figures() -> None:
     assert operator.login(email="operator@example.com", password="tsunagu-demo")
     assert "アルムナイ総会" in operator.get("/n/mitsuba/events/").content.decode()
     figures = operator.get("/n/mitsuba/events/figures/").content.decode()
-    assert figures.count("<tr>") == 7  # the header and six past events
+    assert "第1回" in figures and "第6回" in figures
     with scopes_disabled():
         assert Registration.objects.filter(status="attended").exists()
 
