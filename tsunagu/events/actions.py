@@ -21,6 +21,7 @@ from .access import (
 from .forms import EventForm
 from .models import (
     SEATED,
+    Cadence,
     Event,
     Feedback,
     ListVisit,
@@ -28,6 +29,7 @@ from .models import (
     Photo,
     Registration,
     RegistrationStatus,
+    Series,
 )
 
 if TYPE_CHECKING:
@@ -273,3 +275,74 @@ def do_give_feedback(member: Membership, event: Event, rating: int, comment: str
         rating=rating,
         comment=comment,
     )
+
+
+def _add_months(moment: Any, months: int) -> Any:
+    """The same day and time ``months`` later; the 31st becomes the month's last day."""
+    import calendar
+
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@transaction.atomic
+def do_create_series(member: Membership, data: dict[str, Any]) -> Series:
+    """Creates the series and one event per date, in the site's time zone (so a weekly 8:00
+    stays at 8:00)."""
+    from datetime import timedelta
+
+    check_create_event_permission(member)
+    series = Series.objects.create(
+        network=member.network,
+        title=data["title"],
+        description=data.get("description", ""),
+        cadence=data["cadence"],
+        created_by=member.user,
+    )
+    first = timezone.localtime(data["first_starts_at"])
+    length = timedelta(minutes=data["duration"])
+    for n in range(data["occurrences"]):
+        if data["cadence"] == Cadence.MONTHLY:
+            starts = _add_months(first, n)
+        else:
+            starts = first + timedelta(weeks=n)
+        starts = timezone.make_aware(starts.replace(tzinfo=None))  # the same wall-clock time
+        Event.objects.create(
+            network=member.network,
+            series=series,
+            title=data["title"],
+            category=data["category"],
+            starts_at=starts,
+            ends_at=starts + length,
+            venue=data.get("venue", ""),
+            online_url=data.get("online_url", ""),
+            capacity=data.get("capacity"),
+            description=data.get("description", ""),
+            created_by=member.user,
+        )
+    if not member.is_operator:
+        for event in series.events.all():
+            _set_organisers(event, [member])
+    return series
+
+
+@transaction.atomic
+def do_set_presenter(member: Membership, event: Event, present: bool) -> Event:
+    """A member takes a date of a series as its presenter, or gives it back."""
+    event = lock_event(event)
+    if event.series_id is None or not may_apply(member, event):
+        raise PermissionDenied
+    if event.starts_at <= timezone.now():
+        raise ValidationError(_("This date has passed."))
+    if present:
+        if event.presenter_id is not None:
+            raise ValidationError(_("Someone has already taken this date."))
+        event.presenter_id = member.user_id
+    else:
+        if event.presenter_id != member.user_id:
+            raise ValidationError(_("You are not the presenter of this date."))
+        event.presenter = None
+    event.save(update_fields=["presenter", "updated_at"])
+    return event

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership
 
-from .models import Category, Event
+from .models import Cadence, Category, Event
 
 MAX_QUESTIONS = 5
 MAX_QUESTION_LENGTH = 200
@@ -33,6 +33,14 @@ class EventForm(forms.ModelForm):
     online_url = forms.URLField(
         label=Event._meta.get_field("online_url").verbose_name,
         help_text=Event._meta.get_field("online_url").help_text,
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    recording_url = forms.URLField(
+        label=Event._meta.get_field("recording_url").verbose_name,
+        help_text=Event._meta.get_field("recording_url").help_text,
         required=False,
         max_length=500,
         assume_scheme="https",
@@ -73,6 +81,7 @@ class EventForm(forms.ModelForm):
             "description",
             "notes",
             "cover",
+            "recording_url",
         ]
         widgets = {
             "starts_at": DateTimeInput(),
@@ -203,3 +212,59 @@ class FeedbackForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+MAX_OCCURRENCES = 52
+
+
+class SeriesForm(forms.Form):
+    """A series and its dates: one event per week or month, created at once."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown is supported."),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    cadence = forms.ChoiceField(label=_("How often"), choices=Cadence.choices)
+    first_starts_at = forms.DateTimeField(label=_("First date and time"), widget=DateTimeInput())
+    duration = forms.IntegerField(
+        label=_("Length (minutes)"), min_value=5, max_value=24 * 60, initial=60
+    )
+    occurrences = forms.IntegerField(
+        label=_("Number of dates"),
+        min_value=1,
+        max_value=MAX_OCCURRENCES,
+        initial=12,
+        help_text=_("At most 52."),
+    )
+    venue = forms.CharField(label=_("Venue"), required=False, max_length=300)
+    online_url = forms.URLField(
+        label=_("Online meeting URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Shown only to participants whose place is confirmed."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Empty for no limit. Places go to the first who apply."),
+    )
+
+    def clean_online_url(self) -> str:
+        url = self.cleaned_data["online_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("venue") and not data.get("online_url") and "online_url" not in self.errors:
+            self.add_error("venue", _("Give a venue or an online meeting URL."))
+        return data

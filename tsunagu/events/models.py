@@ -36,8 +36,58 @@ class Audience(models.TextChoices):
     EMPLOYEES = "employees", _("Employees only")
 
 
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+
+
+class Series(models.Model):
+    """Recurring events, such as a weekly self-introduction relay with one presenter each time."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(
+        _("description"), blank=True, max_length=5000, help_text=_("Markdown is supported.")
+    )
+    cadence = models.CharField(
+        _("how often"), max_length=16, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Series]] = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Event(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(
+        Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("presenter"),
+    )
+    recording_url = models.URLField(
+        _("recording URL"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("A link to the recording, once the event has taken place."),
+    )
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(
         _("category"), max_length=16, choices=Category.choices, default=Category.MEETUP

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.event_list, name="list"),
     path("new/", views.event_create, name="create"),
     path("month/", views.event_month, name="month"),
+    path("series/new/", views.series_create, name="series_create"),
+    path("series/<int:series_id>/", views.series_detail, name="series"),
     path("figures/", views.figures, name="figures"),
     path("figures.csv", views.figures_csv, name="figures_csv"),
     path(
@@ -27,6 +29,7 @@ urlpatterns = [
     path("<int:event_id>/cancel/", views.event_cancel, name="cancel"),
     path("<int:event_id>/event.ics", views.event_ics, name="ics"),
     path("<int:event_id>/feedback/", views.event_feedback, name="feedback"),
+    path("<int:event_id>/present/", views.event_present, name="present"),
     path("<int:event_id>/report/", views.event_report, name="report"),
     path("<int:event_id>/participants/", views.event_participants, name="participants"),
     path(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
@@ -34,7 +35,14 @@ from .access import (
 )
 from .calendar import build_calendar, make_feed_token, read_feed_token
 from .figures import event_figures, monthly_figures
-from .forms import ApplyForm, EventFilterForm, EventForm, FeedbackForm, ReportForm
+from .forms import (
+    ApplyForm,
+    EventFilterForm,
+    EventForm,
+    FeedbackForm,
+    ReportForm,
+    SeriesForm,
+)
 from .models import (
     LIVE,
     SEATED,
@@ -44,6 +52,7 @@ from .models import (
     Photo,
     Registration,
     RegistrationStatus,
+    Series,
 )
 
 PAGE_SIZE = 20
@@ -103,6 +112,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "past": past,
             "query": query.urlencode(),
             "can_create": can_create_events(member),
+            "series": list(Series.objects.filter(network=member.network).only("id", "title")),
             "feed_token": make_feed_token(request.user.pk, member.network_id),
         },
     )
@@ -547,3 +557,59 @@ def _rate(value: float | None) -> str:
 def _csv_safe(value: str) -> str:
     """Keeps a spreadsheet from running a title as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@member_required
+def series_create(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    check_create_event_permission(member)
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        series = actions.do_create_series(member, form.cleaned_data)
+        messages.success(request, _("The series and its dates have been created."))
+        return redirect("events:series", network_slug=member.network.slug, series_id=series.pk)
+    return render(request, "events/series_form.html", {"form": form})
+
+
+@member_required
+def series_detail(request: NetworkRequest, series_id: int) -> HttpResponse:
+    """Every date of a series with its presenter: members take a free date; all see who is next."""
+    member = request.membership
+    series = access_in_network(member, Series.objects.all(), series_id)
+    events = list(
+        filter_events_for(member, Event.objects.filter(series=series))
+        .select_related("presenter")
+        .order_by("starts_at", "id")
+    )
+    now = timezone.now()
+    upcoming = [e for e in events if e.starts_at > now]
+    return render(
+        request,
+        "events/series_detail.html",
+        {
+            "series": series,
+            "events": events,
+            "next_event": upcoming[0] if upcoming else None,
+            "now": now,
+        },
+    )
+
+
+@member_required
+@require_POST
+def event_present(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    present = request.POST.get("action") != "withdraw"
+    try:
+        actions.do_set_presenter(member, event, present)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if present:
+            messages.success(request, _("You are the presenter of this date. Thank you!"))
+        else:
+            messages.success(request, _("You are no longer the presenter of this date."))
+    if event.series_id is None:
+        return redirect(event.get_absolute_url())
+    return redirect("events:series", network_slug=member.network.slug, series_id=event.series_id)

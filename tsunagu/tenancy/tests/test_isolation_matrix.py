@@ -20,7 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
-from tsunagu.events.models import Registration
+from tsunagu.events.models import Registration, Series
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.tenancy.models import Membership, Network, Status
@@ -49,6 +49,9 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "events:list": MEMBERS,
     "events:create": MEMBERS,
     "events:month": MEMBERS,
+    "events:series_create": MEMBERS,
+    "events:series": MEMBERS,
+    "events:present": MEMBERS,
     "events:figures": MEMBERS,
     "events:figures_csv": MEMBERS,
     "events:detail": MEMBERS,
@@ -126,6 +129,9 @@ def values_from_network_a(world: World) -> dict[str, str]:
         online_url="https://meet.example.jp/" + CANARY_A,
     )
     with scopes_disabled():
+        series = Series.objects.create(network=world.net_a, title=f"自己紹介リレー {CANARY_A}")
+        event.series = series
+        event.save()
         registration = Registration.objects.create(
             network=world.net_a, event=event, user=alumni.user, status="confirmed"
         )
@@ -144,6 +150,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "id": str(world.operator_a.user_id),
         "event_id": str(event.pk),
         "registration_id": str(registration.pk),
+        "series_id": str(series.pk),
         "feed_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
     }
 
@@ -218,7 +225,13 @@ def test_nobody_outside_network_a_sees_its_pages_or_data(
 def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: World) -> None:
     """Pages under B's address with A's identifiers: 'missing' and 'not yours' look alike."""
     values = values_from_network_a(world) | {"network_slug": world.net_b.slug}
-    object_params = {"membership_id", "notification_id", "event_id", "registration_id"}
+    object_params = {
+        "membership_id",
+        "notification_id",
+        "event_id",
+        "registration_id",
+        "series_id",
+    }
     checked = 0
     for route in all_routes():
         if classify(route.route, route.name) != MEMBERS or not object_params & set(route.params):
