@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,7 +158,37 @@ def do_register(
     registration.answers = answers or []
     registration.applied_at = timezone.now()
     registration.save()
+    if status == RegistrationStatus.PENDING:
+        notify(
+            event.network,
+            _approvers(event),
+            "event_application",
+            params={"title": event.title, "name": member.user.name},
+            url=reverse(
+                "events:participants",
+                kwargs={"network_slug": event.network.slug, "event_id": event.pk},
+            )
+            + "?status=pending",
+            actor=member.user,
+        )
     return registration
+
+
+def _approvers(event: Event) -> list[int]:
+    """The event's organisers; the network's operators when it names none."""
+    from tsunagu.tenancy.access import filter_active_members
+    from tsunagu.tenancy.models import Role
+
+    organisers = list(
+        Organiser.objects.filter(event=event).values_list("membership__user_id", flat=True)
+    )
+    if organisers:
+        return organisers
+    return list(
+        filter_active_members(event.network)
+        .filter(role=Role.OPERATOR)
+        .values_list("user_id", flat=True)
+    )
 
 
 @transaction.atomic

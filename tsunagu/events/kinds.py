@@ -38,3 +38,11 @@ FOLLOW_UP = register(
         email_by_default=True,
     )
 )
+APPLICATION = register(
+    Kind(
+        "event_application",
+        _("Applications waiting for my approval"),
+        _("%(name)s applied for “%(title)s” and awaits your approval."),
+        email_by_default=True,
+    )
+)

@@ -112,6 +112,12 @@ def test_approval_mode_holds_applications_until_an_organiser_approves(world: Wor
         rb = actions.do_register(b, event)
         assert ra.status == rb.status == S.PENDING
         assert actions.seats_taken(event) == 0
+        # The operators (the event names no organisers) are asked to approve.
+        asks = Notification.objects.filter(
+            kind="event_application", recipient=world.operator_a.user
+        )
+        assert asks.count() == 2
+        assert "参加者 0番" in asks.last().message
         with pytest.raises(PermissionDenied):
             actions.do_update_registration(world.alumni_a, event, ra, "approve")
         actions.do_update_registration(world.operator_a, event, ra, "approve")
