@@ -135,3 +135,14 @@ def test_feedback_is_refused_before_the_end_and_from_non_participants(world: Wor
     assert bad.status_code == 200  # an invalid rating is a form error, not a 500
     with scopes_disabled():
         assert not Feedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_follow_up_command_reports_how_many_were_thanked(world: World) -> None:
+    from django.core.management import call_command
+
+    event = ended(world)
+    register(event, world.alumni_a, "attended")
+    out = io.StringIO()
+    call_command("send_event_follow_ups", stdout=out)
+    assert out.getvalue().startswith("1 ")
