@@ -68,6 +68,16 @@ PAGES: list[Page] = [
     Page("floor /healthz", "/healthz", expect="ok"),
     # data-network-socket is rendered only for an active member of the network.
     Page("network home", "/n/mitsuba/", user="alumni@example.com", expect="data-network-socket"),
+    # With BENCH_PAST_EVENTS (5,000) past events seeded. Event 1 is the general assembly, the
+    # first event seed_demo creates on the new database; the alumni holds a place at it.
+    Page("event list", "/n/mitsuba/events/", user="alumni@example.com", expect="event-item"),
+    Page(
+        "past events",
+        "/n/mitsuba/events/?when=past",
+        user="alumni@example.com",
+        expect="event-item",
+    ),
+    Page("event page", "/n/mitsuba/events/1/", user="alumni@example.com", expect="event__apply"),
 ]
 
 
@@ -199,7 +209,11 @@ def make_password(password, *args, **kwargs):
         return demo_hash
     return hashers.make_password(password, *args, **kwargs)
 base_user.make_password = make_password
-call_command("seed_demo", members=int(os.environ["BENCH_MEMBERS"]))
+call_command(
+    "seed_demo",
+    members=int(os.environ["BENCH_MEMBERS"]),
+    past_events=int(os.environ.get("BENCH_PAST_EVENTS", "5000")),
+)
 """
 
 

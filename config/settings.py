@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tsunagu.notify",
     "tsunagu.audit",
     "tsunagu.profiles",
+    "tsunagu.events",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Tokyo"
+# Run by `celery -A config beat` (one process per site; see docs/operations.md).
+CELERY_BEAT_SCHEDULE = {
+    "event-reminders": {
+        "task": "tsunagu.events.tasks.send_event_reminders",
+        "schedule": 15 * 60,
+    },
+    "event-follow-ups": {
+        "task": "tsunagu.events.tasks.send_event_follow_ups",
+        "schedule": 60 * 60,
+    },
+}
 
 # --- Auth and accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

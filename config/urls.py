@@ -12,6 +12,7 @@ network_patterns = [
     path("", include("tsunagu.tenancy.urls")),
     path("", include("tsunagu.notify.urls")),
     path("", include("tsunagu.profiles.urls")),
+    path("events/", include("tsunagu.events.urls")),
 ]
 
 urlpatterns = [

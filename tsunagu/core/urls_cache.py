@@ -17,6 +17,7 @@ NETWORK_LINKS = {
     "notifications": "notify:list",
     "directory": "profiles:directory",
     "my_profile": "profiles:me",
+    "events": "events:list",
     "manage": "tenancy:manage_members",
     "manage_settings": "tenancy:manage_settings",
 }

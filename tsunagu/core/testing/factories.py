@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
+from tsunagu.events.models import Event
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 PASSWORD = "correct-horse-battery-42"  # noqa: S105 - test password
@@ -44,3 +47,11 @@ def make_member(
         return Membership.objects.create(
             network=network, user=user or make_user(name=name), role=role, status=status
         )
+
+
+def make_event(network: Network, *, title: str = "朝活もくもく会", **fields: Any) -> Event:
+    starts = fields.pop("starts_at", timezone.now() + timedelta(days=7))
+    fields.setdefault("ends_at", starts + timedelta(hours=2))
+    fields.setdefault("venue", "渋谷オフィス 12階")
+    with scopes_disabled():
+        return Event.objects.create(network=network, title=title, starts_at=starts, **fields)

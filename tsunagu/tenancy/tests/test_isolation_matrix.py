@@ -18,7 +18,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.events.models import Registration, Series
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.profiles.models import LifeUpdate
@@ -55,6 +57,27 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "profiles:roster": MEMBERS,
     "profiles:roster_export": MEMBERS,
     "profiles:audit_log": MEMBERS,
+    "events:list": MEMBERS,
+    "events:create": MEMBERS,
+    "events:month": MEMBERS,
+    "events:series_create": MEMBERS,
+    "events:series": MEMBERS,
+    "events:present": MEMBERS,
+    "events:figures": MEMBERS,
+    "events:figures_csv": MEMBERS,
+    "events:detail": MEMBERS,
+    "events:edit": MEMBERS,
+    "events:register": MEMBERS,
+    "events:cancel": MEMBERS,
+    "events:ics": MEMBERS,
+    "events:feedback": MEMBERS,
+    "events:report": MEMBERS,
+    "events:participants": MEMBERS,
+    "events:registration_update": MEMBERS,
+    # A calendar application's subscription: no login, the token is the secret. Visitors hold
+    # only a token for another purpose (an unsubscribe token of A's alumni), which must not open it.
+    "events:feed_mine": PUBLIC,
+    "events:feed_all": PUBLIC,
 }
 
 
@@ -112,6 +135,20 @@ def values_from_network_a(world: World) -> dict[str, str]:
             network=world.net_a, membership=alumni, body=f"転職しました {CANARY_A}"
         )
     email = EmailAddress.objects.get(user=alumni.user)
+    event = make_event(
+        world.net_a,
+        title=f"総会 {CANARY_A}",
+        description=CANARY_A,
+        report=CANARY_A,
+        online_url="https://meet.example.jp/" + CANARY_A,
+    )
+    with scopes_disabled():
+        series = Series.objects.create(network=world.net_a, title=f"自己紹介リレー {CANARY_A}")
+        event.series = series
+        event.save()
+        registration = Registration.objects.create(
+            network=world.net_a, event=event, user=alumni.user, status="confirmed"
+        )
     return {
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
@@ -126,6 +163,10 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "path": "networks/logos/a.png",
         "content_type_id": str(ContentType.objects.get_for_model(Network).pk),
         "id": str(world.operator_a.user_id),
+        "event_id": str(event.pk),
+        "registration_id": str(registration.pk),
+        "series_id": str(series.pk),
+        "feed_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
     }
 
 
@@ -199,7 +240,14 @@ def test_nobody_outside_network_a_sees_its_pages_or_data(
 def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: World) -> None:
     """Pages under B's address with A's identifiers: 'missing' and 'not yours' look alike."""
     values = values_from_network_a(world) | {"network_slug": world.net_b.slug}
-    object_params = {"membership_id", "notification_id", "update_id"}
+    object_params = {
+        "membership_id",
+        "notification_id",
+        "update_id",
+        "event_id",
+        "registration_id",
+        "series_id",
+    }
     checked = 0
     for route in all_routes():
         if classify(route.route, route.name) != MEMBERS or not object_params & set(route.params):
@@ -231,6 +279,9 @@ def test_network_a_members_do_see_their_own_data(world: World) -> None:
         response = operator.get(f"/n/{world.net_a.slug}/{page}")
         assert response.status_code == 200, page
         assert CANARY_A in response.content.decode("utf-8-sig"), page
+    response = alumni.get(f"/n/{world.net_a.slug}/events/")
+    assert response.status_code == 200
+    assert CANARY_A in response.content.decode()
 
 
 @pytest.mark.django_db

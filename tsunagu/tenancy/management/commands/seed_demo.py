@@ -126,6 +126,9 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when any network exists."
         )
         parser.add_argument("--members", type=int, default=40, help="Extra alumni per network.")
+        parser.add_argument(
+            "--past-events", type=int, default=24, help="Past events of the first network."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Network.objects.exists():
@@ -138,6 +141,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 self._seed(options["members"])
+                seed_demo_events(options["past_events"])
         finally:
             settings.EMAIL_BACKEND = backend
         self.stdout.write(self.style.SUCCESS("Demo data created."))
@@ -239,3 +243,94 @@ class Command(BaseCommand):
             if person.get("site_admin"):
                 roles = "site admin: /admin/"
             self.stdout.write(f"  {person['email']:<24} {person['name']}  ({roles})")
+
+
+def seed_demo_events(past_events: int) -> None:
+    """Upcoming events of the first network, and past ones with who came (for the figures)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagu.events.models import Event, Registration, RegistrationStatus
+
+    mitsuba = Network.objects.get(slug="mitsuba")
+    rng = random.Random(20261121)  # noqa: S311 - demo data, reproducible
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    with scope(network=mitsuba):
+        people = list(
+            User.objects.filter(memberships__network=mitsuba)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        alumni = User.objects.get(email="alumni@example.com")
+        # The first event is the general assembly: the benchmark opens /events/1/ on a new database.
+        upcoming = [
+            Event(
+                network=mitsuba,
+                title="2026年度 アルムナイ総会",
+                category="assembly",
+                starts_at=now + timedelta(days=21, hours=14 - now.hour),
+                ends_at=now + timedelta(days=21, hours=18 - now.hour),
+                venue="三ツ葉商事 本社20階ホール",
+                fee=3000,
+                payment_note="当日受付で現金払い",
+                capacity=250,
+                description="## 式次第\n\n1. 事務局より活動報告\n2. 事業説明\n3. 懇親会",
+                notes="名刺をお持ちください。服装は自由です。",
+            ),
+            Event(
+                network=mitsuba,
+                title="オンライン自己紹介リレー",
+                category="meetup",
+                starts_at=now + timedelta(days=3, hours=20 - now.hour),
+                ends_at=now + timedelta(days=3, hours=21 - now.hour),
+                online_url="https://meet.example.com/mitsuba-relay",
+                capacity=30,
+                description="毎週一人、近況を話します。聞くだけの参加も歓迎です。",
+            ),
+            Event(
+                network=mitsuba,
+                title="朝活 読書会",
+                category="study",
+                starts_at=now + timedelta(days=9, hours=7 - now.hour),
+                ends_at=now + timedelta(days=9, hours=8 - now.hour),
+                venue="丸の内 カフェ",
+                capacity=8,
+                notes="課題本を読んできてください。",
+            ),
+        ]
+        for event in upcoming:
+            event.save()
+        Registration.objects.create(
+            network=mitsuba, event=upcoming[0], user=alumni, status=RegistrationStatus.CONFIRMED
+        )
+        titles = ["交流会", "勉強会", "オフィスツアー", "ファミリーデー", "自己紹介リレー"]
+        categories = ["meetup", "study", "tour", "family", "meetup"]
+        past = [
+            Event(
+                network=mitsuba,
+                title=f"第{n + 1}回 {titles[n % 5]}",
+                category=categories[n % 5],
+                starts_at=now - timedelta(days=7 * (past_events - n)),
+                ends_at=now - timedelta(days=7 * (past_events - n), hours=-2),
+                venue="三ツ葉商事 本社",
+                capacity=20,
+                description="",
+            )
+            for n in range(past_events)
+        ]
+        for event in past:  # save() renders the Markdown; bulk_create would not
+            event.description_html = ""
+        Event.objects.bulk_create(past, batch_size=500)
+        registrations = []
+        for event in past:
+            for user_id in rng.sample(people, min(len(people), rng.randint(3, 8))):
+                status = (
+                    RegistrationStatus.ATTENDED
+                    if rng.random() < 0.85
+                    else RegistrationStatus.NO_SHOW
+                )
+                registrations.append(
+                    Registration(network=mitsuba, event=event, user_id=user_id, status=status)
+                )
+        Registration.objects.bulk_create(registrations, batch_size=1000)

@@ -1,0 +1,89 @@
+"""Who may see and do what with events."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.models import Membership, Role
+
+from .models import Audience, Event, Organiser, Registration
+
+
+def audiences_for(member: Membership) -> list[str]:
+    """The audiences whose events a member may see and apply to; operators see every event."""
+    if member.is_operator:
+        return list(Audience.values)
+    if member.role == Role.EMPLOYEE:
+        return [Audience.ALL, Audience.EMPLOYEES]
+    return [Audience.ALL, Audience.ALUMNI]  # alumni and supporters (supporters are alumni)
+
+
+def filter_events_for(member: Membership, qs: models.QuerySet[Event]) -> models.QuerySet[Event]:
+    qs = qs.filter(network_id=member.network_id)
+    if member.is_operator:
+        return qs
+    organised = Organiser.objects.filter(membership=member).values("event_id")
+    return qs.filter(models.Q(audience__in=audiences_for(member)) | models.Q(pk__in=organised))
+
+
+def access_event(member: Membership, event_id: object) -> Event:
+    """404 for a missing event, another network's, and one the member's audience excludes."""
+    return access_in_network(member, filter_events_for(member, Event.objects.all()), event_id)
+
+
+def is_organiser(member: Membership, event: Event) -> bool:
+    return Organiser.objects.filter(event=event, membership=member).exists()
+
+
+def can_manage_event(member: Membership, event: Event) -> bool:
+    return member.is_operator or (member.is_active and is_organiser(member, event))
+
+
+def check_manage_event_permission(member: Membership, event: Event) -> None:
+    if event.network_id != member.network_id or not can_manage_event(member, event):
+        raise PermissionDenied
+
+
+def can_create_events(member: Membership) -> bool:
+    return member.is_supporter_or_operator
+
+
+def check_create_event_permission(member: Membership) -> None:
+    if not can_create_events(member):
+        raise PermissionDenied
+
+
+def may_apply(member: Membership, event: Event) -> bool:
+    return event.audience in audiences_for(member)
+
+
+def access_registration(member: Membership, event: Event, registration_id: object) -> Registration:
+    return access_in_network(
+        member, Registration.objects.filter(event=event).select_related("user"), registration_id
+    )
+
+
+def organiser_candidates(member: Membership) -> models.QuerySet[Membership]:
+    """Members who may be named organisers: operators and supporters."""
+    from tsunagu.tenancy.access import filter_active_members
+
+    return (
+        filter_active_members(member.network)
+        .filter(role__in=[Role.OPERATOR, Role.SUPPORTER])
+        .select_related("user")
+        .order_by("user__name")
+    )
+
+
+def may_give_feedback(member: Membership, event: Event, registration: Registration | None) -> bool:
+    """Those who held a place (and were not marked absent) rate an event once it has ended."""
+    from .models import RegistrationStatus
+
+    return (
+        event.is_past
+        and registration is not None
+        and registration.user_id == member.user_id
+        and registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+    )

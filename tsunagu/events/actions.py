@@ -1,0 +1,379 @@
+"""Every write to events and registrations goes through these functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.notify.actions import notify
+from tsunagu.tenancy.models import Membership
+
+from .access import (
+    check_create_event_permission,
+    check_manage_event_permission,
+    may_apply,
+    may_give_feedback,
+)
+from .forms import EventForm
+from .models import (
+    SEATED,
+    Cadence,
+    Event,
+    Feedback,
+    ListVisit,
+    Organiser,
+    Photo,
+    Registration,
+    RegistrationStatus,
+    Series,
+)
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
+
+def lock_event(event: Event) -> Event:
+    """Re-reads the event with its row locked until the transaction ends.
+
+    Every change to who holds a place goes through here first, so two applications for the last
+    place are decided one after the other: on PostgreSQL by the row lock, on SQLite because
+    transactions are IMMEDIATE and take the database's write lock when they begin.
+    """
+    return Event.objects.select_for_update().get(pk=event.pk, network_id=event.network_id)
+
+
+def seats_taken(event: Event) -> int:
+    return Registration.objects.filter(event=event, status__in=SEATED).count()
+
+
+def has_free_seat(event: Event) -> bool:
+    return event.capacity is None or seats_taken(event) < event.capacity
+
+
+def _set_organisers(event: Event, memberships: Any) -> None:
+    wanted = {m.pk for m in memberships}
+    current = set(Organiser.objects.filter(event=event).values_list("membership_id", flat=True))
+    Organiser.objects.filter(event=event, membership_id__in=current - wanted).delete()
+    Organiser.objects.bulk_create(
+        [
+            Organiser(network_id=event.network_id, event=event, membership_id=pk)
+            for pk in sorted(wanted - current)
+        ]
+    )
+
+
+@transaction.atomic
+def do_create_event(member: Membership, form: EventForm) -> Event:
+    check_create_event_permission(member)
+    event = form.save(commit=False)
+    event.network = member.network
+    event.created_by = member.user
+    event.save()
+    organisers = list(form.cleaned_data.get("organisers") or [])
+    if not member.is_operator and member not in organisers:
+        organisers.append(member)  # a supporter who creates an event runs it
+    _set_organisers(event, organisers)
+    return event
+
+
+@transaction.atomic
+def do_update_event(member: Membership, form: EventForm) -> Event:
+    event = lock_event(form.instance)
+    check_manage_event_permission(member, event)
+    if form.cleaned_data.get("capacity") is not None and form.cleaned_data[
+        "capacity"
+    ] < seats_taken(event):
+        # Seats were taken between showing the form and saving it.
+        raise ValidationError(_("More people now hold a place than this capacity allows."))
+    if form.instance.starts_at != event.starts_at:
+        form.instance.reminded_at = None  # a new date deserves a new reminder
+    event = form.save()
+    if "organisers" in form.cleaned_data and member.is_operator:
+        _set_organisers(event, form.cleaned_data["organisers"])
+    _promote_waiting(event)
+    return event
+
+
+def _notify(event: Event, users: list[int], kind: str, actor: User | None = None) -> None:
+    if users:
+        notify(
+            event.network,
+            users,
+            kind,
+            params={"title": event.title},
+            url=event.get_absolute_url(),
+            actor=actor,
+        )
+
+
+def _promote_waiting(event: Event) -> list[Registration]:
+    """Gives free places to the waiting list, first come first served; the event is locked."""
+    if event.capacity is None:
+        free = None
+    else:
+        free = event.capacity - seats_taken(event)
+        if free <= 0:
+            return []
+    waiting = Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
+    promoted = list(waiting.order_by("applied_at", "id")[:free] if free else waiting)
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+    _notify(event, [r.user_id for r in promoted], "event_confirmed")
+    return promoted
+
+
+@transaction.atomic
+def do_register(
+    member: Membership, event: Event, answers: list[dict[str, str]] | None = None
+) -> Registration:
+    """Applies for a place: confirmed while places remain, then waitlisted (or refused)."""
+    event = lock_event(event)
+    if not may_apply(member, event):
+        raise PermissionDenied
+    if not event.is_open:
+        raise ValidationError(_("Applications for this event are closed."))
+    existing = Registration.objects.filter(event=event, user_id=member.user_id).first()
+    if existing is not None and existing.is_live:
+        raise ValidationError(_("You have already applied for this event."))
+    if existing is not None and existing.status == RegistrationStatus.DECLINED:
+        raise ValidationError(_("Your application to this event was not accepted."))
+    if event.needs_approval:
+        status = RegistrationStatus.PENDING
+    elif has_free_seat(event):
+        status = RegistrationStatus.CONFIRMED
+    elif event.waitlist:
+        status = RegistrationStatus.WAITLISTED
+    else:
+        raise ValidationError(_("This event is full."))
+    registration = existing or Registration(
+        network_id=event.network_id, event=event, user_id=member.user_id
+    )
+    registration.status = status
+    registration.answers = answers or []
+    registration.applied_at = timezone.now()
+    registration.save()
+    if status == RegistrationStatus.PENDING:
+        notify(
+            event.network,
+            _approvers(event),
+            "event_application",
+            params={"title": event.title, "name": member.user.name},
+            url=reverse(
+                "events:participants",
+                kwargs={"network_slug": event.network.slug, "event_id": event.pk},
+            )
+            + "?status=pending",
+            actor=member.user,
+        )
+    return registration
+
+
+def _approvers(event: Event) -> list[int]:
+    """The event's organisers; the network's operators when it names none."""
+    from tsunagu.tenancy.access import filter_active_members
+    from tsunagu.tenancy.models import Role
+
+    organisers = list(
+        Organiser.objects.filter(event=event).values_list("membership__user_id", flat=True)
+    )
+    if organisers:
+        return organisers
+    return list(
+        filter_active_members(event.network)
+        .filter(role=Role.OPERATOR)
+        .values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def do_cancel_registration(member: Membership, event: Event) -> Registration:
+    event = lock_event(event)
+    registration = Registration.objects.filter(
+        event=event,
+        user_id=member.user_id,
+        status__in=[
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.PENDING,
+        ],
+    ).first()
+    if registration is None:
+        raise ValidationError(_("You have no application to cancel."))
+    if registration.status == RegistrationStatus.CONFIRMED and not event.can_cancel_now:
+        raise ValidationError(
+            _("Cancellation closed. Please contact the organisers if you cannot come.")
+        )
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    _promote_waiting(event)
+    return registration
+
+
+ORGANISER_ACTIONS = ("approve", "decline", "attended", "no_show", "reset")
+
+
+@transaction.atomic
+def do_update_registration(
+    member: Membership, event: Event, registration: Registration, action: str
+) -> Registration:
+    """What organisers do with one application: approve, decline, or record attendance."""
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk, event=event)
+    status = registration.status
+    S = RegistrationStatus
+    if action == "approve" and status == S.PENDING:
+        if has_free_seat(event):
+            registration.status = S.CONFIRMED
+        elif event.waitlist:
+            registration.status = S.WAITLISTED
+        else:
+            raise ValidationError(_("This event is full."))
+    elif action == "decline" and status in (S.PENDING, S.WAITLISTED, S.CONFIRMED):
+        registration.status = S.DECLINED
+    elif action == "attended" and status in SEATED:
+        registration.status = S.ATTENDED
+    elif action == "no_show" and status in SEATED:
+        registration.status = S.NO_SHOW
+    elif action == "reset" and status in (S.ATTENDED, S.NO_SHOW):
+        registration.status = S.CONFIRMED
+    else:
+        raise ValidationError(_("This cannot be done with this application."))
+    registration.save(update_fields=["status", "updated_at"])
+    if registration.status == S.CONFIRMED and status == S.PENDING:
+        _notify(event, [registration.user_id], "event_confirmed", actor=member.user)
+    if registration.status == S.DECLINED:
+        _notify(event, [registration.user_id], "event_declined", actor=member.user)
+        _promote_waiting(event)
+    return registration
+
+
+def do_record_list_visit(member: Membership) -> Any:
+    """Remembers this visit and answers when the previous one was (None for the first)."""
+    now = timezone.now()
+    previous = (
+        ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id)
+        .values_list("seen_at", flat=True)
+        .first()
+    )
+    if previous is None:
+        ListVisit.objects.get_or_create(
+            network_id=member.network_id, user_id=member.user_id, defaults={"seen_at": now}
+        )
+    else:
+        ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id).update(
+            seen_at=now
+        )
+    return previous
+
+
+@transaction.atomic
+def do_post_report(
+    member: Membership, event: Event, report: str, photo: Any = None, caption: str = ""
+) -> Event:
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    event.report = report
+    event.save(update_fields=["report", "updated_at"])
+    if photo:
+        Photo.objects.create(
+            network_id=event.network_id,
+            event=event,
+            image=photo,
+            caption=caption,
+            posted_by=member.user,
+        )
+    return event
+
+
+@transaction.atomic
+def do_give_feedback(member: Membership, event: Event, rating: int, comment: str) -> Feedback:
+    registration = Registration.objects.filter(event=event, user_id=member.user_id).first()
+    if not may_give_feedback(member, event, registration):
+        raise ValidationError(_("Only participants can rate an event, once it has ended."))
+    if Feedback.objects.filter(event=event, user_id=member.user_id).exists():
+        raise ValidationError(_("You have already sent your feedback. Thank you!"))
+    return Feedback.objects.create(
+        network_id=event.network_id,
+        event=event,
+        user_id=member.user_id,
+        rating=rating,
+        comment=comment,
+    )
+
+
+def _add_months(moment: Any, months: int) -> Any:
+    """The same day and time ``months`` later; the 31st becomes the month's last day."""
+    import calendar
+
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@transaction.atomic
+def do_create_series(member: Membership, data: dict[str, Any]) -> Series:
+    """Creates the series and one event per date, in the site's time zone (so a weekly 8:00
+    stays at 8:00)."""
+    from datetime import timedelta
+
+    check_create_event_permission(member)
+    series = Series.objects.create(
+        network=member.network,
+        title=data["title"],
+        description=data.get("description", ""),
+        cadence=data["cadence"],
+        created_by=member.user,
+    )
+    first = timezone.localtime(data["first_starts_at"])
+    length = timedelta(minutes=data["duration"])
+    for n in range(data["occurrences"]):
+        if data["cadence"] == Cadence.MONTHLY:
+            starts = _add_months(first, n)
+        else:
+            starts = first + timedelta(weeks=n)
+        starts = timezone.make_aware(starts.replace(tzinfo=None))  # the same wall-clock time
+        Event.objects.create(
+            network=member.network,
+            series=series,
+            title=data["title"],
+            category=data["category"],
+            starts_at=starts,
+            ends_at=starts + length,
+            venue=data.get("venue", ""),
+            online_url=data.get("online_url", ""),
+            capacity=data.get("capacity"),
+            description=data.get("description", ""),
+            created_by=member.user,
+        )
+    if not member.is_operator:
+        for event in series.events.all():
+            _set_organisers(event, [member])
+    return series
+
+
+@transaction.atomic
+def do_set_presenter(member: Membership, event: Event, present: bool) -> Event:
+    """A member takes a date of a series as its presenter, or gives it back."""
+    event = lock_event(event)
+    if event.series_id is None or not may_apply(member, event):
+        raise PermissionDenied
+    if event.starts_at <= timezone.now():
+        raise ValidationError(_("This date has passed."))
+    if present:
+        if event.presenter_id is not None:
+            raise ValidationError(_("Someone has already taken this date."))
+        event.presenter_id = member.user_id
+    else:
+        if event.presenter_id != member.user_id:
+            raise ValidationError(_("You are not the presenter of this date."))
+        event.presenter = None
+    event.save(update_fields=["presenter", "updated_at"])
+    return event

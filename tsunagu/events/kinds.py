@@ -1,0 +1,48 @@
+"""Notification kinds of events."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.notify.kinds import Kind, register
+
+CONFIRMED = register(
+    Kind(
+        "event_confirmed",
+        _("My place at an event is confirmed"),
+        _("Your place at “%(title)s” is confirmed."),
+        email_by_default=True,
+    )
+)
+DECLINED = register(
+    Kind(
+        "event_declined",
+        _("My application to an event is declined"),
+        _("Your application to “%(title)s” was not accepted."),
+        email_by_default=True,
+    )
+)
+REMINDER = register(
+    Kind(
+        "event_reminder",
+        _("Reminders the day before an event"),
+        _("Reminder: “%(title)s” starts %(when)s."),
+        email_by_default=True,
+    )
+)
+FOLLOW_UP = register(
+    Kind(
+        "event_follow_up",
+        _("Thanks and feedback after an event"),
+        _("Thank you for taking part in “%(title)s”. Tell the organisers how it was."),
+        email_by_default=True,
+    )
+)
+APPLICATION = register(
+    Kind(
+        "event_application",
+        _("Applications waiting for my approval"),
+        _("%(name)s applied for “%(title)s” and awaits your approval."),
+        email_by_default=True,
+    )
+)

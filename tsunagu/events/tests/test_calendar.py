@@ -1,0 +1,91 @@
+"""iCalendar files, read back with the icalendar library as a calendar application would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django_scopes import scopes_disabled
+from icalendar import Calendar
+
+from tsunagu.core.testing.factories import make_event
+from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.events.calendar import make_feed_token
+from tsunagu.events.models import Audience, Registration
+from tsunagu.notify.tokens import make_token
+
+STARTS = datetime(2030, 4, 12, 10, 0, tzinfo=UTC)  # 19:00 in Tokyo
+
+
+def parse(response) -> list:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return list(Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+@pytest.mark.django_db
+def test_event_ics_parses_with_times_in_utc_and_no_meeting_url_for_non_participants(
+    world: World,
+) -> None:
+    event = make_event(
+        world.net_a,
+        title="オンライン自己紹介リレー",
+        starts_at=STARTS,
+        venue="",
+        online_url="https://meet.example.jp/room-42",
+    )
+    client = world.client(world.alumni_a)
+    [vevent] = parse(client.get(f"/n/{world.net_a.slug}/events/{event.pk}/event.ics"))
+    assert str(vevent["summary"]) == "オンライン自己紹介リレー"
+    assert vevent.decoded("dtstart") == STARTS
+    assert vevent.decoded("dtend") == STARTS + timedelta(hours=2)
+    assert str(vevent["uid"]).startswith(f"event-{event.pk}@")
+    assert "room-42" not in str(vevent.get("description")) + str(vevent.get("location", ""))
+    with scopes_disabled():
+        Registration.objects.create(
+            network=world.net_a, event=event, user=world.alumni_a.user, status="confirmed"
+        )
+    [vevent] = parse(client.get(f"/n/{world.net_a.slug}/events/{event.pk}/event.ics"))
+    assert "room-42" in str(vevent["location"])
+
+
+@pytest.mark.django_db
+def test_member_feed_lists_applied_events_and_network_feed_every_visible_one(
+    world: World,
+) -> None:
+    applied = make_event(world.net_a, title="朝活 読書会")
+    make_event(world.net_a, title="夏の BBQ 大会")
+    make_event(world.net_a, title="社員限定 オフィスツアー", audience=Audience.EMPLOYEES)
+    with scopes_disabled():
+        Registration.objects.create(
+            network=world.net_a, event=applied, user=world.alumni_a.user, status="waitlisted"
+        )
+    token = make_feed_token(world.alumni_a.user_id, world.net_a.pk)
+    anonymous = world.client(None)  # a calendar application has no session
+    base = f"/n/{world.net_a.slug}/events/calendar/{token}"
+    mine = [str(v["summary"]) for v in parse(anonymous.get(f"{base}/mine.ics"))]
+    assert mine == ["朝活 読書会"]
+    every = sorted(str(v["summary"]) for v in parse(anonymous.get(f"{base}/all.ics")))
+    assert every == ["夏の BBQ 大会", "朝活 読書会"]  # not the employees' event
+
+
+@pytest.mark.django_db
+def test_feed_refuses_bad_tokens_other_networks_and_departed_members(world: World) -> None:
+    make_event(world.net_a, title=f"内部勉強会 {CANARY_A}")
+    anonymous = world.client(None)
+    token = make_feed_token(world.alumni_a.user_id, world.net_a.pk)
+    for path in (
+        f"/n/{world.net_b.slug}/events/calendar/{token}/all.ics",  # A's token under B
+        f"/n/{world.net_a.slug}/events/calendar/{token}x/all.ics",  # tampered
+        f"/n/{world.net_a.slug}/events/calendar/"
+        + make_token(world.alumni_a.user_id, world.net_a.pk, "announcement")
+        + "/all.ics",  # signed for another purpose
+    ):
+        response = anonymous.get(path)
+        assert response.status_code == 404, path
+        assert CANARY_A not in response.content.decode()
+    with scopes_disabled():
+        world.alumni_a.status = "left"
+        world.alumni_a.save()
+    response = anonymous.get(f"/n/{world.net_a.slug}/events/calendar/{token}/all.ics")
+    assert response.status_code == 404

@@ -1,0 +1,148 @@
+"""After the event: the follow-up notification, the report with photos, and feedback."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from PIL import Image
+
+from tsunagu.core.testing.factories import make_event
+from tsunagu.core.testing.world import World
+from tsunagu.events.models import Feedback, Photo, Registration
+from tsunagu.events.tasks import send_event_follow_ups
+from tsunagu.notify.models import Notification
+
+
+def register(event, member, status: str) -> None:
+    with scopes_disabled():
+        Registration.objects.create(
+            network=event.network, event=event, user=member.user, status=status
+        )
+
+
+def png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "orange").save(buffer, "PNG")
+    return SimpleUploadedFile("集合写真.png", buffer.getvalue(), content_type="image/png")
+
+
+def ended(world: World, **fields):
+    return make_event(world.net_a, starts_at=timezone.now() - timedelta(hours=5), **fields)
+
+
+@pytest.mark.django_db
+def test_follow_up_thanks_participants_once_and_not_those_who_did_not_come(
+    world: World, settings, tmp_path
+) -> None:
+    event = ended(world, title="秋の交流会")
+    register(event, world.alumni_a, "attended")
+    register(event, world.employee_a, "no_show")
+    register(event, world.supporter_a, "confirmed")  # nobody checked them in
+    make_event(world.net_a, starts_at=timezone.now() - timedelta(days=30))  # long over: skipped
+    assert send_event_follow_ups() == 2
+    assert send_event_follow_ups() == 0
+    with scopes_disabled():
+        notes = Notification.objects.filter(kind="event_follow_up")
+        assert sorted(n.recipient_id for n in notes) == sorted(
+            [world.alumni_a.user_id, world.supporter_a.user_id]
+        )
+        assert "秋の交流会" in notes[0].message
+        assert notes[0].url.endswith("#feedback")
+
+
+@pytest.mark.django_db
+def test_organiser_posts_a_report_with_a_photo_that_participants_see(
+    world: World, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    event = ended(world)
+    register(event, world.alumni_a, "attended")
+    report_url = f"/n/{world.net_a.slug}/events/{event.pk}/report/"
+    assert world.client(world.alumni_a).get(report_url).status_code == 403
+    operator = world.client(world.operator_a)
+    response = operator.post(
+        report_url, {"report": "**30人**が参加しました", "photo": png(), "caption": "集合写真"}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Photo.objects.filter(event=event).count() == 1
+    page = world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/events/{event.pk}/")
+    body = page.content.decode()
+    assert "<strong>30人</strong>が参加しました" in body and "集合写真" in body
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_an_image_is_refused_as_a_photo(
+    world: World, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    event = ended(world)
+    fake = SimpleUploadedFile("photo.jpg", b"<?php echo 1; ?>", content_type="image/jpeg")
+    response = world.client(world.operator_a).post(
+        f"/n/{world.net_a.slug}/events/{event.pk}/report/", {"report": "報告", "photo": fake}
+    )
+    assert response.status_code == 200
+    assert "photo" in response.context["form"].errors
+    with scopes_disabled():
+        assert not Photo.objects.exists()
+        event.refresh_from_db()
+    assert event.report == ""  # nothing half-saved
+
+
+@pytest.mark.django_db
+def test_participants_give_feedback_once_after_the_event(world: World) -> None:
+    event = ended(world)
+    register(event, world.alumni_a, "attended")
+    client = world.client(world.alumni_a)
+    detail = f"/n/{world.net_a.slug}/events/{event.pk}/"
+    assert 'id="feedback"' in client.get(detail).content.decode()
+    response = client.post(detail + "feedback/", {"rating": "5", "comment": "また参加したいです"})
+    assert response.status_code == 302
+    assert 'id="feedback"' not in client.get(detail).content.decode()
+    again = client.post(detail + "feedback/", {"rating": "1"}, follow=True)
+    assert "既にフィードバック" in again.content.decode()
+    with scopes_disabled():
+        assert list(Feedback.objects.values_list("rating", "comment")) == [
+            (5, "また参加したいです")
+        ]
+    report = world.client(world.operator_a).get(detail + "report/").content.decode()
+    assert "また参加したいです" in report
+
+
+@pytest.mark.django_db
+def test_feedback_is_refused_before_the_end_and_from_non_participants(world: World) -> None:
+    upcoming = make_event(world.net_a)
+    register(upcoming, world.alumni_a, "confirmed")
+    over = ended(world)
+    register(over, world.employee_a, "no_show")
+    for event, member in (
+        (upcoming, world.alumni_a),
+        (over, world.employee_a),
+        (over, world.supporter_a),
+    ):
+        response = world.client(member).post(
+            f"/n/{world.net_a.slug}/events/{event.pk}/feedback/", {"rating": "4"}
+        )
+        assert response.status_code == 302
+    bad = world.client(world.alumni_a).post(
+        f"/n/{world.net_a.slug}/events/{upcoming.pk}/feedback/", {"rating": "9"}
+    )
+    assert bad.status_code == 200  # an invalid rating is a form error, not a 500
+    with scopes_disabled():
+        assert not Feedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_follow_up_command_reports_how_many_were_thanked(world: World) -> None:
+    from django.core.management import call_command
+
+    event = ended(world)
+    register(event, world.alumni_a, "attended")
+    out = io.StringIO()
+    call_command("send_event_follow_ups", stdout=out)
+    assert out.getvalue().startswith("1 ")

@@ -1,0 +1,338 @@
+"""The event pages: listing, detail, creating and editing, applying, check-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from tsunagu.core.testing.factories import make_event, make_member, make_user
+from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.events.models import Audience, Event, Organiser, Registration, RegistrationStatus
+
+S = RegistrationStatus
+
+
+def url(world: World, path: str = "", network=None) -> str:
+    return f"/n/{(network or world.net_a).slug}/events/{path}"
+
+
+def local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def event_data(**overrides) -> dict:
+    starts = timezone.now() + timedelta(days=10)
+    data = {
+        "title": "新春 総会 2027",
+        "category": "assembly",
+        "starts_at": local(starts),
+        "ends_at": local(starts + timedelta(hours=3)),
+        "venue": "東京国際フォーラム ホールB7",
+        "online_url": "",
+        "fee": "3000",
+        "payment_note": "当日受付で現金払い",
+        "capacity": "250",
+        "waitlist": "on",
+        "deadline": local(starts - timedelta(days=2)),
+        "cancel_until": "",
+        "audience": "all",
+        "show_participants": "on",
+        "description": "## 式次第\n\n- 開会挨拶\n- 懇親会<script>alert(1)</script>",
+        "notes": "名刺をお持ちください。服装自由。",
+        "questions_text": "懇親会に参加しますか?\n食物アレルギーはありますか?",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_operator_creates_an_event_with_sanitised_markdown(world: World) -> None:
+    client = world.client(world.operator_a)
+    response = client.post(url(world, "new/"), event_data())
+    assert response.status_code == 302, response.content.decode()
+    with scopes_disabled():
+        event = Event.objects.get(title="新春 総会 2027")
+    assert event.network == world.net_a
+    assert "<h2>式次第</h2>" in event.description_html
+    assert "<script>" not in event.description_html
+    assert event.questions == ["懇親会に参加しますか?", "食物アレルギーはありますか?"]
+    page = client.get(response["Location"]).content.decode()
+    assert "東京国際フォーラム" in page and "名刺をお持ちください" in page
+    assert "懇親会に参加しますか?" in page  # the question is asked in the apply form
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"ends_at": "2020-01-01T10:00"}, "ends_at", "end after it starts"),
+        ({"deadline": "2099-01-01T10:00"}, "deadline", "before the event starts"),
+        ({"capacity": "-5"}, "capacity", ""),
+        ({"capacity": "0"}, "capacity", ""),
+        ({"fee": "-100"}, "fee", ""),
+        ({"online_url": "javascript:alert(1)", "venue": ""}, "online_url", ""),
+        ({"online_url": "ftp://example.jp/x", "venue": ""}, "online_url", ""),
+        ({"venue": "", "online_url": ""}, "venue", "venue or an online"),
+        ({"starts_at": "not a date"}, "starts_at", ""),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_event_input_shows_field_errors_and_saves_nothing(
+    world: World, overrides: dict, field: str, message: str
+) -> None:
+    client = world.client(world.operator_a)
+    client.cookies["django_language"] = "en"
+    response = client.post(url(world, "new/"), event_data(**overrides))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert message in " ".join(errors[field])
+    with scopes_disabled():
+        assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cover_must_be_a_real_image(world: World) -> None:
+    client = world.client(world.operator_a)
+    fake = SimpleUploadedFile("cover.png", b"not an image", content_type="image/png")
+    response = client.post(url(world, "new/"), {**event_data(), "cover": fake})
+    assert response.status_code == 200
+    assert "cover" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_alumni_cannot_create_events_but_supporters_can_and_then_organise(world: World) -> None:
+    assert world.client(world.alumni_a).get(url(world, "new/")).status_code == 403
+    response = world.client(world.supporter_a).post(url(world, "new/"), event_data())
+    assert response.status_code == 302
+    with scopes_disabled():
+        event = Event.objects.get()
+        assert Organiser.objects.filter(event=event, membership=world.supporter_a).exists()
+    supporter = world.client(world.supporter_a)
+    assert supporter.get(url(world, f"{event.pk}/edit/")).status_code == 200
+    assert supporter.get(url(world, f"{event.pk}/participants/")).status_code == 200
+    alumni = world.client(world.alumni_a)
+    assert alumni.get(url(world, f"{event.pk}/edit/")).status_code == 403
+    assert alumni.get(url(world, f"{event.pk}/participants/")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_operator_names_organisers(world: World) -> None:
+    client = world.client(world.operator_a)
+    data = event_data(organisers=[str(world.supporter_a.pk)])
+    assert client.post(url(world, "new/"), data).status_code == 302
+    with scopes_disabled():
+        event = Event.objects.get()
+        assert list(
+            Organiser.objects.filter(event=event).values_list("membership_id", flat=True)
+        ) == [world.supporter_a.pk]
+
+
+@pytest.mark.django_db
+def test_online_url_is_shown_only_to_confirmed_participants(world: World) -> None:
+    event = make_event(
+        world.net_a, venue="", online_url="https://meet.example.jp/secret-room", capacity=1
+    )
+    other = make_member(world.net_a, make_user(name="木村 拓也"))
+    alumni, second = world.client(world.alumni_a), world.client(other)
+    detail = url(world, f"{event.pk}/")
+    assert "secret-room" not in alumni.get(detail).content.decode()
+    alumni.post(url(world, f"{event.pk}/register/"))
+    second.post(url(world, f"{event.pk}/register/"))  # waitlisted
+    assert "secret-room" in alumni.get(detail).content.decode()
+    assert "secret-room" not in second.get(detail).content.decode()
+    assert "secret-room" in world.client(world.operator_a).get(detail).content.decode()
+
+
+@pytest.mark.django_db
+def test_applying_through_the_page_saves_the_answers(world: World) -> None:
+    event = make_event(world.net_a, questions=["懇親会に参加しますか?"])
+    client = world.client(world.alumni_a)
+    response = client.post(url(world, f"{event.pk}/register/"), {"q0": "はい、参加します"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        registration = Registration.objects.get(event=event)
+    assert registration.status == S.CONFIRMED
+    assert registration.answers == [
+        {"question": "懇親会に参加しますか?", "answer": "はい、参加します"}
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "参加確定" in page  # the status, in Japanese
+    again = client.post(url(world, f"{event.pk}/register/"), follow=True)
+    assert "既に申し込んでいます" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_too_long_answer_is_a_field_error_not_a_500(world: World) -> None:
+    event = make_event(world.net_a, questions=["自己紹介"])
+    client = world.client(world.alumni_a)
+    response = client.post(url(world, f"{event.pk}/register/"), {"q0": "あ" * 1001})
+    assert response.status_code == 200
+    assert response.context["apply_form"].errors
+    with scopes_disabled():
+        assert not Registration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_cancel_through_the_page_promotes_the_next(world: World) -> None:
+    event = make_event(world.net_a, capacity=1)
+    first, second = world.client(world.alumni_a), world.client(world.employee_a)
+    first.post(url(world, f"{event.pk}/register/"))
+    second.post(url(world, f"{event.pk}/register/"))
+    first.post(url(world, f"{event.pk}/cancel/"))
+    with scopes_disabled():
+        assert Registration.objects.get(user=world.employee_a.user).status == S.CONFIRMED
+    bell = second.get(f"/n/{world.net_a.slug}/notifications/").content.decode()
+    assert "参加が確定しました" in bell
+
+
+@pytest.mark.django_db
+def test_listing_shows_upcoming_and_past_and_filters_by_category_and_keyword(
+    world: World,
+) -> None:
+    now = timezone.now()
+    make_event(world.net_a, title="朝活 読書会", category="study")
+    make_event(world.net_a, title="夏の BBQ 大会", category="party")
+    make_event(
+        world.net_a, title="昨年の総会", category="assembly", starts_at=now - timedelta(days=30)
+    )
+    client = world.client(world.alumni_a)
+    page = client.get(url(world)).content.decode()
+    assert "朝活 読書会" in page and "夏の BBQ 大会" in page and "昨年の総会" not in page
+    past = client.get(url(world), {"when": "past"}).content.decode()
+    assert "昨年の総会" in past and "朝活 読書会" not in past
+    study = client.get(url(world), {"category": "study"}).content.decode()
+    assert "朝活 読書会" in study and "夏の BBQ 大会" not in study
+    found = client.get(url(world), {"q": "読書"}).content.decode()
+    assert "朝活 読書会" in found and "夏の BBQ 大会" not in found
+    # Bad filter values are ignored, not a 500.
+    assert client.get(url(world), {"category": "nope", "page": "x"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_audience_hides_events_from_other_groups(world: World) -> None:
+    event = make_event(world.net_a, title="社員限定 オフィスツアー", audience=Audience.EMPLOYEES)
+    alumni = world.client(world.alumni_a)
+    assert "社員限定" not in alumni.get(url(world)).content.decode()
+    assert alumni.get(url(world, f"{event.pk}/")).status_code == 404
+    employee = world.client(world.employee_a)
+    assert "社員限定" in employee.get(url(world)).content.decode()
+
+
+@pytest.mark.django_db
+def test_members_of_another_network_get_404_for_an_event(world: World) -> None:
+    event = make_event(world.net_a, title=f"内部勉強会 {CANARY_A}")
+    client = world.client(world.operator_b)
+    for path in ("", "edit/", "participants/", "event.ics"):
+        response = client.get(url(world, f"{event.pk}/{path}", network=world.net_b))
+        assert response.status_code == 404, path
+        assert CANARY_A not in response.content.decode()
+    response = client.post(url(world, f"{event.pk}/register/", network=world.net_b))
+    assert response.status_code == 404
+    with scopes_disabled():
+        assert not Registration.objects.exists()
+    assert CANARY_A not in client.get(url(world, network=world.net_b)).content.decode()
+
+
+@pytest.mark.django_db
+def test_check_in_list_searches_by_name_and_checks_in_with_htmx(world: World) -> None:
+    event = make_event(world.net_a)
+    people = [
+        make_member(world.net_a, make_user(name=n)) for n in ("青木 翼", "石井 純", "上田 優")
+    ]
+    for member in people:
+        world.client(member).post(url(world, f"{event.pk}/register/"))
+    client = world.client(world.operator_a)
+    listing = client.get(url(world, f"{event.pk}/participants/"), {"q": "石井"}).content.decode()
+    assert "石井 純" in listing and "青木 翼" not in listing
+    fragment = client.get(
+        url(world, f"{event.pk}/participants/"), {"q": "上田"}, HTTP_HX_REQUEST="true"
+    )
+    assert "<html" not in fragment.content.decode() and "上田 優" in fragment.content.decode()
+    with scopes_disabled():
+        registration = Registration.objects.get(user=people[0].user)
+    response = client.post(
+        url(world, f"{event.pk}/participants/{registration.pk}/"),
+        {"action": "attended"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "出席" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == S.ATTENDED
+    # A nonsense action is explained, not a 500.
+    response = client.post(
+        url(world, f"{event.pk}/participants/{registration.pk}/"), {"action": "explode"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_event_list_queries_do_not_grow_with_events(
+    world: World, django_assert_max_num_queries
+) -> None:
+    client = world.client(world.alumni_a)
+    client.get(url(world))  # warm the caches of the layout
+
+    def fill(n: int) -> None:
+        for i in range(n):
+            event = make_event(world.net_a, title=f"勉強会 {i}", capacity=10)
+            with scopes_disabled():
+                Registration.objects.create(
+                    network=world.net_a, event=event, user=world.alumni_a.user, status=S.CONFIRMED
+                )
+
+    fill(2)
+    with django_assert_max_num_queries(10):
+        assert client.get(url(world)).status_code == 200
+    fill(18)
+    with django_assert_max_num_queries(10):
+        assert client.get(url(world)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_event_page_queries_do_not_grow_with_participants(
+    world: World, django_assert_max_num_queries
+) -> None:
+    event = make_event(world.net_a)
+    client = world.client(world.alumni_a)
+    client.get(url(world, f"{event.pk}/"))
+    for i in range(30):
+        member = make_member(world.net_a, make_user(name=f"参加者 {i}"))
+        with scopes_disabled():
+            Registration.objects.create(
+                network=world.net_a, event=event, user=member.user, status=S.CONFIRMED
+            )
+    with django_assert_max_num_queries(14):
+        page = client.get(url(world, f"{event.pk}/"))
+    assert "参加者 29" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_events_created_since_the_last_visit_are_marked_new(world: World) -> None:
+    make_event(world.net_a, title="既にあった勉強会")
+    client = world.client(world.alumni_a)
+    assert "badge--new" not in client.get(url(world)).content.decode()  # first visit
+    make_event(world.net_a, title="新しい交流会")
+    page = client.get(url(world)).content.decode()
+    assert page.count("badge--new") == 1
+    assert page.index("badge--new") > page.index("新しい交流会")
+    assert "badge--new" not in client.get(url(world)).content.decode()  # seen now
+
+
+@pytest.mark.django_db
+def test_month_calendar_shows_the_events_of_the_month(world: World) -> None:
+    tokyo = timezone.get_current_timezone()
+    from datetime import datetime
+
+    make_event(
+        world.net_a, title="12月の忘年会", starts_at=datetime(2030, 12, 20, 19, tzinfo=tokyo)
+    )
+    make_event(world.net_a, title="1月の新年会", starts_at=datetime(2031, 1, 10, 19, tzinfo=tokyo))
+    client = world.client(world.alumni_a)
+    page = client.get(url(world, "month/"), {"month": "2030-12"}).content.decode()
+    assert "12月の忘年会" in page and "1月の新年会" not in page
+    for bad in ("2030-13", "abc", "99999-1", ""):
+        assert client.get(url(world, "month/"), {"month": bad}).status_code == 200

@@ -1,0 +1,615 @@
+from __future__ import annotations
+
+import calendar as pycalendar
+import csv
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.models import Membership, Status
+from tsunagu.tenancy.requests import NetworkRequest
+
+from . import actions
+from .access import (
+    access_event,
+    access_registration,
+    can_create_events,
+    can_manage_event,
+    check_create_event_permission,
+    check_manage_event_permission,
+    filter_events_for,
+    may_apply,
+    may_give_feedback,
+    organiser_candidates,
+)
+from .calendar import build_calendar, make_feed_token, read_feed_token
+from .figures import event_figures, monthly_figures
+from .forms import (
+    ApplyForm,
+    EventFilterForm,
+    EventForm,
+    FeedbackForm,
+    ReportForm,
+    SeriesForm,
+)
+from .models import (
+    LIVE,
+    SEATED,
+    Event,
+    Feedback,
+    Organiser,
+    Photo,
+    Registration,
+    RegistrationStatus,
+    Series,
+)
+
+PAGE_SIZE = 20
+PARTICIPANTS_PAGE_SIZE = 200
+
+
+@member_required
+def event_list(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = EventFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    qs = filter_events_for(member, Event.objects.all())
+    past = data.get("when") == "past"
+    if past:
+        qs = qs.filter(ends_at__lte=now).order_by("-starts_at", "-id")
+    else:
+        qs = qs.filter(ends_at__gt=now).order_by("starts_at", "id")
+    if data.get("category"):
+        qs = qs.filter(category=data["category"])
+    for word in (data.get("q") or "").split()[:5]:
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(venue__icontains=word)
+        )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [e.pk for e in page]
+    # Counted for the page's events only: an aggregate over the whole list would read every
+    # registration of thousands of past events to show twenty.
+    taken = dict(
+        Registration.objects.filter(network=member.network, event_id__in=ids, status__in=SEATED)
+        .values("event_id")
+        .annotate(n=Count("id"))
+        .values_list("event_id", "n")
+    )
+    mine = dict(
+        Registration.objects.filter(
+            network=member.network, user=request.user, event_id__in=ids
+        ).values_list("event_id", "status")
+    )
+    statuses = dict(RegistrationStatus.choices)
+    last_visit = actions.do_record_list_visit(member)
+    for event in page:
+        event.seats = taken.get(event.pk, 0)  # type: ignore[attr-defined]
+        status = mine.get(event.pk)
+        event.my_status = statuses[status] if status in LIVE else ""  # type: ignore[attr-defined]
+        event.is_new = (  # type: ignore[attr-defined]
+            last_visit is not None and event.created_at > last_visit and not past
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/list.html",
+        {
+            "form": form,
+            "page": page,
+            "past": past,
+            "query": query.urlencode(),
+            "can_create": can_create_events(member),
+            "series": list(Series.objects.filter(network=member.network).only("id", "title")),
+            "feed_token": make_feed_token(request.user.pk, member.network_id),
+        },
+    )
+
+
+@member_required
+def event_month(request: NetworkRequest) -> HttpResponse:
+    """A month calendar: the weeks of the month with each day's events."""
+    member = request.membership
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+        if not 2000 <= year <= 2999:
+            raise ValueError
+    except (TypeError, ValueError):
+        first = today.replace(day=1)
+    weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(weeks[0][0], time.min, tzinfo=tz)
+    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tzinfo=tz)
+    events = filter_events_for(
+        member, Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    ).order_by("starts_at", "id")
+    by_day: dict[date, list[Event]] = {}
+    for event in events:
+        by_day.setdefault(timezone.localdate(event.starts_at), []).append(event)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "events/month.html",
+        {
+            "month": first,
+            "today": today,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "previous": previous.strftime("%Y-%m"),
+            "following": following.strftime("%Y-%m"),
+        },
+    )
+
+
+def _detail_context(
+    request: NetworkRequest,
+    event: Event,
+    apply_form: ApplyForm,
+    feedback_form: FeedbackForm | None = None,
+) -> dict:
+    member = request.membership
+    manager = can_manage_event(member, event)
+    mine = Registration.objects.filter(event=event, user=request.user).first()
+    seats = actions.seats_taken(event)
+    participants: list[Registration] = []
+    if event.show_participants or manager:
+        participants = list(
+            Registration.objects.filter(event=event, status__in=SEATED)
+            .select_related("user")
+            .order_by("applied_at", "id")
+        )
+    organisers = list(Organiser.objects.filter(event=event).select_related("membership__user"))
+    holds_seat = mine is not None and mine.holds_seat
+    can_rate = may_give_feedback(member, event, mine) and not (
+        Feedback.objects.filter(event=event, user=request.user).exists()
+    )
+    return {
+        "photos": list(Photo.objects.filter(event=event)) if event.is_past else [],
+        "feedback_form": (feedback_form or FeedbackForm()) if can_rate else None,
+        "event": event,
+        "manager": manager,
+        "mine": mine if mine is not None and mine.is_live else None,
+        "declined": mine is not None and mine.status == RegistrationStatus.DECLINED,
+        "seats": seats,
+        "seats_left": None if event.capacity is None else max(event.capacity - seats, 0),
+        "waiting": Registration.objects.filter(
+            event=event, status=RegistrationStatus.WAITLISTED
+        ).count(),
+        "participants": participants,
+        "organisers": [o.membership.user.name for o in organisers],
+        "show_online_url": holds_seat or manager,
+        "may_apply": may_apply(member, event),
+        "apply_form": apply_form,
+    }
+
+
+@member_required
+def event_detail(request: NetworkRequest, event_id: int) -> HttpResponse:
+    event = access_event(request.membership, event_id)
+    form = ApplyForm(questions=event.questions)
+    return render(request, "events/detail.html", _detail_context(request, event, form))
+
+
+def _event_form(request: NetworkRequest, event: Event | None) -> EventForm:
+    member = request.membership
+    instance = event or Event(network=member.network)
+    seats = actions.seats_taken(event) if event is not None else 0
+    organiser_ids = (
+        list(Organiser.objects.filter(event=event).values_list("membership_id", flat=True))
+        if event is not None
+        else None
+    )
+    form = EventForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=instance,
+        candidates=organiser_candidates(member),
+        seats_taken=seats,
+        organiser_ids=organiser_ids,
+    )
+    if not member.is_operator:
+        del form.fields["organisers"]  # operators choose who runs an event
+    return form
+
+
+@member_required
+def event_create(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    check_create_event_permission(member)
+    form = _event_form(request, None)
+    if request.method == "POST" and form.is_valid():
+        event = actions.do_create_event(member, form)
+        messages.success(request, _("The event has been created."))
+        return redirect(event.get_absolute_url())
+    return render(request, "events/form.html", {"form": form, "event": None})
+
+
+@member_required
+def event_edit(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    form = _event_form(request, event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_event(member, form)
+        except ValidationError as error:
+            form.add_error("capacity", error)
+        else:
+            messages.success(request, _("The event has been saved."))
+            return redirect(event.get_absolute_url())
+    return render(request, "events/form.html", {"form": form, "event": event})
+
+
+@member_required
+@require_POST
+def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    form = ApplyForm(request.POST, questions=event.questions)
+    if not form.is_valid():
+        return render(request, "events/detail.html", _detail_context(request, event, form))
+    try:
+        registration = actions.do_register(member, event, form.answers())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, REGISTERED_MESSAGES[registration.status]())
+    return redirect(event.get_absolute_url())
+
+
+@member_required
+@require_POST
+def event_feedback(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, event, ApplyForm(questions=event.questions), form)
+        return render(request, "events/detail.html", context)
+    try:
+        actions.do_give_feedback(
+            member, event, form.cleaned_data["rating"], form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you for your feedback!"))
+    return redirect(event.get_absolute_url())
+
+
+@member_required
+def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
+    """Organisers write the report, add photos, and read the participants' feedback."""
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"report": event.report})
+    if request.method == "POST" and form.is_valid():
+        actions.do_post_report(
+            member,
+            event,
+            form.cleaned_data["report"],
+            form.cleaned_data.get("photo"),
+            form.cleaned_data["caption"],
+        )
+        messages.success(request, _("The report has been saved."))
+        return redirect("events:report", network_slug=member.network.slug, event_id=event.pk)
+    feedback = list(Feedback.objects.filter(event=event).select_related("user"))
+    ratings = [f.rating for f in feedback]
+    return render(
+        request,
+        "events/report.html",
+        {
+            "event": event,
+            "form": form,
+            "photos": list(Photo.objects.filter(event=event)),
+            "feedback": feedback,
+            "average": sum(ratings) / len(ratings) if ratings else None,
+        },
+    )
+
+
+REGISTERED_MESSAGES: dict[str, Callable[[], str]] = {
+    RegistrationStatus.CONFIRMED: lambda: _("Your place is confirmed. See you there!"),
+    RegistrationStatus.WAITLISTED: lambda: _(
+        "The event is full: you are on the waiting list. We will tell you if a place frees."
+    ),
+    RegistrationStatus.PENDING: lambda: _(
+        "Your application has been sent. The organisers will confirm it."
+    ),
+}
+
+
+@member_required
+@require_POST
+def event_cancel(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    try:
+        actions.do_cancel_registration(member, event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your application has been cancelled."))
+    return redirect(event.get_absolute_url())
+
+
+@member_required
+def event_participants(request: NetworkRequest, event_id: int) -> HttpResponse:
+    """The organisers' list: approvals, and check-in at the door with a search box."""
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    qs = Registration.objects.filter(event=event).select_related("user")
+    q = request.GET.get("q", "").strip()[:100]
+    for word in q.split()[:5]:
+        qs = qs.filter(Q(user__name__icontains=word) | Q(user__email__icontains=word))
+    status = request.GET.get("status", "")
+    if status in RegistrationStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+        qs = qs.exclude(status__in=[RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED])
+    registrations = list(qs.order_by("user__name", "id")[:PARTICIPANTS_PAGE_SIZE])
+    context = {
+        "event": event,
+        "registrations": registrations,
+        "q": q,
+        "status": status,
+        "statuses": RegistrationStatus.choices,
+        "counts": _status_counts(event),
+    }
+    template = "events/participants.html"
+    if request.htmx:
+        template = "events/fragment_participants.html"
+    return render(request, template, context)
+
+
+def _status_counts(event: Event) -> list[tuple[object, int]]:
+    counts = dict(
+        Registration.objects.filter(event=event)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        (label, counts[value]) for value, label in RegistrationStatus.choices if value in counts
+    ]
+
+
+@member_required
+@require_POST
+def registration_update(
+    request: NetworkRequest, event_id: int, registration_id: int
+) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    registration = access_registration(member, event, registration_id)
+    action = request.POST.get("action", "")
+    error = ""
+    try:
+        registration = actions.do_update_registration(member, event, registration, action)
+    except ValidationError as e:
+        error = " ".join(e.messages)
+    if request.htmx:
+        return render(
+            request,
+            "events/fragment_registration_row.html",
+            {"event": event, "r": registration, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("events:participants", network_slug=member.network.slug, event_id=event.pk)
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@member_required
+def event_ics(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    mine = Registration.objects.filter(event=event, user=request.user, status__in=SEATED)
+    show = {event.pk} if mine.exists() or can_manage_event(member, event) else set()
+    content = build_calendar(event.title, [event], show_online_url_for=show)
+    return _ics_response(content, f"event-{event.pk}.ics")
+
+
+FEED_DAYS_BACK = 90
+
+
+def calendar_feed(
+    request: HttpRequest, network_slug: str, feed_token: str, which: str
+) -> HttpResponse:
+    """A calendar application's subscription: no login, the secret token names the member.
+
+    ``mine`` holds the events the member applied for; ``all`` every event they may see."""
+    network = request.network  # type: ignore[attr-defined]
+    found = read_feed_token(feed_token)
+    if found is None or found[1] != network.pk or which not in ("mine", "all"):
+        raise Http404
+    user_id = found[0]
+    member = (
+        Membership.objects.filter(
+            network=network, user_id=user_id, status=Status.ACTIVE, user__is_active=True
+        )
+        .select_related("network")
+        .first()
+    )
+    if member is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
+    events = filter_events_for(member, Event.objects.filter(ends_at__gte=since))
+    seated = set(
+        Registration.objects.filter(
+            network=network, user_id=user_id, status__in=SEATED, event__ends_at__gte=since
+        ).values_list("event_id", flat=True)
+    )
+    if which == "mine":
+        applied = Registration.objects.filter(
+            network=network, user_id=user_id, status__in=LIVE
+        ).values("event_id")
+        events = events.filter(pk__in=applied)
+    content = build_calendar(
+        network.name, events.order_by("starts_at", "id")[:500], show_online_url_for=seated
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+def _started_events(member: Membership) -> list[Event]:
+    return list(
+        Event.objects.filter(network=member.network, starts_at__lte=timezone.now())
+        .order_by("-starts_at", "-id")
+        .only("id", "title", "starts_at", "capacity")
+    )
+
+
+@operator_required
+def figures(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    rows = event_figures(member.network, _started_events(member))
+    return render(
+        request,
+        "events/figures.html",
+        {"rows": rows[:FIGURES_EVENTS], "months": monthly_figures(rows)[:FIGURES_MONTHS]},
+    )
+
+
+FIGURES_EVENTS = 100
+FIGURES_MONTHS = 24
+
+
+@operator_required
+def figures_csv(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    rows = event_figures(member.network, _started_events(member))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    by_month = request.GET.get("by") == "month"
+    name = "event-figures-by-month.csv" if by_month else "event-figures.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # lets Excel open UTF-8 Japanese correctly
+    writer = csv.writer(response)
+    if by_month:
+        writer.writerow(
+            [_("Month"), _("Events"), _("Registrations"), _("Attended"), _("No-shows"),
+             _("Repeat rate")]
+        )  # fmt: skip
+        for m in monthly_figures(rows):
+            writer.writerow(
+                [m.month, m.events, m.registrations, m.attended, m.no_shows, _rate(m.repeat_rate)]
+            )
+        return response
+    writer.writerow(
+        [
+            _("Event"),
+            _("Starts"),
+            _("Capacity"),
+            _("Registrations"),
+            _("Confirmed"),
+            _("Waiting"),
+            _("Attended"),
+            _("No-shows"),
+            _("Repeat rate"),
+        ]
+    )
+    for row in reversed(rows):  # oldest first
+        writer.writerow(
+            [
+                _csv_safe(row.title),
+                timezone.localtime(row.starts_at).strftime("%Y-%m-%d %H:%M"),
+                row.capacity if row.capacity is not None else "",
+                row.registrations,
+                row.confirmed,
+                row.waitlisted,
+                row.attended,
+                row.no_shows,
+                _rate(row.repeat_rate),
+            ]
+        )
+    return response
+
+
+def _rate(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else ""
+
+
+def _csv_safe(value: str) -> str:
+    """Keeps a spreadsheet from running a title as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@member_required
+def series_create(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    check_create_event_permission(member)
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        series = actions.do_create_series(member, form.cleaned_data)
+        messages.success(request, _("The series and its dates have been created."))
+        return redirect("events:series", network_slug=member.network.slug, series_id=series.pk)
+    return render(request, "events/series_form.html", {"form": form})
+
+
+@member_required
+def series_detail(request: NetworkRequest, series_id: int) -> HttpResponse:
+    """Every date of a series with its presenter: members take a free date; all see who is next."""
+    member = request.membership
+    series = access_in_network(member, Series.objects.all(), series_id)
+    events = list(
+        filter_events_for(member, Event.objects.filter(series=series))
+        .select_related("presenter")
+        .order_by("starts_at", "id")
+    )
+    now = timezone.now()
+    upcoming = [e for e in events if e.starts_at > now]
+    return render(
+        request,
+        "events/series_detail.html",
+        {
+            "series": series,
+            "events": events,
+            "next_event": upcoming[0] if upcoming else None,
+            "now": now,
+        },
+    )
+
+
+@member_required
+@require_POST
+def event_present(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    present = request.POST.get("action") != "withdraw"
+    try:
+        actions.do_set_presenter(member, event, present)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if present:
+            messages.success(request, _("You are the presenter of this date. Thank you!"))
+        else:
+            messages.success(request, _("You are no longer the presenter of this date."))
+    if event.series_id is None:
+        return redirect(event.get_absolute_url())
+    return redirect("events:series", network_slug=member.network.slug, series_id=event.series_id)
