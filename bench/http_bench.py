@@ -78,6 +78,13 @@ PAGES: list[Page] = [
         expect="event-item",
     ),
     Page("event page", "/n/mitsuba/events/1/", user="alumni@example.com", expect="event__apply"),
+    # The directory searching 「人事」 (two kanji) as a member, cards view.
+    Page(
+        "directory search",
+        "/n/mitsuba/members/?q=%E4%BA%BA%E4%BA%8B",
+        user="alumni@example.com",
+        expect="member-card",
+    ),
 ]
 
 
