@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tsunagu.tenancy",
     "tsunagu.realtime",
     "tsunagu.notify",
+    "tsunagu.boards",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from tsunagu.tenancy import views as tenancy_views
 network_patterns = [
     path("", include("tsunagu.tenancy.urls")),
     path("", include("tsunagu.notify.urls")),
+    path("boards/", include("tsunagu.boards.urls")),
 ]
 
 urlpatterns = [

@@ -15,6 +15,7 @@ NETWORK_LINKS = {
     "home": "tenancy:home",
     "about": "tenancy:about",
     "notifications": "notify:list",
+    "boards": "boards:index",
     "manage": "tenancy:manage_members",
     "manage_settings": "tenancy:manage_settings",
 }

@@ -18,6 +18,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
+from tsunagu.boards.models import ThreadKind
+from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
@@ -44,6 +47,29 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:open": MEMBERS,
     "notify:preferences": MEMBERS,
     "notify:unsubscribe": PUBLIC,
+    "boards:index": MEMBERS,
+    "boards:category": MEMBERS,
+    "boards:unanswered": MEMBERS,
+    "boards:new_thread": MEMBERS,
+    "boards:thread": MEMBERS,
+    "boards:thread_edit": MEMBERS,
+    "boards:thread_history": MEMBERS,
+    "boards:comment": MEMBERS,
+    "boards:thread_react": MEMBERS,
+    "boards:subscription": MEMBERS,
+    "boards:thread_moderate": MEMBERS,
+    "boards:thread_report": MEMBERS,
+    "boards:comment_goto": MEMBERS,
+    "boards:comment_edit": MEMBERS,
+    "boards:comment_history": MEMBERS,
+    "boards:comment_react": MEMBERS,
+    "boards:best_answer": MEMBERS,
+    "boards:comment_moderate": MEMBERS,
+    "boards:comment_report": MEMBERS,
+    "boards:moderation": MEMBERS,
+    "boards:resolve_report": MEMBERS,
+    "boards:manage_categories": MEMBERS,
+    "boards:manage_category": MEMBERS,
 }
 
 
@@ -97,11 +123,25 @@ def values_from_network_a(world: World) -> dict[str, str]:
         [notification] = notify(
             world.net_a, [alumni.user], "announcement", params={"title": CANARY_A}, body=CANARY_A
         )
+        category = make_category(world.net_a, name=f"相談 {CANARY_A}")
+        thread = do_create_thread(
+            world.employee_a,
+            category=category,
+            kind=ThreadKind.CONSULTATION,
+            title=f"補助金の使い方 {CANARY_A}",
+            body=f"教えてください {CANARY_A}",
+        )
+        comment = do_add_comment(alumni, thread, body=f"回答です {CANARY_A}")
+        report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
     email = EmailAddress.objects.get(user=alumni.user)
     return {
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
         "notification_id": str(notification.pk),
+        "category_id": str(category.pk),
+        "thread_id": str(thread.pk),
+        "comment_id": str(comment.pk),
+        "report_id": str(report.pk),
         "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "key": EmailConfirmationHMAC(email).key,
         "uidb36": user_pk_to_url_str(alumni.user),
@@ -184,7 +224,14 @@ def test_nobody_outside_network_a_sees_its_pages_or_data(
 def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: World) -> None:
     """Pages under B's address with A's identifiers: 'missing' and 'not yours' look alike."""
     values = values_from_network_a(world) | {"network_slug": world.net_b.slug}
-    object_params = {"membership_id", "notification_id"}
+    object_params = {
+        "membership_id",
+        "notification_id",
+        "category_id",
+        "thread_id",
+        "comment_id",
+        "report_id",
+    }
     checked = 0
     for route in all_routes():
         if classify(route.route, route.name) != MEMBERS or not object_params & set(route.params):

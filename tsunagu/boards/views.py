@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.requests import NetworkRequest
+
+from . import actions
+from .access import (
+    access_category,
+    access_comment,
+    access_report,
+    access_thread,
+    can_moderate,
+    filter_threads,
+)
+from .forms import CategoryForm, CommentForm, MoveForm, ReportForm, ThreadEditForm, ThreadForm
+from .models import (
+    COMMENTS_PER_PAGE,
+    Category,
+    Comment,
+    Report,
+    Revision,
+    Stamp,
+    Subscription,
+    Thread,
+    ThreadKind,
+)
+
+THREADS_PER_PAGE = 30
+
+
+def _thread_list(qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    return (
+        qs.select_related("category", "author__user")
+        .only(
+            "network_id", "category__name", "kind", "author__user__name", "title", "is_pinned",
+            "is_locked", "is_hidden", "is_answered", "created_at", "last_activity_at",
+            "comment_count", "comment_seq",
+        )  # fmt: skip
+        .order_by("-is_pinned", "-last_activity_at", "-id")
+    )
+
+
+def _thread_redirect(request: NetworkRequest, thread: Thread, page: int | None = None) -> HttpResponse:
+    url = reverse(
+        "boards:thread", kwargs={"network_slug": request.network.slug, "thread_id": thread.pk}
+    )
+    return redirect(f"{url}?page={page}" if page else url)
+
+
+@member_required
+def index(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    categories = list(Category.objects.filter(network=member.network))
+    page = Paginator(_thread_list(filter_threads(member)), THREADS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "boards/index.html",
+        {"categories": categories, "page": page, "can_moderate": can_moderate(member)},
+    )
+
+
+@member_required
+def category(request: NetworkRequest, category_id: int) -> HttpResponse:
+    member = request.membership
+    current = access_category(member, category_id)
+    qs = filter_threads(member).filter(category=current)
+    page = Paginator(_thread_list(qs), THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "boards/category.html",
+        {
+            "category": current,
+            "categories": list(Category.objects.filter(network=member.network)),
+            "page": page,
+        },
+    )
+
+
+@member_required
+def unanswered(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    qs = filter_threads(member).filter(
+        kind=ThreadKind.CONSULTATION, is_answered=False, is_locked=False
+    )
+    page = Paginator(_thread_list(qs).order_by("-created_at", "-id"), THREADS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "boards/unanswered.html", {"page": page})
+
+
+@member_required
+def new_thread(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    network = member.network
+    if not Category.objects.filter(network=network).exists():
+        messages.warning(request, _("There is no category yet. Operators set the categories up."))
+        return redirect("boards:index", network_slug=network.slug)
+    initial = {}
+    if request.GET.get("category", "").isdigit():
+        initial["category"] = request.GET["category"]
+    if request.GET.get("kind") in ThreadKind.values:
+        initial["kind"] = request.GET["kind"]
+    form = ThreadForm(request.POST or None, network=network, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        thread = actions.do_create_thread(
+            member,
+            category=form.cleaned_data["category"],
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+        )
+        messages.success(request, _("Your thread has been posted."))
+        return _thread_redirect(request, thread)
+    return render(request, "boards/thread_form.html", {"form": form})
+
+
+def _page_number(raw: str | None, last: int) -> int:
+    if raw == "last":
+        return last
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), last)
+
+
+@member_required
+def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    last = thread.last_page
+    number = _page_number(request.GET.get("page"), last)
+    start = (number - 1) * COMMENTS_PER_PAGE + 1
+    # Comments are numbered in their thread: any page is one indexed range, first or last alike.
+    comments = list(
+        Comment.objects.filter(
+            thread=thread, number__gte=start, number__lt=start + COMMENTS_PER_PAGE
+        )
+        .select_related("author__user", "parent__author__user")
+        .order_by("number")
+    )
+    moderator = can_moderate(member)
+    reactions = actions.reaction_summary(thread, [c.pk for c in comments], member)
+    for comment in comments:
+        comment.stamps = reactions[comment.pk]  # type: ignore[attr-defined]
+        comment.can_edit = comment.author_id == member.pk and not thread.is_locked  # type: ignore[attr-defined]
+    subscribed = Subscription.objects.filter(thread=thread, member=member).exists()
+    reply_to = None
+    raw = request.GET.get("reply_to", "")
+    if raw.isdigit() and not thread.is_locked:
+        reply_to = (
+            Comment.objects.filter(thread=thread, pk=raw, is_hidden=False).only("number").first()
+        )
+    context = {
+        "thread": thread,
+        "comments": comments,
+        "page_number": number,
+        "last_page": last,
+        "page_numbers": _page_window(number, last),
+        "thread_stamps": reactions[None],
+        "subscribed": subscribed,
+        "can_moderate": moderator,
+        "is_asker": thread.author_id == member.pk,
+        "can_edit_thread": thread.author_id == member.pk and not thread.is_locked,
+        "form": CommentForm(initial={"reply_to": reply_to.pk} if reply_to else None),
+        "reply_to": reply_to,
+        "move_form": MoveForm(network=member.network, initial={"category": thread.category_id})
+        if moderator
+        else None,
+    }
+    return render(request, "boards/thread.html", context)
+
+
+def _page_window(number: int, last: int) -> list[int]:
+    return sorted({1, last, *range(max(1, number - 2), min(last, number + 2) + 1)})
+
+
+@member_required
+@require_POST
+def comment_create(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    if thread.is_locked:
+        messages.error(request, _("This thread is locked: no new comments can be posted."))
+        return _thread_redirect(request, thread)
+    form = CommentForm(request.POST)
+    parent = None
+    if form.is_valid() and form.cleaned_data["reply_to"]:
+        parent = Comment.objects.filter(
+            thread=thread, pk=form.cleaned_data["reply_to"], is_hidden=False
+        ).first()
+        if parent is None:
+            form.add_error(None, _("The comment you replied to is no longer there."))
+    if form.is_valid():
+        comment = actions.do_add_comment(member, thread, body=form.cleaned_data["body"], parent=parent)
+        messages.success(request, _("Your comment has been posted."))
+        return redirect(actions.comment_url(comment, request.network.slug))
+    return render(request, "boards/comment_form.html", {"thread": thread, "form": form}, status=400)
+
+
+@member_required
+def comment_goto(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    member = request.membership
+    comment = access_comment(member, comment_id)
+    url = reverse(
+        "boards:thread",
+        kwargs={"network_slug": request.network.slug, "thread_id": comment.thread_id},
+    )
+    return redirect(f"{url}?page={comment.page}#c{comment.number}")
+
+
+@member_required
+def thread_edit(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    if thread.author_id != member.pk or thread.is_locked:
+        raise PermissionDenied
+    form = ThreadEditForm(request.POST or None, instance=Thread(title=thread.title, body=thread.body))
+    if request.method == "POST" and form.is_valid():
+        actions.do_edit_thread(
+            member, thread, title=form.cleaned_data["title"], body=form.cleaned_data["body"]
+        )
+        messages.success(request, _("Your changes have been saved."))
+        return _thread_redirect(request, thread)
+    return render(request, "boards/thread_form.html", {"form": form, "thread": thread})
+
+
+@member_required
+def comment_edit(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    member = request.membership
+    comment = access_comment(member, comment_id)
+    if comment.author_id != member.pk or comment.thread.is_locked:
+        raise PermissionDenied
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        actions.do_edit_comment(member, comment, body=form.cleaned_data["body"])
+        messages.success(request, _("Your changes have been saved."))
+        return redirect(actions.comment_url(comment, request.network.slug))
+    return render(
+        request, "boards/comment_form.html", {"thread": comment.thread, "form": form, "comment": comment}
+    )
+
+
+@member_required
+def thread_history(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    revisions = Revision.objects.filter(thread=thread, comment__isnull=True).select_related(
+        "editor__user"
+    )
+    return render(
+        request,
+        "boards/history.html",
+        {"thread": thread, "revisions": revisions, "current": thread},
+    )
+
+
+@member_required
+def comment_history(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    member = request.membership
+    comment = access_comment(member, comment_id)
+    revisions = Revision.objects.filter(thread=comment.thread, comment=comment).select_related(
+        "editor__user"
+    )
+    return render(
+        request,
+        "boards/history.html",
+        {"thread": comment.thread, "comment": comment, "revisions": revisions, "current": comment},
+    )
+
+
+def _stamp(request: NetworkRequest) -> str:
+    stamp = request.POST.get("stamp", "")
+    if stamp not in Stamp.values:
+        raise Http404
+    return stamp
+
+
+@member_required
+@require_POST
+def thread_react(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    actions.do_toggle_reaction(member, thread, None, _stamp(request))
+    return _thread_redirect(request, thread)
+
+
+@member_required
+@require_POST
+def comment_react(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    member = request.membership
+    comment = access_comment(member, comment_id)
+    actions.do_toggle_reaction(member, comment.thread, comment, _stamp(request))
+    return redirect(actions.comment_url(comment, request.network.slug))
+
+
+@member_required
+@require_POST
+def subscription(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    subscribe = request.POST.get("subscribe") == "1"
+    actions.do_set_subscription(member, thread, subscribe)
+    if subscribe:
+        messages.success(request, _("You will be notified of new comments."))
+    else:
+        messages.success(request, _("You will no longer be notified of new comments."))
+    return _thread_redirect(request, thread)
+
+
+@member_required
+@require_POST
+def best_answer(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    member = request.membership
+    comment = access_comment(member, comment_id)
+    chosen = actions.do_mark_best_answer(member, comment)
+    if chosen:
+        messages.success(request, _("Thank you! The consultation is marked as answered."))
+    else:
+        messages.success(request, _("The answer is no longer marked as the most helpful."))
+    return redirect(actions.comment_url(comment, request.network.slug))
+
+
+@operator_required
+@require_POST
+def thread_moderate(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    action = request.POST.get("action", "")
+    if action == "move":
+        form = MoveForm(request.POST, network=member.network)
+        if not form.is_valid():
+            messages.error(request, _("Choose a category to move the thread to."))
+            return _thread_redirect(request, thread)
+        actions.do_moderate_thread(member, thread, "move", form.cleaned_data["category"])
+    elif action in {"pin", "unpin", "lock", "unlock", "hide", "unhide"}:
+        actions.do_moderate_thread(member, thread, action)
+    else:
+        messages.error(request, _("Unknown action."))
+        return _thread_redirect(request, thread)
+    messages.success(request, _("The thread has been updated."))
+    return _thread_redirect(request, thread)
+
+
+@operator_required
+@require_POST
+def comment_moderate(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    member = request.membership
+    comment = access_comment(member, comment_id)
+    actions.do_set_comment_hidden(member, comment, request.POST.get("hidden") == "1")
+    messages.success(request, _("The comment has been updated."))
+    return redirect(actions.comment_url(comment, request.network.slug))
+
+
+def _report(
+    request: NetworkRequest, thread: Thread, comment: Comment | None
+) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_report(request.membership, thread, comment, form.cleaned_data["reason"])
+        messages.success(request, _("Thank you. The operators will look at it."))
+        if comment is not None:
+            return redirect(actions.comment_url(comment, request.network.slug))
+        return _thread_redirect(request, thread)
+    return render(
+        request, "boards/report.html", {"form": form, "thread": thread, "comment": comment}
+    )
+
+
+@member_required
+def thread_report(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    return _report(request, access_thread(request.membership, thread_id), None)
+
+
+@member_required
+def comment_report(request: NetworkRequest, comment_id: int) -> HttpResponse:
+    comment = access_comment(request.membership, comment_id)
+    return _report(request, comment.thread, comment)
+
+
+@operator_required
+def moderation(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    qs = Report.objects.filter(network=member.network, resolved_at__isnull=True).select_related(
+        "thread", "comment", "reporter__user", "comment__author__user", "thread__author__user"
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "boards/moderation.html", {"page": page})
+
+
+@operator_required
+@require_POST
+def resolve_report(request: NetworkRequest, report_id: int) -> HttpResponse:
+    member = request.membership
+    report = access_report(member, report_id)
+    outcome = request.POST.get("outcome", "")
+    if outcome not in Report.Outcome.values:
+        messages.error(request, _("Unknown action."))
+    else:
+        actions.do_resolve_report(member, report, outcome)
+        messages.success(request, _("The report has been resolved."))
+    return redirect("boards:moderation", network_slug=member.network.slug)
+
+
+@operator_required
+def manage_categories(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = CategoryForm(request.POST or None, network=member.network)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_category(member, form.instance)
+        messages.success(request, _("The category has been saved."))
+        return redirect("boards:manage_categories", network_slug=member.network.slug)
+    categories = Category.objects.filter(network=member.network)
+    return render(
+        request, "boards/manage_categories.html", {"form": form, "categories": categories}
+    )
+
+
+@operator_required
+def manage_category(request: NetworkRequest, category_id: int) -> HttpResponse:
+    member = request.membership
+    current = access_category(member, category_id)
+    form = CategoryForm(request.POST or None, instance=current, network=member.network)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_category(member, form.instance)
+        messages.success(request, _("The category has been saved."))
+        return redirect("boards:manage_categories", network_slug=member.network.slug)
+    return render(request, "boards/manage_category.html", {"form": form, "category": current})
