@@ -113,7 +113,9 @@ def do_add_comment(
     params = {"actor": member.user.name, "title": thread.title}
     mentioned = set(mentioned_members(member, body))
     if mentioned:
-        notify(member.network, mentioned, "boards_mention", params=params, url=url, actor=member.user)
+        notify(
+            member.network, mentioned, "boards_mention", params=params, url=url, actor=member.user
+        )
     followers = set(
         Subscription.objects.filter(thread=thread).values_list("member__user_id", flat=True)
     )
@@ -174,7 +176,11 @@ def do_toggle_reaction(
         try:
             with transaction.atomic():
                 Reaction.objects.create(
-                    network=member.network, thread=thread, comment=comment, member=member, stamp=stamp
+                    network=member.network,
+                    thread=thread,
+                    comment=comment,
+                    member=member,
+                    stamp=stamp,
                 )
         except IntegrityError:  # a double click: the first one won
             pass
@@ -257,9 +263,7 @@ def do_set_comment_hidden(member: Membership, comment: Comment, hidden: bool) ->
         Thread.objects.filter(pk=comment.thread_id).update(best_answer=None, is_answered=False)
 
 
-def do_report(
-    member: Membership, thread: Thread, comment: Comment | None, reason: str
-) -> Report:
+def do_report(member: Membership, thread: Thread, comment: Comment | None, reason: str) -> Report:
     return Report.objects.create(
         network=member.network, thread=thread, comment=comment, reporter=member, reason=reason
     )
@@ -278,12 +282,14 @@ def do_resolve_report(member: Membership, report: Report, outcome: str) -> None:
         else:
             thread = Thread.objects.get(pk=report.thread_id)
             do_moderate_thread(member, thread, "hide")
-    Report.objects.filter(
-        network=member.network,
-        thread_id=report.thread_id,
-        comment_id=report.comment_id,
-        resolved_at__isnull=True,
-    ).update(resolved_at=timezone.now(), resolved_by=member, outcome=outcome)
+    same_post = Report.objects.filter(
+        network=member.network, thread_id=report.thread_id, resolved_at__isnull=True
+    )
+    if report.comment_id is None:
+        same_post = same_post.filter(comment__isnull=True)
+    else:
+        same_post = same_post.filter(comment_id=report.comment_id)
+    same_post.update(resolved_at=timezone.now(), resolved_by=member, outcome=outcome)
 
 
 @transaction.atomic

@@ -12,7 +12,9 @@ from .models import BODY_MAX, Category, Thread
 
 class ThreadForm(forms.ModelForm):
     # Declared here: the model's field would query categories outside any network scope.
-    category = forms.ModelChoiceField(queryset=None, label=_("category"))
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        queryset=None, label=_("category")
+    )
 
     field_order = ["category", "kind", "title", "body"]
 
@@ -42,7 +44,9 @@ class CommentForm(forms.Form):
         label=_("Comment"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Markdown is supported. Mention a member with @ and their name without spaces."),
+        help_text=_(
+            "Markdown is supported. Mention a member with @ and their name without spaces."
+        ),
     )
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -75,7 +79,9 @@ class CategoryForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=None, label=_("Move to"))
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        queryset=None, label=_("Move to")
+    )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -59,9 +59,7 @@ class Thread(models.Model):
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
-    body = models.TextField(
-        _("body"), max_length=BODY_MAX, help_text=_("Markdown is supported.")
-    )
+    body = models.TextField(_("body"), max_length=BODY_MAX, help_text=_("Markdown is supported."))
     body_html = models.TextField(editable=False, blank=True)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_locked = models.BooleanField(_("locked"), default=False)
@@ -199,6 +197,9 @@ class Reaction(models.Model):
         ]
         indexes = [models.Index(fields=["thread", "comment"], name="boards_reaction_target")]
 
+    def __str__(self) -> str:
+        return self.stamp
+
 
 class Subscription(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
@@ -212,6 +213,9 @@ class Subscription(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["thread", "member"], name="boards_subscription_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.thread_id}"
 
 
 class Revision(models.Model):
@@ -234,6 +238,9 @@ class Revision(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["thread", "comment"], name="boards_revision_target")]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id}/{self.comment_id or '-'} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Report(models.Model):
@@ -264,3 +271,6 @@ class Report(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["network", "resolved_at"], name="boards_report_open")]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id}/{self.comment_id or '-'}: {self.outcome or 'open'}"

@@ -31,7 +31,5 @@ urlpatterns = [
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<int:report_id>/", views.resolve_report, name="resolve_report"),
     path("manage/categories/", views.manage_categories, name="manage_categories"),
-    path(
-        "manage/categories/<int:category_id>/", views.manage_category, name="manage_category"
-    ),
+    path("manage/categories/<int:category_id>/", views.manage_category, name="manage_category"),
 ]

@@ -42,15 +42,27 @@ def _thread_list(qs: QuerySet[Thread]) -> QuerySet[Thread]:
     return (
         qs.select_related("category", "author__user")
         .only(
-            "network_id", "category__name", "kind", "author__user__name", "title", "is_pinned",
-            "is_locked", "is_hidden", "is_answered", "created_at", "last_activity_at",
-            "comment_count", "comment_seq",
+            "network_id",
+            "category__name",
+            "kind",
+            "author__user__name",
+            "title",
+            "is_pinned",
+            "is_locked",
+            "is_hidden",
+            "is_answered",
+            "created_at",
+            "last_activity_at",
+            "comment_count",
+            "comment_seq",
         )  # fmt: skip
         .order_by("-is_pinned", "-last_activity_at", "-id")
     )
 
 
-def _thread_redirect(request: NetworkRequest, thread: Thread, page: int | None = None) -> HttpResponse:
+def _thread_redirect(
+    request: NetworkRequest, thread: Thread, page: int | None = None
+) -> HttpResponse:
     url = reverse(
         "boards:thread", kwargs={"network_slug": request.network.slug, "thread_id": thread.pk}
     )
@@ -204,7 +216,9 @@ def comment_create(request: NetworkRequest, thread_id: int) -> HttpResponse:
         if parent is None:
             form.add_error(None, _("The comment you replied to is no longer there."))
     if form.is_valid():
-        comment = actions.do_add_comment(member, thread, body=form.cleaned_data["body"], parent=parent)
+        comment = actions.do_add_comment(
+            member, thread, body=form.cleaned_data["body"], parent=parent
+        )
         messages.success(request, _("Your comment has been posted."))
         return redirect(actions.comment_url(comment, request.network.slug))
     return render(request, "boards/comment_form.html", {"thread": thread, "form": form}, status=400)
@@ -227,7 +241,9 @@ def thread_edit(request: NetworkRequest, thread_id: int) -> HttpResponse:
     thread = access_thread(member, thread_id)
     if thread.author_id != member.pk or thread.is_locked:
         raise PermissionDenied
-    form = ThreadEditForm(request.POST or None, instance=Thread(title=thread.title, body=thread.body))
+    form = ThreadEditForm(
+        request.POST or None, instance=Thread(title=thread.title, body=thread.body)
+    )
     if request.method == "POST" and form.is_valid():
         actions.do_edit_thread(
             member, thread, title=form.cleaned_data["title"], body=form.cleaned_data["body"]
@@ -249,7 +265,9 @@ def comment_edit(request: NetworkRequest, comment_id: int) -> HttpResponse:
         messages.success(request, _("Your changes have been saved."))
         return redirect(actions.comment_url(comment, request.network.slug))
     return render(
-        request, "boards/comment_form.html", {"thread": comment.thread, "form": form, "comment": comment}
+        request,
+        "boards/comment_form.html",
+        {"thread": comment.thread, "form": form, "comment": comment},
     )
 
 
@@ -364,9 +382,7 @@ def comment_moderate(request: NetworkRequest, comment_id: int) -> HttpResponse:
     return redirect(actions.comment_url(comment, request.network.slug))
 
 
-def _report(
-    request: NetworkRequest, thread: Thread, comment: Comment | None
-) -> HttpResponse:
+def _report(request: NetworkRequest, thread: Thread, comment: Comment | None) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.do_report(request.membership, thread, comment, form.cleaned_data["reason"])
