@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
-from tsunagu.boards.models import Reaction, Stamp, ThreadKind
+from tsunagu.accounts.models import User
+from tsunagu.boards.demo import LONG_THREAD_TITLE
+from tsunagu.boards.models import Reaction, Stamp, Thread, ThreadKind
 from tsunagu.core.testing.boards import add_comments, make_category, make_thread
 from tsunagu.core.testing.factories import make_member
 from tsunagu.core.testing.world import World
+from tsunagu.tenancy.models import Network
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +122,20 @@ def test_a_comment_link_opens_the_page_that_holds_it(world: World) -> None:
     response = world.client(world.employee_a).get(url(world, f"comments/{comment.pk}/"))
     assert response.status_code == 302
     assert response["Location"].endswith(f"/boards/t/{thread.pk}/?page=3#c101")
+
+
+def test_demo_seed_has_the_long_thread_the_benchmark_measures(world: World) -> None:
+    call_command("seed_demo", members=10)
+    mitsuba = Network.objects.get(slug="mitsuba")
+    with scope(network=mitsuba):
+        threads = list(Thread.objects.filter(network=mitsuba).order_by("pk"))
+        first = threads[0]
+        assert first.title == LONG_THREAD_TITLE
+        assert (first.comment_count, first.last_page) == (1000, 20)
+        consultation = next(t for t in threads if t.kind == ThreadKind.CONSULTATION)
+        assert consultation.is_answered
+    client = world.client(User.objects.get(email="alumni@example.com"))
+    for page, marker in (("", 'id="c1"'), ("?page=last", 'id="c1000"')):
+        response = client.get(f"/n/mitsuba/boards/t/{first.pk}/{page}")
+        assert marker in response.content.decode()
+    assert 'id="recent-threads"' in client.get("/n/mitsuba/boards/").content.decode()
