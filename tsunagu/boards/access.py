@@ -35,7 +35,9 @@ def access_category(member: Membership, category_id: object) -> Category:
 
 def access_thread(member: Membership, thread_id: object) -> Thread:
     return access_in_network(
-        member, filter_threads(member).select_related("category", "author__user"), thread_id
+        member,
+        filter_threads(member).select_related("category", "author__user", "poll"),
+        thread_id,
     )
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.access import filter_active_members
@@ -21,7 +25,19 @@ from .access import (
     check_edit_permission,
     check_moderate_permission,
 )
-from .models import Category, Comment, Reaction, Report, Revision, Stamp, Subscription, Thread
+from .models import (
+    Category,
+    Comment,
+    Poll,
+    PollOption,
+    PollVote,
+    Reaction,
+    Report,
+    Revision,
+    Stamp,
+    Subscription,
+    Thread,
+)
 
 MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
 MAX_MENTIONS = 10
@@ -53,14 +69,40 @@ def _subscribe(member: Membership, thread: Thread) -> None:
     Subscription.objects.get_or_create(network=member.network, thread=thread, member=member)
 
 
+@dataclass(frozen=True)
+class PollSpec:
+    question: str
+    options: list[str]
+    multiple: bool = False
+    closes_at: datetime | None = None
+
+
 @transaction.atomic
 def do_create_thread(
-    member: Membership, *, category: Category, kind: str, title: str, body: str
+    member: Membership,
+    *,
+    category: Category,
+    kind: str,
+    title: str,
+    body: str,
+    poll: PollSpec | None = None,
 ) -> Thread:
     assert category.network_id == member.network_id
     thread = Thread.objects.create(
         network=member.network, category=category, kind=kind, author=member, title=title, body=body
     )
+    if poll is not None:
+        created = Poll.objects.create(
+            network=member.network,
+            thread=thread,
+            question=poll.question,
+            multiple=poll.multiple,
+            closes_at=poll.closes_at,
+        )
+        PollOption.objects.bulk_create(
+            PollOption(network=member.network, poll=created, text=text, position=i)
+            for i, text in enumerate(poll.options)
+        )
     _subscribe(member, thread)
     slug = member.network.slug
     mentioned = mentioned_members(member, body)
@@ -329,3 +371,25 @@ def reaction_summary(
             for value, label in Stamp.choices
         ]
     return summary
+
+
+@transaction.atomic
+def do_vote(member: Membership, poll: Poll, option_ids: list[int]) -> None:
+    """Records the member's one and only vote; raises ValidationError with the reason otherwise."""
+    # Locks the poll's row: two votes of one member at once cannot both pass the checks below.
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.is_closed:
+        raise ValidationError(_("This poll is closed."))
+    if PollVote.objects.filter(poll=poll, member=member).exists():
+        raise ValidationError(_("You have already voted in this poll."))
+    chosen = list(PollOption.objects.filter(poll=poll, pk__in=set(option_ids)))
+    if not chosen or len(chosen) != len(set(option_ids)):
+        raise ValidationError(_("Choose one of the options."))
+    if len(chosen) > 1 and not poll.multiple:
+        raise ValidationError(_("This poll allows only one answer."))
+    PollVote.objects.bulk_create(
+        PollVote(network=member.network, poll=poll, option=option, member=member)
+        for option in chosen
+    )
+    PollOption.objects.filter(pk__in=[o.pk for o in chosen]).update(vote_count=F("vote_count") + 1)
+    Poll.objects.filter(pk=poll.pk).update(voter_count=F("voter_count") + 1)

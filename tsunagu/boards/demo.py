@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tsunagu.tenancy.models import Membership, Network
 
-from .actions import do_add_comment, do_create_thread, do_mark_best_answer
+from .actions import PollSpec, do_add_comment, do_create_thread, do_mark_best_answer, do_vote
 from .models import Category, Comment, Thread, ThreadKind
 
 # The benchmark measures the first and the last page of this thread; it is the first thread
@@ -101,6 +101,21 @@ def seed_boards(network: Network, members: list[Membership], rng: random.Random)
         body="転職・独立を経験した方の話を聞かせてください。",
     )
     do_add_comment(alumni, career_thread, body="私は42歳で独立しました。最初の1年が勝負でした。")
+
+    meeting = do_create_thread(
+        operator,
+        category=notice,
+        kind=ThreadKind.DISCUSSION,
+        title="次回のアルムナイ総会、どの形式がよいですか？",
+        body="皆さんの希望を聞かせてください。",
+        poll=PollSpec(
+            question="参加しやすい形式は？",
+            options=["本社で対面", "オンライン", "対面とオンラインの両方"],
+        ),
+    )
+    choices = list(meeting.poll.options.all())
+    for person in people[:12]:
+        do_vote(person, meeting.poll, [rng.choice(choices).pk])
 
 
 def _bulk_comments(

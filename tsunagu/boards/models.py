@@ -274,3 +274,59 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.thread_id}/{self.comment_id or '-'}: {self.outcome or 'open'}"
+
+
+class Poll(models.Model):
+    """A quick poll inside a thread: one or several choices, optionally closing at a set time."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    thread = models.OneToOneField(Thread, on_delete=models.CASCADE, related_name="poll")
+    question = models.CharField(_("poll question"), max_length=200)
+    multiple = models.BooleanField(_("several answers allowed"), default=False)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    voter_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Poll]] = ScopedManager(network="network")
+
+    def __str__(self) -> str:
+        return self.question
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closes_at is not None and self.closes_at <= timezone.now()
+
+
+class PollOption(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    vote_count = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[models.Manager[PollOption]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PollVote(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[PollVote]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["option", "member"], name="boards_vote_once_per_option")
+        ]
+        indexes = [models.Index(fields=["poll", "member"], name="boards_vote_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.option_id}"

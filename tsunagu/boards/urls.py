@@ -21,6 +21,7 @@ urlpatterns = [
     path("t/<int:thread_id>/subscription/", views.subscription, name="subscription"),
     path("t/<int:thread_id>/moderate/", views.thread_moderate, name="thread_moderate"),
     path("t/<int:thread_id>/report/", views.thread_report, name="thread_report"),
+    path("t/<int:thread_id>/poll/", views.poll_vote, name="poll_vote"),
     path("comments/<int:comment_id>/", views.comment_goto, name="comment_goto"),
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/history/", views.comment_history, name="comment_history"),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
@@ -22,11 +23,22 @@ from .access import (
     can_moderate,
     filter_threads,
 )
-from .forms import CategoryForm, CommentForm, MoveForm, ReportForm, ThreadEditForm, ThreadForm
+from .forms import (
+    CategoryForm,
+    CommentForm,
+    MoveForm,
+    PollForm,
+    ReportForm,
+    ThreadEditForm,
+    ThreadForm,
+)
 from .models import (
     COMMENTS_PER_PAGE,
     Category,
     Comment,
+    Poll,
+    PollOption,
+    PollVote,
     Report,
     Revision,
     Stamp,
@@ -125,17 +137,19 @@ def new_thread(request: NetworkRequest) -> HttpResponse:
     if request.GET.get("kind") in ThreadKind.values:
         initial["kind"] = request.GET["kind"]
     form = ThreadForm(request.POST or None, network=network, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    poll_form = PollForm(request.POST or None, prefix="poll")
+    if request.method == "POST" and form.is_valid() and poll_form.is_valid():
         thread = actions.do_create_thread(
             member,
             category=form.cleaned_data["category"],
             kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
+            poll=poll_form.spec(),
         )
         messages.success(request, _("Your thread has been posted."))
         return _thread_redirect(request, thread)
-    return render(request, "boards/thread_form.html", {"form": form})
+    return render(request, "boards/thread_form.html", {"form": form, "poll_form": poll_form})
 
 
 def _page_number(raw: str | None, last: int) -> int:
@@ -169,6 +183,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         comment.stamps = reactions[comment.pk]  # type: ignore[attr-defined]
         comment.can_edit = comment.author_id == member.pk and not thread.is_locked  # type: ignore[attr-defined]
     subscribed = Subscription.objects.filter(thread=thread, member=member).exists()
+    poll = _poll_of(thread, member)
     reply_to = None
     raw = request.GET.get("reply_to", "")
     if raw.isdigit() and not thread.is_locked:
@@ -188,11 +203,34 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         "can_edit_thread": thread.author_id == member.pk and not thread.is_locked,
         "form": CommentForm(initial={"reply_to": reply_to.pk} if reply_to else None),
         "reply_to": reply_to,
+        "poll": poll,
         "move_form": MoveForm(network=member.network, initial={"category": thread.category_id})
         if moderator
         else None,
     }
     return render(request, "boards/thread.html", context)
+
+
+def _poll_of(thread: Thread, member: Membership) -> dict[str, object] | None:
+    """The thread's poll with its options and the member's choices, in at most three queries."""
+    try:
+        poll = thread.poll  # fetched with the thread
+    except Poll.DoesNotExist:
+        return None
+    options = list(PollOption.objects.filter(poll=poll))
+    mine = set(
+        PollVote.objects.filter(poll=poll, member=member).values_list("option_id", flat=True)
+    )
+    total = sum(o.vote_count for o in options)
+    for option in options:
+        option.percent = round(100 * option.vote_count / total) if total else 0  # type: ignore[attr-defined]
+        option.mine = option.pk in mine  # type: ignore[attr-defined]
+    return {
+        "poll": poll,
+        "options": options,
+        "voted": bool(mine),
+        "show_results": bool(mine) or poll.is_closed,
+    }
 
 
 def _page_window(number: int, last: int) -> list[int]:
@@ -454,3 +492,22 @@ def manage_category(request: NetworkRequest, category_id: int) -> HttpResponse:
         messages.success(request, _("The category has been saved."))
         return redirect("boards:manage_categories", network_slug=member.network.slug)
     return render(request, "boards/manage_category.html", {"form": form, "category": current})
+
+
+@member_required
+@require_POST
+def poll_vote(request: NetworkRequest, thread_id: int) -> HttpResponse:
+    member = request.membership
+    thread = access_thread(member, thread_id)
+    try:
+        poll = thread.poll
+    except Poll.DoesNotExist:
+        raise Http404 from None
+    option_ids = [int(v) for v in request.POST.getlist("option") if v.isdigit()]
+    try:
+        actions.do_vote(member, poll, option_ids)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you for voting."))
+    return _thread_redirect(request, thread)

@@ -59,6 +59,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "boards:subscription": MEMBERS,
     "boards:thread_moderate": MEMBERS,
     "boards:thread_report": MEMBERS,
+    "boards:poll_vote": MEMBERS,
     "boards:comment_goto": MEMBERS,
     "boards:comment_edit": MEMBERS,
     "boards:comment_history": MEMBERS,
