@@ -306,9 +306,18 @@ def do_set_comment_hidden(member: Membership, comment: Comment, hidden: bool) ->
 
 
 def do_report(member: Membership, thread: Thread, comment: Comment | None, reason: str) -> Report:
-    return Report.objects.create(
-        network=member.network, thread=thread, comment=comment, reporter=member, reason=reason
-    )
+    """Files a report; a member's second report of the same post updates the open one."""
+    with transaction.atomic():
+        mine = Report.objects.filter(thread=thread, reporter=member, resolved_at__isnull=True)
+        mine = mine.filter(comment=comment) if comment else mine.filter(comment__isnull=True)
+        report = mine.first()
+        if report is not None:
+            report.reason = reason
+            report.save(update_fields=["reason"])
+            return report
+        return Report.objects.create(
+            network=member.network, thread=thread, comment=comment, reporter=member, reason=reason
+        )
 
 
 @transaction.atomic

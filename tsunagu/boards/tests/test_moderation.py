@@ -136,3 +136,12 @@ def test_dismissing_a_thread_report_leaves_the_thread(world: World) -> None:
         report.refresh_from_db()
         assert not Thread.objects.get().is_hidden
     assert report.outcome == "dismissed" and report.resolved_at is not None
+
+
+def test_reporting_the_same_post_twice_keeps_one_open_report(world: World) -> None:
+    thread = make_thread(world.alumni_a)
+    client = world.client(world.employee_a)
+    client.post(url(world, f"t/{thread.pk}/report/"), {"reason": "一回目"})
+    client.post(url(world, f"t/{thread.pk}/report/"), {"reason": "二回目"})
+    with scopes_disabled():
+        assert list(Report.objects.values_list("reason", flat=True)) == ["二回目"]

@@ -336,3 +336,13 @@ def test_members_of_another_network_get_404_for_threads_and_comments(world: Worl
     assert response.status_code == 404
     with scopes_disabled():
         assert Comment.objects.count() == 1
+
+
+def test_the_reply_link_prefills_the_comment_form(world: World) -> None:
+    thread = make_thread(world.alumni_a)
+    add_comments(thread, [world.employee_a], 3)
+    with scopes_disabled():
+        second = Comment.objects.get(thread=thread, number=2)
+    response = world.client(world.alumni_a).get(url(world, f"t/{thread.pk}/?reply_to={second.pk}"))
+    assert response.context["form"].initial == {"reply_to": second.pk}
+    assert "#2 に返信" in response.content.decode()
