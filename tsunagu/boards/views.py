@@ -131,9 +131,10 @@ def new_thread(request: NetworkRequest) -> HttpResponse:
     if not Category.objects.filter(network=network).exists():
         messages.warning(request, _("There is no category yet. Operators set the categories up."))
         return redirect("boards:index", network_slug=network.slug)
-    initial = {}
-    if request.GET.get("category", "").isdigit():
-        initial["category"] = request.GET["category"]
+    initial: dict[str, object] = {}
+    category_id = _id(request.GET.get("category"))
+    if category_id is not None:
+        initial["category"] = category_id
     if request.GET.get("kind") in ThreadKind.values:
         initial["kind"] = request.GET["kind"]
     form = ThreadForm(request.POST or None, network=network, initial=initial)
@@ -150,6 +151,13 @@ def new_thread(request: NetworkRequest) -> HttpResponse:
         messages.success(request, _("Your thread has been posted."))
         return _thread_redirect(request, thread)
     return render(request, "boards/thread_form.html", {"form": form, "poll_form": poll_form})
+
+
+def _id(raw: str | None) -> int | None:
+    """An object id from a query string or form, or None: "²" and 30 nines are not ids."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
 
 
 def _page_number(raw: str | None, last: int) -> int:
@@ -185,10 +193,12 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     subscribed = Subscription.objects.filter(thread=thread, member=member).exists()
     poll = _poll_of(thread, member)
     reply_to = None
-    raw = request.GET.get("reply_to", "")
-    if raw.isdigit() and not thread.is_locked:
+    reply_id = _id(request.GET.get("reply_to"))
+    if reply_id is not None and not thread.is_locked:
         reply_to = (
-            Comment.objects.filter(thread=thread, pk=raw, is_hidden=False).only("number").first()
+            Comment.objects.filter(thread=thread, pk=reply_id, is_hidden=False)
+            .only("number")
+            .first()
         )
     context = {
         "thread": thread,
@@ -503,7 +513,7 @@ def poll_vote(request: NetworkRequest, thread_id: int) -> HttpResponse:
         poll = thread.poll
     except Poll.DoesNotExist:
         raise Http404 from None
-    option_ids = [int(v) for v in request.POST.getlist("option") if v.isdigit()]
+    option_ids = [i for i in map(_id, request.POST.getlist("option")) if i is not None]
     try:
         actions.do_vote(member, poll, option_ids)
     except ValidationError as error:

@@ -346,3 +346,30 @@ def test_the_reply_link_prefills_the_comment_form(world: World) -> None:
     response = world.client(world.alumni_a).get(url(world, f"t/{thread.pk}/?reply_to={second.pk}"))
     assert response.context["form"].initial == {"reply_to": second.pk}
     assert "#2 に返信" in response.content.decode()
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "method, path, data",
+    [
+        ("get", f"t/{HUGE}/", {}),
+        ("get", f"comments/{HUGE}/", {}),
+        ("get", "t/{thread}/?page=" + HUGE, {}),
+        ("get", "t/{thread}/?reply_to=" + HUGE, {}),
+        ("get", "t/{thread}/?reply_to=²", {}),
+        ("get", "new/?category=²", {}),
+        ("post", "t/{thread}/comment/", {"body": "返信", "reply_to": HUGE}),
+        ("post", "t/{thread}/poll/", {"option": ["²", HUGE]}),
+        ("post", "new/", {"category": HUGE, "kind": "x", "title": "題", "body": "本文"}),
+        ("post", "t/{thread}/react/", {"stamp": "\x00"}),
+    ],
+)
+def test_odd_identifiers_never_cause_a_server_error(
+    world: World, method: str, path: str, data: dict[str, object]
+) -> None:
+    thread = make_thread(world.alumni_a)
+    client = world.client(world.employee_a)
+    response = getattr(client, method)(url(world, path.format(thread=thread.pk)), data)
+    assert response.status_code < 500
