@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.access import filter_active_members
-from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.models import Membership, Role
 
 from .access import (
     check_best_answer_permission,
@@ -37,6 +37,7 @@ from .models import (
     Stamp,
     Subscription,
     Thread,
+    ThreadKind,
 )
 
 MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
@@ -105,16 +106,33 @@ def do_create_thread(
         )
     _subscribe(member, thread)
     slug = member.network.slug
-    mentioned = mentioned_members(member, body)
+    params = {"actor": member.user.name, "title": thread.title}
+    mentioned = set(mentioned_members(member, body))
     if mentioned:
         notify(
             member.network,
             mentioned,
             "boards_mention",
-            params={"actor": member.user.name, "title": thread.title},
+            params=params,
             url=thread_url(thread, slug),
             actor=member.user,
         )
+    if kind == ThreadKind.CONSULTATION:
+        # Supporters and operators welcome and answer; they hear of every new consultation.
+        helpers = set(
+            filter_active_members(member.network)
+            .filter(role__in=[Role.SUPPORTER, Role.OPERATOR])
+            .values_list("user_id", flat=True)
+        )
+        if helpers - mentioned:
+            notify(
+                member.network,
+                helpers - mentioned,
+                "boards_consultation",
+                params=params,
+                url=thread_url(thread, slug),
+                actor=member.user,
+            )
     return thread
 
 

@@ -30,3 +30,11 @@ BEST_ANSWER = register(
         email_by_default=True,
     )
 )
+NEW_CONSULTATION = register(
+    Kind(
+        "boards_consultation",
+        _("New consultations (supporters and operators)"),
+        _("%(actor)s asks the network: “%(title)s”."),
+        email_by_default=False,
+    )
+)

@@ -373,3 +373,22 @@ def test_odd_identifiers_never_cause_a_server_error(
     client = world.client(world.employee_a)
     response = getattr(client, method)(url(world, path.format(thread=thread.pk)), data)
     assert response.status_code < 500
+
+
+def test_supporters_and_operators_hear_of_a_new_consultation(world: World) -> None:
+    category = make_category(world.net_a)
+    client = world.client(world.alumni_a)
+    for kind, title in (("consultation", "副業の始め方を相談したい"), ("discussion", "雑談")):
+        client.post(
+            url(world, "new/"),
+            {"category": category.pk, "kind": kind, "title": title, "body": "本文"},
+        )
+    with scopes_disabled():
+        told = set(
+            Notification.objects.filter(kind="boards_consultation").values_list(
+                "recipient_id", flat=True
+            )
+        )
+        [message] = {n.message for n in Notification.objects.filter(kind="boards_consultation")}
+    assert told == {world.supporter_a.user_id, world.operator_a.user_id}
+    assert "副業の始め方を相談したい" in message
