@@ -28,8 +28,11 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_environment(settings: pytest.FixtureRequest) -> None:
+def _test_environment(
+    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     s = settings
+    s.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")  # type: ignore[attr-defined]
     s.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
     s.SITE_URL = "http://testserver"  # type: ignore[attr-defined]
 

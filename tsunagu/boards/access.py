@@ -9,7 +9,7 @@ from django.http import Http404
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership
 
-from .models import Category, Comment, Report, Thread
+from .models import Attachment, Category, Comment, Report, Thread
 
 
 def can_moderate(member: Membership) -> bool:
@@ -71,3 +71,11 @@ def check_best_answer_permission(member: Membership, comment: Comment) -> None:
         raise PermissionDenied
     if comment.is_hidden or comment.author_id == member.pk:
         raise Http404
+
+
+def access_attachment(member: Membership, attachment_id: object) -> Attachment:
+    """A file of a post the member may see: hidden threads and comments only for moderators."""
+    qs = Attachment.objects.all()
+    if not can_moderate(member):
+        qs = qs.filter(thread__is_hidden=False).exclude(comment__is_hidden=True)
+    return access_in_network(member, qs, attachment_id)

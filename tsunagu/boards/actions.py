@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Replace
@@ -25,7 +27,9 @@ from .access import (
     check_edit_permission,
     check_moderate_permission,
 )
+from .files import inspect_upload
 from .models import (
+    Attachment,
     Category,
     Comment,
     Poll,
@@ -66,6 +70,26 @@ def mentioned_members(member: Membership, text: str) -> list[int]:
     )
 
 
+def _attach(
+    member: Membership, thread: Thread, comment: Comment | None, upload: UploadedFile
+) -> Attachment:
+    content_type, is_image = inspect_upload(upload)  # forms checked already; this is the rule
+    name = os.path.basename(upload.name or "file")[-200:] or "file"
+    attachment = Attachment(
+        network=member.network,
+        thread=thread,
+        comment=comment,
+        uploader=member,
+        name=name,
+        content_type=content_type,
+        size=upload.size or 0,
+        is_image=is_image,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
 def _subscribe(member: Membership, thread: Thread) -> None:
     Subscription.objects.get_or_create(network=member.network, thread=thread, member=member)
 
@@ -87,11 +111,14 @@ def do_create_thread(
     title: str,
     body: str,
     poll: PollSpec | None = None,
+    attachment: UploadedFile | None = None,
 ) -> Thread:
     assert category.network_id == member.network_id
     thread = Thread.objects.create(
         network=member.network, category=category, kind=kind, author=member, title=title, body=body
     )
+    if attachment is not None:
+        _attach(member, thread, None, attachment)
     if poll is not None:
         created = Poll.objects.create(
             network=member.network,
@@ -138,7 +165,12 @@ def do_create_thread(
 
 @transaction.atomic
 def do_add_comment(
-    member: Membership, thread: Thread, *, body: str, parent: Comment | None = None
+    member: Membership,
+    thread: Thread,
+    *,
+    body: str,
+    parent: Comment | None = None,
+    attachment: UploadedFile | None = None,
 ) -> Comment:
     check_comment_permission(member, thread)
     if parent is not None:
@@ -164,6 +196,8 @@ def do_add_comment(
         body=body,
         created_at=now,
     )
+    if attachment is not None:
+        _attach(member, thread, comment, attachment)
     thread.comment_seq = number
     thread.comment_count += 1
     thread.last_activity_at = now

@@ -9,16 +9,40 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.tenancy.models import Network
 
 from .actions import PollSpec
+from .files import inspect_upload
 from .models import BODY_MAX, Category, Thread
 
 
-class ThreadForm(forms.ModelForm):
+class AttachmentMixin:
+    cleaned_data: dict[str, Any]
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            inspect_upload(upload)
+        return upload or None
+
+
+def attachment_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Image or PDF"),
+        required=False,
+        help_text=_("Optional: one PNG, JPEG, GIF or WebP image, or a PDF, up to 5 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf"}
+        ),
+    )
+
+
+class ThreadForm(AttachmentMixin, forms.ModelForm):
     # Declared here: the model's field would query categories outside any network scope.
     category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
         queryset=None, label=_("category")
     )
 
-    field_order = ["category", "kind", "title", "body"]
+    attachment = attachment_field()
+
+    field_order = ["category", "kind", "title", "body", "attachment"]
 
     class Meta:
         model = Thread
@@ -41,7 +65,7 @@ class ThreadEditForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
 
 
-class CommentForm(forms.Form):
+class CommentForm(AttachmentMixin, forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         max_length=BODY_MAX,
@@ -50,6 +74,7 @@ class CommentForm(forms.Form):
             "Markdown is supported. Mention a member with @ and their name without spaces."
         ),
     )
+    attachment = attachment_field()
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from tsunagu.boards.files import attachment_path, private_storage
 from tsunagu.core.markdown import render_markdown
 from tsunagu.tenancy.models import Membership, Network
 
@@ -330,3 +331,30 @@ class PollVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.option_id}"
+
+
+class Attachment(models.Model):
+    """An image or PDF attached to a thread (comment empty) or to a comment."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    uploader = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    is_image = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Attachment]] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [models.Index(fields=["thread", "comment"], name="boards_attachment_target")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -29,6 +29,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/best/", views.best_answer, name="best_answer"),
     path("comments/<int:comment_id>/moderate/", views.comment_moderate, name="comment_moderate"),
     path("comments/<int:comment_id>/report/", views.comment_report, name="comment_report"),
+    path("files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<int:report_id>/", views.resolve_report, name="resolve_report"),
     path("manage/categories/", views.manage_categories, name="manage_categories"),

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
 from .access import (
+    access_attachment,
     access_category,
     access_comment,
     access_report,
@@ -34,6 +35,7 @@ from .forms import (
 )
 from .models import (
     COMMENTS_PER_PAGE,
+    Attachment,
     Category,
     Comment,
     Poll,
@@ -137,7 +139,7 @@ def new_thread(request: NetworkRequest) -> HttpResponse:
         initial["category"] = category_id
     if request.GET.get("kind") in ThreadKind.values:
         initial["kind"] = request.GET["kind"]
-    form = ThreadForm(request.POST or None, network=network, initial=initial)
+    form = ThreadForm(request.POST or None, request.FILES or None, network=network, initial=initial)
     poll_form = PollForm(request.POST or None, prefix="poll")
     if request.method == "POST" and form.is_valid() and poll_form.is_valid():
         thread = actions.do_create_thread(
@@ -147,6 +149,7 @@ def new_thread(request: NetworkRequest) -> HttpResponse:
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
             poll=poll_form.spec(),
+            attachment=form.cleaned_data.get("attachment"),
         )
         messages.success(request, _("Your thread has been posted."))
         return _thread_redirect(request, thread)
@@ -187,8 +190,10 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     )
     moderator = can_moderate(member)
     reactions = actions.reaction_summary(thread, [c.pk for c in comments], member)
+    files = _attachments(thread, [c.pk for c in comments])
     for comment in comments:
         comment.stamps = reactions[comment.pk]  # type: ignore[attr-defined]
+        comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
         comment.can_edit = comment.author_id == member.pk and not thread.is_locked  # type: ignore[attr-defined]
     subscribed = Subscription.objects.filter(thread=thread, member=member).exists()
     poll = _poll_of(thread, member)
@@ -207,6 +212,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         "last_page": last,
         "page_numbers": _page_window(number, last),
         "thread_stamps": reactions[None],
+        "thread_files": files.get(None, []),
         "subscribed": subscribed,
         "can_moderate": moderator,
         "is_asker": thread.author_id == member.pk,
@@ -219,6 +225,16 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         else None,
     }
     return render(request, "boards/thread.html", context)
+
+
+def _attachments(thread: Thread, comment_ids: list[int]) -> dict[int | None, list[Attachment]]:
+    found: dict[int | None, list[Attachment]] = {}
+    rows = Attachment.objects.filter(thread=thread).filter(
+        Q(comment__isnull=True) | Q(comment_id__in=comment_ids)
+    )
+    for attachment in rows.order_by("id"):
+        found.setdefault(attachment.comment_id, []).append(attachment)
+    return found
 
 
 def _poll_of(thread: Thread, member: Membership) -> dict[str, object] | None:
@@ -255,7 +271,7 @@ def comment_create(request: NetworkRequest, thread_id: int) -> HttpResponse:
     if thread.is_locked:
         messages.error(request, _("This thread is locked: no new comments can be posted."))
         return _thread_redirect(request, thread)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, request.FILES)
     parent = None
     if form.is_valid() and form.cleaned_data["reply_to"]:
         parent = Comment.objects.filter(
@@ -265,7 +281,11 @@ def comment_create(request: NetworkRequest, thread_id: int) -> HttpResponse:
             form.add_error(None, _("The comment you replied to is no longer there."))
     if form.is_valid():
         comment = actions.do_add_comment(
-            member, thread, body=form.cleaned_data["body"], parent=parent
+            member,
+            thread,
+            body=form.cleaned_data["body"],
+            parent=parent,
+            attachment=form.cleaned_data.get("attachment"),
         )
         messages.success(request, _("Your comment has been posted."))
         return redirect(actions.comment_url(comment, request.network.slug))
@@ -308,6 +328,7 @@ def comment_edit(request: NetworkRequest, comment_id: int) -> HttpResponse:
     if comment.author_id != member.pk or comment.thread.is_locked:
         raise PermissionDenied
     form = CommentForm(request.POST or None, initial={"body": comment.body})
+    del form.fields["attachment"]  # files are added with a post, not by editing it
     if request.method == "POST" and form.is_valid():
         actions.do_edit_comment(member, comment, body=form.cleaned_data["body"])
         messages.success(request, _("Your changes have been saved."))
@@ -521,3 +542,22 @@ def poll_vote(request: NetworkRequest, thread_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you for voting."))
     return _thread_redirect(request, thread)
+
+
+@member_required
+def attachment(request: NetworkRequest, attachment_id: int) -> HttpResponse:
+    """Serves a file to members who may see its post; images inline, PDFs as downloads."""
+    found = access_attachment(request.membership, attachment_id)
+    try:
+        handle = found.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=found.content_type,
+        as_attachment=not found.is_image,
+        filename=found.name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response  # type: ignore[return-value]  # a streaming response, served the same way

@@ -14,12 +14,13 @@ import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
-from tsunagu.boards.models import ThreadKind
+from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.actions import notify
@@ -67,6 +68,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "boards:best_answer": MEMBERS,
     "boards:comment_moderate": MEMBERS,
     "boards:comment_report": MEMBERS,
+    "boards:attachment": MEMBERS,
     "boards:moderation": MEMBERS,
     "boards:resolve_report": MEMBERS,
     "boards:manage_categories": MEMBERS,
@@ -132,7 +134,13 @@ def values_from_network_a(world: World) -> dict[str, str]:
             title=f"補助金の使い方 {CANARY_A}",
             body=f"教えてください {CANARY_A}",
         )
-        comment = do_add_comment(alumni, thread, body=f"回答です {CANARY_A}")
+        comment = do_add_comment(
+            alumni,
+            thread,
+            body=f"回答です {CANARY_A}",
+            attachment=SimpleUploadedFile(f"{CANARY_A}.pdf", f"%PDF-1.4 {CANARY_A}".encode()),
+        )
+        attachment = Attachment.objects.get(comment=comment)
         report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
     email = EmailAddress.objects.get(user=alumni.user)
     return {
@@ -143,6 +151,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "thread_id": str(thread.pk),
         "comment_id": str(comment.pk),
         "report_id": str(report.pk),
+        "attachment_id": str(attachment.pk),
         "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "key": EmailConfirmationHMAC(email).key,
         "uidb36": user_pk_to_url_str(alumni.user),
@@ -232,6 +241,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "thread_id",
         "comment_id",
         "report_id",
+        "attachment_id",
     }
     checked = 0
     for route in all_routes():
