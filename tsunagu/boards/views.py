@@ -368,6 +368,20 @@ def comment_history(request: NetworkRequest, comment_id: int) -> HttpResponse:
     )
 
 
+def _stamps_fragment(
+    request: NetworkRequest, thread: Thread, comment: Comment | None
+) -> HttpResponse:
+    """The stamps of one post after a click, for HTMX to swap in place."""
+    target = comment.pk if comment else None
+    stamps = actions.reaction_summary(thread, [comment.pk] if comment else [], request.membership)
+    name = "boards:comment_react" if comment else "boards:thread_react"
+    kwargs = {"comment_id": comment.pk} if comment else {"thread_id": thread.pk}
+    action = reverse(name, kwargs={"network_slug": request.network.slug, **kwargs})
+    return render(
+        request, "boards/fragment_stamps.html", {"stamps": stamps[target], "action": action}
+    )
+
+
 def _stamp(request: NetworkRequest) -> str:
     stamp = request.POST.get("stamp", "")
     if stamp not in Stamp.values:
@@ -381,6 +395,8 @@ def thread_react(request: NetworkRequest, thread_id: int) -> HttpResponse:
     member = request.membership
     thread = access_thread(member, thread_id)
     actions.do_toggle_reaction(member, thread, None, _stamp(request))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _stamps_fragment(request, thread, None)
     return _thread_redirect(request, thread)
 
 
@@ -390,6 +406,8 @@ def comment_react(request: NetworkRequest, comment_id: int) -> HttpResponse:
     member = request.membership
     comment = access_comment(member, comment_id)
     actions.do_toggle_reaction(member, comment.thread, comment, _stamp(request))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _stamps_fragment(request, comment.thread, comment)
     return redirect(actions.comment_url(comment, request.network.slug))
 
 

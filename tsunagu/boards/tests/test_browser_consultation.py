@@ -64,6 +64,13 @@ def test_a_consultation_is_asked_answered_and_marked_helpful(page: Page, tmp_pat
     expect(page.get_by_text("この相談は解決済みになりました。")).to_be_visible()
     expect(page.locator("h1 .chip")).to_have_text("解決済み")
     expect(page.locator("#c1")).to_contain_text("ベストアンサー")
+    # A stamp of thanks, swapped in place by HTMX.
+    thanks = page.locator("#c1 .stamps button[value=thanks]")
+    thanks.click()
+    expect(page.locator("#c1 .stamps button[value=thanks]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("#c1 .stamps button[value=thanks]")).to_contain_text("1")
     page.screenshot(path=str(tmp_path / "consultation-answered-ja.png"), full_page=True)
 
     page.goto("/n/mitsuba/boards/consultations/unanswered/")

@@ -392,3 +392,19 @@ def test_supporters_and_operators_hear_of_a_new_consultation(world: World) -> No
         [message] = {n.message for n in Notification.objects.filter(kind="boards_consultation")}
     assert told == {world.supporter_a.user_id, world.operator_a.user_id}
     assert "副業の始め方を相談したい" in message
+
+
+def test_a_stamp_clicked_through_htmx_answers_with_the_updated_stamps(world: World) -> None:
+    thread = make_thread(world.alumni_a)
+    add_comments(thread, [world.alumni_a], 1)
+    with scopes_disabled():
+        comment = Comment.objects.get(thread=thread)
+    client = world.client(world.employee_a)
+    response = client.post(
+        url(world, f"comments/{comment.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'value="clap" aria-pressed="true"' in html
+    assert f'hx-post="/n/{world.net_a.slug}/boards/comments/{comment.pk}/react/"' in html
