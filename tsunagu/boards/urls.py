@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<int:category_id>/", views.category, name="category"),
     path("consultations/unanswered/", views.unanswered, name="unanswered"),
     path("new/", views.new_thread, name="new_thread"),
+    path("search/", views.search, name="search"),
     path("t/<int:thread_id>/", views.thread_page, name="thread"),
     path("t/<int:thread_id>/edit/", views.thread_edit, name="thread_edit"),
     path("t/<int:thread_id>/history/", views.thread_history, name="thread_history"),

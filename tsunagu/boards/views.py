@@ -579,3 +579,47 @@ def attachment(request: NetworkRequest, attachment_id: int) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response  # type: ignore[return-value]  # a streaming response, served the same way
+
+
+SEARCH_MAX = 100
+SEARCH_SHOWN = 30
+
+
+def _snippet(text: str, query: str, width: int = 60) -> str:
+    at = text.lower().find(query.lower())
+    if at < 0:
+        return text[: width * 2]
+    start = max(0, at - width)
+    return ("…" if start else "") + text[start : at + len(query) + width] + "…"
+
+
+@member_required
+def search(request: NetworkRequest) -> HttpResponse:
+    """Threads and comments containing the words, one or two Japanese characters included."""
+    member = request.membership
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX]
+    threads: list[Thread] = []
+    comments: list[Comment] = []
+    if query:
+        # Substring matching, as Japanese has no spaces between words; Django escapes % and _.
+        thread_qs = filter_threads(member)
+        comment_qs = Comment.objects.filter(network=member.network, thread__in=thread_qs)
+        for word in query.split(" ")[:5]:
+            thread_qs = thread_qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+            comment_qs = comment_qs.filter(body__icontains=word)
+        if not can_moderate(member):
+            comment_qs = comment_qs.filter(is_hidden=False)
+        threads = list(_thread_list(thread_qs).order_by("-last_activity_at", "-id")[:SEARCH_SHOWN])
+        comments = list(
+            comment_qs.select_related("thread", "author__user").order_by("-created_at", "-id")[
+                :SEARCH_SHOWN
+            ]
+        )
+        first = query.split(" ")[0]
+        for comment in comments:
+            comment.snippet = _snippet(comment.body, first)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "boards/search.html",
+        {"query": query, "page": threads, "comments": comments, "shown": SEARCH_SHOWN},
+    )

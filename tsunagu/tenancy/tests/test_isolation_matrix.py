@@ -52,6 +52,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "boards:category": MEMBERS,
     "boards:unanswered": MEMBERS,
     "boards:new_thread": MEMBERS,
+    "boards:search": MEMBERS,
     "boards:thread": MEMBERS,
     "boards:thread_edit": MEMBERS,
     "boards:thread_history": MEMBERS,
