@@ -113,6 +113,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(network=network)  # type: ignore[attr-defined]
+        self.fields["category"].empty_label = None  # type: ignore[attr-defined]
 
 
 class PollForm(forms.Form):
