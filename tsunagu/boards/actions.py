@@ -43,6 +43,7 @@ from .models import (
     Subscription,
     Thread,
     ThreadKind,
+    ThreadRead,
 )
 
 MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
@@ -463,3 +464,36 @@ def do_vote(member: Membership, poll: Poll, option_ids: list[int]) -> None:
     )
     PollOption.objects.filter(pk__in=[o.pk for o in chosen]).update(vote_count=F("vote_count") + 1)
     Poll.objects.filter(pk=poll.pk).update(voter_count=F("voter_count") + 1)
+
+
+def do_mark_read(member: Membership, thread: Thread, up_to: int, known: int | None) -> None:
+    """Remembers that the member has seen comments up to ``up_to``; never moves backwards.
+
+    ``known`` is what the page already read (None: no row yet), so a page that shows nothing new
+    writes nothing.
+    """
+    if known is not None and known >= up_to:
+        return
+    if known is None:
+        # One statement, no savepoint; if another tab got there first, its row stays and the
+        # next page view moves it on.
+        ThreadRead.objects.bulk_create(
+            [ThreadRead(network=member.network, thread=thread, member=member, last_number=up_to)],
+            ignore_conflicts=True,
+        )
+        return
+    ThreadRead.objects.filter(thread=thread, member=member, last_number__lt=up_to).update(
+        last_number=up_to, updated_at=timezone.now()
+    )
+
+
+def unread_counts(member: Membership, threads: list[Thread]) -> None:
+    """Sets ``unread`` on each thread: comments the member has not been shown (None: unopened)."""
+    seen = dict(
+        ThreadRead.objects.filter(member=member, thread__in=[t.pk for t in threads]).values_list(
+            "thread_id", "last_number"
+        )
+    )
+    for thread in threads:
+        last = seen.get(thread.pk)
+        thread.unread = None if last is None else max(0, thread.comment_seq - last)  # type: ignore[attr-defined]

@@ -358,3 +358,23 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ThreadRead(models.Model):
+    """How far a member has read a thread: the highest comment number they were shown."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager[ThreadRead]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="boards_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} read {self.thread_id} to #{self.last_number}"

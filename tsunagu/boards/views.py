@@ -47,6 +47,7 @@ from .models import (
     Subscription,
     Thread,
     ThreadKind,
+    ThreadRead,
 )
 
 THREADS_PER_PAGE = 30
@@ -90,6 +91,7 @@ def index(request: NetworkRequest) -> HttpResponse:
     page = Paginator(_thread_list(filter_threads(member)), THREADS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    actions.unread_counts(member, list(page))
     return render(
         request,
         "boards/index.html",
@@ -103,6 +105,7 @@ def category(request: NetworkRequest, category_id: int) -> HttpResponse:
     current = access_category(member, category_id)
     qs = filter_threads(member).filter(category=current)
     page = Paginator(_thread_list(qs), THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    actions.unread_counts(member, list(page))
     return render(
         request,
         "boards/category.html",
@@ -196,6 +199,14 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
         comment.can_edit = comment.author_id == member.pk and not thread.is_locked  # type: ignore[attr-defined]
     subscribed = Subscription.objects.filter(thread=thread, member=member).exists()
+    known = (
+        ThreadRead.objects.filter(thread=thread, member=member)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    first_unread = (known or 0) + 1
+    if comments:
+        actions.do_mark_read(member, thread, comments[-1].number, known)
     poll = _poll_of(thread, member)
     reply_to = None
     reply_id = _id(request.GET.get("reply_to"))
@@ -220,6 +231,11 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         "form": CommentForm(initial={"reply_to": reply_to.pk} if reply_to else None),
         "reply_to": reply_to,
         "poll": poll,
+        "first_unread": (
+            (first_unread, (first_unread - 1) // COMMENTS_PER_PAGE + 1)
+            if known is not None and first_unread <= thread.comment_seq
+            else None
+        ),
         "move_form": MoveForm(network=member.network, initial={"category": thread.category_id})
         if moderator
         else None,

@@ -408,3 +408,23 @@ def test_a_stamp_clicked_through_htmx_answers_with_the_updated_stamps(world: Wor
     assert "<html" not in html
     assert 'value="clap" aria-pressed="true"' in html
     assert f'hx-post="/n/{world.net_a.slug}/boards/comments/{comment.pk}/react/"' in html
+
+
+def test_lists_show_what_is_new_since_the_members_last_visit(world: World) -> None:
+    thread = make_thread(world.alumni_a, title="近況スレ")
+    add_comments(thread, [world.alumni_a], 120)
+    reader = world.client(world.employee_a)
+    index = reader.get(url(world))
+    assert index.context["page"][0].unread is None
+    assert "未読" in index.content.decode()
+    reader.get(url(world, f"t/{thread.pk}/"))  # reads #1–#50
+    assert reader.get(url(world)).context["page"][0].unread == 70
+    reader.get(url(world, f"t/{thread.pk}/?page=3"))  # reads to #120
+    reader.get(url(world, f"t/{thread.pk}/?page=1"))  # going back does not forget
+    assert reader.get(url(world)).context["page"][0].unread == 0
+    add_comments(thread, [world.alumni_a], 2)
+    index = reader.get(url(world)).content.decode()
+    assert "2件の新着" in index
+    page = reader.get(url(world, f"t/{thread.pk}/")).content.decode()
+    assert "最初の未読コメントへ（#121）" in page
+    assert "?page=3#c121" in page
