@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.notify.actions import notify
+from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Role
 
@@ -216,6 +217,12 @@ def do_add_comment(
         )
     followers = set(
         Subscription.objects.filter(thread=thread).values_list("member__user_id", flat=True)
+    )
+    # Open pages of the thread offer the new comment without a reload (boards/thread.js).
+    send_event(
+        member.network,
+        {"type": "boards.comment", "thread": thread.pk, "number": number},
+        followers - {member.user_id},
     )
     followers -= mentioned
     if followers:

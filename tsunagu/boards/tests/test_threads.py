@@ -428,3 +428,27 @@ def test_lists_show_what_is_new_since_the_members_last_visit(world: World) -> No
     page = reader.get(url(world, f"t/{thread.pk}/")).content.decode()
     assert "最初の未読コメントへ（#121）" in page
     assert "?page=3#c121" in page
+
+
+def test_followers_with_the_thread_open_hear_of_a_new_comment(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[dict[str, object], set[int]]] = []
+    monkeypatch.setattr(
+        "tsunagu.boards.actions.send_event",
+        lambda network, event, user_ids: sent.append((event, set(user_ids))),
+    )
+    thread = make_thread(world.alumni_a)
+    with scopes_disabled():
+        from tsunagu.boards.models import Subscription
+
+        Subscription.objects.create(network=world.net_a, thread=thread, member=world.alumni_a)
+    response = world.client(world.employee_a).get(url(world, f"t/{thread.pk}/"))
+    assert f'data-live-comments="{thread.pk}"' in response.content.decode()
+    assert "boards/thread" in response.content.decode()
+    world.client(world.employee_a).post(
+        url(world, f"t/{thread.pk}/comment/"), {"body": "こんにちは"}
+    )
+    assert sent == [
+        ({"type": "boards.comment", "thread": thread.pk, "number": 1}, {world.alumni_a.user_id})
+    ]
