@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,6 +50,7 @@ from .models import (
     ThreadKind,
     ThreadRead,
 )
+from .render import comments_html
 
 THREADS_PER_PAGE = 30
 
@@ -240,6 +242,15 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         if moderator
         else None,
     }
+    context["comments_html"] = comments_html(
+        comments,
+        thread=thread,
+        base=reverse("boards:index", kwargs={"network_slug": request.network.slug}),
+        csrf=get_token(request),
+        page_number=number,
+        can_moderate=moderator,
+        is_asker=thread.author_id == member.pk,
+    )
     return render(request, "boards/thread.html", context)
 
 

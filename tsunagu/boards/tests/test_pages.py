@@ -142,3 +142,27 @@ def test_demo_seed_has_the_long_thread_the_benchmark_measures(world: World) -> N
         response = client.get(f"/n/mitsuba/boards/t/{first.pk}/{page}")
         assert marker in response.content.decode()
     assert 'id="recent-threads"' in client.get("/n/mitsuba/boards/").content.decode()
+
+
+def test_the_links_of_rendered_comments_are_the_views_addresses(world: World) -> None:
+    """Comments are rendered in Python with addresses built from the boards' base address."""
+    from django.urls import reverse
+
+    thread = make_thread(world.alumni_a, kind=ThreadKind.CONSULTATION)
+    add_comments(thread, [world.employee_a], 1)
+    with scopes_disabled():
+        comment = thread.comments.get()
+        comment.edited_at = comment.created_at
+        comment.save(update_fields=["edited_at"])
+    html = world.client(world.operator_a).get(url(world, f"t/{thread.pk}/")).content.decode()
+    html += world.client(world.alumni_a).get(url(world, f"t/{thread.pk}/")).content.decode()
+    slug = world.net_a.slug
+    for name in (
+        "comment_react",
+        "comment_report",
+        "comment_history",
+        "comment_moderate",
+        "best_answer",
+    ):
+        address = reverse(f"boards:{name}", kwargs={"network_slug": slug, "comment_id": comment.pk})
+        assert f'action="{address}"' in html or f'href="{address}"' in html, name
