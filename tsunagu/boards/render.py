@@ -8,6 +8,7 @@ cost most of the page's time. The markup here is what the template had, built wi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django.utils.formats import date_format
@@ -37,29 +38,27 @@ def _words() -> dict[str, str]:
     }
 
 
-def stamps_html(stamps: Iterable[dict[str, Any]], action: str, csrf: str, title: str) -> SafeString:
-    buttons = format_html_join(
-        "",
-        '<button class="stamp{}" type="submit" name="stamp" value="{}" aria-pressed="{}" '
-        'title="{}">{}{}</button>',
-        (
-            (
-                " stamp--mine" if s["mine"] else "",
-                s["stamp"],
-                "true" if s["mine"] else "false",
-                title,
-                s["emoji"],
-                format_html(" <span>{}</span>", s["count"]) if s["count"] else "",
-            )
-            for s in stamps
-        ),
+def _stamp_button(stamp: dict[str, Any], title: str) -> str:
+    mine = stamp["mine"]
+    count = int(stamp["count"])
+    return (
+        f'<button class="stamp{" stamp--mine" if mine else ""}" type="submit" name="stamp" '
+        f'value="{escape(stamp["stamp"])}" aria-pressed="{"true" if mine else "false"}" '
+        f'title="{title}">{escape(stamp["emoji"])}'
+        + (f" <span>{count}</span>" if count else "")
+        + "</button>"
     )
-    return format_html(
-        '<form class="stamps" method="post" action="{0}" hx-post="{0}" hx-swap="outerHTML">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{1}">{2}</form>',
-        action,
-        csrf,
-        buttons,
+
+
+def stamps_html(stamps: Iterable[dict[str, Any]], action: str, csrf: str, title: str) -> SafeString:
+    # 250 buttons a page: plain string building with the standard library's escape, which is
+    # several times cheaper than format_html for these short, fixed pieces.
+    title, action, csrf = escape(title), escape(action), escape(csrf)
+    buttons = "".join(_stamp_button(stamp, title) for stamp in stamps)
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<form class="stamps" method="post" action="{action}" hx-post="{action}" '
+        f'hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        f"{buttons}</form>"
     )
 
 
