@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -73,7 +73,9 @@ def comments_html(
     is_asker: bool,
 ) -> SafeString:
     """``base`` is the boards' address in this network, e.g. /n/mitsuba/boards/."""
-    w = _words()
+    words = _words()
+    w = {key: escape(value) for key, value in words.items()}
+    w["react_raw"] = words["react"]  # stamps_html escapes it itself
     csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf)
     parts = [
         _comment(c, thread, base, csrf, csrf_input, page_number, can_moderate, is_asker, w)
@@ -93,108 +95,79 @@ def _comment(
     is_asker: bool,
     w: dict[str, str],
 ) -> str:
+    # Plain strings and the standard library's escape: every value that is not a number or
+    # already-cleaned HTML goes through escape(); w's words were escaped once by the caller.
     best = c.pk == thread.best_answer_id
-    classes = (
-        "comment" + (" comment--reply" if c.parent_id else "") + (" comment--best" if best else "")
-    )
-    if c.is_hidden and not can_moderate:
-        return format_html(
-            '<li id="c{0}" class="{1}"><p class="muted">#{0} {2}</p></li>',
-            c.number,
-            classes,
-            w["hidden_by_operators"],
-        )
-    url = f"{base}comments/{c.pk}/"
-    author = c.author.user.name if c.author else w["former_member"]
-    meta = [
-        format_html(
-            '<a href="#c{0}">#{0}</a> <strong>{1}</strong> · {2}',
-            c.number,
-            author,
-            date_format(localtime(c.created_at), "Y-m-d H:i"),
-        )
-    ]
-    if c.edited_at:
-        meta.append(format_html(' · <a href="{}history/">{}</a>', url, w["edited"]))
-    if c.parent_id and c.parent is not None:
-        parent_name = c.parent.author.user.name if c.parent.author else w["former_member"]
-        meta.append(
-            format_html(
-                " · {}",
-                _("in reply to #%(number)s %(name)s")
-                % {"number": c.parent.number, "name": parent_name},
-            )
-        )
+    classes = "comment"
+    if c.parent_id:
+        classes += " comment--reply"
     if best:
-        meta.append(format_html(' · <strong class="chip chip--answered">{}</strong>', w["best"]))
-    if c.is_hidden:
-        meta.append(format_html(" · <strong>{}</strong>", w["hidden"]))
-    files = ""
-    if getattr(c, "files", None):
-        files = format_html(
-            '<ul class="files">{}</ul>',
-            format_html_join(
-                "",
-                "<li>{}</li>",
-                (
-                    (
-                        format_html(
-                            '<a href="{0}"><img src="{0}" alt="{1}" loading="lazy"></a>',
-                            f"{base}files/{f.pk}/",
-                            f.name,
-                        )
-                        if f.is_image
-                        else format_html('<a href="{}">📄 {}</a>', f"{base}files/{f.pk}/", f.name),
-                    )
-                    for f in c.files  # type: ignore[attr-defined]
-                ),
-            ),
+        classes += " comment--best"
+    number = int(c.number)
+    if c.is_hidden and not can_moderate:
+        return (
+            f'<li id="c{number}" class="{classes}">'
+            f'<p class="muted">#{number} {w["hidden_by_operators"]}</p></li>'
         )
+    url = escape(f"{base}comments/{c.pk}/")
+    author = escape(c.author.user.name) if c.author else w["former_member"]
+    when = escape(date_format(localtime(c.created_at), "Y-m-d H:i"))
+    meta = f'<a href="#c{number}">#{number}</a> <strong>{author}</strong> · {when}'
+    if c.edited_at:
+        meta += f' · <a href="{url}history/">{w["edited"]}</a>'
+    if c.parent_id and c.parent is not None:
+        parent_name = c.parent.author.user.name if c.parent.author else _("former member")
+        reply = _("in reply to #%(number)s %(name)s") % {
+            "number": c.parent.number,
+            "name": parent_name,
+        }
+        meta += f" · {escape(reply)}"
+    if best:
+        meta += f' · <strong class="chip chip--answered">{w["best"]}</strong>'
+    if c.is_hidden:
+        meta += f" · <strong>{w['hidden']}</strong>"
+    files = ""
+    attached = getattr(c, "files", None)
+    if attached:
+        items = []
+        for f in attached:
+            href = escape(f"{base}files/{f.pk}/")
+            name = escape(f.name)
+            if f.is_image:
+                items.append(
+                    f'<li><a href="{href}"><img src="{href}" alt="{name}" loading="lazy"></a></li>'
+                )
+            else:
+                items.append(f'<li><a href="{href}">📄 {name}</a></li>')
+        files = f'<ul class="files">{"".join(items)}</ul>'
     actions = []
     if not thread.is_locked:
         actions.append(
-            format_html(
-                '<a href="?page={}&amp;reply_to={}#comment-form">{}</a> ·',
-                page_number,
-                c.pk,
-                w["reply"],
-            )
+            f'<a href="?page={int(page_number)}&amp;reply_to={int(c.pk)}#comment-form">'
+            f"{w['reply']}</a> ·"
         )
     if getattr(c, "can_edit", False):
-        actions.append(format_html('<a href="{}edit/">{}</a> ·', url, w["edit"]))
-    actions.append(format_html('<a href="{}report/">{}</a>', url, w["report"]))
+        actions.append(f'<a href="{url}edit/">{w["edit"]}</a> ·')
+    actions.append(f'<a href="{url}report/">{w["report"]}</a>')
     if is_asker and thread.is_consultation and c.author_id != thread.author_id:
+        ghost = " button--ghost" if best else ""
+        label = w["withdraw"] if best else w["mark_best"]
         actions.append(
-            format_html(
-                '<form class="inline-form" method="post" action="{}best/">{}'
-                '<button class="button button--small{}" type="submit">{}</button></form>',
-                url,
-                csrf_input,
-                " button--ghost" if best else "",
-                w["withdraw"] if best else w["mark_best"],
-            )
+            f'<form class="inline-form" method="post" action="{url}best/">{csrf_input}'
+            f'<button class="button button--small{ghost}" type="submit">{label}</button></form>'
         )
     if can_moderate:
+        value = "0" if c.is_hidden else "1"
+        label = w["show_again"] if c.is_hidden else w["hide"]
         actions.append(
-            format_html(
-                '<form class="inline-form" method="post" action="{}moderate/">{}'
-                '<input type="hidden" name="hidden" value="{}">'
-                '<button class="button button--ghost button--small" type="submit">{}</button>'
-                "</form>",
-                url,
-                csrf_input,
-                "0" if c.is_hidden else "1",
-                w["show_again"] if c.is_hidden else w["hide"],
-            )
+            f'<form class="inline-form" method="post" action="{url}moderate/">{csrf_input}'
+            f'<input type="hidden" name="hidden" value="{value}">'
+            f'<button class="button button--ghost button--small" type="submit">{label}</button>'
+            "</form>"
         )
-    return format_html(
-        '<li id="c{}" class="{}"><p class="comment__meta muted">{}</p>'
-        '<div class="prose">{}</div>{}{}<div class="comment__actions">{}</div></li>',
-        c.number,
-        classes,
-        mark_safe("".join(meta)),  # noqa: S308 - built by format_html
-        mark_safe(c.body_html),  # noqa: S308 - cleaned by nh3 when saved
-        files,
-        stamps_html(c.stamps, f"{url}react/", csrf, w["react"]),  # type: ignore[attr-defined]
-        mark_safe(" ".join(actions)),  # noqa: S308 - built by format_html
+    stamps = stamps_html(c.stamps, f"{base}comments/{c.pk}/react/", csrf, w["react_raw"])  # type: ignore[attr-defined]
+    return (
+        f'<li id="c{number}" class="{classes}"><p class="comment__meta muted">{meta}</p>'
+        f'<div class="prose">{c.body_html}</div>{files}{stamps}'
+        f'<div class="comment__actions">{" ".join(actions)}</div></li>'
     )

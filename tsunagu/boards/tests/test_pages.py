@@ -166,3 +166,23 @@ def test_the_links_of_rendered_comments_are_the_views_addresses(world: World) ->
     ):
         address = reverse(f"boards:{name}", kwargs={"network_slug": slug, "comment_id": comment.pk})
         assert f'action="{address}"' in html or f'href="{address}"' in html, name
+
+
+def test_names_and_file_names_are_escaped_on_the_thread_page(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tsunagu.core.testing.factories import make_user
+
+    evil = make_member(world.net_a, make_user(name='<script>alert("名前")</script>'))
+    thread = make_thread(world.alumni_a)
+    client = world.client(evil)
+    pdf = SimpleUploadedFile('"><img src=x onerror=alert(1)>.pdf', b"%PDF-1.4 x")
+    client.post(url(world, f"t/{thread.pk}/comment/"), {"body": "一つ目", "attachment": pdf})
+    with scopes_disabled():
+        first = thread.comments.get()
+    client.post(url(world, f"t/{thread.pk}/comment/"), {"body": "二つ目", "reply_to": first.pk})
+    html = world.client(world.alumni_a).get(url(world, f"t/{thread.pk}/")).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;名前&quot;)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+    assert "in reply to" not in html and "への返信" in html
