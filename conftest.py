@@ -34,6 +34,7 @@ def _empty_cache() -> None:
 def _test_environment(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     s = settings
     s.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
+    s.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # type: ignore[attr-defined]
     s.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
     s.SITE_URL = "http://testserver"  # type: ignore[attr-defined]
 

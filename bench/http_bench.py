@@ -85,6 +85,22 @@ PAGES: list[Page] = [
         user="alumni@example.com",
         expect="member-card",
     ),
+    Page(
+        "board index", "/n/mitsuba/boards/", user="alumni@example.com", expect='id="recent-threads"'
+    ),
+    # Thread 1 is the first one seed_demo creates: 1,000 comments, 50 to a page.
+    Page(
+        "thread, 1,000 comments, first page",
+        "/n/mitsuba/boards/t/1/",
+        user="alumni@example.com",
+        expect='id="c1"',
+    ),
+    Page(
+        "thread, 1,000 comments, last page",
+        "/n/mitsuba/boards/t/1/?page=last",
+        user="alumni@example.com",
+        expect='id="c1000"',
+    ),
 ]
 
 

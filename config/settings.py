@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tsunagu.audit",
     "tsunagu.profiles",
     "tsunagu.events",
+    "tsunagu.boards",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# Files members attach to board posts: kept outside MEDIA_ROOT, which the web server publishes,
+# and served only through a view that checks who is asking.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
+BOARD_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Mail --------------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")

@@ -13,6 +13,7 @@ network_patterns = [
     path("", include("tsunagu.notify.urls")),
     path("", include("tsunagu.profiles.urls")),
     path("events/", include("tsunagu.events.urls")),
+    path("boards/", include("tsunagu.boards.urls")),
 ]
 
 urlpatterns = [

@@ -18,6 +18,7 @@ NETWORK_LINKS = {
     "directory": "profiles:directory",
     "my_profile": "profiles:me",
     "events": "events:list",
+    "boards": "boards:index",
     "manage": "tenancy:manage_members",
     "manage_settings": "tenancy:manage_settings",
 }

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.boards.home import home_block_html
 from tsunagu.notify.actions import bell_for
 
 from . import actions
@@ -48,6 +49,7 @@ def home(request: NetworkRequest) -> HttpResponse:
         "tenancy/home.html",
         {
             "summary_html": members_summary_html(network, get_language()),
+            "boards_html": home_block_html(network, get_language()),
             "recent_notifications": bell["recent"],
             "unread_prefetched": bell["unread"],
         },

@@ -14,10 +14,14 @@ import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
+from tsunagu.boards.models import Attachment, ThreadKind
+from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.events.models import Registration, Series
@@ -78,6 +82,32 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # only a token for another purpose (an unsubscribe token of A's alumni), which must not open it.
     "events:feed_mine": PUBLIC,
     "events:feed_all": PUBLIC,
+    "boards:index": MEMBERS,
+    "boards:category": MEMBERS,
+    "boards:unanswered": MEMBERS,
+    "boards:new_thread": MEMBERS,
+    "boards:search": MEMBERS,
+    "boards:thread": MEMBERS,
+    "boards:thread_edit": MEMBERS,
+    "boards:thread_history": MEMBERS,
+    "boards:comment": MEMBERS,
+    "boards:thread_react": MEMBERS,
+    "boards:subscription": MEMBERS,
+    "boards:thread_moderate": MEMBERS,
+    "boards:thread_report": MEMBERS,
+    "boards:poll_vote": MEMBERS,
+    "boards:comment_goto": MEMBERS,
+    "boards:comment_edit": MEMBERS,
+    "boards:comment_history": MEMBERS,
+    "boards:comment_react": MEMBERS,
+    "boards:best_answer": MEMBERS,
+    "boards:comment_moderate": MEMBERS,
+    "boards:comment_report": MEMBERS,
+    "boards:attachment": MEMBERS,
+    "boards:moderation": MEMBERS,
+    "boards:resolve_report": MEMBERS,
+    "boards:manage_categories": MEMBERS,
+    "boards:manage_category": MEMBERS,
 }
 
 
@@ -134,6 +164,22 @@ def values_from_network_a(world: World) -> dict[str, str]:
         update = LifeUpdate.objects.create(
             network=world.net_a, membership=alumni, body=f"転職しました {CANARY_A}"
         )
+        category = make_category(world.net_a, name=f"相談 {CANARY_A}")
+        thread = do_create_thread(
+            world.employee_a,
+            category=category,
+            kind=ThreadKind.CONSULTATION,
+            title=f"補助金の使い方 {CANARY_A}",
+            body=f"教えてください {CANARY_A}",
+        )
+        comment = do_add_comment(
+            alumni,
+            thread,
+            body=f"回答です {CANARY_A}",
+            attachment=SimpleUploadedFile(f"{CANARY_A}.pdf", f"%PDF-1.4 {CANARY_A}".encode()),
+        )
+        attachment = Attachment.objects.get(comment=comment)
+        report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
     email = EmailAddress.objects.get(user=alumni.user)
     event = make_event(
         world.net_a,
@@ -154,6 +200,11 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "membership_id": str(world.operator_a.pk),
         "notification_id": str(notification.pk),
         "update_id": str(update.pk),
+        "category_id": str(category.pk),
+        "thread_id": str(thread.pk),
+        "comment_id": str(comment.pk),
+        "report_id": str(report.pk),
+        "attachment_id": str(attachment.pk),
         "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "key": EmailConfirmationHMAC(email).key,
         "uidb36": user_pk_to_url_str(alumni.user),
@@ -247,6 +298,11 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "event_id",
         "registration_id",
         "series_id",
+        "category_id",
+        "thread_id",
+        "comment_id",
+        "report_id",
+        "attachment_id",
     }
     checked = 0
     for route in all_routes():

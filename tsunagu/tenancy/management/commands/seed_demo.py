@@ -15,7 +15,7 @@ from django_scopes import scope
 from tsunagu.accounts.models import User
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.actions import do_add_member, do_create_network
-from tsunagu.tenancy.models import Network, Role
+from tsunagu.tenancy.models import Membership, Network, Role
 
 DEMO_PASSWORD = "tsunagu-demo"  # noqa: S105 - the documented demo password
 
@@ -218,6 +218,24 @@ class Command(BaseCommand):
                 body="12月12日（土）14時から、本社20階ホールで総会を開きます。懇親会もあります。",
                 actor=operator,
             )
+        with scope(network=mitsuba):
+            from tsunagu.boards.demo import seed_boards
+
+            key = {
+                email: Membership.objects.get(network=mitsuba, user__email=email)
+                for email in (
+                    "operator@example.com",
+                    "supporter@example.com",
+                    "employee@example.com",
+                    "alumni@example.com",
+                )
+            }
+            others = list(
+                Membership.objects.filter(network=mitsuba, user__email__startswith="mitsuba")
+                .select_related("user", "network")
+                .order_by("pk")[:20]
+            )
+            seed_boards(mitsuba, [*key.values(), *others], rng)
         # Demo notifications stay in the app: a worker with real mail settings must not send them.
         from django.utils import timezone
 

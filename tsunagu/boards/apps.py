@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BoardsConfig(AppConfig):
+    name = "tsunagu.boards"
+    label = "boards"
+    verbose_name = _("Boards")
+
+    def ready(self) -> None:
+        from . import kinds  # noqa: F401 - registers the notification kinds
