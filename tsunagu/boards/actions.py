@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.notify.actions import notify
+from tsunagu.profiles.indexing import members_with_matching_tags
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Role
@@ -155,6 +156,9 @@ def do_create_thread(
             .filter(role__in=[Role.SUPPORTER, Role.OPERATOR])
             .values_list("user_id", flat=True)
         )
+        # And so do the members whose shared skills or interests the consultation names.
+        helpers |= members_with_matching_tags(member.network_id, f"{title}\n{body}")
+        helpers.discard(member.user_id)
         if helpers - mentioned:
             notify(
                 member.network,

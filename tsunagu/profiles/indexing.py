@@ -69,3 +69,29 @@ def _default_hidden(field: str, hidden: list[str]) -> bool:
     from .visibility import FIELDS
 
     return FIELDS[field][1] in hidden
+
+
+def members_with_matching_tags(network_id: int, text: str, *, limit: int = 50) -> set[int]:
+    """User ids of active members whose shared skills or interests are named in ``text``.
+
+    Used to bring a consultation to the people who can answer it. Only tags their owners share
+    with the network count: a hidden skill never routes questions to anyone.
+    """
+    from tsunagu.tenancy.models import Status
+
+    from .models import Tag
+
+    haystack = normalize(text)
+    names = Tag.objects.filter(network_id=network_id).values_list("pk", "kind", "normalized")
+    matched = [(pk, kind) for pk, kind, name in names if len(name) >= 2 and name in haystack]
+    if not matched:
+        return set()
+    condition = Q()
+    for kind in {kind for _, kind in matched}:
+        field = "skills" if kind == "skill" else "interests"
+        ids = [pk for pk, k in matched if k == kind]
+        condition |= Q(tags__in=ids) & visible_to_members(field)
+    profiles = Profile.objects.filter(
+        condition, network_id=network_id, membership__status=Status.ACTIVE
+    )
+    return set(profiles.values_list("membership__user_id", flat=True).distinct()[:limit])

@@ -452,3 +452,38 @@ def test_followers_with_the_thread_open_hear_of_a_new_comment(
     assert sent == [
         ({"type": "boards.comment", "thread": thread.pk, "number": 1}, {world.alumni_a.user_id})
     ]
+
+
+def test_members_whose_shared_skills_match_hear_of_a_consultation(world: World) -> None:
+    """「補助金」 is 鈴木's shared skill and 山本's hidden one: only 鈴木 is asked."""
+    from tsunagu.profiles.indexing import reindex
+    from tsunagu.profiles.models import Profile, Tag
+
+    with scopes_disabled():
+        tag = Tag.objects.create(
+            network=world.net_a, kind="skill", name="補助金", normalized="補助金"
+        )
+        hidden = make_member(world.net_a, make_user(name="山本 秘子"))
+        for member, visibility in ((world.employee_a, {}), (hidden, {"skills": "me"})):
+            profile = Profile.objects.select_related("membership__user").get(membership=member)
+            profile.visibility = visibility
+            profile.save()
+            profile.tags.add(tag)
+            reindex(profile)
+    category = make_category(world.net_a)
+    world.client(world.alumni_a).post(
+        url(world, "new/"),
+        {
+            "category": category.pk,
+            "kind": "consultation",
+            "title": "ＩＴ導入補助金の申請について",
+            "body": "申請の手順を教えてください。",
+        },
+    )
+    with scopes_disabled():
+        told = set(
+            Notification.objects.filter(kind="boards_consultation").values_list(
+                "recipient_id", flat=True
+            )
+        )
+    assert told == {world.supporter_a.user_id, world.operator_a.user_id, world.employee_a.user_id}
