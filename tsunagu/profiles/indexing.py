@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from .models import Audience, Profile
@@ -39,7 +40,15 @@ def search_text_of(profile: Profile) -> str:
     return normalize(" ".join(p for p in parts if p))[:20000]
 
 
+SUGGESTIONS_SECONDS = 300
+
+
+def suggestions_key(network_id: int) -> str:
+    return f"profiles:suggestions:v1:{network_id}"
+
+
 def reindex(profile: Profile) -> None:
+    cache.delete(suggestions_key(profile.network_id))
     profile.search_text = search_text_of(profile)
     profile.sort_name = normalize(profile.name_kana or profile.name)[:100]
     Profile.objects.filter(pk=profile.pk).update(

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
@@ -23,7 +24,7 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
 from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
-from .indexing import search, visible_to_members
+from .indexing import SUGGESTIONS_SECONDS, search, suggestions_key, visible_to_members
 from .models import LifeUpdate, Profile, Tag, TagKind
 from .normalize import normalize
 from .visibility import FIELDS, MEMBER, OPERATOR, view_of, viewer_level
@@ -118,14 +119,25 @@ def directory(request: NetworkRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "profiles/directory_results.html", context)
     network = request.membership.network
-    context |= {
-        "industries": _shared_industries(network.pk),
-        "skills": shared_tag_names(network.pk, TagKind.SKILL),
+    context |= suggestions(network.pk) | {
         "roles": [(Role.ALUMNI, Role.ALUMNI.label), (Role.EMPLOYEE, Role.EMPLOYEE.label)],
     }
     my_profile = actions.profile_of(request.membership)
     context |= {"my_profile": my_profile, "ask_employer": actions.needs_employer_check(my_profile)}
     return render(request, "profiles/directory.html", context)
+
+
+def suggestions(network_id: int) -> dict[str, list[str]]:
+    """The directory's filter choices. Cached briefly and dropped whenever a profile is saved."""
+    key = suggestions_key(network_id)
+    cached = cache.get(key)
+    if cached is None:
+        cached = {
+            "industries": _shared_industries(network_id),
+            "skills": shared_tag_names(network_id, TagKind.SKILL),
+        }
+        cache.set(key, cached, SUGGESTIONS_SECONDS)
+    return cached
 
 
 def shared_tag_names(network_id: int, kind: str) -> list[str]:

@@ -62,16 +62,19 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 
 OWNER, OPERATOR, MEMBER = "owner", "operator", "member"
+# Plain strings, not enum members: these sets are consulted for every field of every card.
+_AUDIENCES = frozenset(str(a) for a in Audience.values)
 _SHOWN_TO = {
-    OWNER: {Audience.ONLY_ME, Audience.OPERATORS, Audience.MEMBERS},
-    OPERATOR: {Audience.OPERATORS, Audience.MEMBERS},
-    MEMBER: {Audience.MEMBERS},
+    OWNER: frozenset(_AUDIENCES),
+    OPERATOR: frozenset({str(Audience.OPERATORS), str(Audience.MEMBERS)}),
+    MEMBER: frozenset({str(Audience.MEMBERS)}),
 }
+_DEFAULTS = {field: str(default) for field, (_, default) in FIELDS.items()}
 
 
 def audience_of(profile: Profile, field: str) -> str:
     value = (profile.visibility or {}).get(field)
-    return value if value in Audience.values else FIELDS[field][1]
+    return value if value in _AUDIENCES else _DEFAULTS[field]
 
 
 def viewer_level(viewer: Membership, profile: Profile) -> str:
@@ -84,12 +87,17 @@ def viewer_level(viewer: Membership, profile: Profile) -> str:
 
 def visible_fields(profile: Profile, level: str) -> frozenset[str]:
     shown = _SHOWN_TO[level]
-    return frozenset(field for field in FIELDS if audience_of(profile, field) in shown)
+    chosen = profile.visibility or {}
+    return frozenset(
+        field
+        for field, default in _DEFAULTS.items()
+        if (chosen.get(field) if chosen.get(field) in _AUDIENCES else default) in shown
+    )
 
 
 def hidden_audiences(level: str) -> list[str]:
     """The audiences a viewer of this level may not see: used to filter lists in the database."""
-    return [a for a in Audience.values if a not in _SHOWN_TO[level]]
+    return [a for a in sorted(_AUDIENCES) if a not in _SHOWN_TO[level]]
 
 
 @dataclass
