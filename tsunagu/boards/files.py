@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tsunagu.core.storage import PrivateStorage, private_storage
 from tsunagu.core.validators import ALLOWED_IMAGE_FORMATS
+
+__all__ = ["PrivateStorage", "private_storage"]
 
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 PDF = "application/pdf"
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files under PRIVATE_MEDIA_ROOT, read from the settings on each use (tests change it)."""
-
-    @property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise NotImplementedError("private files are served by the boards' attachment view")
-
-
-private_storage = PrivateStorage()
 
 
 def attachment_path(instance: Any, filename: str) -> str:

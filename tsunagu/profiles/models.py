@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.core.validators import MaxLengthValidator
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from tsunagu.core.markdown import render_markdown
+from tsunagu.core.storage import private_storage
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership, Network
 
@@ -47,6 +49,16 @@ class Tag(models.Model):
         return self.name
 
 
+PHOTO_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "webp"}
+
+
+def photo_path(instance: Profile, filename: str) -> str:
+    """A name nobody can guess; photos are served only to the audience the member chose."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    extension = extension if extension in PHOTO_EXTENSIONS else "img"
+    return f"profiles/{instance.network_id}/{uuid.uuid4().hex}.{extension}"
+
+
 class Profile(models.Model):
     """What a member tells the network about themselves. One per membership."""
 
@@ -64,7 +76,11 @@ class Profile(models.Model):
     name_kana = models.CharField(_("name in kana"), max_length=100, blank=True)
     name_romaji = models.CharField(_("name in romaji"), max_length=100, blank=True)
     photo = models.ImageField(
-        _("photo"), upload_to="profiles/photos/", blank=True, validators=[validate_image_file]
+        _("photo"),
+        upload_to=photo_path,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_image_file],
     )
     joined_on = models.DateField(_("joined the company"), null=True, blank=True)
     left_on = models.DateField(_("left the company"), null=True, blank=True)

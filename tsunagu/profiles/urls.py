@@ -9,6 +9,7 @@ app_name = "profiles"
 urlpatterns = [
     path("members/", views.directory, name="directory"),
     path("members/<int:membership_id>/", views.profile_detail, name="detail"),
+    path("members/<int:membership_id>/photo/", views.photo, name="photo"),
     path("profile/", views.my_profile, name="me"),
     path("profile/edit/", views.edit_profile, name="edit"),
     path("profile/confirm/", views.confirm_employer, name="confirm_employer"),

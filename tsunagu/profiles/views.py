@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -191,6 +191,28 @@ def profile_detail(request: NetworkRequest, membership_id: int) -> HttpResponse:
         context["update_form"] = LifeUpdateForm()
         context["ask_employer"] = actions.needs_employer_check(profile)
     return render(request, "profiles/profile.html", context)
+
+
+PHOTO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
+PHOTO_TYPES["webp"] = "image/webp"
+
+
+@member_required
+def photo(request: NetworkRequest, membership_id: int) -> FileResponse:
+    """A member's photo, only for the audience they chose; private caching only."""
+    member = request.membership
+    profile = _profile_for(request, membership_id)
+    view = view_of(profile, viewer_level(member, profile), career=False)
+    if not view.shows("photo") or not profile.photo:
+        raise Http404
+    try:
+        handle = profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = profile.photo.name.rsplit(".", 1)[-1]
+    response = FileResponse(handle, content_type=PHOTO_TYPES.get(extension, "image/png"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @member_required

@@ -5,13 +5,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from .access import get_membership
 from .models import Status
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def member_required(view: View) -> View:
@@ -22,7 +22,9 @@ def member_required(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, network_slug: str, **kwargs: Any) -> HttpResponse:
+    def wrapper(
+        request: HttpRequest, *args: Any, network_slug: str, **kwargs: Any
+    ) -> HttpResponseBase:
         network = request.network  # type: ignore[attr-defined]
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -45,7 +47,7 @@ def member_required(view: View) -> View:
 
 def operator_required(view: View) -> View:
     @wraps(view)
-    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.membership.is_operator:  # type: ignore[attr-defined]
             return render(request, "tenancy/forbidden.html", status=403)
         return view(request, *args, **kwargs)

@@ -39,7 +39,7 @@ SECRETS: dict[str, Secret] = {
     "name_kanji": Secret({"name_kanji": "秘漢字名"}, "秘漢字名", "秘漢字名"),
     "name_kana": Secret({"name_kana": "ひみつかなめい"}, "ひみつかなめい", "ヒミツカナメイ"),
     "name_romaji": Secret({"name_romaji": "Himitsu Romaji"}, "Himitsu Romaji", "himitsu romaji"),
-    "photo": Secret({}, "profiles/photos/secretphoto"),
+    "photo": Secret({}, "/photo/"),  # the address of the photo, in an <img>
     "years": Secret(
         {"joined_on": datetime.date(1961, 4, 1), "left_on": datetime.date(1963, 3, 31)},
         "1961",
@@ -189,3 +189,28 @@ def test_members_find_shared_fields_and_filters_match_them(world: World) -> None
         if secret.filter:
             body = client.get(base, secret.filter).content.decode()
             assert f"/members/{world.alumni_a.pk}/" in body, field
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("audience", Audience.values)
+def test_the_photo_file_itself_is_served_only_to_its_audience(world: World, audience: str) -> None:
+    fill(world, "photo", audience)
+    url = f"/n/{world.net_a.slug}/members/{world.alumni_a.pk}/photo/"
+    viewers = {
+        "owner": world.alumni_a,
+        "operator": world.operator_a,
+        "member": world.supporter_a,
+        "another network's operator": world.operator_b,
+    }
+    for who, viewer in viewers.items():
+        response = world.client(viewer).get(url)
+        if who in MAY_SEE[audience]:
+            assert response.status_code == 200, who
+            assert response["Content-Type"] == "image/png"
+            assert b"".join(response.streaming_content) == png_bytes()
+        else:
+            assert response.status_code in (302, 404), who
+    with scope(network=world.net_a):
+        name = Profile.objects.get(membership=world.alumni_a).photo.name
+    assert "secretphoto" not in name  # stored under a name nobody can guess
+    assert world.client(None).get(f"/media/{name}").status_code == 404

@@ -53,6 +53,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:unsubscribe": PUBLIC,
     "profiles:directory": MEMBERS,
     "profiles:detail": MEMBERS,
+    "profiles:photo": MEMBERS,
     "profiles:me": MEMBERS,
     "profiles:edit": MEMBERS,
     "profiles:confirm_employer": MEMBERS,
