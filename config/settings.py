@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tsunagu.accounts.middleware.UserLanguageMiddleware",
+    "tsunagu.accounts.middleware.UserTimeZoneMiddleware",
     "tsunagu.tenancy.middleware.NetworkMiddleware",
 ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import AccountSettingsForm
-from .middleware import set_language_cookie
+from .middleware import set_language_cookie, set_time_zone_cookie
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -46,5 +46,6 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings have been saved."))
         response = HttpResponseRedirect(request.path)
         set_language_cookie(request, response, user.language)
+        set_time_zone_cookie(request, response, user.time_zone)
         return response
     return render(request, "accounts/settings.html", {"form": form})

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import override
 
+from tsunagu.accounts.models import TIME_ZONES
 from tsunagu.tenancy.models import Network
 
 from .models import Thread, ThreadKind
@@ -22,8 +24,10 @@ TIMEOUT = 60 * 60
 SHOWN = 5
 
 
-def _key(network_id: int, language: str) -> str:
-    return f"boards:{SCHEMA}:home:{network_id}:{language}"
+def _key(network_id: int, language: str, zone: str | None = None) -> str:
+    # Times in the block are in the viewer's zone: one copy per language and zone.
+    zone = zone or timezone.get_current_timezone_name()
+    return f"boards:{SCHEMA}:home:{network_id}:{language}:{zone}"
 
 
 def home_block_html(network: Network, language: str) -> SafeString:
@@ -60,7 +64,8 @@ def home_block_html(network: Network, language: str) -> SafeString:
 
 
 def forget_home_block(network_id: int) -> None:
-    keys = [_key(network_id, code) for code, _name in settings.LANGUAGES]
+    zones = {settings.TIME_ZONE, *TIME_ZONES}
+    keys = [_key(network_id, code, zone) for code, _name in settings.LANGUAGES for zone in zones]
     # Now, and again after commit: a page rendered in between could store the old block again.
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
