@@ -47,7 +47,10 @@ def check_manage_event_permission(member: Membership, event: Event) -> None:
 
 
 def can_create_events(member: Membership) -> bool:
-    return member.is_supporter_or_operator
+    """Operators and supporters; every active member where the network allows it."""
+    if member.is_supporter_or_operator:
+        return True
+    return member.is_active and member.network.members_may_create_events
 
 
 def check_create_event_permission(member: Membership) -> None:

@@ -21,7 +21,15 @@ class NetworkSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Network
-        fields = ["name", "tagline", "logo", "brand_color", "description", "eligibility"]
+        fields = [
+            "name",
+            "tagline",
+            "logo",
+            "brand_color",
+            "description",
+            "eligibility",
+            "members_may_create_events",
+        ]
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 8}),

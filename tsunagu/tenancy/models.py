@@ -63,6 +63,11 @@ class Network(models.Model):
         help_text=_("Shown to people who apply, e.g. “Former employees of 三ツ葉商事”."),
     )
     join_questions = models.JSONField(_("questions for applicants"), default=list, blank=True)
+    members_may_create_events = models.BooleanField(
+        _("any member may organise events"),
+        default=False,
+        help_text=_("Otherwise only operators and supporters create events."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -120,6 +120,29 @@ def test_alumni_cannot_create_events_but_supporters_can_and_then_organise(world:
 
 
 @pytest.mark.django_db
+def test_where_the_network_allows_it_any_member_organises_their_own_event(world: World) -> None:
+    operator = world.client(world.operator_a)
+    settings_url = f"/n/{world.net_a.slug}/manage/"
+    form = operator.get(settings_url).content.decode()
+    assert "誰でもイベントを主催できる" in form
+    data = {
+        "name": world.net_a.name,
+        "brand_color": "#2f5fd0",
+        "members_may_create_events": "on",
+    }
+    assert operator.post(settings_url, data).status_code == 302
+    alumni = world.client(world.alumni_a)
+    assert alumni.get(url(world, "new/")).status_code == 200
+    assert alumni.post(url(world, "new/"), event_data(title="OB有志の朝活")).status_code == 302
+    with scopes_disabled():
+        event = Event.objects.get(title="OB有志の朝活")
+        assert Organiser.objects.filter(event=event, membership=world.alumni_a).exists()
+    assert alumni.get(url(world, f"{event.pk}/edit/")).status_code == 200
+    # Another alumni may organise their own events, not this one.
+    assert world.client(world.employee_a).get(url(world, f"{event.pk}/edit/")).status_code == 403
+
+
+@pytest.mark.django_db
 def test_operator_names_organisers(world: World) -> None:
     client = world.client(world.operator_a)
     data = event_data(organisers=[str(world.supporter_a.pk)])
