@@ -21,6 +21,7 @@ from .access import (
 )
 from .forms import EventForm
 from .models import (
+    LIVE,
     SEATED,
     Cadence,
     Event,
@@ -213,6 +214,34 @@ def do_cancel_registration(member: Membership, event: Event) -> Registration:
     registration.save(update_fields=["status", "updated_at"])
     _promote_waiting(event)
     return registration
+
+
+@transaction.atomic
+def do_call_off_event(member: Membership, event: Event, reason: str) -> Event:
+    """Organisers or operators call an event off: no more applications, everyone is told."""
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    if event.called_off_at is not None:
+        raise ValidationError(_("This event has already been called off."))
+    if event.ends_at <= timezone.now():
+        raise ValidationError(_("This event is over; it can no longer be called off."))
+    event.called_off_at = timezone.now()
+    event.call_off_reason = reason.strip()[:1000]
+    event.save(update_fields=["called_off_at", "call_off_reason"])
+    user_ids = list(
+        Registration.objects.filter(event=event, status__in=LIVE).values_list("user_id", flat=True)
+    )
+    if user_ids:
+        notify(
+            member.network,
+            user_ids,
+            "event_called_off",
+            params={"title": event.title},
+            body=event.call_off_reason,
+            url=event.get_absolute_url(),
+            actor=member.user,
+        )
+    return event
 
 
 ORGANISER_ACTIONS = ("approve", "decline", "attended", "no_show", "reset")

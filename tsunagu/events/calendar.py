@@ -62,5 +62,7 @@ def build_calendar(
         if event.notes:
             description.append(event.notes)
         item.add("description", "\n\n".join(description))
+        # Calendar applications strike a called-off event through rather than keep it.
+        item.add("status", "CANCELLED" if event.called_off_at else "CONFIRMED")
         cal.add_component(item)
     return cal.to_ical()

@@ -22,6 +22,14 @@ DECLINED = register(
         email_by_default=True,
     )
 )
+CALLED_OFF = register(
+    Kind(
+        "event_called_off",
+        _("An event I applied for is called off"),
+        _("“%(title)s” has been called off."),
+        email_by_default=True,
+    )
+)
 REMINDER = register(
     Kind(
         "event_reminder",

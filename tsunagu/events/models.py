@@ -138,6 +138,8 @@ class Event(models.Model):
         blank=True,
         help_text=_("Empty: until it starts."),
     )
+    called_off_at = models.DateTimeField(_("called off"), null=True, blank=True, editable=False)
+    call_off_reason = models.TextField(_("why it is called off"), blank=True, max_length=1000)
     description = models.TextField(
         _("description"), blank=True, max_length=20000, help_text=_("Markdown is supported.")
     )
@@ -221,7 +223,7 @@ class Event(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return timezone.now() < self.applications_close_at
+        return self.called_off_at is None and timezone.now() < self.applications_close_at
 
     @property
     def can_cancel_now(self) -> bool:

@@ -25,6 +25,7 @@ def send_event_reminders() -> int:
         due = list(
             Event.objects.filter(
                 reminded_at__isnull=True,
+                called_off_at__isnull=True,
                 starts_at__gt=now,
                 starts_at__lte=now + REMIND_AHEAD,
                 network__is_active=True,
@@ -78,6 +79,7 @@ def send_event_follow_ups() -> int:
         due = list(
             Event.objects.filter(
                 followed_up_at__isnull=True,
+                called_off_at__isnull=True,
                 ends_at__lte=now,
                 ends_at__gt=now - FOLLOW_UP_WITHIN,
                 network__is_active=True,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:event_id>/edit/", views.event_edit, name="edit"),
     path("<int:event_id>/register/", views.event_register, name="register"),
     path("<int:event_id>/cancel/", views.event_cancel, name="cancel"),
+    path("<int:event_id>/call-off/", views.event_call_off, name="call_off"),
     path("<int:event_id>/event.ics", views.event_ics, name="ics"),
     path("<int:event_id>/feedback/", views.event_feedback, name="feedback"),
     path("<int:event_id>/present/", views.event_present, name="present"),

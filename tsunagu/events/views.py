@@ -337,6 +337,25 @@ REGISTERED_MESSAGES: dict[str, Callable[[], str]] = {
 
 @member_required
 @require_POST
+def event_call_off(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    reason = request.POST.get("reason", "")
+    if len(reason) > 1000:
+        messages.error(request, _("Keep the reason under 1,000 characters."))
+        return redirect(event.get_absolute_url())
+    try:
+        actions.do_call_off_event(member, event, reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The event has been called off; its applicants are told."))
+    return redirect(event.get_absolute_url())
+
+
+@member_required
+@require_POST
 def event_cancel(request: NetworkRequest, event_id: int) -> HttpResponse:
     member = request.membership
     event = access_event(member, event_id)

@@ -74,6 +74,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "events:edit": MEMBERS,
     "events:register": MEMBERS,
     "events:cancel": MEMBERS,
+    "events:call_off": MEMBERS,
     "events:ics": MEMBERS,
     "events:feedback": MEMBERS,
     "events:report": MEMBERS,
