@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.boards.home import home_block_html
 from tsunagu.notify.actions import bell_for
+from tsunagu.profiles.home import life_updates_html
 
 from . import actions
 from .access import access_membership, get_membership, memberships_of
@@ -50,6 +51,7 @@ def home(request: NetworkRequest) -> HttpResponse:
         {
             "summary_html": members_summary_html(network, get_language()),
             "boards_html": home_block_html(network, get_language()),
+            "updates_html": life_updates_html(network, get_language()),
             "recent_notifications": bell["recent"],
             "unread_prefetched": bell["unread"],
         },

@@ -191,3 +191,18 @@ def test_operators_viewing_fields_shared_with_them_is_audited(world: World) -> N
     )
     with pytest.raises(ValueError), scope(network=world.net_a):
         entries[0].delete()
+
+
+@pytest.mark.django_db
+def test_the_latest_life_updates_show_on_the_home_page_of_their_network_only(
+    world: World,
+) -> None:
+    home_a = f"/n/{world.net_a.slug}/"
+    reader = world.client(world.supporter_a)
+    assert "まだ近況はありません" in reader.get(home_a).content.decode()  # now cached
+    world.client(world.alumni_a).post(f"{home_a}profile/updates/", {"body": "福岡に移住しました！"})
+    page = reader.get(home_a).content.decode()
+    assert "福岡に移住しました！" in page  # the cache was dropped when it was posted
+    assert f"/members/{world.alumni_a.pk}/" in page
+    other = world.client(world.alumni_b).get(f"/n/{world.net_b.slug}/").content.decode()
+    assert "福岡に移住しました" not in other
