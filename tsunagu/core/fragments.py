@@ -1,0 +1,46 @@
+"""Blocks of HTML that look the same to every member of a network, rendered once and cached.
+
+A block is kept per network, language and time zone (its times are in the viewer's zone) until
+its app forgets it after a write, or an hour passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import override
+
+TIMEOUT = 60 * 60
+
+
+def _key(name: str, network_id: int, language: str, zone: str | None = None) -> str:
+    zone = zone or timezone.get_current_timezone_name()
+    return f"fragment:{name}:{network_id}:{language}:{zone}"
+
+
+def cached_fragment(
+    name: str, network_id: int, language: str, render: Callable[[], str]
+) -> SafeString:
+    """The block ``name`` (which should carry a schema version) for this network and language."""
+    key = _key(name, network_id, language)
+    html = cache.get(key)
+    if html is None:
+        with override(language):
+            html = render()
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by our own templates, escaped there
+
+
+def forget_fragment(name: str, network_id: int) -> None:
+    from tsunagu.accounts.models import TIME_ZONES
+
+    zones = {settings.TIME_ZONE, *TIME_ZONES}
+    keys = [_key(name, network_id, code, z) for code, _name in settings.LANGUAGES for z in zones]
+    # Now, and again after commit: a page rendered in between could store the old block again.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
