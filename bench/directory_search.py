@@ -2,8 +2,8 @@
 
 Creates a database with ``manage.py seed_scale --members 100000`` (once; ``--reuse-db`` keeps
 it), then runs at least 200 varied directory searches through the same code as the directory page
-(the search, the filters, the count and the first page of cards with their tags) and prints the
-p50 and p95 of each kind:
+(``directory_page``: the search, the filters, the capped count and the first page of cards with
+their tags) and prints the p50 and p95 of each kind:
 
     python bench/directory_search.py                     # 100,000 members
     python bench/directory_search.py --reuse-db          # measure again on the same data
@@ -102,7 +102,7 @@ def measure(kinds: dict[str, list[dict[str, str]]]) -> dict[str, list[float]]:
     from django.test import RequestFactory
     from django_scopes import scopes_disabled
 
-    from tsunagu.profiles.views import VIEWS, CappedPaginator, _directory_queryset
+    from tsunagu.profiles.views import directory_page
     from tsunagu.tenancy.models import Membership
 
     factory = RequestFactory()
@@ -113,11 +113,8 @@ def measure(kinds: dict[str, list[dict[str, str]]]) -> dict[str, list[float]]:
         request = factory.get("/n/scale/members/", params)
         request.membership = viewer  # type: ignore[attr-defined]
         with scopes_disabled():
-            qs, state = _directory_queryset(request)  # type: ignore[arg-type]
-            qs = qs.select_related("membership__user").prefetch_related("tags")
-            page = CappedPaginator(qs, VIEWS[state["view"]]).get_page(1)
-            cards = list(page.object_list)
-            return page.paginator.count + len(cards) * 0
+            page, cards, _state = directory_page(request)  # type: ignore[arg-type]
+            return int(page.paginator.count)
 
     timings: dict[str, list[float]] = {}
     for kind, params_list in kinds.items():

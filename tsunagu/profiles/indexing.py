@@ -54,10 +54,17 @@ def reindex(profile: Profile) -> None:
     Profile.objects.filter(pk=profile.pk).update(
         search_text=profile.search_text, sort_name=profile.sort_name
     )
+    from .directory import sync
+
+    sync(profile)
 
 
 def search(queryset: QuerySet[Profile], query: str) -> QuerySet[Profile]:
-    """Every word must appear. Works for one- and two-character Japanese words alike."""
+    """Every word must appear. Works for one- and two-character Japanese words alike.
+
+    This reads the profiles themselves (the operators' roster, whatever the members' status);
+    the members' directory searches ``directory.entries_matching`` instead.
+    """
     for term in query_terms(query):
         queryset = queryset.filter(search_text__contains=term)
     return queryset

@@ -15,6 +15,8 @@ from tsunagu.core.storage import private_storage
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership, Network
 
+from .tokens import KeysField
+
 
 class Audience(models.TextChoices):
     ONLY_ME = "me", _("Only me")
@@ -183,3 +185,37 @@ class LifeUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class DirectoryEntry(models.Model):
+    """What the directory searches, one narrow row per active member (see ``directory.py``).
+
+    It holds only what every member may see: the normalised search text of shared fields, and
+    search keys for its words and for the filters (role, leaving year, department, industry,
+    skills), each only when its owner shares the field. A member who is not active has no row.
+    """
+
+    profile = models.OneToOneField(
+        Profile, on_delete=models.CASCADE, primary_key=True, related_name="directory_entry"
+    )
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    search_text = models.TextField(blank=True, default="")
+    department = models.CharField(max_length=100, blank=True, default="")
+    keys = KeysField(default=list)  # the characters and pairs of the search text
+    department_keys = KeysField(default=list)  # those of the department, when shared
+    facets = KeysField(default=list)  # role, and when shared: leaving year, industry, skills
+    sort_name = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField()
+    joined_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[DirectoryEntry]] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["network", "sort_name", "profile"]),
+            models.Index(fields=["network", "-updated_at", "-profile"]),
+            models.Index(fields=["network", "-joined_at", "-profile"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.sort_name

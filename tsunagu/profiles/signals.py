@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.tenancy.models import Membership
 
+from .directory import follow_membership
 from .indexing import reindex
 from .models import Profile
 
@@ -17,9 +18,13 @@ from .models import Profile
 def give_every_membership_a_profile(
     sender: Any, instance: Membership, created: bool, **kw: Any
 ) -> None:
-    if created and not kw.get("raw"):
+    if kw.get("raw"):
+        return
+    if created:
         profile = Profile.objects.create(membership=instance, network_id=instance.network_id)
         reindex(profile)
+    elif {"role", "status"} & set(kw.get("update_fields") or {"role", "status"}):
+        follow_membership(instance)  # a new role or status: the directory row follows
 
 
 @receiver(post_save, sender=User)

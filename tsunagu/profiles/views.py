@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,17 +23,13 @@ from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
+from .directory import entries_matching, listed_profiles, page_ids
 from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
 from .indexing import SUGGESTIONS_SECONDS, search, suggestions_key, visible_to_members
-from .models import LifeUpdate, Profile, Tag, TagKind
+from .models import DirectoryEntry, LifeUpdate, Profile, Tag, TagKind
 from .normalize import normalize
-from .visibility import FIELDS, MEMBER, OPERATOR, view_of, viewer_level
+from .visibility import FIELDS, MEMBER, OPERATOR, ProfileView, view_of, viewer_level
 
-SORTS = {
-    "name": ("sort_name", "membership_id"),
-    "updated": ("-updated_at", "-membership_id"),
-    "joined": ("-membership__created_at", "-membership_id"),
-}
 VIEWS = {"cards": 24, "table": 50}
 COUNT_CAP = 1000
 
@@ -61,54 +57,87 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _directory_queryset(request: NetworkRequest) -> tuple[QuerySet[Profile], dict[str, Any]]:
+SORTS = {
+    "name": ("sort_name", "profile_id"),
+    "updated": ("-updated_at", "-profile_id"),
+    "joined": ("-joined_at", "-profile_id"),
+}
+
+
+def _directory_queryset(request: NetworkRequest) -> tuple[QuerySet[DirectoryEntry], dict[str, Any]]:
+    """The directory rows matching the request's words and filters, sorted, and the form state."""
     network = request.membership.network
     params = request.GET
-    qs = Profile.objects.filter(network=network, membership__status=Status.ACTIVE)
     state: dict[str, Any] = {"q": params.get("q", "")[:100]}
-    if state["q"]:
-        qs = search(qs, state["q"])
     role = params.get("role", "")
-    if role in (Role.ALUMNI, Role.EMPLOYEE):
-        qs = qs.filter(membership__role=role)
-        state["role"] = role
+    state["role"] = role if role in (Role.ALUMNI, Role.EMPLOYEE) else ""
     left_from, left_to = _int(params.get("left_from")), _int(params.get("left_to"))
-    if left_from or left_to:
-        qs = qs.filter(visible_to_members("years"), left_on__isnull=False)
-        if left_from:
-            qs = qs.filter(left_on__year__gte=left_from)
-        if left_to:
-            qs = qs.filter(left_on__year__lte=left_to)
     state["left_from"], state["left_to"] = left_from or "", left_to or ""
-    department = " ".join(params.get("department", "").split())[:100]
-    if department:
-        qs = qs.filter(visible_to_members("last_position"), last_department__icontains=department)
-    state["department"] = department
-    industry = params.get("industry", "")[:50]
-    if industry:
-        qs = qs.filter(visible_to_members("industry"), industry=industry)
-    state["industry"] = industry
-    skill = params.get("skill", "")[:50]
-    if skill:
-        qs = qs.filter(
-            visible_to_members("skills"),
-            tags__kind=TagKind.SKILL,
-            tags__normalized=normalize(skill),
+    state["department"] = " ".join(params.get("department", "").split())[:100]
+    state["industry"] = params.get("industry", "")[:50]
+    state["skill"] = params.get("skill", "")[:50]
+    skill_ids = None
+    if state["skill"]:
+        skill_ids = list(
+            Tag.objects.filter(
+                network=network, kind=TagKind.SKILL, normalized=normalize(state["skill"])
+            ).values_list("pk", flat=True)
         )
-    state["skill"] = skill
+    qs = entries_matching(
+        network.pk,
+        query=state["q"],
+        role=state["role"],
+        left_from=left_from,
+        left_to=left_to,
+        department=state["department"],
+        industry=state["industry"],
+        skill_ids=skill_ids,
+    )
     sort = params.get("sort", "name")
     state["sort"] = sort if sort in SORTS else "name"
     view = params.get("view", "cards")
     state["view"] = view if view in VIEWS else "cards"
-    return qs.order_by(*SORTS[state["sort"]]), state
+    return qs, state
+
+
+class DirectoryPaginator(CappedPaginator):
+    """Pages of directory rows: counted up to the cap, each page found by ``page_ids``."""
+
+    def __init__(
+        self,
+        network_id: int,
+        entries: QuerySet[DirectoryEntry],
+        per_page: int,
+        order: tuple[str, ...],
+    ) -> None:
+        super().__init__(entries.order_by().values("pk"), per_page)
+        self.network_id, self.entries, self.order = network_id, entries, order
+
+    def _check_object_list_is_ordered(self) -> None:
+        """The list is only counted (unordered, so the count may stop early); pages are sorted."""
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        ids = page_ids(
+            self.network_id, self.entries, self.order, offset, self.per_page, many=self.capped
+        )
+        return Page(ids, number, self)
+
+
+def directory_page(request: NetworkRequest) -> tuple[Page, list[ProfileView], dict[str, Any]]:
+    """One page of the directory: the capped count, the page's cards and the form state."""
+    entries, state = _directory_queryset(request)
+    network_id = request.membership.network_id
+    paginator = DirectoryPaginator(network_id, entries, VIEWS[state["view"]], SORTS[state["sort"]])
+    page = paginator.get_page(request.GET.get("page"))
+    profiles = listed_profiles(list(page.object_list))
+    return page, [view_of(p, MEMBER, career=False) for p in profiles], state
 
 
 @member_required
 def directory(request: NetworkRequest) -> HttpResponse:
-    qs, state = _directory_queryset(request)
-    qs = qs.select_related("membership__user").prefetch_related("tags")
-    page = CappedPaginator(qs, VIEWS[state["view"]]).get_page(request.GET.get("page"))
-    cards = [view_of(profile, MEMBER, career=False) for profile in page.object_list]
+    page, cards, state = directory_page(request)
     context: dict[str, Any] = {
         "page": page,
         "cards": cards,

@@ -27,7 +27,8 @@ from ...demo import (
     _reading,
     network_tags,
 )  # fmt: skip
-from ...models import Profile
+from ...directory import entry_for
+from ...models import DirectoryEntry, Profile
 from ...normalize import normalize
 
 BATCH = 2000
@@ -77,14 +78,21 @@ class Command(BaseCommand):
                 )
                 profiles = [self._profile(rng, m) for m in memberships]
                 links = []
+                skills: dict[int, list[int]] = {}
                 for profile in profiles:
                     chosen = rng.sample(skill_tags, 3) + rng.sample(interest_tags, 2)
                     profile.search_text = normalize(
                         profile.search_text + " " + " ".join(t.name for t in chosen)
                     )
                     links += [through(profile_id=profile.pk, tag_id=t.pk) for t in chosen]
+                    skills[profile.pk] = [t.pk for t in chosen if t.kind == "skill"]
                 Profile.objects.bulk_create(profiles)
                 through.objects.bulk_create(links)
+                entries = (
+                    entry_for(p, m, skills[p.pk])
+                    for p, m in zip(profiles, memberships, strict=True)
+                )
+                DirectoryEntry.objects.bulk_create(e for e in entries if e is not None)
             self.stdout.write(f"{offset + count} / {members}")
         self.stdout.write(self.style.SUCCESS(f"/n/{slug}/ has {members} members."))
 
