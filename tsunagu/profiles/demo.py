@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tsunagu.tenancy.models import Network
 
-from .indexing import search_text_of
+from .indexing import reindex
 from .models import CareerEntry, LifeUpdate, Profile, Tag
 from .normalize import normalize
 
@@ -212,11 +212,7 @@ def fill_profile(profile: Profile, rng: random.Random, tags: dict[str, Tag], rol
         started_on=joined,
         ended_on=joined + datetime.timedelta(days=1000),
     )
-    profile.search_text = search_text_of(profile)
-    profile.sort_name = normalize(profile.name_kana or name)[:100]
-    Profile.objects.filter(pk=profile.pk).update(
-        search_text=profile.search_text, sort_name=profile.sort_name
-    )
+    reindex(profile)
 
 
 def network_tags(network: Network) -> dict[str, Tag]:
