@@ -7,6 +7,7 @@ its app forgets it after a write, or an hour passes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import override
 
 TIMEOUT = 60 * 60
+T = TypeVar("T")
 
 
 def _key(name: str, network_id: int, language: str, zone: str | None = None) -> str:
@@ -44,3 +46,27 @@ def forget_fragment(name: str, network_id: int) -> None:
     # Now, and again after commit: a page rendered in between could store the old block again.
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def cached_rows(
+    name: str,
+    items: list[T],
+    version: Callable[[T], object],
+    render: Callable[[T], str],
+) -> list[SafeString]:
+    """The HTML of each row of a list, rendered once per version, language and time zone.
+
+    ``version(item)`` must change whenever the row's HTML would (an ``updated_at``, a count shown
+    in it...), so rows are never forgotten, only superseded; nothing in a row may depend on who
+    is looking. One cache round trip reads every row of a page; the missing ones are rendered
+    and stored together.
+    """
+    from django.utils.translation import get_language
+
+    language, zone = get_language(), timezone.get_current_timezone_name()
+    keys = [f"row:{name}:{language}:{zone}:{version(item)}" for item in items]
+    found = cache.get_many(keys)
+    missing = {key: render(item) for key, item in zip(keys, items, strict=True) if key not in found}
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+    return [mark_safe(found.get(key) or missing[key]) for key in keys]  # noqa: S308 - our templates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -283,23 +284,27 @@ def do_update_registration(
     return registration
 
 
+VISIT_GAP = timedelta(minutes=30)
+
+
 def do_record_list_visit(member: Membership) -> Any:
-    """Remembers this visit and answers when the previous one was (None for the first)."""
+    """Notes a view of the list; answers since when events count as new (None: the first visit).
+
+    A view within ``VISIT_GAP`` of the last belongs to the same visit and writes nothing.
+    """
     now = timezone.now()
-    previous = (
-        ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id)
-        .values_list("seen_at", flat=True)
-        .first()
-    )
-    if previous is None:
+    visits = ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id)
+    last = visits.values_list("seen_at", "new_since").first()
+    if last is None:
         ListVisit.objects.get_or_create(
             network_id=member.network_id, user_id=member.user_id, defaults={"seen_at": now}
         )
-    else:
-        ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id).update(
-            seen_at=now
-        )
-    return previous
+        return None
+    seen_at, new_since = last
+    if now - seen_at < VISIT_GAP:
+        return new_since
+    visits.update(seen_at=now, new_since=seen_at)
+    return seen_at
 
 
 @transaction.atomic
@@ -351,7 +356,6 @@ def _add_months(moment: Any, months: int) -> Any:
 def do_create_series(member: Membership, data: dict[str, Any]) -> Series:
     """Creates the series and one event per date, in the site's time zone (so a weekly 8:00
     stays at 8:00)."""
-    from datetime import timedelta
 
     check_create_event_permission(member)
     series = Series.objects.create(

@@ -300,11 +300,17 @@ class Registration(models.Model):
 
 
 class ListVisit(models.Model):
-    """When a member last opened the event list: later events are marked "new" for them."""
+    """When a member last opened the event list: later events are marked "new" for them.
+
+    Views close together are one visit (``VISIT_GAP``): the list is not written on every view,
+    and an event stays "new" while the member goes back and forth during that visit.
+    """
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField()
+    # The end of the visit before this one: events created since then are "new".
+    new_since = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[models.Manager[ListVisit]] = ScopedManager(network="network")
 

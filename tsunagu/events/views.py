@@ -11,10 +11,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.fragments import cached_rows
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership, Status
@@ -94,13 +96,23 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     )
     statuses = dict(RegistrationStatus.choices)
     last_visit = actions.do_record_list_visit(member)
-    for event in page:
+    events = list(page)
+    for event in events:
         event.seats = taken.get(event.pk, 0)  # type: ignore[attr-defined]
         status = mine.get(event.pk)
         event.my_status = statuses[status] if status in LIVE else ""  # type: ignore[attr-defined]
         event.is_new = (  # type: ignore[attr-defined]
-            last_visit is not None and event.created_at > last_visit and not past
+            last_visit is not None
+            and event.created_at > last_visit
+            and not past
+            and not event.called_off_at
         )
+    rows = cached_rows(
+        f"events:list:v1:{member.network.slug}",
+        events,
+        lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",  # type: ignore[attr-defined]
+        lambda e: render_to_string("events/list_row.html", {"event": e}, request),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -109,6 +121,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": list(zip(events, rows, strict=True)),
             "past": past,
             "query": query.urlencode(),
             "can_create": can_create_events(member),

@@ -6,12 +6,23 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.core.testing.factories import make_event, make_member, make_user
 from tsunagu.core.testing.world import CANARY_A, World
-from tsunagu.events.models import Audience, Event, Organiser, Registration, RegistrationStatus
+from tsunagu.events.actions import VISIT_GAP
+from tsunagu.events.models import (
+    Audience,
+    Event,
+    ListVisit,
+    Organiser,
+    Registration,
+    RegistrationStatus,
+)
 
 S = RegistrationStatus
 
@@ -337,12 +348,34 @@ def test_event_page_queries_do_not_grow_with_participants(
 def test_events_created_since_the_last_visit_are_marked_new(world: World) -> None:
     make_event(world.net_a, title="既にあった勉強会")
     client = world.client(world.alumni_a)
+
+    def later() -> None:  # everything so far happened a while ago: the next view is a new visit
+        gap = VISIT_GAP + timedelta(seconds=1)
+        with scopes_disabled():
+            Event.objects.update(created_at=F("created_at") - gap)
+            ListVisit.objects.update(seen_at=F("seen_at") - gap, new_since=F("new_since") - gap)
+
     assert "badge--new" not in client.get(url(world)).content.decode()  # first visit
     make_event(world.net_a, title="新しい交流会")
+    later()
     page = client.get(url(world)).content.decode()
     assert page.count("badge--new") == 1
     assert page.index("badge--new") > page.index("新しい交流会")
-    assert "badge--new" not in client.get(url(world)).content.decode()  # seen now
+    again = client.get(url(world)).content.decode()  # back to the list during the same visit
+    assert again.count("badge--new") == 1
+    later()
+    assert "badge--new" not in client.get(url(world)).content.decode()  # seen last time
+
+
+@pytest.mark.django_db
+def test_views_of_the_list_during_one_visit_write_nothing(
+    world: World, django_assert_num_queries
+) -> None:
+    client = world.client(world.alumni_a)
+    client.get(url(world))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url(world))
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
 
 
 @pytest.mark.django_db
@@ -359,3 +392,20 @@ def test_month_calendar_shows_the_events_of_the_month(world: World) -> None:
     assert "12月の忘年会" in page and "1月の新年会" not in page
     for bad in ("2030-13", "abc", "99999-1", ""):
         assert client.get(url(world, "month/"), {"month": bad}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_list_shows_an_event_as_it_is_now_not_as_it_was_cached(world: World) -> None:
+    event = make_event(world.net_a, title="朝活もくもく会", capacity=10)
+    client = world.client(world.alumni_a)
+    assert "0 / 10" in client.get(url(world)).content.decode()
+    with scopes_disabled():
+        Registration.objects.create(
+            network=world.net_a, event=event, user=world.employee_a.user, status=S.CONFIRMED
+        )
+        event.title = "朝活もくもく会（会場変更）"
+        event.save()
+    page = client.get(url(world)).content.decode()
+    assert "朝活もくもく会（会場変更）" in page and "1 / 10" in page
+    client.cookies["django_language"] = "en"
+    assert "places taken" in client.get(url(world)).content.decode()  # rows kept per language
