@@ -2,8 +2,8 @@
 
 Creates a database with ``manage.py seed_scale --members 100000`` (once; ``--reuse-db`` keeps
 it), then runs at least 200 varied directory searches through the same code as the directory page
-(``directory_page``: the search, the filters, the capped count and the first page of cards with
-their tags) and prints the p50 and p95 of each kind:
+(``directory_page``: the search, the filters, the capped count and the first page of cards,
+rendered or read from the cache) and prints the p50 and p95 of each kind:
 
     python bench/directory_search.py                     # 100,000 members
     python bench/directory_search.py --reuse-db          # measure again on the same data
@@ -121,8 +121,9 @@ def measure(kinds: dict[str, list[dict[str, str]]]) -> dict[str, list[float]]:
     def search(params: dict[str, str]) -> int:
         request = factory.get("/n/scale/members/", params)
         request.membership = viewer  # type: ignore[attr-defined]
+        request.network = viewer.network  # type: ignore[attr-defined]
         with scopes_disabled():
-            page, cards, _state = directory_page(request)  # type: ignore[arg-type]
+            page, _rows, _state = directory_page(request)  # type: ignore[arg-type]
             return int(page.paginator.count)
 
     timings: dict[str, list[float]] = {}

@@ -111,7 +111,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         f"events:list:v1:{member.network.slug}",
         events,
         lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",  # type: ignore[attr-defined]
-        lambda e: render_to_string("events/list_row.html", {"event": e}, request),
+        lambda e: render_to_string("events/list_row.html", {"event": e, "request": request}),
     )
     query = request.GET.copy()
     query.pop("page", None)

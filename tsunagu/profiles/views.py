@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
 from typing import Any
 
 from django.contrib import messages
@@ -12,12 +13,15 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AuditAction, AuditEntry, record
+from tsunagu.core.fragments import cached_rows
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
@@ -28,7 +32,7 @@ from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
 from .indexing import SUGGESTIONS_SECONDS, search, suggestions_key, visible_to_members
 from .models import DirectoryEntry, LifeUpdate, Profile, Tag, TagKind
 from .normalize import normalize
-from .visibility import FIELDS, MEMBER, OPERATOR, ProfileView, view_of, viewer_level
+from .visibility import FIELDS, MEMBER, OPERATOR, view_of, viewer_level
 
 VIEWS = {"cards": 24, "table": 50}
 COUNT_CAP = 1000
@@ -125,22 +129,44 @@ class DirectoryPaginator(CappedPaginator):
         return Page(ids, number, self)
 
 
-def directory_page(request: NetworkRequest) -> tuple[Page, list[ProfileView], dict[str, Any]]:
+def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dict[str, Any]]:
     """One page of the directory: the capped count, the page's cards and the form state."""
     entries, state = _directory_queryset(request)
     network_id = request.membership.network_id
     paginator = DirectoryPaginator(network_id, entries, VIEWS[state["view"]], SORTS[state["sort"]])
     page = paginator.get_page(request.GET.get("page"))
     profiles = listed_profiles(list(page.object_list))
-    return page, [view_of(p, MEMBER, career=False) for p in profiles], state
+    template = (
+        "profiles/directory_row.html"
+        if state["view"] == "table"
+        else "profiles/directory_card.html"
+    )
+
+    def render_card(profile: Profile) -> str:
+        card = view_of(profile, MEMBER, career=False)
+        return render_to_string(template, {"card": card, "request": request})
+
+    rows = cached_rows(
+        f"profiles:{state['view']}:v1:{request.membership.network.slug}",
+        profiles,
+        _card_version,
+        render_card,
+    )
+    return page, rows, state
+
+
+def _card_version(profile: Profile) -> str:
+    """Changes whenever a card would: the profile saved, the member's role or name changed."""
+    name = zlib.crc32(profile.name.encode())
+    return f"{profile.pk}:{profile.updated_at.timestamp()}:{profile.membership.role}:{name}"
 
 
 @member_required
 def directory(request: NetworkRequest) -> HttpResponse:
-    page, cards, state = directory_page(request)
+    page, rows, state = directory_page(request)
     context: dict[str, Any] = {
         "page": page,
-        "cards": cards,
+        "rows": rows,
         "state": state,
         "query": _query_without_page(request),
         "cap": COUNT_CAP,

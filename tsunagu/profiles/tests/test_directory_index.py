@@ -140,3 +140,23 @@ def test_one_and_two_character_words_go_through_the_index(world: World) -> None:
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "profiles_directory_keys" in plan
+
+
+@pytest.mark.django_db
+def test_cards_show_what_changed_since_they_were_last_drawn(world: World) -> None:
+    profile_of(world, world.alumni_a, current_employer="つなぐ銀行")
+    client = world.client(world.supporter_a)
+    url = f"/n/{world.net_a.slug}/members/"
+    for view in ("cards", "table"):
+        assert "つなぐ銀行" in client.get(url, {"view": view}).content.decode()
+    profile_of(world, world.alumni_a, current_employer="ひだまり信金")
+    user = world.alumni_a.user
+    user.name = "田中 花（改名）"
+    user.save()
+    member = world.alumni_a
+    member.role = Role.EMPLOYEE
+    member.save()
+    for view in ("cards", "table"):
+        page = client.get(url, {"view": view}).content.decode()
+        assert "ひだまり信金" in page and "つなぐ銀行" not in page
+        assert "田中 花（改名）" in page and "chip--employee" in page
