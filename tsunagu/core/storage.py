@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
 
 
 class PrivateStorage(FileSystemStorage):
@@ -24,3 +28,49 @@ class PrivateStorage(FileSystemStorage):
 
 
 private_storage = PrivateStorage()
+
+
+IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+
+
+def private_name(folder: str, filename: str) -> str:
+    """A stored name nobody can guess, keeping only a known image extension of the upload."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"{folder}/{uuid.uuid4().hex}.{extension if extension in IMAGE_TYPES else 'img'}"
+
+
+def image_response(field_file: Any) -> FileResponse:
+    """A private image, for a view that has already checked who may see it."""
+    try:
+        handle = field_file.open("rb")
+    except OSError:
+        raise Http404 from None
+    extension = field_file.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(handle, content_type=IMAGE_TYPES.get(extension, "image/png"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+class PrivateImageInput(forms.ClearableFileInput):
+    """A file input that shows the current private image through the view that serves it.
+
+    Set ``current_url`` in the form (the stored file has no public address to show).
+    """
+
+    template_name = "core/widgets/private_image_input.html"
+    current_url = ""
+
+    def is_initial(self, value: Any) -> bool:
+        return bool(value and getattr(value, "name", ""))  # its ``url`` would raise
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["current_url"] = self.current_url
+        return context

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.storage import PrivateImageInput
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership
 
@@ -90,6 +92,7 @@ class EventForm(forms.ModelForm):
             "cancel_until": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 8}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "cover": PrivateImageInput(attrs={"accept": "image/*"}),
         }
 
     def __init__(
@@ -108,6 +111,13 @@ class EventForm(forms.ModelForm):
         if organiser_ids is not None:
             self.fields["organisers"].initial = organiser_ids
         self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])
+        if self.instance.pk and self.instance.cover:
+            cover = self.fields["cover"].widget
+            assert isinstance(cover, PrivateImageInput)
+            cover.current_url = reverse(
+                "events:cover",
+                kwargs={"network_slug": self.instance.network.slug, "event_id": self.instance.pk},
+            )
 
     def clean_questions_text(self) -> list[str]:
         lines = [

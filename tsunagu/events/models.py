@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from tsunagu.core.markdown import render_markdown
+from tsunagu.core.storage import private_storage
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership, Network
+
+from .files import cover_path, photo_path
 
 MAX_FEE = 10_000_000
 MAX_CAPACITY = 100_000
@@ -152,7 +155,11 @@ class Event(models.Model):
     )
     questions = models.JSONField(_("questions for applicants"), default=list, blank=True)
     cover = models.ImageField(
-        _("cover image"), upload_to="events/covers/", blank=True, validators=[validate_image_file]
+        _("cover image"),
+        upload_to=cover_path,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_image_file],
     )
     audience = models.CharField(
         _("who may apply"), max_length=16, choices=Audience.choices, default=Audience.ALL
@@ -329,7 +336,7 @@ class Photo(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(
-        _("photo"), upload_to="events/photos/", validators=[validate_image_file]
+        _("photo"), upload_to=photo_path, storage=private_storage, validators=[validate_image_file]
     )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     posted_by = models.ForeignKey(

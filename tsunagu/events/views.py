@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.fragments import cached_rows
+from tsunagu.core.storage import image_response
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership, Status
@@ -464,6 +465,25 @@ def event_ics(request: NetworkRequest, event_id: int) -> HttpResponse:
     show = {event.pk} if mine.exists() or can_manage_event(member, event) else set()
     content = build_calendar(event.title, [event], show_online_url_for=show)
     return _ics_response(content, f"event-{event.pk}.ics")
+
+
+@member_required
+def event_cover(request: NetworkRequest, event_id: int) -> FileResponse:
+    """The cover image, to members who may see the event (never a public address)."""
+    event = access_event(request.membership, event_id)
+    if not event.cover:
+        raise Http404
+    return image_response(event.cover)
+
+
+@member_required
+def event_photo(request: NetworkRequest, event_id: int, photo_id: int) -> FileResponse:
+    """A photo of the event's report, to members who may see the event."""
+    event = access_event(request.membership, event_id)
+    photo = Photo.objects.filter(event=event, pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    return image_response(photo.image)
 
 
 FEED_DAYS_BACK = 90

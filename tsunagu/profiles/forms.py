@@ -6,7 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.forms import inlineformset_factory
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from tsunagu.core.storage import PrivateImageInput
 
 from .models import Audience, CareerEntry, LifeUpdate, Profile
 from .normalize import normalize
@@ -53,6 +56,7 @@ class ProfileForm(forms.ModelForm):
             "contact_email", "contact_phone", "birth_date",
         ]  # fmt: skip
         widgets = {
+            "photo": PrivateImageInput(attrs={"accept": "image/*"}),
             "joined_on": DATE,
             "left_on": DATE,
             "birth_date": DATE,
@@ -65,6 +69,13 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         profile = self.instance
+        if profile.pk and profile.photo:
+            photo = self.fields["photo"].widget
+            assert isinstance(photo, PrivateImageInput)
+            photo.current_url = reverse(
+                "profiles:photo",
+                kwargs={"network_slug": profile.network.slug, "membership_id": profile.pk},
+            )
         for field in FIELDS:
             self.fields[f"show_{field}"] = forms.ChoiceField(
                 label=_("Who sees “%(field)s”") % {"field": FIELDS[field][0]},

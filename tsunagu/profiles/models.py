@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, ClassVar
 
 from django.core.validators import MaxLengthValidator
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from tsunagu.core.markdown import render_markdown
-from tsunagu.core.storage import private_storage
+from tsunagu.core.storage import private_name, private_storage
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership, Network
 
@@ -51,14 +50,9 @@ class Tag(models.Model):
         return self.name
 
 
-PHOTO_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "webp"}
-
-
 def photo_path(instance: Profile, filename: str) -> str:
     """A name nobody can guess; photos are served only to the audience the member chose."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    extension = extension if extension in PHOTO_EXTENSIONS else "img"
-    return f"profiles/{instance.network_id}/{uuid.uuid4().hex}.{extension}"
+    return private_name(f"profiles/{instance.network_id}", filename)
 
 
 class Profile(models.Model):

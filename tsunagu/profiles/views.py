@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AuditAction, AuditEntry, record
 from tsunagu.core.fragments import cached_rows
+from tsunagu.core.storage import image_response
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
@@ -248,10 +249,6 @@ def profile_detail(request: NetworkRequest, membership_id: int) -> HttpResponse:
     return render(request, "profiles/profile.html", context)
 
 
-PHOTO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
-PHOTO_TYPES["webp"] = "image/webp"
-
-
 @member_required
 def photo(request: NetworkRequest, membership_id: int) -> FileResponse:
     """A member's photo, only for the audience they chose; private caching only."""
@@ -260,14 +257,7 @@ def photo(request: NetworkRequest, membership_id: int) -> FileResponse:
     view = view_of(profile, viewer_level(member, profile), career=False)
     if not view.shows("photo") or not profile.photo:
         raise Http404
-    try:
-        handle = profile.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    extension = profile.photo.name.rsplit(".", 1)[-1]
-    response = FileResponse(handle, content_type=PHOTO_TYPES.get(extension, "image/png"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return image_response(profile.photo)
 
 
 @member_required

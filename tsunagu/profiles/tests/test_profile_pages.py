@@ -61,6 +61,9 @@ def test_a_member_edits_their_profile_with_career_skills_and_a_photo(world: Worl
     assert saved.employer_confirmed_at is not None
     page = client.get(response["Location"]).content.decode()
     assert "人事マネージャー" in page and "簿記2級" in page and "人事部" in page
+    again = client.get(url)  # the edit page shows the photo through its private address
+    assert again.status_code == 200
+    assert f"/n/{world.net_a.slug}/members/{world.alumni_a.pk}/photo/" in again.content.decode()
 
 
 @pytest.mark.django_db

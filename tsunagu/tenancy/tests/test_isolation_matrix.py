@@ -6,6 +6,7 @@ pattern that is not classified below, or that takes a parameter we cannot fill, 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -24,7 +26,7 @@ from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
-from tsunagu.events.models import Registration, Series
+from tsunagu.events.models import Photo, Registration, Series
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.profiles.models import LifeUpdate
@@ -76,6 +78,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "events:cancel": MEMBERS,
     "events:call_off": MEMBERS,
     "events:ics": MEMBERS,
+    "events:cover": MEMBERS,
+    "events:photo": MEMBERS,
     "events:feedback": MEMBERS,
     "events:report": MEMBERS,
     "events:participants": MEMBERS,
@@ -197,6 +201,10 @@ def values_from_network_a(world: World) -> dict[str, str]:
         registration = Registration.objects.create(
             network=world.net_a, event=event, user=alumni.user, status="confirmed"
         )
+        event.cover.save("cover.png", ContentFile(canary_png()))
+        photo = Photo.objects.create(
+            network=world.net_a, event=event, image=ContentFile(canary_png(), name="photo.png")
+        )
     return {
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
@@ -219,8 +227,21 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "event_id": str(event.pk),
         "registration_id": str(registration.pk),
         "series_id": str(series.pk),
+        "photo_id": str(photo.pk),
         "feed_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
     }
+
+
+def canary_png() -> bytes:
+    """A real image that carries the canary in a text chunk: served bytes can be searched."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", CANARY_A)
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()
 
 
 def visitors(world: World) -> dict[str, Client]:
@@ -300,6 +321,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "event_id",
         "registration_id",
         "series_id",
+        "photo_id",
         "category_id",
         "thread_id",
         "comment_id",

@@ -1,0 +1,106 @@
+"""Event covers and report photos are private: served only to members who may see the event."""
+
+from __future__ import annotations
+
+import importlib
+import io
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_scopes import scopes_disabled
+from PIL import Image
+
+from tsunagu.core.testing.factories import make_event
+from tsunagu.core.testing.world import World
+from tsunagu.events.models import Audience, Event, Photo
+from tsunagu.events.tests.test_pages import event_data
+
+
+def png(colour: str = "red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def url(world: World, event: Event, rest: str) -> str:
+    return f"/n/{world.net_a.slug}/events/{event.pk}/{rest}"
+
+
+@pytest.mark.django_db
+def test_a_cover_uploaded_by_an_organiser_is_shown_to_members_only(world: World) -> None:
+    event = make_event(world.net_a, title="新年会")
+    operator = world.client(world.operator_a)
+    upload = SimpleUploadedFile("新年会.png", png(), content_type="image/png")
+    response = operator.post(url(world, event, "edit/"), {**event_data(), "cover": upload})
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    with scopes_disabled():
+        event.refresh_from_db()
+    stored = Path(settings.PRIVATE_MEDIA_ROOT) / event.cover.name
+    assert stored.exists() and "新年会" not in event.cover.name  # a name nobody can guess
+    assert not (Path(settings.MEDIA_ROOT) / event.cover.name).exists()
+
+    page = world.client(world.alumni_a).get(url(world, event, "")).content.decode()
+    assert f'src="{url(world, event, "cover/")}"' in page
+    image = world.client(world.alumni_a).get(url(world, event, "cover/"))
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert b"".join(image.streaming_content) == png()
+    assert "private" in image["Cache-Control"]
+    for outsider in (
+        world.client(world.alumni_b),
+        world.client(world.operator_b),
+        world.client(None),
+    ):
+        refused = outsider.get(url(world, event, "cover/"))
+        assert refused.status_code in (302, 404) and refused.get("Content-Type") != "image/png"
+
+
+@pytest.mark.django_db
+def test_report_photos_follow_the_events_audience(world: World) -> None:
+    event = make_event(world.net_a, title="社員だけの勉強会", audience=Audience.EMPLOYEES)
+    with scopes_disabled():
+        photo = Photo.objects.create(
+            network=world.net_a, event=event, image=ContentFile(png("blue"), name="p.png")
+        )
+    path = url(world, event, f"photos/{photo.pk}/")
+    assert world.client(world.employee_a).get(path).status_code == 200
+    assert world.client(world.alumni_a).get(path).status_code == 404  # not in the audience
+    assert world.client(world.alumni_b).get(path).status_code in (302, 404)  # another network
+    other = make_event(world.net_a, title="別の会")
+    wrong = url(world, other, f"photos/{photo.pk}/")
+    assert world.client(world.employee_a).get(wrong).status_code == 404  # not this event's
+
+
+@pytest.mark.django_db
+def test_covers_and_photos_stored_as_public_media_move_to_private_storage(world: World) -> None:
+    event = make_event(world.net_a, title="旧い会")
+    old_cover = default_storage.save("events/covers/旧い会.png", ContentFile(png()))
+    old_photo = default_storage.save("events/photos/集合写真.png", ContentFile(png("blue")))
+    with scopes_disabled():
+        Event.objects.filter(pk=event.pk).update(cover=old_cover)
+        photo = Photo.objects.create(network=world.net_a, event=event, image="")
+        Photo.objects.filter(pk=photo.pk).update(image=old_photo)
+    migration = importlib.import_module("tsunagu.events.migrations.0004_private_images")
+    with scopes_disabled():
+        migration.move_to_private_storage(apps, None)
+    with scopes_disabled():
+        event.refresh_from_db()
+        photo.refresh_from_db()
+    assert not default_storage.exists(old_cover) and not default_storage.exists(old_photo)
+    for field, content in ((event.cover, png()), (photo.image, png("blue"))):
+        assert field.name.startswith(f"events/{world.net_a.pk}/")
+        assert (Path(settings.PRIVATE_MEDIA_ROOT) / field.name).read_bytes() == content
+
+
+@pytest.mark.django_db
+def test_the_edit_page_shows_the_current_cover_through_its_private_address(world: World) -> None:
+    event = make_event(world.net_a, title="納涼会")
+    with scopes_disabled():
+        event.cover.save("c.png", ContentFile(png()))
+    page = world.client(world.operator_a).get(url(world, event, "edit/"))
+    assert page.status_code == 200
+    assert url(world, event, "cover/") in page.content.decode()
