@@ -327,6 +327,57 @@ def do_post_report(
 
 
 @transaction.atomic
+def do_add_description_image(member: Membership, event: Event, image: Any, caption: str) -> Photo:
+    """Stores an image for the description and appends it there, where organisers may move it."""
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    photo = Photo.objects.create(
+        network_id=event.network_id,
+        event=event,
+        image=image,
+        caption=caption,
+        posted_by=member.user,
+        in_description=True,
+    )
+    event.description = f"{event.description.rstrip()}\n\n{description_image_markdown(photo)}"
+    event.save(update_fields=["description", "description_html", "updated_at"])
+    return photo
+
+
+def description_image_markdown(photo: Photo) -> str:
+    url = reverse(
+        "events:photo",
+        kwargs={
+            "network_slug": photo.event.network.slug,
+            "event_id": photo.event_id,
+            "photo_id": photo.pk,
+        },
+    )
+    caption = photo.caption.replace("[", "(").replace("]", ")")
+    return f"![{caption}]({url})"
+
+
+@transaction.atomic
+def do_delete_event(member: Membership, event: Event) -> None:
+    """Deletes an event nobody has applied for; one with applicants is called off instead."""
+    event = lock_event(event)
+    check_manage_event_permission(member, event)
+    if Registration.objects.filter(event=event, status__in=LIVE).exists():
+        raise ValidationError(
+            _("People have applied for this event: call it off instead, so that they are told.")
+        )
+    files = [photo.image for photo in Photo.objects.filter(event=event)]
+    files += [event.cover] if event.cover else []
+    event.delete()
+
+    def delete_files() -> None:
+        for stored in files:
+            stored.delete(save=False)
+
+    transaction.on_commit(delete_files)
+
+
+@transaction.atomic
 def do_give_feedback(member: Membership, event: Event, rating: int, comment: str) -> Feedback:
     registration = Registration.objects.filter(event=event, user_id=member.user_id).first()
     if not may_give_feedback(member, event, registration):

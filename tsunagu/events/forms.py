@@ -206,6 +206,16 @@ class ReportForm(forms.Form):
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 
+class DescriptionImageForm(forms.Form):
+    image = forms.ImageField(label=_("Image"), validators=[validate_image_file])
+    caption = forms.CharField(
+        label=_("What it shows"),
+        required=False,
+        max_length=200,
+        help_text=_("Read aloud by screen readers, e.g. 会場までの地図."),
+    )
+
+
 RATINGS = [(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]
 
 

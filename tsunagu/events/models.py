@@ -331,7 +331,8 @@ class ListVisit(models.Model):
 
 
 class Photo(models.Model):
-    """A photo of an event, posted by its organisers with the report."""
+    """A photo of an event, posted by its organisers with the report, or an image of its
+    description. Either is served only to members who may see the event."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
@@ -342,6 +343,8 @@ class Photo(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # An image of the description (a map, a speaker) rather than of the report.
+    in_description = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[Photo]] = ScopedManager(network="network")

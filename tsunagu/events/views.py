@@ -40,6 +40,7 @@ from .calendar import build_calendar, make_feed_token, read_feed_token
 from .figures import event_figures, monthly_figures
 from .forms import (
     ApplyForm,
+    DescriptionImageForm,
     EventFilterForm,
     EventForm,
     FeedbackForm,
@@ -192,7 +193,9 @@ def _detail_context(
         Feedback.objects.filter(event=event, user=request.user).exists()
     )
     return {
-        "photos": list(Photo.objects.filter(event=event)) if event.is_past else [],
+        "photos": (
+            list(Photo.objects.filter(event=event, in_description=False)) if event.is_past else []
+        ),
         "feedback_form": (feedback_form or FeedbackForm()) if can_rate else None,
         "event": event,
         "manager": manager,
@@ -218,7 +221,7 @@ def event_detail(request: NetworkRequest, event_id: int) -> HttpResponse:
     return render(request, "events/detail.html", _detail_context(request, event, form))
 
 
-def _event_form(request: NetworkRequest, event: Event | None) -> EventForm:
+def _event_form(request: NetworkRequest, event: Event | None, *, bound: bool = True) -> EventForm:
     member = request.membership
     instance = event or Event(network=member.network)
     seats = actions.seats_taken(event) if event is not None else 0
@@ -228,8 +231,8 @@ def _event_form(request: NetworkRequest, event: Event | None) -> EventForm:
         else None
     )
     form = EventForm(
-        request.POST or None,
-        request.FILES or None,
+        (request.POST or None) if bound else None,
+        (request.FILES or None) if bound else None,
         instance=instance,
         candidates=organiser_candidates(member),
         seats_taken=seats,
@@ -266,7 +269,53 @@ def event_edit(request: NetworkRequest, event_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The event has been saved."))
             return redirect(event.get_absolute_url())
-    return render(request, "events/form.html", {"form": form, "event": event})
+    return render(request, "events/form.html", _edit_context(event, form))
+
+
+def _edit_context(
+    event: Event, form: EventForm, image_form: DescriptionImageForm | None = None
+) -> dict[str, object]:
+    images = Photo.objects.filter(event=event, in_description=True)
+    return {
+        "form": form,
+        "event": event,
+        "image_form": image_form or DescriptionImageForm(),
+        "images": [(image, actions.description_image_markdown(image)) for image in images],
+        "deletable": not Registration.objects.filter(event=event, status__in=LIVE).exists(),
+    }
+
+
+@member_required
+@require_POST
+def event_description_image(request: NetworkRequest, event_id: int) -> HttpResponse:
+    """Organisers add an image to the description: stored privately, appended as Markdown."""
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    image_form = DescriptionImageForm(request.POST, request.FILES)
+    if not image_form.is_valid():
+        context = _edit_context(event, _event_form(request, event, bound=False), image_form)
+        return render(request, "events/form.html", context, status=400)
+    actions.do_add_description_image(
+        member, event, image_form.cleaned_data["image"], image_form.cleaned_data["caption"]
+    )
+    messages.success(request, _("The image has been added at the end of the description."))
+    return redirect("events:edit", network_slug=request.network.slug, event_id=event.pk)
+
+
+@member_required
+@require_POST
+def event_delete(request: NetworkRequest, event_id: int) -> HttpResponse:
+    member = request.membership
+    event = access_event(member, event_id)
+    check_manage_event_permission(member, event)
+    try:
+        actions.do_delete_event(member, event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(event.get_absolute_url())
+    messages.success(request, _("The event has been deleted."))
+    return redirect("events:list", network_slug=request.network.slug)
 
 
 @member_required
@@ -331,7 +380,7 @@ def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
         {
             "event": event,
             "form": form,
-            "photos": list(Photo.objects.filter(event=event)),
+            "photos": list(Photo.objects.filter(event=event, in_description=False)),
             "feedback": feedback,
             "average": sum(ratings) / len(ratings) if ratings else None,
         },

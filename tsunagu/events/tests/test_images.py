@@ -104,3 +104,75 @@ def test_the_edit_page_shows_the_current_cover_through_its_private_address(world
     page = world.client(world.operator_a).get(url(world, event, "edit/"))
     assert page.status_code == 200
     assert url(world, event, "cover/") in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_organisers_add_images_to_the_description(world: World) -> None:
+    event = make_event(world.net_a, title="オフィスツアー", description="集合は1階です。")
+    operator = world.client(world.operator_a)
+    upload = SimpleUploadedFile("map.png", png("green"), content_type="image/png")
+    response = operator.post(url(world, event, "images/"), {"image": upload, "caption": "地図"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        event.refresh_from_db()
+        photo = Photo.objects.get(event=event)
+    image_url = url(world, event, f"photos/{photo.pk}/")
+    assert event.description.endswith(f"![地図]({image_url})")
+    page = world.client(world.alumni_a).get(url(world, event, "")).content.decode()
+    assert f'<img src="{image_url}" alt="地図">' in page
+    assert world.client(world.alumni_a).get(image_url).status_code == 200
+    assert (
+        photo.in_description
+        and image_url
+        not in world.client(world.operator_a).get(url(world, event, "report/")).content.decode()
+    )  # description images are not report photos
+
+
+@pytest.mark.django_db
+def test_description_images_refuse_fakes_and_members_who_do_not_run_the_event(
+    world: World,
+) -> None:
+    event = make_event(world.net_a, title="オフィスツアー")
+    fake = SimpleUploadedFile("map.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = world.client(world.operator_a).post(url(world, event, "images/"), {"image": fake})
+    assert response.status_code == 400
+    assert "image" in response.context["image_form"].errors
+    upload = SimpleUploadedFile("map.png", png(), content_type="image/png")
+    response = world.client(world.alumni_a).post(url(world, event, "images/"), {"image": upload})
+    assert response.status_code == 403
+    with scopes_disabled():
+        assert not Photo.objects.filter(event=event).exists()
+
+
+@pytest.mark.django_db
+def test_an_event_nobody_applied_for_can_be_deleted_with_its_files(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    event = make_event(world.net_a, title="誤って作った会")
+    with scopes_disabled():
+        event.cover.save("c.png", ContentFile(png()))
+    stored = Path(settings.PRIVATE_MEDIA_ROOT) / event.cover.name
+    assert world.client(world.alumni_a).post(url(world, event, "delete/")).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.client(world.operator_a).post(url(world, event, "delete/"))
+    assert response.status_code == 302 and response["Location"].endswith("/events/")
+    with scopes_disabled():
+        assert not Event.objects.filter(pk=event.pk).exists()
+    assert not stored.exists()
+
+
+@pytest.mark.django_db
+def test_an_event_with_applicants_is_called_off_not_deleted(world: World) -> None:
+    from tsunagu.events.models import Registration
+
+    event = make_event(world.net_a, title="総会")
+    with scopes_disabled():
+        Registration.objects.create(
+            network=world.net_a, event=event, user=world.alumni_a.user, status="confirmed"
+        )
+    operator = world.client(world.operator_a)
+    response = operator.post(url(world, event, "delete/"), follow=True)
+    assert "中止して参加者に知らせてください" in response.content.decode()  # call it off instead
+    with scopes_disabled():
+        assert Event.objects.filter(pk=event.pk).exists()
+    assert "events/" in operator.get(url(world, event, "edit/")).content.decode()

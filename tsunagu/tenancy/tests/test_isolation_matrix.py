@@ -79,6 +79,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "events:call_off": MEMBERS,
     "events:ics": MEMBERS,
     "events:cover": MEMBERS,
+    "events:description_image": MEMBERS,
+    "events:delete": MEMBERS,
     "events:photo": MEMBERS,
     "events:feedback": MEMBERS,
     "events:report": MEMBERS,
