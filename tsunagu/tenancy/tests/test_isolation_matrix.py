@@ -209,7 +209,8 @@ def values_from_network_a(world: World) -> dict[str, str]:
     with scope(network=world.net_a):
         batch = ImportBatch.objects.create(
             network=world.net_a, filename=f"{CANARY_A}.csv", file="imports/missing.csv",
-            kind="csv", headers=[CANARY_A], rejections=[{"line": 2, "reason": CANARY_A, "cells": [CANARY_A]}],
+            kind="csv", headers=[CANARY_A],
+            rejections=[{"line": 2, "reason": CANARY_A, "cells": [CANARY_A]}],
         )  # fmt: skip
         invitation = Invitation.objects.create(
             network=world.net_a, email="invitee@example.jp", name=f"招待 {CANARY_A}", status="sent"
