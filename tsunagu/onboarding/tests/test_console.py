@@ -80,11 +80,12 @@ def test_bulk_role_change_suspension_and_removal_are_audited(world: World) -> No
 
 def test_a_bulk_action_that_would_leave_no_operator_changes_nobody(world: World) -> None:
     client = world.client(world.operator_a)
+    ids = [world.alumni_a.pk, world.operator_a.pk, world.employee_a.pk]
     response = client.post(
         f"/n/{world.net_a.slug}/manage/console/members/bulk/",
-        {"action": "role:alumni", "ids": [world.alumni_a.pk, world.operator_a.pk, world.employee_a.pk]},
+        {"action": "role:alumni", "ids": ids},
         follow=True,
-    )  # fmt: skip
+    )
     assert "誰も変更されていません" in response.content.decode()
     with scopes_disabled():
         assert Membership.objects.get(pk=world.operator_a.pk).role == Role.OPERATOR
