@@ -186,7 +186,9 @@ def members_bulk(request: NetworkRequest) -> HttpResponse:
             )
         return redirect(target)
     targets = list(
-        Membership.objects.filter(network=member.network, pk__in=ids).select_related("user")
+        Membership.objects.filter(network=member.network, pk__in=ids)
+        .select_related("user")
+        .order_by("-created_at", "-id")  # as the table shows them
     )
     try:
         with transaction.atomic():
