@@ -73,8 +73,10 @@ def test_roster_import_invitation_sign_up_and_approval(
     )
     roster = csv_bytes(
         [
-            ["田中 花子", "タナカ ハナコ", "hanako@example.jp", "営業部 第一課", "課長", "平成20年4月1日", recent],
-            ["鈴木 一郎", "スズキ イチロウ", "ichiro@example.jp", "人事部", "", "2001/4/1", "平成25年3月31日"],
+            ["田中 花子", "タナカ ハナコ", "hanako@example.jp", "営業部 第一課", "課長",
+             "平成20年4月1日", recent],
+            ["鈴木 一郎", "スズキ イチロウ", "ichiro@example.jp", "人事部", "", "2001/4/1",
+             "平成25年3月31日"],
             ["高橋 健太", "タカハシ ケンタ", "kenta@@example", "経理部", "", "", ""],
         ],
         encoding="cp932",
