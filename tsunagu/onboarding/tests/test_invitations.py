@@ -443,3 +443,26 @@ def test_offboarding_hook_answers_bad_input_with_a_message(world: World) -> None
     assert member.status_code == 409
     with scopes_disabled():
         assert not Invitation.objects.exists()
+
+
+def test_invitations_of_one_network_never_mail_the_other_networks_roster(
+    world: World, committed
+) -> None:
+    with scopes_disabled():
+        Invitation.objects.create(network=world.net_b, email="b-roster@example.jp", name="B 名簿")
+        mine = Invitation.objects.create(network=world.net_a, email="a-roster@example.jp")
+    client = world.client(world.operator_a)
+    with committed():
+        client.post(f"/n/{world.net_a.slug}/manage/invitations/send/", {})
+        # A's operator naming B's invitation by id through the bulk form reaches nothing.
+        with scopes_disabled():
+            b_id = Invitation.objects.get(email="b-roster@example.jp").pk
+        client.post(
+            f"/n/{world.net_a.slug}/manage/console/members/bulk/",
+            {"action": "resend", "ids": [b_id]},
+        )
+    assert [m.to for m in mail.outbox] == [["a-roster@example.jp"]]
+    assert "ひだまり" not in mail.outbox[0].body
+    assert status(mine) == "sent"
+    with scopes_disabled():
+        assert Invitation.objects.get(pk=b_id).status == "new"
