@@ -91,8 +91,11 @@ def load_sheet(batch: ImportBatch) -> Sheet:
 
 
 def member_emails(network_id: int) -> set[str]:
+    """Addresses of the network's members, suspended and departed ones included; applicants
+    still waiting are not members yet and may be in the roster."""
     return set(
         Membership.objects.filter(network_id=network_id)
+        .exclude(status=Status.PENDING)
         .annotate(email=Lower("user__email"))
         .values_list("email", flat=True)
     )
@@ -158,6 +161,9 @@ def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, i
     batch.rejections = rejections
     batch.imported_at = timezone.now()
     batch.save()
+    # The people are in the database now; the uploaded copy of HR's file is not kept.
+    stored = batch.file
+    transaction.on_commit(lambda: private_storage.delete(stored))
     record(
         actor,
         AuditAction.IMPORT_ROSTER,

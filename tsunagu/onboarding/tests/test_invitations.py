@@ -466,3 +466,9 @@ def test_invitations_of_one_network_never_mail_the_other_networks_roster(
     assert status(mine) == "sent"
     with scopes_disabled():
         assert Invitation.objects.get(pk=b_id).status == "new"
+
+
+def test_a_member_reopening_their_spent_invitation_goes_to_the_network(world: World) -> None:
+    person = invitee(world, world.alumni_a.user.email, status="accepted")
+    response = world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/invitation/{person.token}/")
+    assert response.status_code == 302 and response["Location"] == f"/n/{world.net_a.slug}/"

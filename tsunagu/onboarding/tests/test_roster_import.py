@@ -309,3 +309,24 @@ def test_an_import_is_in_the_audit_log(world: World) -> None:
     assert entry.detail["created"] == 3
     page = client.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
     assert "名簿ファイルを取り込みました" in page
+
+
+def test_the_uploaded_file_is_not_kept_after_the_import(world: World, committed) -> None:
+    from tsunagu.core.storage import private_storage
+
+    client = world.client(world.operator_a)
+    response = upload(client, world, csv_bytes(PEOPLE))
+    with scopes_disabled():
+        stored = ImportBatch.objects.get().file
+    assert private_storage.exists(stored)
+    with committed():
+        client.post(response["Location"], {"email": "2", "name": "0", "action": "import"})
+    assert not private_storage.exists(stored)
+    assert "3件追加" in client.get(response["Location"]).content.decode()
+
+
+def test_a_waiting_applicant_in_the_roster_is_imported(world: World) -> None:
+    applicant = make_user(email="hanako.tanaka@example.jp", name="田中 花子")
+    make_member(world.net_a, applicant, status="pending")
+    upload_and_import(world.client(world.operator_a), world, csv_bytes(PEOPLE))
+    assert "hanako.tanaka@example.jp" in invitations(world)

@@ -37,13 +37,17 @@ def _problem_page(
     return render(request, "onboarding/invitation_problem.html", context, status=status)
 
 
-def _accept_page(
-    request: HttpRequest, network: Network, *, role_label: str, what: str, accept: object
-) -> HttpResponse:
+def _already_in(request: HttpRequest, network: Network) -> bool:
     membership = get_membership(network, request.user)
     if membership is not None and membership.status == Status.ACTIVE:
         messages.info(request, _("You are already a member of this network."))
-        return redirect(network.get_absolute_url())
+        return True
+    return False
+
+
+def _accept_page(
+    request: HttpRequest, network: Network, *, role_label: str, what: str, accept: object
+) -> HttpResponse:
     if request.method == "POST" and request.user.is_authenticated:
         try:
             assert callable(accept)
@@ -77,6 +81,8 @@ def accept_invitation(request: HttpRequest, network_slug: str, invite_token: str
             status=404,
         )
     invitation.network = network
+    if _already_in(request, network):
+        return redirect(network.get_absolute_url())
     problem = actions.invitation_problem(invitation)
     if problem:
         return _problem_page(request, problem, status=410)
@@ -109,6 +115,8 @@ def accept_link(request: HttpRequest, network_slug: str, invite_token: str) -> H
             status=404,
         )
     link.network = network
+    if _already_in(request, network):
+        return redirect(network.get_absolute_url())
     problem = actions.link_problem(link)
     if problem:
         return _problem_page(request, problem, status=410)
