@@ -60,6 +60,23 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries are never deleted.")
 
+    def detail_text(self) -> str:
+        """The entry's particulars in a few words: who, how many, from what to what."""
+        from tsunagu.tenancy.models import Role, Status
+
+        labels = {**dict(Role.choices), **dict(Status.choices)}
+        d = self.detail or {}
+        parts = []
+        if "before" in d and "after" in d:
+            before, after = labels.get(d["before"], d["before"]), labels.get(d["after"], d["after"])
+            parts.append(f"{before} → {after}")
+        if "created" in d:
+            parts.append(f"+{d['created']} / {d.get('updated', 0)} / ×{d.get('rejected', 0)}")
+        for key in ("count", "name", "email", "label", "file"):
+            if d.get(key):
+                parts.append(str(d[key]))
+        return ", ".join(parts)
+
 
 def record(
     actor: Membership, action: str, target: Membership | None = None, **detail: Any

@@ -248,3 +248,13 @@ def test_audit_entries_stay_as_written(world: World) -> None:
             entry.delete()
     page = world.client(world.operator_b).get(f"/n/{world.net_b.slug}/manage/audit/")
     assert "メンバーの状態を変更しました" not in page.content.decode()
+
+
+def test_the_audit_log_says_from_what_to_what(world: World) -> None:
+    client = world.client(world.operator_a)
+    client.post(
+        f"/n/{world.net_a.slug}/manage/console/members/bulk/",
+        {"action": "role:supporter", "ids": [world.alumni_a.pk]},
+    )
+    page = client.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
+    assert "アルムナイ → サポーター" in page
