@@ -189,8 +189,9 @@ def _read_xlsx(data: bytes) -> Sheet:
     from openpyxl import load_workbook
 
     try:
-        # data_only: a formula's last computed value is read, the formula itself never runs.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # A formula cell is read as its text ("=HYPERLINK(...)"), never computed: the row is then
+        # refused like a CSV row with a formula, and the operator pastes the values instead.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     try:

@@ -330,3 +330,17 @@ def test_a_waiting_applicant_in_the_roster_is_imported(world: World) -> None:
     make_member(world.net_a, applicant, status="pending")
     upload_and_import(world.client(world.operator_a), world, csv_bytes(PEOPLE))
     assert "hanako.tanaka@example.jp" in invitations(world)
+
+
+def test_an_excel_formula_is_never_computed_and_its_row_is_refused(world: World) -> None:
+    rows = [
+        *xlsx_people(),
+        ['=HYPERLINK("http://evil.example/","押して")', "", "evil@example.jp", "", "", "", ""],
+    ]
+    client = world.client(world.operator_a)
+    url = upload_and_import(client, world, xlsx_bytes(rows), "名簿.xlsx")
+    assert set(invitations(world)) == {"hanako.tanaka@example.jp", "shota.yamamoto@example.jp"}
+    assert "表計算の数式が含まれています" in client.get(url).content.decode()
+    text = client.get(url + "rejected.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert not any(line.split(",", 3)[-1].startswith("=") for line in text.splitlines())
