@@ -122,7 +122,7 @@ def members(request: NetworkRequest) -> HttpResponse:
     invited = status == INVITED
     if invited:
         q = request.GET.get("q", "").strip()[:100]
-        qs = actions_invited(member.network_id, q)
+        qs = _open_invitations(member.network_id, q)
     else:
         qs = _members(request)  # type: ignore[assignment]
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -143,7 +143,7 @@ def members(request: NetworkRequest) -> HttpResponse:
     )
 
 
-def actions_invited(network_id: int, q: str) -> QuerySet[Invitation]:
+def _open_invitations(network_id: int, q: str) -> QuerySet[Invitation]:
     qs = Invitation.objects.filter(
         network_id=network_id,
         status__in=[InvitationStatus.SENT, InvitationStatus.FAILED, InvitationStatus.QUEUED],

@@ -36,7 +36,7 @@ from ..models import Invitation, InvitationStatus, InviteLink
 NOT_YET_INVITED = (InvitationStatus.NEW, InvitationStatus.FAILED)
 
 
-def segment_of(request: NetworkRequest, data: object) -> tuple[SegmentForm, dict[str, object]]:
+def segment_of(data: object) -> tuple[SegmentForm, dict[str, object]]:
     form = SegmentForm(data)  # type: ignore[arg-type]
     segment: dict[str, object] = {}
     if form.is_valid():
@@ -52,7 +52,7 @@ def segment_of(request: NetworkRequest, data: object) -> tuple[SegmentForm, dict
 @operator_required
 def invitations(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    form, segment = segment_of(request, request.GET)
+    form, segment = segment_of(request.GET)
     qs = filter_invitations(member.network, **segment)  # type: ignore[arg-type]
     page = Paginator(qs.select_related("invited_by__user"), 50).get_page(request.GET.get("page"))
     counts = dict(
@@ -82,7 +82,7 @@ def invitations(request: NetworkRequest) -> HttpResponse:
 @require_POST
 def send_segment(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    form, segment = segment_of(request, request.POST)
+    form, segment = segment_of(request.POST)
     target = f"{reverse('onboarding:invitations', kwargs={'network_slug': member.network.slug})}"
     if not form.is_valid():
         messages.error(request, _("Choose a valid segment."))
