@@ -91,6 +91,7 @@ def test_roster_import_invitation_sign_up_and_approval(
     office.get_by_role("button", name="アップロードして確認").click()
     expect(office.get_by_text("Shift_JISとして読み込みました")).to_be_visible()
     expect(office.locator("[data-preview]")).to_contain_text("田中 花子")
+    expect(office.locator("[data-preview]")).to_contain_text("2008-04-01")  # 平成20年4月1日
     expect(office.locator("[data-summary]")).to_contain_text("2人を取り込みます")
     expect(office.locator("[data-summary]")).to_contain_text("1行を除外します")
     office.screenshot(path=str(tmp_path / "1-mapping.png"), full_page=True)
@@ -159,5 +160,17 @@ def test_roster_import_invitation_sign_up_and_approval(
     assert [m for m in mailoutbox if m.to == ["apply@example.jp"] and "承認されました" in m.body]
     visitor.goto("/n/mitsuba/")
     expect(visitor.locator(".brand__name")).to_have_text("三ツ葉商事 アルムナイ")
+
+    # A one-use link for a LINE message: a QR code and a copy button.
+    office.goto("/n/mitsuba/manage/links/")
+    office.get_by_label("ラベル").fill("LINE 2015年入社")
+    office.get_by_label("利用回数").fill("1")
+    office.get_by_role("button", name="リンクを作成").click()
+    card = office.locator("[data-link]", has_text="LINE 2015年入社")
+    expect(card.locator("svg")).to_be_visible()
+    expect(card.locator("input[data-copy-source]")).to_have_value(re.compile(r"/n/mitsuba/join/"))
+    card.get_by_role("button", name="リンクをコピー").click()
+    expect(card.get_by_role("button", name="コピーしました")).to_be_visible()
+    office.screenshot(path=str(tmp_path / "4-link.png"), full_page=True)
     with scopes_disabled():
         assert Application.objects.get(user=applicant).status == "approved"

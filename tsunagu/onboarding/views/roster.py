@@ -18,6 +18,7 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from .. import actions
 from ..access import access_batch
+from ..dates import DateError, parse_date
 from ..forms import UploadForm
 from ..models import ImportBatch
 from ..roster import (
@@ -88,7 +89,7 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
     rejected_lines = {r.line: r.reason for r in checked.rejections}
     preview = []
     for line, cells in sheet.rows[:PREVIEW_ROWS]:
-        values = [cell_text(cells[chosen[n]]) if n in chosen and chosen[n] < len(cells) else ""
+        values = [_shown(n, cells[chosen[n]]) if n in chosen and chosen[n] < len(cells) else ""
                   for n, _label in FIELDS]  # fmt: skip
         preview.append({"line": line, "values": values, "problem": rejected_lines.get(line)})
     return render(
@@ -106,6 +107,17 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
         },
         status=400 if errors and request.method == "POST" else 200,
     )
+
+
+def _shown(field: str, value: object) -> str:
+    """A cell as it will be stored: dates read from era or western forms, as 2018-04-01."""
+    if field in ("joined_on", "left_on"):
+        try:
+            day = parse_date(value)
+        except DateError:
+            return cell_text(value)
+        return day.isoformat() if day else ""
+    return cell_text(value)
 
 
 @operator_required
