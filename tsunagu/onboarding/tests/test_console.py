@@ -258,3 +258,16 @@ def test_the_audit_log_says_from_what_to_what(world: World) -> None:
     )
     page = client.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
     assert "アルムナイ → サポーター" in page
+
+
+def test_the_demo_has_a_roster_a_link_and_an_application_waiting(db) -> None:
+    from django.core.management import call_command
+
+    from tsunagu.onboarding.models import Application, InviteLink
+
+    call_command("seed_demo", members=6)
+    with scopes_disabled():
+        assert Invitation.objects.filter(network__slug="mitsuba").count() == 30
+        assert InviteLink.objects.filter(network__slug="mitsuba").exists()
+        assert Application.objects.filter(network__slug="mitsuba", status="pending").count() == 1
+    assert not mail.outbox  # a demo sends no invitation
