@@ -185,3 +185,15 @@ def test_an_operator_of_another_network_cannot_decide(world: World, network) -> 
         assert Membership.objects.get(user=applicant).status == Status.PENDING
     page = world.client(world.operator_b).get(f"/n/{world.net_b.slug}/manage/applications/")
     assert "応募 三郎" not in page.content.decode()
+
+
+def test_the_queue_hints_at_a_roster_entry_with_the_same_name(world: World, network) -> None:
+    with scopes_disabled():
+        Invitation.objects.create(
+            network=network, email="old-address@example.jp", name="応募 花子", department="経理部"
+        )
+    apply(world.client(make_user(email="new-address@example.jp", name="応募　花子")), network)
+    queue = world.client(world.operator_a).get(f"/n/{network.slug}/manage/applications/")
+    html = queue.content.decode()
+    assert "名簿に同じ名前の方がいます" in html and "old-address@example.jp" in html
+    assert "名簿に一致" not in html

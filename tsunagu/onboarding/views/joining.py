@@ -6,6 +6,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -176,11 +177,21 @@ def applications(request: NetworkRequest) -> HttpResponse:
         ).select_related("user")[:100]
     )
     emails = {a.user.email.lower() for a in pending}
-    matches = {
-        i.email: i for i in Invitation.objects.filter(network=member.network, email__in=emails)
-    }
+    names = {" ".join(a.user.name.split()) for a in pending}
+    by_email: dict[str, Invitation] = {}
+    by_name: dict[str, Invitation] = {}
+    for found in Invitation.objects.filter(network=member.network).filter(
+        Q(email__in=emails) | Q(name__in=names)
+    ):
+        by_email.setdefault(found.email, found)
+        by_name.setdefault(found.name, found)
     for application in pending:
-        application.match = matches.get(application.user.email.lower())  # type: ignore[attr-defined]
+        # The address is a match; the same name alone is a hint for the operator to check.
+        exact = by_email.get(application.user.email.lower())
+        application.match = exact  # type: ignore[attr-defined]
+        application.name_match = (  # type: ignore[attr-defined]
+            None if exact else by_name.get(" ".join(application.user.name.split()))
+        )
     decided = Paginator(
         Application.objects.filter(network=member.network)
         .exclude(status=ApplicationStatus.PENDING)
