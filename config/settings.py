@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tsunagu.profiles",
     "tsunagu.events",
     "tsunagu.boards",
+    "tsunagu.onboarding",
 ]
 
 MIDDLEWARE = [
@@ -168,7 +169,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.events.tasks.send_event_follow_ups",
         "schedule": 60 * 60,
     },
+    "invitation-reminders": {
+        "task": "tsunagu.onboarding.tasks.send_invitation_reminders",
+        "schedule": 24 * 60 * 60,
+    },
+    "scheduled-invitations": {
+        "task": "tsunagu.onboarding.tasks.send_scheduled_invitations",
+        "schedule": 60 * 60,
+    },
 }
+# Invitation e-mails leave in chunks of this many a minute, so a roster of thousands does not
+# make the mail server look like a spammer.
+INVITATION_EMAILS_PER_MINUTE = int(env("INVITATION_EMAILS_PER_MINUTE", "60"))
 
 # --- Auth and accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -16,6 +16,18 @@ class AuditAction(models.TextChoices):
     VIEW_PRIVATE_FIELDS = "profile.view_private", _("Viewed fields shared only with operators")
     VIEW_ROSTER = "roster.view", _("Viewed the member roster")
     EXPORT_ROSTER = "roster.export", _("Exported the member roster")
+    IMPORT_ROSTER = "roster.import", _("Imported a roster file")
+    EXPORT_REJECTED_ROWS = "roster.export_rejected", _("Downloaded the rows an import rejected")
+    INVITE = "invitation.send", _("Sent invitations")
+    REVOKE_INVITATION = "invitation.revoke", _("Revoked invitations")
+    OFFBOARDING = "invitation.offboarding", _("Received a leaver from the HR system")
+    CREATE_LINK = "link.create", _("Created an invitation link")
+    REVOKE_LINK = "link.revoke", _("Revoked an invitation link")
+    APPROVE = "application.approve", _("Approved an application")
+    REJECT = "application.reject", _("Rejected an application")
+    CHANGE_ROLE = "member.role", _("Changed a member's role")
+    CHANGE_STATUS = "member.status", _("Changed a member's status")
+    CHANGE_SETTINGS = "onboarding.settings", _("Changed how people join")
 
 
 class AuditEntry(models.Model):
@@ -48,6 +60,23 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries are never deleted.")
 
+    def detail_text(self) -> str:
+        """The entry's particulars in a few words: who, how many, from what to what."""
+        from tsunagu.tenancy.models import Role, Status
+
+        labels = {**dict(Role.choices), **dict(Status.choices)}
+        d = self.detail or {}
+        parts = []
+        if "before" in d and "after" in d:
+            before, after = labels.get(d["before"], d["before"]), labels.get(d["after"], d["after"])
+            parts.append(f"{before} → {after}")
+        if "created" in d:
+            parts.append(f"+{d['created']} / {d.get('updated', 0)} / ×{d.get('rejected', 0)}")
+        for key in ("count", "name", "email", "label", "file"):
+            if d.get(key):
+                parts.append(str(d[key]))
+        return ", ".join(parts)
+
 
 def record(
     actor: Membership, action: str, target: Membership | None = None, **detail: Any
@@ -56,6 +85,20 @@ def record(
         network_id=actor.network_id,
         actor_id=actor.user_id,
         actor_name=actor.user.name,
+        action=action,
+        target=target,
+        detail=detail,
+    )
+
+
+def record_system(
+    network: Network, actor_name: str, action: str, target: Membership | None = None, **detail: Any
+) -> AuditEntry:
+    """An entry for something no person did in the site, e.g. a call from the HR system."""
+    return AuditEntry.objects.create(
+        network=network,
+        actor=None,
+        actor_name=actor_name,
         action=action,
         target=target,
         detail=detail,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AuditAction, AuditEntry, record
+from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response
 from tsunagu.tenancy.decorators import member_required, operator_required
@@ -398,7 +399,8 @@ def roster_export(request: NetworkRequest) -> HttpResponse:
     writer.writerow(export_header())
     rows = 0
     for profile in _roster(member.network_id).iterator(chunk_size=1000):
-        writer.writerow(_export_row(profile))
+        # A name such as =HYPERLINK(...) must reach the spreadsheet as text, never as a formula.
+        writer.writerow([csv_safe(cell) for cell in _export_row(profile)])
         rows += 1
     text = buffer.getvalue()
     if encoding == "utf-8":

@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_scopes import scopes_disabled
 
+from tsunagu.tenancy.actions import do_note_seen
 from tsunagu.tenancy.models import Membership, Network, Status
 
 from .events import user_group
@@ -54,6 +55,7 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
             return
         self.membership = membership
         self.network = membership.network
+        await database_sync_to_async(do_note_seen)(membership.pk)
         group = user_group(self.network.pk, user.pk)
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.append(group)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
+from tsunagu.audit.models import AuditAction, record
 from tsunagu.realtime.events import disconnect_membership
 
 from .access import check_manage_member_permission, check_operator_permission, count_operators
@@ -18,6 +21,8 @@ from .models import Membership, Network, Role, Status
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
+
+SEEN_EVERY = timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -67,8 +72,10 @@ def do_change_role(actor: Membership, target: Membership, role: str) -> Membersh
     if role == target.role:
         return target
     _ensure_an_operator_remains(target, role, target.status)
+    previous = target.role
     target.role = role
     target.save(update_fields=["role"])
+    record(actor, AuditAction.CHANGE_ROLE, target=target, before=previous, after=role)
     from tsunagu.notify.actions import notify
 
     notify(
@@ -91,12 +98,23 @@ def do_change_status(actor: Membership, target: Membership, status: str) -> Memb
     if status == target.status:
         return target
     _ensure_an_operator_remains(target, target.role, status)
+    previous = target.status
     target.status = status
     target.status_changed_at = timezone.now()
     target.save(update_fields=["status", "status_changed_at"])
+    record(actor, AuditAction.CHANGE_STATUS, target=target, before=previous, after=status)
     if status != Status.ACTIVE:
         disconnect_membership(target)
     return target
+
+
+def do_note_seen(membership_id: int) -> None:
+    """Remembers that the member opened the network; one write per quarter hour at most."""
+    now = timezone.now()
+    with scopes_disabled():  # called from the socket handshake and the login, outside a network
+        Membership.objects.filter(pk=membership_id).filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - SEEN_EVERY)
+        ).update(last_seen_at=now)
 
 
 @transaction.atomic

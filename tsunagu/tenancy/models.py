@@ -124,6 +124,9 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    # When the member last opened the network (login or a page's live connection), at most
+    # one write every quarter of an hour: for the operators' "last active" and the funnel.
+    last_seen_at = models.DateTimeField(_("last active"), null=True, blank=True)
 
     objects: ClassVar[models.Manager[Membership]] = ScopedManager(network="network")
 

@@ -167,3 +167,37 @@ async def test_events_cross_the_real_redis_channel_layer(
         await other.disconnect()
     finally:
         channel_layers.backends.clear()
+
+
+async def test_opening_the_socket_marks_the_member_active_in_its_network_only(
+    world: World,
+) -> None:
+    both = await database_sync_to_async(make_member)(world.net_b, world.alumni_a.user)
+    cookie = await cookie_for(world.alumni_a.user)  # the login itself marks every membership
+
+    @database_sync_to_async
+    def forget() -> None:
+        with scopes_disabled():
+            Membership.objects.filter(pk__in=[world.alumni_a.pk, both.pk]).update(last_seen_at=None)
+
+    await forget()
+    socket = WebsocketCommunicator(
+        application,
+        "/ws/n/mitsuba-a/",
+        headers=[ORIGIN, (b"host", b"testserver"), (b"cookie", cookie)],
+    )
+    connected, _ = await socket.connect()
+    assert connected
+
+    @database_sync_to_async
+    def last_seen() -> tuple:
+        with scopes_disabled():
+            return (
+                Membership.objects.get(pk=world.alumni_a.pk).last_seen_at,
+                Membership.objects.get(pk=both.pk).last_seen_at,
+            )
+
+    seen_a, seen_b = await last_seen()
+    assert seen_a is not None
+    assert seen_b is None
+    await socket.disconnect()

@@ -29,6 +29,7 @@ from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.events.models import Photo, Registration, Series
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
+from tsunagu.onboarding.models import Application, ImportBatch, Invitation, InviteLink
 from tsunagu.profiles.models import LifeUpdate
 from tsunagu.tenancy.models import Membership, Network, Status
 
@@ -116,6 +117,28 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "boards:resolve_report": MEMBERS,
     "boards:manage_categories": MEMBERS,
     "boards:manage_category": MEMBERS,
+    "onboarding:console": MEMBERS,
+    "onboarding:members": MEMBERS,
+    "onboarding:members_bulk": MEMBERS,
+    "onboarding:settings": MEMBERS,
+    "onboarding:import_upload": MEMBERS,
+    "onboarding:import_mapping": MEMBERS,
+    "onboarding:import_rejections": MEMBERS,
+    "onboarding:invitations": MEMBERS,
+    "onboarding:invitations_send": MEMBERS,
+    "onboarding:invitation_action": MEMBERS,
+    "onboarding:links": MEMBERS,
+    "onboarding:link_revoke": MEMBERS,
+    "onboarding:applications": MEMBERS,
+    "onboarding:decide": MEMBERS,
+    "onboarding:member_invite": MEMBERS,
+    # Open to people outside the network by design: applying, and invitations whose token is the
+    # secret. Visitors hold only a token for another purpose, which must not open anything.
+    "onboarding:apply": PUBLIC,
+    "onboarding:accept_invitation": PUBLIC,
+    "onboarding:accept_link": PUBLIC,
+    # The HR system's hook: a key, not a login; without A's key it answers 401.
+    "onboarding:offboarding_api": PUBLIC,
 }
 
 
@@ -189,6 +212,25 @@ def values_from_network_a(world: World) -> dict[str, str]:
         attachment = Attachment.objects.get(comment=comment)
         report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
     email = EmailAddress.objects.get(user=alumni.user)
+    with scope(network=world.net_a):
+        batch = ImportBatch.objects.create(
+            network=world.net_a, filename=f"{CANARY_A}.csv", file="imports/missing.csv",
+            kind="csv", headers=[CANARY_A],
+            rejections=[{"line": 2, "reason": CANARY_A, "cells": [CANARY_A]}],
+        )  # fmt: skip
+        invitation = Invitation.objects.create(
+            network=world.net_a, email="invitee@example.jp", name=f"招待 {CANARY_A}", status="sent"
+        )
+        link = InviteLink.objects.create(network=world.net_a, label=f"LINE {CANARY_A}")
+        applicant = world.outsider.__class__.objects.create_user(
+            email="applicant@example.jp", password="x-pass-123", name=f"申請 {CANARY_A}"
+        )
+        Membership.objects.create(
+            network=world.net_a, user=applicant, status=Status.PENDING, role="alumni"
+        )
+        application = Application.objects.create(
+            network=world.net_a, user=applicant, answers=[{"question": "?", "answer": CANARY_A}]
+        )
     event = make_event(
         world.net_a,
         title=f"総会 {CANARY_A}",
@@ -231,6 +273,11 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "series_id": str(series.pk),
         "photo_id": str(photo.pk),
         "feed_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
+        "batch_id": str(batch.pk),
+        "invitation_id": str(invitation.pk),
+        "link_id": str(link.pk),
+        "application_id": str(application.pk),
+        "invite_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
     }
 
 
@@ -329,6 +376,10 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "comment_id",
         "report_id",
         "attachment_id",
+        "batch_id",
+        "invitation_id",
+        "link_id",
+        "application_id",
     }
     checked = 0
     for route in all_routes():

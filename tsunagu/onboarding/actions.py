@@ -1,0 +1,558 @@
+"""Every write of onboarding: imports, invitations, links, applications and their decisions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.audit.models import AuditAction, record, record_system
+from tsunagu.core.storage import private_storage
+from tsunagu.notify.actions import notify
+from tsunagu.profiles.actions import profile_of
+from tsunagu.profiles.indexing import reindex
+from tsunagu.tenancy.access import check_operator_permission
+from tsunagu.tenancy.actions import do_add_member, do_note_seen
+from tsunagu.tenancy.models import Membership, Network, Role, Status
+
+from .access import check_member_invite_permission, invitation_needs_approval, settings_of
+from .models import (
+    INVITATION_VALID_DAYS,
+    Application,
+    ApplicationStatus,
+    ImportBatch,
+    Invitation,
+    InvitationStatus,
+    InviteLink,
+    OnboardingSettings,
+    Source,
+)
+from .roster import MAX_BYTES, RosterError, Sheet, check_rows, guess_mapping, read_roster
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from tsunagu.accounts.models import User
+
+IMPORTED_FIELDS = [
+    "name",
+    "name_kana",
+    "name_romaji",
+    "department",
+    "title",
+    "joined_on",
+    "left_on",
+    "role",
+]
+
+
+# --- Roster import ------------------------------------------------------------------------------
+
+
+def do_upload_roster(actor: Membership, upload: UploadedFile) -> ImportBatch:
+    """Reads the file once to check it and find its columns; the import itself comes later."""
+    check_operator_permission(actor)
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise RosterError(
+            _("The file is larger than %(mb)d MB. Split it into several files.")
+            % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
+    data = upload.read(MAX_BYTES + 1)
+    sheet = read_roster(data)
+    name = f"imports/{actor.network_id}/{uuid.uuid4().hex}.{sheet.kind}"
+    stored = private_storage.save(name, ContentFile(data))
+    return ImportBatch.objects.create(
+        network_id=actor.network_id,
+        created_by_id=actor.user_id,
+        filename=(getattr(upload, "name", "") or "roster")[:200],
+        file=stored,
+        kind=sheet.kind,
+        encoding=sheet.encoding,
+        headers=sheet.headers,
+        row_count=len(sheet.rows),
+        mapping=guess_mapping(sheet.headers),
+    )
+
+
+def load_sheet(batch: ImportBatch) -> Sheet:
+    with private_storage.open(batch.file, "rb") as handle:
+        return read_roster(handle.read())
+
+
+def member_emails(network_id: int) -> set[str]:
+    """Addresses of the network's members, suspended and departed ones included; applicants
+    still waiting are not members yet and may be in the roster."""
+    return set(
+        Membership.objects.filter(network_id=network_id)
+        .exclude(status=Status.PENDING)
+        .annotate(email=Lower("user__email"))
+        .values_list("email", flat=True)
+    )
+
+
+@transaction.atomic
+def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, int]) -> ImportBatch:
+    """Imports every valid row or none: one transaction. Importing the same file again changes
+    nothing: rows equal to what is stored are counted as unchanged."""
+    check_operator_permission(actor)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, network_id=actor.network_id)
+    if batch.state == ImportBatch.State.DONE:
+        raise ValidationError(_("This file has already been imported."))
+    checked = check_rows(load_sheet(batch), mapping, member_emails(actor.network_id))
+    existing = {
+        i.email: i
+        for i in Invitation.objects.filter(
+            network_id=actor.network_id, email__in=[row.email for row in checked.rows]
+        )
+    }
+    rejections = [r.as_dict() for r in checked.rejections]
+    to_create: list[Invitation] = []
+    to_update: list[Invitation] = []
+    unchanged = 0
+    for row in checked.rows:
+        found = existing.get(row.email)
+        if found is None:
+            to_create.append(
+                Invitation(
+                    network_id=actor.network_id,
+                    email=row.email,
+                    source=Source.ROSTER,
+                    batch=batch,
+                    **row.values,
+                )
+            )
+            continue
+        if found.status == InvitationStatus.REVOKED:
+            rejections.append(
+                {
+                    "line": row.line,
+                    "reason": _("This person's invitation was revoked; it stays revoked."),
+                    "cells": [],
+                }
+            )
+            continue
+        if found.status == InvitationStatus.ACCEPTED:
+            unchanged += 1
+            continue
+        changed = [f for f in IMPORTED_FIELDS if getattr(found, f) != row.values[f]]
+        if not changed:
+            unchanged += 1
+            continue
+        for f in IMPORTED_FIELDS:
+            setattr(found, f, row.values[f])
+        to_update.append(found)
+    Invitation.objects.bulk_create(to_create, batch_size=1000)
+    Invitation.objects.bulk_update(to_update, IMPORTED_FIELDS, batch_size=1000)
+    rejections.sort(key=lambda r: int(r["line"]))  # type: ignore[call-overload]
+    batch.mapping = mapping
+    batch.state = ImportBatch.State.DONE
+    batch.created, batch.updated, batch.unchanged = len(to_create), len(to_update), unchanged
+    batch.rejections = rejections
+    batch.imported_at = timezone.now()
+    batch.save()
+    # The people are in the database now; the uploaded copy of HR's file is not kept.
+    stored = batch.file
+    transaction.on_commit(lambda: private_storage.delete(stored))
+    record(
+        actor,
+        AuditAction.IMPORT_ROSTER,
+        rows=batch.row_count,
+        created=batch.created,
+        updated=batch.updated,
+        rejected=len(rejections),
+        file=batch.filename,
+    )
+    return batch
+
+
+# --- E-mail invitations ---------------------------------------------------------------------------
+
+
+def _queue_sending(network_id: int, ids: list[int], *, reminder: bool = False) -> None:
+    """Sends in chunks, one chunk a minute: the rate limit protects the mail server's reputation."""
+    per_minute = max(1, settings.INVITATION_EMAILS_PER_MINUTE)
+    chunks = [ids[i : i + per_minute] for i in range(0, len(ids), per_minute)]
+
+    def queue() -> None:
+        from .tasks import send_invitations
+
+        for index, chunk in enumerate(chunks):
+            send_invitations.apply_async(
+                (network_id, chunk), {"reminder": reminder}, countdown=60 * index
+            )
+
+    transaction.on_commit(queue)
+
+
+@transaction.atomic
+def do_send_invitations(actor: Membership, invitations: Iterable[Invitation]) -> int:
+    """Invites (or invites again) each person who has not joined and was not revoked."""
+    check_operator_permission(actor)
+    ids = [
+        i.pk
+        for i in invitations
+        if i.network_id == actor.network_id
+        and i.status not in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED)
+    ]
+    if not ids:
+        return 0
+    Invitation.objects.filter(network_id=actor.network_id, pk__in=ids).update(
+        status=InvitationStatus.QUEUED, error=""
+    )
+    _queue_sending(actor.network_id, ids)
+    record(actor, AuditAction.INVITE, count=len(ids))
+    return len(ids)
+
+
+@transaction.atomic
+def do_revoke_invitations(actor: Membership, invitations: Iterable[Invitation]) -> int:
+    check_operator_permission(actor)
+    ids = [
+        i.pk
+        for i in invitations
+        if i.network_id == actor.network_id
+        and i.status not in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED)
+    ]
+    if ids:
+        Invitation.objects.filter(network_id=actor.network_id, pk__in=ids).update(
+            status=InvitationStatus.REVOKED
+        )
+        record(actor, AuditAction.REVOKE_INVITATION, count=len(ids))
+    return len(ids)
+
+
+@transaction.atomic
+def do_member_invite(member: Membership, *, email: str, name: str, message: str = "") -> Invitation:
+    """A member invites someone they know; operators approve it first where the network says so."""
+    settings_row = settings_of(member.network)
+    check_member_invite_permission(member, settings_row)
+    email = email.strip().lower()
+    if email in member_emails(member.network_id):
+        raise ValidationError(_("This person is already a member of the network."))
+    if Invitation.objects.filter(network_id=member.network_id, email=email).exists():
+        raise ValidationError(_("This person has already been invited."))
+    needs_approval = invitation_needs_approval(member, settings_row)
+    invitation = Invitation.objects.create(
+        network_id=member.network_id,
+        email=email,
+        name=name,
+        message=message,
+        source=Source.MEMBER,
+        invited_by=member,
+        status=InvitationStatus.PROPOSED if needs_approval else InvitationStatus.QUEUED,
+    )
+    if needs_approval:
+        operators = Membership.objects.filter(
+            network_id=member.network_id, role=Role.OPERATOR, status=Status.ACTIVE
+        ).values_list("user_id", flat=True)
+        notify(
+            member.network,
+            list(operators),
+            "invitation_proposed",
+            params={"member": member.user.name, "name": name or email},
+            url=f"{member.network.get_absolute_url()}manage/invitations/?status=proposed",
+            actor=member.user,
+        )
+    else:
+        _queue_sending(member.network_id, [invitation.pk])
+        if member.is_operator:
+            record(member, AuditAction.INVITE, count=1)
+    return invitation
+
+
+@transaction.atomic
+def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitation, bool]:
+    """A leaver from the HR system: the invitation goes out on the leaving date."""
+    email = data["email"]
+    if email in member_emails(network.pk):
+        raise ValidationError(_("This person is already a member of the network."))
+    today = timezone.localdate()
+    left_on = data.get("left_on")
+    fields = {f: data[f] for f in IMPORTED_FIELDS if f in data and data[f] is not None}
+    invitation = Invitation.objects.filter(network=network, email=email).first()
+    created = invitation is None
+    if invitation is None:
+        invitation = Invitation(network=network, email=email, source=Source.OFFBOARDING)
+    elif invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
+        raise ValidationError(_("This person was already invited and has joined or was revoked."))
+    for f, value in fields.items():
+        setattr(invitation, f, value)
+    if invitation.status in (InvitationStatus.NEW, InvitationStatus.SCHEDULED):
+        invitation.send_on = left_on or today
+        invitation.status = InvitationStatus.SCHEDULED
+    invitation.save()
+    record_system(
+        network, "HR system (API)", AuditAction.OFFBOARDING, email=email, send_on=str(left_on)
+    )
+    if invitation.status == InvitationStatus.SCHEDULED and invitation.send_on <= today:  # type: ignore[operator]
+        Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.QUEUED)
+        invitation.status = InvitationStatus.QUEUED
+        _queue_sending(network.pk, [invitation.pk])
+    return invitation, created
+
+
+@transaction.atomic
+def new_api_key(actor: Membership) -> str:
+    """Makes the HR system's key; only its digest is kept, so it is shown once."""
+    check_operator_permission(actor)
+    key = "tsk_" + secrets.token_urlsafe(32)
+    row = settings_of(actor.network)
+    record(actor, AuditAction.CHANGE_SETTINGS, api_key="renewed")
+    row.api_key_digest = hashlib.sha256(key.encode()).hexdigest()
+    row.api_key_hint = key[-4:]
+    row.save(update_fields=["api_key_digest", "api_key_hint"])
+    return key
+
+
+def api_key_matches(network: Network, key: str) -> bool:
+    row = OnboardingSettings.objects.filter(network=network).first()
+    if row is None or not row.api_key_digest or not key:
+        return False
+    return secrets.compare_digest(row.api_key_digest, hashlib.sha256(key.encode()).hexdigest())
+
+
+# --- Joining -------------------------------------------------------------------------------------
+
+
+def _prefill(membership: Membership, invitation: Invitation) -> None:
+    """What the roster knew about the person, in their profile; they may change any of it."""
+    profile = profile_of(membership)
+    for source, target in (
+        ("name", "name_kanji"),
+        ("name_kana", "name_kana"),
+        ("name_romaji", "name_romaji"),
+        ("department", "last_department"),
+        ("title", "last_title"),
+        ("joined_on", "joined_on"),
+        ("left_on", "left_on"),
+    ):
+        value = getattr(invitation, source)
+        if value and not getattr(profile, target):
+            setattr(profile, target, value)
+    profile.save()
+    reindex(profile)
+
+
+def _refuse_inactive(membership: Membership | None) -> None:
+    if membership is not None and membership.status in (Status.SUSPENDED, Status.LEFT):
+        raise PermissionDenied(
+            _("Your membership of this network was ended by its office. Please contact them.")
+        )
+
+
+def _enter(network: Network, user: User, role: str, invitation: Invitation | None) -> Membership:
+    existing = Membership.objects.filter(network=network, user=user).first()
+    _refuse_inactive(existing)
+    if existing is not None and existing.status == Status.ACTIVE:
+        membership = existing
+    else:
+        membership = do_add_member(network, user, role=role, status=Status.ACTIVE)
+        Application.objects.filter(
+            network=network, user=user, status=ApplicationStatus.PENDING
+        ).update(status=ApplicationStatus.APPROVED, decided_at=timezone.now())
+    if invitation is not None:
+        _prefill(membership, invitation)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            status=InvitationStatus.ACCEPTED, accepted_at=timezone.now(), membership=membership
+        )
+    transaction.on_commit(lambda: do_note_seen(membership.pk))
+    return membership
+
+
+def invitation_problem(invitation: Invitation) -> str | None:
+    if invitation.status == InvitationStatus.REVOKED:
+        return _("This invitation was withdrawn by the network's office.")
+    if invitation.status == InvitationStatus.ACCEPTED:
+        return _("This invitation has already been used.")
+    if invitation.status in (InvitationStatus.NEW, InvitationStatus.PROPOSED):
+        return _("This invitation has not been sent yet.")
+    if invitation.is_expired:
+        return _("This invitation has expired. Ask the network's office for a new one.")
+    return None
+
+
+def link_problem(link: InviteLink) -> str | None:
+    if link.revoked_at is not None:
+        return _("This invitation link was withdrawn by the network's office.")
+    if link.is_expired:
+        return _("This invitation link has expired. Ask the person who shared it for a new one.")
+    if link.is_used_up:
+        return _("This invitation link has been used as many times as it allows.")
+    return None
+
+
+@transaction.atomic
+def do_accept_invitation(user: User, invitation: Invitation) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError(problem)
+    return _enter(invitation.network, user, invitation.role, invitation)
+
+
+@transaction.atomic
+def do_accept_link(user: User, link: InviteLink) -> Membership:
+    """Counts one use under the link's row lock, so a one-use link admits one person."""
+    link = InviteLink.objects.select_for_update().get(pk=link.pk)
+    problem = link_problem(link)
+    if problem:
+        raise ValidationError(problem)
+    network = link.network
+    existing = Membership.objects.filter(network=network, user=user).first()
+    _refuse_inactive(existing)
+    if existing is not None and existing.status == Status.ACTIVE:
+        return existing
+    roster = (
+        Invitation.objects.filter(network=network, email=user.email.lower())
+        .exclude(status__in=[InvitationStatus.REVOKED, InvitationStatus.ACCEPTED])
+        .first()
+    )
+    InviteLink.objects.filter(pk=link.pk).update(uses=link.uses + 1)
+    return _enter(network, user, link.role, roster)
+
+
+@transaction.atomic
+def do_create_link(actor: Membership, *, label: str, role: str, max_uses: int | None,
+                   expires_at: Any) -> InviteLink:  # fmt: skip
+    check_operator_permission(actor)
+    link = InviteLink.objects.create(
+        network_id=actor.network_id,
+        label=label,
+        role=role,
+        max_uses=max_uses,
+        expires_at=expires_at,
+        created_by_id=actor.user_id,
+    )
+    record(actor, AuditAction.CREATE_LINK, label=label, role=role, uses=max_uses)
+    return link
+
+
+@transaction.atomic
+def do_revoke_link(actor: Membership, link: InviteLink) -> None:
+    check_operator_permission(actor)
+    if link.network_id != actor.network_id or link.revoked_at is not None:
+        return
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    record(actor, AuditAction.REVOKE_LINK, label=link.label)
+
+
+@transaction.atomic
+def do_apply(
+    user: User, network: Network, *, answers: list[dict[str, str]], declared: bool
+) -> Application:
+    """An application waits for the operators; the person sees "waiting" until they decide."""
+    if not declared:
+        raise ValidationError(_("Please confirm that you meet the conditions for joining."))
+    existing = Membership.objects.select_for_update().filter(network=network, user=user).first()
+    if existing is not None:
+        _refuse_inactive(existing)
+        if existing.status == Status.ACTIVE:
+            raise ValidationError(_("You are already a member of this network."))
+        raise ValidationError(
+            _("You have already applied. The office will answer your application soon.")
+        )
+    membership = do_add_member(network, user, role=Role.ALUMNI, status=Status.PENDING)
+    application = Application.objects.create(
+        network=network, user=user, answers=answers, declared_eligible=True
+    )
+    operators = Membership.objects.filter(
+        network=network, role=Role.OPERATOR, status=Status.ACTIVE
+    ).values_list("user_id", flat=True)
+    notify(
+        network,
+        list(operators),
+        "join_application",
+        params={"name": user.name},
+        url=f"{network.get_absolute_url()}manage/applications/",
+        actor=user,
+    )
+    del membership
+    return application
+
+
+def roster_match(application: Application) -> Invitation | None:
+    return (
+        Invitation.objects.filter(
+            network_id=application.network_id, email=application.user.email.lower()
+        )
+        .exclude(status=InvitationStatus.REVOKED)
+        .first()
+    )
+
+
+@transaction.atomic
+def do_decide_application(
+    actor: Membership, application: Application, *, approve: bool, note: str = ""
+) -> Application:
+    check_operator_permission(actor)
+    application = (
+        Application.objects.select_for_update()
+        .select_related("user")
+        .get(pk=application.pk, network_id=actor.network_id)
+    )
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application has already been decided."))
+    network = actor.network
+    user = application.user
+    row = settings_of(network)
+    note = note.strip() or (row.approval_note if approve else row.rejection_note)
+    pending = Membership.objects.filter(network=network, user=user).first()
+    target: Membership | None = None
+    if approve:
+        match = roster_match(application)
+        role = match.role if match is not None else Role.ALUMNI
+        target = do_add_member(network, user, role=role, status=Status.ACTIVE)
+        if match is not None:
+            _prefill(target, match)
+            Invitation.objects.filter(pk=match.pk).update(
+                status=InvitationStatus.ACCEPTED, accepted_at=timezone.now(), membership=target
+            )
+    elif pending is not None and pending.status == Status.PENDING:
+        pending.delete()  # they may apply again later
+    application.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    application.note = note[:2000]
+    application.decided_by_id = actor.user_id
+    application.decided_at = timezone.now()
+    application.save()
+    record(
+        actor,
+        AuditAction.APPROVE if approve else AuditAction.REJECT,
+        target=target,
+        name=user.name,
+        email=user.email,
+    )
+    network_id, application_id = network.pk, application.pk
+
+    def queue() -> None:
+        from .tasks import send_application_decision
+
+        send_application_decision.delay(network_id, application_id)
+
+    transaction.on_commit(queue)
+    return application
+
+
+@transaction.atomic
+def do_update_settings(actor: Membership, row: OnboardingSettings) -> OnboardingSettings:
+    check_operator_permission(actor)
+    if row.network_id != actor.network_id:
+        raise PermissionDenied
+    row.save()
+    record(actor, AuditAction.CHANGE_SETTINGS, who_may_invite=row.who_may_invite)
+    return row
+
+
+def invitation_expiry() -> Any:
+    return timezone.now() + timedelta(days=INVITATION_VALID_DAYS)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.tenancy.models import Network, Role
+
+from .dates import DateError, parse_date
+from .models import InvitationStatus, OnboardingSettings
+from .roster import MAX_BYTES
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"),
+        help_text=_(
+            "CSV (UTF-8 or Shift_JIS) or Excel (.xlsx), at most 5 MB and 20,000 rows. "
+            "The first row holds the column names."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 5 MB. Split it into several files.")
+            )
+        return upload
+
+
+class SegmentForm(forms.Form):
+    """Which invitees to look at (and to invite): a segment of the roster."""
+
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *InvitationStatus.choices]
+    )
+    left_within = forms.IntegerField(
+        label=_("Left within the last … months"), required=False, min_value=1, max_value=600
+    )
+    department = forms.CharField(label=_("Department"), required=False, max_length=100)
+
+
+class LinkForm(forms.Form):
+    label = forms.CharField(
+        label=_("Label"),
+        max_length=100,
+        help_text=_("For you: where you share it, e.g. “LINE group of the 2015 intake”."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role of those who join"),
+        choices=[(Role.ALUMNI, Role.ALUMNI.label), (Role.EMPLOYEE, Role.EMPLOYEE.label)],
+    )
+    max_uses = forms.IntegerField(
+        label=_("Number of uses"),
+        required=False,
+        min_value=1,
+        max_value=10000,
+        help_text=_("1 for a personal link; empty for no limit."),
+    )
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), required=False, min_value=1, max_value=365, initial=30
+    )
+
+    def expires_at(self) -> datetime.datetime | None:
+        days = self.cleaned_data.get("valid_days")
+        return timezone.now() + datetime.timedelta(days=days) if days else None
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("Name"), max_length=100)
+    message = forms.CharField(
+        label=_("Personal message"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ApplyForm(forms.Form):
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(network.join_questions or [])
+        for index, question in enumerate(self.questions):
+            self.fields[f"q{index}"] = forms.CharField(
+                label=question, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        self.fields["declaration"] = forms.BooleanField(
+            label=_("I meet the conditions for joining described above."),
+            error_messages={
+                "required": _("Please confirm that you meet the conditions for joining.")
+            },
+        )
+
+    def answers(self) -> list[dict[str, str]]:
+        return [
+            {"question": q, "answer": self.cleaned_data[f"q{i}"].strip()}
+            for i, q in enumerate(self.questions)
+        ]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OnboardingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OnboardingSettings
+        fields = ["who_may_invite", "approval_note", "rejection_note"]
+        widgets = {
+            "approval_note": forms.Textarea(attrs={"rows": 3}),
+            "rejection_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class OffboardingForm(forms.Form):
+    """What an HR system posts about a leaver (JSON or form-encoded)."""
+
+    email = forms.EmailField()
+    name = forms.CharField(max_length=100)
+    name_kana = forms.CharField(max_length=100, required=False)
+    name_romaji = forms.CharField(max_length=100, required=False)
+    department = forms.CharField(max_length=100, required=False)
+    title = forms.CharField(max_length=100, required=False)
+    joined_on = forms.CharField(max_length=40, required=False)
+    left_on = forms.CharField(max_length=40)
+    role = forms.ChoiceField(
+        choices=[(Role.ALUMNI, Role.ALUMNI), (Role.EMPLOYEE, Role.EMPLOYEE)], required=False
+    )
+
+    def _date(self, name: str) -> datetime.date | None:
+        try:
+            return parse_date(self.cleaned_data.get(name) or None)
+        except DateError:
+            raise forms.ValidationError(_("Write the date like 2025-03-31.")) from None
+
+    def clean_joined_on(self) -> datetime.date | None:
+        return self._date("joined_on")
+
+    def clean_left_on(self) -> datetime.date | None:
+        return self._date("left_on")
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or Role.ALUMNI

@@ -1,0 +1,24 @@
+"""Notification kinds of onboarding: what operators hear about people who want in."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.notify.kinds import Kind, register
+
+APPLICATION = register(
+    Kind(
+        "join_application",
+        _("Someone applies to join"),
+        _("%(name)s applied to join %(network)s."),
+        email_by_default=True,
+    )
+)
+PROPOSAL = register(
+    Kind(
+        "invitation_proposed",
+        _("A member proposes to invite someone"),
+        _("%(member)s proposes to invite %(name)s."),
+        email_by_default=True,
+    )
+)

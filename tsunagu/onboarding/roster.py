@@ -1,0 +1,361 @@
+"""Reading a roster (退職者名簿) that HR exported from Excel: CSV in any of the encodings Japanese
+offices use, or an .xlsx workbook; mapping its columns; validating every row."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tsunagu.tenancy.models import Role
+
+from .dates import DateError, parse_date
+
+MAX_BYTES = 5 * 1024 * 1024  # the documented limit: 5 MB
+MAX_ROWS = 20_000
+PREVIEW_ROWS = 10
+
+
+class RosterError(Exception):
+    """A file that cannot be read at all; the message is for the operator."""
+
+
+FIELDS: list[tuple[str, Promise]] = [
+    ("email", gettext_lazy("E-mail")),
+    ("name", gettext_lazy("Name")),
+    ("name_kana", gettext_lazy("Name in kana")),
+    ("name_romaji", gettext_lazy("Name in romaji")),
+    ("department", gettext_lazy("Last department")),
+    ("title", gettext_lazy("Last title")),
+    ("joined_on", gettext_lazy("Joined the company")),
+    ("left_on", gettext_lazy("Left the company")),
+    ("role", gettext_lazy("Role")),
+]
+FIELD_NAMES = [name for name, _label in FIELDS]
+TEXT_FIELDS = ["name", "name_kana", "name_romaji", "department", "title"]
+
+# Header words, checked in this order: "氏名（カナ）" is the kana column, not the name column.
+GUESSES: list[tuple[str, tuple[str, ...]]] = [
+    ("name_kana", ("カナ", "かな", "ふりがな", "フリガナ", "よみ", "kana", "furigana")),
+    ("name_romaji", ("ローマ字", "romaji", "英字", "alphabet")),
+    ("email", ("メール", "mail", "eメール")),
+    ("joined_on", ("入社", "joined", "hire", "入構")),
+    ("left_on", ("退職", "退社", "離職", "left", "leaving", "leave")),
+    ("department", ("部署", "所属", "部門", "department", "dept", "division")),
+    ("title", ("役職", "職位", "title", "position")),
+    ("role", ("区分", "種別", "role", "type")),
+    ("name", ("氏名", "名前", "姓名", "name", "fullname")),
+]
+
+ROLE_WORDS = {
+    Role.ALUMNI: {"", "alumni", "アルムナイ", "退職者", "ob", "og", "ob/og", "卒業生", "元社員"},
+    Role.EMPLOYEE: {"employee", "社員", "現役", "現役社員", "従業員", "在籍"},
+}
+
+
+@dataclass
+class Sheet:
+    kind: str  # "csv" or "xlsx"
+    encoding: str
+    headers: list[str]
+    rows: list[tuple[int, list[object]]]  # (line in the file, cells)
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Rejection:
+    line: int
+    reason: str
+    cells: list[str]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"line": self.line, "reason": self.reason, "cells": self.cells}
+
+
+@dataclass
+class Checked:
+    rows: list[Row]
+    rejections: list[Rejection]
+
+
+def read_roster(data: bytes) -> Sheet:
+    if not data.strip():
+        raise RosterError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise RosterError(
+            _("The file is larger than %(mb)d MB. Split it into several files.")
+            % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
+    if data[:4] == b"PK\x03\x04":
+        sheet = _read_xlsx(data)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise RosterError(
+            _("This is an old Excel file (.xls). Save it as .xlsx or as CSV and upload it again.")
+        )
+    else:
+        sheet = _read_csv(data)
+    if not sheet.headers or not any(h.strip() for h in sheet.headers):
+        raise RosterError(_("The file has no header row."))
+    if not sheet.rows:
+        raise RosterError(_("The file has a header row but no people in it."))
+    if len(sheet.rows) > MAX_ROWS:
+        raise RosterError(
+            _("The file has %(rows)d rows; at most %(max)d can be imported at once.")
+            % {"rows": len(sheet.rows), "max": MAX_ROWS}
+        )
+    return sheet
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without a byte-order mark), UTF-16 with one, or Shift_JIS (CP932)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", "UTF-8 (BOM)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", "UTF-16")
+    if b"\x00" in data:
+        raise RosterError(_("This is not a text file. Upload a CSV or an Excel (.xlsx) file."))
+    for encoding, label in (("utf-8", "UTF-8"), ("cp932", "Shift_JIS")):
+        try:
+            return data.decode(encoding), label
+        except UnicodeDecodeError:
+            continue
+    raise RosterError(
+        _(
+            "The characters in this file cannot be read. Save it as CSV in UTF-8 or "
+            "Shift_JIS and upload it again."
+        )
+    )
+
+
+def _strict(data: bytes, encoding: str, label: str) -> tuple[str, str]:
+    try:
+        return data.decode(encoding), label
+    except UnicodeDecodeError:
+        raise RosterError(
+            _(
+                "The characters in this file cannot be read. Save it as CSV in UTF-8 or "
+                "Shift_JIS and upload it again."
+            )
+        ) from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _read_csv(data: bytes) -> Sheet:
+    text, encoding = decode(data)
+    if len(_CONTROL.findall(text[:10000])) > 5:
+        raise RosterError(_("This is not a text file. Upload a CSV or an Excel (.xlsx) file."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if headers is None:
+                headers = [c.strip() for c in cells]
+            else:
+                rows.append((line, list(cells)))
+    except csv.Error:
+        raise RosterError(
+            _("The CSV file is malformed near line %(line)d.") % {"line": start}
+        ) from None
+    return Sheet("csv", encoding, headers or [], rows)
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    from openpyxl import load_workbook
+
+    try:
+        # A formula cell is read as its text ("=HYPERLINK(...)"), never computed: the row is then
+        # refused like a CSV row with a formula, and the operator pastes the values instead.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        headers: list[str] | None = None
+        rows: list[tuple[int, list[object]]] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if v is None else v for v in values]
+            if not any(str(c).strip() for c in cells):
+                continue
+            if headers is None:
+                headers = [str(c).strip() for c in cells]
+            else:
+                rows.append((number, cells))
+                if len(rows) > MAX_ROWS:
+                    break
+    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile):
+        raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    finally:
+        workbook.close()
+    return Sheet("xlsx", "", headers or [], rows)
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[\s_\-・･()（）]", "", unicodedata.normalize("NFKC", header)).lower()
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = _key(header)
+        for name, words in GUESSES:
+            if name not in mapping and any(w.lower() in key for w in words):
+                mapping[name] = index
+                break
+    return mapping
+
+
+def clean_mapping(raw: dict[str, str | None], columns: int) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for name in FIELD_NAMES:
+        value = raw.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            index = int(str(value))
+        except ValueError:
+            continue
+        if 0 <= index < columns:
+            mapping[name] = index
+    return mapping
+
+
+def mapping_errors(mapping: dict[str, int]) -> list[str]:
+    errors = []
+    if "email" not in mapping:
+        errors.append(_("Choose the column that holds the e-mail addresses."))
+    used = list(mapping.values())
+    if len(used) != len(set(used)):
+        errors.append(_("Each column can be used for one field only."))
+    return errors
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text(value: object) -> str:
+    return " ".join(cell_text(value).replace("\u3000", " ").split())
+
+
+def check_rows(sheet: Sheet, mapping: dict[str, int], member_emails: Iterable[str]) -> Checked:
+    """Validates every row; the first row with an address wins over later ones."""
+    members = set(member_emails)
+    seen: dict[str, int] = {}
+    rows: list[Row] = []
+    rejections: list[Rejection] = []
+    for line, cells in sheet.rows:
+
+        def get(name: str, cells: list[object] = cells) -> object:
+            index = mapping.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        raw = [cell_text(c) for c in cells]
+        try:
+            row = _check_row(line, get)
+        except ValidationError as error:
+            rejections.append(Rejection(line, " ".join(error.messages), raw))
+            continue
+        if row is None:
+            continue
+        if row.email in seen:
+            reason = _("The same e-mail address is on line %(line)d.") % {"line": seen[row.email]}
+            rejections.append(Rejection(line, reason, raw))
+            continue
+        seen[row.email] = line
+        if row.email in members:
+            rejections.append(Rejection(line, _("Already a member of this network."), raw))
+            continue
+        rows.append(row)
+    return Checked(rows, rejections)
+
+
+def _check_row(line: int, get: object) -> Row | None:
+    assert callable(get)
+    values = {name: get(name) for name in FIELD_NAMES}
+    if not any(cell_text(v).strip() for v in values.values()):
+        return None  # a blank row
+    for name, value in values.items():
+        if isinstance(value, str) and value.strip().startswith("="):
+            label = dict(FIELDS)[name]
+            raise ValidationError(
+                _("%(field)s contains a spreadsheet formula; enter the value itself.")
+                % {"field": label}
+            )
+    email = unicodedata.normalize("NFKC", _text(values["email"])).lower()
+    if not email:
+        raise ValidationError(_("The e-mail address is missing."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid e-mail address.") % {"value": email[:100]}
+        ) from None
+    row = Row(line, email)
+    for name in TEXT_FIELDS:
+        text = _text(values[name])
+        if name in ("name_kana", "name_romaji"):
+            text = unicodedata.normalize("NFKC", text)
+        if len(text) > 100:
+            raise ValidationError(
+                _("%(field)s is longer than 100 characters.") % {"field": dict(FIELDS)[name]}
+            )
+        row.values[name] = text
+    for name in ("joined_on", "left_on"):
+        value = values[name]
+        try:
+            row.values[name] = parse_date(value if not isinstance(value, str) else value.strip())
+        except DateError:
+            raise ValidationError(
+                _("%(field)s “%(value)s” is not a date (write it like 2018/4/1 or 平成30年4月1日).")
+                % {"field": dict(FIELDS)[name], "value": cell_text(value)[:40]}
+            ) from None
+    joined, left = row.values["joined_on"], row.values["left_on"]
+    if joined and left and left < joined:  # type: ignore[operator]
+        raise ValidationError(_("The leaving date is before the joining date."))
+    row.values["role"] = _role(_text(values["role"]))
+    return row
+
+
+def _role(text: str) -> str:
+    word = unicodedata.normalize("NFKC", text).lower()
+    for role, words in ROLE_WORDS.items():
+        if word in words:
+            return role
+    raise ValidationError(
+        _("Unknown role “%(value)s”: write 退職者 (alumni) or 社員 (employee).")
+        % {"value": text[:40]}
+    )

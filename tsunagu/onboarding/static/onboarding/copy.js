@@ -1,0 +1,24 @@
+// Copy buttons: put the link on the clipboard, for pasting into LINE or a message.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        field.select(); document.execCommand("copy"); done();
+      });
+    } else {
+      field.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+})();

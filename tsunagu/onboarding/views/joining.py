@@ -1,0 +1,234 @@
+"""Coming in: an invitation from an e-mail, a shared link, or an application to approve."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_scopes import scopes_disabled
+
+from tsunagu.tenancy.access import get_membership
+from tsunagu.tenancy.decorators import operator_required
+from tsunagu.tenancy.models import Network, Status
+from tsunagu.tenancy.requests import NetworkRequest
+
+from .. import actions
+from ..access import access_application, settings_of
+from ..forms import ApplyForm, DecisionForm
+from ..models import Application, ApplicationStatus, Invitation, InviteLink
+
+
+def _elsewhere(model: type[Invitation] | type[InviteLink], token: str) -> Network | None:
+    """The network a token belongs to, when it is not the one in the address."""
+    with scopes_disabled():
+        found = model.objects.filter(token=token).select_related("network").first()
+    return found.network if found is not None and found.network.is_active else None
+
+
+def _problem_page(
+    request: HttpRequest, message: str, *, status: int, other: Network | None = None
+) -> HttpResponse:
+    context = {"problem": message, "other": other}
+    return render(request, "onboarding/invitation_problem.html", context, status=status)
+
+
+def _already_in(request: HttpRequest, network: Network) -> bool:
+    membership = get_membership(network, request.user)
+    if membership is not None and membership.status == Status.ACTIVE:
+        messages.info(request, _("You are already a member of this network."))
+        return True
+    return False
+
+
+def _accept_page(
+    request: HttpRequest, network: Network, *, role_label: str, what: str, accept: object
+) -> HttpResponse:
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            assert callable(accept)
+            accept()
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            return _problem_page(
+                request, text, status=409 if isinstance(error, ValidationError) else 403
+            )
+        messages.success(request, _("Welcome to %(network)s!") % {"network": network.name})
+        return redirect(network.get_absolute_url())
+    return render(
+        request,
+        "onboarding/accept.html",
+        {"role_label": role_label, "what": what, "next": request.get_full_path()},
+    )
+
+
+def accept_invitation(request: HttpRequest, network_slug: str, invite_token: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    invitation = Invitation.objects.filter(network=network, token=invite_token[:40]).first()
+    if invitation is None:
+        other = _elsewhere(Invitation, invite_token[:40])
+        if other is not None:
+            return _problem_page(
+                request, _("This invitation is for another network."), status=404, other=other
+            )
+        return _problem_page(
+            request,
+            _("This invitation link is not valid. Check that you opened the whole link."),
+            status=404,
+        )
+    invitation.network = network
+    if _already_in(request, network):
+        return redirect(network.get_absolute_url())
+    problem = actions.invitation_problem(invitation)
+    if problem:
+        return _problem_page(request, problem, status=410)
+    if not request.user.is_authenticated:
+        # Whoever opens the link from the e-mail owns the address: signing up with it needs no
+        # second confirmation mail.
+        get_adapter(request).stash_verified_email(request, invitation.email)
+    user = request.user
+    return _accept_page(
+        request,
+        network,
+        role_label=invitation.get_role_display(),
+        what="invitation",
+        accept=lambda: actions.do_accept_invitation(user, invitation),  # type: ignore[arg-type]
+    )
+
+
+def accept_link(request: HttpRequest, network_slug: str, invite_token: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    link = InviteLink.objects.filter(network=network, token=invite_token[:40]).first()
+    if link is None:
+        other = _elsewhere(InviteLink, invite_token[:40])
+        if other is not None:
+            return _problem_page(
+                request, _("This invitation link is for another network."), status=404, other=other
+            )
+        return _problem_page(
+            request,
+            _("This invitation link is not valid. Check that you opened the whole link."),
+            status=404,
+        )
+    link.network = network
+    if _already_in(request, network):
+        return redirect(network.get_absolute_url())
+    problem = actions.link_problem(link)
+    if problem:
+        return _problem_page(request, problem, status=410)
+    user = request.user
+    return _accept_page(
+        request,
+        network,
+        role_label=link.get_role_display(),
+        what="link",
+        accept=lambda: actions.do_accept_link(user, link),  # type: ignore[arg-type]
+    )
+
+
+def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    if not request.user.is_authenticated:
+        return render(request, "onboarding/apply.html", {"form": None, "next": request.path})
+    membership = get_membership(network, request.user)
+    if membership is not None and membership.status == Status.ACTIVE:
+        return redirect(network.get_absolute_url())
+    if membership is not None:
+        # Waiting for a decision, suspended or removed: no second application.
+        return render(
+            request, "onboarding/apply.html", {"form": None, "membership_state": membership.status}
+        )
+    form = ApplyForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_apply(
+                request.user,
+                network,
+                answers=form.answers(),
+                declared=form.cleaned_data["declaration"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(
+                request,
+                _("Thank you. The office will review your application and answer by e-mail."),
+            )
+            return redirect("tenancy:about", network_slug=network.slug)
+    return render(
+        request,
+        "onboarding/apply.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@operator_required
+def applications(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    pending = list(
+        Application.objects.filter(
+            network=member.network, status=ApplicationStatus.PENDING
+        ).select_related("user")[:100]
+    )
+    emails = {a.user.email.lower() for a in pending}
+    names = {" ".join(a.user.name.split()) for a in pending}
+    by_email: dict[str, Invitation] = {}
+    by_name: dict[str, Invitation] = {}
+    for found in Invitation.objects.filter(network=member.network).filter(
+        Q(email__in=emails) | Q(name__in=names)
+    ):
+        by_email.setdefault(found.email, found)
+        by_name.setdefault(found.name, found)
+    for application in pending:
+        # The address is a match; the same name alone is a hint for the operator to check.
+        exact = by_email.get(application.user.email.lower())
+        application.match = exact  # type: ignore[attr-defined]
+        application.name_match = (  # type: ignore[attr-defined]
+            None if exact else by_name.get(" ".join(application.user.name.split()))
+        )
+    decided = Paginator(
+        Application.objects.filter(network=member.network)
+        .exclude(status=ApplicationStatus.PENDING)
+        .select_related("user", "decided_by")
+        .order_by("-decided_at", "-id"),
+        30,
+    ).get_page(request.GET.get("page"))
+    row = settings_of(member.network)
+    return render(
+        request,
+        "onboarding/applications.html",
+        {"pending": pending, "decided": decided, "settings_row": row},
+    )
+
+
+@operator_required
+@require_POST
+def decide(request: NetworkRequest, application_id: int) -> HttpResponse:
+    member = request.membership
+    application = access_application(member, application_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or to reject."))
+        return redirect("onboarding:applications", network_slug=member.network.slug)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        actions.do_decide_application(
+            member, application, approve=approve, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        name = application.user.name
+        if approve:
+            messages.success(request, _("%(name)s has joined the network.") % {"name": name})
+        else:
+            messages.success(
+                request, _("%(name)s's application was not accepted.") % {"name": name}
+            )
+    return redirect("onboarding:applications", network_slug=member.network.slug)

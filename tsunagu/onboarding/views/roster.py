@@ -1,0 +1,139 @@
+"""Roster import: upload, map the columns with a preview, import, download the rejected rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tsunagu.audit.models import AuditAction, record
+from tsunagu.core.csvsafe import csv_safe
+from tsunagu.tenancy.decorators import operator_required
+from tsunagu.tenancy.requests import NetworkRequest
+
+from .. import actions
+from ..access import access_batch
+from ..dates import DateError, parse_date
+from ..forms import UploadForm
+from ..models import ImportBatch
+from ..roster import (
+    FIELDS,
+    PREVIEW_ROWS,
+    RosterError,
+    cell_text,
+    check_rows,
+    clean_mapping,
+    mapping_errors,
+)
+
+
+@operator_required
+def upload(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                batch = actions.do_upload_roster(member, form.cleaned_data["file"])
+            except RosterError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect(
+                    "onboarding:import_mapping", network_slug=member.network.slug, batch_id=batch.pk
+                )
+        status = 400
+    batches = ImportBatch.objects.filter(network=member.network).select_related("created_by")[:10]
+    return render(
+        request, "onboarding/import_upload.html", {"form": form, "batches": batches}, status=status
+    )
+
+
+@operator_required
+def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
+    member = request.membership
+    batch = access_batch(member, batch_id)
+    if batch.state == ImportBatch.State.DONE:
+        return render(request, "onboarding/import_result.html", {"batch": batch})
+    try:
+        sheet = actions.load_sheet(batch)
+    except (RosterError, OSError):
+        messages.error(request, _("The uploaded file can no longer be read. Upload it again."))
+        return redirect("onboarding:import_upload", network_slug=member.network.slug)
+    chosen = batch.mapping
+    errors: list[str] = []
+    if request.method == "POST":
+        chosen = clean_mapping(
+            {name: request.POST.get(name) for name, _label in FIELDS}, len(sheet.headers)
+        )
+        errors = mapping_errors(chosen)
+        if not errors and request.POST.get("action") == "import":
+            try:
+                actions.do_import_roster(member, batch, chosen)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                return redirect(
+                    "onboarding:import_mapping", network_slug=member.network.slug, batch_id=batch.pk
+                )
+        if not errors:
+            ImportBatch.objects.filter(pk=batch.pk).update(mapping=chosen)
+    else:
+        errors = mapping_errors(chosen)
+    checked = check_rows(sheet, chosen, actions.member_emails(member.network_id))
+    rejected_lines = {r.line: r.reason for r in checked.rejections}
+    preview = []
+    for line, cells in sheet.rows[:PREVIEW_ROWS]:
+        values = [_shown(n, cells[chosen[n]]) if n in chosen and chosen[n] < len(cells) else ""
+                  for n, _label in FIELDS]  # fmt: skip
+        preview.append({"line": line, "values": values, "problem": rejected_lines.get(line)})
+    return render(
+        request,
+        "onboarding/import_mapping.html",
+        {
+            "batch": batch,
+            "fields": [{"name": n, "label": label, "column": chosen.get(n)} for n, label in FIELDS],
+            "headers": list(enumerate(sheet.headers)),
+            "preview": preview,
+            "valid_count": len(checked.rows),
+            "rejections": checked.rejections[:20],
+            "rejected_count": len(checked.rejections),
+            "errors": errors,
+        },
+        status=400 if errors and request.method == "POST" else 200,
+    )
+
+
+def _shown(field: str, value: object) -> str:
+    """A cell as it will be stored: dates read from era or western forms, as 2018-04-01."""
+    if field in ("joined_on", "left_on"):
+        try:
+            day = parse_date(value)
+        except DateError:
+            return cell_text(value)
+        return day.isoformat() if day else ""
+    return cell_text(value)
+
+
+@operator_required
+def rejections_csv(request: NetworkRequest, batch_id: int) -> HttpResponse:
+    """The rows an import left out, with the reason, to correct and upload again."""
+    member = request.membership
+    batch = access_batch(member, batch_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_("Line"), _("Reason"), *[csv_safe(h) for h in batch.headers]])
+    for rejection in batch.rejections:
+        cells = [csv_safe(c) for c in rejection.get("cells", [])]
+        writer.writerow([rejection["line"], csv_safe(rejection["reason"]), *cells])
+    record(member, AuditAction.EXPORT_REJECTED_ROWS, rows=len(batch.rejections))
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{batch.pk}.csv"'
+    return response
