@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "tsunagu.profiles",
     "tsunagu.events",
     "tsunagu.boards",
+    "tsunagu.news",
+    "tsunagu.feed",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
     "event-follow-ups": {
         "task": "tsunagu.events.tasks.send_event_follow_ups",
         "schedule": 60 * 60,
+    },
+    "news-due-articles": {
+        "task": "tsunagu.news.tasks.announce_due_articles",
+        "schedule": 5 * 60,
     },
 }
 

@@ -24,7 +24,10 @@ from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Registration, Series
+from tsunagu.news.actions import do_add_comment as do_add_article_comment
+from tsunagu.news.actions import do_create_article
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.profiles.models import LifeUpdate
@@ -41,7 +44,9 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "healthz": PUBLIC,
     "set_language": PUBLIC,
     "account_settings": OWN,
-    "tenancy:home": MEMBERS,
+    "feed:home": MEMBERS,
+    "feed:search": MEMBERS,
+    "feed:welcome": MEMBERS,
     "tenancy:about": PUBLIC,
     "tenancy:manage_settings": MEMBERS,
     "tenancy:manage_members": MEMBERS,
@@ -110,6 +115,21 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "boards:resolve_report": MEMBERS,
     "boards:manage_categories": MEMBERS,
     "boards:manage_category": MEMBERS,
+    "news:list": MEMBERS,
+    "news:create": MEMBERS,
+    "news:manage": MEMBERS,
+    "news:detail": MEMBERS,
+    "news:edit": MEMBERS,
+    "news:delete": MEMBERS,
+    "news:cover": MEMBERS,
+    "news:react": MEMBERS,
+    "news:comment": MEMBERS,
+    "news:review": MEMBERS,
+    "news:pin": MEMBERS,
+    "news:comment_delete": MEMBERS,
+    # A feed reader's subscription: no login, the token is the secret (as the calendar feeds).
+    "news:feed_rss": PUBLIC,
+    "news:feed_atom": PUBLIC,
 }
 
 
@@ -182,6 +202,18 @@ def values_from_network_a(world: World) -> dict[str, str]:
         )
         attachment = Attachment.objects.get(comment=comment)
         report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
+        article = do_create_article(
+            world.operator_a,
+            kind="company_news",
+            title=f"社内報 {CANARY_A}",
+            body=f"新規事業を始めます {CANARY_A}",
+            tags=[f"新規事業{CANARY_A[-6:]}"],
+            cover=SimpleUploadedFile("cover.png", image_bytes()),
+        )
+        article_comment = do_add_article_comment(alumni, article, body=f"応援します {CANARY_A}")
+        do_create_article(
+            alumni, kind="column", title=f"承認待ちのコラム {CANARY_A}", body=CANARY_A
+        )
     email = EmailAddress.objects.get(user=alumni.user)
     event = make_event(
         world.net_a,
@@ -207,6 +239,8 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "comment_id": str(comment.pk),
         "report_id": str(report.pk),
         "attachment_id": str(attachment.pk),
+        "article_id": str(article.pk),
+        "article_comment_id": str(article_comment.pk),
         "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "key": EmailConfirmationHMAC(email).key,
         "uidb36": user_pk_to_url_str(alumni.user),
@@ -305,6 +339,8 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "comment_id",
         "report_id",
         "attachment_id",
+        "article_id",
+        "article_comment_id",
     }
     checked = 0
     for route in all_routes():
