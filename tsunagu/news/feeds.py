@@ -60,7 +60,8 @@ class NewsRssFeed(Feed):
         return _("News of %(network)s") % {"network": obj.network.name}
 
     def link(self, obj: Membership) -> str:
-        return reverse("news:list", kwargs={"network_slug": obj.network.slug})
+        # Absolute, from SITE_URL: the syndication framework would otherwise use the Sites table.
+        return settings.SITE_URL + reverse("news:list", kwargs={"network_slug": obj.network.slug})
 
     def description(self, obj: Membership) -> str:
         return obj.network.tagline or obj.network.name
@@ -83,7 +84,7 @@ class NewsRssFeed(Feed):
         return item.body_html
 
     def item_link(self, item: Article) -> str:
-        return reverse(
+        return settings.SITE_URL + reverse(
             "news:detail",
             kwargs={"network_slug": item.network.slug, "article_id": item.pk},
         )

@@ -328,9 +328,7 @@ def manage(request: NetworkRequest) -> HttpResponse:
     current = NewsSettings.objects.filter(network=member.network).first() or NewsSettings(
         network=member.network
     )
-    form = NewsSettingsForm(
-        request.POST if request.method == "POST" else None, instance=current
-    )
+    form = NewsSettingsForm(request.POST if request.method == "POST" else None, instance=current)
     if request.method == "POST" and form.is_valid():
         actions.do_save_settings(member, form.cleaned_data["member_articles_need_approval"])
         messages.success(request, _("The news settings have been saved."))

@@ -24,7 +24,12 @@ def url(world: World, rest: str = "") -> str:
 
 
 def post_article(client: Any, world: World, **fields: Any) -> Any:
-    data = {"kind": "column", "title": "退職して三年、いま思うこと", "body": "本文です。", "tags": ""}
+    data = {
+        "kind": "column",
+        "title": "退職して三年、いま思うこと",
+        "body": "本文です。",
+        "tags": "",
+    }
     return client.post(url(world, "new/"), data | fields)
 
 
@@ -121,7 +126,9 @@ def test_a_members_edit_of_an_approved_column_goes_back_for_approval(world: Worl
     alumni = world.client(world.alumni_a)
     post_article(alumni, world, title="私のキャリア")
     article = only_article()
-    world.client(world.operator_a).post(url(world, f"{article.pk}/review/"), {"decision": "approve"})
+    world.client(world.operator_a).post(
+        url(world, f"{article.pk}/review/"), {"decision": "approve"}
+    )
     alumni.post(
         url(world, f"{article.pk}/edit/"),
         {"kind": "column", "title": "私のキャリア（改訂）", "body": "書き直しました"},
@@ -220,10 +227,14 @@ def test_stamps_toggle_and_comments_are_posted(world: World) -> None:
     post_article(world.client(world.operator_a), world, kind="company_news")
     article = only_article()
     member = world.client(world.alumni_a)
-    response = member.post(url(world, f"{article.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true")
+    response = member.post(
+        url(world, f"{article.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert 'value="clap" aria-pressed="true"' in response.content.decode()
-    response = member.post(url(world, f"{article.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true")
+    response = member.post(
+        url(world, f"{article.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true"
+    )
     assert 'value="clap" aria-pressed="false"' in response.content.decode()
     assert member.post(url(world, f"{article.pk}/react/"), {"stamp": "bomb"}).status_code == 302
     response = member.post(url(world, f"{article.pk}/comment/"), {"body": "　"})
