@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_scopes import scopes_disabled
 
-from tsunagu.boards.models import Comment, Thread
+from tsunagu.boards.models import Category, Comment, Thread
 from tsunagu.events.models import Event
 from tsunagu.news.models import Article
 from tsunagu.profiles.models import LifeUpdate, Profile
@@ -24,7 +24,7 @@ from tsunagu.tenancy.models import Membership
 from . import search
 from .stream import forget_stream
 
-FEED_SOURCES = (Thread, Comment, Article, Event, LifeUpdate, Membership, Profile)
+FEED_SOURCES = (Category, Thread, Comment, Article, Event, LifeUpdate, Membership, Profile)
 SEARCHED = (Thread, Comment, Event)  # articles carry their own search_text
 
 
