@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -21,6 +22,7 @@ from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, search
+from .render import Links, items_html, welcome_html
 from .stream import ARTICLE, EVENT, MEMBER, THREAD, UPDATE, Cursor, first_page, stream_items
 
 WAITING_SHOWN = 5
@@ -74,15 +76,21 @@ def home(request: NetworkRequest) -> HttpResponse:
         data = first_page(network, audiences)
         items, next_cursor = data["items"], data["next"]
         context |= {
-            "pinned": _decorate(member, data["pinned"], new_since),
+            "pinned_html": items_html(
+                _decorate(member, data["pinned"], new_since), Links(network.slug), ""
+            ),
             "waiting": _waiting_for(member, data["waiting"]),
             "upcoming": data["upcoming"],
         }
     else:
         page, found = stream_items(network, audiences, cursor)
         items, next_cursor = page, str(found) if found else ""
+    links = Links(request.network.slug)
+    csrf = get_token(request)
+    shown = _decorate(member, items, new_since)
     context |= {
-        "items": _decorate(member, items, new_since),
+        "items": shown,
+        "items_html": items_html(shown, links, csrf),
         "next_cursor": next_cursor,
         "is_supporter": member.is_supporter_or_operator,
         "first_page": cursor is None,
@@ -111,10 +119,9 @@ def welcome(request: NetworkRequest, membership_id: int) -> HttpResponse:
     given = actions.do_toggle_welcome(member, newcomer)
     if request.htmx:
         count, mine = actions.welcome_counts(member, [newcomer.pk]).get(newcomer.pk, (0, False))
-        return render(
-            request,
-            "feed/fragment_welcome.html",
-            {"item": {"id": newcomer.pk, "welcomes": count, "welcomed": mine}},
+        item = {"id": newcomer.pk, "welcomes": count, "welcomed": mine}
+        return HttpResponse(
+            welcome_html(item, Links(request.network.slug), get_token(request), _("Welcome"))
         )
     if given:
         messages.success(request, _("You welcomed %(name)s.") % {"name": newcomer.user.name})
