@@ -132,11 +132,14 @@ def do_edit_article(
     article.kind, article.title, article.body = kind, title, body
     if published_at is not None and article.notified_at is None:
         article.published_at = published_at
+    previous = article.cover.name if article.cover else ""
     if cover is False:
-        article.cover.delete(save=False)
         article.cover = ""
     elif cover:
         article.cover.save(cover.name or "cover", cover, save=False)  # type: ignore[union-attr]
+    if previous and previous != article.cover.name:
+        storage = article.cover.storage
+        transaction.on_commit(lambda: storage.delete(previous))
     resubmitted = (
         not member.is_operator and article.state != State.PENDING and needs_approval(member.network)
     )

@@ -331,3 +331,23 @@ def test_news_pages_run_a_fixed_number_of_queries(
 
 
 QUERIES = {"list": 7, "detail": 8}
+
+
+def test_a_replaced_cover_leaves_no_file_behind(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    operator = world.client(world.operator_a)
+    first = SimpleUploadedFile("a.png", image_bytes(), content_type="image/png")
+    post_article(operator, world, kind="announcement", cover=first)
+    article = only_article()
+    old_name = article.cover.name
+    second = SimpleUploadedFile("b.png", image_bytes(), content_type="image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post(
+            url(world, f"{article.pk}/edit/"),
+            {"kind": "announcement", "title": "表紙を替えました", "body": "本文", "cover": second},
+        )
+    article = only_article()
+    assert article.cover.name != old_name
+    assert article.cover.storage.exists(article.cover.name)
+    assert not article.cover.storage.exists(old_name)

@@ -376,6 +376,10 @@ def test_network_a_members_do_see_their_own_data(world: World) -> None:
     response = alumni.get(f"/n/{world.net_a.slug}/events/")
     assert response.status_code == 200
     assert CANARY_A in response.content.decode()
+    for page in ("", "news/", "search/?q=カナリア", "search/?q=" + CANARY_A[-6:]):
+        response = alumni.get(f"/n/{world.net_a.slug}/{page}")
+        assert response.status_code == 200, page
+        assert CANARY_A in response.content.decode(), page
 
 
 @pytest.mark.django_db
