@@ -313,3 +313,15 @@ def test_the_feed_runs_a_fixed_number_of_queries(
 
 
 QUERIES = {"first page": 6, "first page, cache cold": 23, "next page": 10}
+
+
+def test_the_feed_speaks_english_to_those_who_chose_it(world: World) -> None:
+    make_member(world.net_a, make_user(name="新入 太郎"))
+    make_thread(world.alumni_a, kind=ThreadKind.CONSULTATION, title="経理の相談")
+    client = world.client(world.employee_a)
+    client.post("/language/", {"language": "en", "next": "/"})
+    page = client.get(home(world)).content.decode()
+    for words in ("What is new", "Consultations waiting for an answer", "joined the network."):
+        assert words in page
+    assert "新着" not in page
+    assert "新着" in world.client(world.operator_a).get(home(world)).content.decode()
