@@ -10,6 +10,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
+from tsunagu.boards.models import Thread
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
 from tsunagu.profiles.models import Profile, Tag
@@ -81,3 +82,24 @@ def test_a_consultation_reaches_the_member_whose_skill_matches_and_is_answered(
     item = page.locator("#feed-items li", has_text=TITLE)
     expect(item.locator(".chip--answered")).to_have_text("解決済み")
     expect(page.locator("#feed-waiting")).to_have_count(0)
+
+
+def test_scrolling_to_the_end_of_the_feed_loads_the_next_items(page: Page) -> None:
+    network = make_network(slug="mitsuba", name="三ツ葉商事 アルムナイ")
+    category = make_category(network, "雑談")
+    reader = make_member(network, make_user(email="reader@example.jp", name="田中 花子"))
+    with scopes_disabled():
+        Thread.objects.bulk_create(
+            Thread(
+                network=network, category=category, author=reader, title=f"話題その{i}", body="本文"
+            )
+            for i in range(30)
+        )
+    log_in(page, "reader@example.jp")
+    page.goto("/n/mitsuba/")
+    items = page.locator("#feed-items .feed-item")
+    expect(items).to_have_count(20)
+    page.locator(".feed-more").scroll_into_view_if_needed()
+    expect(items).to_have_count(31)  # 30 threads and the reader's own arrival
+    expect(page.get_by_text("これ以上はありません。")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/n/mitsuba/$"))  # swapped in place, no navigation
