@@ -66,8 +66,8 @@ class Page:
 # The floor comes first; later capabilities append their main pages here.
 PAGES: list[Page] = [
     Page("floor /healthz", "/healthz", expect="ok"),
-    # data-network-socket is rendered only for an active member of the network.
-    Page("network home", "/n/mitsuba/", user="alumni@example.com", expect="data-network-socket"),
+    # The home feed; its list is rendered only for an active member of the network.
+    Page("network home", "/n/mitsuba/", user="alumni@example.com", expect='id="feed-items"'),
     # With BENCH_PAST_EVENTS (5,000) past events seeded. Event 1 is the general assembly, the
     # first event seed_demo creates on the new database; the alumni holds a place at it.
     Page("event list", "/n/mitsuba/events/", user="alumni@example.com", expect="event-item"),
@@ -101,6 +101,7 @@ PAGES: list[Page] = [
         user="alumni@example.com",
         expect='id="c1000"',
     ),
+    Page("news list", "/n/mitsuba/news/", user="alumni@example.com", expect='id="articles"'),
 ]
 
 

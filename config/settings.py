@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "tsunagu.events",
     "tsunagu.boards",
     "tsunagu.onboarding",
+    "tsunagu.news",
+    "tsunagu.feed",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "scheduled-invitations": {
         "task": "tsunagu.onboarding.tasks.send_scheduled_invitations",
         "schedule": 60 * 60,
+    },
+    "news-due-articles": {
+        "task": "tsunagu.news.tasks.announce_due_articles",
+        "schedule": 5 * 60,
     },
 }
 # Invitation e-mails leave in chunks of this many a minute, so a roster of thousands does not

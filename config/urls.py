@@ -9,12 +9,14 @@ from tsunagu.core.views import healthz
 from tsunagu.tenancy import views as tenancy_views
 
 network_patterns = [
+    path("", include("tsunagu.feed.urls")),
     path("", include("tsunagu.tenancy.urls")),
     path("", include("tsunagu.notify.urls")),
     path("", include("tsunagu.profiles.urls")),
     path("events/", include("tsunagu.events.urls")),
     path("boards/", include("tsunagu.boards.urls")),
     path("", include("tsunagu.onboarding.urls")),
+    path("news/", include("tsunagu.news.urls")),
 ]
 
 urlpatterns = [

@@ -30,7 +30,6 @@ from .access import (
     check_moderate_permission,
 )
 from .files import inspect_upload
-from .home import forget_home_block
 from .models import (
     Attachment,
     Category,
@@ -136,7 +135,6 @@ def do_create_thread(
             for i, text in enumerate(poll.options)
         )
     _subscribe(member, thread)
-    forget_home_block(member.network_id)
     slug = member.network.slug
     params = {"actor": member.user.name, "title": thread.title}
     mentioned = set(mentioned_members(member, body))
@@ -206,7 +204,6 @@ def do_add_comment(
     )
     if attachment is not None:
         _attach(member, thread, comment, attachment)
-    forget_home_block(member.network_id)
     thread.comment_seq = number
     thread.comment_count += 1
     thread.last_activity_at = now
@@ -253,7 +250,6 @@ def do_edit_thread(member: Membership, thread: Thread, *, title: str, body: str)
     )
     thread.title, thread.body, thread.edited_at = title, body, timezone.now()
     thread.save(update_fields=["title", "body", "edited_at"])
-    forget_home_block(member.network_id)
     return thread
 
 
@@ -316,11 +312,9 @@ def do_mark_best_answer(member: Membership, comment: Comment) -> bool:
     if thread.best_answer_id == comment.pk:
         thread.best_answer, thread.is_answered = None, False
         thread.save(update_fields=["best_answer", "is_answered"])
-        forget_home_block(member.network_id)
         return False
     thread.best_answer, thread.is_answered = comment, True
     thread.save(update_fields=["best_answer", "is_answered"])
-    forget_home_block(member.network_id)
     if comment.author is not None:
         notify(
             member.network,
@@ -359,7 +353,6 @@ def do_moderate_thread(
         thread.save(update_fields=["category"])
     else:
         raise ValueError(action)
-    forget_home_block(member.network_id)
 
 
 @transaction.atomic
@@ -374,7 +367,6 @@ def do_set_comment_hidden(member: Membership, comment: Comment, hidden: bool) ->
     )
     if hidden and comment.thread.best_answer_id == comment.pk:
         Thread.objects.filter(pk=comment.thread_id).update(best_answer=None, is_answered=False)
-    forget_home_block(member.network_id)
 
 
 def do_report(member: Membership, thread: Thread, comment: Comment | None, reason: str) -> Report:
@@ -420,7 +412,6 @@ def do_save_category(member: Membership, category: Category) -> Category:
     check_moderate_permission(member)
     category.network = member.network
     category.save()
-    forget_home_block(member.network_id)
     return category
 
 

@@ -12,7 +12,9 @@ SITE_LINKS = (
     "account_login", "account_signup", "set_language",
 )  # fmt: skip
 NETWORK_LINKS = {
-    "home": "tenancy:home",
+    "home": "feed:home",
+    "search": "feed:search",
+    "news": "news:list",
     "about": "tenancy:about",
     "notifications": "notify:list",
     "directory": "profiles:directory",

@@ -10,7 +10,6 @@ from tsunagu.audit.models import AuditAction, record
 from tsunagu.tenancy.models import Membership
 
 from .forms import LifeUpdateForm, ProfileForm
-from .home import forget_life_updates
 from .indexing import reindex
 from .models import LifeUpdate, Profile, Tag
 from .normalize import normalize
@@ -77,7 +76,6 @@ def do_post_life_update(member: Membership, form: LifeUpdateForm) -> LifeUpdate:
     update.network_id = member.network_id
     update.membership = member
     update.save()
-    forget_life_updates(member.network_id)
     return update
 
 
@@ -85,7 +83,6 @@ def do_delete_life_update(member: Membership, update: LifeUpdate) -> None:
     if update.membership_id != member.pk and not member.is_operator:
         raise PermissionError
     update.delete()
-    forget_life_updates(member.network_id)
 
 
 def note_private_view(viewer: Membership, view: ProfileView) -> None:

@@ -183,6 +183,8 @@ def follow_membership(membership: Membership) -> None:
 
 # How many rows, in sort order, a page of a common search may read before it sorts its matches.
 WINDOW = 3000
+# Up to this many matches, the database finds them all and sorts them.
+SORT_AT_MOST = 1000
 
 
 def _unindexed(order: tuple[str, ...]) -> list[OrderBy]:
@@ -249,3 +251,11 @@ def _within_window(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*window_params, *where_params, limit, offset])
         return [row[0] for row in cursor.fetchall()]
+
+
+def first_profiles(network_id: int, query: str, limit: int) -> list[Profile]:
+    """The first listed members, by name, whose shared fields hold every word of ``query``."""
+    entries = entries_matching(network_id, query=query)
+    many = entries.order_by().values("pk")[:SORT_AT_MOST + 1].count() > SORT_AT_MOST
+    ids = page_ids(network_id, entries, ("sort_name", "profile_id"), 0, limit, many=many)
+    return listed_profiles(ids)

@@ -9,7 +9,6 @@ from . import views
 app_name = "tenancy"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("manage/", views.manage_settings, name="manage_settings"),
     path("manage/members/", views.manage_members, name="manage_members"),

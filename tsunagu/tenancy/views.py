@@ -6,18 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.boards.home import home_block_html
-from tsunagu.notify.actions import bell_for
-from tsunagu.profiles.home import life_updates_html
-
 from . import actions
 from .access import access_membership, get_membership, memberships_of
-from .cache import members_summary_html
-from .decorators import member_required, operator_required
+from .decorators import operator_required
 from .forms import MemberChangeForm, NetworkSettingsForm
 from .models import Membership, Role, Status
 from .requests import NetworkRequest
@@ -38,24 +32,6 @@ def about(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]
     membership = get_membership(network, request.user)
     return render(request, "tenancy/about.html", {"viewer_membership": membership})
-
-
-@member_required
-def home(request: NetworkRequest) -> HttpResponse:
-    member = request.membership
-    network = member.network
-    bell = bell_for(network, request.user)
-    return render(
-        request,
-        "tenancy/home.html",
-        {
-            "summary_html": members_summary_html(network, get_language()),
-            "boards_html": home_block_html(network, get_language()),
-            "updates_html": life_updates_html(network, get_language()),
-            "recent_notifications": bell["recent"],
-            "unread_prefetched": bell["unread"],
-        },
-    )
 
 
 @operator_required

@@ -60,7 +60,7 @@ def test_a_member_edits_their_profile_and_another_finds_it_without_the_hidden_fi
     other = log_in(browser, live_server.url, "taro@example.jp")
     other.goto("/n/mitsuba/members/")
     expect(other.get_by_role("heading", level=1)).to_have_text("名簿")
-    other.get_by_role("searchbox").press_sequentially("みらい", delay=50)
+    other.locator("#q").press_sequentially("みらい", delay=50)
     card = other.locator(".member-card", has_text="田中 花子")
     expect(card).to_have_count(1)
     expect(other.locator(".member-card")).to_have_count(1)  # 太郎 himself does not match

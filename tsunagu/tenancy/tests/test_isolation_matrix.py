@@ -26,7 +26,10 @@ from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Photo, Registration, Series
+from tsunagu.news.actions import do_add_comment as do_add_article_comment
+from tsunagu.news.actions import do_create_article
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.onboarding.models import Application, ImportBatch, Invitation, InviteLink
@@ -44,7 +47,9 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "healthz": PUBLIC,
     "set_language": PUBLIC,
     "account_settings": OWN,
-    "tenancy:home": MEMBERS,
+    "feed:home": MEMBERS,
+    "feed:search": MEMBERS,
+    "feed:welcome": MEMBERS,
     "tenancy:about": PUBLIC,
     "tenancy:manage_settings": MEMBERS,
     "tenancy:manage_members": MEMBERS,
@@ -139,6 +144,21 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "onboarding:accept_link": PUBLIC,
     # The HR system's hook: a key, not a login; without A's key it answers 401.
     "onboarding:offboarding_api": PUBLIC,
+    "news:list": MEMBERS,
+    "news:create": MEMBERS,
+    "news:manage": MEMBERS,
+    "news:detail": MEMBERS,
+    "news:edit": MEMBERS,
+    "news:delete": MEMBERS,
+    "news:cover": MEMBERS,
+    "news:react": MEMBERS,
+    "news:comment": MEMBERS,
+    "news:review": MEMBERS,
+    "news:pin": MEMBERS,
+    "news:comment_delete": MEMBERS,
+    # A feed reader's subscription: no login, the token is the secret (as the calendar feeds).
+    "news:feed_rss": PUBLIC,
+    "news:feed_atom": PUBLIC,
 }
 
 
@@ -211,6 +231,18 @@ def values_from_network_a(world: World) -> dict[str, str]:
         )
         attachment = Attachment.objects.get(comment=comment)
         report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
+        article = do_create_article(
+            world.operator_a,
+            kind="company_news",
+            title=f"社内報 {CANARY_A}",
+            body=f"新規事業を始めます {CANARY_A}",
+            tags=[f"新規事業{CANARY_A[-6:]}"],
+            cover=SimpleUploadedFile("cover.png", image_bytes()),
+        )
+        article_comment = do_add_article_comment(alumni, article, body=f"応援します {CANARY_A}")
+        do_create_article(
+            alumni, kind="column", title=f"承認待ちのコラム {CANARY_A}", body=CANARY_A
+        )
     email = EmailAddress.objects.get(user=alumni.user)
     with scope(network=world.net_a):
         batch = ImportBatch.objects.create(
@@ -259,6 +291,8 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "comment_id": str(comment.pk),
         "report_id": str(report.pk),
         "attachment_id": str(attachment.pk),
+        "article_id": str(article.pk),
+        "article_comment_id": str(article_comment.pk),
         "token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "key": EmailConfirmationHMAC(email).key,
         "uidb36": user_pk_to_url_str(alumni.user),
@@ -380,6 +414,8 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "invitation_id",
         "link_id",
         "application_id",
+        "article_id",
+        "article_comment_id",
     }
     checked = 0
     for route in all_routes():
@@ -415,6 +451,10 @@ def test_network_a_members_do_see_their_own_data(world: World) -> None:
     response = alumni.get(f"/n/{world.net_a.slug}/events/")
     assert response.status_code == 200
     assert CANARY_A in response.content.decode()
+    for page in ("", "news/", "search/?q=カナリア", "search/?q=" + CANARY_A[-6:]):
+        response = alumni.get(f"/n/{world.net_a.slug}/{page}")
+        assert response.status_code == 200, page
+        assert CANARY_A in response.content.decode(), page
 
 
 @pytest.mark.django_db

@@ -236,10 +236,18 @@ class Command(BaseCommand):
                 .order_by("pk")[:20]
             )
             seed_boards(mitsuba, [*key.values(), *others], rng)
+            from tsunagu.news.demo import seed_news
+
+            seed_news(mitsuba, [*key.values(), *others], rng)
         with scope(network=mitsuba):
             from tsunagu.onboarding.demo import seed_onboarding
 
             seed_onboarding(mitsuba, key["operator@example.com"], rng)
+        # Boards' long thread is inserted in bulk, without the signals that index posts.
+        from tsunagu.feed.search import reindex_network
+
+        for network in networks.values():
+            reindex_network(network.pk)
         # Demo notifications stay in the app: a worker with real mail settings must not send them.
         from django.utils import timezone
 

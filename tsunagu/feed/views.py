@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.events.access import audiences_for
+from tsunagu.news.models import Kind as ArticleKind
+from tsunagu.notify.actions import bell_for
+from tsunagu.profiles.models import Tag as ProfileTag
+from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.cache import members_summary_html
+from tsunagu.tenancy.decorators import member_required
+from tsunagu.tenancy.models import Membership, Status
+from tsunagu.tenancy.requests import NetworkRequest
+
+from . import actions, search
+from .render import Links, items_html, welcome_html
+from .stream import ARTICLE, EVENT, MEMBER, THREAD, UPDATE, Cursor, first_page, stream_items
+
+WAITING_SHOWN = 5
+SOURCES = {"MEMBER": MEMBER, "UPDATE": UPDATE, "EVENT": EVENT, "THREAD": THREAD, "ARTICLE": ARTICLE}
+
+
+def _decorate(
+    member: Membership, items: list[dict[str, Any]], new_since: Any
+) -> list[dict[str, Any]]:
+    """The member's own view of shared rows: new marks and their welcome stamps."""
+    welcomes = actions.welcome_counts(member, [i["id"] for i in items if i["source"] == MEMBER])
+    kinds = dict(ArticleKind.choices)
+    shown = []
+    for item in items:
+        mine = dict(item)
+        mine["is_new"] = new_since is not None and item["at"] > new_since
+        if item["source"] == MEMBER:
+            count, given = welcomes.get(item["id"], (0, False))
+            mine |= {"welcomes": count, "welcomed": given, "is_me": item["id"] == member.pk}
+        elif item["source"] == ARTICLE:
+            mine["kind_label"] = kinds.get(item["kind"], "")
+        shown.append(mine)
+    return shown
+
+
+def _waiting_for(member: Membership, waiting: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consultations waiting for an answer, first those naming the member's skills or interests."""
+    if not waiting:
+        return []
+    own = set(
+        ProfileTag.objects.filter(profiles__membership=member).values_list("normalized", flat=True)
+    )
+    rows = []
+    for item in waiting:
+        if item["author_member_id"] == member.pk:
+            continue
+        rows.append(item | {"matches": [t for t in item["tags"] if t in own]})
+    rows.sort(key=lambda r: (not r["matches"], -r["at"].timestamp()))
+    return rows[:WAITING_SHOWN]
+
+
+@member_required
+def home(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    network = member.network
+    cursor = Cursor.parse(request.GET.get("before"))
+    audiences = audiences_for(member)
+    new_since = actions.do_record_visit(member, looking=cursor is None)
+    context: dict[str, Any] = {"sources": SOURCES}
+    if cursor is None:
+        data = first_page(network, audiences)
+        items, next_cursor = data["items"], data["next"]
+        context |= {
+            "pinned_html": items_html(
+                _decorate(member, data["pinned"], new_since), Links(network.slug), ""
+            ),
+            "waiting": _waiting_for(member, data["waiting"]),
+            "upcoming": data["upcoming"],
+        }
+    else:
+        page, found = stream_items(network, audiences, cursor)
+        items, next_cursor = page, str(found) if found else ""
+    links = Links(request.network.slug)
+    csrf = get_token(request)
+    shown = _decorate(member, items, new_since)
+    context |= {
+        "items": shown,
+        "items_html": items_html(shown, links, csrf),
+        "next_cursor": next_cursor,
+        "is_supporter": member.is_supporter_or_operator,
+        "first_page": cursor is None,
+    }
+    if request.htmx:
+        return render(request, "feed/fragment_items.html", context)
+    bell = bell_for(network, request.user)
+    context |= {
+        "summary_html": members_summary_html(network, get_language()),
+        "recent_notifications": bell["recent"],
+        "unread_prefetched": bell["unread"],
+    }
+    return render(request, "feed/home.html", context)
+
+
+@member_required
+@require_POST
+def welcome(request: NetworkRequest, membership_id: int) -> HttpResponse:
+    member = request.membership
+    newcomer = access_in_network(
+        member, Membership.objects.filter(status=Status.ACTIVE), membership_id
+    )
+    if newcomer.pk == member.pk:
+        messages.error(request, _("You cannot welcome yourself."))
+        return redirect("feed:home", network_slug=request.network.slug)
+    given = actions.do_toggle_welcome(member, newcomer)
+    if request.htmx:
+        count, mine = actions.welcome_counts(member, [newcomer.pk]).get(newcomer.pk, (0, False))
+        item = {"id": newcomer.pk, "welcomes": count, "welcomed": mine}
+        return HttpResponse(
+            welcome_html(item, Links(request.network.slug), get_token(request), _("Welcome"))
+        )
+    if given:
+        messages.success(request, _("You welcomed %(name)s.") % {"name": newcomer.user.name})
+    return redirect(reverse("feed:home", kwargs={"network_slug": request.network.slug}))
+
+
+@member_required
+def search_page(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    raw = request.GET.get("q", "")
+    query = search.clean_query(raw)
+    results = search.search(member, query) if query else None
+    too_long = len(" ".join(str(raw).split())) > search.QUERY_MAX
+    return render(
+        request,
+        "feed/search.html",
+        {"query": query, "results": results, "too_long": too_long},
+    )

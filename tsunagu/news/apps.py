@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewsConfig(AppConfig):
+    name = "tsunagu.news"
+    label = "news"
+    verbose_name = _("News and columns")
+
+    def ready(self) -> None:
+        from . import kinds  # noqa: F401 - registers the notification kinds

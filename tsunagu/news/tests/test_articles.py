@@ -1,0 +1,353 @@
+"""News and columns: who writes what, approval, scheduling, covers, stamps and comments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.core.tests.test_images import image_bytes
+from tsunagu.news.models import Article, NewsSettings, State
+from tsunagu.news.tasks import announce_due_articles
+from tsunagu.notify.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def url(world: World, rest: str = "") -> str:
+    return f"/n/{world.net_a.slug}/news/{rest}"
+
+
+def post_article(client: Any, world: World, **fields: Any) -> Any:
+    data = {
+        "kind": "column",
+        "title": "退職して三年、いま思うこと",
+        "body": "本文です。",
+        "tags": "",
+    }
+    return client.post(url(world, "new/"), data | fields)
+
+
+def only_article() -> Article:
+    with scopes_disabled():
+        return Article.objects.get()
+
+
+def notified(kind: str) -> set[int]:
+    with scopes_disabled():
+        return set(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
+
+
+def test_an_operators_company_news_reaches_every_member(world: World) -> None:
+    operator = world.client(world.operator_a)
+    response = post_article(
+        operator, world, kind="company_news", title="新規事業「みつば Cloud」を始めます"
+    )
+    assert response.status_code == 302
+    article = only_article()
+    assert article.state == State.PUBLISHED
+    page = world.client(world.alumni_a).get(url(world)).content.decode()
+    assert "新規事業「みつば Cloud」を始めます" in page
+    assert "社内報" in page
+    assert notified("news_published") == {
+        world.alumni_a.user_id,
+        world.supporter_a.user_id,
+        world.employee_a.user_id,
+    }
+
+
+def test_a_members_column_waits_for_an_operator_then_is_published(world: World) -> None:
+    alumni = world.client(world.alumni_a)
+    response = post_article(alumni, world, title="転職して気づいた三ツ葉の良さ")
+    assert response.status_code == 302
+    article = only_article()
+    assert article.state == State.PENDING
+    assert notified("news_pending") == {world.operator_a.user_id}
+    # Other members neither see it in the list nor open it.
+    other = world.client(world.employee_a)
+    assert "転職して気づいた" not in other.get(url(world)).content.decode()
+    assert other.get(url(world, f"{article.pk}/")).status_code == 404
+    # The author sees it waiting.
+    mine = alumni.get(url(world)).content.decode()
+    assert "転職して気づいた" in mine and "承認待ち" in mine
+    # The operator finds it in the queue and approves it.
+    operator = world.client(world.operator_a)
+    assert "転職して気づいた" in operator.get(url(world, "manage/")).content.decode()
+    operator.post(url(world, f"{article.pk}/review/"), {"decision": "approve"})
+    assert only_article().state == State.PUBLISHED
+    assert other.get(url(world, f"{article.pk}/")).status_code == 200
+    assert notified("news_approved") == {world.alumni_a.user_id}
+    assert world.employee_a.user_id in notified("news_published")
+
+
+def test_a_turned_down_column_stays_hidden(world: World) -> None:
+    post_article(world.client(world.alumni_a), world, title="宣伝です")
+    article = only_article()
+    world.client(world.operator_a).post(url(world, f"{article.pk}/review/"), {"decision": "reject"})
+    assert only_article().state == State.REJECTED
+    assert world.client(world.employee_a).get(url(world, f"{article.pk}/")).status_code == 404
+    assert notified("news_rejected") == {world.alumni_a.user_id}
+
+
+def test_networks_may_let_members_publish_without_approval(world: World) -> None:
+    operator = world.client(world.operator_a)
+    response = operator.post(url(world, "manage/"), {})  # the box unticked
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert not NewsSettings.objects.get(network=world.net_a).member_articles_need_approval
+    post_article(world.client(world.alumni_a), world, kind="event_report", title="総会レポート")
+    assert only_article().state == State.PUBLISHED
+    assert "総会レポート" in world.client(world.employee_a).get(url(world)).content.decode()
+
+
+def test_members_cannot_write_company_news_or_edit_others_articles(world: World) -> None:
+    alumni = world.client(world.alumni_a)
+    response = post_article(alumni, world, kind="company_news", title="偽の社内報")
+    assert response.status_code == 400
+    assert "正しく選択してください" in response.content.decode()
+    with scopes_disabled():
+        assert not Article.objects.exists()
+    post_article(world.client(world.operator_a), world, kind="announcement", title="お知らせ")
+    article = only_article()
+    response = alumni.post(
+        url(world, f"{article.pk}/edit/"), {"kind": "column", "title": "改ざん", "body": "x"}
+    )
+    assert response.status_code == 403
+    assert alumni.post(url(world, f"{article.pk}/delete/")).status_code == 403
+    assert only_article().title == "お知らせ"
+
+
+def test_a_members_edit_of_an_approved_column_goes_back_for_approval(world: World) -> None:
+    alumni = world.client(world.alumni_a)
+    post_article(alumni, world, title="私のキャリア")
+    article = only_article()
+    world.client(world.operator_a).post(
+        url(world, f"{article.pk}/review/"), {"decision": "approve"}
+    )
+    alumni.post(
+        url(world, f"{article.pk}/edit/"),
+        {"kind": "column", "title": "私のキャリア（改訂）", "body": "書き直しました"},
+    )
+    article = only_article()
+    assert article.title == "私のキャリア（改訂）"
+    assert article.state == State.PENDING
+    assert world.client(world.employee_a).get(url(world, f"{article.pk}/")).status_code == 404
+
+
+def test_empty_and_oversized_articles_are_refused_in_japanese(world: World) -> None:
+    operator = world.client(world.operator_a)
+    response = post_article(operator, world, kind="announcement", title="　", body="")
+    assert response.status_code == 400
+    assert "このフィールドは必須です。" in response.content.decode()
+    response = post_article(operator, world, kind="announcement", body="あ" * 20_001)
+    assert response.status_code == 400
+    assert "20000 文字以下" in response.content.decode()
+    response = post_article(operator, world, kind="announcement", tags="一 二 三 四 五 六")
+    assert response.status_code == 400
+    assert "タグは5個まで" in response.content.decode()
+    with scopes_disabled():
+        assert not Article.objects.exists()
+
+
+def test_markdown_is_cleaned_of_scripts_handlers_and_dangerous_links(world: World) -> None:
+    body = (
+        "**太字**\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\n"
+        "[罠](javascript:alert(1)) [罠2](data:text/html;base64,PHNjcmlwdD4=) [公式](https://example.jp)"
+    )
+    post_article(world.client(world.operator_a), world, kind="announcement", body=body)
+    article = only_article()
+    page = world.client(world.alumni_a).get(url(world, f"{article.pk}/")).content.decode()
+    assert "<strong>太字</strong>" in page
+    assert "<script>alert" not in page
+    assert "<img src" not in page  # the tag and its handler stay text
+    assert 'href="javascript:' not in page
+    assert 'href="data:' not in page
+    assert 'href="https://example.jp"' in page
+
+
+def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
+    world: World,
+) -> None:
+    later = timezone.localtime() + timedelta(days=1)
+    operator = world.client(world.operator_a)
+    post_article(
+        operator,
+        world,
+        kind="company_news",
+        title="来月の新制度",
+        published_at=later.strftime("%Y-%m-%dT%H:%M"),
+    )
+    article = only_article()
+    assert article.is_scheduled
+    member = world.client(world.alumni_a)
+    assert "来月の新制度" not in member.get(url(world)).content.decode()
+    assert member.get(url(world, f"{article.pk}/")).status_code == 404
+    assert "来月の新制度" not in member.get(f"/n/{world.net_a.slug}/").content.decode()
+    assert "予約" in operator.get(url(world, f"{article.pk}/")).content.decode()
+    assert announce_due_articles() == 0
+    assert not notified("news_published")
+    # Its time comes: no task is needed for members to see it.
+    with scopes_disabled():
+        Article.objects.filter(pk=article.pk).update(published_at=timezone.now())
+    assert "来月の新制度" in member.get(url(world)).content.decode()
+    assert member.get(url(world, f"{article.pk}/")).status_code == 200
+    # The beat task tells the members, once.
+    assert announce_due_articles() == 1
+    assert announce_due_articles() == 0
+    with scopes_disabled():
+        assert Notification.objects.filter(kind="news_published").count() == 3
+
+
+def test_a_cover_must_be_a_real_image_and_is_served_to_members_only(world: World) -> None:
+    operator = world.client(world.operator_a)
+    fake = SimpleUploadedFile("cover.png", b"<?php echo 1; ?>", content_type="image/png")
+    response = post_article(operator, world, kind="announcement", cover=fake)
+    assert response.status_code == 400
+    assert "画像をアップロードしてください" in response.content.decode()
+    real = SimpleUploadedFile("写真.png", image_bytes(), content_type="image/png")
+    post_article(operator, world, kind="announcement", cover=real)
+    article = only_article()
+    assert "写真" not in article.cover.name  # never the uploader's name
+    cover = url(world, f"{article.pk}/cover/")
+    response = world.client(world.alumni_a).get(cover)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
+    assert world.client(world.alumni_b).get(cover).status_code in (302, 404)
+    other = f"/n/{world.net_b.slug}/news/{article.pk}/cover/"
+    assert world.client(world.alumni_b).get(other).status_code == 404
+
+
+def test_stamps_toggle_and_comments_are_posted(world: World) -> None:
+    post_article(world.client(world.operator_a), world, kind="company_news")
+    article = only_article()
+    member = world.client(world.alumni_a)
+    response = member.post(
+        url(world, f"{article.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert 'value="clap" aria-pressed="true"' in response.content.decode()
+    response = member.post(
+        url(world, f"{article.pk}/react/"), {"stamp": "clap"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'value="clap" aria-pressed="false"' in response.content.decode()
+    assert member.post(url(world, f"{article.pk}/react/"), {"stamp": "bomb"}).status_code == 302
+    response = member.post(url(world, f"{article.pk}/comment/"), {"body": "　"})
+    assert response.status_code == 400
+    assert "このフィールドは必須です。" in response.content.decode()
+    member.post(url(world, f"{article.pk}/comment/"), {"body": "応援しています！"})
+    page = world.client(world.employee_a).get(url(world, f"{article.pk}/")).content.decode()
+    assert "応援しています！" in page
+    assert "コメント1件" in page
+    assert notified("news_comment") == {world.operator_a.user_id}
+
+
+def test_only_the_author_or_an_operator_deletes_a_comment(world: World) -> None:
+    post_article(world.client(world.operator_a), world, kind="company_news")
+    article = only_article()
+    world.client(world.alumni_a).post(url(world, f"{article.pk}/comment/"), {"body": "最初の感想"})
+    with scopes_disabled():
+        comment = article.comments.get()
+    other = world.client(world.employee_a)
+    assert other.post(url(world, f"comments/{comment.pk}/delete/")).status_code == 403
+    world.client(world.operator_a).post(url(world, f"comments/{comment.pk}/delete/"))
+    with scopes_disabled():
+        assert not article.comments.exists()
+        assert Article.objects.get().comment_count == 0
+
+
+def test_no_comments_or_stamps_before_an_article_is_published(world: World) -> None:
+    alumni = world.client(world.alumni_a)
+    post_article(alumni, world)
+    article = only_article()
+    alumni.post(url(world, f"{article.pk}/comment/"), {"body": "自分で書き込み"})
+    assert alumni.post(url(world, f"{article.pk}/react/"), {"stamp": "like"}).status_code == 404
+    with scopes_disabled():
+        assert not article.comments.exists()
+
+
+def test_tags_filter_the_list(world: World) -> None:
+    operator = world.client(world.operator_a)
+    post_article(operator, world, kind="industry", title="DXの最新動向", tags="ＤＸ, 業界")
+    post_article(operator, world, kind="announcement", title="総会のご案内", tags="総会")
+    page = world.client(world.alumni_a).get(url(world) + "?tag=dx").content.decode()
+    assert "DXの最新動向" in page
+    assert "総会のご案内" not in page
+
+
+def test_another_networks_member_gets_404_for_an_article(world: World) -> None:
+    post_article(world.client(world.operator_a), world, kind="company_news", title=CANARY_A)
+    article = only_article()
+    client = world.client(world.operator_b)
+    for rest in ("", "edit/", "cover/"):
+        response = client.get(f"/n/{world.net_b.slug}/news/{article.pk}/{rest}")
+        assert response.status_code == 404
+        assert CANARY_A not in response.content.decode()
+    assert CANARY_A not in client.get(f"/n/{world.net_b.slug}/news/").content.decode()
+
+
+def grow(world: World, count: int) -> None:
+    with scope(network=world.net_a):
+        from tsunagu.news.actions import do_add_comment, do_create_article, do_toggle_reaction
+
+        for number in range(count):
+            article = do_create_article(
+                world.operator_a,
+                kind="company_news",
+                title=f"社内報 第{number}号",
+                body="本文",
+                tags=["社内報", f"第{number}号"],
+            )
+            do_add_comment(world.alumni_a, article, body="いいですね")
+            do_add_comment(world.employee_a, article, body="楽しみです")
+            do_toggle_reaction(world.alumni_a, article, "like")
+
+
+@pytest.mark.parametrize("page", ["list", "detail"])
+def test_news_pages_run_a_fixed_number_of_queries(
+    world: World, django_assert_num_queries: Any, page: str
+) -> None:
+    client = world.client(world.alumni_a)
+
+    def path() -> str:
+        if page == "list":
+            return url(world)
+        with scopes_disabled():
+            return url(world, f"{Article.objects.order_by('pk').first().pk}/")  # type: ignore[union-attr]
+
+    grow(world, 3)
+    client.get(path())
+    with django_assert_num_queries(QUERIES[page]):
+        client.get(path())
+    grow(world, 30)
+    client.get(path())
+    with django_assert_num_queries(QUERIES[page]):
+        client.get(path())
+
+
+QUERIES = {"list": 7, "detail": 8}
+
+
+def test_a_replaced_cover_leaves_no_file_behind(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    operator = world.client(world.operator_a)
+    first = SimpleUploadedFile("a.png", image_bytes(), content_type="image/png")
+    post_article(operator, world, kind="announcement", cover=first)
+    article = only_article()
+    old_name = article.cover.name
+    second = SimpleUploadedFile("b.png", image_bytes(), content_type="image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post(
+            url(world, f"{article.pk}/edit/"),
+            {"kind": "announcement", "title": "表紙を替えました", "body": "本文", "cover": second},
+        )
+    article = only_article()
+    assert article.cover.name != old_name
+    assert article.cover.storage.exists(article.cover.name)
+    assert not article.cover.storage.exists(old_name)
