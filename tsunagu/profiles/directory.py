@@ -256,6 +256,6 @@ def _within_window(
 def first_profiles(network_id: int, query: str, limit: int) -> list[Profile]:
     """The first listed members, by name, whose shared fields hold every word of ``query``."""
     entries = entries_matching(network_id, query=query)
-    many = entries.order_by().values("pk")[:SORT_AT_MOST + 1].count() > SORT_AT_MOST
+    many = entries.order_by().values("pk")[: SORT_AT_MOST + 1].count() > SORT_AT_MOST
     ids = page_ids(network_id, entries, ("sort_name", "profile_id"), 0, limit, many=many)
     return listed_profiles(ids)
