@@ -249,6 +249,15 @@ def seed(members: int, env: dict[str, str]) -> None:
         timeout=1800,
     )
     print(f"  manage.py seed_demo --members {members}  ({time.monotonic() - started:.1f}s)")
+    # A running site's tables have planner statistics (autovacuum keeps them); a freshly seeded
+    # one has none yet, and the planner would guess: give it what production has.
+    import psycopg
+
+    with psycopg.connect(
+        env["DATABASE_URL"].replace("postgres://", "postgresql://"), autocommit=True
+    ) as c:
+        c.execute("VACUUM ANALYZE")
+    print("  VACUUM ANALYZE")
 
 
 # Runs inside the app (manage.py shell -c): a logged-in session per e-mail, made the way
