@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "tsunagu_dirbench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 MAX_P95_MS = 50.0
+REDIS_URL = "redis://127.0.0.1:6379/1"  # the page measurement's cache, as bench/http_bench.py
 MAX_PAGE_P95_MS = 100.0
 PAGE_CONNECTIONS = 8
 
@@ -73,6 +74,9 @@ def recreate_database(members: int) -> None:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         c.execute(f'CREATE DATABASE "{DB_NAME}"')
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the page's cache must not outlive the data
     manage("migrate", "--noinput")
     manage("seed_scale", "--members", str(members), "--slug", "scale")
     import psycopg
@@ -166,7 +170,7 @@ def measure_page(kinds: dict[str, list[dict[str, str]]], seconds: int) -> tuple[
     hb.DB_NAME = DB_NAME
     data_dir = Path(tempfile.mkdtemp(prefix="tsunagu-dirbench-"))
     log = data_dir / "gunicorn.log"
-    env = hb.production_env(data_dir, hb.DEFAULT_REDIS_URL)
+    env = hb.production_env(data_dir, REDIS_URL)
     hb.manage(["collectstatic", "--noinput", "-v0"], env)
     email = "scale-000000@example.com"
     cookie = f"sessionid={hb.create_sessions([email], env)[email]}"

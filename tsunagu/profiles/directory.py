@@ -11,15 +11,17 @@ Entries follow their profile (``reindex``) and their membership (a change of rol
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Coalesce
 from django_scopes import scopes_disabled
 
-from tsunagu.tenancy.models import Membership, Status
+from tsunagu.tenancy.models import Membership, Network, Status
 
 from .models import Audience, DirectoryEntry, Profile, TagKind
 from .normalize import normalize, query_terms
@@ -82,6 +84,33 @@ def sync(profile: Profile) -> None:
         DirectoryEntry.objects.filter(profile_id=profile.pk).delete()
     else:
         entry.save()
+    forget_results(profile.network_id)
+
+
+# Searches' results (the count and a page of ids) are kept this long, under a version of the
+# network's directory that every change of a row replaces: a result is never stale, only unused.
+RESULTS_SECONDS = 10 * 60
+
+
+def _version_key(network_id: int) -> str:
+    return f"profiles:directory-version:{network_id}"
+
+
+def results_version(network_id: int) -> str:
+    key = _version_key(network_id)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex[:12]
+        if not cache.add(key, version, None):
+            version = cache.get(key) or version
+    return str(version)
+
+
+def forget_results(network_id: int) -> None:
+    """Now, and after commit: a search between the two could keep the old rows' results."""
+    key = _version_key(network_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def sync_memberships(membership_ids: Iterable[int]) -> None:
@@ -95,6 +124,7 @@ def sync_memberships(membership_ids: Iterable[int]) -> None:
 def rebuild(network_ids: Iterable[int] | None = None, *, batch: int = 2000) -> int:
     """Rebuild the rows of some networks (or all) from the profiles; returns how many are listed."""
     listed = 0
+    network_ids = list(network_ids) if network_ids is not None else None
     with transaction.atomic(), scopes_disabled():
         profiles = Profile.objects.select_related("membership").prefetch_related("tags")
         entries = DirectoryEntry.objects.all()
@@ -112,6 +142,9 @@ def rebuild(network_ids: Iterable[int] | None = None, *, batch: int = 2000) -> i
                 listed += len(chunk)
                 chunk = []
         DirectoryEntry.objects.bulk_create(chunk)
+        everywhere = Network.objects.values_list("pk", flat=True)
+        for network_id in everywhere if network_ids is None else network_ids:
+            forget_results(network_id)
     return listed + len(chunk)
 
 

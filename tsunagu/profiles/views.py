@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import zlib
 from typing import Any
 
@@ -29,7 +31,13 @@ from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
-from .directory import entries_matching, listed_profiles, page_ids
+from .directory import (
+    RESULTS_SECONDS,
+    entries_matching,
+    listed_profiles,
+    page_ids,
+    results_version,
+)
 from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
 from .indexing import SUGGESTIONS_SECONDS, search, suggestions_key, visible_to_members
 from .models import DirectoryEntry, LifeUpdate, Profile, Tag, TagKind
@@ -115,9 +123,20 @@ class DirectoryPaginator(CappedPaginator):
         entries: QuerySet[DirectoryEntry],
         per_page: int,
         order: tuple[str, ...],
+        results_key: str,
     ) -> None:
         super().__init__(entries.order_by().values("pk"), per_page)
         self.network_id, self.entries, self.order = network_id, entries, order
+        self.results_key = results_key
+
+    @cached_property
+    def count(self) -> int:
+        key = f"{self.results_key}:count"
+        counted = cache.get(key)
+        if counted is None:
+            counted = CappedPaginator.count.func(self)  # type: ignore[attr-defined]
+            cache.set(key, counted, RESULTS_SECONDS)
+        return int(counted)
 
     def _check_object_list_is_ordered(self) -> None:
         """The list is only counted (unordered, so the count may stop early); pages are sorted."""
@@ -125,9 +144,13 @@ class DirectoryPaginator(CappedPaginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         offset = (number - 1) * self.per_page
-        ids = page_ids(
-            self.network_id, self.entries, self.order, offset, self.per_page, many=self.capped
-        )
+        key = f"{self.results_key}:{number}"
+        ids = cache.get(key)
+        if ids is None:
+            ids = page_ids(
+                self.network_id, self.entries, self.order, offset, self.per_page, many=self.capped
+            )
+            cache.set(key, ids, RESULTS_SECONDS)
         return Page(ids, number, self)
 
 
@@ -135,7 +158,14 @@ def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dic
     """One page of the directory: the capped count, the page's cards and the form state."""
     entries, state = _directory_queryset(request)
     network_id = request.membership.network_id
-    paginator = DirectoryPaginator(network_id, entries, VIEWS[state["view"]], SORTS[state["sort"]])
+    asked = json.dumps(state, sort_keys=True, ensure_ascii=False).encode()
+    results_key = (
+        f"profiles:directory:{network_id}:{results_version(network_id)}:"
+        f"{hashlib.sha256(asked).hexdigest()[:32]}"
+    )
+    paginator = DirectoryPaginator(
+        network_id, entries, VIEWS[state["view"]], SORTS[state["sort"]], results_key
+    )
     page = paginator.get_page(request.GET.get("page"))
     profiles = listed_profiles(list(page.object_list))
     template = (

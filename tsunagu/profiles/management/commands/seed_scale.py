@@ -27,7 +27,7 @@ from ...demo import (
     _reading,
     network_tags,
 )  # fmt: skip
-from ...directory import entry_for
+from ...directory import entry_for, forget_results
 from ...models import DirectoryEntry, Profile
 from ...normalize import normalize
 
@@ -94,6 +94,7 @@ class Command(BaseCommand):
                 )
                 DirectoryEntry.objects.bulk_create(e for e in entries if e is not None)
             self.stdout.write(f"{offset + count} / {members}")
+        forget_results(network.pk)
         self.stdout.write(self.style.SUCCESS(f"/n/{slug}/ has {members} members."))
 
     @staticmethod
