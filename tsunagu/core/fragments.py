@@ -53,20 +53,25 @@ def cached_rows(
     items: list[T],
     version: Callable[[T], object],
     render: Callable[[T], str],
+    prepare: Callable[[list[T]], object] | None = None,
 ) -> list[SafeString]:
     """The HTML of each row of a list, rendered once per version, language and time zone.
 
     ``version(item)`` must change whenever the row's HTML would (an ``updated_at``, a count shown
     in it...), so rows are never forgotten, only superseded; nothing in a row may depend on who
     is looking. One cache round trip reads every row of a page; the missing ones are rendered
-    and stored together.
+    and stored together. ``prepare(missing)`` runs once before they are rendered (to fetch in
+    one query what only rendering needs).
     """
     from django.utils.translation import get_language
 
     language, zone = get_language(), timezone.get_current_timezone_name()
     keys = [f"row:{name}:{language}:{zone}:{version(item)}" for item in items]
     found = cache.get_many(keys)
-    missing = {key: render(item) for key, item in zip(keys, items, strict=True) if key not in found}
+    absent = [(key, item) for key, item in zip(keys, items, strict=True) if key not in found]
+    if absent and prepare is not None:
+        prepare([item for _key, item in absent])
+    missing = {key: render(item) for key, item in absent}
     if missing:
         cache.set_many(missing, TIMEOUT)
     return [mark_safe(found.get(key) or missing[key]) for key in keys]  # noqa: S308 - our templates

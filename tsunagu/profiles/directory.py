@@ -192,13 +192,13 @@ def entries_matching(
     return qs
 
 
-def listed_profiles(ids: list[int]) -> list[Profile]:
+def listed_profiles(ids: list[int], *, tags: bool = True) -> list[Profile]:
     """The profiles of a page of entries, in the entries' order, members still active only."""
-    profiles = (
-        Profile.objects.filter(pk__in=ids, membership__status=Status.ACTIVE)
-        .select_related("membership__user")
-        .prefetch_related("tags")
+    profiles = Profile.objects.filter(pk__in=ids, membership__status=Status.ACTIVE).select_related(
+        "membership__user"
     )
+    if tags:
+        profiles = profiles.prefetch_related("tags")
     by_id = {p.pk: p for p in profiles}
     return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -167,7 +167,7 @@ def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dic
         network_id, entries, VIEWS[state["view"]], SORTS[state["sort"]], results_key
     )
     page = paginator.get_page(request.GET.get("page"))
-    profiles = listed_profiles(list(page.object_list))
+    profiles = listed_profiles(list(page.object_list), tags=False)  # drawn cards need none
     template = (
         "profiles/directory_row.html"
         if state["view"] == "table"
@@ -183,6 +183,7 @@ def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dic
         profiles,
         _card_version,
         render_card,
+        prepare=lambda missing: prefetch_related_objects(missing, "tags"),
     )
     return page, rows, state
 
