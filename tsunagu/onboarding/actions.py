@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,15 +243,20 @@ def do_member_invite(member: Membership, *, email: str, name: str, message: str 
     if Invitation.objects.filter(network_id=member.network_id, email=email).exists():
         raise ValidationError(_("This person has already been invited."))
     needs_approval = invitation_needs_approval(member, settings_row)
-    invitation = Invitation.objects.create(
-        network_id=member.network_id,
-        email=email,
-        name=name,
-        message=message,
-        source=Source.MEMBER,
-        invited_by=member,
-        status=InvitationStatus.PROPOSED if needs_approval else InvitationStatus.QUEUED,
-    )
+    try:
+        # A double click sends two requests at once: both pass the check above, one inserts.
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                network_id=member.network_id,
+                email=email,
+                name=name,
+                message=message,
+                source=Source.MEMBER,
+                invited_by=member,
+                status=InvitationStatus.PROPOSED if needs_approval else InvitationStatus.QUEUED,
+            )
+    except IntegrityError:
+        raise ValidationError(_("This person has already been invited.")) from None
     if needs_approval:
         operators = Membership.objects.filter(
             network_id=member.network_id, role=Role.OPERATOR, status=Status.ACTIVE
@@ -280,11 +285,12 @@ def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitatio
     today = timezone.localdate()
     left_on = data.get("left_on")
     fields = {f: data[f] for f in IMPORTED_FIELDS if f in data and data[f] is not None}
-    invitation = Invitation.objects.filter(network=network, email=email).first()
-    created = invitation is None
-    if invitation is None:
-        invitation = Invitation(network=network, email=email, source=Source.OFFBOARDING)
-    elif invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
+    # HR systems retry a call that timed out: two calls for the same leaver may come at once,
+    # and the one that does not insert the row updates it.
+    invitation, created = Invitation.objects.get_or_create(
+        network=network, email=email, defaults={"source": Source.OFFBOARDING}
+    )
+    if not created and invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
         raise ValidationError(_("This person was already invited and has joined or was revoked."))
     for f, value in fields.items():
         setattr(invitation, f, value)

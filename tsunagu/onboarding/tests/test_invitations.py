@@ -385,6 +385,27 @@ def test_trusted_members_invite_at_once_and_nobody_invites_where_only_operators_
         assert not Invitation.objects.filter(email="b@example.jp").exists()
 
 
+def test_a_double_click_on_invite_answers_already_invited_not_an_error(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_who_may_invite(world, "trusted")
+    real = actions.invitation_needs_approval
+
+    def first_click_lands_meanwhile(member, settings_row):  # type: ignore[no-untyped-def]
+        # The other request of the double click inserts its row between the check and ours.
+        Invitation.objects.create(network=world.net_a, email="twice@example.jp", name="二度")
+        return real(member, settings_row)
+
+    monkeypatch.setattr(actions, "invitation_needs_approval", first_click_lands_meanwhile)
+    client = world.client(world.alumni_a)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/n/{world.net_a.slug}/invite/", {"email": "twice@example.jp", "name": "二度"}
+    )
+    assert response.status_code == 400
+    assert "すでに招待されています" in response.content.decode()
+
+
 def api(client: Client, world: World, body: object, key: str | None, network=None):
     network = network or world.net_a
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
