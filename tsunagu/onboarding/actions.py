@@ -516,6 +516,14 @@ def do_decide_application(
     note = note.strip() or (row.approval_note if approve else row.rejection_note)
     pending = Membership.objects.filter(network=network, user=user).first()
     target: Membership | None = None
+    if approve and pending is not None and pending.status in (Status.SUSPENDED, Status.LEFT):
+        # Suspended or removed from the members page after applying: approval must not undo it.
+        raise ValidationError(
+            _(
+                "This person was suspended or removed after applying. To let them in, make "
+                "them active again on the members page."
+            )
+        )
     if approve:
         match = roster_match(application)
         role = match.role if match is not None else Role.ALUMNI

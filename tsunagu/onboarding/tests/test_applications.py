@@ -164,6 +164,32 @@ def test_rejection_tells_the_applicant_and_lets_them_apply_again_later(
         assert Application.objects.filter(user=applicant).count() == 2
 
 
+def test_approving_an_applicant_the_office_suspended_meanwhile_does_not_let_them_in(
+    world: World, network
+) -> None:
+    applicant = make_user(email="spam@example.jp", name="迷惑 太郎")
+    client = world.client(applicant)
+    apply(client, network)
+    with scopes_disabled():
+        application = Application.objects.get(user=applicant)
+        pending = Membership.objects.get(network=network, user=applicant)
+    operator = world.client(world.operator_a)
+    operator.post(
+        f"/n/{network.slug}/manage/console/members/bulk/",
+        {"action": "suspend", "ids": [pending.pk]},
+    )
+    response = operator.post(
+        f"/n/{network.slug}/manage/applications/{application.pk}/",
+        {"decision": "approve"},
+        follow=True,
+    )
+    assert "停止" in response.content.decode()
+    with scopes_disabled():
+        assert Membership.objects.get(pk=pending.pk).status == Status.SUSPENDED
+        assert Application.objects.get(pk=application.pk).status == "pending"
+    assert client.get(f"/n/{network.slug}/").status_code == 403
+
+
 def test_an_operator_of_another_network_cannot_decide(world: World, network) -> None:
     applicant = make_user(name="応募 三郎")
     apply(world.client(applicant), network)
