@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.storage import PrivateImageInput
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Membership
 
@@ -47,13 +48,17 @@ class ArticleForm(forms.ModelForm):
         fields = ["kind", "title", "body", "cover"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14}),
-            "cover": forms.ClearableFileInput(
+            # The stored cover has no public address: the widget shows it through ``cover_url``.
+            "cover": PrivateImageInput(
                 attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
             ),
         }
 
-    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: Membership, cover_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cover = self.fields["cover"].widget
+        assert isinstance(cover, PrivateImageInput)
+        cover.current_url = cover_url
         self.fields["kind"].choices = kinds_for(member)  # type: ignore[attr-defined]
         self.fields["title"].widget.attrs["maxlength"] = self.fields["title"].max_length  # type: ignore[attr-defined]
 

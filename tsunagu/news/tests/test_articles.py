@@ -223,6 +223,28 @@ def test_a_cover_must_be_a_real_image_and_is_served_to_members_only(world: World
     assert world.client(world.alumni_b).get(other).status_code == 404
 
 
+def test_an_article_with_a_cover_can_be_edited_and_its_cover_removed(world: World) -> None:
+    operator = world.client(world.operator_a)
+    real = SimpleUploadedFile("cover.png", image_bytes(), content_type="image/png")
+    post_article(operator, world, kind="announcement", cover=real)
+    article = only_article()
+    cover = url(world, f"{article.pk}/cover/")
+    page = operator.get(url(world, f"{article.pk}/edit/"))
+    assert page.status_code == 200
+    assert f'src="{cover}"' in page.content.decode()
+    untitled = operator.post(
+        url(world, f"{article.pk}/edit/"), {"kind": "announcement", "title": " ", "body": "本文"}
+    )
+    assert untitled.status_code == 400
+    cleared = operator.post(
+        url(world, f"{article.pk}/edit/"),
+        {"kind": "announcement", "title": "表紙なし", "body": "本文", "cover-clear": "on"},
+    )
+    assert cleared.status_code == 302
+    assert not only_article().cover
+    assert operator.get(cover).status_code == 404
+
+
 def test_stamps_toggle_and_comments_are_posted(world: World) -> None:
     post_article(world.client(world.operator_a), world, kind="company_news")
     article = only_article()
