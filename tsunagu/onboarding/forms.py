@@ -11,7 +11,7 @@ from tsunagu.tenancy.models import Network, Role
 
 from .dates import DateError, parse_date
 from .models import InvitationStatus, OnboardingSettings
-from .roster import MAX_BYTES
+from .roster import EMAIL_MAX, MAX_BYTES
 
 
 class UploadForm(forms.Form):
@@ -72,7 +72,7 @@ class LinkForm(forms.Form):
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX)
     name = forms.CharField(label=_("Name"), max_length=100)
     message = forms.CharField(
         label=_("Personal message"),
@@ -124,7 +124,7 @@ class OnboardingSettingsForm(forms.ModelForm):
 class OffboardingForm(forms.Form):
     """What an HR system posts about a leaver (JSON or form-encoded)."""
 
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX)
     name = forms.CharField(max_length=100)
     name_kana = forms.CharField(max_length=100, required=False)
     name_romaji = forms.CharField(max_length=100, required=False)

@@ -378,6 +378,9 @@ def test_trusted_members_invite_at_once_and_nobody_invites_where_only_operators_
         f"/n/{world.net_a.slug}/invite/", {"email": world.employee_a.user.email, "name": "B"}
     )
     assert "すでにネットワークのメンバーです" in member.content.decode()
+    long_address = "a" * 250 + "@example.jp"
+    too_long = client.post(f"/n/{world.net_a.slug}/invite/", {"email": long_address, "name": "C"})
+    assert too_long.status_code == 400
     set_who_may_invite(world, "operators")
     refused = client.post(f"/n/{world.net_a.slug}/invite/", {"email": "b@example.jp", "name": "B"})
     assert refused.status_code == 403
@@ -458,6 +461,9 @@ def test_offboarding_hook_answers_bad_input_with_a_message(world: World) -> None
     bad_date = api(client, world, {"email": "x@example.jp", "name": "X", "left_on": "来月"}, key)
     assert bad_date.status_code == 400
     assert api(client, world, [1, 2], key).status_code == 400
+    too_long = {"email": "a" * 250 + "@example.jp", "name": "X", "left_on": "2025-03-31"}
+    response = api(client, world, too_long, key)
+    assert response.status_code == 400 and "email" in response.json()["fields"]
     assert client.get(f"/n/{world.net_a.slug}/api/offboarding/").status_code == 405
     body = {"email": world.alumni_a.user.email, "name": "X", "left_on": "2025-03-31"}
     member = api(client, world, body, key)

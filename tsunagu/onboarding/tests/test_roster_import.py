@@ -188,6 +188,17 @@ def test_every_rejected_row_is_reported_with_its_line_and_reason(world: World) -
         ).exists()
 
 
+def test_an_address_too_long_to_store_is_a_rejected_row_not_a_failed_import(world: World) -> None:
+    long_address = "a" * 250 + "@example.jp"  # valid in form, longer than an address column
+    rows = [PEOPLE[0], ["長い 住所", "ナガイ ジュウショ", long_address, "総務部", "", "", ""]]
+    client = world.client(world.operator_a)
+    url = upload_and_import(client, world, csv_bytes(rows, encoding="cp932"))
+    assert long_address not in invitations(world)
+    assert len(invitations(world)) == 1
+    page = client.get(url).content.decode()
+    assert re.search(r"<td>3</td><td>[^<]*有効なメールアドレスではありません", page)
+
+
 def test_a_thousand_duplicates_leave_one_invitee_and_a_thousand_reasons(world: World) -> None:
     rows = [["田中 花子", "", "hanako@example.jp", "営業部", "", "", ""]] * 1001
     client = world.client(world.operator_a)
