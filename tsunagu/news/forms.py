@@ -79,7 +79,8 @@ class ArticleForm(forms.ModelForm):
         if len(tags) > TAGS_MAX:
             raise forms.ValidationError(_("Use at most %(count)d tags.") % {"count": TAGS_MAX})
         for tag in tags:
-            if len(tag) > TAG_MAX:
+            # Stored normalised too, and NFKC can lengthen a tag: "㈱" is "(株)".
+            if len(tag) > TAG_MAX or len(normalize(tag)) > TAG_MAX:
                 raise forms.ValidationError(
                     _("A tag may have at most %(count)d characters.") % {"count": TAG_MAX}
                 )
