@@ -150,8 +150,8 @@ def test_empty_and_oversized_articles_are_refused_in_japanese(world: World) -> N
     response = post_article(operator, world, kind="announcement", tags="一 二 三 四 五 六")
     assert response.status_code == 400
     assert "タグは5個まで" in response.content.decode()
-    # Ten characters that each read as three ("㈱" is "(株)"): short as typed, long as stored.
-    response = post_article(operator, world, kind="announcement", tags="㈱" * 10)
+    # Eleven characters that each read as three ("㈱" is "(株)"): short typed, long stored.
+    response = post_article(operator, world, kind="announcement", tags="㈱" * 11)
     assert response.status_code == 400
     assert "タグは30文字以内" in response.content.decode()
     with scopes_disabled():
