@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.storage import PrivateImageInput
@@ -14,6 +15,7 @@ from tsunagu.tenancy.models import Membership
 from .access import kinds_for
 from .models import COMMENT_MAX, TAG_MAX, TAGS_MAX, Article, NewsSettings
 
+SCHEDULE_DAYS_MAX = 3650
 TAG_SEPARATORS = re.compile(r"[,、，#＃\s]+")
 
 
@@ -87,7 +89,11 @@ class ArticleForm(forms.ModelForm):
         return tags
 
     def clean_published_at(self) -> datetime | None:
-        return self.cleaned_data.get("published_at")
+        value = self.cleaned_data.get("published_at")
+        # A typo such as the year 9999 would not even fit in UTC in a zone west of it.
+        if value is not None and value > timezone.now() + timedelta(days=SCHEDULE_DAYS_MAX):
+            raise forms.ValidationError(_("Choose a time within the next 10 years."))
+        return value
 
 
 class CommentForm(forms.Form):

@@ -207,6 +207,16 @@ def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
         assert Notification.objects.filter(kind="news_published").count() == 3
 
 
+def test_a_publishing_time_years_away_is_refused_with_a_reason(world: World) -> None:
+    operator = world.client(world.operator_a)
+    operator.cookies["tsunagu_tz"] = "America/Los_Angeles"  # 9999-12-31 23:59 here is 10000 in UTC
+    response = post_article(operator, world, kind="announcement", published_at="9999-12-31T23:59")
+    assert response.status_code == 400
+    assert "10年以内" in response.content.decode()
+    with scopes_disabled():
+        assert not Article.objects.exists()
+
+
 def test_a_cover_must_be_a_real_image_and_is_served_to_members_only(world: World) -> None:
     operator = world.client(world.operator_a)
     fake = SimpleUploadedFile("cover.png", b"<?php echo 1; ?>", content_type="image/png")
