@@ -470,9 +470,16 @@ def do_apply(
             _("You have already applied. The office will answer your application soon.")
         )
     membership = do_add_member(network, user, role=Role.ALUMNI, status=Status.PENDING)
-    application = Application.objects.create(
-        network=network, user=user, answers=answers, declared_eligible=True
-    )
+    try:
+        # A double click sends the form twice at once: one application waits, the other is told.
+        with transaction.atomic():
+            application = Application.objects.create(
+                network=network, user=user, answers=answers, declared_eligible=True
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("You have already applied. The office will answer your application soon.")
+        ) from None
     operators = Membership.objects.filter(
         network=network, role=Role.OPERATOR, status=Status.ACTIVE
     ).values_list("user_id", flat=True)

@@ -75,6 +75,27 @@ def test_applying_twice_or_without_declaring_is_refused_with_a_reason(
         assert Application.objects.filter(network=network).count() == 1
 
 
+def test_an_application_sent_twice_at_once_waits_once_without_an_error(
+    world: World, network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsunagu.onboarding import actions
+
+    applicant = make_user(email="twice@example.jp", name="二度 押子")
+    real = actions.do_add_member
+
+    def other_click_lands_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        membership = real(*args, **kwargs)
+        Application.objects.create(network=network, user=applicant, declared_eligible=True)
+        return membership
+
+    monkeypatch.setattr(actions, "do_add_member", other_click_lands_meanwhile)
+    client = world.client(applicant)
+    client.raise_request_exception = False
+    response = apply(client, network)
+    assert response.status_code == 400
+    assert "すでに申請済みです" in response.content.decode()
+
+
 def test_a_member_is_sent_home_and_a_suspended_member_cannot_apply(world: World, network) -> None:
     response = world.client(world.alumni_a).get(f"/n/{network.slug}/apply/")
     assert response.status_code == 302
