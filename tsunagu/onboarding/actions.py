@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.audit.models import AuditAction, record, record_system
+from tsunagu.audit.models import HR_SYSTEM, AuditAction, record, record_system
 from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
 from tsunagu.profiles.actions import profile_of
@@ -298,9 +298,7 @@ def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitatio
         invitation.send_on = left_on or today
         invitation.status = InvitationStatus.SCHEDULED
     invitation.save()
-    record_system(
-        network, "HR system (API)", AuditAction.OFFBOARDING, email=email, send_on=str(left_on)
-    )
+    record_system(network, HR_SYSTEM, AuditAction.OFFBOARDING, email=email, send_on=str(left_on))
     if invitation.status == InvitationStatus.SCHEDULED and invitation.send_on <= today:  # type: ignore[operator]
         Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.QUEUED)
         invitation.status = InvitationStatus.QUEUED

@@ -448,6 +448,8 @@ def test_offboarding_hook_schedules_the_invitation_for_the_leaving_date(world: W
             AuditEntry.objects.filter(network=world.net_a, action=AuditAction.OFFBOARDING).count()
             == 2
         )
+    audit = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/manage/audit/")
+    assert "<td>人事システム（API）</td>" in audit.content.decode()
 
 
 def test_offboarding_hook_answers_bad_input_with_a_message(world: World) -> None:
