@@ -232,16 +232,30 @@ def do_revoke_invitations(actor: Membership, invitations: Iterable[Invitation]) 
     return len(ids)
 
 
+def _known(member: Membership, message: str) -> None:
+    """An address already in the network: operators are told; members are answered as for any
+    address, so that they cannot learn from the form who is a member or in HR's roster."""
+    if member.is_operator:
+        raise ValidationError(message)
+
+
 @transaction.atomic
-def do_member_invite(member: Membership, *, email: str, name: str, message: str = "") -> Invitation:
-    """A member invites someone they know; operators approve it first where the network says so."""
+def do_member_invite(
+    member: Membership, *, email: str, name: str, message: str = ""
+) -> Invitation | None:
+    """A member invites someone they know; operators approve it first where the network says so.
+
+    None when the address is already a member's or invited and the member is not an operator.
+    """
     settings_row = settings_of(member.network)
     check_member_invite_permission(member, settings_row)
     email = email.strip().lower()
     if email in member_emails(member.network_id):
-        raise ValidationError(_("This person is already a member of the network."))
+        _known(member, _("This person is already a member of the network."))
+        return None
     if Invitation.objects.filter(network_id=member.network_id, email=email).exists():
-        raise ValidationError(_("This person has already been invited."))
+        _known(member, _("This person has already been invited."))
+        return None
     needs_approval = invitation_needs_approval(member, settings_row)
     try:
         # A double click sends two requests at once: both pass the check above, one inserts.
@@ -256,7 +270,8 @@ def do_member_invite(member: Membership, *, email: str, name: str, message: str 
                 status=InvitationStatus.PROPOSED if needs_approval else InvitationStatus.QUEUED,
             )
     except IntegrityError:
-        raise ValidationError(_("This person has already been invited.")) from None
+        _known(member, _("This person has already been invited."))
+        return None
     if needs_approval:
         operators = Membership.objects.filter(
             network_id=member.network_id, role=Role.OPERATOR, status=Status.ACTIVE

@@ -372,12 +372,12 @@ def test_trusted_members_invite_at_once_and_nobody_invites_where_only_operators_
     with committed():
         client.post(f"/n/{world.net_a.slug}/invite/", {"email": "a@example.jp", "name": "友人 A"})
     assert [m.to for m in mail.outbox] == [["a@example.jp"]]
-    again = client.post(f"/n/{world.net_a.slug}/invite/", {"email": "A@example.jp", "name": "A"})
-    assert again.status_code == 400 and "すでに招待されています" in again.content.decode()
-    member = client.post(
-        f"/n/{world.net_a.slug}/invite/", {"email": world.employee_a.user.email, "name": "B"}
-    )
-    assert "すでにネットワークのメンバーです" in member.content.decode()
+    with committed():
+        again = client.post(
+            f"/n/{world.net_a.slug}/invite/", {"email": "A@example.jp", "name": "A"}, follow=True
+        )
+    assert again.redirect_chain and "招待を送信しました" in again.content.decode()
+    assert len(mail.outbox) == 1  # nobody is invited twice
     long_address = "a" * 250 + "@example.jp"
     too_long = client.post(f"/n/{world.net_a.slug}/invite/", {"email": long_address, "name": "C"})
     assert too_long.status_code == 400
@@ -400,13 +400,42 @@ def test_a_double_click_on_invite_answers_already_invited_not_an_error(
         return real(member, settings_row)
 
     monkeypatch.setattr(actions, "invitation_needs_approval", first_click_lands_meanwhile)
-    client = world.client(world.alumni_a)
+    client = world.client(world.operator_a)
     client.raise_request_exception = False
     response = client.post(
         f"/n/{world.net_a.slug}/invite/", {"email": "twice@example.jp", "name": "二度"}
     )
     assert response.status_code == 400
     assert "すでに招待されています" in response.content.decode()
+
+
+def test_members_cannot_learn_from_the_invite_form_who_is_a_member_or_in_the_roster(
+    world: World, committed
+) -> None:
+    set_who_may_invite(world, "trusted")
+    suspended = make_member(world.net_a, make_user(email="gone@example.jp", name="停止 中"))
+    with scopes_disabled():
+        Membership.objects.filter(pk=suspended.pk).update(status=Status.SUSPENDED)
+        Invitation.objects.create(network=world.net_a, email="roster@example.jp", name="名簿 人")
+    client = world.client(world.alumni_a)
+    answers = {}
+    for address in ("gone@example.jp", world.employee_a.user.email, "roster@example.jp",
+                    "stranger@example.jp"):  # fmt: skip
+        with committed():
+            response = client.post(
+                f"/n/{world.net_a.slug}/invite/", {"email": address, "name": "誰か"}, follow=True
+            )
+        answers[address] = (
+            bool(response.redirect_chain),
+            "招待を送信しました" in response.content.decode(),
+        )
+    assert set(answers.values()) == {(True, True)}
+    assert [m.to for m in mail.outbox] == [["stranger@example.jp"]]
+    operator = world.client(world.operator_a)
+    told = operator.post(
+        f"/n/{world.net_a.slug}/invite/", {"email": "gone@example.jp", "name": "X"}
+    )
+    assert "すでにネットワークのメンバーです" in told.content.decode()
 
 
 def api(client: Client, world: World, body: object, key: str | None, network=None):
