@@ -131,6 +131,30 @@ def test_the_edit_page_shows_the_current_cover_through_its_private_address(world
 
 
 @pytest.mark.django_db
+def test_the_edit_page_costs_the_same_queries_with_many_description_images(
+    world: World,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = make_event(world.net_a, title="写真の多い会")
+    operator = world.client(world.operator_a)
+    counts = []
+    for images in (1, 6):
+        with scopes_disabled():
+            while Photo.objects.filter(event=event).count() < images:
+                Photo.objects.create(
+                    network=world.net_a, event=event, in_description=True,
+                    image=ContentFile(png(), name="p.png"), posted_by=world.operator_a.user,
+                )  # fmt: skip
+        operator.get(url(world, event, "edit/"))  # the menu and the network come from the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert operator.get(url(world, event, "edit/")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
 def test_organisers_add_images_to_the_description(world: World) -> None:
     event = make_event(world.net_a, title="オフィスツアー", description="集合は1階です。")
     operator = world.client(world.operator_a)
