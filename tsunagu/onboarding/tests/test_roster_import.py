@@ -336,6 +336,31 @@ def test_the_uploaded_file_is_not_kept_after_the_import(world: World, committed)
     assert "3件追加" in client.get(response["Location"]).content.decode()
 
 
+def test_an_upload_never_imported_is_deleted_after_a_week(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagu.core.storage import private_storage
+    from tsunagu.onboarding.tasks import forget_abandoned_uploads
+
+    client = world.client(world.operator_a)
+    old = upload(client, world, csv_bytes(PEOPLE))
+    recent = upload(client, world, csv_bytes(PEOPLE))
+    with scopes_disabled():
+        old_batch, recent_batch = ImportBatch.objects.order_by("id")
+        ImportBatch.objects.filter(pk=old_batch.pk).update(
+            created_at=timezone.now() - timedelta(days=8)
+        )
+    assert forget_abandoned_uploads() == 1
+    assert not private_storage.exists(old_batch.file)
+    assert private_storage.exists(recent_batch.file)
+    page = client.get(old["Location"], follow=True).content.decode()
+    assert "読み込めなくなりました。もう一度アップロードしてください" in page
+    assert client.get(recent["Location"]).status_code == 200
+    assert forget_abandoned_uploads() == 0
+
+
 def test_a_waiting_applicant_in_the_roster_is_imported(world: World) -> None:
     applicant = make_user(email="hanako.tanaka@example.jp", name="田中 花子")
     make_member(world.net_a, applicant, status="pending")
