@@ -544,7 +544,18 @@ def do_decide_application(
                 "them active again on the members page."
             )
         )
-    if approve:
+    already_in = pending is not None and pending.status == Status.ACTIVE
+    if already_in and not approve:
+        # Let in from the members page meanwhile: a rejection mail would contradict it.
+        raise ValidationError(
+            _(
+                "This person is already an active member. To end their membership, use the "
+                "members page."
+            )
+        )
+    if already_in:
+        target = pending  # the role the office gave them stays, and they were welcomed then
+    elif approve:
         match = roster_match(application)
         role = match.role if match is not None else Role.ALUMNI
         target = do_add_member(network, user, role=role, status=Status.ACTIVE)

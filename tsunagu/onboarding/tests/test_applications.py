@@ -211,6 +211,33 @@ def test_approving_an_applicant_the_office_suspended_meanwhile_does_not_let_them
     assert client.get(f"/n/{network.slug}/").status_code == 403
 
 
+def test_an_applicant_let_in_from_the_members_page_keeps_their_role_when_approved(
+    world: World, network
+) -> None:
+    applicant = make_user(email="early@example.jp", name="先行 入会")
+    apply(world.client(applicant), network)
+    with scopes_disabled():
+        application = Application.objects.get(user=applicant)
+        pending = Membership.objects.get(network=network, user=applicant)
+    operator = world.client(world.operator_a)
+    bulk = f"/n/{network.slug}/manage/console/members/bulk/"
+    operator.post(bulk, {"action": "reactivate", "ids": [pending.pk]})
+    operator.post(bulk, {"action": "role:employee", "ids": [pending.pk]})
+    decide = f"/n/{network.slug}/manage/applications/{application.pk}/"
+    refused = operator.post(decide, {"decision": "reject"}, follow=True)
+    assert "すでに有効なメンバーです" in refused.content.decode()
+    with scopes_disabled():
+        assert Membership.objects.get(pk=pending.pk).status == Status.ACTIVE
+        assert Application.objects.get(pk=application.pk).status == "pending"
+        welcomes = Notification.objects.filter(kind="welcome", recipient=applicant).count()
+    operator.post(decide, {"decision": "approve"})
+    with scopes_disabled():
+        member = Membership.objects.get(pk=pending.pk)
+        assert (member.status, member.role) == (Status.ACTIVE, "employee")
+        assert Application.objects.get(pk=application.pk).status == "approved"
+        assert Notification.objects.filter(kind="welcome", recipient=applicant).count() == welcomes
+
+
 def test_an_operator_of_another_network_cannot_decide(world: World, network) -> None:
     applicant = make_user(name="応募 三郎")
     apply(world.client(applicant), network)
