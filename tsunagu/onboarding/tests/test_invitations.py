@@ -355,6 +355,8 @@ def test_a_member_proposes_and_an_operator_approves(world: World, committed) -> 
     operator = world.client(world.operator_a)
     page = operator.get(f"/n/{world.net_a.slug}/manage/invitations/?status=proposed")
     assert "友人 まさと" in page.content.decode()
+    # The office reads what will be mailed under the network's name before approving it.
+    assert "一緒に参加しましょう" in page.content.decode()
     with committed():
         operator.post(
             f"/n/{world.net_a.slug}/manage/invitations/{proposal.pk}/", {"action": "approve"}
