@@ -104,11 +104,22 @@ class ApplyForm(forms.Form):
         ]
 
 
+NOTE_MAX = 2000
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    # No max_length here: browsers count a line break as one character against the textarea's
+    # maxlength and send it as two, so the limit is checked on the text with plain breaks.
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].replace("\r\n", "\n")
+        if len(note) > NOTE_MAX:
+            raise forms.ValidationError(
+                _("Write at most %(count)d characters.") % {"count": NOTE_MAX}
+            )
+        return note
 
 
 class OnboardingSettingsForm(forms.ModelForm):

@@ -238,6 +238,35 @@ def test_an_applicant_let_in_from_the_members_page_keeps_their_role_when_approve
         assert Notification.objects.filter(kind="welcome", recipient=applicant).count() == welcomes
 
 
+def test_a_long_note_with_line_breaks_is_kept_and_a_too_long_one_is_named(
+    world: World, network
+) -> None:
+    operator = world.client(world.operator_a)
+    applicants = []
+    for email in ("long@example.jp", "longer@example.jp"):
+        applicant = make_user(email=email, name="長文 宛子")
+        apply(world.client(applicant), network)
+        with scopes_disabled():
+            applicants.append(Application.objects.get(user=applicant))
+    # 1,960 characters as typed fit the 2,000 the page allows; sent with CRLF breaks, 2,240.
+    note = "確認しました\r\n" * 280
+    operator.post(
+        f"/n/{network.slug}/manage/applications/{applicants[0].pk}/",
+        {"decision": "reject", "note": note},
+    )
+    with scopes_disabled():
+        decided = Application.objects.get(pk=applicants[0].pk)
+    assert decided.status == "rejected" and decided.note.startswith("確認しました\n確認しました")
+    response = operator.post(
+        f"/n/{network.slug}/manage/applications/{applicants[1].pk}/",
+        {"decision": "reject", "note": "長" * 2001},
+        follow=True,
+    )
+    assert "2000文字以内" in response.content.decode()
+    with scopes_disabled():
+        assert Application.objects.get(pk=applicants[1].pk).status == "pending"
+
+
 def test_an_operator_of_another_network_cannot_decide(world: World, network) -> None:
     applicant = make_user(name="応募 三郎")
     apply(world.client(applicant), network)
