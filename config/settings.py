@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.onboarding.tasks.send_scheduled_invitations",
         "schedule": 60 * 60,
     },
+    "abandoned-roster-uploads": {
+        "task": "tsunagu.onboarding.tasks.forget_abandoned_uploads",
+        "schedule": 24 * 60 * 60,
+    },
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",
         "schedule": 5 * 60,

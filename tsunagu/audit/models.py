@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -28,6 +29,11 @@ class AuditAction(models.TextChoices):
     CHANGE_ROLE = "member.role", _("Changed a member's role")
     CHANGE_STATUS = "member.status", _("Changed a member's status")
     CHANGE_SETTINGS = "onboarding.settings", _("Changed how people join")
+
+
+# Actors that are not people: stored in English, shown in the reader's language.
+HR_SYSTEM = gettext_noop("HR system (API)")
+SYSTEM_ACTORS = frozenset({HR_SYSTEM})
 
 
 class AuditEntry(models.Model):
@@ -59,6 +65,12 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries are never deleted.")
+
+    def actor_label(self) -> str:
+        """Who did it: a person's name, or a system's name in the reader's language."""
+        if self.actor_id is None and self.actor_name in SYSTEM_ACTORS:
+            return gettext(self.actor_name)
+        return self.actor_name
 
     def detail_text(self) -> str:
         """The entry's particulars in a few words: who, how many, from what to what."""

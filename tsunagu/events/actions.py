@@ -94,7 +94,12 @@ def do_update_event(member: Membership, form: EventForm) -> Event:
         raise ValidationError(_("More people now hold a place than this capacity allows."))
     if form.instance.starts_at != event.starts_at:
         form.instance.reminded_at = None  # a new date deserves a new reminder
+    previous = event.cover.name if event.cover else ""
     event = form.save()
+    if previous and previous != (event.cover.name if event.cover else ""):
+        # A replaced or removed cover is a private file nobody can reach any more: delete it.
+        storage = event.cover.storage
+        transaction.on_commit(lambda: storage.delete(previous))
     if "organisers" in form.cleaned_data and member.is_operator:
         _set_organisers(event, form.cleaned_data["organisers"])
     _promote_waiting(event)

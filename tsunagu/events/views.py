@@ -275,7 +275,9 @@ def event_edit(request: NetworkRequest, event_id: int) -> HttpResponse:
 def _edit_context(
     event: Event, form: EventForm, image_form: DescriptionImageForm | None = None
 ) -> dict[str, object]:
-    images = Photo.objects.filter(event=event, in_description=True)
+    images = list(Photo.objects.filter(event=event, in_description=True))
+    for image in images:
+        image.event = event  # its address names the event and its network: loaded once
     return {
         "form": form,
         "event": event,

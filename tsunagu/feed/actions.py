@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.notify.actions import notify
+from tsunagu.notify.models import Notification
 from tsunagu.tenancy.models import Membership
 
 from .models import Visit, Welcome
@@ -59,6 +60,14 @@ def do_toggle_welcome(member: Membership, newcomer: Membership) -> bool:
             with transaction.atomic():
                 Welcome.objects.create(network=member.network, newcomer=newcomer, member=member)
         except IntegrityError:  # a double click: the first one won
+            return True
+        told = Notification.objects.filter(
+            network=member.network,
+            recipient_id=newcomer.user_id,
+            actor_id=member.user_id,
+            kind="feed_welcome",
+        ).exists()
+        if told:  # a stamp taken back and given again is not news twice
             return True
         notify(
             member.network,

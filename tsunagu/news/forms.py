@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.storage import PrivateImageInput
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Membership
 
 from .access import kinds_for
 from .models import COMMENT_MAX, TAG_MAX, TAGS_MAX, Article, NewsSettings
 
+SCHEDULE_DAYS_MAX = 3650
 TAG_SEPARATORS = re.compile(r"[,、，#＃\s]+")
 
 
@@ -47,13 +50,17 @@ class ArticleForm(forms.ModelForm):
         fields = ["kind", "title", "body", "cover"]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14}),
-            "cover": forms.ClearableFileInput(
+            # The stored cover has no public address: the widget shows it through ``cover_url``.
+            "cover": PrivateImageInput(
                 attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
             ),
         }
 
-    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: Membership, cover_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cover = self.fields["cover"].widget
+        assert isinstance(cover, PrivateImageInput)
+        cover.current_url = cover_url
         self.fields["kind"].choices = kinds_for(member)  # type: ignore[attr-defined]
         self.fields["title"].widget.attrs["maxlength"] = self.fields["title"].max_length  # type: ignore[attr-defined]
 
@@ -74,14 +81,19 @@ class ArticleForm(forms.ModelForm):
         if len(tags) > TAGS_MAX:
             raise forms.ValidationError(_("Use at most %(count)d tags.") % {"count": TAGS_MAX})
         for tag in tags:
-            if len(tag) > TAG_MAX:
+            # Stored normalised too, and NFKC can lengthen a tag: "㈱" is "(株)".
+            if len(tag) > TAG_MAX or len(normalize(tag)) > TAG_MAX:
                 raise forms.ValidationError(
                     _("A tag may have at most %(count)d characters.") % {"count": TAG_MAX}
                 )
         return tags
 
     def clean_published_at(self) -> datetime | None:
-        return self.cleaned_data.get("published_at")
+        value = self.cleaned_data.get("published_at")
+        # A typo such as the year 9999 would not even fit in UTC in a zone west of it.
+        if value is not None and value > timezone.now() + timedelta(days=SCHEDULE_DAYS_MAX):
+            raise forms.ValidationError(_("Choose a time within the next 10 years."))
+        return value
 
 
 class CommentForm(forms.Form):

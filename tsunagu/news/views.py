@@ -173,6 +173,11 @@ def article_edit(request: NetworkRequest, article_id: int) -> HttpResponse:
             "tags": tags,
             "published_at": article.published_at if article.is_scheduled else None,
         },
+        cover_url=reverse(
+            "news:cover", kwargs={"network_slug": request.network.slug, "article_id": article.pk}
+        )
+        if article.cover
+        else "",
     )
     if request.method == "POST" and form.is_valid():
         actions.do_edit_article(

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.audit.models import AuditAction, record, record_system
+from tsunagu.audit.models import HR_SYSTEM, AuditAction, record, record_system
 from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
 from tsunagu.profiles.actions import profile_of
@@ -232,26 +232,46 @@ def do_revoke_invitations(actor: Membership, invitations: Iterable[Invitation]) 
     return len(ids)
 
 
+def _known(member: Membership, message: str) -> None:
+    """An address already in the network: operators are told; members are answered as for any
+    address, so that they cannot learn from the form who is a member or in HR's roster."""
+    if member.is_operator:
+        raise ValidationError(message)
+
+
 @transaction.atomic
-def do_member_invite(member: Membership, *, email: str, name: str, message: str = "") -> Invitation:
-    """A member invites someone they know; operators approve it first where the network says so."""
+def do_member_invite(
+    member: Membership, *, email: str, name: str, message: str = ""
+) -> Invitation | None:
+    """A member invites someone they know; operators approve it first where the network says so.
+
+    None when the address is already a member's or invited and the member is not an operator.
+    """
     settings_row = settings_of(member.network)
     check_member_invite_permission(member, settings_row)
     email = email.strip().lower()
     if email in member_emails(member.network_id):
-        raise ValidationError(_("This person is already a member of the network."))
+        _known(member, _("This person is already a member of the network."))
+        return None
     if Invitation.objects.filter(network_id=member.network_id, email=email).exists():
-        raise ValidationError(_("This person has already been invited."))
+        _known(member, _("This person has already been invited."))
+        return None
     needs_approval = invitation_needs_approval(member, settings_row)
-    invitation = Invitation.objects.create(
-        network_id=member.network_id,
-        email=email,
-        name=name,
-        message=message,
-        source=Source.MEMBER,
-        invited_by=member,
-        status=InvitationStatus.PROPOSED if needs_approval else InvitationStatus.QUEUED,
-    )
+    try:
+        # A double click sends two requests at once: both pass the check above, one inserts.
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                network_id=member.network_id,
+                email=email,
+                name=name,
+                message=message,
+                source=Source.MEMBER,
+                invited_by=member,
+                status=InvitationStatus.PROPOSED if needs_approval else InvitationStatus.QUEUED,
+            )
+    except IntegrityError:
+        _known(member, _("This person has already been invited."))
+        return None
     if needs_approval:
         operators = Membership.objects.filter(
             network_id=member.network_id, role=Role.OPERATOR, status=Status.ACTIVE
@@ -280,11 +300,12 @@ def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitatio
     today = timezone.localdate()
     left_on = data.get("left_on")
     fields = {f: data[f] for f in IMPORTED_FIELDS if f in data and data[f] is not None}
-    invitation = Invitation.objects.filter(network=network, email=email).first()
-    created = invitation is None
-    if invitation is None:
-        invitation = Invitation(network=network, email=email, source=Source.OFFBOARDING)
-    elif invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
+    # HR systems retry a call that timed out: two calls for the same leaver may come at once,
+    # and the one that does not insert the row updates it.
+    invitation, created = Invitation.objects.get_or_create(
+        network=network, email=email, defaults={"source": Source.OFFBOARDING}
+    )
+    if not created and invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
         raise ValidationError(_("This person was already invited and has joined or was revoked."))
     for f, value in fields.items():
         setattr(invitation, f, value)
@@ -292,9 +313,7 @@ def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitatio
         invitation.send_on = left_on or today
         invitation.status = InvitationStatus.SCHEDULED
     invitation.save()
-    record_system(
-        network, "HR system (API)", AuditAction.OFFBOARDING, email=email, send_on=str(left_on)
-    )
+    record_system(network, HR_SYSTEM, AuditAction.OFFBOARDING, email=email, send_on=str(left_on))
     if invitation.status == InvitationStatus.SCHEDULED and invitation.send_on <= today:  # type: ignore[operator]
         Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.QUEUED)
         invitation.status = InvitationStatus.QUEUED
@@ -464,9 +483,16 @@ def do_apply(
             _("You have already applied. The office will answer your application soon.")
         )
     membership = do_add_member(network, user, role=Role.ALUMNI, status=Status.PENDING)
-    application = Application.objects.create(
-        network=network, user=user, answers=answers, declared_eligible=True
-    )
+    try:
+        # A double click sends the form twice at once: one application waits, the other is told.
+        with transaction.atomic():
+            application = Application.objects.create(
+                network=network, user=user, answers=answers, declared_eligible=True
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("You have already applied. The office will answer your application soon.")
+        ) from None
     operators = Membership.objects.filter(
         network=network, role=Role.OPERATOR, status=Status.ACTIVE
     ).values_list("user_id", flat=True)
@@ -510,7 +536,26 @@ def do_decide_application(
     note = note.strip() or (row.approval_note if approve else row.rejection_note)
     pending = Membership.objects.filter(network=network, user=user).first()
     target: Membership | None = None
-    if approve:
+    if approve and pending is not None and pending.status in (Status.SUSPENDED, Status.LEFT):
+        # Suspended or removed from the members page after applying: approval must not undo it.
+        raise ValidationError(
+            _(
+                "This person was suspended or removed after applying. To let them in, make "
+                "them active again on the members page."
+            )
+        )
+    already_in = pending is not None and pending.status == Status.ACTIVE
+    if already_in and not approve:
+        # Let in from the members page meanwhile: a rejection mail would contradict it.
+        raise ValidationError(
+            _(
+                "This person is already an active member. To end their membership, use the "
+                "members page."
+            )
+        )
+    if already_in:
+        target = pending  # the role the office gave them stays, and they were welcomed then
+    elif approve:
         match = roster_match(application)
         role = match.role if match is not None else Role.ALUMNI
         target = do_add_member(network, user, role=role, status=Status.ACTIVE)

@@ -11,7 +11,7 @@ from tsunagu.tenancy.models import Network, Role
 
 from .dates import DateError, parse_date
 from .models import InvitationStatus, OnboardingSettings
-from .roster import MAX_BYTES
+from .roster import EMAIL_MAX, MAX_BYTES
 
 
 class UploadForm(forms.Form):
@@ -72,7 +72,7 @@ class LinkForm(forms.Form):
 
 
 class MemberInviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX)
     name = forms.CharField(label=_("Name"), max_length=100)
     message = forms.CharField(
         label=_("Personal message"),
@@ -104,11 +104,22 @@ class ApplyForm(forms.Form):
         ]
 
 
+NOTE_MAX = 2000
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    # No max_length here: browsers count a line break as one character against the textarea's
+    # maxlength and send it as two, so the limit is checked on the text with plain breaks.
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].replace("\r\n", "\n")
+        if len(note) > NOTE_MAX:
+            raise forms.ValidationError(
+                _("Write at most %(count)d characters.") % {"count": NOTE_MAX}
+            )
+        return note
 
 
 class OnboardingSettingsForm(forms.ModelForm):
@@ -124,7 +135,7 @@ class OnboardingSettingsForm(forms.ModelForm):
 class OffboardingForm(forms.Form):
     """What an HR system posts about a leaver (JSON or form-encoded)."""
 
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX)
     name = forms.CharField(max_length=100)
     name_kana = forms.CharField(max_length=100, required=False)
     name_romaji = forms.CharField(max_length=100, required=False)

@@ -24,6 +24,7 @@ from .dates import DateError, parse_date
 
 MAX_BYTES = 5 * 1024 * 1024  # the documented limit: 5 MB
 MAX_ROWS = 20_000
+EMAIL_MAX = 254  # Invitation.email
 PREVIEW_ROWS = 10
 
 
@@ -320,6 +321,8 @@ def _check_row(line: int, get: object) -> Row | None:
         raise ValidationError(_("The e-mail address is missing."))
     try:
         validate_email(email)
+        if len(email) > EMAIL_MAX:  # the validator allows 320; the address column holds 254
+            raise ValidationError("too long")
     except ValidationError:
         raise ValidationError(
             _("“%(value)s” is not a valid e-mail address.") % {"value": email[:100]}

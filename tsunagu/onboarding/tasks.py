@@ -14,10 +14,19 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.tenancy.models import Network
 
 from .mails import send_decision_mail, send_invitation_mail
-from .models import INVITATION_VALID_DAYS, Application, Invitation, InvitationStatus
+from .models import (
+    INVITATION_VALID_DAYS,
+    Application,
+    ImportBatch,
+    Invitation,
+    InvitationStatus,
+)
 
 logger = logging.getLogger(__name__)
 REMIND_AFTER = timedelta(days=7)
+# HR's file is kept only while its columns are being mapped: an upload left unimported this long
+# is deleted, as an imported one is at once.
+UPLOAD_KEPT = timedelta(days=7)
 
 
 @shared_task(acks_late=True)
@@ -105,3 +114,22 @@ def send_application_decision(network_id: int, application_id: int) -> None:
         )
         if application is not None and application.status != "pending":
             send_decision_mail(application)
+
+
+@shared_task(acks_late=True)
+def forget_abandoned_uploads() -> int:
+    """Deletes roster files uploaded but never imported. Run daily."""
+    from tsunagu.core.storage import private_storage
+
+    with scopes_disabled():
+        abandoned = list(
+            ImportBatch.objects.filter(
+                state=ImportBatch.State.MAPPING, created_at__lt=timezone.now() - UPLOAD_KEPT
+            )
+            .exclude(file="")
+            .values_list("pk", "file")
+        )
+        for pk, name in abandoned:
+            private_storage.delete(name)
+            ImportBatch.objects.filter(pk=pk).update(file="")
+    return len(abandoned)

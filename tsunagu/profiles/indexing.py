@@ -50,7 +50,9 @@ def suggestions_key(network_id: int) -> str:
 def reindex(profile: Profile) -> None:
     cache.delete(suggestions_key(profile.network_id))
     profile.search_text = search_text_of(profile)
-    profile.sort_name = normalize(profile.name_kana or profile.name)[:100]
+    # The directory's order is visible: a reading shared with fewer people is not sorted by.
+    kana = profile.name_kana if _members_see(profile, "name_kana") else ""
+    profile.sort_name = normalize(kana or profile.name)[:100]
     Profile.objects.filter(pk=profile.pk).update(
         search_text=profile.search_text, sort_name=profile.sort_name
     )

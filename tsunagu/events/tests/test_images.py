@@ -97,6 +97,30 @@ def test_covers_and_photos_stored_as_public_media_move_to_private_storage(world:
 
 
 @pytest.mark.django_db
+def test_a_replaced_or_removed_cover_leaves_no_file_behind(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    event = make_event(world.net_a, title="送別会")
+    with scopes_disabled():
+        event.cover.save("c.png", ContentFile(png()))
+    first = Path(settings.PRIVATE_MEDIA_ROOT) / event.cover.name
+    operator = world.client(world.operator_a)
+    upload = SimpleUploadedFile("new.png", png("blue"), content_type="image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(url(world, event, "edit/"), {**event_data(), "cover": upload})
+    assert response.status_code == 302
+    with scopes_disabled():
+        event.refresh_from_db()
+    second = Path(settings.PRIVATE_MEDIA_ROOT) / event.cover.name
+    assert second.exists() and not first.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post(url(world, event, "edit/"), {**event_data(), "cover-clear": "on"})
+    with scopes_disabled():
+        event.refresh_from_db()
+    assert not event.cover and not second.exists()
+
+
+@pytest.mark.django_db
 def test_the_edit_page_shows_the_current_cover_through_its_private_address(world: World) -> None:
     event = make_event(world.net_a, title="納涼会")
     with scopes_disabled():
@@ -104,6 +128,30 @@ def test_the_edit_page_shows_the_current_cover_through_its_private_address(world
     page = world.client(world.operator_a).get(url(world, event, "edit/"))
     assert page.status_code == 200
     assert url(world, event, "cover/") in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_edit_page_costs_the_same_queries_with_many_description_images(
+    world: World,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = make_event(world.net_a, title="写真の多い会")
+    operator = world.client(world.operator_a)
+    counts = []
+    for images in (1, 6):
+        with scopes_disabled():
+            while Photo.objects.filter(event=event).count() < images:
+                Photo.objects.create(
+                    network=world.net_a, event=event, in_description=True,
+                    image=ContentFile(png(), name="p.png"), posted_by=world.operator_a.user,
+                )  # fmt: skip
+        operator.get(url(world, event, "edit/"))  # the menu and the network come from the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert operator.get(url(world, event, "edit/")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.django_db

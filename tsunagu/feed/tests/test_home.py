@@ -183,6 +183,13 @@ def test_newcomers_are_welcomed_with_one_click(world: World) -> None:
     assert 'aria-pressed="false"' in response.content.decode()
     with scopes_disabled():
         assert not Welcome.objects.exists()
+    # Welcoming again gives the stamp back without telling the newcomer a second time.
+    for _click in range(3):
+        client.post(f"/n/mitsuba-a/welcome/{newcomer.pk}/", HTTP_HX_REQUEST="true")
+    with scopes_disabled():
+        assert Welcome.objects.count() == 1
+        assert Notification.objects.filter(kind="feed_welcome").count() == 1
+        Welcome.objects.all().delete()
     # Nobody welcomes themselves, and a member of another network cannot be welcomed here.
     own = world.client(newcomer.user)
     assert f"/welcome/{newcomer.pk}/" not in own.get(home(world)).content.decode()

@@ -150,6 +150,10 @@ def test_empty_and_oversized_articles_are_refused_in_japanese(world: World) -> N
     response = post_article(operator, world, kind="announcement", tags="一 二 三 四 五 六")
     assert response.status_code == 400
     assert "タグは5個まで" in response.content.decode()
+    # Eleven characters that each read as three ("㈱" is "(株)"): short typed, long stored.
+    response = post_article(operator, world, kind="announcement", tags="㈱" * 11)
+    assert response.status_code == 400
+    assert "タグは30文字以内" in response.content.decode()
     with scopes_disabled():
         assert not Article.objects.exists()
 
@@ -203,6 +207,16 @@ def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
         assert Notification.objects.filter(kind="news_published").count() == 3
 
 
+def test_a_publishing_time_years_away_is_refused_with_a_reason(world: World) -> None:
+    operator = world.client(world.operator_a)
+    operator.cookies["tsunagu_tz"] = "America/Los_Angeles"  # 9999-12-31 23:59 here is 10000 in UTC
+    response = post_article(operator, world, kind="announcement", published_at="9999-12-31T23:59")
+    assert response.status_code == 400
+    assert "10年以内" in response.content.decode()
+    with scopes_disabled():
+        assert not Article.objects.exists()
+
+
 def test_a_cover_must_be_a_real_image_and_is_served_to_members_only(world: World) -> None:
     operator = world.client(world.operator_a)
     fake = SimpleUploadedFile("cover.png", b"<?php echo 1; ?>", content_type="image/png")
@@ -221,6 +235,28 @@ def test_a_cover_must_be_a_real_image_and_is_served_to_members_only(world: World
     assert world.client(world.alumni_b).get(cover).status_code in (302, 404)
     other = f"/n/{world.net_b.slug}/news/{article.pk}/cover/"
     assert world.client(world.alumni_b).get(other).status_code == 404
+
+
+def test_an_article_with_a_cover_can_be_edited_and_its_cover_removed(world: World) -> None:
+    operator = world.client(world.operator_a)
+    real = SimpleUploadedFile("cover.png", image_bytes(), content_type="image/png")
+    post_article(operator, world, kind="announcement", cover=real)
+    article = only_article()
+    cover = url(world, f"{article.pk}/cover/")
+    page = operator.get(url(world, f"{article.pk}/edit/"))
+    assert page.status_code == 200
+    assert f'src="{cover}"' in page.content.decode()
+    untitled = operator.post(
+        url(world, f"{article.pk}/edit/"), {"kind": "announcement", "title": " ", "body": "本文"}
+    )
+    assert untitled.status_code == 400
+    cleared = operator.post(
+        url(world, f"{article.pk}/edit/"),
+        {"kind": "announcement", "title": "表紙なし", "body": "本文", "cover-clear": "on"},
+    )
+    assert cleared.status_code == 302
+    assert not only_article().cover
+    assert operator.get(cover).status_code == 404
 
 
 def test_stamps_toggle_and_comments_are_posted(world: World) -> None:

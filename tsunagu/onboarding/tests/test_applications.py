@@ -75,6 +75,27 @@ def test_applying_twice_or_without_declaring_is_refused_with_a_reason(
         assert Application.objects.filter(network=network).count() == 1
 
 
+def test_an_application_sent_twice_at_once_waits_once_without_an_error(
+    world: World, network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsunagu.onboarding import actions
+
+    applicant = make_user(email="twice@example.jp", name="二度 押子")
+    real = actions.do_add_member
+
+    def other_click_lands_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        membership = real(*args, **kwargs)
+        Application.objects.create(network=network, user=applicant, declared_eligible=True)
+        return membership
+
+    monkeypatch.setattr(actions, "do_add_member", other_click_lands_meanwhile)
+    client = world.client(applicant)
+    client.raise_request_exception = False
+    response = apply(client, network)
+    assert response.status_code == 400
+    assert "すでに申請済みです" in response.content.decode()
+
+
 def test_a_member_is_sent_home_and_a_suspended_member_cannot_apply(world: World, network) -> None:
     response = world.client(world.alumni_a).get(f"/n/{network.slug}/apply/")
     assert response.status_code == 302
@@ -162,6 +183,88 @@ def test_rejection_tells_the_applicant_and_lets_them_apply_again_later(
     assert apply(client, network).status_code == 302  # a second chance
     with scopes_disabled():
         assert Application.objects.filter(user=applicant).count() == 2
+
+
+def test_approving_an_applicant_the_office_suspended_meanwhile_does_not_let_them_in(
+    world: World, network
+) -> None:
+    applicant = make_user(email="spam@example.jp", name="迷惑 太郎")
+    client = world.client(applicant)
+    apply(client, network)
+    with scopes_disabled():
+        application = Application.objects.get(user=applicant)
+        pending = Membership.objects.get(network=network, user=applicant)
+    operator = world.client(world.operator_a)
+    operator.post(
+        f"/n/{network.slug}/manage/console/members/bulk/",
+        {"action": "suspend", "ids": [pending.pk]},
+    )
+    response = operator.post(
+        f"/n/{network.slug}/manage/applications/{application.pk}/",
+        {"decision": "approve"},
+        follow=True,
+    )
+    assert "停止" in response.content.decode()
+    with scopes_disabled():
+        assert Membership.objects.get(pk=pending.pk).status == Status.SUSPENDED
+        assert Application.objects.get(pk=application.pk).status == "pending"
+    assert client.get(f"/n/{network.slug}/").status_code == 403
+
+
+def test_an_applicant_let_in_from_the_members_page_keeps_their_role_when_approved(
+    world: World, network
+) -> None:
+    applicant = make_user(email="early@example.jp", name="先行 入会")
+    apply(world.client(applicant), network)
+    with scopes_disabled():
+        application = Application.objects.get(user=applicant)
+        pending = Membership.objects.get(network=network, user=applicant)
+    operator = world.client(world.operator_a)
+    bulk = f"/n/{network.slug}/manage/console/members/bulk/"
+    operator.post(bulk, {"action": "reactivate", "ids": [pending.pk]})
+    operator.post(bulk, {"action": "role:employee", "ids": [pending.pk]})
+    decide = f"/n/{network.slug}/manage/applications/{application.pk}/"
+    refused = operator.post(decide, {"decision": "reject"}, follow=True)
+    assert "すでに有効なメンバーです" in refused.content.decode()
+    with scopes_disabled():
+        assert Membership.objects.get(pk=pending.pk).status == Status.ACTIVE
+        assert Application.objects.get(pk=application.pk).status == "pending"
+        welcomes = Notification.objects.filter(kind="welcome", recipient=applicant).count()
+    operator.post(decide, {"decision": "approve"})
+    with scopes_disabled():
+        member = Membership.objects.get(pk=pending.pk)
+        assert (member.status, member.role) == (Status.ACTIVE, "employee")
+        assert Application.objects.get(pk=application.pk).status == "approved"
+        assert Notification.objects.filter(kind="welcome", recipient=applicant).count() == welcomes
+
+
+def test_a_long_note_with_line_breaks_is_kept_and_a_too_long_one_is_named(
+    world: World, network
+) -> None:
+    operator = world.client(world.operator_a)
+    applicants = []
+    for email in ("long@example.jp", "longer@example.jp"):
+        applicant = make_user(email=email, name="長文 宛子")
+        apply(world.client(applicant), network)
+        with scopes_disabled():
+            applicants.append(Application.objects.get(user=applicant))
+    # 1,960 characters as typed fit the 2,000 the page allows; sent with CRLF breaks, 2,240.
+    note = "確認しました\r\n" * 280
+    operator.post(
+        f"/n/{network.slug}/manage/applications/{applicants[0].pk}/",
+        {"decision": "reject", "note": note},
+    )
+    with scopes_disabled():
+        decided = Application.objects.get(pk=applicants[0].pk)
+    assert decided.status == "rejected" and decided.note.startswith("確認しました\n確認しました")
+    response = operator.post(
+        f"/n/{network.slug}/manage/applications/{applicants[1].pk}/",
+        {"decision": "reject", "note": "長" * 2001},
+        follow=True,
+    )
+    assert "2000文字以内" in response.content.decode()
+    with scopes_disabled():
+        assert Application.objects.get(pk=applicants[1].pk).status == "pending"
 
 
 def test_an_operator_of_another_network_cannot_decide(world: World, network) -> None:

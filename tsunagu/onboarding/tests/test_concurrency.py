@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_network, make_user
 from tsunagu.onboarding import actions
-from tsunagu.onboarding.models import InviteLink
+from tsunagu.onboarding.models import Invitation, InviteLink
 from tsunagu.tenancy.models import Membership
 
 PEOPLE = 8
@@ -67,3 +67,43 @@ def test_a_link_admits_no_more_people_than_its_limit_when_they_come_at_once(
         assert Membership.objects.filter(network=network).count() == USES
         assert InviteLink.objects.get(pk=link.pk).uses == USES
     assert len(refused) == PEOPLE - USES
+
+
+@pytest.mark.postgres
+def test_the_hr_system_retrying_a_leaver_at_once_gets_one_invitation_and_no_error(
+    postgres_transactional: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = actions.member_emails
+
+    def slow(network_id: int) -> set[str]:
+        emails = real(network_id)
+        time.sleep(0.05)  # both calls look for the leaver before either has inserted them
+        return emails
+
+    monkeypatch.setattr(actions, "member_emails", slow)
+    network = make_network(slug="hr-retry", name="人事連携")
+    leaver = {"email": "leaver@example.jp", "name": "退職 太郎", "left_on": None}
+    calls = 2
+    barrier = threading.Barrier(calls)
+    created: list[bool] = []
+    errors: list[BaseException] = []
+
+    def receive() -> None:
+        try:
+            barrier.wait()
+            with scope(network=network):
+                created.append(actions.do_receive_leaver(network, dict(leaver))[1])
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=receive) for _ in range(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(created) == [False, True]
+    with scopes_disabled():
+        assert Invitation.objects.filter(network=network, email="leaver@example.jp").count() == 1

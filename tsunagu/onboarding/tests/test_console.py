@@ -108,6 +108,23 @@ def test_bulk_actions_never_reach_another_network(world: World) -> None:
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("bad", ["²", "٣", "99999999999999999999999"])
+@pytest.mark.parametrize("action", ["suspend", "revoke"])
+def test_malformed_ids_in_a_bulk_action_change_nobody_without_an_error(
+    world: World, bad: str, action: str
+) -> None:
+    client = world.client(world.operator_a)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/n/{world.net_a.slug}/manage/console/members/bulk/",
+        {"action": action, "ids": [bad]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    with scopes_disabled():
+        assert Membership.objects.get(pk=world.alumni_a.pk).status == Status.ACTIVE
+
+
 def test_invited_people_are_listed_and_their_invitation_resent(world: World, committed) -> None:
     with scopes_disabled():
         waiting = Invitation.objects.create(

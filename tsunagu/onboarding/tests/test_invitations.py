@@ -355,6 +355,8 @@ def test_a_member_proposes_and_an_operator_approves(world: World, committed) -> 
     operator = world.client(world.operator_a)
     page = operator.get(f"/n/{world.net_a.slug}/manage/invitations/?status=proposed")
     assert "友人 まさと" in page.content.decode()
+    # The office reads what will be mailed under the network's name before approving it.
+    assert "一緒に参加しましょう" in page.content.decode()
     with committed():
         operator.post(
             f"/n/{world.net_a.slug}/manage/invitations/{proposal.pk}/", {"action": "approve"}
@@ -372,17 +374,70 @@ def test_trusted_members_invite_at_once_and_nobody_invites_where_only_operators_
     with committed():
         client.post(f"/n/{world.net_a.slug}/invite/", {"email": "a@example.jp", "name": "友人 A"})
     assert [m.to for m in mail.outbox] == [["a@example.jp"]]
-    again = client.post(f"/n/{world.net_a.slug}/invite/", {"email": "A@example.jp", "name": "A"})
-    assert again.status_code == 400 and "すでに招待されています" in again.content.decode()
-    member = client.post(
-        f"/n/{world.net_a.slug}/invite/", {"email": world.employee_a.user.email, "name": "B"}
-    )
-    assert "すでにネットワークのメンバーです" in member.content.decode()
+    with committed():
+        again = client.post(
+            f"/n/{world.net_a.slug}/invite/", {"email": "A@example.jp", "name": "A"}, follow=True
+        )
+    assert again.redirect_chain and "招待を送信しました" in again.content.decode()
+    assert len(mail.outbox) == 1  # nobody is invited twice
+    long_address = "a" * 250 + "@example.jp"
+    too_long = client.post(f"/n/{world.net_a.slug}/invite/", {"email": long_address, "name": "C"})
+    assert too_long.status_code == 400
     set_who_may_invite(world, "operators")
     refused = client.post(f"/n/{world.net_a.slug}/invite/", {"email": "b@example.jp", "name": "B"})
     assert refused.status_code == 403
     with scopes_disabled():
         assert not Invitation.objects.filter(email="b@example.jp").exists()
+
+
+def test_a_double_click_on_invite_answers_already_invited_not_an_error(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_who_may_invite(world, "trusted")
+    real = actions.invitation_needs_approval
+
+    def first_click_lands_meanwhile(member, settings_row):  # type: ignore[no-untyped-def]
+        # The other request of the double click inserts its row between the check and ours.
+        Invitation.objects.create(network=world.net_a, email="twice@example.jp", name="二度")
+        return real(member, settings_row)
+
+    monkeypatch.setattr(actions, "invitation_needs_approval", first_click_lands_meanwhile)
+    client = world.client(world.operator_a)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/n/{world.net_a.slug}/invite/", {"email": "twice@example.jp", "name": "二度"}
+    )
+    assert response.status_code == 400
+    assert "すでに招待されています" in response.content.decode()
+
+
+def test_members_cannot_learn_from_the_invite_form_who_is_a_member_or_in_the_roster(
+    world: World, committed
+) -> None:
+    set_who_may_invite(world, "trusted")
+    suspended = make_member(world.net_a, make_user(email="gone@example.jp", name="停止 中"))
+    with scopes_disabled():
+        Membership.objects.filter(pk=suspended.pk).update(status=Status.SUSPENDED)
+        Invitation.objects.create(network=world.net_a, email="roster@example.jp", name="名簿 人")
+    client = world.client(world.alumni_a)
+    answers = {}
+    for address in ("gone@example.jp", world.employee_a.user.email, "roster@example.jp",
+                    "stranger@example.jp"):  # fmt: skip
+        with committed():
+            response = client.post(
+                f"/n/{world.net_a.slug}/invite/", {"email": address, "name": "誰か"}, follow=True
+            )
+        answers[address] = (
+            bool(response.redirect_chain),
+            "招待を送信しました" in response.content.decode(),
+        )
+    assert set(answers.values()) == {(True, True)}
+    assert [m.to for m in mail.outbox] == [["stranger@example.jp"]]
+    operator = world.client(world.operator_a)
+    told = operator.post(
+        f"/n/{world.net_a.slug}/invite/", {"email": "gone@example.jp", "name": "X"}
+    )
+    assert "すでにネットワークのメンバーです" in told.content.decode()
 
 
 def api(client: Client, world: World, body: object, key: str | None, network=None):
@@ -424,6 +479,8 @@ def test_offboarding_hook_schedules_the_invitation_for_the_leaving_date(world: W
             AuditEntry.objects.filter(network=world.net_a, action=AuditAction.OFFBOARDING).count()
             == 2
         )
+    audit = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/manage/audit/")
+    assert "<td>人事システム（API）</td>" in audit.content.decode()
 
 
 def test_offboarding_hook_answers_bad_input_with_a_message(world: World) -> None:
@@ -437,6 +494,9 @@ def test_offboarding_hook_answers_bad_input_with_a_message(world: World) -> None
     bad_date = api(client, world, {"email": "x@example.jp", "name": "X", "left_on": "来月"}, key)
     assert bad_date.status_code == 400
     assert api(client, world, [1, 2], key).status_code == 400
+    too_long = {"email": "a" * 250 + "@example.jp", "name": "X", "left_on": "2025-03-31"}
+    response = api(client, world, too_long, key)
+    assert response.status_code == 400 and "email" in response.json()["fields"]
     assert client.get(f"/n/{world.net_a.slug}/api/offboarding/").status_code == 405
     body = {"email": world.alumni_a.user.email, "name": "X", "left_on": "2025-03-31"}
     member = api(client, world, body, key)

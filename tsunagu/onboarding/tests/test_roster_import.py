@@ -188,6 +188,17 @@ def test_every_rejected_row_is_reported_with_its_line_and_reason(world: World) -
         ).exists()
 
 
+def test_an_address_too_long_to_store_is_a_rejected_row_not_a_failed_import(world: World) -> None:
+    long_address = "a" * 250 + "@example.jp"  # valid in form, longer than an address column
+    rows = [PEOPLE[0], ["長い 住所", "ナガイ ジュウショ", long_address, "総務部", "", "", ""]]
+    client = world.client(world.operator_a)
+    url = upload_and_import(client, world, csv_bytes(rows, encoding="cp932"))
+    assert long_address not in invitations(world)
+    assert len(invitations(world)) == 1
+    page = client.get(url).content.decode()
+    assert re.search(r"<td>3</td><td>[^<]*有効なメールアドレスではありません", page)
+
+
 def test_a_thousand_duplicates_leave_one_invitee_and_a_thousand_reasons(world: World) -> None:
     rows = [["田中 花子", "", "hanako@example.jp", "営業部", "", "", ""]] * 1001
     client = world.client(world.operator_a)
@@ -323,6 +334,31 @@ def test_the_uploaded_file_is_not_kept_after_the_import(world: World, committed)
         client.post(response["Location"], {"email": "2", "name": "0", "action": "import"})
     assert not private_storage.exists(stored)
     assert "3件追加" in client.get(response["Location"]).content.decode()
+
+
+def test_an_upload_never_imported_is_deleted_after_a_week(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagu.core.storage import private_storage
+    from tsunagu.onboarding.tasks import forget_abandoned_uploads
+
+    client = world.client(world.operator_a)
+    old = upload(client, world, csv_bytes(PEOPLE))
+    recent = upload(client, world, csv_bytes(PEOPLE))
+    with scopes_disabled():
+        old_batch, recent_batch = ImportBatch.objects.order_by("id")
+        ImportBatch.objects.filter(pk=old_batch.pk).update(
+            created_at=timezone.now() - timedelta(days=8)
+        )
+    assert forget_abandoned_uploads() == 1
+    assert not private_storage.exists(old_batch.file)
+    assert private_storage.exists(recent_batch.file)
+    page = client.get(old["Location"], follow=True).content.decode()
+    assert "読み込めなくなりました。もう一度アップロードしてください" in page
+    assert client.get(recent["Location"]).status_code == 200
+    assert forget_abandoned_uploads() == 0
 
 
 def test_a_waiting_applicant_in_the_roster_is_imported(world: World) -> None:

@@ -214,7 +214,10 @@ def decide(request: NetworkRequest, application_id: int) -> HttpResponse:
     application = access_application(member, application_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose to approve or to reject."))
+        if "decision" in form.errors:
+            messages.error(request, _("Choose to approve or to reject."))
+        else:
+            messages.error(request, " ".join(str(e) for e in form.errors["note"]))
         return redirect("onboarding:applications", network_slug=member.network.slug)
     approve = form.cleaned_data["decision"] == "approve"
     try:

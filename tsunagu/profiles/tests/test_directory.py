@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django_scopes import scope
 
@@ -91,6 +93,38 @@ def test_filters_sort_and_views(people: World) -> None:
         f"/n/{world.net_a.slug}/members/", {"q": "人事"}, headers={"HX-Request": "true"}
     )
     assert "<html" not in fragment.content.decode() and "人事部" in fragment.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_hidden_kana_reading_does_not_place_its_owner_in_the_directory(world: World) -> None:
+    # Sorted by a reading nobody may see, a member's place between others would spell it out.
+    hidden = profile_of(world, world.alumni_a, name_kana="あああ", visibility={"name_kana": "me"})
+    shared = profile_of(world, world.employee_a, name_kana="いいい")
+    body = (
+        world.client(world.supporter_a)
+        .get(f"/n/{world.net_a.slug}/members/", {"sort": "name"})
+        .content.decode()
+    )
+    assert body.index(f'/members/{shared.pk}/"') < body.index(f'/members/{hidden.pk}/"')
+
+
+@pytest.mark.django_db
+def test_readings_hidden_before_the_upgrade_stop_placing_their_owners(world: World) -> None:
+    from django.apps import apps
+    from django_scopes import scopes_disabled
+
+    from tsunagu.profiles.models import DirectoryEntry
+
+    migration = importlib.import_module(
+        "tsunagu.profiles.migrations.0005_sort_name_of_hidden_readings"
+    )
+    hidden = profile_of(world, world.alumni_a, name_kana="あああ", visibility={"name_kana": "me"})
+    with scopes_disabled():  # as the code before stored it
+        Profile.objects.filter(pk=hidden.pk).update(sort_name="あああ")
+        DirectoryEntry.objects.filter(profile_id=hidden.pk).update(sort_name="あああ")
+        migration.sort_by_name(apps, None)
+        assert Profile.objects.get(pk=hidden.pk).sort_name.startswith("田中")
+        assert DirectoryEntry.objects.get(profile_id=hidden.pk).sort_name.startswith("田中")
 
 
 @pytest.mark.django_db
