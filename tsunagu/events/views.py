@@ -60,6 +60,10 @@ from .models import (
 )
 
 PAGE_SIZE = 20
+LIST_FIELDS = (
+    "network_id", "title", "category", "starts_at", "ends_at", "venue", "online_url", "fee",
+    "capacity", "called_off_at", "created_at", "updated_at", "audience",
+)  # fmt: skip
 PARTICIPANTS_PAGE_SIZE = 200
 
 
@@ -69,7 +73,8 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    qs = filter_events_for(member, Event.objects.all())
+    # Only what a row shows: the descriptions and reports of thousands of events stay behind.
+    qs = filter_events_for(member, Event.objects.only(*LIST_FIELDS))
     past = data.get("when") == "past"
     if past:
         qs = qs.filter(ends_at__lte=now).order_by("-starts_at", "-id")
@@ -124,6 +129,13 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": list(zip(events, rows, strict=True)),
+            "filters": {
+                "q": data.get("q") or "",
+                "category": data.get("category") or "",
+                "when": data.get("when") or "upcoming",
+            },
+            "categories": form.fields["category"].choices,  # type: ignore[attr-defined]
+            "whens": form.fields["when"].choices,  # type: ignore[attr-defined]
             "past": past,
             "query": query.urlencode(),
             "can_create": can_create_events(member),
