@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -90,17 +90,20 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     ids = [e.pk for e in page]
     # Counted for the page's events only: an aggregate over the whole list would read every
     # registration of thousands of past events to show twenty.
-    taken = dict(
-        Registration.objects.filter(network=member.network, event_id__in=ids, status__in=SEATED)
+    taken: dict[int, int] = {}
+    mine: dict[int, str] = {}
+    for event_id, seated, my_status in (
+        Registration.objects.filter(network=member.network, event_id__in=ids)
         .values("event_id")
-        .annotate(n=Count("id"))
-        .values_list("event_id", "n")
-    )
-    mine = dict(
-        Registration.objects.filter(
-            network=member.network, user=request.user, event_id__in=ids
-        ).values_list("event_id", "status")
-    )
+        .annotate(
+            seated=Count("id", filter=Q(status__in=SEATED)),
+            my_status=Max("status", filter=Q(user=request.user)),
+        )
+        .values_list("event_id", "seated", "my_status")
+    ):
+        taken[event_id] = seated
+        if my_status:
+            mine[event_id] = my_status
     statuses = dict(RegistrationStatus.choices)
     last_visit = actions.do_record_list_visit(member)
     events = list(page)
@@ -189,9 +192,17 @@ def _detail_context(
     feedback_form: FeedbackForm | None = None,
 ) -> dict:
     member = request.membership
-    manager = can_manage_event(member, event)
+    organisers = list(Organiser.objects.filter(event=event).select_related("membership__user"))
+    # can_manage_event(), answered from the organisers the page lists anyway.
+    manager = member.is_operator or (
+        member.is_active and any(o.membership_id == member.pk for o in organisers)
+    )
     mine = Registration.objects.filter(event=event, user=request.user).first()
-    seats = actions.seats_taken(event)
+    counts = Registration.objects.filter(event=event).aggregate(
+        seats=Count("id", filter=Q(status__in=SEATED)),
+        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    seats = counts["seats"]
     participants: list[Registration] = []
     if event.show_participants or manager:
         participants = list(
@@ -199,7 +210,6 @@ def _detail_context(
             .select_related("user")
             .order_by("applied_at", "id")
         )
-    organisers = list(Organiser.objects.filter(event=event).select_related("membership__user"))
     holds_seat = mine is not None and mine.holds_seat
     can_rate = may_give_feedback(member, event, mine) and not (
         Feedback.objects.filter(event=event, user=request.user).exists()
@@ -215,9 +225,7 @@ def _detail_context(
         "declined": mine is not None and mine.status == RegistrationStatus.DECLINED,
         "seats": seats,
         "seats_left": None if event.capacity is None else max(event.capacity - seats, 0),
-        "waiting": Registration.objects.filter(
-            event=event, status=RegistrationStatus.WAITLISTED
-        ).count(),
+        "waiting": counts["waiting"],
         "participants": participants,
         "organisers": [o.membership.user.name for o in organisers],
         "show_online_url": holds_seat or manager,
