@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -23,9 +24,26 @@ PAUSE = timedelta(minutes=30)
 TOUCH = timedelta(minutes=1)
 
 
+def _visit_key(member: Membership) -> str:
+    return f"feed:visit:v1:{member.pk}"
+
+
 def do_record_visit(member: Membership, *, looking: bool = True) -> datetime | None:
-    """The time from which items are new to the member; records the visit when ``looking``."""
+    """The time from which items are new to the member; records the visit when ``looking``.
+
+    The visit is also kept in the cache: reloads within ``TOUCH`` read nothing from the database.
+    """
     now = timezone.now()
+    known = cache.get(_visit_key(member))
+    if known is not None and (not looking or now - known[0] <= TOUCH):
+        return known[1]
+    new_since = _record_visit(member, now, looking=looking)
+    if looking:
+        cache.set(_visit_key(member), (now, new_since), int(PAUSE.total_seconds()))
+    return new_since
+
+
+def _record_visit(member: Membership, now: datetime, *, looking: bool) -> datetime | None:
     visit = Visit.objects.filter(member=member).only("last_seen_at", "new_since").first()
     if visit is None:
         if looking:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -52,9 +53,16 @@ def _waiting_for(member: Membership, waiting: list[dict[str, Any]]) -> list[dict
     """Consultations waiting for an answer, first those naming the member's skills or interests."""
     if not waiting:
         return []
-    own = set(
-        ProfileTag.objects.filter(profiles__membership=member).values_list("normalized", flat=True)
-    )
+    # The member's own tags, kept a minute: they only order this list for the member alone.
+    key = f"feed:own-tags:v1:{member.pk}"
+    own = cache.get(key)
+    if own is None:
+        own = set(
+            ProfileTag.objects.filter(profiles__membership=member).values_list(
+                "normalized", flat=True
+            )
+        )
+        cache.set(key, own, 60)
     rows = []
     for item in waiting:
         if item["author_member_id"] == member.pk:
