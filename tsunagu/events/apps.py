@@ -8,4 +8,7 @@ class EventsConfig(AppConfig):
     label = "events"
 
     def ready(self) -> None:
-        from . import kinds  # noqa: F401 - registers the notification kinds
+        from . import (
+            kinds,  # noqa: F401 - registers the notification kinds
+            signals,  # noqa: F401 - keeps the cached series list current
+        )

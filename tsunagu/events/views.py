@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
@@ -58,6 +59,7 @@ from .models import (
     RegistrationStatus,
     Series,
 )
+from .signals import series_key
 
 PAGE_SIZE = 20
 LIST_FIELDS = (
@@ -142,10 +144,20 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "past": past,
             "query": query.urlencode(),
             "can_create": can_create_events(member),
-            "series": list(Series.objects.filter(network=member.network).only("id", "title")),
+            "series": _series_of(member.network_id),
             "feed_token": make_feed_token(request.user.pk, member.network_id),
         },
     )
+
+
+def _series_of(network_id: int) -> list[dict[str, object]]:
+    """The network's series for the list's chips, kept until one is saved or deleted."""
+    key = series_key(network_id)
+    series = cache.get(key)
+    if series is None:
+        series = list(Series.objects.filter(network_id=network_id).values("pk", "title"))
+        cache.set(key, series, 60 * 60)
+    return series
 
 
 @member_required

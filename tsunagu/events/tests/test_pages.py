@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import F
@@ -355,6 +356,7 @@ def test_events_created_since_the_last_visit_are_marked_new(world: World) -> Non
         with scopes_disabled():
             Event.objects.update(created_at=F("created_at") - gap)
             ListVisit.objects.update(seen_at=F("seen_at") - gap, new_since=F("new_since") - gap)
+        cache.clear()  # what the cache kept of the visit has expired by then
 
     assert "badge--new" not in client.get(url(world)).content.decode()  # first visit
     make_event(world.net_a, title="新しい交流会")
@@ -413,3 +415,17 @@ def test_the_list_shows_an_event_as_it_is_now_not_as_it_was_cached(world: World)
         assert "places taken" in client.get(url(world)).content.decode()  # rows per language
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # the request switched this thread
+
+
+@pytest.mark.django_db
+def test_a_new_series_shows_on_the_list_at_once(world: World) -> None:
+    from tsunagu.events.models import Series
+
+    client = world.client(world.alumni_a)
+    assert "自己紹介リレー" not in client.get(url(world)).content.decode()
+    with scopes_disabled():
+        series = Series.objects.create(network=world.net_a, title="自己紹介リレー")
+    assert "自己紹介リレー" in client.get(url(world)).content.decode()
+    with scopes_disabled():
+        series.delete()
+    assert "自己紹介リレー" not in client.get(url(world)).content.decode()
