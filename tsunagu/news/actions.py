@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,7 +160,10 @@ def do_edit_article(
 def do_review_article(member: Membership, article: Article, *, approve: bool) -> None:
     """An operator approves a member's article (it is published) or turns it down."""
     check_review_permission(member)
-    article = Article.objects.select_for_update().get(pk=article.pk, network=member.network)
+    locked = Article.objects.select_for_update().filter(pk=article.pk, network=member.network)
+    article = locked.first()  # type: ignore[assignment]
+    if article is None:
+        raise Http404  # deleted by its author while the operator was deciding
     if article.state != State.PENDING:
         return  # another operator decided first
     article.state = State.PUBLISHED if approve else State.REJECTED

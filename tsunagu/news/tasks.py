@@ -20,7 +20,10 @@ def announce_due_articles() -> int:
     with scopes_disabled():
         due = list(
             Article.objects.filter(
-                state=State.PUBLISHED, notified_at__isnull=True, published_at__lte=timezone.now()
+                state=State.PUBLISHED,
+                notified_at__isnull=True,
+                published_at__lte=timezone.now(),
+                network__is_active=True,  # a deactivated network tells nobody anything
             )
             .select_related("network", "author__user")
             .order_by("published_at")[:500]

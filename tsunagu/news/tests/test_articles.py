@@ -207,6 +207,21 @@ def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
         assert Notification.objects.filter(kind="news_published").count() == 3
 
 
+def test_a_deactivated_network_announces_nothing(world: World) -> None:
+    operator = world.client(world.operator_a)
+    later = timezone.localtime() + timedelta(days=1)
+    post_article(
+        operator, world, kind="company_news", title="休眠中のお知らせ",
+        published_at=later.strftime("%Y-%m-%dT%H:%M"),
+    )  # fmt: skip
+    with scopes_disabled():
+        Article.objects.update(published_at=timezone.now())
+        world.net_a.is_active = False
+        world.net_a.save()
+    assert announce_due_articles() == 0
+    assert not notified("news_published")
+
+
 def test_a_publishing_time_years_away_is_refused_with_a_reason(world: World) -> None:
     operator = world.client(world.operator_a)
     operator.cookies["tsunagu_tz"] = "America/Los_Angeles"  # 9999-12-31 23:59 here is 10000 in UTC
@@ -387,3 +402,18 @@ def test_a_replaced_cover_leaves_no_file_behind(
     assert article.cover.name != old_name
     assert article.cover.storage.exists(article.cover.name)
     assert not article.cover.storage.exists(old_name)
+
+
+def test_deciding_on_an_article_its_author_just_deleted_is_a_not_found(world: World) -> None:
+    from django.http import Http404
+
+    from tsunagu.news.actions import do_review_article
+
+    post_article(world.client(world.alumni_a), world, kind="column", title="消えるコラム")
+    article = only_article()
+    assert article.state == State.PENDING
+    with scopes_disabled():
+        Article.objects.filter(pk=article.pk).delete()
+    with scope(network=world.net_a), pytest.raises(Http404):
+        do_review_article(world.operator_a, article, approve=True)
+    assert not notified("news_approved")
