@@ -239,6 +239,9 @@ def _known(member: Membership, message: str) -> None:
         raise ValidationError(message)
 
 
+MEMBER_INVITES_PER_DAY = 20
+
+
 @transaction.atomic
 def do_member_invite(
     member: Membership, *, email: str, name: str, message: str = ""
@@ -249,6 +252,17 @@ def do_member_invite(
     """
     settings_row = settings_of(member.network)
     check_member_invite_permission(member, settings_row)
+    if not member.is_operator:
+        since = timezone.now() - timedelta(days=1)
+        sent = Invitation.objects.filter(
+            network_id=member.network_id, invited_by=member, created_at__gte=since
+        ).count()
+        if sent >= MEMBER_INVITES_PER_DAY:
+            # Each mail goes out under the network's name: a member cannot turn it into a mailer.
+            raise ValidationError(
+                _("You have invited %(limit)s people in the last day. Please invite more tomorrow.")
+                % {"limit": MEMBER_INVITES_PER_DAY}
+            )
     email = email.strip().lower()
     if email in member_emails(member.network_id):
         _known(member, _("This person is already a member of the network."))

@@ -390,6 +390,28 @@ def test_trusted_members_invite_at_once_and_nobody_invites_where_only_operators_
         assert not Invitation.objects.filter(email="b@example.jp").exists()
 
 
+def test_a_member_invites_at_most_twenty_people_a_day(world: World, committed) -> None:
+    from tsunagu.onboarding.actions import MEMBER_INVITES_PER_DAY
+
+    set_who_may_invite(world, "trusted")
+    client = world.client(world.alumni_a)
+    url = f"/n/{world.net_a.slug}/invite/"
+    with committed():
+        for n in range(MEMBER_INVITES_PER_DAY):
+            client.post(url, {"email": f"friend{n}@example.jp", "name": f"友人 {n}"})
+    assert len(mail.outbox) == MEMBER_INVITES_PER_DAY
+    refused = client.post(url, {"email": "one-more@example.jp", "name": "もう一人"})
+    assert refused.status_code == 400
+    assert "明日" in refused.content.decode()  # told when they may invite again
+    assert len(mail.outbox) == MEMBER_INVITES_PER_DAY
+    with scopes_disabled():
+        assert not Invitation.objects.filter(email="one-more@example.jp").exists()
+        Invitation.objects.update(created_at=timezone.now() - timedelta(days=1, minutes=1))
+    with committed():
+        client.post(url, {"email": "one-more@example.jp", "name": "もう一人"})
+    assert len(mail.outbox) == MEMBER_INVITES_PER_DAY + 1  # a day later, again
+
+
 def test_a_double_click_on_invite_answers_already_invited_not_an_error(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
