@@ -14,6 +14,7 @@ network_patterns = [
     path("", include("tsunagu.profiles.urls")),
     path("events/", include("tsunagu.events.urls")),
     path("boards/", include("tsunagu.boards.urls")),
+    path("talk/", include("tsunagu.talk.urls")),
 ]
 
 urlpatterns = [

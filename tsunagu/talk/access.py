@@ -105,7 +105,7 @@ def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember |
 def access_message(member: Membership, room: Room, message_id: object) -> Message:
     try:
         message = Message.objects.select_related("sender__user").get(
-            pk=message_id, room=room, network_id=member.network_id
+            pk=int(str(message_id)), room=room, network_id=member.network_id
         )
     except (Message.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

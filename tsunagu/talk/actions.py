@@ -12,7 +12,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Replace, Value
+from django.db.models import F, Value
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,11 +40,12 @@ from .models import (
     RoomMember,
     Stamp,
 )
+from .unread import bump_generation, forget_member
 
 MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
 MAX_MENTIONS = 10
 URL = re.compile(r"https?://[^\s<>()\[\]{}「」、。]+", re.IGNORECASE)
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,%d}$" % CLIENT_ID_MAX)
+CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX}}}$")
 MAX_EMOJI_LENGTH = 8
 
 
@@ -61,7 +63,9 @@ def _room_event(room: Room, event: dict[str, Any]) -> None:
 
 def _membership_changed(room: Room, user_ids: Iterable[int], joined: bool) -> None:
     """Tells the users' open talk sockets to follow (or stop following) the room."""
-    send_event(room.network, {"type": "talk.membership", "room": room.pk, "joined": joined}, user_ids)
+    send_event(
+        room.network, {"type": "talk.membership", "room": room.pk, "joined": joined}, user_ids
+    )
 
 
 # --- Rooms --------------------------------------------------------------------------------------
@@ -96,12 +100,18 @@ def _add_members(room: Room, members: Iterable[Membership]) -> list[int]:
         )
         if created:
             added.append(member.user_id)
+            forget_member(member.pk)
     return added
 
 
 @transaction.atomic
 def do_create_room(
-    actor: Membership, *, kind: str, name: str, description: str = "", invitees: Iterable[Membership] = ()
+    actor: Membership,
+    *,
+    kind: str,
+    name: str,
+    description: str = "",
+    invitees: Iterable[Membership] = (),
 ) -> Room:
     if kind not in MANAGED_KINDS:
         raise ValidationError(_("Unknown room type."))
@@ -111,7 +121,11 @@ def do_create_room(
     if not name:
         raise ValidationError(_("Give the room a name."))
     room = Room(
-        network=actor.network, kind=kind, name=name, description=description.strip(), created_by=actor
+        network=actor.network,
+        kind=kind,
+        name=name,
+        description=description.strip(),
+        created_by=actor,
     )
     room.full_clean()
     room.save()
@@ -136,6 +150,7 @@ def do_archive_room(actor: Membership, room: Room, archived: bool) -> Room:
         raise PermissionDenied
     room.is_archived = archived
     room.save(update_fields=["is_archived"])
+    transaction.on_commit(lambda: bump_generation(room.network_id))
     _room_event(room, {"type": "room", "room": room.pk, "archived": archived})
     return room
 
@@ -155,6 +170,7 @@ def do_leave_room(member: Membership, room: Room) -> None:
         # A conversation stays with both sides; everyone may read the casual room.
         raise PermissionDenied
     if RoomMember.objects.filter(room=room, member=member).delete()[0]:
+        forget_member(member.pk)
         _membership_changed(room, [member.user_id], False)
 
 
@@ -321,7 +337,9 @@ def do_send_message(
     _check_rate(member)
     try:
         with transaction.atomic():
-            message = _store(member, room, body, client_id, thread_root, upload, content_type, is_image)
+            message = _store(
+                member, room, body, client_id, thread_root, upload, content_type, is_image
+            )
     except _AlreadyStored as stored:
         return stored.message, False
     except IntegrityError:
@@ -382,6 +400,7 @@ def _store(
     else:
         RoomMember.objects.filter(pk=place.pk).update(last_read_seq=seq)
     message.sender = member
+    transaction.on_commit(lambda: bump_generation(room.network_id))
     _room_event(
         room, {"type": "message", **message_payload(message, member.network.slug, attachments)}
     )
@@ -573,6 +592,8 @@ def do_mark_read(member: Membership, room: Room, seq: int) -> bool:
         moved = RoomMember.objects.filter(room=room, member=member, last_read_seq__lt=seq).update(
             last_read_seq=seq
         )
+        if moved:
+            transaction.on_commit(lambda: forget_member(member.pk))
         if moved and room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE):
             _room_event(
                 room,

@@ -101,6 +101,7 @@ class RoomHub:
             try:
                 await self._rejoin_all()
             except Exception:
+                log.debug("talk hub: channel layer still down", exc_info=True)
                 continue
             break
         listeners = {listener for group in self.local.values() for listener in group}
@@ -157,7 +158,9 @@ async def publish(group: str, event: dict[str, Any]) -> None:
     """Sends an event to a room's hubs now (ephemeral events: typing)."""
     layer = get_channel_layer()
     if layer is not None:
-        await layer.group_send(group, {"type": "talk.broadcast", "group": group, "text": encode(event)})
+        await layer.group_send(
+            group, {"type": "talk.broadcast", "group": group, "text": encode(event)}
+        )
 
 
 def send_room_events(groups: Iterable[str], event: dict[str, Any]) -> None:

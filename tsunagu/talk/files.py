@@ -67,8 +67,8 @@ def make_thumbnail(upload: File) -> ContentFile | None:
     """A small JPEG of an image, or None when the image cannot be shrunk."""
     upload.seek(0)
     try:
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(upload) as opened:
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened
             image.thumbnail(THUMBNAIL_SIZE)
             if image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")

@@ -70,7 +70,8 @@ def reactions_of(messages: QuerySet[Message] | list[int]) -> dict[int, list[dict
     grouped: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in rows:
         entry = grouped[row.message_id].setdefault(
-            row.stamp, {"stamp": row.stamp, "label": stamp_label(row.stamp), "members": [], "names": []}
+            row.stamp,
+            {"stamp": row.stamp, "label": stamp_label(row.stamp), "members": [], "names": []},
         )
         entry["members"].append(row.member_id)
         entry["names"].append(row.member.user.name)

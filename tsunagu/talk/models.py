@@ -111,6 +111,9 @@ class RoomMember(models.Model):
         ]
         indexes = [models.Index(fields=["network", "member"], name="talk_member_rooms")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.room_id}"
+
 
 class Message(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
@@ -195,6 +198,9 @@ class Reaction(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.stamp
+
 
 def attachment_path(instance: Any, filename: str) -> str:
     # The stored name never comes from the uploader.
@@ -240,3 +246,6 @@ class Link(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["room", "-id"], name="talk_link_room")]
+
+    def __str__(self) -> str:
+        return self.url
