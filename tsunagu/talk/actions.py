@@ -68,6 +68,17 @@ def _membership_changed(room: Room, user_ids: Iterable[int], joined: bool) -> No
     )
 
 
+def _bump(network_id: int) -> None:
+    # Now and again after commit: a page computed in between must not keep the old total.
+    bump_generation(network_id)
+    transaction.on_commit(lambda: bump_generation(network_id))
+
+
+def _forget(member_id: int) -> None:
+    forget_member(member_id)
+    transaction.on_commit(lambda: forget_member(member_id))
+
+
 # --- Rooms --------------------------------------------------------------------------------------
 
 
@@ -100,7 +111,7 @@ def _add_members(room: Room, members: Iterable[Membership]) -> list[int]:
         )
         if created:
             added.append(member.user_id)
-            forget_member(member.pk)
+            _forget(member.pk)
     return added
 
 
@@ -150,7 +161,7 @@ def do_archive_room(actor: Membership, room: Room, archived: bool) -> Room:
         raise PermissionDenied
     room.is_archived = archived
     room.save(update_fields=["is_archived"])
-    transaction.on_commit(lambda: bump_generation(room.network_id))
+    _bump(room.network_id)
     _room_event(room, {"type": "room", "room": room.pk, "archived": archived})
     return room
 
@@ -170,7 +181,7 @@ def do_leave_room(member: Membership, room: Room) -> None:
         # A conversation stays with both sides; everyone may read the casual room.
         raise PermissionDenied
     if RoomMember.objects.filter(room=room, member=member).delete()[0]:
-        forget_member(member.pk)
+        _forget(member.pk)
         _membership_changed(room, [member.user_id], False)
 
 
@@ -191,6 +202,7 @@ def do_remove_from_room(actor: Membership, room: Room, target: Membership) -> No
     if not (actor.is_operator and room.kind == RoomKind.CLOSED):
         raise PermissionDenied
     if RoomMember.objects.filter(room=room, member=target).delete()[0]:
+        _forget(target.pk)
         _membership_changed(room, [target.user_id], False)
 
 
@@ -400,7 +412,7 @@ def _store(
     else:
         RoomMember.objects.filter(pk=place.pk).update(last_read_seq=seq)
     message.sender = member
-    transaction.on_commit(lambda: bump_generation(room.network_id))
+    _bump(room.network_id)
     _room_event(
         room, {"type": "message", **message_payload(message, member.network.slug, attachments)}
     )
@@ -593,7 +605,7 @@ def do_mark_read(member: Membership, room: Room, seq: int) -> bool:
             last_read_seq=seq
         )
         if moved:
-            transaction.on_commit(lambda: forget_member(member.pk))
+            _forget(member.pk)
         if moved and room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE):
             _room_event(
                 room,
