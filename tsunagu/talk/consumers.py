@@ -36,7 +36,8 @@ from .fanout import RoomHub, get_hub, publish
 from .frames import message_payload, reactions_of
 from .models import Attachment, Message, Room, RoomMember, room_group
 
-MAX_FRAME_BYTES = 16 * 1024
+# Room for the longest message even with every character escaped as \uXXXX.
+MAX_FRAME_BYTES = 32 * 1024
 RESUME_BATCH = 200
 TYPING_INTERVAL = 2.0
 # Frames of any kind, per connection: a burst of 60, then 20 a second.
