@@ -24,7 +24,7 @@ def stamp_label(stamp: str) -> str:
 
 
 def attachment_payload(attachment: Attachment, slug: str) -> dict[str, Any]:
-    url = reverse("talk:attachment", kwargs={"network_slug": slug, "attachment_id": attachment.pk})
+    url = reverse("talk:attachment", kwargs={"network_slug": slug, "file_id": attachment.pk})
     return {
         "id": attachment.pk,
         "name": attachment.name,

@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_network, make_user
 from tsunagu.core.testing.talk import default_room, fill_room, make_room, post
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.models import Notification
 from tsunagu.talk.models import Message, Reaction, Room, RoomKind, RoomMember
 from tsunagu.tenancy.models import Role
@@ -357,3 +358,12 @@ def test_a_flood_of_messages_is_stopped_with_a_clear_message(world: World, setti
     assert "送信が速すぎます" in page
     with scopes_disabled():
         assert Message.objects.filter(room=room).count() == 3
+
+
+def test_mentions_and_their_emails_stay_inside_the_network(world: World) -> None:
+    # A name that exists only in network B is no one in network A.
+    room = default_room(world.net_a)
+    post(world.alumni_a, room, f"@山本翔太 さん元気？ {CANARY_A}")
+    with scopes_disabled():
+        assert not Notification.objects.filter(recipient=world.alumni_b.user).exists()
+    assert all(world.alumni_b.user.email not in m.to for m in mail.outbox)

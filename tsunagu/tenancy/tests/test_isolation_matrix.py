@@ -28,6 +28,9 @@ from tsunagu.events.models import Registration, Series
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.profiles.models import LifeUpdate
+from tsunagu.talk.actions import do_send_message
+from tsunagu.talk.models import Attachment as TalkAttachment
+from tsunagu.talk.models import Room
 from tsunagu.tenancy.models import Membership, Network, Status
 
 # What each URL is allowed to show to people outside network A.
@@ -110,6 +113,27 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "boards:resolve_report": MEMBERS,
     "boards:manage_categories": MEMBERS,
     "boards:manage_category": MEMBERS,
+    "talk:index": MEMBERS,
+    "talk:people": MEMBERS,
+    "talk:office": MEMBERS,
+    "talk:new_group": MEMBERS,
+    "talk:direct": MEMBERS,
+    "talk:attachment": MEMBERS,
+    "talk:manage": MEMBERS,
+    "talk:manage_room": MEMBERS,
+    "talk:room": MEMBERS,
+    "talk:send": MEMBERS,
+    "talk:join": MEMBERS,
+    "talk:leave": MEMBERS,
+    "talk:read": MEMBERS,
+    "talk:search": MEMBERS,
+    "talk:files": MEMBERS,
+    "talk:members": MEMBERS,
+    "talk:thread": MEMBERS,
+    "talk:react": MEMBERS,
+    "talk:edit": MEMBERS,
+    "talk:delete": MEMBERS,
+    "talk:moderate": MEMBERS,
 }
 
 
@@ -182,6 +206,15 @@ def values_from_network_a(world: World) -> dict[str, str]:
         )
         attachment = Attachment.objects.get(comment=comment)
         report = do_report(alumni, thread, comment, f"通報 {CANARY_A}")
+        room = Room.objects.get(network=world.net_a, is_default=True)
+        talk_message, _new = do_send_message(
+            alumni,
+            room,
+            body=f"雑談です {CANARY_A} https://example.jp/{CANARY_A}",
+            client_id="matrix-1",
+            upload=SimpleUploadedFile(f"{CANARY_A}.pdf", f"%PDF-1.4 {CANARY_A}".encode()),
+        )
+        talk_file = TalkAttachment.objects.get(message=talk_message)
     email = EmailAddress.objects.get(user=alumni.user)
     event = make_event(
         world.net_a,
@@ -220,6 +253,9 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "registration_id": str(registration.pk),
         "series_id": str(series.pk),
         "feed_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
+        "room_id": str(room.pk),
+        "message_id": str(talk_message.pk),
+        "file_id": str(talk_file.pk),
     }
 
 
@@ -305,6 +341,9 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "comment_id",
         "report_id",
         "attachment_id",
+        "room_id",
+        "message_id",
+        "file_id",
     }
     checked = 0
     for route in all_routes():
