@@ -599,7 +599,8 @@ def do_mark_read(member: Membership, room: Room, seq: int) -> bool:
     In conversations (group chats, direct messages, the office) the others see it live, as
     「既読」; in rooms of the whole network nobody needs to know.
     """
-    seq = min(int(seq), room.last_seq)
+    last_seq = Room.objects.filter(pk=room.pk).values_list("last_seq", flat=True).first() or 0
+    seq = min(int(seq), last_seq)
     with transaction.atomic():
         moved = RoomMember.objects.filter(room=room, member=member, last_read_seq__lt=seq).update(
             last_read_seq=seq
