@@ -145,8 +145,9 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": "tsunagu:ch:",
-                # Each process's talk hub receives every room event of the process on one channel.
-                "channel_capacity": {"talk-hub*": 10000},
+                # A process's sockets share one Redis list, and its talk hub receives every room
+                # event of the process there: room for bursts.
+                "capacity": 1000,
             },
         }
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -41,6 +42,8 @@ from .models import (
     Stamp,
 )
 from .unread import bump_generation, forget_member
+
+log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
 MAX_MENTIONS = 10
@@ -262,12 +265,14 @@ def _check_rate(member: Membership) -> None:
     window = settings.TALK_RATE_SECONDS
     bucket = int(timezone.now().timestamp()) // window
     key = f"talk:rate:{member.pk}:{bucket}"
-    if cache.add(key, 1, timeout=window * 2):
-        return
     try:
+        if cache.add(key, 1, timeout=window * 2):
+            return
         count = cache.incr(key)
     except ValueError:
-        cache.set(key, 1, timeout=window * 2)
+        return  # expired between the two calls
+    except Exception:  # the cache is down: let messages through rather than lose them
+        log.warning("talk: rate limit unavailable", exc_info=True)
         return
     if count > settings.TALK_RATE_MESSAGES:
         raise SendError(

@@ -14,6 +14,7 @@ sequence number, so a restart loses nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import weakref
@@ -26,7 +27,6 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-HUB_PREFIX = "talk-hub"
 # Groups expire in Redis after a day; joining again now and then keeps them, and heals a Redis
 # that was restarted without anyone noticing.
 REFRESH_SECONDS = 20.0
@@ -49,7 +49,9 @@ class RoomHub:
 
     async def _start(self) -> None:
         if self.channel is None:
-            self.channel = await self.layer.new_channel(HUB_PREFIX)
+            # The default prefix: channels_redis reads every channel of a process from one list,
+            # and a channel of another prefix would wait behind the sockets' blocking reads.
+            self.channel = await self.layer.new_channel()
             self._tasks = [
                 asyncio.ensure_future(self._receive_loop()),
                 asyncio.ensure_future(self._refresh_loop()),
@@ -157,7 +159,9 @@ def encode(event: dict[str, Any]) -> str:
 async def publish(group: str, event: dict[str, Any]) -> None:
     """Sends an event to a room's hubs now (ephemeral events: typing)."""
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    with contextlib.suppress(Exception):  # a hint only: lost when the layer is down
         await layer.group_send(
             group, {"type": "talk.broadcast", "group": group, "text": encode(event)}
         )

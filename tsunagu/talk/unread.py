@@ -8,6 +8,7 @@ while the network's talk generation (bumped by every message) is the one it was 
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
@@ -16,6 +17,8 @@ from django.db.models import F, Sum
 from tsunagu.tenancy.models import Membership
 
 from .models import RoomMember
+
+log = logging.getLogger(__name__)
 
 
 def _generation_key(network_id: int) -> str:
@@ -29,14 +32,20 @@ def _member_key(member_id: int) -> str:
 def bump_generation(network_id: int) -> None:
     key = _generation_key(network_id)
     try:
-        cache.incr(key)
-    except ValueError:
-        # Evicted or never set: start from a value no cached total can carry.
-        cache.set(key, time.time_ns(), timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:
+            # Evicted or never set: start from a value no cached total can carry.
+            cache.set(key, time.time_ns(), timeout=None)
+    except Exception:  # a cache outage must not stop a message; totals heal within the hour
+        log.warning("talk: could not bump the unread generation", exc_info=True)
 
 
 def forget_member(member_id: int) -> None:
-    cache.delete(_member_key(member_id))
+    try:
+        cache.delete(_member_key(member_id))
+    except Exception:
+        log.warning("talk: could not forget an unread total", exc_info=True)
 
 
 def compute_total(member: Membership) -> int:

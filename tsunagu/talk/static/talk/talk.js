@@ -355,5 +355,8 @@
       delay = Math.min(delay * 2, 15000);
     });
   }
+  // A message the server never answered (its worker died before the acknowledgement) is sent
+  // again; the server stores each client id once.
+  setInterval(function () { if (open && outbox.length) flushOutbox(); }, 5000);
   connect();
 })();
