@@ -66,22 +66,29 @@ def _stamps(ctx: RenderContext, message: Message, reactions: list[dict[str, Any]
         if not reactions:
             return mark_safe("")  # noqa: S308
         return format_html('<div class="talk-stamps">{}</div>', buttons)
-    palette = format_html_join(
+    return format_html(
+        '<form class="talk-stamps" method="post" action="{}">{}{}{}</form>',
+        ctx.url("react", message),
+        _csrf(ctx),
+        buttons,
+        palette_html(),
+    )
+
+
+def palette_html() -> SafeString:
+    """The stamp picker of a message; the browser script copies it for live messages."""
+    stamps = format_html_join(
         "",
         '<button class="stamp stamp--pick" name="stamp" value="{}">{}</button>',
         ((key, label) for key, label in Stamp.choices),
     )
     return format_html(
-        '<form class="talk-stamps" method="post" action="{}">{}{}'
         '<details class="talk-stamps__more"><summary aria-label="{}">＋</summary>{}'
         '<input class="talk-stamps__emoji" name="emoji" maxlength="8" placeholder="{}" '
         'aria-label="{}">'
-        '<button class="stamp stamp--pick" type="submit">{}</button></details></form>',
-        ctx.url("react", message),
-        _csrf(ctx),
-        buttons,
+        '<button class="stamp stamp--pick" type="submit">{}</button></details>',
         _("Add a stamp"),
-        palette,
+        stamps,
         "😀",
         _("Emoji"),
         _("Send"),
@@ -232,4 +239,4 @@ def render_messages(
     )
 
 
-__all__ = ["RenderContext", "render_message", "render_messages", "stamp_label"]
+__all__ = ["RenderContext", "palette_html", "render_message", "render_messages", "stamp_label"]

@@ -42,7 +42,7 @@ from .models import (
     RoomKind,
     RoomMember,
 )
-from .render import RenderContext, render_messages
+from .render import RenderContext, palette_html, render_messages
 
 SEARCH_LIMIT = 50
 FILES_LIMIT = 100
@@ -214,6 +214,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
             "last_seq": room.last_seq,
             "pinned": pinned,
             "form": MessageForm(initial={"client_id": new_client_id()}),
+            "palette": palette_html() if ctx.can_react else "",
         },
     )
 

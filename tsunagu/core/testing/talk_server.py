@@ -138,13 +138,15 @@ def migrated_database(base: Path) -> Path:
     return _TEMPLATE["db"]
 
 
-def make_site(base: Path, redis_url: str, members: int = 3, **variables: str) -> Site:
+def make_site(base: Path, redis_url: str | None, members: int = 3, **variables: str) -> Site:
+    """Without ``redis_url`` the site runs embedded: one process, the in-memory channel layer."""
     data_dir = base / f"site-{uuid.uuid4().hex[:8]}"
     data_dir.mkdir(parents=True)
     shutil.copy(migrated_database(base), data_dir / "tsunagu.sqlite3")
+    if redis_url:
+        variables["REDIS_URL"] = redis_url
     env = clean_env(
         data_dir,
-        REDIS_URL=redis_url,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         TALK_RATE_MESSAGES="1000000",
         **variables,
@@ -158,6 +160,9 @@ def make_site(base: Path, redis_url: str, members: int = 3, **variables: str) ->
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout.strip().splitlines()[-1])
     return Site(data_dir=data_dir, env=env, **info)
+
+
+NAMES = ["佐藤 美咲", "田中 花子", "鈴木 一郎"]
 
 
 def seed_site(members: int) -> None:
@@ -179,9 +184,8 @@ def seed_site(members: int) -> None:
         network = Network.objects.create(slug="kaisou", name="三ツ葉商事 アルムナイ")
         sessions, ids = [], []
         for i in range(members):
-            user = User.objects.create(
-                email=f"member{i}@example.jp", name=f"会員 {i:04d}", password=password
-            )
+            name = NAMES[i] if i < len(NAMES) else f"会員 {i:04d}"
+            user = User.objects.create(email=f"member{i}@example.jp", name=name, password=password)
             membership = Membership.objects.create(
                 network=network, user=user, role=Role.OPERATOR if i == 0 else Role.ALUMNI
             )

@@ -95,13 +95,8 @@
       b.appendChild(el("span", "stamp__count", String(r.members.length)));
       form.appendChild(b);
     });
-    if (canReact) {
-      var palette = document.querySelector(".talk-stamps__more");
-      if (palette) {
-        form.appendChild(palette.cloneNode(true));
-        form.lastChild.removeAttribute("open");
-      }
-    }
+    var palette = canReact && document.querySelector("template[data-talk-palette]");
+    if (palette) form.appendChild(palette.content.cloneNode(true));
     return form;
   }
 
@@ -326,6 +321,7 @@
     socket = new WebSocket(scheme + location.host + "/ws/n/" + slug + "/talk/");
     socket.addEventListener("open", function () {
       open = true;
+      holder.setAttribute("data-talk-connected", "");
       delay = 500;
       showStatus("");
       flushOutbox();
@@ -350,6 +346,7 @@
     });
     socket.addEventListener("close", function (closed) {
       open = false;
+      holder.removeAttribute("data-talk-connected");
       if (closed.code === 4401 || closed.code === 4403) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);
