@@ -355,5 +355,9 @@
   // A message the server never answered (its worker died before the acknowledgement) is sent
   // again; the server stores each client id once.
   setInterval(function () { if (open && outbox.length) flushOutbox(); }, 5000);
+  // Open a room at its newest message, unless the address points at one.
+  if (list && live && !location.hash && list.lastElementChild) {
+    list.lastElementChild.scrollIntoView({ block: "end" });
+  }
   connect();
 })();

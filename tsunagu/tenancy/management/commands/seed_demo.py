@@ -236,6 +236,10 @@ class Command(BaseCommand):
                 .order_by("pk")[:20]
             )
             seed_boards(mitsuba, [*key.values(), *others], rng)
+        with scope(network=mitsuba):
+            from tsunagu.talk.demo import seed_talk
+
+            seed_talk(mitsuba, [*key.values(), *others], rng)
         # Demo notifications stay in the app: a worker with real mail settings must not send them.
         from django.utils import timezone
 
