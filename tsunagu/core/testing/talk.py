@@ -41,16 +41,19 @@ def fill_room(
     with scopes_disabled():
         start = Room.objects.get(pk=room.pk).last_seq
         Message.objects.bulk_create(
-            Message(
-                network_id=room.network_id,
-                room=room,
-                seq=start + i,
-                sender=members[i % len(members)],
-                client_id=f"bulk-{room.pk}-{start + i}",
-                body=f"{text} {start + i}",
-                body_html=f"<p>{text} {start + i}</p>",
-            )
-            for i in range(1, count + 1)
+            (
+                Message(
+                    network_id=room.network_id,
+                    room=room,
+                    seq=start + i,
+                    sender=members[i % len(members)],
+                    client_id=f"bulk-{room.pk}-{start + i}",
+                    body=f"{text} {start + i}",
+                    body_html=f"<p>{text} {start + i}</p>",
+                )
+                for i in range(1, count + 1)
+            ),
+            batch_size=2000,
         )
         Room.objects.filter(pk=room.pk).update(last_seq=start + count)
         for member in members:
