@@ -176,14 +176,12 @@ async def run_floor(clients: int, messages: int) -> dict[str, Any]:
     return {"latencies": latencies, "incomplete": incomplete, "kb_per_client": per_client}
 
 
-async def run_talk(
-    clients: int, workers: int, messages: int, redis_url: str, site: Any
-) -> dict[str, Any]:
+async def run_talk(clients: int, workers: int, messages: int, site: Any, ws: str) -> dict[str, Any]:
     import websockets
 
     from tsunagu.core.testing.talk_server import AsgiWorker
 
-    servers = [AsgiWorker(site.env) for _ in range(workers)]
+    servers = [AsgiWorker(site.env, extra_args=("--ws", ws)) for _ in range(workers)]
     for server in servers:
         server.start()
     try:
@@ -275,7 +273,7 @@ async def main(args: argparse.Namespace) -> int:
                 floor_p50 = statistics.median(floor["latencies"]) if floor["latencies"] else None
                 print(report("floor", clients, floor, None), flush=True)
                 for workers in args.workers:
-                    result = await run_talk(clients, workers, args.messages, redis.url, site)
+                    result = await run_talk(clients, workers, args.messages, site, args.ws)
                     print(report(f"talk {workers}w", clients, result, floor_p50), flush=True)
     finally:
         redis.stop()
@@ -290,6 +288,9 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, nargs="+", default=[100, 500, 1000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument(
+        "--ws", default="auto", help="uvicorn's websocket implementation (auto, websockets-sansio…)"
+    )
     import django
 
     django.setup()

@@ -72,9 +72,12 @@ class PrivateRedis:
 class AsgiWorker:
     """One uvicorn process serving config.asgi, as in production."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int | None = None, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self.env = env
         self.port = port or free_port()
+        self.extra_args = extra_args
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -92,6 +95,7 @@ class AsgiWorker:
                 "off",
                 "--log-level",
                 "warning",
+                *self.extra_args,
             ],
             env=self.env,
             cwd=ROOT,
