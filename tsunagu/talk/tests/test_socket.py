@@ -288,3 +288,17 @@ async def test_frames_are_plain_json_objects() -> None:
 
     text = encode({"type": "message", "html": "<p>雑談</p>"})
     assert json.loads(text)["html"] == "<p>雑談</p>" and "雑談" in text
+
+
+@pytest.mark.parametrize(
+    "who, origin", [("alumni_a", b"https://evil.example"), (None, b"http://testserver")]
+)
+async def test_the_talk_socket_checks_the_origin_and_the_session(
+    world: World, who: str | None, origin: bytes
+) -> None:
+    headers = [(b"origin", origin), (b"host", b"testserver")]
+    if who is not None:
+        headers.append((b"cookie", await cookie_for(getattr(world, who).user)))
+    communicator = WebsocketCommunicator(application, "/ws/n/mitsuba-a/talk/", headers=headers)
+    connected, _code = await communicator.connect()
+    assert not connected
