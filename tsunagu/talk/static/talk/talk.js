@@ -29,6 +29,7 @@
   var lastTyping = 0;
   var readTimer = null;
   var typers = {};
+  var seen = {};
 
   function loadOutbox() {
     try { return JSON.parse(sessionStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
@@ -164,6 +165,13 @@
     if (after) after.after(node); else list.prepend(node);
   }
 
+  function update(msg) {
+    // Only messages on the page change; an older one is shown as it is when its page is opened.
+    if (!list || msg.thread) return;
+    var existing = list.querySelector('[data-seq="' + msg.seq + '"][data-id="' + msg.id + '"]');
+    if (existing) place(msg);
+  }
+
   function pendingNode(entry) {
     var li = el("li", "talk-msg talk-msg--mine talk-msg--pending");
     li.setAttribute("data-client-id", entry.client_id);
@@ -175,11 +183,15 @@
 
   // --- Frames from the server -------------------------------------------------------------------
   function onMessage(msg) {
+    var key = msg.room + ":" + msg.seq;
+    var again = seen[key] === true; // live and replayed: count it once
+    seen[key] = true;
     if (msg.room !== roomId || !live) {
-      if (msg.sender !== me && !msg.thread) bumpRoom(msg.room);
+      if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
       return;
     }
     if (msg.thread) {
+      if (again) return;
       var root = list && list.querySelector('[data-id="' + msg.thread + '"] [data-replies]');
       if (root) {
         var count = (Number(root.getAttribute("data-count")) || 0) + 1;
@@ -331,7 +343,7 @@
       var frame;
       try { frame = JSON.parse(message.data); } catch (e) { return; }
       if (frame.type === "message") onMessage(frame);
-      else if (frame.type === "update") { if (frame.room === roomId && live) place(frame); }
+      else if (frame.type === "update") { if (frame.room === roomId) update(frame); }
       else if (frame.type === "reactions") onReactions(frame);
       else if (frame.type === "typing") onTyping(frame);
       else if (frame.type === "read") onRead(frame);
