@@ -60,7 +60,7 @@ def percentile(values: list[float], share: float) -> float:
 # --- The floor: a plain websockets broadcast server ---------------------------------------------
 
 
-def floor_server(port: int) -> None:
+def floor_server(port: int, deflate: bool) -> None:
     import websockets
     from websockets.asyncio.server import broadcast, serve
 
@@ -77,7 +77,8 @@ def floor_server(port: int) -> None:
             connected.discard(ws)
 
     async def main() -> None:
-        async with serve(handler, "127.0.0.1", port, max_size=None):
+        compression = "deflate" if deflate else None
+        async with serve(handler, "127.0.0.1", port, max_size=None, compression=compression):
             await asyncio.Future()
 
     asyncio.run(main())
@@ -144,14 +145,14 @@ async def measure(
     return latencies, incomplete
 
 
-async def run_floor(clients: int, messages: int) -> dict[str, Any]:
+async def run_floor(clients: int, messages: int, deflate: bool) -> dict[str, Any]:
     import websockets
 
     from tsunagu.core.testing.talk_server import free_port, wait_for_port
 
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - this script, in floor-server mode
-        [sys.executable, __file__, "--floor-server", str(port)], cwd=ROOT
+        [sys.executable, __file__, "--floor-server", str(port), "1" if deflate else "0"], cwd=ROOT
     )
     try:
         wait_for_port(port)
@@ -176,12 +177,14 @@ async def run_floor(clients: int, messages: int) -> dict[str, Any]:
     return {"latencies": latencies, "incomplete": incomplete, "kb_per_client": per_client}
 
 
-async def run_talk(clients: int, workers: int, messages: int, site: Any, ws: str) -> dict[str, Any]:
+async def run_talk(
+    clients: int, workers: int, messages: int, site: Any, uvicorn_args: tuple[str, ...]
+) -> dict[str, Any]:
     import websockets
 
     from tsunagu.core.testing.talk_server import AsgiWorker
 
-    servers = [AsgiWorker(site.env, extra_args=("--ws", ws)) for _ in range(workers)]
+    servers = [AsgiWorker(site.env, extra_args=uvicorn_args) for _ in range(workers)]
     for server in servers:
         server.start()
     try:
@@ -268,12 +271,14 @@ async def main(args: argparse.Namespace) -> int:
             site = make_site(Path(tmp), redis.url, members=largest + 1)
             print(f"site with {largest + 1} members ready in {time.monotonic() - started:.0f}s")
             print(f"message body: {len(BODY.encode())} bytes; {args.messages} messages per row")
+            uvicorn_args = ("--ws", args.ws, "--ws-per-message-deflate", str(args.deflate).lower())
+            print(f"per-message deflate: {'on' if args.deflate else 'off'} (floor and talk)")
             for clients in args.clients:
-                floor = await run_floor(clients, args.messages)
+                floor = await run_floor(clients, args.messages, args.deflate)
                 floor_p50 = statistics.median(floor["latencies"]) if floor["latencies"] else None
                 print(report("floor", clients, floor, None), flush=True)
                 for workers in args.workers:
-                    result = await run_talk(clients, workers, args.messages, site, args.ws)
+                    result = await run_talk(clients, workers, args.messages, site, uvicorn_args)
                     print(report(f"talk {workers}w", clients, result, floor_p50), flush=True)
     finally:
         redis.stop()
@@ -281,8 +286,8 @@ async def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--floor-server":
-        floor_server(int(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "--floor-server":
+        floor_server(int(sys.argv[2]), sys.argv[3] == "1")
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[100, 500, 1000])
@@ -290,6 +295,11 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument(
         "--ws", default="auto", help="uvicorn's websocket implementation (auto, websockets-sansio…)"
+    )
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="per-message compression on (as uvicorn's default); production turns it off",
     )
     import django
 
