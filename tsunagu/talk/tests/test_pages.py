@@ -367,3 +367,15 @@ def test_mentions_and_their_emails_stay_inside_the_network(world: World) -> None
     with scopes_disabled():
         assert not Notification.objects.filter(recipient=world.alumni_b.user).exists()
     assert all(world.alumni_b.user.email not in m.to for m in mail.outbox)
+
+
+def test_an_operator_appointed_later_is_in_the_existing_office_conversations(world: World) -> None:
+    from tsunagu.talk.actions import do_open_office
+    from tsunagu.tenancy.actions import do_change_role
+
+    with scope(network=world.net_a):
+        office = do_open_office(world.alumni_a)
+        do_change_role(world.operator_a, world.supporter_a, Role.OPERATOR)
+    with scopes_disabled():
+        assert RoomMember.objects.filter(room=office, member=world.supporter_a).exists()
+        assert not RoomMember.objects.filter(room=office, member=world.employee_a).exists()
