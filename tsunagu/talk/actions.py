@@ -24,7 +24,7 @@ from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from .access import can_join, can_moderate, can_post, can_view, check_post_permission
+from .access import can_join, can_moderate, can_view, check_post_permission
 from .fanout import send_room_events
 from .files import inspect_upload, make_thumbnail
 from .frames import message_payload, reactions_of
@@ -577,7 +577,8 @@ def do_toggle_reaction(member: Membership, message: Message, stamp: str, joined:
     """Adds the member's stamp, or takes it back; True when it now exists."""
     stamp = validate_stamp(stamp)
     room = message.room
-    if not can_post(member, room, joined) and not (joined and not room.is_archived):
+    # Members of the room send stamps, in announcement rooms too; an archived room is read only.
+    if not joined or room.is_archived:
         raise PermissionDenied
     if message.is_deleted or message.is_hidden:
         raise PermissionDenied

@@ -310,12 +310,13 @@ def react(request: NetworkRequest, room_id: int, message_id: int) -> HttpRespons
     message = access_message(member, room, message_id)
     message.room = room
     stamp = request.POST.get("emoji", "").strip() or request.POST.get("stamp", "")
-    try:
-        actions.do_toggle_reaction(member, message, stamp, place is not None)
-    except ValidationError as error:
-        flash.error(request, error.messages[0])
     if place is None:
         flash.error(request, _("Join the room to send stamps."))
+        return redirect(_room_url(request, room, f"#m{message.seq}"))
+    try:
+        actions.do_toggle_reaction(member, message, stamp, True)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
     return redirect(_room_url(request, room, f"#m{message.seq}"))
 
 

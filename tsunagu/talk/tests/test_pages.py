@@ -379,3 +379,15 @@ def test_an_operator_appointed_later_is_in_the_existing_office_conversations(wor
     with scopes_disabled():
         assert RoomMember.objects.filter(room=office, member=world.supporter_a).exists()
         assert not RoomMember.objects.filter(room=office, member=world.employee_a).exists()
+
+
+def test_only_members_of_a_room_send_stamps(world: World) -> None:
+    room = make_room(world.operator_a, name="朝活")
+    message = post(world.operator_a, room, "おはようございます")
+    visitor = world.client(world.alumni_a)  # may read the open room, has not joined it
+    page = visitor.post(
+        url(world, f"r/{room.pk}/m/{message.pk}/react/"), {"stamp": "like"}, follow=True
+    )
+    assert "スタンプを送るにはルームに参加してください" in page.content.decode()
+    with scopes_disabled():
+        assert not Reaction.objects.exists()
