@@ -102,6 +102,9 @@ PAGES: list[Page] = [
         expect='id="c1000"',
     ),
     Page("news list", "/n/mitsuba/news/", user="alumni@example.com", expect='id="articles"'),
+    Page("talk rooms", "/n/mitsuba/talk/", user="alumni@example.com", expect="data-talk-socket"),
+    # Room 1 is the casual room (雑談) of the first network seed_demo creates.
+    Page("talk room", "/n/mitsuba/talk/r/1/", user="alumni@example.com", expect="talk-msg"),
 ]
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tsunagu.onboarding",
     "tsunagu.news",
     "tsunagu.feed",
+    "tsunagu.talk",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +145,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "tsunagu:ch:"},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": "tsunagu:ch:",
+                # A process's sockets share one Redis list, and its talk hub receives every room
+                # event of the process there: room for bursts.
+                "capacity": 1000,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -263,6 +270,11 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 # and served only through a view that checks who is asking.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
 BOARD_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+# Files posted in talk rooms (slides, recordings of a self-introduction session).
+TALK_ATTACHMENT_MAX_BYTES = int(env("TALK_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Flood control: at most this many messages per member in each window of this many seconds.
+TALK_RATE_MESSAGES = int(env("TALK_RATE_MESSAGES", "20"))
+TALK_RATE_SECONDS = int(env("TALK_RATE_SECONDS", "10"))
 
 # --- Mail --------------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")

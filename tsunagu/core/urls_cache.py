@@ -21,6 +21,7 @@ NETWORK_LINKS = {
     "my_profile": "profiles:me",
     "events": "events:list",
     "boards": "boards:index",
+    "talk": "talk:index",
     "manage": "tenancy:manage_members",
     "manage_settings": "tenancy:manage_settings",
 }

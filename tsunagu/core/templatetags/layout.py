@@ -120,6 +120,19 @@ def _menu(context: Any, request: Any, network: Any, site: dict[str, str]) -> str
     )
 
 
+def _talk(membership: Any, links: dict[str, str], path: str) -> str:
+    """The talk link with the member's unread count, which the talk socket keeps current."""
+    from tsunagu.talk.unread import unread_total
+
+    unread = unread_total(membership) if membership.is_active else 0
+    label = escape(_("Talk"))
+    return (
+        f'<a class="subnav__talk" href="{escape(links["talk"])}"'
+        f'{_current(links["talk"] in path)}>{label}<span class="subnav__badge" '
+        f"data-talk-unread {'' if unread else 'hidden'}>{unread}</span></a>"
+    )
+
+
 def _subnav(request: Any, membership: Any, links: dict[str, str]) -> str:
     t = _texts()
     path = request.path
@@ -128,6 +141,7 @@ def _subnav(request: Any, membership: Any, links: dict[str, str]) -> str:
         ("directory", _("Directory"), "/members/" in path),
         ("events", _("Events"), links["events"] in path),
         ("boards", _("Boards"), links["boards"] in path),
+        ("talk", "", False),  # drawn by _talk()
         ("news", _("News"), links["news"] in path),
         ("notifications", _("Notifications"), path == links["notifications"]),
         ("about", _("About"), False),
@@ -135,7 +149,9 @@ def _subnav(request: Any, membership: Any, links: dict[str, str]) -> str:
     if membership.is_operator:
         entries.append(("manage", _("Manage"), "/manage/" in path))
     anchors = "".join(
-        f'<a href="{escape(links[key])}"{_current(current)}>{escape(label)}</a>'
+        _talk(membership, links, path)
+        if key == "talk"
+        else f'<a href="{escape(links[key])}"{_current(current)}>{escape(label)}</a>'
         for key, label, current in entries
     )
     return (

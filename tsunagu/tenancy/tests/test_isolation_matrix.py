@@ -34,6 +34,9 @@ from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.onboarding.models import Application, ImportBatch, Invitation, InviteLink
 from tsunagu.profiles.models import LifeUpdate
+from tsunagu.talk.actions import do_send_message
+from tsunagu.talk.models import Attachment as TalkAttachment
+from tsunagu.talk.models import Room
 from tsunagu.tenancy.models import Membership, Network, Status
 
 # What each URL is allowed to show to people outside network A.
@@ -159,6 +162,27 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # A feed reader's subscription: no login, the token is the secret (as the calendar feeds).
     "news:feed_rss": PUBLIC,
     "news:feed_atom": PUBLIC,
+    "talk:index": MEMBERS,
+    "talk:people": MEMBERS,
+    "talk:office": MEMBERS,
+    "talk:new_group": MEMBERS,
+    "talk:direct": MEMBERS,
+    "talk:attachment": MEMBERS,
+    "talk:manage": MEMBERS,
+    "talk:manage_room": MEMBERS,
+    "talk:room": MEMBERS,
+    "talk:send": MEMBERS,
+    "talk:join": MEMBERS,
+    "talk:leave": MEMBERS,
+    "talk:read": MEMBERS,
+    "talk:search": MEMBERS,
+    "talk:files": MEMBERS,
+    "talk:members": MEMBERS,
+    "talk:thread": MEMBERS,
+    "talk:react": MEMBERS,
+    "talk:edit": MEMBERS,
+    "talk:delete": MEMBERS,
+    "talk:moderate": MEMBERS,
 }
 
 
@@ -243,6 +267,15 @@ def values_from_network_a(world: World) -> dict[str, str]:
         do_create_article(
             alumni, kind="column", title=f"承認待ちのコラム {CANARY_A}", body=CANARY_A
         )
+        room = Room.objects.get(network=world.net_a, is_default=True)
+        talk_message, _new = do_send_message(
+            alumni,
+            room,
+            body=f"雑談です {CANARY_A} https://example.jp/{CANARY_A}",
+            client_id="matrix-1",
+            upload=SimpleUploadedFile(f"{CANARY_A}.pdf", f"%PDF-1.4 {CANARY_A}".encode()),
+        )
+        talk_file = TalkAttachment.objects.get(message=talk_message)
     email = EmailAddress.objects.get(user=alumni.user)
     with scope(network=world.net_a):
         batch = ImportBatch.objects.create(
@@ -312,6 +345,9 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "link_id": str(link.pk),
         "application_id": str(application.pk),
         "invite_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
+        "room_id": str(room.pk),
+        "message_id": str(talk_message.pk),
+        "file_id": str(talk_file.pk),
     }
 
 
@@ -416,6 +452,9 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "application_id",
         "article_id",
         "article_comment_id",
+        "room_id",
+        "message_id",
+        "file_id",
     }
     checked = 0
     for route in all_routes():

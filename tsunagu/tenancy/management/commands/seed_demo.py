@@ -243,6 +243,10 @@ class Command(BaseCommand):
             from tsunagu.onboarding.demo import seed_onboarding
 
             seed_onboarding(mitsuba, key["operator@example.com"], rng)
+        with scope(network=mitsuba):
+            from tsunagu.talk.demo import seed_talk
+
+            seed_talk(mitsuba, [*key.values(), *others], rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 

@@ -1,0 +1,623 @@
+"""Every write of the talk rooms. Real-time events leave only from here, after commit."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Replace
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tsunagu.notify.actions import notify
+from tsunagu.realtime.events import send_event
+from tsunagu.tenancy.access import filter_active_members
+from tsunagu.tenancy.models import Membership, Network, Role, Status
+
+from .access import can_join, can_moderate, can_view, check_post_permission
+from .fanout import send_room_events
+from .files import inspect_upload, make_thumbnail
+from .frames import message_payload, reactions_of
+from .models import (
+    BODY_MAX,
+    CLIENT_ID_MAX,
+    MANAGED_KINDS,
+    Attachment,
+    Link,
+    Message,
+    Reaction,
+    Room,
+    RoomKind,
+    RoomMember,
+    Stamp,
+)
+from .unread import bump_generation, forget_member
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
+MAX_MENTIONS = 10
+URL = re.compile(r"https?://[^\s<>()\[\]{}「」、。]+", re.IGNORECASE)
+CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX}}}$")
+MAX_EMOJI_LENGTH = 8
+
+
+class SendError(ValidationError):
+    """A message that cannot be stored; ``code`` names why for websocket error frames."""
+
+
+def room_url(room: Room, slug: str) -> str:
+    return reverse("talk:room", kwargs={"network_slug": slug, "room_id": room.pk})
+
+
+def _room_event(room: Room, event: dict[str, Any]) -> None:
+    send_room_events([room.group_name], event)
+
+
+def _membership_changed(room: Room, user_ids: Iterable[int], joined: bool) -> None:
+    """Tells the users' open talk sockets to follow (or stop following) the room."""
+    send_event(
+        room.network, {"type": "talk.membership", "room": room.pk, "joined": joined}, user_ids
+    )
+
+
+def _bump(network_id: int) -> None:
+    # Now and again after commit: a page computed in between must not keep the old total.
+    bump_generation(network_id)
+    transaction.on_commit(lambda: bump_generation(network_id))
+
+
+def _forget(member_id: int) -> None:
+    forget_member(member_id)
+    transaction.on_commit(lambda: forget_member(member_id))
+
+
+# --- Rooms --------------------------------------------------------------------------------------
+
+
+def ensure_default_room(network: Network) -> Room:
+    """The casual room (雑談) every network has; named in the site's language."""
+    existing = Room.objects.filter(network=network, is_default=True).first()
+    if existing is not None:
+        return existing
+    with translation.override(settings.LANGUAGE_CODE):
+        name = _("Casual chat")
+        description = _("Life updates, “we had a drink”, anything: post without hesitation.")
+    return Room.objects.create(
+        network=network,
+        kind=RoomKind.OPEN,
+        name=name[:60],
+        description=description,
+        is_default=True,
+    )
+
+
+def _add_members(room: Room, members: Iterable[Membership]) -> list[int]:
+    """Adds members to a room; the user ids of those who were not in it yet."""
+    added = []
+    for member in members:
+        _place, created = RoomMember.objects.get_or_create(
+            network_id=room.network_id,
+            room=room,
+            member=member,
+            defaults={"last_read_seq": room.last_seq},
+        )
+        if created:
+            added.append(member.user_id)
+            _forget(member.pk)
+    return added
+
+
+@transaction.atomic
+def do_create_room(
+    actor: Membership,
+    *,
+    kind: str,
+    name: str,
+    description: str = "",
+    invitees: Iterable[Membership] = (),
+) -> Room:
+    if kind not in MANAGED_KINDS:
+        raise ValidationError(_("Unknown room type."))
+    if not actor.is_operator:
+        raise PermissionDenied
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the room a name."))
+    room = Room(
+        network=actor.network,
+        kind=kind,
+        name=name,
+        description=description.strip(),
+        created_by=actor,
+    )
+    room.full_clean()
+    room.save()
+    added = _add_members(room, [actor, *invitees])
+    _membership_changed(room, added, True)
+    return room
+
+
+@transaction.atomic
+def do_update_room(actor: Membership, room: Room, *, name: str, description: str) -> Room:
+    if not (actor.is_operator and room.kind in MANAGED_KINDS):
+        raise PermissionDenied
+    room.name = name.strip()[:60] or room.name
+    room.description = description.strip()[:300]
+    room.save(update_fields=["name", "description"])
+    return room
+
+
+@transaction.atomic
+def do_archive_room(actor: Membership, room: Room, archived: bool) -> Room:
+    if not actor.is_operator or room.kind in (RoomKind.GROUP, RoomKind.DIRECT):
+        raise PermissionDenied
+    room.is_archived = archived
+    room.save(update_fields=["is_archived"])
+    _bump(room.network_id)
+    _room_event(room, {"type": "room", "room": room.pk, "archived": archived})
+    return room
+
+
+@transaction.atomic
+def do_join_room(member: Membership, room: Room) -> RoomMember:
+    if not can_join(member, room):
+        raise PermissionDenied
+    added = _add_members(room, [member])
+    _membership_changed(room, added, True)
+    return RoomMember.objects.get(room=room, member=member)
+
+
+@transaction.atomic
+def do_leave_room(member: Membership, room: Room) -> None:
+    if room.kind in (RoomKind.DIRECT, RoomKind.OFFICE) or room.is_default:
+        # A conversation stays with both sides; everyone may read the casual room.
+        raise PermissionDenied
+    if RoomMember.objects.filter(room=room, member=member).delete()[0]:
+        _forget(member.pk)
+        _membership_changed(room, [member.user_id], False)
+
+
+@transaction.atomic
+def do_invite(actor: Membership, room: Room, invitees: Iterable[Membership]) -> list[int]:
+    from .access import can_invite, is_joined
+
+    if not can_invite(actor, room, is_joined(actor, room)):
+        raise PermissionDenied
+    targets = [m for m in invitees if m.network_id == actor.network_id and m.is_active]
+    added = _add_members(room, targets)
+    _membership_changed(room, added, True)
+    return added
+
+
+@transaction.atomic
+def do_remove_from_room(actor: Membership, room: Room, target: Membership) -> None:
+    if not (actor.is_operator and room.kind == RoomKind.CLOSED):
+        raise PermissionDenied
+    if RoomMember.objects.filter(room=room, member=target).delete()[0]:
+        _forget(target.pk)
+        _membership_changed(room, [target.user_id], False)
+
+
+@transaction.atomic
+def do_create_group(member: Membership, *, name: str, invitees: Iterable[Membership]) -> Room:
+    others = [m for m in invitees if m.pk != member.pk and m.network_id == member.network_id]
+    if not others:
+        raise ValidationError(_("Choose at least one other member."))
+    room = Room.objects.create(
+        network=member.network,
+        kind=RoomKind.GROUP,
+        name=name.strip()[:60] or _("Group chat"),
+        created_by=member,
+    )
+    added = _add_members(room, [member, *others])
+    _membership_changed(room, added, True)
+    return room
+
+
+@transaction.atomic
+def do_open_direct(member: Membership, other: Membership) -> Room:
+    """The one conversation between two members, created on first use."""
+    if other.pk == member.pk:
+        raise ValidationError(_("You cannot send a direct message to yourself."))
+    if other.network_id != member.network_id or other.status != Status.ACTIVE:
+        raise PermissionDenied
+    low, high = sorted((member.pk, other.pk))
+    room, created = Room.objects.get_or_create(
+        network=member.network,
+        pair_key=f"dm:{low}:{high}",
+        defaults={"kind": RoomKind.DIRECT, "created_by": member},
+    )
+    if created:
+        _membership_changed(room, _add_members(room, [member, other]), True)
+    return room
+
+
+@transaction.atomic
+def do_open_office(member: Membership) -> Room:
+    """The member's conversation with the office: the member and every operator."""
+    room, created = Room.objects.get_or_create(
+        network=member.network,
+        pair_key=f"office:{member.pk}",
+        defaults={"kind": RoomKind.OFFICE, "created_by": member},
+    )
+    if created:
+        operators = filter_active_members(member.network).filter(role=Role.OPERATOR)
+        _membership_changed(room, _add_members(room, [member, *operators]), True)
+    return room
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+def _check_rate(member: Membership) -> None:
+    """At most TALK_RATE_MESSAGES messages per TALK_RATE_SECONDS per member, in every tab."""
+    window = settings.TALK_RATE_SECONDS
+    bucket = int(timezone.now().timestamp()) // window
+    key = f"talk:rate:{member.pk}:{bucket}"
+    try:
+        if cache.add(key, 1, timeout=window * 2):
+            return
+        count = cache.incr(key)
+    except ValueError:
+        return  # expired between the two calls
+    except Exception:  # the cache is down: let messages through rather than lose them
+        log.warning("talk: rate limit unavailable", exc_info=True)
+        return
+    if count > settings.TALK_RATE_MESSAGES:
+        raise SendError(
+            _("You are sending messages too fast. Wait a few seconds and try again."), code="rate"
+        )
+
+
+def mentioned_members(member: Membership, text: str) -> list[Membership]:
+    """Active members named as @名前 (a name written without its spaces)."""
+    names = {m[:40] for m in MENTION.findall(text)}
+    if not names:
+        return []
+    compact = Replace(Replace(F("user__name"), Value(" "), Value("")), Value("\u3000"), Value(""))
+    return list(
+        filter_active_members(member.network)
+        .annotate(compact=compact)
+        .filter(compact__in=list(names)[:MAX_MENTIONS])
+        .select_related("user")[:MAX_MENTIONS]
+    )
+
+
+def validate_body(body: str, has_file: bool) -> str:
+    body = body.strip()
+    if not body and not has_file:
+        raise SendError(_("Write a message first."), code="empty")
+    if len(body) > BODY_MAX:
+        raise SendError(
+            _("The message is too long (%(length)d characters). The limit is %(limit)d.")
+            % {"length": len(body), "limit": BODY_MAX},
+            code="too_long",
+        )
+    return body
+
+
+def validate_client_id(client_id: str) -> str:
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise SendError(_("The message has no valid client id."), code="bad_client_id")
+    return client_id
+
+
+class _AlreadyStored(Exception):
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+
+def _take_seq(room: Room) -> int:
+    # The UPDATE locks the room's row until commit: messages of a room are numbered and committed
+    # one at a time, so no reader can see number n before every number below n is settled.
+    now = timezone.now()
+    Room.objects.filter(pk=room.pk).update(last_seq=F("last_seq") + 1, last_message_at=now)
+    return Room.objects.filter(pk=room.pk).values_list("last_seq", flat=True).get()
+
+
+def do_send_message(
+    member: Membership,
+    room: Room,
+    *,
+    body: str,
+    client_id: str,
+    thread_root: Message | None = None,
+    upload: UploadedFile | None = None,
+    rate_limited: bool = True,
+) -> tuple[Message, bool]:
+    """Stores a message once per (sender, client id); returns it and whether it is new.
+
+    A message sent again with the same client id (its acknowledgement was lost) is not stored a
+    second time: the first one is returned, with its sequence number.
+    """
+    validate_client_id(client_id)
+    body = validate_body(body, upload is not None)
+    existing = Message.objects.filter(sender=member, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    content_type = is_image = None
+    if upload is not None:
+        try:
+            content_type, is_image = inspect_upload(upload)
+        except ValidationError as error:
+            raise SendError(error.messages[0], code="bad_file") from None
+    if rate_limited:
+        _check_rate(member)
+    try:
+        with transaction.atomic():
+            message = _store(
+                member, room, body, client_id, thread_root, upload, content_type, is_image
+            )
+    except _AlreadyStored as stored:
+        return stored.message, False
+    except IntegrityError:
+        again = Message.objects.filter(sender=member, client_id=client_id).first()
+        if again is None:
+            raise
+        return again, False
+    return message, True
+
+
+def _store(
+    member: Membership,
+    room: Room,
+    body: str,
+    client_id: str,
+    thread_root: Message | None,
+    upload: UploadedFile | None,
+    content_type: str | None,
+    is_image: bool | None,
+) -> Message:
+    place = RoomMember.objects.filter(room=room, member=member).first()
+    check_post_permission(member, room, place is not None)
+    if not Membership.objects.filter(pk=member.pk, status=Status.ACTIVE).exists():
+        raise PermissionDenied  # suspended since the socket opened
+    if thread_root is not None:
+        if thread_root.room_id != room.pk:
+            raise SendError(_("That message is not in this room."), code="not_found")
+        if thread_root.thread_root_id is not None:
+            thread_root = thread_root.thread_root  # replies go one level deep
+    seq = _take_seq(room)
+    stored = Message.objects.filter(sender=member, client_id=client_id).first()
+    if stored is not None:  # sent twice at once: the other request won the room's lock first
+        raise _AlreadyStored(stored)
+    message = Message(
+        network_id=room.network_id,
+        room=room,
+        seq=seq,
+        sender=member,
+        client_id=client_id,
+        body=body,
+        thread_root=thread_root,
+    )
+    message.save()
+    attachments = []
+    if upload is not None and content_type is not None:
+        attachments.append(_attach(member, room, message, upload, content_type, bool(is_image)))
+    for url in dict.fromkeys(URL.findall(body)):
+        if len(url) <= 500:
+            Link.objects.create(network_id=room.network_id, room=room, message=message, url=url)
+    if thread_root is not None:
+        Message.objects.filter(pk=thread_root.pk).update(reply_count=F("reply_count") + 1)
+    # One's own message is read; joining by posting (open rooms) happens here too.
+    if place is None:
+        place = RoomMember.objects.create(
+            network_id=room.network_id, room=room, member=member, last_read_seq=seq
+        )
+        _membership_changed(room, [member.user_id], True)
+    else:
+        RoomMember.objects.filter(pk=place.pk).update(last_read_seq=seq)
+    message.sender = member
+    _bump(room.network_id)
+    _room_event(
+        room, {"type": "message", **message_payload(message, member.network.slug, attachments)}
+    )
+    _notify_about(member, room, message, place.last_read_seq if place else 0)
+    return message
+
+
+def _attach(
+    member: Membership,
+    room: Room,
+    message: Message,
+    upload: UploadedFile,
+    content_type: str,
+    is_image: bool,
+) -> Attachment:
+    name = os.path.basename(upload.name or "file")[-200:] or "file"
+    attachment = Attachment(
+        network_id=room.network_id,
+        room=room,
+        message=message,
+        uploader=member,
+        name=name,
+        content_type=content_type,
+        size=upload.size or 0,
+        is_image=is_image,
+    )
+    if is_image:
+        thumbnail = make_thumbnail(upload)
+        if thumbnail is not None:
+            attachment.thumbnail.save("thumbnail.jpg", thumbnail, save=False)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def _notify_about(member: Membership, room: Room, message: Message, _read: int) -> None:
+    slug = member.network.slug
+    url = room_url(room, slug) + f"#m{message.seq}"
+    mentioned = [
+        m
+        for m in mentioned_members(member, message.body)
+        if can_view(m, room, RoomMember.objects.filter(room=room, member=m).exists())
+    ]
+    if mentioned:
+        notify(
+            member.network,
+            [m.user_id for m in mentioned],
+            "talk_mention",
+            params={"actor": member.user.name, "room": room.name or _("direct message")},
+            body=message.body[:200],
+            url=url,
+            actor=member.user,
+        )
+    if room.kind in (RoomKind.DIRECT, RoomKind.OFFICE):
+        # One notification per unread streak: only to those who had read everything before this.
+        waiting = RoomMember.objects.filter(room=room, last_read_seq=message.seq - 1).exclude(
+            member=member
+        )
+        recipients = set(waiting.values_list("member__user_id", flat=True)) - {
+            m.user_id for m in mentioned
+        }
+        if recipients:
+            notify(
+                member.network,
+                recipients,
+                "talk_direct",
+                params={"actor": member.user.name},
+                body=message.body[:200],
+                url=url,
+                actor=member.user,
+            )
+
+
+def _update_event(message: Message, slug: str) -> None:
+    attachments = list(message.attachments.all())
+    room = message.room
+    _room_event(room, {"type": "update", **message_payload(message, slug, attachments)})
+
+
+@transaction.atomic
+def do_edit_message(member: Membership, message: Message, body: str) -> Message:
+    if message.sender_id != member.pk or message.is_deleted or message.is_hidden:
+        raise PermissionDenied
+    body = validate_body(body, message.attachments.exists())
+    message.body = body
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "edited_at"])
+    Link.objects.filter(message=message).delete()
+    for url in dict.fromkeys(URL.findall(body)):
+        if len(url) <= 500:
+            Link.objects.create(
+                network_id=message.network_id, room_id=message.room_id, message=message, url=url
+            )
+    _update_event(message, member.network.slug)
+    return message
+
+
+@transaction.atomic
+def do_delete_message(member: Membership, message: Message) -> Message:
+    if message.sender_id != member.pk or message.is_deleted:
+        raise PermissionDenied
+    message.body = ""
+    message.deleted_at = timezone.now()
+    message.is_pinned = False
+    message.save(update_fields=["body", "deleted_at", "is_pinned"])
+    Link.objects.filter(message=message).delete()
+    for attachment in message.attachments.all():
+        attachment.file.delete(save=False)
+        if attachment.thumbnail:
+            attachment.thumbnail.delete(save=False)
+    message.attachments.all().delete()
+    _update_event(message, member.network.slug)
+    return message
+
+
+@transaction.atomic
+def do_set_hidden(actor: Membership, message: Message, hidden: bool) -> Message:
+    if not can_moderate(actor, message.room):
+        raise PermissionDenied
+    message.is_hidden = hidden
+    message.save(update_fields=["is_hidden"])
+    _update_event(message, actor.network.slug)
+    return message
+
+
+@transaction.atomic
+def do_set_pinned(actor: Membership, message: Message, pinned: bool, joined: bool) -> Message:
+    room = message.room
+    allowed = can_moderate(actor, room) or (
+        room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE) and joined
+    )
+    if not allowed or message.is_deleted:
+        raise PermissionDenied
+    message.is_pinned = pinned
+    message.save(update_fields=["is_pinned"])
+    _update_event(message, actor.network.slug)
+    return message
+
+
+def validate_stamp(stamp: object) -> str:
+    if not isinstance(stamp, str) or not stamp:
+        raise SendError(_("Choose a stamp."), code="bad_stamp")
+    if stamp in Stamp.values:
+        return stamp
+    # Any single emoji (with its modifiers), never letters or markup.
+    if len(stamp) > MAX_EMOJI_LENGTH or any(ch.isalnum() or ch in "<>&\"' " for ch in stamp):
+        raise SendError(_("Choose a stamp or an emoji."), code="bad_stamp")
+    if not any(ord(ch) >= 0x2100 for ch in stamp):
+        raise SendError(_("Choose a stamp or an emoji."), code="bad_stamp")
+    return stamp
+
+
+@transaction.atomic
+def do_toggle_reaction(member: Membership, message: Message, stamp: str, joined: bool) -> bool:
+    """Adds the member's stamp, or takes it back; True when it now exists."""
+    stamp = validate_stamp(stamp)
+    room = message.room
+    # Members of the room send stamps, in announcement rooms too; an archived room is read only.
+    if not joined or room.is_archived:
+        raise PermissionDenied
+    if message.is_deleted or message.is_hidden:
+        raise PermissionDenied
+    existing = Reaction.objects.filter(message=message, member=member, stamp=stamp)
+    if existing.delete()[0]:
+        added = False
+    else:
+        try:
+            with transaction.atomic():
+                Reaction.objects.create(
+                    network_id=message.network_id, message=message, member=member, stamp=stamp
+                )
+        except IntegrityError:  # a double click: the first one won
+            pass
+        added = True
+    reactions = reactions_of([message.pk]).get(message.pk, [])
+    _room_event(
+        room, {"type": "reactions", "room": room.pk, "id": message.pk, "reactions": reactions}
+    )
+    return added
+
+
+def do_mark_read(member: Membership, room: Room, seq: int) -> bool:
+    """Moves the member's read marker forward (never back); True when it moved.
+
+    In conversations (group chats, direct messages, the office) the others see it live, as
+    「既読」; in rooms of the whole network nobody needs to know.
+    """
+    last_seq = Room.objects.filter(pk=room.pk).values_list("last_seq", flat=True).first() or 0
+    seq = min(int(seq), last_seq)
+    with transaction.atomic():
+        moved = RoomMember.objects.filter(room=room, member=member, last_read_seq__lt=seq).update(
+            last_read_seq=seq
+        )
+        if moved:
+            _forget(member.pk)
+        if moved and room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE):
+            _room_event(
+                room,
+                {"type": "read", "room": room.pk, "member": member.pk, "seq": seq},
+            )
+    return bool(moved)

@@ -1,0 +1,362 @@
+"""The talk socket of a member in one network: /ws/n/<slug>/talk/.
+
+Protocol (JSON frames):
+
+- browser → server: ``send`` {room, client_id, body, thread?}, ``resume`` {room, after},
+  ``typing`` {room}, ``read`` {room, seq}, ``react`` {room, message, stamp}, ``ping``.
+- server → browser: ``hello`` {member, rooms}, ``ack`` {room, client_id, seq, id},
+  ``message`` / ``update`` (a message; ``replay`` when sent for a ``resume``), ``reactions``,
+  ``typing``, ``read``, ``room``, ``resumed`` {room, last, more}, ``resync`` (ask for what you
+  missed), ``error`` {error, message, client_id?, room?}, ``pong``.
+
+A message is stored before it is acknowledged, and broadcast after its transaction commits. The
+socket follows the rooms the member is in through the process's hub (fanout.py): it receives a
+room's events without a channel-layer group of its own. It still joins the member's own group
+(the base consumer), so suspending the member closes it at once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from tsunagu.realtime.consumers import NetworkConsumer
+from tsunagu.tenancy.models import Membership, Status
+
+from . import actions
+from .access import can_view
+from .fanout import RoomHub, get_hub, publish
+from .frames import message_payload, reactions_of
+from .models import Attachment, Message, Room, RoomMember, room_group
+
+# Room for the longest message even with every character escaped as \uXXXX.
+MAX_FRAME_BYTES = 32 * 1024
+RESUME_BATCH = 200
+TYPING_INTERVAL = 2.0
+# Frames of any kind, per connection: a burst of 60, then 20 a second.
+BUCKET_SIZE = 60.0
+BUCKET_RATE = 20.0
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def _error_text(code: str) -> str:
+    return {
+        "malformed": _("This frame could not be read."),
+        "too_large": _("The frame is too large."),
+        "unknown_type": _("Unknown frame type."),
+        "not_found": _("This room does not exist."),
+        "not_member": _("You are not in this room."),
+        "forbidden": _("You may not do this in this room."),
+        "flood": _("Too many frames. Slow down."),
+    }.get(code, _("Something went wrong."))
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("malformed")
+    return value
+
+
+class _Sync:
+    """Database work of the socket, run in Django's sync thread inside the network's scope."""
+
+    @staticmethod
+    def member(membership_id: int) -> Membership:
+        member = (
+            Membership.objects.select_related("network", "user")
+            .filter(pk=membership_id, status=Status.ACTIVE, user__is_active=True)
+            .first()
+        )
+        if member is None:
+            raise FrameError("forbidden")
+        return member
+
+    @staticmethod
+    def room(member: Membership, room_id: int) -> tuple[Room, bool]:
+        room = Room.objects.filter(pk=room_id, network_id=member.network_id).first()
+        if room is None:
+            raise FrameError("not_found")
+        joined = RoomMember.objects.filter(room=room, member=member).exists()
+        if not can_view(member, room, joined):
+            raise FrameError("not_found")
+        if not joined:
+            raise FrameError("not_member")
+        return room, joined
+
+
+@database_sync_to_async
+def _joined_rooms(membership: Membership) -> list[int]:
+    with scope(network=membership.network):
+        places = RoomMember.objects.filter(member=membership).select_related("room")
+        return [p.room_id for p in places if can_view(membership, p.room, True)]
+
+
+@database_sync_to_async
+def _may_follow(membership: Membership, room_id: int) -> bool:
+    with scope(network=membership.network):
+        try:
+            _Sync.room(membership, room_id)
+        except FrameError:
+            return False
+        return True
+
+
+@database_sync_to_async
+def _send(membership: Membership, content: dict[str, Any]) -> dict[str, Any]:
+    room_id = _int(content.get("room"))
+    body = content.get("body", "")
+    if not isinstance(body, str):
+        raise FrameError("malformed")
+    client_id = content.get("client_id")
+    thread = content.get("thread")
+    with scope(network=membership.network):
+        member = _Sync.member(membership.pk)
+        room, _joined = _Sync.room(member, room_id)
+        thread_root = None
+        if thread is not None:
+            thread_root = Message.objects.filter(pk=_int(thread), room=room).first()
+            if thread_root is None:
+                raise FrameError("not_found", _("That message is not in this room."))
+        try:
+            message, created = actions.do_send_message(
+                member,
+                room,
+                body=body,
+                client_id=client_id if isinstance(client_id, str) else "",
+                thread_root=thread_root,
+            )
+        except PermissionDenied:
+            raise FrameError("forbidden") from None
+        except actions.SendError as error:
+            raise FrameError(str(error.code), error.messages[0]) from None
+    return {
+        "type": "ack",
+        "room": room.pk,
+        "client_id": message.client_id,
+        "seq": message.seq,
+        "id": message.pk,
+        "duplicate": not created,
+    }
+
+
+@database_sync_to_async
+def _resume(membership: Membership, room_id: int, after: int) -> list[dict[str, Any]]:
+    with scope(network=membership.network):
+        room, _joined = _Sync.room(membership, room_id)
+        batch = list(
+            Message.objects.filter(room=room, seq__gt=after)
+            .select_related("sender__user")
+            .order_by("seq")[: RESUME_BATCH + 1]
+        )
+        more = len(batch) > RESUME_BATCH
+        batch = batch[:RESUME_BATCH]
+        files: dict[int, list[Attachment]] = {}
+        for attachment in Attachment.objects.filter(message__in=[m.pk for m in batch]):
+            files.setdefault(attachment.message_id, []).append(attachment)
+        reactions = reactions_of([m.pk for m in batch])
+        slug = membership.network.slug
+        frames = [
+            {
+                "type": "message",
+                "replay": True,
+                **message_payload(m, slug, files.get(m.pk, [])),
+                "reactions": reactions.get(m.pk, []),
+            }
+            for m in batch
+        ]
+        last = batch[-1].seq if batch else after
+        frames.append({"type": "resumed", "room": room.pk, "last": last, "more": more})
+        return frames
+
+
+@database_sync_to_async
+def _read(membership: Membership, room_id: int, seq: int) -> None:
+    with scope(network=membership.network):
+        room, _joined = _Sync.room(membership, room_id)
+        actions.do_mark_read(membership, room, seq)
+
+
+@database_sync_to_async
+def _react(membership: Membership, room_id: int, message_id: int, stamp: object) -> None:
+    with scope(network=membership.network):
+        member = _Sync.member(membership.pk)
+        room, joined = _Sync.room(member, room_id)
+        message = Message.objects.filter(pk=message_id, room=room).first()
+        if message is None:
+            raise FrameError("not_found", _("That message is not in this room."))
+        message.room = room
+        try:
+            actions.do_toggle_reaction(member, message, stamp, joined)  # type: ignore[arg-type]
+        except PermissionDenied:
+            raise FrameError("forbidden") from None
+        except actions.SendError as error:
+            raise FrameError(str(error.code), error.messages[0]) from None
+
+
+class TalkConsumer(NetworkConsumer):
+    rooms: set[int]
+    hub: RoomHub | None
+
+    async def connect(self) -> None:
+        self.rooms = set()
+        self.hub = None
+        self.language = settings.LANGUAGE_CODE
+        self.tokens = BUCKET_SIZE
+        self.tokens_at = time.monotonic()
+        self.typing_at: dict[int, float] = {}
+        await super().connect()
+        membership = getattr(self, "membership", None)
+        if membership is None:
+            return  # refused by the base consumer
+        self.language = getattr(self.scope["user"], "language", "") or settings.LANGUAGE_CODE
+        self.hub = get_hub(self.channel_layer)
+        for room_id in await _joined_rooms(membership):
+            await self._follow(room_id)
+        await self.send_json(
+            {"type": "hello", "member": membership.pk, "rooms": sorted(self.rooms)}
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if self.hub is not None:
+            for room_id in list(self.rooms):
+                await self.hub.unsubscribe(room_group(self.network.pk, room_id), self)
+        self.rooms = set()
+        await super().disconnect(code)
+
+    async def _follow(self, room_id: int) -> None:
+        if self.hub is not None and room_id not in self.rooms:
+            self.rooms.add(room_id)
+            await self.hub.subscribe(room_group(self.network.pk, room_id), self)
+
+    async def _unfollow(self, room_id: int) -> None:
+        if self.hub is not None and room_id in self.rooms:
+            self.rooms.discard(room_id)
+            await self.hub.unsubscribe(room_group(self.network.pk, room_id), self)
+
+    # --- from the hub ---------------------------------------------------------------------------
+    async def hub_deliver(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def hub_resync(self) -> None:
+        await self.send_json({"type": "resync"})
+
+    # --- from the member's own group ------------------------------------------------------------
+    async def event_forward(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event.get("type") == "talk.membership":
+            room_id = int(event["room"])
+            if event.get("joined") and await _may_follow(self.membership, room_id):
+                await self._follow(room_id)
+            elif not event.get("joined"):
+                await self._unfollow(room_id)
+            return
+        await super().event_forward(message)
+
+    # --- from the browser -----------------------------------------------------------------------
+    async def error(self, code: str, message: str = "", **extra: Any) -> None:
+        with translation.override(self.language):
+            text = message or _error_text(code)
+        await self.send_json({"type": "error", "error": code, "message": text, **extra})
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BUCKET_SIZE, self.tokens + (now - self.tokens_at) * BUCKET_RATE)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if text_data is not None and len(text_data) > MAX_FRAME_BYTES:
+            await self.error("too_large")
+            return
+        if not self._take_token():
+            await self.error("flood")
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.error("malformed")
+            return
+        kind = content["type"]
+        handler = {
+            "send": self.on_send,
+            "resume": self.on_resume,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "react": self.on_react,
+        }.get(kind)
+        if handler is None:
+            if kind == "ping":
+                await self.send_json({"type": "pong"})
+            else:
+                await self.error("unknown_type")
+            return
+        try:
+            with translation.override(self.language):
+                await handler(content)
+        except FrameError as error:
+            extra: dict[str, Any] = {}
+            if isinstance(content.get("client_id"), str):
+                extra["client_id"] = content["client_id"][:64]
+            if isinstance(content.get("room"), int):
+                extra["room"] = content["room"]
+            await self.error(error.code, error.message, **extra)
+        except (ValidationError, ValueError, TypeError):
+            await self.error("malformed")
+
+    async def on_send(self, content: dict[str, Any]) -> None:
+        ack = await _send(self.membership, content)
+        await self.send_json(ack)
+
+    async def on_resume(self, content: dict[str, Any]) -> None:
+        room_id = _int(content.get("room"))
+        after = _int(content.get("after", 0))
+        for frame in await _resume(self.membership, room_id, after):
+            await self.send_json(frame)
+
+    async def on_typing(self, content: dict[str, Any]) -> None:
+        room_id = _int(content.get("room"))
+        if room_id not in self.rooms:
+            raise FrameError("not_member")
+        now = time.monotonic()
+        if now - self.typing_at.get(room_id, 0.0) < TYPING_INTERVAL:
+            return  # typing is a hint: extra ones are dropped silently
+        self.typing_at[room_id] = now
+        await publish(
+            room_group(self.network.pk, room_id),
+            {
+                "type": "typing",
+                "room": room_id,
+                "member": self.membership.pk,
+                "name": self.scope["user"].name,
+            },
+        )
+
+    async def on_read(self, content: dict[str, Any]) -> None:
+        await _read(self.membership, _int(content.get("room")), _int(content.get("seq")))
+
+    async def on_react(self, content: dict[str, Any]) -> None:
+        await _react(
+            self.membership,
+            _int(content.get("room")),
+            _int(content.get("message")),
+            content.get("stamp"),
+        )

@@ -1,0 +1,375 @@
+// Tsunagu talk rooms: live messages, stamps, typing and read markers over the talk socket.
+// The pages work without this file (forms post as usual). With it, nothing typed is lost: every
+// message carries a client id and stays in an outbox (kept in sessionStorage) until the server
+// acknowledges it; after a reconnect the outbox is sent again and the room asks for everything
+// after the last sequence number it has seen.
+(function () {
+  "use strict";
+  var holder = document.querySelector("[data-talk-socket]");
+  if (!holder || !("WebSocket" in window)) return;
+
+  var slug = holder.getAttribute("data-talk-socket");
+  var me = Number(holder.getAttribute("data-talk-member"));
+  var roomId = Number(holder.getAttribute("data-talk-room") || 0);
+  var live = holder.getAttribute("data-live") === "1";
+  var canReact = holder.getAttribute("data-can-react") === "1";
+  var list = holder.querySelector("[data-messages]");
+  var typingLine = holder.querySelector("[data-typing]");
+  var compose = holder.querySelector("[data-compose]");
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById("talk-strings").textContent); } catch (e) { /* index page */ }
+  var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var base = "/n/" + slug + "/talk/";
+  var lastSeq = Number(holder.getAttribute("data-last-seq") || 0);
+  var storeKey = "tsunagu.talk.outbox." + slug;
+  var outbox = loadOutbox();
+  var socket = null;
+  var open = false;
+  var delay = 500;
+  var lastTyping = 0;
+  var readTimer = null;
+  var typers = {};
+  var seen = {};
+
+  function loadOutbox() {
+    try { return JSON.parse(sessionStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveOutbox() {
+    try { sessionStorage.setItem(storeKey, JSON.stringify(outbox)); } catch (e) { /* private mode */ }
+  }
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return "c-" + crypto.randomUUID();
+    return "c-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+  }
+  function send(frame) {
+    if (!open) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function fmt(template, values) {
+    return String(template || "").replace(/%\((\w+)\)[sd]/g, function (_, key) { return values[key]; });
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function when(iso) {
+    var d = new Date(iso);
+    return pad(d.getMonth() + 1) + "/" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  // --- Unread counts (room list, navigation) ---------------------------------------------------
+  function bumpNav(by) {
+    var badge = document.querySelector("[data-talk-unread]");
+    if (!badge) return;
+    var n = Math.max(0, Number(badge.textContent || 0) + by);
+    badge.textContent = String(n);
+    badge.hidden = n === 0;
+  }
+  function bumpRoom(room) {
+    var item = document.querySelector('[data-room="' + room + '"] [data-room-unread]');
+    if (item) {
+      var n = Number(item.textContent || 0) + 1;
+      item.textContent = String(n);
+      item.hidden = false;
+    }
+    bumpNav(1);
+  }
+
+  // --- Rendering --------------------------------------------------------------------------------
+  function stampsNode(msg, reactions) {
+    var form = el("form", "talk-stamps");
+    form.method = "post";
+    form.action = base + "r/" + msg.room + "/m/" + msg.id + "/react/";
+    var token = el("input");
+    token.type = "hidden"; token.name = "csrfmiddlewaretoken"; token.value = csrf;
+    form.appendChild(token);
+    (reactions || []).forEach(function (r) {
+      var mine = r.members.indexOf(me) !== -1;
+      var b = el("button", "stamp" + (mine ? " stamp--mine" : ""));
+      b.name = "stamp"; b.value = r.stamp; b.title = r.names.join("、");
+      b.setAttribute("aria-pressed", mine ? "true" : "false");
+      b.appendChild(document.createTextNode(r.label + " "));
+      b.appendChild(el("span", "stamp__count", String(r.members.length)));
+      form.appendChild(b);
+    });
+    var palette = canReact && document.querySelector("template[data-talk-palette]");
+    if (palette) form.appendChild(palette.content.cloneNode(true));
+    return form;
+  }
+
+  function messageNode(msg) {
+    var li = el("li", "talk-msg" + (msg.sender === me ? " talk-msg--mine" : ""));
+    li.id = "m" + msg.seq;
+    li.setAttribute("data-seq", msg.seq);
+    li.setAttribute("data-id", msg.id);
+    li.setAttribute("data-sender", msg.sender || "");
+    li.setAttribute("data-client-id", msg.client_id);
+    var head = el("div", "talk-msg__head");
+    head.appendChild(el("strong", "", msg.name));
+    head.appendChild(document.createTextNode(" "));
+    var time = el("time", "", when(msg.created));
+    time.dateTime = msg.created;
+    head.appendChild(time);
+    if (msg.edited && !msg.deleted) head.appendChild(el("span", "muted", strings.edited));
+    if (msg.pinned) head.appendChild(el("span", "", "📌"));
+    li.appendChild(head);
+    var body = el("div", "prose talk-msg__body");
+    if (msg.deleted) body.appendChild(el("p", "muted", strings.deleted));
+    else if (msg.hidden) body.appendChild(el("p", "muted", strings.hidden));
+    else body.innerHTML = msg.html; // cleaned by the server (nh3) when it was saved
+    li.appendChild(body);
+    if (msg.files && msg.files.length) {
+      var files = el("div", "talk-files");
+      msg.files.forEach(function (f) {
+        var a = el("a", "talk-file" + (f.image ? " talk-file--image" : ""));
+        a.href = f.url;
+        if (f.image) { var img = el("img"); img.src = f.thumb; img.alt = f.name; img.loading = "lazy"; a.appendChild(img); }
+        else a.textContent = "📎 " + f.name;
+        files.appendChild(a);
+      });
+      li.appendChild(files);
+    }
+    if (!msg.deleted && !msg.hidden) li.appendChild(stampsNode(msg, msg.reactions));
+    var actions = el("div", "talk-msg__actions");
+    if (!msg.thread) {
+      var reply = el("a", "", msg.replies ? fmt(strings.replies, { count: msg.replies }) : strings.reply);
+      reply.href = base + "r/" + msg.room + "/m/" + msg.id + "/";
+      reply.setAttribute("data-replies", "");
+      actions.appendChild(reply);
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  function place(msg) {
+    if (!list) return;
+    var existing = list.querySelector('[data-seq="' + msg.seq + '"]') ||
+      list.querySelector('[data-client-id="' + CSS.escape(msg.client_id) + '"]');
+    var node = messageNode(msg);
+    if (existing) {
+      var stamps = existing.querySelector(".talk-stamps");
+      var fresh = node.querySelector(".talk-stamps");
+      if (stamps && fresh && !msg.reactions) fresh.replaceWith(stamps);
+      existing.replaceWith(node);
+      return;
+    }
+    var after = null;
+    var items = list.querySelectorAll("[data-seq]");
+    for (var i = items.length - 1; i >= 0; i--) {
+      if (Number(items[i].getAttribute("data-seq")) < msg.seq) { after = items[i]; break; }
+    }
+    if (after) after.after(node); else list.prepend(node);
+  }
+
+  function update(msg) {
+    // Only messages on the page change; an older one is shown as it is when its page is opened.
+    if (!list || msg.thread) return;
+    var existing = list.querySelector('[data-seq="' + msg.seq + '"][data-id="' + msg.id + '"]');
+    if (existing) place(msg);
+  }
+
+  function pendingNode(entry) {
+    var li = el("li", "talk-msg talk-msg--mine talk-msg--pending");
+    li.setAttribute("data-client-id", entry.client_id);
+    li.setAttribute("data-seq", "999999999999");
+    li.appendChild(el("div", "talk-msg__head", "…"));
+    li.appendChild(el("div", "prose talk-msg__body", entry.body));
+    return li;
+  }
+
+  // --- Frames from the server -------------------------------------------------------------------
+  function onMessage(msg) {
+    var key = msg.room + ":" + msg.seq;
+    var again = seen[key] === true; // live and replayed: count it once
+    seen[key] = true;
+    if (msg.room !== roomId || !live) {
+      if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
+      return;
+    }
+    if (msg.thread) {
+      if (again) return;
+      var root = list && list.querySelector('[data-id="' + msg.thread + '"] [data-replies]');
+      if (root) {
+        var count = (Number(root.getAttribute("data-count")) || 0) + 1;
+        root.setAttribute("data-count", count);
+        root.textContent = fmt(strings.replies, { count: count });
+      }
+    } else {
+      place(msg);
+    }
+    if (msg.replay || msg.seq <= lastSeq + 1) lastSeq = Math.max(lastSeq, msg.seq);
+    else send({ type: "resume", room: roomId, after: lastSeq }); // a frame went missing: ask
+    scheduleRead();
+  }
+
+  function onReactions(frame) {
+    if (frame.room !== roomId || !list) return;
+    var item = list.querySelector('[data-id="' + frame.id + '"]');
+    if (!item) return;
+    var old = item.querySelector(".talk-stamps");
+    var fresh = stampsNode({ room: frame.room, id: frame.id }, frame.reactions);
+    if (old) old.replaceWith(fresh); else item.insertBefore(fresh, item.querySelector(".talk-msg__actions"));
+  }
+
+  function onTyping(frame) {
+    if (frame.room !== roomId || frame.member === me || !typingLine) return;
+    typers[frame.member] = { name: frame.name, until: Date.now() + 4000 };
+    renderTyping();
+    setTimeout(renderTyping, 4100);
+  }
+  function renderTyping() {
+    var now = Date.now();
+    var names = Object.keys(typers).filter(function (k) { return typers[k].until > now; })
+      .map(function (k) { return typers[k].name; });
+    typingLine.textContent = names.length ? fmt(strings.typing, { name: names.join("、") }) : "";
+    typingLine.hidden = names.length === 0;
+  }
+
+  function onRead(frame) {
+    if (frame.room !== roomId || frame.member === me || !list) return;
+    list.querySelectorAll(".talk-read").forEach(function (n) { n.remove(); });
+    var mine = list.querySelectorAll(".talk-msg--mine[data-seq]");
+    for (var i = mine.length - 1; i >= 0; i--) {
+      if (Number(mine[i].getAttribute("data-seq")) <= frame.seq) {
+        mine[i].appendChild(el("span", "talk-read", fmt(strings.read, { count: 1 })));
+        break;
+      }
+    }
+  }
+
+  function onAck(frame) {
+    outbox = outbox.filter(function (e) { return e.client_id !== frame.client_id; });
+    saveOutbox();
+    var pending = list && list.querySelector('.talk-msg--pending[data-client-id="' + CSS.escape(frame.client_id) + '"]');
+    if (pending) pending.setAttribute("data-seq", frame.seq);
+  }
+
+  function onError(frame) {
+    var permanent = ["too_long", "empty", "bad_client_id", "forbidden", "not_member", "not_found", "bad_file"];
+    if (frame.client_id && permanent.indexOf(frame.error) !== -1) {
+      outbox = outbox.filter(function (e) { return e.client_id !== frame.client_id; });
+      saveOutbox();
+      var pending = list && list.querySelector('[data-client-id="' + CSS.escape(frame.client_id) + '"]');
+      if (pending) pending.remove();
+    } else if (frame.error === "rate") {
+      setTimeout(flushOutbox, 5000);
+    }
+    if (frame.message) showStatus(frame.message);
+  }
+
+  function showStatus(text) {
+    var box = holder.querySelector("[data-talk-status]");
+    if (!box) {
+      box = el("p", "message message--error");
+      box.setAttribute("data-talk-status", "");
+      box.setAttribute("role", "alert");
+      (compose || holder).before(box);
+    }
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  // --- Sending ----------------------------------------------------------------------------------
+  function flushOutbox() {
+    outbox.forEach(function (entry) {
+      send({ type: "send", room: entry.room, client_id: entry.client_id, body: entry.body, thread: entry.thread || null });
+    });
+  }
+
+  function scheduleRead() {
+    if (!roomId || document.hidden) return;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () { send({ type: "read", room: roomId, seq: lastSeq }); }, 400);
+  }
+
+  if (compose) {
+    var textarea = compose.querySelector("textarea");
+    compose.addEventListener("submit", function (event) {
+      var file = compose.querySelector("input[type=file]");
+      if (file && file.files && file.files.length) return; // files go by the form
+      var body = (textarea.value || "").trim();
+      if (!body) { event.preventDefault(); return; }
+      event.preventDefault();
+      var entry = { room: roomId, client_id: newClientId(), body: body };
+      outbox.push(entry);
+      saveOutbox();
+      if (list) list.appendChild(pendingNode(entry));
+      textarea.value = "";
+      send({ type: "send", room: entry.room, client_id: entry.client_id, body: entry.body });
+      if (!open) showStatus(strings.offline);
+    });
+    if (textarea) {
+      textarea.addEventListener("input", function () {
+        var now = Date.now();
+        if (now - lastTyping > 3000) { lastTyping = now; send({ type: "typing", room: roomId }); }
+      });
+      textarea.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) compose.requestSubmit();
+      });
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("talk-stamps") || !open) return;
+    var button = event.submitter;
+    var emoji = form.querySelector(".talk-stamps__emoji");
+    var stamp = (emoji && emoji.value.trim()) || (button && button.value) || "";
+    if (!stamp) return;
+    event.preventDefault();
+    var item = form.closest("[data-id]");
+    send({ type: "react", room: roomId, message: Number(item.getAttribute("data-id")), stamp: stamp });
+    if (emoji) emoji.value = "";
+  });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) scheduleRead(); });
+
+  // --- The socket -------------------------------------------------------------------------------
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/n/" + slug + "/talk/");
+    socket.addEventListener("open", function () {
+      open = true;
+      holder.setAttribute("data-talk-connected", "");
+      delay = 500;
+      showStatus("");
+      flushOutbox();
+      if (roomId && live) send({ type: "resume", room: roomId, after: lastSeq });
+    });
+    socket.addEventListener("message", function (message) {
+      var frame;
+      try { frame = JSON.parse(message.data); } catch (e) { return; }
+      if (frame.type === "message") onMessage(frame);
+      else if (frame.type === "update") { if (frame.room === roomId) update(frame); }
+      else if (frame.type === "reactions") onReactions(frame);
+      else if (frame.type === "typing") onTyping(frame);
+      else if (frame.type === "read") onRead(frame);
+      else if (frame.type === "ack") onAck(frame);
+      else if (frame.type === "error") onError(frame);
+      else if (frame.type === "resync") { if (roomId && live) send({ type: "resume", room: roomId, after: lastSeq }); }
+      else if (frame.type === "resumed" && frame.room === roomId) {
+        lastSeq = Math.max(lastSeq, frame.last);
+        if (frame.more) send({ type: "resume", room: roomId, after: frame.last });
+      }
+      document.dispatchEvent(new CustomEvent("tsunagu:talk", { detail: frame }));
+    });
+    socket.addEventListener("close", function (closed) {
+      open = false;
+      holder.removeAttribute("data-talk-connected");
+      if (closed.code === 4401 || closed.code === 4403) return;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 15000);
+    });
+  }
+  // A message the server never answered (its worker died before the acknowledgement) is sent
+  // again; the server stores each client id once.
+  setInterval(function () { if (open && outbox.length) flushOutbox(); }, 5000);
+  // Open a room at its newest message, unless the address points at one.
+  if (list && live && !location.hash && list.lastElementChild) {
+    list.lastElementChild.scrollIntoView({ block: "end" });
+  }
+  connect();
+})();

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def talk_unread(context: dict[str, Any]) -> int:
+    """Unread talk messages of the visitor in the current network (cached, see talk/unread.py)."""
+    from tsunagu.talk.unread import unread_total
+
+    membership = context.get("membership")
+    if membership is None or not getattr(membership, "is_active", False):
+        return 0
+    return unread_total(membership)
+
+
+@register.simple_tag
+def talk_js_strings() -> dict[str, str]:
+    """The words the browser script needs, in the page's language."""
+    return {
+        "reply": _("Reply in thread"),
+        "replies": _("%(count)d replies"),
+        "edited": _("(edited)"),
+        "deleted": _("This message was deleted."),
+        "hidden": _("This message was hidden by the operators."),
+        "typing": _("%(name)s is typing…"),
+        "read": _("Read by %(count)d"),
+        "offline": _("Offline: your messages will be sent when the connection is back."),
+        "stamp": _("Add a stamp"),
+        "pinned": _("Pinned"),
+        "new_messages": _("New messages"),
+    }

@@ -1,0 +1,649 @@
+"""Talk pages. Each works without JavaScript: a message is sent by an ordinary form post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.tenancy.access import access_membership, filter_active_members
+from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.requests import NetworkRequest
+
+from . import actions
+from .access import (
+    access_attachment,
+    access_message,
+    access_room,
+    can_invite,
+    can_join,
+    can_moderate,
+    can_post,
+    filter_rooms_for,
+)
+from .forms import EditForm, GroupForm, MessageForm, RoomEditForm, RoomForm, new_client_id
+from .frames import attachment_payload, reactions_of
+from .models import (
+    MANAGED_KINDS,
+    MESSAGES_PER_PAGE,
+    Attachment,
+    Link,
+    Message,
+    Room,
+    RoomKind,
+    RoomMember,
+)
+from .render import RenderContext, palette_html, render_messages
+
+SEARCH_LIMIT = 50
+FILES_LIMIT = 100
+PEOPLE_LIMIT = 30
+
+
+def _room_url(request: NetworkRequest, room: Room, anchor: str = "") -> str:
+    url = reverse("talk:room", kwargs={"network_slug": request.network.slug, "room_id": room.pk})
+    return url + anchor
+
+
+def _titles(member: Membership, rooms: list[Room]) -> dict[int, str]:
+    """Titles of rooms without a name: the other person of a direct message, the office."""
+    titles = {room.pk: room.name for room in rooms if room.name}
+    unnamed = [room.pk for room in rooms if not room.name]
+    if not unnamed:
+        return titles
+    others = (
+        RoomMember.objects.filter(room_id__in=unnamed, room__kind=RoomKind.DIRECT)
+        .exclude(member=member)
+        .select_related("member__user")
+        .only("room_id", "member__user__name")
+    )
+    for place in others:
+        titles[place.room_id] = place.member.user.name
+    by_id = {room.pk: room for room in rooms}
+    for room_id in unnamed:
+        room = by_id[room_id]
+        if room.kind == RoomKind.OFFICE:
+            owner = room.created_by
+            if owner is not None and owner.pk != member.pk:
+                titles[room_id] = _("%(name)s ⇄ office") % {"name": owner.user.name}
+            else:
+                titles[room_id] = _("Message to the office")
+        titles.setdefault(room_id, _("Conversation"))
+    return titles
+
+
+def _title(member: Membership, room: Room) -> str:
+    if room.kind == RoomKind.OFFICE and room.created_by_id:
+        room = Room.objects.select_related("created_by__user").get(pk=room.pk)
+    return _titles(member, [room])[room.pk]
+
+
+@member_required
+def index(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    places = list(
+        RoomMember.objects.filter(member=member, room__is_archived=False)
+        .select_related("room__created_by__user")
+        .order_by("-room__last_message_at", "room_id")
+    )
+    rooms = [p.room for p in places]
+    titles = _titles(member, rooms)
+    mine: list[dict[str, Any]] = [
+        {
+            "room": p.room,
+            "title": titles[p.room_id],
+            "unread": max(p.room.last_seq - p.last_read_seq, 0),
+            "last_seq": p.room.last_seq,
+        }
+        for p in places
+    ]
+    joinable = list(
+        filter_rooms_for(member)
+        .filter(is_archived=False, kind__in=MANAGED_KINDS)
+        .exclude(pk__in=[r.pk for r in rooms])
+        .order_by("name")
+    )
+    return render(
+        request,
+        "talk/index.html",
+        {
+            "conversations": [c for c in mine if c["room"].is_private],
+            "rooms": [c for c in mine if not c["room"].is_private],
+            "joinable": joinable,
+            "socket_rooms": [c["room"].pk for c in mine],
+        },
+    )
+
+
+def _render_ctx(
+    request: NetworkRequest, room: Room, place: RoomMember | None, in_thread: bool = False
+) -> RenderContext:
+    member = request.membership
+    joined = place is not None
+    private = room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE)
+    return RenderContext(
+        slug=request.network.slug,
+        room_id=room.pk,
+        member_id=member.pk,
+        csrf_token=get_token(request),
+        can_react=joined and not room.is_archived,
+        can_moderate=can_moderate(member, room),
+        can_pin=(can_moderate(member, room) or (private and joined)) and not room.is_archived,
+        in_thread=in_thread,
+    )
+
+
+def _files_and_reactions(
+    request: NetworkRequest, ids: list[int]
+) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    files: dict[int, list[dict[str, Any]]] = {}
+    if ids:
+        for attachment in Attachment.objects.filter(message_id__in=ids).order_by("id"):
+            files.setdefault(attachment.message_id, []).append(
+                attachment_payload(attachment, request.network.slug)
+            )
+    reactions = reactions_of(ids) if ids else {}
+    return files, reactions
+
+
+def _timeline(room: Room) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(room=room, thread_root__isnull=True)
+        .select_related("sender__user")
+        .order_by("-seq")
+    )
+
+
+@member_required
+def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    before = request.GET.get("before")
+    qs = _timeline(room)
+    if before is not None:
+        try:
+            qs = qs.filter(seq__lt=int(before))
+        except ValueError:
+            return HttpResponseBadRequest(_("Invalid page."))
+    # Keyset paging on (room, seq): the 50 newest below a number, whatever the room's size.
+    batch = list(qs[: MESSAGES_PER_PAGE + 1])
+    has_older = len(batch) > MESSAGES_PER_PAGE
+    batch = batch[:MESSAGES_PER_PAGE][::-1]
+    ids = [m.pk for m in batch]
+    files, reactions = _files_and_reactions(request, ids)
+    ctx = _render_ctx(request, room, place)
+    html = render_messages(ctx, batch, files, reactions)
+    older_url = f"?before={batch[0].seq}" if has_older and batch else ""
+    if request.htmx and before is not None:
+        return render(
+            request, "talk/fragment_messages.html", {"messages_html": html, "older_url": older_url}
+        )
+    if place is not None and before is None and place.last_read_seq < room.last_seq:
+        actions.do_mark_read(member, room, room.last_seq)
+    pinned = list(
+        Message.objects.filter(room=room, is_pinned=True, deleted_at__isnull=True, is_hidden=False)
+        .select_related("sender__user")
+        .order_by("-seq")[:5]
+    )
+    joined = place is not None
+    return render(
+        request,
+        "talk/room.html",
+        {
+            "room": room,
+            "title": _title(member, room),
+            "joined": joined,
+            "can_post": can_post(member, room, joined),
+            "can_join": not joined and can_join(member, room),
+            "can_invite": can_invite(member, room, joined),
+            "can_leave": joined
+            and room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE)
+            and not room.is_default,
+            "messages_html": html,
+            "older_url": older_url,
+            "is_latest": before is None,
+            "last_seq": room.last_seq,
+            "pinned": pinned,
+            "form": MessageForm(initial={"client_id": new_client_id()}),
+            "palette": palette_html() if ctx.can_react else "",
+        },
+    )
+
+
+@member_required
+@require_POST
+def send(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    form = MessageForm(request.POST, request.FILES)
+    thread_root = None
+    if request.POST.get("thread"):
+        thread_root = access_message(member, room, request.POST["thread"])
+    if form.is_valid():
+        try:
+            message, _created = actions.do_send_message(
+                member,
+                room,
+                body=form.cleaned_data["body"],
+                client_id=form.cleaned_data["client_id"],
+                thread_root=thread_root,
+                upload=form.cleaned_data.get("file"),
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            if thread_root is not None:
+                return redirect(
+                    reverse(
+                        "talk:thread",
+                        kwargs={
+                            "network_slug": request.network.slug,
+                            "room_id": room.pk,
+                            "message_id": thread_root.thread_root_id or thread_root.pk,
+                        },
+                    )
+                    + f"#m{message.seq}"
+                )
+            return redirect(_room_url(request, room, f"#m{message.seq}"))
+    for field in ("__all__", "body", "file", "client_id"):
+        for problem in form.errors.get(field, []):
+            flash.error(request, str(problem))
+    return redirect(_room_url(request, room))
+
+
+@member_required
+def thread_page(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    root = access_message(member, room, message_id)
+    if root.thread_root_id is not None:
+        return redirect(
+            reverse(
+                "talk:thread",
+                kwargs={
+                    "network_slug": request.network.slug,
+                    "room_id": room.pk,
+                    "message_id": root.thread_root_id,
+                },
+            )
+        )
+    replies = list(
+        Message.objects.filter(thread_root=root)
+        .select_related("sender__user")
+        .order_by("seq")[:500]
+    )
+    ids = [root.pk, *[m.pk for m in replies]]
+    files, reactions = _files_and_reactions(request, ids)
+    ctx = _render_ctx(request, room, place, in_thread=True)
+    joined = place is not None
+    return render(
+        request,
+        "talk/thread.html",
+        {
+            "room": room,
+            "title": _title(member, room),
+            "root": root,
+            "root_html": render_messages(ctx, [root], files, reactions),
+            "replies_html": render_messages(ctx, replies, files, reactions),
+            "can_post": can_post(member, room, joined),
+            "form": MessageForm(initial={"client_id": new_client_id()}),
+        },
+    )
+
+
+@member_required
+@require_POST
+def react(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    message = access_message(member, room, message_id)
+    message.room = room
+    stamp = request.POST.get("emoji", "").strip() or request.POST.get("stamp", "")
+    if place is None:
+        flash.error(request, _("Join the room to send stamps."))
+        return redirect(_room_url(request, room, f"#m{message.seq}"))
+    try:
+        actions.do_toggle_reaction(member, message, stamp, True)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+    return redirect(_room_url(request, room, f"#m{message.seq}"))
+
+
+@member_required
+def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
+    member = request.membership
+    room, _place = access_room(member, room_id)
+    message = access_message(member, room, message_id)
+    message.room = room
+    if message.sender_id != member.pk or message.is_deleted or message.is_hidden:
+        raise PermissionDenied
+    form = EditForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_edit_message(member, message, form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error.messages[0])
+        else:
+            return redirect(_room_url(request, room, f"#m{message.seq}"))
+    return render(
+        request,
+        "talk/edit.html",
+        {"room": room, "title": _title(member, room), "message": message, "form": form},
+    )
+
+
+@member_required
+@require_POST
+def delete(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
+    member = request.membership
+    room, _place = access_room(member, room_id)
+    message = access_message(member, room, message_id)
+    message.room = room
+    actions.do_delete_message(member, message)
+    flash.success(request, _("The message was deleted."))
+    return redirect(_room_url(request, room, f"#m{message.seq}"))
+
+
+@member_required
+@require_POST
+def moderate(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    message = access_message(member, room, message_id)
+    message.room = room
+    action = request.POST.get("action")
+    if action in ("hide", "unhide"):
+        actions.do_set_hidden(member, message, action == "hide")
+    elif action in ("pin", "unpin"):
+        actions.do_set_pinned(member, message, action == "pin", place is not None)
+    else:
+        return HttpResponseBadRequest(_("Unknown action."))
+    return redirect(_room_url(request, room, f"#m{message.seq}"))
+
+
+@member_required
+@require_POST
+def join(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, _place = access_room(member, room_id)
+    actions.do_join_room(member, room)
+    return redirect(_room_url(request, room))
+
+
+@member_required
+@require_POST
+def leave(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, _place = access_room(member, room_id)
+    actions.do_leave_room(member, room)
+    flash.success(request, _("You left the room."))
+    return redirect("talk:index", network_slug=request.network.slug)
+
+
+@member_required
+@require_POST
+def mark_read(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    try:
+        seq = int(request.POST.get("seq", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Invalid sequence number."))
+    if place is not None:
+        actions.do_mark_read(member, room, seq)
+    return HttpResponse(status=204)
+
+
+def _words(query: str) -> list[str]:
+    return [w for w in query.replace("\u3000", " ").split() if w][:5]
+
+
+@member_required
+def search(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    query = request.GET.get("q", "").strip()[:100]
+    results_html = ""
+    count = 0
+    if query:
+        qs = Message.objects.filter(room=room, deleted_at__isnull=True).select_related(
+            "sender__user"
+        )
+        if not can_moderate(member, room):
+            qs = qs.filter(is_hidden=False)
+        for word in _words(query):
+            qs = qs.filter(body__icontains=word)
+        found = list(qs.order_by("-seq")[:SEARCH_LIMIT])
+        count = len(found)
+        files, reactions = _files_and_reactions(request, [m.pk for m in found])
+        ctx = _render_ctx(request, room, place, in_thread=True)
+        ctx.can_react = False
+        results_html = render_messages(ctx, found, files, reactions)
+    return render(
+        request,
+        "talk/search.html",
+        {
+            "room": room,
+            "title": _title(member, room),
+            "query": query,
+            "results_html": results_html,
+            "count": count,
+        },
+    )
+
+
+@member_required
+def files(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, _place = access_room(member, room_id)
+    visible = Q(message__deleted_at__isnull=True)
+    if not can_moderate(member, room):
+        visible &= Q(message__is_hidden=False)
+    attachments = list(
+        Attachment.objects.filter(visible, room=room)
+        .select_related("message__sender__user")
+        .order_by("-id")[:FILES_LIMIT]
+    )
+    links = list(
+        Link.objects.filter(visible, room=room)
+        .select_related("message__sender__user")
+        .order_by("-id")[:FILES_LIMIT]
+    )
+    return render(
+        request,
+        "talk/files.html",
+        {
+            "room": room,
+            "title": _title(member, room),
+            "attachments": [(a, attachment_payload(a, request.network.slug)) for a in attachments],
+            "links": links,
+        },
+    )
+
+
+@member_required
+def attachment(request: NetworkRequest, file_id: int) -> FileResponse:
+    found = access_attachment(request.membership, file_id)
+    thumb = request.GET.get("thumb") and found.thumbnail
+    stored = found.thumbnail if thumb else found.file
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type="image/jpeg" if thumb else found.content_type,
+        as_attachment=not found.is_image,
+        filename=found.name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@member_required
+def members(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, place = access_room(member, room_id)
+    joined = place is not None
+    may_invite = can_invite(member, room, joined)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            target = access_membership(member, request.POST["remove"])
+            actions.do_remove_from_room(member, room, target)
+        else:
+            if not may_invite:
+                raise PermissionDenied
+            ids = request.POST.getlist("invite")[:50]
+            invitees = list(filter_active_members(member.network).filter(pk__in=ids))
+            actions.do_invite(member, room, invitees)
+            flash.success(request, _("Invited."))
+        return redirect("talk:members", network_slug=request.network.slug, room_id=room.pk)
+    in_room = list(
+        RoomMember.objects.filter(room=room)
+        .select_related("member__user")
+        .order_by("member__user__name")[:500]
+    )
+    query = request.GET.get("q", "").strip()[:60]
+    candidates: list[Membership] = []
+    if may_invite and query:
+        candidates = list(
+            filter_active_members(member.network)
+            .filter(user__name__icontains=query)
+            .exclude(pk__in=[p.member_id for p in in_room])
+            .select_related("user")
+            .order_by("user__name")[:PEOPLE_LIMIT]
+        )
+    return render(
+        request,
+        "talk/members.html",
+        {
+            "room": room,
+            "title": _title(member, room),
+            "in_room": in_room,
+            "can_invite": may_invite,
+            "can_remove": member.is_operator and room.kind == RoomKind.CLOSED,
+            "query": query,
+            "candidates": candidates,
+        },
+    )
+
+
+@member_required
+def people(request: NetworkRequest) -> HttpResponse:
+    """Start a conversation: find members by name, message one or make a group."""
+    member = request.membership
+    query = request.GET.get("q", "").strip()[:60]
+    found: list[Membership] = []
+    if query:
+        found = list(
+            filter_active_members(member.network)
+            .filter(user__name__icontains=query)
+            .exclude(pk=member.pk)
+            .select_related("user")
+            .order_by("user__name")[:PEOPLE_LIMIT]
+        )
+    return render(
+        request, "talk/people.html", {"query": query, "found": found, "group_form": GroupForm()}
+    )
+
+
+@member_required
+@require_POST
+def direct(request: NetworkRequest, membership_id: int) -> HttpResponse:
+    member = request.membership
+    other = access_membership(member, membership_id)
+    try:
+        room = actions.do_open_direct(member, other)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect("talk:people", network_slug=request.network.slug)
+    return redirect(_room_url(request, room))
+
+
+@member_required
+@require_POST
+def office(request: NetworkRequest) -> HttpResponse:
+    room = actions.do_open_office(request.membership)
+    return redirect(_room_url(request, room))
+
+
+@member_required
+@require_POST
+def new_group(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = GroupForm(request.POST)
+    ids = request.POST.getlist("members")[:50]
+    invitees = list(filter_active_members(member.network).filter(pk__in=ids))
+    if form.is_valid():
+        try:
+            room = actions.do_create_group(
+                member, name=form.cleaned_data["name"], invitees=invitees
+            )
+        except ValidationError as error:
+            flash.error(request, error.messages[0])
+        else:
+            return redirect(_room_url(request, room))
+    return redirect("talk:people", network_slug=request.network.slug)
+
+
+@operator_required
+def manage(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = actions.do_create_room(
+                member,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, _("The room was created."))
+            return redirect(_room_url(request, room))
+    rooms = list(
+        Room.objects.filter(network=member.network, kind__in=MANAGED_KINDS).order_by(
+            "is_archived", "name"
+        )
+    )
+    return render(request, "talk/manage.html", {"form": form, "managed_rooms": rooms})
+
+
+@operator_required
+def manage_room(request: NetworkRequest, room_id: int) -> HttpResponse:
+    member = request.membership
+    room, _place = access_room(member, room_id)
+    if room.kind not in MANAGED_KINDS:
+        raise Http404
+    form = RoomEditForm(
+        request.POST or None, initial={"name": room.name, "description": room.description}
+    )
+    if request.method == "POST":
+        if "archive" in request.POST:
+            actions.do_archive_room(member, room, request.POST["archive"] == "1")
+            return redirect("talk:manage", network_slug=request.network.slug)
+        if form.is_valid():
+            actions.do_update_room(
+                member,
+                room,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+            flash.success(request, _("Saved."))
+            return redirect("talk:manage", network_slug=request.network.slug)
+    return render(request, "talk/manage_room.html", {"room": room, "form": form})
