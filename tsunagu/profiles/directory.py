@@ -192,13 +192,23 @@ def entries_matching(
     return qs
 
 
-def listed_profiles(ids: list[int], *, tags: bool = True) -> list[Profile]:
-    """The profiles of a page of entries, in the entries' order, members still active only."""
+# What a card's version needs (see profiles.views): enough to know whether it is drawn already.
+VERSION_FIELDS = (
+    "membership_id", "network_id", "display_name", "updated_at",
+    "membership__role", "membership__status", "membership__network_id", "membership__user__name",
+)  # fmt: skip
+
+
+def listed_profiles(ids: list[int], *, full: bool = True) -> list[Profile]:
+    """The profiles of a page of entries, in the entries' order, members still active only.
+
+    ``full=False`` reads only ``VERSION_FIELDS``: the page then reads whole profiles (and their
+    tags) only for the cards it must draw.
+    """
     profiles = Profile.objects.filter(pk__in=ids, membership__status=Status.ACTIVE).select_related(
         "membership__user"
     )
-    if tags:
-        profiles = profiles.prefetch_related("tags")
+    profiles = profiles.prefetch_related("tags") if full else profiles.only(*VERSION_FIELDS)
     by_id = {p.pk: p for p in profiles}
     return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -167,15 +167,19 @@ def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dic
         network_id, entries, VIEWS[state["view"]], SORTS[state["sort"]], results_key
     )
     page = paginator.get_page(request.GET.get("page"))
-    profiles = listed_profiles(list(page.object_list), tags=False)  # drawn cards need none
+    profiles = listed_profiles(list(page.object_list), full=False)  # drawn cards need no more
+    whole: dict[int, Profile] = {}
     template = (
         "profiles/directory_row.html"
         if state["view"] == "table"
         else "profiles/directory_card.html"
     )
 
+    def read_whole(missing: list[Profile]) -> None:
+        whole.update((p.pk, p) for p in listed_profiles([m.pk for m in missing]))
+
     def render_card(profile: Profile) -> str:
-        card = view_of(profile, MEMBER, career=False)
+        card = view_of(whole.get(profile.pk, profile), MEMBER, career=False)
         return render_to_string(template, {"card": card, "request": request})
 
     rows = cached_rows(
@@ -183,7 +187,7 @@ def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dic
         profiles,
         _card_version,
         render_card,
-        prepare=lambda missing: prefetch_related_objects(missing, "tags"),
+        prepare=read_whole,
     )
     return page, rows, state
 
@@ -210,7 +214,11 @@ def directory(request: NetworkRequest) -> HttpResponse:
     context |= suggestions(network.pk) | {
         "roles": [(Role.ALUMNI, Role.ALUMNI.label), (Role.EMPLOYEE, Role.EMPLOYEE.label)],
     }
-    my_profile = actions.profile_of(request.membership)
+    # Only what the "do you still work at …?" notice needs.
+    mine = Profile.objects.filter(membership=request.membership).only(
+        "membership_id", "network_id", "current_employer", "employer_confirmed_at"
+    )
+    my_profile = mine.first() or actions.profile_of(request.membership)
     context |= {"my_profile": my_profile, "ask_employer": actions.needs_employer_check(my_profile)}
     return render(request, "profiles/directory.html", context)
 
