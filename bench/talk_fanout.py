@@ -11,8 +11,8 @@ For each client count (default 100, 500, 1000) it measures, with the same client
   receivers are spread over both and the sender uses the first.
 
 A sender posts ``--messages`` messages, one at a time, after three that are not counted; for
-each, the latency is the time from sending until the last receiver has it. Prints the median and p99 of that latency and the
-workers' resident memory per connected client.
+each, the latency is the time from sending until the last receiver has it. Prints the median and
+p99 of that latency and the workers' resident memory per connected client.
 
     python bench/talk_fanout.py                      # 100, 500 and 1000 clients
     python bench/talk_fanout.py --clients 100        # a quick run
