@@ -151,6 +151,12 @@ class Message(models.Model):
                 condition=models.Q(thread_root__isnull=True),
                 name="talk_message_timeline",
             ),
+            # The few pinned messages of a room, without walking its whole history.
+            models.Index(
+                fields=["room", "seq"],
+                condition=models.Q(is_pinned=True),
+                name="talk_message_pinned",
+            ),
         ]
 
     def __str__(self) -> str:
