@@ -3,13 +3,13 @@ from __future__ import annotations
 import calendar as pycalendar
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -69,6 +69,42 @@ LIST_FIELDS = (
 PARTICIPANTS_PAGE_SIZE = 200
 
 
+@dataclass
+class ListPage:
+    """A page of the list without counting the list: the next page is known to exist when one
+    more event than a page holds comes back (thousands of past events are never counted)."""
+
+    events: list[Event]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, events: QuerySet[Event], raw_number: str | None) -> ListPage:
+        try:
+            number = max(1, min(int(raw_number or 1), 10_000))
+        except ValueError:
+            number = 1
+        start = (number - 1) * PAGE_SIZE
+        found = list(events[start : start + PAGE_SIZE + 1])
+        return cls(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 @member_required
 def event_list(request: NetworkRequest) -> HttpResponse:
     member = request.membership
@@ -88,8 +124,8 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         qs = qs.filter(
             Q(title__icontains=word) | Q(description__icontains=word) | Q(venue__icontains=word)
         )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = [e.pk for e in page]
+    page = ListPage.of(qs, request.GET.get("page"))
+    ids = [e.pk for e in page.events]
     # Counted for the page's events only: an aggregate over the whole list would read every
     # registration of thousands of past events to show twenty.
     taken: dict[int, int] = {}
@@ -108,7 +144,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             mine[event_id] = my_status
     statuses = dict(RegistrationStatus.choices)
     last_visit = actions.do_record_list_visit(member)
-    events = list(page)
+    events = page.events
     for event in events:
         event.seats = taken.get(event.pk, 0)  # type: ignore[attr-defined]
         status = mine.get(event.pk)

@@ -429,3 +429,24 @@ def test_a_new_series_shows_on_the_list_at_once(world: World) -> None:
     with scopes_disabled():
         series.delete()
     assert "自己紹介リレー" not in client.get(url(world)).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_pages_through_many_events_without_counting_them(
+    world: World, django_assert_max_num_queries
+) -> None:
+    start = timezone.now() + timedelta(days=1)
+    for i in range(25):
+        make_event(
+            world.net_a, title=f"連続講座 第{i + 1:02d}回", starts_at=start + timedelta(days=i)
+        )
+    client = world.client(world.alumni_a)
+    first = client.get(url(world)).content.decode()
+    assert "連続講座 第01回" in first and "連続講座 第20回" in first
+    assert "連続講座 第21回" not in first and "?page=2" in first and "?page=0" not in first
+    with django_assert_max_num_queries(6) as queries:
+        second = client.get(url(world), {"page": "2"}).content.decode()
+    assert not any("COUNT(*)" in q["sql"] for q in queries.captured_queries)
+    assert "連続講座 第21回" in second and "連続講座 第25回" in second
+    assert "?page=1" in second and "?page=3" not in second
+    assert client.get(url(world), {"page": "x"}).status_code == 200  # a bad number: page 1
