@@ -13,6 +13,7 @@ from .events import user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_RECONNECT = 4409  # not an error: connect again (the member's role changed)
 
 
 @database_sync_to_async
@@ -93,3 +94,6 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
 
     async def membership_revoked(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_FORBIDDEN)
+
+    async def membership_changed(self, message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_RECONNECT)  # the browser reconnects with the new role

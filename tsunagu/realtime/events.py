@@ -48,3 +48,16 @@ def disconnect_membership(membership: Membership) -> None:
             async_to_sync(layer.group_send)(group, {"type": "membership.revoked"})
 
     transaction.on_commit(push)
+
+
+def reconnect_membership(membership: Membership) -> None:
+    """Asks every open connection of a member to reconnect (after commit): a new role changes
+    which rooms and events the member may hear, and a new connection subscribes afresh."""
+    group = user_group(membership.network_id, membership.user_id)
+
+    def push() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, {"type": "membership.changed"})
+
+    transaction.on_commit(push)

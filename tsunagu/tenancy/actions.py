@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, record
-from tsunagu.realtime.events import disconnect_membership
+from tsunagu.realtime.events import disconnect_membership, reconnect_membership
 
 from .access import check_manage_member_permission, check_operator_permission, count_operators
 from .forms import NetworkSettingsForm
@@ -76,6 +76,7 @@ def do_change_role(actor: Membership, target: Membership, role: str) -> Membersh
     target.role = role
     target.save(update_fields=["role"])
     record(actor, AuditAction.CHANGE_ROLE, target=target, before=previous, after=role)
+    reconnect_membership(target)  # its open sockets follow rooms of the old role
     from tsunagu.notify.actions import notify
 
     notify(

@@ -13,8 +13,8 @@ from config.asgi import application
 from tsunagu.core.testing.factories import make_member
 from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import notify
-from tsunagu.tenancy.actions import do_change_status
-from tsunagu.tenancy.models import Membership, Status
+from tsunagu.tenancy.actions import do_change_role, do_change_status
+from tsunagu.tenancy.models import Membership, Role, Status
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -123,6 +123,22 @@ async def test_suspending_a_member_closes_their_open_socket_at_once(world: World
     await suspend()
     output = await socket.receive_output(timeout=2)
     assert output == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_new_role_makes_the_members_sockets_reconnect(world: World) -> None:
+    """Rooms limited to employees or alumni follow the role: an open socket subscribed under the
+    old one is closed with the reconnect code, and the browser connects again."""
+    socket, connected, _ = await open_socket("mitsuba-a", world.employee_a.user)
+    assert connected
+
+    @database_sync_to_async
+    def make_alumni() -> None:
+        with scope(network=world.net_a):
+            do_change_role(world.operator_a, world.employee_a, Role.ALUMNI)
+
+    await make_alumni()
+    output = await socket.receive_output(timeout=2)
+    assert output == {"type": "websocket.close", "code": 4409}
 
 
 async def test_malformed_frames_get_an_error_and_the_socket_stays_open(world: World) -> None:
