@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,13 +10,13 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Replace
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.notify.actions import notify
+from tsunagu.notify.mentions import mentioned_members
 from tsunagu.profiles.indexing import members_with_matching_tags
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
@@ -47,9 +46,6 @@ from .models import (
     ThreadRead,
 )
 
-MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
-MAX_MENTIONS = 10
-
 
 def comment_url(comment: Comment, slug: str) -> str:
     return reverse("boards:comment_goto", kwargs={"network_slug": slug, "comment_id": comment.pk})
@@ -57,20 +53,6 @@ def comment_url(comment: Comment, slug: str) -> str:
 
 def thread_url(thread: Thread, slug: str) -> str:
     return reverse("boards:thread", kwargs={"network_slug": slug, "thread_id": thread.pk})
-
-
-def mentioned_members(member: Membership, text: str) -> list[int]:
-    """User ids of active members named as @名前 (a name written without its spaces)."""
-    names = {m[:40] for m in MENTION.findall(text)}
-    if not names:
-        return []
-    compact = Replace(Replace(F("user__name"), Value(" "), Value("")), Value("\u3000"), Value(""))
-    return list(
-        filter_active_members(member.network)
-        .annotate(compact=compact)
-        .filter(compact__in=list(names)[:MAX_MENTIONS])
-        .values_list("user_id", flat=True)[:MAX_MENTIONS]
-    )
 
 
 def _attach(
@@ -137,7 +119,7 @@ def do_create_thread(
     _subscribe(member, thread)
     slug = member.network.slug
     params = {"actor": member.user.name, "title": thread.title}
-    mentioned = set(mentioned_members(member, body))
+    mentioned = set(mentioned_members(member, body).values_list("user_id", flat=True))
     if mentioned:
         notify(
             member.network,
@@ -211,7 +193,7 @@ def do_add_comment(
     slug = member.network.slug
     url = comment_url(comment, slug)
     params = {"actor": member.user.name, "title": thread.title}
-    mentioned = set(mentioned_members(member, body))
+    mentioned = set(mentioned_members(member, body).values_list("user_id", flat=True))
     if mentioned:
         notify(
             member.network, mentioned, "boards_mention", params=params, url=url, actor=member.user

@@ -13,13 +13,13 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Replace
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tsunagu.notify.actions import notify
+from tsunagu.notify.mentions import mentioned_members
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Network, Role, Status
@@ -45,8 +45,6 @@ from .unread import bump_generation, forget_member
 
 log = logging.getLogger(__name__)
 
-MENTION = re.compile(r"(?<![\w@])@([^\s@<>()\[\]{}、。,.!?！？「」]{1,40})")
-MAX_MENTIONS = 10
 URL = re.compile(r"https?://[^\s<>()\[\]{}「」、。]+", re.IGNORECASE)
 CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX}}}$")
 MAX_EMOJI_LENGTH = 8
@@ -280,20 +278,6 @@ def _check_rate(member: Membership) -> None:
         )
 
 
-def mentioned_members(member: Membership, text: str) -> list[Membership]:
-    """Active members named as @名前 (a name written without its spaces)."""
-    names = {m[:40] for m in MENTION.findall(text)}
-    if not names:
-        return []
-    compact = Replace(Replace(F("user__name"), Value(" "), Value("")), Value("\u3000"), Value(""))
-    return list(
-        filter_active_members(member.network)
-        .annotate(compact=compact)
-        .filter(compact__in=list(names)[:MAX_MENTIONS])
-        .select_related("user")[:MAX_MENTIONS]
-    )
-
-
 def validate_body(body: str, has_file: bool) -> str:
     body = body.strip()
     if not body and not has_file:
@@ -460,7 +444,7 @@ def _notify_about(member: Membership, room: Room, message: Message, _read: int) 
     url = room_url(room, slug) + f"#m{message.seq}"
     mentioned = [
         m
-        for m in mentioned_members(member, message.body)
+        for m in mentioned_members(member, message.body).select_related("user")
         if can_view(m, room, RoomMember.objects.filter(room=room, member=m).exists())
     ]
     if mentioned:
