@@ -308,7 +308,7 @@ def port_is_open() -> bool:
 
 
 def start_gunicorn(
-    env: dict[str, str], worker_class: str, threads: int, log: Path
+    env: dict[str, str], workers: int, worker_class: str, threads: int, log: Path
 ) -> subprocess.Popen[bytes]:
     if port_is_open():
         raise BenchError(f"{HOST}:{PORT} is already taken; stop whatever is listening there.")
@@ -322,7 +322,7 @@ def start_gunicorn(
         "--bind",
         f"{HOST}:{PORT}",
         "--workers",
-        "2",
+        str(workers),
         "--worker-class",
         worker_class,
         "--error-logfile",
@@ -597,7 +597,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per page (3)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (16)")
     parser.add_argument("--members", type=int, default=400, help="seeded alumni per network (400)")
-    # sync is what deploy/systemd/tsunagu-web.service runs; gthread is here to compare against.
+    # deploy/systemd/tsunagu-web.service runs 4 sync workers (two per core on the 2-core
+    # machines this is measured on); gthread is here to compare against.
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
     parser.add_argument(
         "--worker-class", default="sync", choices=["sync", "gthread"], help="(sync)"
     )
@@ -651,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         cookies = {email: f"sessionid={key}" for email, key in create_sessions(users, env).items()}
 
         print(f"server (DATA_DIR {data_dir}):")
-        server = start_gunicorn(env, args.worker_class, args.threads, log)
+        server = start_gunicorn(env, args.workers, args.worker_class, args.threads, log)
         wait_until_up(server, log)
         for page in pages:
             if page.user is None:

@@ -41,6 +41,38 @@ def access_thread(member: Membership, thread_id: object) -> Thread:
     )
 
 
+READER_THREAD_SQL = (
+    "SELECT t.*, EXISTS(SELECT 1 FROM boards_subscription s WHERE s.thread_id = t.id"
+    " AND s.member_id = %s) AS subscribed, (SELECT r.last_number FROM boards_threadread r"
+    " WHERE r.thread_id = t.id AND r.member_id = %s) AS read_up_to FROM boards_thread t"
+    " WHERE t.network_id = %s AND t.id = %s AND (%s OR NOT t.is_hidden)"
+)
+
+
+def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
+    """The thread with what the reader's page needs of their own: ``subscribed`` and
+    ``read_up_to`` (the last comment number they were shown, None before their first visit).
+
+    The most read page of the boards starts here, so this is one hand-written statement: built
+    by the ORM, with its two subqueries, it cost five times as much CPU as the database's work.
+    It keeps filter_threads()'s rules: this network only, hidden threads for moderators only.
+    """
+    try:
+        pk = int(str(thread_id))
+    except ValueError:
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    sql = READER_THREAD_SQL
+    params = [member.pk, member.pk, member.network_id, pk, can_moderate(member)]
+    found = list(Thread.objects.raw(sql, params))
+    if not found:
+        raise Http404
+    thread = found[0]
+    thread.subscribed = bool(thread.subscribed)  # type: ignore[attr-defined]  # SQLite: 0/1
+    return thread
+
+
 def access_comment(member: Membership, comment_id: object) -> Comment:
     """A comment whose thread the member may see; a hidden one only for moderators."""
     qs = Comment.objects.select_related("thread", "author__user")

@@ -397,18 +397,27 @@ def do_save_category(member: Membership, category: Category) -> Category:
     return category
 
 
+def own_stamps(thread: Thread, member: Membership) -> set[tuple[int | None, str]]:
+    """The (comment id, stamp) pairs the member gave in the thread; None: on the thread itself."""
+    return set(
+        Reaction.objects.filter(thread=thread, member=member).values_list("comment_id", "stamp")
+    )
+
+
 def reaction_summary(
-    thread: Thread, comment_ids: Iterable[int], member: Membership
+    thread: Thread, comment_ids: Iterable[int], member: Membership | None
 ) -> dict[int | None, list[dict[str, object]]]:
-    """Stamps per target (None: the thread), with counts and whether the member gave each."""
-    from django.db.models import Count, Q
+    """Stamps per target (None: the thread), with counts and whether the member gave each
+    (never, without a member)."""
+    from django.db.models import Count, Q, Value
 
     ids = list(comment_ids)
+    mine = Count("id", filter=Q(member=member)) if member is not None else Value(0)
     rows = (
         Reaction.objects.filter(thread=thread)
         .filter(Q(comment__isnull=True) | Q(comment_id__in=ids))
         .values("comment_id", "stamp")
-        .annotate(n=Count("id"), mine=Count("id", filter=Q(member=member)))
+        .annotate(n=Count("id"), mine=mine)
     )
     found: dict[int | None, dict[str, tuple[int, bool]]] = {}
     for row in rows:

@@ -10,4 +10,4 @@ class BoardsConfig(AppConfig):
     verbose_name = _("Boards")
 
     def ready(self) -> None:
-        from . import kinds  # noqa: F401 - registers the notification kinds
+        from . import kinds, signals  # noqa: F401 - registers notification kinds and receivers

@@ -144,5 +144,6 @@ def _bulk_comments(
     Thread.objects.filter(pk=thread.pk).update(
         comment_seq=F("comment_seq") + count,
         comment_count=F("comment_count") + count,
+        revision=F("revision") + 1,  # bulk inserts send no signals
         last_activity_at=comments[-1].created_at,
     )

@@ -1,22 +1,31 @@
-"""The comments of a thread page, rendered in Python.
+"""The comments of a thread page, rendered in Python and shared between readers.
 
 A page holds 50 comments, each with stamps, links and forms; through the template engine they
-cost most of the page's time. The markup here is what the template had, built with format_html
-(every value escaped) and with the translated words looked up once per page.
+cost most of the page's time. The markup here is what the template had, built with the standard
+library's escape on every value and with the translated words looked up once per page.
+
+What differs between readers is left as holes: the CSRF token, whether each stamp is the
+reader's own, and the edit link on the reader's own comments. The HTML with its holes is the same
+for every reader of the page, so it is cached under the thread's revision (which every change to
+the thread, its comments, stamps or files moves on) and filled per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from .models import Comment, Thread
 
@@ -39,27 +48,201 @@ def _words() -> dict[str, str]:
     }
 
 
-def _stamp_button(stamp: dict[str, Any], title: str) -> str:
-    mine = stamp["mine"]
+# Holes: \x00 cannot occur in escaped text or in sanitised HTML.
+CSRF_HOLE = "\x00csrf\x00"
+NAMED_HOLES = ("csrf", "follow", "poll", "unread", "form")
+_HOLE = re.compile("\x00(?:s(\\d+)\\.([a-z]+)|e(\\d+)|([a-z]+))\x00")
+PAGE_TIMEOUT = 10 * 60  # bounds how long a renamed author's old name can show
+
+
+def _stamp_button(stamp: dict[str, Any], title: str, hole: str | None = None) -> str:
     count = int(stamp["count"])
+    if hole is not None:
+        pressed = hole  # filled with the reader's state: see fill()
+    elif stamp["mine"]:
+        pressed = ' stamp--mine" aria-pressed="true'
+    else:
+        pressed = '" aria-pressed="false'
     return (
-        f'<button class="stamp{" stamp--mine" if mine else ""}" type="submit" name="stamp" '
-        f'value="{escape(stamp["stamp"])}" aria-pressed="{"true" if mine else "false"}" '
-        f'title="{title}">{escape(stamp["emoji"])}'
+        f'<button class="stamp{pressed}" type="submit" name="stamp" '
+        f'value="{escape(stamp["stamp"])}" title="{title}">{escape(stamp["emoji"])}'
         + (f" <span>{count}</span>" if count else "")
         + "</button>"
     )
 
 
-def stamps_html(stamps: Iterable[dict[str, Any]], action: str, csrf: str, title: str) -> SafeString:
+def stamps_html(
+    stamps: Iterable[dict[str, Any]],
+    action: str,
+    csrf: str,
+    title: str,
+    comment_id: int | None = None,
+) -> SafeString:
+    """The stamp buttons of a thread or comment; with ``comment_id``, the reader's own stamps
+    are holes for fill()."""
     # 250 buttons a page: plain string building with the standard library's escape, which is
     # several times cheaper than format_html for these short, fixed pieces.
-    title, action, csrf = escape(title), escape(action), escape(csrf)
-    buttons = "".join(_stamp_button(stamp, title) for stamp in stamps)
+    title, action = escape(title), escape(action)
+    csrf = csrf if csrf == CSRF_HOLE else escape(csrf)
+    buttons = "".join(
+        _stamp_button(
+            stamp,
+            title,
+            None if comment_id is None else f"\x00s{int(comment_id)}.{stamp['stamp']}\x00",
+        )
+        for stamp in stamps
+    )
     return mark_safe(  # noqa: S308 - every value escaped above
         f'<form class="stamps" method="post" action="{action}" hx-post="{action}" '
         f'hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
         f"{buttons}</form>"
+    )
+
+
+@dataclass
+class ThreadPage:
+    """A page of a thread as the same HTML for every reader, with holes (see fill())."""
+
+    html: str
+    # (comment id, author's membership id) of each comment shown, in order.
+    comments: list[tuple[int, int | None]] = field(default_factory=list)
+    last_number: int = 0  # of the page's last comment
+    has_poll: bool = False
+
+    def fill(
+        self,
+        *,
+        holes: dict[str, str],
+        mine: set[tuple[int | None, str]],
+        editable: bool,
+        member_id: int,
+        base: str,
+    ) -> SafeString:
+        """The page for one reader. ``holes`` holds the reader's own HTML for each named hole
+        (csrf: their token, escaped here); ``mine`` holds the (comment id, stamp) they gave,
+        None for the thread; their own comments get an edit link when ``editable``."""
+        edit = escape(_("Edit"))
+        csrf = escape(holes["csrf"])
+        named = {name: html.replace(CSRF_HOLE, csrf) for name, html in holes.items()}
+        named["csrf"] = csrf
+        authors = dict(self.comments)
+
+        def hole(match: re.Match[str]) -> str:
+            comment, stamp, edited, name = match.groups()
+            if name is not None:
+                return named.get(name, "")
+            if edited is not None:
+                pk = int(edited)
+                if editable and authors.get(pk) == member_id:
+                    return f'<a href="{escape(base)}comments/{pk}/edit/">{edit}</a> ·'
+                return ""
+            target = int(comment) or None  # 0: the thread itself
+            if (target, stamp) in mine:
+                return ' stamp--mine" aria-pressed="true'
+            return '" aria-pressed="false'
+
+        return mark_safe(_HOLE.sub(hole, self.html))  # noqa: S308 - escaped when built
+
+
+def thread_page(
+    thread: Thread,
+    number: int,
+    *,
+    request: Any,
+    base: str,
+    can_moderate: bool,
+    is_asker: bool,
+    load: Callable[
+        [],
+        tuple[
+            Thread,
+            list[Comment],
+            dict[int | None, list[dict[str, Any]]],
+            dict[int | None, list[Any]],
+            bool,
+        ],
+    ],
+    context: Callable[[Thread], dict[str, Any]],
+) -> ThreadPage:
+    """The shared HTML of page ``number``, from the cache when the thread has not changed.
+
+    ``load()`` returns the thread with what its header shows (category, author), the page's
+    comments, their stamp counts, their files (keyed by comment id, None for the thread's own)
+    and whether the thread has a poll; it is called only when the page is not cached.
+    ``context(thread)`` adds what the page template needs beside them. Moderators and the
+    asker see more (hidden comments, their forms), so they have their own entries.
+    """
+    key = (
+        f"boards:page:v2:{thread.pk}:{thread.revision}:{number}:{int(can_moderate)}"
+        f"{int(is_asker)}:{get_language()}:{timezone.get_current_timezone_name()}"
+    )
+    page = cache.get(key)
+    if page is None:
+        full, comments, stamps, files, has_poll = load()
+        for comment in comments:
+            comment.stamps = stamps[comment.pk]  # type: ignore[attr-defined]
+            comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
+        react = f"{base}t/{thread.pk}/react/"
+        html = render_to_string(
+            "boards/_thread_content.html",
+            {
+                **context(full),
+                "thread": full,
+                "thread_files": files.get(None, []),
+                "thread_stamps_html": stamps_html(
+                    stamps[None], react, CSRF_HOLE, _("React"), comment_id=0
+                ),
+                "comments_html": mark_safe(  # noqa: S308 - escaped when built
+                    comments_html(
+                        comments,
+                        thread=full,
+                        base=base,
+                        page_number=number,
+                        can_moderate=can_moderate,
+                        is_asker=is_asker,
+                    )
+                ),
+                "has_poll": has_poll,
+                "can_moderate": can_moderate,
+                "is_asker": is_asker,
+                "can_edit_thread": is_asker and not full.is_locked,
+                "csrf_token": CSRF_HOLE,
+                "holes": {name: mark_safe(f"\x00{name}\x00") for name in NAMED_HOLES},  # noqa: S308
+                # Only for {% nurl %}: no context processor runs, nothing of the reader leaks in.
+                "request": request,
+            },
+        )
+        page = ThreadPage(
+            html=html,
+            comments=[(c.pk, c.author_id) for c in comments],
+            last_number=comments[-1].number if comments else 0,
+            has_poll=has_poll,
+        )
+        cache.set(key, page, PAGE_TIMEOUT)
+    return page
+
+
+def follow_form(base: str, thread_id: int, *, subscribed: bool) -> str:
+    """The reader's follow or stop-following button (its CSRF token is the csrf hole)."""
+    label = escape(_("Stop following") if subscribed else _("Follow this thread"))
+    return (
+        f'<form class="inline-form" method="post" action="{escape(base)}t/{int(thread_id)}/'
+        f'subscription/"><input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_HOLE}">'
+        f'<input type="hidden" name="subscribe" value="{0 if subscribed else 1}">'
+        f'<button class="button button--ghost button--small" type="submit">{label}</button>'
+        "</form>"
+    )
+
+
+def unread_link(read_up_to: int | None, last_number: int, per_page: int) -> str:
+    """A jump to the first comment the reader has not been shown, when there is one."""
+    if read_up_to is None or read_up_to >= last_number:
+        return ""
+    first = read_up_to + 1
+    label = _("Jump to the first unread comment (#%(number)s)") % {"number": first}
+    return (
+        f'<p><a class="button button--small" href="?page={(first - 1) // per_page + 1}'
+        f'#c{first}">{escape(label)}</a></p>'
     )
 
 
@@ -68,29 +251,28 @@ def comments_html(
     *,
     thread: Thread,
     base: str,
-    csrf: str,
     page_number: int,
     can_moderate: bool,
     is_asker: bool,
-) -> SafeString:
-    """``base`` is the boards' address in this network, e.g. /n/mitsuba/boards/."""
+) -> str:
+    """``base`` is the boards' address in this network, e.g. /n/mitsuba/boards/. The result
+    has holes: see CommentsPage.fill()."""
     words = _words()
     w = {key: escape(value) for key, value in words.items()}
     w["react_raw"] = words["react"]  # stamps_html escapes it itself
-    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf)
+    csrf_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_HOLE}">'
     parts = [
-        _comment(c, thread, base, csrf, csrf_input, page_number, can_moderate, is_asker, w)
+        _comment(c, thread, base, csrf_input, page_number, can_moderate, is_asker, w)
         for c in comments
     ]
-    return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
+    return "".join(parts)
 
 
 def _comment(
     c: Comment,
     thread: Thread,
     base: str,
-    csrf: str,
-    csrf_input: SafeString,
+    csrf_input: str,
     page_number: int,
     can_moderate: bool,
     is_asker: bool,
@@ -147,8 +329,7 @@ def _comment(
             f'<a href="?page={int(page_number)}&amp;reply_to={int(c.pk)}#comment-form">'
             f"{w['reply']}</a> ·"
         )
-    if getattr(c, "can_edit", False):
-        actions.append(f'<a href="{url}edit/">{w["edit"]}</a> ·')
+    actions.append(f"\x00e{int(c.pk)}\x00")  # the reader's own: an edit link (fill())
     actions.append(f'<a href="{url}report/">{w["report"]}</a>')
     if is_asker and thread.is_consultation and c.author_id != thread.author_id:
         ghost = " button--ghost" if best else ""
@@ -166,7 +347,13 @@ def _comment(
             f'<button class="button button--ghost button--small" type="submit">{label}</button>'
             "</form>"
         )
-    stamps = stamps_html(c.stamps, f"{base}comments/{c.pk}/react/", csrf, w["react_raw"])  # type: ignore[attr-defined]
+    stamps = stamps_html(
+        c.stamps,  # type: ignore[attr-defined]
+        f"{base}comments/{c.pk}/react/",
+        CSRF_HOLE,
+        w["react_raw"],
+        comment_id=c.pk,
+    )
     return (
         f'<li id="c{number}" class="{classes}"><p class="comment__meta muted">{meta}</p>'
         f'<div class="prose">{c.body_html}</div>{files}{stamps}'

@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,7 @@ from .access import (
     access_comment,
     access_report,
     access_thread,
+    access_thread_for_reader,
     can_moderate,
     filter_threads,
 )
@@ -45,12 +48,11 @@ from .models import (
     Report,
     Revision,
     Stamp,
-    Subscription,
     Thread,
     ThreadKind,
-    ThreadRead,
 )
-from .render import comments_html
+from .render import follow_form, unread_link
+from .render import thread_page as shared_thread_page
 
 THREADS_PER_PAGE = 30
 
@@ -181,77 +183,100 @@ def _page_number(raw: str | None, last: int) -> int:
 @member_required
 def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     member = request.membership
-    thread = access_thread(member, thread_id)
+    thread = access_thread_for_reader(member, thread_id)
     last = thread.last_page
     number = _page_number(request.GET.get("page"), last)
     start = (number - 1) * COMMENTS_PER_PAGE + 1
-    # Comments are numbered in their thread: any page is one indexed range, first or last alike.
-    comments = list(
-        Comment.objects.filter(
-            thread=thread, number__gte=start, number__lt=start + COMMENTS_PER_PAGE
-        )
-        .select_related("author__user", "parent__author__user")
-        .order_by("number")
-    )
     moderator = can_moderate(member)
-    reactions = actions.reaction_summary(thread, [c.pk for c in comments], member)
-    files = _attachments(thread, [c.pk for c in comments])
-    for comment in comments:
-        comment.stamps = reactions[comment.pk]  # type: ignore[attr-defined]
-        comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
-        comment.can_edit = comment.author_id == member.pk and not thread.is_locked  # type: ignore[attr-defined]
-    subscribed = Subscription.objects.filter(thread=thread, member=member).exists()
-    known = (
-        ThreadRead.objects.filter(thread=thread, member=member)
-        .values_list("last_number", flat=True)
-        .first()
+    is_asker = thread.author_id == member.pk
+    base = reverse("boards:index", kwargs={"network_slug": request.network.slug})
+
+    def load() -> tuple[Thread, list[Comment], dict, dict, bool]:
+        full = access_thread(member, thread.pk)  # with its category, author and poll
+        # Comments are numbered in their thread: any page is one indexed range, first or last
+        # alike.
+        comments = list(
+            Comment.objects.filter(
+                thread=thread, number__gte=start, number__lt=start + COMMENTS_PER_PAGE
+            )
+            .select_related("author__user", "parent__author__user")
+            .order_by("number")
+        )
+        ids = [c.pk for c in comments]
+        stamps = actions.reaction_summary(thread, ids, None)
+        return full, comments, stamps, _attachments(thread, ids), hasattr(full, "poll")
+
+    def shared_context(full: Thread) -> dict[str, object]:
+        return {
+            "page_number": number,
+            "last_page": last,
+            "page_numbers": _page_window(number, last),
+            "move_form": MoveForm(network=member.network, initial={"category": full.category_id})
+            if moderator
+            else None,
+        }
+
+    page = shared_thread_page(
+        thread,
+        number,
+        request=request,
+        base=base,
+        can_moderate=moderator,
+        is_asker=is_asker,
+        load=load,
+        context=shared_context,
     )
-    first_unread = (known or 0) + 1
-    if comments:
-        actions.do_mark_read(member, thread, comments[-1].number, known)
-    poll = _poll_of(thread, member)
-    reply_to = None
+    read_up_to: int | None = thread.read_up_to  # type: ignore[attr-defined]
+    subscribed: bool = thread.subscribed  # type: ignore[attr-defined]
+    if page.comments:
+        actions.do_mark_read(member, thread, page.last_number, read_up_to)
+    csrf = get_token(request)
+    holes = {
+        "csrf": csrf,
+        "follow": follow_form(base, thread.pk, subscribed=subscribed),
+        "unread": unread_link(read_up_to, thread.comment_seq, COMMENTS_PER_PAGE),
+    }
+    if not thread.is_locked:
+        holes["form"] = _comment_form_fields(request, thread)
+    if page.has_poll:
+        poll = _poll_of(Poll.objects.get(thread=thread), member)
+        holes["poll"] = render_to_string(
+            "boards/_poll.html",
+            {"poll": poll, "thread": thread, "csrf_token": csrf, "request": request},
+        )
+    mine = actions.own_stamps(thread, member)
+    content = page.fill(
+        holes=holes, mine=mine, editable=not thread.is_locked, member_id=member.pk, base=base
+    )
+    return render(request, "boards/thread.html", {"thread": thread, "content_html": content})
+
+
+# The empty comment form is the same for every thread and reader: rendered once per language.
+_EMPTY_COMMENT_FORM: dict[str, str] = {}
+
+
+def _comment_form_fields(request: NetworkRequest, thread: Thread) -> str:
     reply_id = _id(request.GET.get("reply_to"))
-    if reply_id is not None and not thread.is_locked:
+    reply_to = None
+    if reply_id is not None:
         reply_to = (
             Comment.objects.filter(thread=thread, pk=reply_id, is_hidden=False)
             .only("number")
             .first()
         )
-    context = {
-        "thread": thread,
-        "comments": comments,
-        "page_number": number,
-        "last_page": last,
-        "page_numbers": _page_window(number, last),
-        "thread_stamps": reactions[None],
-        "thread_files": files.get(None, []),
-        "subscribed": subscribed,
-        "can_moderate": moderator,
-        "is_asker": thread.author_id == member.pk,
-        "can_edit_thread": thread.author_id == member.pk and not thread.is_locked,
-        "form": CommentForm(initial={"reply_to": reply_to.pk} if reply_to else None),
-        "reply_to": reply_to,
-        "poll": poll,
-        "first_unread": (
-            (first_unread, (first_unread - 1) // COMMENTS_PER_PAGE + 1)
-            if known is not None and first_unread <= thread.comment_seq
-            else None
-        ),
-        "move_form": MoveForm(network=member.network, initial={"category": thread.category_id})
-        if moderator
-        else None,
-    }
-    context["comments_html"] = comments_html(
-        comments,
-        thread=thread,
-        base=reverse("boards:index", kwargs={"network_slug": request.network.slug}),
-        csrf=get_token(request),
-        page_number=number,
-        can_moderate=moderator,
-        is_asker=thread.author_id == member.pk,
+    language = get_language()
+    if reply_to is None and language in _EMPTY_COMMENT_FORM:
+        return _EMPTY_COMMENT_FORM[language]
+    html = render_to_string(
+        "boards/_comment_form_fields.html",
+        {
+            "form": CommentForm(initial={"reply_to": reply_to.pk} if reply_to else None),
+            "reply_to": reply_to,
+        },
     )
-    return render(request, "boards/thread.html", context)
+    if reply_to is None:
+        _EMPTY_COMMENT_FORM[language] = html
+    return html
 
 
 def _attachments(thread: Thread, comment_ids: list[int]) -> dict[int | None, list[Attachment]]:
@@ -264,12 +289,8 @@ def _attachments(thread: Thread, comment_ids: list[int]) -> dict[int | None, lis
     return found
 
 
-def _poll_of(thread: Thread, member: Membership) -> dict[str, object] | None:
-    """The thread's poll with its options and the member's choices, in at most three queries."""
-    try:
-        poll = thread.poll  # fetched with the thread
-    except Poll.DoesNotExist:
-        return None
+def _poll_of(poll: Poll, member: Membership) -> dict[str, object]:
+    """The poll with its options and the member's choices, in two queries."""
     options = list(PollOption.objects.filter(poll=poll))
     mine = set(
         PollVote.objects.filter(poll=poll, member=member).values_list("option_id", flat=True)

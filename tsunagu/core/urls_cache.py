@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.template import Context
 from django.templatetags.static import static
 from django.urls import reverse
+from django_htmx.templatetags.django_htmx import htmx_script
 
 SITE_LINKS = (
     "home", "account_settings", "mfa_index", "account_change_password", "account_logout",
@@ -38,6 +40,8 @@ STATIC_FILES = {
 def site_links() -> dict[str, str]:
     links = {name: reverse(name) for name in SITE_LINKS}
     links |= {f"static_{key}": static(path) for key, path in STATIC_FILES.items()}
+    # What {% htmx_script %} would write on every page (the site sets no CSP nonce).
+    links["htmx_script"] = str(htmx_script(Context()))
     return links
 
 

@@ -84,10 +84,18 @@ def _bell_key(network_id: int, user_id: int) -> str:
     return f"notify:{SCHEMA}:bell:{network_id}:{user_id}"
 
 
-def bell_for(network: Network, user: User) -> dict[str, Any]:
-    """The member's unread count and latest notifications, read together in one cache call."""
+def bell_keys(network_id: int, user_id: int) -> list[str]:
+    """The cache keys bell_for() reads, for a caller that reads several things in one call."""
+    return [_bell_key(network_id, user_id)]
+
+
+def bell_for(
+    network: Network, user: User, prefetched: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The member's unread count and latest notifications, read together in one cache call
+    (none, when ``prefetched`` holds what the caller read of bell_keys())."""
     key = _bell_key(network.pk, user.pk)
-    bell = cache.get(key)
+    bell = prefetched.get(key) if prefetched is not None else cache.get(key)
     if bell is None:
         mine = Notification.objects.filter(network=network, recipient=user)
         bell = {
@@ -111,8 +119,8 @@ def bell_for(network: Network, user: User) -> dict[str, Any]:
     return bell
 
 
-def unread_count(network: Network, user: User) -> int:
-    return int(bell_for(network, user)["unread"])
+def unread_count(network: Network, user: User, prefetched: dict[str, Any] | None = None) -> int:
+    return int(bell_for(network, user, prefetched)["unread"])
 
 
 def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:

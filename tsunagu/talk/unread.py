@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import F, Sum
@@ -59,10 +60,16 @@ def compute_total(member: Membership) -> int:
     return int(total or 0)
 
 
-def unread_total(member: Membership) -> int:
-    generation_key = _generation_key(member.network_id)
-    member_key = _member_key(member.pk)
-    found = cache.get_many([generation_key, member_key])
+def total_keys(member: Membership) -> list[str]:
+    """The cache keys unread_total() reads, for a caller that reads several things at once."""
+    return [_generation_key(member.network_id), _member_key(member.pk)]
+
+
+def unread_total(member: Membership, prefetched: dict[str, Any] | None = None) -> int:
+    """The member's unread messages over all their rooms (``prefetched``: what the caller read
+    of total_keys(), so no cache call is made here when the total is current)."""
+    generation_key, member_key = total_keys(member)
+    found = prefetched if prefetched is not None else cache.get_many([generation_key, member_key])
     generation = found.get(generation_key)
     if generation is None:
         generation = time.time_ns()

@@ -22,11 +22,13 @@ def get_membership(network: Network, user: object) -> Membership | None:
     user_id = getattr(user, "pk", None)
     if user_id is None or not getattr(user, "is_authenticated", False):
         return None
-    found = list(Membership.objects.filter(network=network, user_id=user_id)[:1])
-    if not found:
+    from .cache import membership_of
+
+    membership = membership_of(network, user_id)
+    if membership is None:
         return None
-    found[0].user = user  # type: ignore[assignment]  # the request's user: no join needed
-    return found[0]
+    membership.user = user  # type: ignore[assignment]  # the request's user: no join needed
+    return membership
 
 
 def memberships_of(user: User) -> list[Membership]:

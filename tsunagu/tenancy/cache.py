@@ -1,7 +1,9 @@
-"""Cached reads that every network page makes: the network itself and the visitor's networks.
+"""Cached reads that every network page makes: the network, the visitor's membership in it and
+the visitor's networks.
 
-Both change rarely and are read on every request. Entries are dropped when a network or a
-membership is saved; the user's list also carries a version so a change anywhere refreshes it.
+All change rarely and are read on every request. Entries are dropped when a network or a
+membership is saved or deleted (now and again after the transaction commits); the user's list
+also carries a version so a change anywhere refreshes it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,26 @@ def _user_key(user_id: int) -> str:
     return f"tenancy:{SCHEMA}:user-networks:{user_id}"
 
 
+def _membership_key(network_id: int, user_id: int) -> str:
+    return f"tenancy:{SCHEMA}:membership:{network_id}:{user_id}"
+
+
+def membership_of(network: Network, user_id: int) -> Membership | None:
+    """The user's membership row in the network, whatever its status; None for outsiders.
+
+    A suspension or a new role saves the row, which drops the entry at once; outsiders are not
+    cached, so joining needs nothing dropped.
+    """
+    key = _membership_key(network.pk, user_id)
+    membership = cache.get(key)
+    if membership is None:
+        membership = Membership.objects.filter(network=network, user_id=user_id).first()
+        if membership is None:
+            return None
+        cache.set(key, membership, TIMEOUT)
+    return membership
+
+
 def network_by_slug(slug: str) -> Network | None:
     network = cache.get(_network_key(slug))
     if network is None:
@@ -46,9 +68,15 @@ def network_by_slug(slug: str) -> Network | None:
     return network
 
 
-def networks_of(user: User) -> list[dict[str, Any]]:
-    """The user's active networks as plain data: slug, name, colour, logo URL, role."""
-    found = cache.get_many([_user_key(user.pk), VERSION_KEY])
+def networks_keys(user_id: int) -> list[str]:
+    """The cache keys networks_of() reads, for a caller that reads several things at once."""
+    return [_user_key(user_id), VERSION_KEY]
+
+
+def networks_of(user: User, prefetched: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The user's active networks as plain data: slug, name, colour, logo URL, role
+    (``prefetched``: what the caller read of networks_keys())."""
+    found = prefetched if prefetched is not None else cache.get_many(networks_keys(user.pk))
     version = found.get(VERSION_KEY, 0)
     entry = found.get(_user_key(user.pk))
     if entry is not None and entry["version"] == version:
@@ -160,7 +188,13 @@ def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
 
 @receiver([post_save, post_delete], sender=Membership)
 def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
-    _forget([_user_key(instance.user_id), *_summary_keys(instance.network_id)])
+    _forget(
+        [
+            _membership_key(instance.network_id, instance.user_id),
+            _user_key(instance.user_id),
+            *_summary_keys(instance.network_id),
+        ]
+    )
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

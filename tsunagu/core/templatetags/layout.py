@@ -13,19 +13,31 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from .tsunagu import initials, unread_notifications, user_networks
+from .tsunagu import initials
 
 register = template.Library()
 
 
+_TEXTS: dict[str, SimpleNamespace] = {}
+
+
 def _texts() -> SimpleNamespace:
-    """The layout's words in the current language, escaped (looked up outside f-strings, so
-    that makemessages finds them)."""
+    """The layout's words in the current language, escaped, looked up once per language and
+    process (outside f-strings, so that makemessages finds them)."""
+    language = get_language()
+    texts = _TEXTS.get(language)
+    if texts is None:
+        texts = _TEXTS[language] = _lookup_texts()
+    return texts
+
+
+def _lookup_texts() -> SimpleNamespace:
     return SimpleNamespace(
         account_settings=escape(_("Account settings")),
         change_password=escape(_("Change password")),
@@ -55,8 +67,13 @@ def _current(flag: bool) -> str:
 
 
 def _csrf_input(request: Any) -> str:
-    token = escape(get_token(request))
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+    # One masked token serves every form of the layout (masking draws 32 random characters).
+    field = getattr(request, "_layout_csrf_input", None)
+    if field is None:
+        token = escape(get_token(request))
+        field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        request._layout_csrf_input = field
+    return field
 
 
 def _brand(network: Any, site: dict[str, str]) -> str:
@@ -78,8 +95,26 @@ def _brand(network: Any, site: dict[str, str]) -> str:
     )
 
 
-def _bell(context: Any, network: Any, links: dict[str, str]) -> str:
-    unread = unread_notifications(context)
+def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
+    """Everything the header reads from the cache, in one call: the bell, the talk total and
+    the visitor's networks."""
+    from tsunagu.notify.actions import bell_keys
+    from tsunagu.talk.unread import total_keys
+    from tsunagu.tenancy.cache import networks_keys
+
+    keys = networks_keys(request.user.pk)
+    if network is not None and membership is not None:
+        keys += bell_keys(network.pk, request.user.pk) + total_keys(membership)
+    return cache.get_many(keys)
+
+
+def _bell(context: Any, network: Any, links: dict[str, str], found: dict[str, Any]) -> str:
+    from tsunagu.notify.actions import unread_count
+
+    if "unread_prefetched" in context:  # the view read the bell already
+        unread = int(context["unread_prefetched"])
+    else:
+        unread = unread_count(network, context["request"].user, found)
     label = _("Notifications")
     if unread:
         count = ngettext("%(counter)s unread", "%(counter)s unread", unread) % {"counter": unread}
@@ -91,10 +126,12 @@ def _bell(context: Any, network: Any, links: dict[str, str]) -> str:
     )
 
 
-def _menu(context: Any, request: Any, network: Any, site: dict[str, str]) -> str:
+def _menu(request: Any, network: Any, site: dict[str, str], found: dict[str, Any]) -> str:
+    from tsunagu.tenancy.cache import networks_of
+
     t = _texts()
     user = request.user
-    networks = user_networks(context)
+    networks = networks_of(user, found)
     items = ""
     if networks:
         rows = "".join(
@@ -120,11 +157,11 @@ def _menu(context: Any, request: Any, network: Any, site: dict[str, str]) -> str
     )
 
 
-def _talk(membership: Any, links: dict[str, str], path: str) -> str:
+def _talk(membership: Any, links: dict[str, str], path: str, found: dict[str, Any]) -> str:
     """The talk link with the member's unread count, which the talk socket keeps current."""
     from tsunagu.talk.unread import unread_total
 
-    unread = unread_total(membership) if membership.is_active else 0
+    unread = unread_total(membership, found) if membership.is_active else 0
     label = escape(_("Talk"))
     return (
         f'<a class="subnav__talk" href="{escape(links["talk"])}"'
@@ -133,7 +170,7 @@ def _talk(membership: Any, links: dict[str, str], path: str) -> str:
     )
 
 
-def _subnav(request: Any, membership: Any, links: dict[str, str]) -> str:
+def _subnav(request: Any, membership: Any, links: dict[str, str], found: dict[str, Any]) -> str:
     t = _texts()
     path = request.path
     entries = [
@@ -149,7 +186,7 @@ def _subnav(request: Any, membership: Any, links: dict[str, str]) -> str:
     if membership.is_operator:
         entries.append(("manage", _("Manage"), "/manage/" in path))
     anchors = "".join(
-        _talk(membership, links, path)
+        _talk(membership, links, path, found)
         if key == "talk"
         else f'<a href="{escape(links[key])}"{_current(current)}>{escape(label)}</a>'
         for key, label, current in entries
@@ -169,16 +206,18 @@ def layout_header(context: Any) -> SafeString:
     t = _texts()
     network, membership = context.get("network"), context.get("membership")
     site, links = context["site_links"], context.get("network_links") or {}
+    found: dict[str, Any] = {}
     if request.user.is_authenticated:
-        bell = _bell(context, network, links) if network and membership else ""
-        nav = bell + _menu(context, request, network, site)
+        found = _prefetch(request, network, membership)
+        bell = _bell(context, network, links, found) if network and membership else ""
+        nav = bell + _menu(request, network, site, found)
     else:
         nav = (
             f'<a class="button button--ghost" href="{escape(site["account_login"])}">'
             f'{t.log_in}</a><a class="button" href="{escape(site["account_signup"])}">'
             f"{t.sign_up}</a>"
         )
-    subnav = _subnav(request, membership, links) if network and membership else ""
+    subnav = _subnav(request, membership, links, found) if network and membership else ""
     return mark_safe(  # noqa: S308 - every value escaped above
         f'<header class="topbar"><div class="topbar__inner">{_brand(network, site)}'
         f'<nav class="topnav" aria-label="{t.main}">{nav}</nav></div>{subnav}</header>'

@@ -63,6 +63,7 @@ def add_comments(thread: Thread, authors: list[Membership], count: int, text: st
         Thread.objects.filter(pk=thread.pk).update(
             comment_seq=F("comment_seq") + count,
             comment_count=F("comment_count") + count,
+            revision=F("revision") + 1,  # bulk inserts send no signals
             last_activity_at=now,
         )
         thread.refresh_from_db()

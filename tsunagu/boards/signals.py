@@ -1,0 +1,33 @@
+"""Every change to a thread, its comments, stamps or files moves the thread's revision on, so
+that the cached HTML of its comment pages (render.py) is never served after it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django_scopes import scopes_disabled
+
+from .models import Attachment, Comment, Reaction, Thread
+
+
+def bump_revision(thread_id: int | None) -> None:
+    if thread_id is None:
+        return
+    with scopes_disabled():  # also from tasks and commands, outside a network's scope
+        Thread.objects.filter(pk=thread_id).update(revision=F("revision") + 1)
+
+
+@receiver([post_save, post_delete], sender=Comment)
+@receiver([post_save, post_delete], sender=Reaction)
+@receiver([post_save, post_delete], sender=Attachment)
+def _part_changed(sender: type, instance: Any, **kwargs: Any) -> None:
+    bump_revision(instance.thread_id)
+
+
+@receiver(post_save, sender=Thread)
+def _thread_changed(sender: type, instance: Thread, created: bool, **kwargs: Any) -> None:
+    if not created:
+        bump_revision(instance.pk)
