@@ -35,6 +35,7 @@ from .models import (
     RegistrationStatus,
     Series,
 )
+from .signals import bump_revision
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -68,6 +69,7 @@ def _set_organisers(event: Event, memberships: Any) -> None:
             for pk in sorted(wanted - current)
         ]
     )
+    bump_revision(event.pk)  # a bulk insert sends no signals
 
 
 @transaction.atomic

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_scopes import scopes_disabled
 
-from .models import Series
+from .models import Event, Organiser, Photo, Registration, Series
 
 
 def series_key(network_id: int) -> str:
@@ -22,3 +24,15 @@ def forget_series(sender: Any, instance: Series, **kwargs: Any) -> None:
     key = series_key(instance.network_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+def bump_revision(event_id: int) -> None:
+    with scopes_disabled():  # also from tasks and commands, outside a network's scope
+        Event.objects.filter(pk=event_id).update(revision=F("revision") + 1)
+
+
+@receiver([post_save, post_delete], sender=Organiser)
+@receiver([post_save, post_delete], sender=Registration)
+@receiver([post_save, post_delete], sender=Photo)
+def _part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    bump_revision(instance.event_id)

@@ -5,15 +5,18 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from html import escape
+from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,9 +27,10 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
+from . import actions, listing
 from .access import (
     access_event,
+    access_event_for_reader,
     access_registration,
     can_create_events,
     can_manage_event,
@@ -62,10 +66,6 @@ from .models import (
 from .signals import series_key
 
 PAGE_SIZE = 20
-LIST_FIELDS = (
-    "network_id", "title", "category", "starts_at", "ends_at", "venue", "online_url", "fee",
-    "capacity", "called_off_at", "created_at", "updated_at", "audience",
-)  # fmt: skip
 PARTICIPANTS_PAGE_SIZE = 200
 
 
@@ -77,16 +77,6 @@ class ListPage:
     events: list[Event]
     number: int
     has_next: bool
-
-    @classmethod
-    def of(cls, events: QuerySet[Event], raw_number: str | None) -> ListPage:
-        try:
-            number = max(1, min(int(raw_number or 1), 10_000))
-        except ValueError:
-            number = 1
-        start = (number - 1) * PAGE_SIZE
-        found = list(events[start : start + PAGE_SIZE + 1])
-        return cls(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
 
     @property
     def has_previous(self) -> bool:
@@ -110,38 +100,24 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     form = EventFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    now = timezone.now()
-    # Only what a row shows: the descriptions and reports of thousands of events stay behind.
-    qs = filter_events_for(member, Event.objects.only(*LIST_FIELDS))
     past = data.get("when") == "past"
-    if past:
-        qs = qs.filter(ends_at__lte=now).order_by("-starts_at", "-id")
-    else:
-        qs = qs.filter(ends_at__gt=now).order_by("starts_at", "id")
-    if data.get("category"):
-        qs = qs.filter(category=data["category"])
-    for word in (data.get("q") or "").split()[:5]:
-        qs = qs.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(venue__icontains=word)
-        )
-    page = ListPage.of(qs, request.GET.get("page"))
-    ids = [e.pk for e in page.events]
+    try:
+        number = max(1, min(int(request.GET.get("page") or 1), 10_000))
+    except ValueError:
+        number = 1
+    found = listing.events_page(
+        member,
+        now=timezone.now(),
+        past=past,
+        category=data.get("category") or "",
+        words=(data.get("q") or "").split(),
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE + 1,  # one more than a page: is there a next page?
+    )
+    page = ListPage(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
     # Counted for the page's events only: an aggregate over the whole list would read every
     # registration of thousands of past events to show twenty.
-    taken: dict[int, int] = {}
-    mine: dict[int, str] = {}
-    for event_id, seated, my_status in (
-        Registration.objects.filter(network=member.network, event_id__in=ids)
-        .values("event_id")
-        .annotate(
-            seated=Count("id", filter=Q(status__in=SEATED)),
-            my_status=Max("status", filter=Q(user=request.user)),
-        )
-        .values_list("event_id", "seated", "my_status")
-    ):
-        taken[event_id] = seated
-        if my_status:
-            mine[event_id] = my_status
+    taken, mine = listing.seats_and_mine(member, [e.pk for e in page.events])
     statuses = dict(RegistrationStatus.choices)
     last_visit = actions.do_record_list_visit(member)
     events = page.events
@@ -233,39 +209,53 @@ def event_month(request: NetworkRequest) -> HttpResponse:
     )
 
 
+PAGE_TIMEOUT = 10 * 60  # bounds how long a renamed member's old name can show
+
+
+def _shared_detail(event: Event) -> dict[str, Any]:
+    """What the event page lists the same way for every reader (organisers, participants,
+    photos), cached under the event's revision, which their every change moves on."""
+    key = f"events:page:v2:{event.pk}:{event.revision}"
+    shared = cache.get(key)
+    if shared is None:
+        shared = {
+            "organisers": list(
+                Organiser.objects.filter(event=event)
+                .order_by("id")
+                .values_list("membership__user__name", flat=True)
+            ),
+            # Joined once: a general assembly lists hundreds of names.
+            "participants": "".join(
+                f"<li>{escape(name)}</li>"
+                for name in Registration.objects.filter(event=event, status__in=SEATED)
+                .order_by("applied_at", "id")
+                .values_list("user__name", flat=True)
+            ),
+            "photos": list(
+                Photo.objects.filter(event=event, in_description=False).values("pk", "caption")
+            ),
+        }
+        cache.set(key, shared, PAGE_TIMEOUT)
+    return shared
+
+
 def _detail_context(
     request: NetworkRequest,
     event: Event,
     apply_form: ApplyForm,
     feedback_form: FeedbackForm | None = None,
 ) -> dict:
+    """``event`` comes from access_event_for_reader(), with the reader's own parts."""
     member = request.membership
-    organisers = list(Organiser.objects.filter(event=event).select_related("membership__user"))
-    # can_manage_event(), answered from the organisers the page lists anyway.
-    manager = member.is_operator or (
-        member.is_active and any(o.membership_id == member.pk for o in organisers)
-    )
-    mine = Registration.objects.filter(event=event, user=request.user).first()
-    counts = Registration.objects.filter(event=event).aggregate(
-        seats=Count("id", filter=Q(status__in=SEATED)),
-        waiting=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
-    )
-    seats = counts["seats"]
-    participants: list[Registration] = []
-    if event.show_participants or manager:
-        participants = list(
-            Registration.objects.filter(event=event, status__in=SEATED)
-            .select_related("user")
-            .order_by("applied_at", "id")
-        )
+    # can_manage_event(), answered by the statement that loaded the event.
+    manager = member.is_operator or (member.is_active and event.i_organise)  # type: ignore[attr-defined]
+    mine: Registration | None = event.mine  # type: ignore[attr-defined]
+    seats: int = event.seats  # type: ignore[attr-defined]
+    shared = _shared_detail(event)
     holds_seat = mine is not None and mine.holds_seat
-    can_rate = may_give_feedback(member, event, mine) and not (
-        Feedback.objects.filter(event=event, user=request.user).exists()
-    )
+    can_rate = may_give_feedback(member, event, mine) and not event.rated  # type: ignore[attr-defined]
     return {
-        "photos": (
-            list(Photo.objects.filter(event=event, in_description=False)) if event.is_past else []
-        ),
+        "photos": shared["photos"] if event.is_past else [],
         "feedback_form": (feedback_form or FeedbackForm()) if can_rate else None,
         "event": event,
         "manager": manager,
@@ -273,9 +263,13 @@ def _detail_context(
         "declined": mine is not None and mine.status == RegistrationStatus.DECLINED,
         "seats": seats,
         "seats_left": None if event.capacity is None else max(event.capacity - seats, 0),
-        "waiting": counts["waiting"],
-        "participants": participants,
-        "organisers": [o.membership.user.name for o in organisers],
+        "waiting": event.waiting,  # type: ignore[attr-defined]
+        "participants_html": (
+            mark_safe(shared["participants"])  # noqa: S308 - every name escaped above
+            if event.show_participants or manager
+            else ""
+        ),
+        "organisers": shared["organisers"],
         "show_online_url": holds_seat or manager,
         "may_apply": may_apply(member, event),
         "apply_form": apply_form,
@@ -284,7 +278,7 @@ def _detail_context(
 
 @member_required
 def event_detail(request: NetworkRequest, event_id: int) -> HttpResponse:
-    event = access_event(request.membership, event_id)
+    event = access_event_for_reader(request.membership, event_id)
     form = ApplyForm(questions=event.questions)
     return render(request, "events/detail.html", _detail_context(request, event, form))
 
@@ -395,6 +389,7 @@ def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
     event = access_event(member, event_id)
     form = ApplyForm(request.POST, questions=event.questions)
     if not form.is_valid():
+        event = access_event_for_reader(member, event.pk)
         return render(request, "events/detail.html", _detail_context(request, event, form))
     try:
         registration = actions.do_register(member, event, form.answers())
@@ -412,6 +407,7 @@ def event_feedback(request: NetworkRequest, event_id: int) -> HttpResponse:
     event = access_event(member, event_id)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
+        event = access_event_for_reader(member, event.pk)
         context = _detail_context(request, event, ApplyForm(questions=event.questions), form)
         return render(request, "events/detail.html", context)
     try:

@@ -450,3 +450,43 @@ def test_the_list_pages_through_many_events_without_counting_them(
     assert "連続講座 第21回" in second and "連続講座 第25回" in second
     assert "?page=1" in second and "?page=3" not in second
     assert client.get(url(world), {"page": "x"}).status_code == 200  # a bad number: page 1
+
+
+@pytest.mark.django_db
+def test_the_participant_list_and_counts_follow_every_application_and_cancellation(
+    world: World,
+) -> None:
+    event = make_event(world.net_a, capacity=1, show_participants=True)
+    reader = world.client(world.supporter_a)
+    detail = url(world, f"{event.pk}/")
+
+    def participants() -> str:
+        html = reader.get(detail).content.decode()
+        return html[html.index("<h1>") :]
+
+    assert "0 / 1 席" in participants()  # now cached for readers
+    first, second = world.client(world.alumni_a), world.client(world.employee_a)
+    first.post(url(world, f"{event.pk}/register/"))
+    page = participants()
+    assert world.alumni_a.user.name in page and "1 / 1 席" in page
+    second.post(url(world, f"{event.pk}/register/"))  # waitlisted: counted, not listed
+    page = participants()
+    assert world.employee_a.user.name not in page and "1人がキャンセル待ち" in page
+    first.post(url(world, f"{event.pk}/cancel/"))  # the waiting member is promoted
+    page = participants()
+    assert world.employee_a.user.name in page and world.alumni_a.user.name not in page
+
+
+@pytest.mark.django_db
+def test_a_new_organiser_shows_on_the_event_page_at_once(world: World) -> None:
+    operator = world.client(world.operator_a)
+    assert operator.post(url(world, "new/"), event_data()).status_code == 302
+    with scopes_disabled():
+        event = Event.objects.get()
+    detail = url(world, f"{event.pk}/")
+    assert (
+        world.supporter_a.user.name not in world.client(world.alumni_a).get(detail).content.decode()
+    )
+    edit = event_data(organisers=[str(world.supporter_a.pk)])
+    assert operator.post(url(world, f"{event.pk}/edit/"), edit).status_code == 302
+    assert world.supporter_a.user.name in world.client(world.alumni_a).get(detail).content.decode()
