@@ -37,6 +37,7 @@ def _test_environment(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     s.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # type: ignore[attr-defined]
     s.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
     s.SITE_URL = "http://testserver"  # type: ignore[attr-defined]
+    s.SHARED_CACHE = True  # type: ignore[attr-defined]  # one process: its cache is everyone's
 
 
 IN_CI = os.environ.get("CI") == "true"

@@ -134,6 +134,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, task broker --------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Every process reads the same cache: rows that writes drop from the cache (the signed-in user,
+# memberships) may then be read from it. Without Redis each process has its own.
+SHARED_CACHE = bool(REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -202,8 +205,9 @@ INVITATION_EMAILS_PER_MINUTE = int(env("INVITATION_EMAILS_PER_MINUTE", "60"))
 # --- Auth and accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # allauth's (log in by e-mail), reading the signed-in user through the cache.
+    "tsunagu.accounts.backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -84,3 +84,13 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name
+
+    # The signed-in user comes from the cache without its password hash (backends.py), carrying
+    # the session hash computed from it instead; the password itself loads on first use.
+    def get_session_auth_hash(self) -> str:
+        cached = self.__dict__.get("_cached_session_auth_hash")
+        return cached if cached is not None else super().get_session_auth_hash()
+
+    def set_password(self, raw_password: str | None) -> None:
+        self.__dict__.pop("_cached_session_auth_hash", None)
+        super().set_password(raw_password)

@@ -49,6 +49,8 @@ def membership_of(network: Network, user_id: int) -> Membership | None:
     A suspension or a new role saves the row, which drops the entry at once; outsiders are not
     cached, so joining needs nothing dropped.
     """
+    if not settings.SHARED_CACHE:  # a cache per process: another could have changed the row
+        return Membership.objects.filter(network=network, user_id=user_id).first()
     key = _membership_key(network.pk, user_id)
     membership = cache.get(key)
     if membership is None:

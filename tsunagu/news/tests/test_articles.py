@@ -381,7 +381,7 @@ def test_news_pages_run_a_fixed_number_of_queries(
         client.get(path())
 
 
-QUERIES = {"list": 6, "detail": 7}
+QUERIES = {"list": 5, "detail": 6}
 
 
 def test_a_replaced_cover_leaves_no_file_behind(
