@@ -13,6 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.templatetags.layout import read_with_layout
+from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
@@ -37,6 +39,7 @@ from .forms import (
     ThreadEditForm,
     ThreadForm,
 )
+from .listing import THREADS_PER_PAGE, categories_key, categories_of, thread_list
 from .models import (
     COMMENTS_PER_PAGE,
     Attachment,
@@ -51,10 +54,15 @@ from .models import (
     Thread,
     ThreadKind,
 )
-from .render import follow_form, unread_link
+from .render import (
+    board_nav_html,
+    categories_html,
+    follow_form,
+    pager_html,
+    thread_rows_html,
+    unread_link,
+)
 from .render import thread_page as shared_thread_page
-
-THREADS_PER_PAGE = 30
 
 
 def _thread_list(qs: QuerySet[Thread]) -> QuerySet[Thread]:
@@ -88,37 +96,44 @@ def _thread_redirect(
     return redirect(f"{url}?page={page}" if page else url)
 
 
+def _list_context(
+    request: NetworkRequest, current: int | None = None
+) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """The network's categories, and the HTML of the bar above a thread list and of the list
+    with its pager, for the board index or a category (``current``)."""
+    member = request.membership
+    found = read_with_layout(request, [categories_key(member.network_id)])
+    categories = categories_of(member.network_id, found)
+    threads = thread_list(member, request.GET.get("page"), current)
+    links = network_links(request.network.slug)
+    return categories, {
+        "threads": threads,
+        "nav_html": board_nav_html(categories, links, current),
+        "threads_html": thread_rows_html(threads.rows, links["boards"])
+        + pager_html(threads.number, threads.num_pages),
+    }
+
+
 @member_required
 def index(request: NetworkRequest) -> HttpResponse:
-    member = request.membership
-    categories = list(Category.objects.filter(network=member.network))
-    page = Paginator(_thread_list(filter_threads(member)), THREADS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    actions.unread_counts(member, list(page))
+    categories, context = _list_context(request)
+    links = network_links(request.network.slug)
     return render(
         request,
         "boards/index.html",
-        {"categories": categories, "page": page, "can_moderate": can_moderate(member)},
+        {
+            **context,
+            "categories_html": categories_html(categories, links),
+            "can_moderate": can_moderate(request.membership),
+        },
     )
 
 
 @member_required
 def category(request: NetworkRequest, category_id: int) -> HttpResponse:
-    member = request.membership
-    current = access_category(member, category_id)
-    qs = filter_threads(member).filter(category=current)
-    page = Paginator(_thread_list(qs), THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    actions.unread_counts(member, list(page))
-    return render(
-        request,
-        "boards/category.html",
-        {
-            "category": current,
-            "categories": list(Category.objects.filter(network=member.network)),
-            "page": page,
-        },
-    )
+    current = access_category(request.membership, category_id)
+    _categories, context = _list_context(request, current.pk)
+    return render(request, "boards/category.html", {**context, "category": current})
 
 
 @member_required

@@ -26,6 +26,13 @@ NETWORK_LINKS = {
     "talk": "talk:index",
     "manage": "tenancy:manage_members",
     "manage_settings": "tenancy:manage_settings",
+    "boards_new": "boards:new_thread",
+    "boards_unanswered": "boards:unanswered",
+    "boards_search": "boards:search",
+    "boards_manage_categories": "boards:manage_categories",
+    "boards_moderation": "boards:moderation",
+    "news_create": "news:create",
+    "member_invite": "onboarding:member_invite",
 }
 
 
