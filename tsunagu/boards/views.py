@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -96,17 +98,20 @@ def _thread_redirect(
     return redirect(f"{url}?page={page}" if page else url)
 
 
+def _categories(request: NetworkRequest) -> list[dict[str, Any]]:
+    """The network's categories, read with the header's cache entries in one round trip."""
+    network_id = request.membership.network_id
+    return categories_of(network_id, read_with_layout(request, [categories_key(network_id)]))
+
+
 def _list_context(
-    request: NetworkRequest, current: int | None = None
-) -> tuple[list[dict[str, object]], dict[str, object]]:
-    """The network's categories, and the HTML of the bar above a thread list and of the list
-    with its pager, for the board index or a category (``current``)."""
-    member = request.membership
-    found = read_with_layout(request, [categories_key(member.network_id)])
-    categories = categories_of(member.network_id, found)
-    threads = thread_list(member, request.GET.get("page"), current)
+    request: NetworkRequest, categories: list[dict[str, Any]], current: int | None = None
+) -> dict[str, object]:
+    """The HTML of the bar above a thread list and of the list with its pager, for the board
+    index or a category (``current``)."""
+    threads = thread_list(request.membership, request.GET.get("page"), current)
     links = network_links(request.network.slug)
-    return categories, {
+    return {
         "threads": threads,
         "nav_html": board_nav_html(categories, links, current),
         "threads_html": thread_rows_html(threads.rows, links["boards"])
@@ -116,14 +121,13 @@ def _list_context(
 
 @member_required
 def index(request: NetworkRequest) -> HttpResponse:
-    categories, context = _list_context(request)
-    links = network_links(request.network.slug)
+    categories = _categories(request)
     return render(
         request,
         "boards/index.html",
         {
-            **context,
-            "categories_html": categories_html(categories, links),
+            **_list_context(request, categories),
+            "categories_html": categories_html(categories, network_links(request.network.slug)),
             "can_moderate": can_moderate(request.membership),
         },
     )
@@ -131,8 +135,12 @@ def index(request: NetworkRequest) -> HttpResponse:
 
 @member_required
 def category(request: NetworkRequest, category_id: int) -> HttpResponse:
-    current = access_category(request.membership, category_id)
-    _categories, context = _list_context(request, current.pk)
+    categories = _categories(request)
+    # The cached list holds this network's categories only: any other id is not found.
+    current = next((c for c in categories if c["id"] == category_id), None)
+    if current is None:
+        raise Http404
+    context = _list_context(request, categories, category_id)
     return render(request, "boards/category.html", {**context, "category": current})
 
 
