@@ -413,6 +413,7 @@ def thread_rows_html(rows: Iterable[Any], base: str) -> SafeString:
     former = escape(_("former member"))
     locked = f" · 🔒 {escape(_('Locked'))}"
     hidden = f" · {escape(_('Hidden'))}"
+    zone = timezone.get_current_timezone()
     parts = []
     for t in rows:
         title = f'<span class="chip" title="{pinned}">📌 {pinned}</span> ' if t.is_pinned else ""
@@ -428,7 +429,7 @@ def thread_rows_html(rows: Iterable[Any], base: str) -> SafeString:
         comments = ngettext("%(counter)s comment", "%(counter)s comments", count) % {
             "counter": count
         }
-        when = localtime(t.last_activity_at).strftime("%Y-%m-%d %H:%M")
+        when = t.last_activity_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         parts.append(
             f'\n    <li class="thread-row{" thread-row--hidden" if t.is_hidden else ""}">\n'
             f'      <a class="thread-row__title" href="{base}t/{int(t.pk)}/">{title}'

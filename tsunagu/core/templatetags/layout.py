@@ -66,11 +66,24 @@ def _current(flag: bool) -> str:
     return ' aria-current="page"' if flag else ""
 
 
+def page_token(request: Any) -> str:
+    """One masked CSRF token for every form of the page: the layout's, the page's own and the
+    htmx header (masking draws 32 random characters each time)."""
+    token = getattr(request, "_page_csrf_token", None)
+    if token is None:
+        token = request._page_csrf_token = get_token(request)
+    return str(token)
+
+
+@register.simple_tag(takes_context=True)
+def page_csrf_token(context: Any) -> str:
+    return page_token(context["request"])
+
+
 def _csrf_input(request: Any) -> str:
-    # One masked token serves every form of the layout (masking draws 32 random characters).
     field = getattr(request, "_layout_csrf_input", None)
     if field is None:
-        token = escape(get_token(request))
+        token = escape(page_token(request))
         field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         request._layout_csrf_input = field
     return field
