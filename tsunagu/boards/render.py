@@ -361,12 +361,47 @@ def _comment(
     )
 
 
+_LIST_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _list_words() -> dict[str, str]:
+    """The words of the thread lists in the current language, escaped: looked up once per
+    language and process."""
+    language = get_language()
+    words = _LIST_WORDS.get(language)
+    if words is None:
+        words = _LIST_WORDS[language] = {k: escape(v) for k, v in _lookup_list_words().items()}
+    return words
+
+
+def _lookup_list_words() -> dict[str, str]:
+    # Outside f-strings, so that makemessages finds them.
+    return {
+        "categories": _("Categories"),
+        "all": _("All"),
+        "unanswered": _("Unanswered consultations"),
+        "search_boards": _("Search the boards"),
+        "search": _("Search"),
+        "pinned": _("Pinned"),
+        "answered": _("Answered"),
+        "consultation": _("Consultation"),
+        "unread": _("Unread"),
+        "former_member": _("former member"),
+        "locked": _("Locked"),
+        "hidden": _("Hidden"),
+        "no_threads": _("No threads yet."),
+        "previous": _("Previous"),
+        "next": _("Next"),
+        "pages": _("Pages"),
+    }
+
+
 def board_nav_html(
     categories: list[dict[str, Any]], links: dict[str, str], current: int | None = None
 ) -> SafeString:
     """The categories bar and the search box above a thread list (boards/_board_nav.html)."""
+    w = _list_words()
     base = escape(links["boards"])
-    search = escape(_("Search the boards"))
     here = 'aria-current="page"'
     anchors = "".join(
         f'<a href="{base}c/{int(c["id"])}/" {here if c["id"] == current else ""}>'
@@ -374,16 +409,14 @@ def board_nav_html(
         for c in categories
     )
     return mark_safe(  # noqa: S308 - every value escaped above
-        f'<nav class="board-nav" aria-label="{escape(_("Categories"))}">\n'
-        f'  <a href="{base}" {"" if current else here}>'
-        f"{escape(_('All'))}</a>\n  {anchors}\n"
-        f'  <a href="{escape(links["boards_unanswered"])}">'
-        f"{escape(_('Unanswered consultations'))}</a>\n</nav>\n"
+        f'<nav class="board-nav" aria-label="{w["categories"]}">\n'
+        f'  <a href="{base}" {"" if current else here}>{w["all"]}</a>\n  {anchors}\n'
+        f'  <a href="{escape(links["boards_unanswered"])}">{w["unanswered"]}</a>\n</nav>\n'
         f'<form class="board-search" method="get" action="{escape(links["boards_search"])}" '
-        f'role="search">\n  <label class="visually-hidden" for="board-q">{search}</label>\n'
-        f'  <input id="board-q" type="search" name="q" value="" maxlength="100" '
-        f'placeholder="{search}">\n  <button class="button button--ghost button--small" '
-        f'type="submit">{escape(_("Search"))}</button>\n</form>'
+        f'role="search">\n  <label class="visually-hidden" for="board-q">{w["search_boards"]}'
+        '</label>\n  <input id="board-q" type="search" name="q" value="" maxlength="100" '
+        f'placeholder="{w["search_boards"]}">\n  <button class="button button--ghost '
+        f'button--small" type="submit">{w["search"]}</button>\n</form>'
     )
 
 
@@ -403,16 +436,17 @@ def categories_html(categories: list[dict[str, Any]], links: dict[str, str]) -> 
 def thread_rows_html(rows: Iterable[Any], base: str) -> SafeString:
     """The rows of a thread list (boards/_thread_list.html): ``rows`` are listing.ThreadRow;
     ``base`` is the boards' address in the network."""
+    w = _list_words()
     base = escape(base)
-    pinned = escape(_("Pinned"))
+    pinned = w["pinned"]
     chips = {
-        True: f'<span class="chip chip--answered">{escape(_("Answered"))}</span> ',
-        False: f'<span class="chip chip--pending">{escape(_("Consultation"))}</span> ',
+        True: f'<span class="chip chip--answered">{w["answered"]}</span> ',
+        False: f'<span class="chip chip--pending">{w["consultation"]}</span> ',
     }
-    unopened = f' <span class="chip chip--new">{escape(_("Unread"))}</span>'
-    former = escape(_("former member"))
-    locked = f" · 🔒 {escape(_('Locked'))}"
-    hidden = f" · {escape(_('Hidden'))}"
+    unopened = f' <span class="chip chip--new">{w["unread"]}</span>'
+    former = w["former_member"]
+    locked = f" · 🔒 {w['locked']}"
+    hidden = f" · {w['hidden']}"
     zone = timezone.get_current_timezone()
     parts = []
     for t in rows:
@@ -439,7 +473,7 @@ def thread_rows_html(rows: Iterable[Any], base: str) -> SafeString:
             f"{hidden if t.is_hidden else ''}</span>\n    </li>\n  "
         )
     if not parts:
-        parts.append(f'\n    <li class="empty">{escape(_("No threads yet."))}</li>\n  ')
+        parts.append(f'\n    <li class="empty">{w["no_threads"]}</li>\n  ')
     return mark_safe(f'<ul class="threads">\n  {"".join(parts)}\n</ul>')  # noqa: S308 - escaped
 
 
@@ -447,18 +481,17 @@ def pager_html(number: int, num_pages: int) -> SafeString:
     """Previous and next links under a thread list, when it has more than one page."""
     if num_pages <= 1:
         return mark_safe("")
+    w = _list_words()
     button = "button button--ghost button--small"
     previous = (
-        f'<a class="{button}" href="?page={number - 1}">{escape(_("Previous"))}</a>'
-        if number > 1
-        else ""
+        f'<a class="{button}" href="?page={number - 1}">{w["previous"]}</a>' if number > 1 else ""
     )
     following = (
-        f'<a class="{button}" href="?page={number + 1}">{escape(_("Next"))}</a>'
+        f'<a class="{button}" href="?page={number + 1}">{w["next"]}</a>'
         if number < num_pages
         else ""
     )
     return mark_safe(  # noqa: S308 - every value escaped above
-        f'\n  <nav class="pager" aria-label="{escape(_("Pages"))}">\n    {previous}\n'
+        f'\n  <nav class="pager" aria-label="{w["pages"]}">\n    {previous}\n'
         f"    <span>{int(number)} / {int(num_pages)}</span>\n    {following}\n  </nav>\n"
     )

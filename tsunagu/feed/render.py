@@ -65,6 +65,9 @@ def _lookup_words() -> dict[str, str]:
         "member": _("New member"),
         "profile": _("Profile"),
         "welcome": _("Welcome"),
+        "more": _("More"),
+        "end": _("You have reached the end."),
+        "no_events": _("No upcoming events."),
     }
 
 
@@ -166,18 +169,18 @@ def tail_html(next_cursor: str, home: str, *, first_page: bool, any_items: bool)
         return mark_safe(  # noqa: S308 - every value escaped here
             f'<li class="feed-more" hx-get="{more}" hx-trigger="revealed" '
             f'hx-swap="outerHTML"><a class="button button--ghost" href="{more}">'
-            f"{escape(_('More'))}</a></li>\n"
+            f"{_words()['more']}</a></li>\n"
         )
     if not first_page or any_items:
         return mark_safe(  # noqa: S308 - every value escaped here
-            f'<li class="feed-end muted">{escape(_("You have reached the end."))}</li>'
+            f'<li class="feed-end muted">{_words()["end"]}</li>'
         )
     return mark_safe("")
 
 
 def waiting_html(rows: list[dict[str, Any]], links: Links) -> SafeString:
     """The consultations waiting for an answer, those matching the member's tags marked."""
-    chip = f'<span class="chip chip--pending">{escape(_("Consultation"))}</span>'
+    chip = f'<span class="chip chip--pending">{_words()["consultation"]}</span>'
     zone = get_current_timezone()
     parts = []
     for t in rows:
@@ -209,7 +212,5 @@ def upcoming_html(events: list[dict[str, Any]], links: Links) -> SafeString:
         for e in events
     ]
     if not parts:
-        parts.append(
-            f'\n          <li class="empty">{escape(_("No upcoming events."))}</li>\n        '
-        )
+        parts.append(f'\n          <li class="empty">{_words()["no_events"]}</li>\n        ')
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above

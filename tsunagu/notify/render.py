@@ -23,7 +23,8 @@ def notifications_html(
 ) -> SafeString:
     """What notify/fragment_items.html showed: each notification with its open button."""
     field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf)}">'
-    unread = f'<span class="visually-hidden"> ({escape(_("unread"))})</span>'
+    unread_word = escape(_("unread"))  # outside the f-string, for makemessages
+    unread = f'<span class="visually-hidden"> ({unread_word})</span>'
     network_initials = escape(initials(network.name))
     zone = get_current_timezone()
     parts = []

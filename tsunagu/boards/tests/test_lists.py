@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.models import ThreadKind
 from tsunagu.core.testing.boards import make_category, make_thread
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.notify.actions import notify
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,15 @@ def test_the_links_of_the_board_lists_are_the_views_addresses(world: World) -> N
         ("boards:index", {}),
     ):
         assert f'"{reverse(name, kwargs={"network_slug": slug, **kwargs})}"' in page, name
+
+
+def test_the_board_index_header_counts_a_notification_that_arrives_after_a_view(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = world.client(world.alumni_a)
+    page = client.get(url(world)).content.decode()
+    assert re.search(r"data-unread-count\s+hidden\s*>0<", page)
+    with scope(network=world.net_a), django_capture_on_commit_callbacks(execute=True):
+        notify(world.net_a, [world.alumni_a.user], "announcement", params={"title": "総会"})
+    page = client.get(url(world)).content.decode()
+    assert re.search(r"data-unread-count\s*>1<", page)
