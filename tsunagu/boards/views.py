@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.core.templatetags.layout import read_with_layout
+from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
@@ -253,7 +252,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     subscribed: bool = thread.subscribed  # type: ignore[attr-defined]
     if page.comments:
         actions.do_mark_read(member, thread, page.last_number, read_up_to)
-    csrf = get_token(request)
+    csrf = page_token(request)  # the layout and the htmx header use it too
     holes = {
         "csrf": csrf,
         "follow": follow_form(base, thread.pk, subscribed=subscribed),
