@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
 
+from tsunagu.core.templatetags.layout import page_token
 from tsunagu.notify.render import notifications_html
 
 register = template.Library()
@@ -13,5 +13,6 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def notification_items(context: Any, notifications: Any) -> SafeString:
+    """{% notification_items notifications %}: the list with each notification's open button."""
     request = context["request"]
-    return notifications_html(notifications, request.network, get_token(request))
+    return notifications_html(notifications, request.network, page_token(request))
