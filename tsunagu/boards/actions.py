@@ -487,15 +487,3 @@ def do_mark_read(member: Membership, thread: Thread, up_to: int, known: int | No
     ThreadRead.objects.filter(thread=thread, member=member, last_number__lt=up_to).update(
         last_number=up_to, updated_at=timezone.now()
     )
-
-
-def unread_counts(member: Membership, threads: list[Thread]) -> None:
-    """Sets ``unread`` on each thread: comments the member has not been shown (None: unopened)."""
-    seen = dict(
-        ThreadRead.objects.filter(member=member, thread__in=[t.pk for t in threads]).values_list(
-            "thread_id", "last_number"
-        )
-    )
-    for thread in threads:
-        last = seen.get(thread.pk)
-        thread.unread = None if last is None else max(0, thread.comment_seq - last)  # type: ignore[attr-defined]

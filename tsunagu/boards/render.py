@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
-from .models import Comment, Thread
+from .models import Comment, Thread, ThreadKind
 
 
 def _words() -> dict[str, str]:
@@ -358,4 +358,140 @@ def _comment(
         f'<li id="c{number}" class="{classes}"><p class="comment__meta muted">{meta}</p>'
         f'<div class="prose">{c.body_html}</div>{files}{stamps}'
         f'<div class="comment__actions">{" ".join(actions)}</div></li>'
+    )
+
+
+_LIST_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _list_words() -> dict[str, str]:
+    """The words of the thread lists in the current language, escaped: looked up once per
+    language and process."""
+    language = get_language()
+    words = _LIST_WORDS.get(language)
+    if words is None:
+        words = _LIST_WORDS[language] = {k: escape(v) for k, v in _lookup_list_words().items()}
+    return words
+
+
+def _lookup_list_words() -> dict[str, str]:
+    # Outside f-strings, so that makemessages finds them.
+    return {
+        "categories": _("Categories"),
+        "all": _("All"),
+        "unanswered": _("Unanswered consultations"),
+        "search_boards": _("Search the boards"),
+        "search": _("Search"),
+        "pinned": _("Pinned"),
+        "answered": _("Answered"),
+        "consultation": _("Consultation"),
+        "unread": _("Unread"),
+        "former_member": _("former member"),
+        "locked": _("Locked"),
+        "hidden": _("Hidden"),
+        "no_threads": _("No threads yet."),
+        "previous": _("Previous"),
+        "next": _("Next"),
+        "pages": _("Pages"),
+    }
+
+
+def board_nav_html(
+    categories: list[dict[str, Any]], links: dict[str, str], current: int | None = None
+) -> SafeString:
+    """The categories bar and the search box above a thread list (boards/_board_nav.html)."""
+    w = _list_words()
+    base = escape(links["boards"])
+    here = 'aria-current="page"'
+    anchors = "".join(
+        f'<a href="{base}c/{int(c["id"])}/" {here if c["id"] == current else ""}>'
+        f"{escape(c['name'])}</a>"
+        for c in categories
+    )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<nav class="board-nav" aria-label="{w["categories"]}">\n'
+        f'  <a href="{base}" {"" if current else here}>{w["all"]}</a>\n  {anchors}\n'
+        f'  <a href="{escape(links["boards_unanswered"])}">{w["unanswered"]}</a>\n</nav>\n'
+        f'<form class="board-search" method="get" action="{escape(links["boards_search"])}" '
+        f'role="search">\n  <label class="visually-hidden" for="board-q">{w["search_boards"]}'
+        '</label>\n  <input id="board-q" type="search" name="q" value="" maxlength="100" '
+        f'placeholder="{w["search_boards"]}">\n  <button class="button button--ghost '
+        f'button--small" type="submit">{w["search"]}</button>\n</form>'
+    )
+
+
+def categories_html(categories: list[dict[str, Any]], links: dict[str, str]) -> SafeString:
+    """The list of categories with their descriptions, on the board index."""
+    base = escape(links["boards"])
+    items = "".join(
+        f'<li><a href="{base}c/{int(c["id"])}/"><strong>{escape(c["name"])}</strong></a>'
+        + (f' <span class="muted">{escape(c["description"])}</span>' if c["description"] else "")
+        + "</li>"
+        for c in categories
+    )
+    html = f'<ul class="categories">\n      {items}\n    </ul>' if categories else ""
+    return mark_safe(html)  # noqa: S308 - every value escaped above
+
+
+def thread_rows_html(rows: Iterable[Any], base: str) -> SafeString:
+    """The rows of a thread list (boards/_thread_list.html): ``rows`` are listing.ThreadRow;
+    ``base`` is the boards' address in the network."""
+    w = _list_words()
+    base = escape(base)
+    pinned = w["pinned"]
+    chips = {
+        True: f'<span class="chip chip--answered">{w["answered"]}</span> ',
+        False: f'<span class="chip chip--pending">{w["consultation"]}</span> ',
+    }
+    unopened = f' <span class="chip chip--new">{w["unread"]}</span>'
+    former = w["former_member"]
+    locked = f" · 🔒 {w['locked']}"
+    hidden = f" · {w['hidden']}"
+    zone = timezone.get_current_timezone()
+    parts = []
+    for t in rows:
+        title = f'<span class="chip" title="{pinned}">📌 {pinned}</span> ' if t.is_pinned else ""
+        if t.kind == ThreadKind.CONSULTATION:
+            title += chips[bool(t.is_answered)]
+        if t.unread:
+            new = ngettext("%(counter)s new", "%(counter)s new", t.unread) % {"counter": t.unread}
+            mark = f' <span class="chip chip--new">{escape(new)}</span>'
+        else:
+            mark = unopened if t.unread is None else ""
+        author = former if t.author_name is None else escape(t.author_name)
+        count = t.comment_count
+        comments = ngettext("%(counter)s comment", "%(counter)s comments", count) % {
+            "counter": count
+        }
+        when = t.last_activity_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        parts.append(
+            f'\n    <li class="thread-row{" thread-row--hidden" if t.is_hidden else ""}">\n'
+            f'      <a class="thread-row__title" href="{base}t/{int(t.pk)}/">{title}'
+            f"{escape(t.title)}</a>{mark}\n"
+            f'      <span class="thread-row__meta muted">{escape(t.category_name)} · {author} · '
+            f"{escape(comments)} · {when}{locked if t.is_locked else ''}"
+            f"{hidden if t.is_hidden else ''}</span>\n    </li>\n  "
+        )
+    if not parts:
+        parts.append(f'\n    <li class="empty">{w["no_threads"]}</li>\n  ')
+    return mark_safe(f'<ul class="threads">\n  {"".join(parts)}\n</ul>')  # noqa: S308 - escaped
+
+
+def pager_html(number: int, num_pages: int) -> SafeString:
+    """Previous and next links under a thread list, when it has more than one page."""
+    if num_pages <= 1:
+        return mark_safe("")
+    w = _list_words()
+    button = "button button--ghost button--small"
+    previous = (
+        f'<a class="{button}" href="?page={number - 1}">{w["previous"]}</a>' if number > 1 else ""
+    )
+    following = (
+        f'<a class="{button}" href="?page={number + 1}">{w["next"]}</a>'
+        if number < num_pages
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'\n  <nav class="pager" aria-label="{w["pages"]}">\n    {previous}\n'
+        f"    <span>{int(number)} / {int(num_pages)}</span>\n    {following}\n  </nav>\n"
     )

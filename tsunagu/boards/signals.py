@@ -1,5 +1,6 @@
 """Every change to a thread, its comments, stamps or files moves the thread's revision on, so
-that the cached HTML of its comment pages (render.py) is never served after it."""
+that the cached HTML of its comment pages (render.py) is never served after it; a change to a
+category drops the network's cached list of categories (listing.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_scopes import scopes_disabled
 
-from .models import Attachment, Comment, Reaction, Thread
+from .listing import forget_categories
+from .models import Attachment, Category, Comment, Reaction, Thread
 
 
 def bump_revision(thread_id: int | None) -> None:
@@ -31,3 +33,8 @@ def _part_changed(sender: type, instance: Any, **kwargs: Any) -> None:
 def _thread_changed(sender: type, instance: Thread, created: bool, **kwargs: Any) -> None:
     if not created:
         bump_revision(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=Category)
+def _category_changed(sender: type, instance: Category, **kwargs: Any) -> None:
+    forget_categories(instance.network_id)

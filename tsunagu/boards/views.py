@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.templatetags.layout import page_token, read_with_layout
+from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
@@ -37,6 +40,7 @@ from .forms import (
     ThreadEditForm,
     ThreadForm,
 )
+from .listing import THREADS_PER_PAGE, categories_key, categories_of, thread_list
 from .models import (
     COMMENTS_PER_PAGE,
     Attachment,
@@ -51,10 +55,15 @@ from .models import (
     Thread,
     ThreadKind,
 )
-from .render import follow_form, unread_link
+from .render import (
+    board_nav_html,
+    categories_html,
+    follow_form,
+    pager_html,
+    thread_rows_html,
+    unread_link,
+)
 from .render import thread_page as shared_thread_page
-
-THREADS_PER_PAGE = 30
 
 
 def _thread_list(qs: QuerySet[Thread]) -> QuerySet[Thread]:
@@ -88,37 +97,50 @@ def _thread_redirect(
     return redirect(f"{url}?page={page}" if page else url)
 
 
+def _categories(request: NetworkRequest) -> list[dict[str, Any]]:
+    """The network's categories, read with the header's cache entries in one round trip."""
+    network_id = request.membership.network_id
+    return categories_of(network_id, read_with_layout(request, [categories_key(network_id)]))
+
+
+def _list_context(
+    request: NetworkRequest, categories: list[dict[str, Any]], current: int | None = None
+) -> dict[str, object]:
+    """The HTML of the bar above a thread list and of the list with its pager, for the board
+    index or a category (``current``)."""
+    threads = thread_list(request.membership, request.GET.get("page"), current)
+    links = network_links(request.network.slug)
+    return {
+        "threads": threads,
+        "nav_html": board_nav_html(categories, links, current),
+        "threads_html": thread_rows_html(threads.rows, links["boards"])
+        + pager_html(threads.number, threads.num_pages),
+    }
+
+
 @member_required
 def index(request: NetworkRequest) -> HttpResponse:
-    member = request.membership
-    categories = list(Category.objects.filter(network=member.network))
-    page = Paginator(_thread_list(filter_threads(member)), THREADS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    actions.unread_counts(member, list(page))
+    categories = _categories(request)
     return render(
         request,
         "boards/index.html",
-        {"categories": categories, "page": page, "can_moderate": can_moderate(member)},
+        {
+            **_list_context(request, categories),
+            "categories_html": categories_html(categories, network_links(request.network.slug)),
+            "can_moderate": can_moderate(request.membership),
+        },
     )
 
 
 @member_required
 def category(request: NetworkRequest, category_id: int) -> HttpResponse:
-    member = request.membership
-    current = access_category(member, category_id)
-    qs = filter_threads(member).filter(category=current)
-    page = Paginator(_thread_list(qs), THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    actions.unread_counts(member, list(page))
-    return render(
-        request,
-        "boards/category.html",
-        {
-            "category": current,
-            "categories": list(Category.objects.filter(network=member.network)),
-            "page": page,
-        },
-    )
+    categories = _categories(request)
+    # The cached list holds this network's categories only: any other id is not found.
+    current = next((c for c in categories if c["id"] == category_id), None)
+    if current is None:
+        raise Http404
+    context = _list_context(request, categories, category_id)
+    return render(request, "boards/category.html", {**context, "category": current})
 
 
 @member_required
@@ -230,7 +252,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     subscribed: bool = thread.subscribed  # type: ignore[attr-defined]
     if page.comments:
         actions.do_mark_read(member, thread, page.last_number, read_up_to)
-    csrf = get_token(request)
+    csrf = page_token(request)  # the layout and the htmx header use it too
     holes = {
         "csrf": csrf,
         "follow": follow_form(base, thread.pk, subscribed=subscribed),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -24,22 +25,26 @@ PAUSE = timedelta(minutes=30)
 TOUCH = timedelta(minutes=1)
 
 
-def _visit_key(member: Membership) -> str:
+def visit_key(member: Membership) -> str:
     return f"feed:visit:v1:{member.pk}"
 
 
-def do_record_visit(member: Membership, *, looking: bool = True) -> datetime | None:
+def do_record_visit(
+    member: Membership, *, looking: bool = True, found: dict[str, Any] | None = None
+) -> datetime | None:
     """The time from which items are new to the member; records the visit when ``looking``.
 
-    The visit is also kept in the cache: reloads within ``TOUCH`` read nothing from the database.
+    The visit is also kept in the cache: reloads within ``TOUCH`` read nothing from the database
+    (``found``: what the caller read of visit_key() already).
     """
     now = timezone.now()
-    known = cache.get(_visit_key(member))
+    key = visit_key(member)
+    known = found.get(key) if found is not None else cache.get(key)
     if known is not None and (not looking or now - known[0] <= TOUCH):
         return known[1]
     new_since = _record_visit(member, now, looking=looking)
     if looking:
-        cache.set(_visit_key(member), (now, new_since), int(PAUSE.total_seconds()))
+        cache.set(key, (now, new_since), int(PAUSE.total_seconds()))
     return new_since
 
 

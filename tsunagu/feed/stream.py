@@ -323,10 +323,17 @@ ALL_AUDIENCE_SETS = [
 ]
 
 
-def first_page(network: Network, audiences: list[str]) -> dict[str, Any]:
-    """The first page and the blocks above it, shared by every member of the audience."""
-    key = _key(network.pk, audiences_key(audiences))
-    data = cache.get(key)
+def first_page_key(network_id: int, audiences: list[str]) -> str:
+    return _key(network_id, audiences_key(audiences))
+
+
+def first_page(
+    network: Network, audiences: list[str], found: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The first page and the blocks above it, shared by every member of the audience
+    (``found``: what the caller read of first_page_key() already)."""
+    key = first_page_key(network.pk, audiences)
+    data = found.get(key) if found is not None else cache.get(key)
     now = timezone.now()
     if data is not None and data["valid_until"] > now:
         return data

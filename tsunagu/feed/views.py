@@ -12,19 +12,33 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.templatetags.layout import page_token, read_with_layout
+from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
 from tsunagu.news.models import Kind as ArticleKind
 from tsunagu.notify.actions import bell_for
+from tsunagu.notify.render import notifications_html
 from tsunagu.profiles.models import Tag as ProfileTag
 from tsunagu.tenancy.access import access_in_network
-from tsunagu.tenancy.cache import members_summary_html
+from tsunagu.tenancy.cache import members_summary_html, summary_html_key
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, search
-from .render import Links, items_html, welcome_html
-from .stream import ARTICLE, EVENT, MEMBER, THREAD, UPDATE, Cursor, first_page, stream_items
+from .actions import visit_key
+from .render import Links, items_html, tail_html, upcoming_html, waiting_html, welcome_html
+from .stream import (
+    ARTICLE,
+    EVENT,
+    MEMBER,
+    THREAD,
+    UPDATE,
+    Cursor,
+    first_page,
+    first_page_key,
+    stream_items,
+)
 
 WAITING_SHOWN = 5
 SOURCES = {"MEMBER": MEMBER, "UPDATE": UPDATE, "EVENT": EVENT, "THREAD": THREAD, "ARTICLE": ARTICLE}
@@ -49,13 +63,20 @@ def _decorate(
     return shown
 
 
-def _waiting_for(member: Membership, waiting: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consultations waiting for an answer, first those naming the member's skills or interests."""
+def _own_tags_key(member: Membership) -> str:
+    return f"feed:own-tags:v1:{member.pk}"
+
+
+def _waiting_for(
+    member: Membership, waiting: list[dict[str, Any]], found: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Consultations waiting for an answer, first those naming the member's skills or interests
+    (``found``: what the caller read of the cache, the member's tags among it)."""
     if not waiting:
         return []
     # The member's own tags, kept a minute: they only order this list for the member alone.
-    key = f"feed:own-tags:v1:{member.pk}"
-    own = cache.get(key)
+    key = _own_tags_key(member)
+    own = found.get(key)
     if own is None:
         own = set(
             ProfileTag.objects.filter(profiles__membership=member).values_list(
@@ -78,36 +99,51 @@ def home(request: NetworkRequest) -> HttpResponse:
     network = member.network
     cursor = Cursor.parse(request.GET.get("before"))
     audiences = audiences_for(member)
-    new_since = actions.do_record_visit(member, looking=cursor is None)
+    language = get_language()
+    links = Links(network.slug)
+    keys = [visit_key(member)]
+    if cursor is None:
+        keys += [
+            first_page_key(network.pk, audiences),
+            _own_tags_key(member),
+            summary_html_key(network.pk, language),
+        ]
+    # What the page and its header keep in the cache (the bell among the header's), read in one
+    # round trip.
+    found = cache.get_many(keys) if request.htmx else read_with_layout(request, keys)
+    new_since = actions.do_record_visit(member, looking=cursor is None, found=found)
     context: dict[str, Any] = {"sources": SOURCES}
     if cursor is None:
-        data = first_page(network, audiences)
+        data = first_page(network, audiences, found)
         items, next_cursor = data["items"], data["next"]
         context |= {
-            "pinned_html": items_html(
-                _decorate(member, data["pinned"], new_since), Links(network.slug), ""
-            ),
-            "waiting": _waiting_for(member, data["waiting"]),
-            "upcoming": data["upcoming"],
+            "pinned_html": items_html(_decorate(member, data["pinned"], new_since), links, ""),
+            "waiting_html": waiting_html(_waiting_for(member, data["waiting"], found), links),
+            "upcoming_html": upcoming_html(data["upcoming"], links),
         }
     else:
-        page, found = stream_items(network, audiences, cursor)
-        items, next_cursor = page, str(found) if found else ""
-    links = Links(request.network.slug)
-    csrf = get_token(request)
+        page, found_next = stream_items(network, audiences, cursor)
+        items, next_cursor = page, str(found_next) if found_next else ""
+    csrf = page_token(request)
     shown = _decorate(member, items, new_since)
     context |= {
         "items": shown,
         "items_html": items_html(shown, links, csrf),
-        "next_cursor": next_cursor,
+        "tail_html": tail_html(
+            next_cursor,
+            network_links(network.slug)["home"],
+            first_page=cursor is None,
+            any_items=bool(shown),
+        ),
         "is_supporter": member.is_supporter_or_operator,
         "first_page": cursor is None,
     }
     if request.htmx:
         return render(request, "feed/fragment_items.html", context)
-    bell = bell_for(network, request.user)
+    bell = bell_for(network, request.user, found)
     context |= {
-        "summary_html": members_summary_html(network, get_language()),
+        "summary_html": members_summary_html(network, language, found),
+        "notifications_html": notifications_html(bell["recent"], network, csrf),
         "recent_notifications": bell["recent"],
         "unread_prefetched": bell["unread"],
     }

@@ -140,10 +140,18 @@ def members_summary(network: Network) -> dict[str, Any]:
     return summary
 
 
-def members_summary_html(network: Network, language: str) -> dict[str, str]:
-    """The head counts and newest members as HTML, rendered once per summary and language."""
+def summary_html_key(network_id: int, language: str) -> str:
+    """The cache key members_summary_html() reads, for a caller that reads several at once."""
+    return _summary_html_key(network_id, language)
+
+
+def members_summary_html(
+    network: Network, language: str, found: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """The head counts and newest members as HTML, rendered once per summary and language
+    (``found``: what the caller read of summary_html_key() already)."""
     key = _summary_html_key(network.pk, language)
-    html = cache.get(key)
+    html = found.get(key) if found is not None else cache.get(key)
     if html is None:
         summary = members_summary(network)
         counts = summary["role_counts"]

@@ -56,10 +56,11 @@ def test_board_index_queries_do_not_grow_with_threads(
     client.get(url(world))  # warm the caches of the layout
     small = count_queries(client, url(world))
     grow_board(world, 30, "大")  # ten times the threads, comments and categories
+    client.get(url(world))  # the new categories are read once, then kept in the cache
     with django_assert_max_num_queries(small):
         response = client.get(url(world))
     assert "大話題 29" in response.content.decode()
-    assert small <= 8
+    assert small <= 3  # the session, the user, and one statement for the page of threads
 
 
 def fill_thread(world: World, comments: int) -> Any:

@@ -427,13 +427,13 @@ def test_lists_show_what_is_new_since_the_members_last_visit(world: World) -> No
     add_comments(thread, [world.alumni_a], 120)
     reader = world.client(world.employee_a)
     index = reader.get(url(world))
-    assert index.context["page"][0].unread is None
+    assert index.context["threads"].rows[0].unread is None
     assert "未読" in index.content.decode()
     reader.get(url(world, f"t/{thread.pk}/"))  # reads #1–#50
-    assert reader.get(url(world)).context["page"][0].unread == 70
+    assert reader.get(url(world)).context["threads"].rows[0].unread == 70
     reader.get(url(world, f"t/{thread.pk}/?page=3"))  # reads to #120
     reader.get(url(world, f"t/{thread.pk}/?page=1"))  # going back does not forget
-    assert reader.get(url(world)).context["page"][0].unread == 0
+    assert reader.get(url(world)).context["threads"].rows[0].unread == 0
     add_comments(thread, [world.alumni_a], 2)
     index = reader.get(url(world)).content.decode()
     assert "2件の新着" in index

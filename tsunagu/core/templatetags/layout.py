@@ -66,11 +66,24 @@ def _current(flag: bool) -> str:
     return ' aria-current="page"' if flag else ""
 
 
+def page_token(request: Any) -> str:
+    """One masked CSRF token for every form of the page: the layout's, the page's own and the
+    htmx header (masking draws 32 random characters each time)."""
+    token = getattr(request, "_page_csrf_token", None)
+    if token is None:
+        token = request._page_csrf_token = get_token(request)
+    return str(token)
+
+
+@register.simple_tag(takes_context=True)
+def page_csrf_token(context: Any) -> str:
+    return page_token(context["request"])
+
+
 def _csrf_input(request: Any) -> str:
-    # One masked token serves every form of the layout (masking draws 32 random characters).
     field = getattr(request, "_layout_csrf_input", None)
     if field is None:
-        token = escape(get_token(request))
+        token = escape(page_token(request))
         field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         request._layout_csrf_input = field
     return field
@@ -95,9 +108,7 @@ def _brand(network: Any, site: dict[str, str]) -> str:
     )
 
 
-def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
-    """Everything the header reads from the cache, in one call: the bell, the talk total and
-    the visitor's networks."""
+def _header_keys(request: Any, network: Any, membership: Any) -> list[str]:
     from tsunagu.notify.actions import bell_keys
     from tsunagu.talk.unread import total_keys
     from tsunagu.tenancy.cache import networks_keys
@@ -105,7 +116,25 @@ def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
     keys = networks_keys(request.user.pk)
     if network is not None and membership is not None:
         keys += bell_keys(network.pk, request.user.pk) + total_keys(membership)
-    return cache.get_many(keys)
+    return keys
+
+
+def read_with_layout(request: Any, keys: list[str]) -> dict[str, Any]:
+    """The view's own cache entries ``keys`` and the header's, read in one round trip; the
+    header then reads nothing more. For a member's page of a network (request.membership)."""
+    header = _header_keys(request, request.network, request.membership)
+    found: dict[str, Any] = cache.get_many([*keys, *header])
+    request._layout_found = found
+    return found
+
+
+def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
+    """Everything the header reads from the cache, in one call: the bell, the talk total and
+    the visitor's networks (nothing, when the view read them already: read_with_layout())."""
+    found = getattr(request, "_layout_found", None)
+    if found is not None:
+        return found
+    return cache.get_many(_header_keys(request, network, membership))
 
 
 def _bell(context: Any, network: Any, links: dict[str, str], found: dict[str, Any]) -> str:

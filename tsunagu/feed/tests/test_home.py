@@ -333,3 +333,21 @@ def test_the_feed_speaks_english_to_those_who_chose_it(world: World) -> None:
         assert words in page
     assert "新着" not in page
     assert "新着" in world.client(world.operator_a).get(home(world)).content.decode()
+
+
+def test_the_forms_of_the_home_page_and_its_htmx_header_share_a_working_token(
+    world: World,
+) -> None:
+    newcomer = make_member(world.net_a, make_user(name="新入 次郎"))
+    client = world.client(world.supporter_a)
+    client.handler.enforce_csrf_checks = True
+    page = client.get(home(world)).content.decode()
+    header = re.search(r'"X-CSRFToken": "([A-Za-z0-9]+)"', page)
+    assert header
+    fields = set(re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', page))
+    assert fields == {header[1]}  # one masked token for the layout's forms and the feed's
+    welcome = f"/n/mitsuba-a/welcome/{newcomer.pk}/"
+    assert client.post(welcome, HTTP_HX_REQUEST="true").status_code == 403
+    response = client.post(welcome, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=header[1])
+    assert response.status_code == 200
+    assert 'aria-pressed="true"' in response.content.decode()
