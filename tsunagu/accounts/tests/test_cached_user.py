@@ -61,4 +61,3 @@ def test_a_renamed_member_sees_the_new_name_and_saving_keeps_the_password(world:
     with scopes_disabled():
         user.refresh_from_db()
     assert user.language == "en" and user.password == password
-
