@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.query import (
+    RawQuerySet,
+)  # not through the scoped manager: the SQL scopes itself
 from django.http import Http404
 
 from tsunagu.tenancy.access import access_in_network
@@ -65,7 +68,7 @@ def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
         raise Http404
     sql = READER_THREAD_SQL
     params = [member.pk, member.pk, member.network_id, pk, can_moderate(member)]
-    found = list(Thread.objects.raw(sql, params))
+    found = list(RawQuerySet(sql, model=Thread, params=params))
     if not found:
         raise Http404
     thread = found[0]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.query import (
+    RawQuerySet,
+)  # not through the scoped manager: the SQL scopes itself
 
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Role
@@ -77,7 +80,7 @@ def access_event_for_reader(member: Membership, event_id: object) -> Event:
         member.pk, *SEATED, RegistrationStatus.WAITLISTED, user_id, user_id, user_id,
         member.network_id, pk, member.is_operator, *audiences, member.pk,
     ]  # fmt: skip
-    found = list(Event.objects.raw(READER_EVENT_SQL, params))
+    found = list(RawQuerySet(READER_EVENT_SQL, model=Event, params=params))
     if not found:
         raise Http404
     event = found[0]
