@@ -68,7 +68,7 @@ def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
         raise Http404
     sql = READER_THREAD_SQL
     params = [member.pk, member.pk, member.network_id, pk, can_moderate(member)]
-    found = list(RawQuerySet(sql, model=Thread, params=params))
+    found = list(RawQuerySet(sql, model=Thread, params=tuple(params)))
     if not found:
         raise Http404
     thread = found[0]

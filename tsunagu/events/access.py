@@ -80,7 +80,7 @@ def access_event_for_reader(member: Membership, event_id: object) -> Event:
         member.pk, *SEATED, RegistrationStatus.WAITLISTED, user_id, user_id, user_id,
         member.network_id, pk, member.is_operator, *audiences, member.pk,
     ]  # fmt: skip
-    found = list(RawQuerySet(READER_EVENT_SQL, model=Event, params=params))
+    found = list(RawQuerySet(READER_EVENT_SQL, model=Event, params=tuple(params)))
     if not found:
         raise Http404
     event = found[0]

@@ -74,7 +74,7 @@ def events_page(
     # Fixed fragments and placeholders only: every value goes in params.
     select = f"SELECT {columns} FROM events_event e WHERE "  # noqa: S608
     sql = select + " AND ".join(where) + f" ORDER BY {order} LIMIT %s OFFSET %s"
-    return list(RawQuerySet(sql, model=Event, params=[*params, limit, offset]))
+    return list(RawQuerySet(sql, model=Event, params=(*params, limit, offset)))
 
 
 def seats_and_mine(
