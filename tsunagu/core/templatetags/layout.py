@@ -66,11 +66,20 @@ def _current(flag: bool) -> str:
     return ' aria-current="page"' if flag else ""
 
 
+def page_csrf_token(request: Any) -> str:
+    """The page's one masked CSRF token (masking draws 32 random characters): a view that
+    passes it to its template as ``csrf_token`` has the layout's forms share it."""
+    token = getattr(request, "_page_csrf_token", None)
+    if token is None:
+        token = request._page_csrf_token = get_token(request)
+    return str(token)
+
+
 def _csrf_input(request: Any) -> str:
-    # One masked token serves every form of the layout (masking draws 32 random characters).
+    # One masked token serves every form of the layout.
     field = getattr(request, "_layout_csrf_input", None)
     if field is None:
-        token = escape(get_token(request))
+        token = escape(page_csrf_token(request))
         field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         request._layout_csrf_input = field
     return field
