@@ -167,7 +167,7 @@ def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember |
     place = None
     if room.place_id is not None:  # type: ignore[attr-defined]
         place = RoomMember.from_db(
-            None,
+            room._state.db,
             ["id", "network_id", "room_id", "member_id", "last_read_seq"],
             [room.place_id, room.network_id, room.pk, member.pk, room.place_read_seq],  # type: ignore[attr-defined]
         )

@@ -311,32 +311,37 @@ def room_page(
     before: int | None,
     load: Callable[[], tuple[list[Message], bool, list[Message], dict[Any, Any], dict[Any, Any]]],
 ) -> RoomPage:
-    """The page of the room's messages below ``before`` (the newest without), from the cache
-    when the room has not changed since it was built.
+    """The page of the room's messages below ``before`` (the newest without). The newest page,
+    the one every visit opens, comes from the cache when the room has not changed since it was
+    built; older pages, seldom read and countless, are built each time.
 
     ``load()`` returns the page's messages (oldest first), whether older ones exist, the pinned
     messages, and the messages' files and stamps; it is called only when the page is not cached.
     It must read no message numbered above ``last_seq``: the page is stored under it.
     """
-    key = (
-        f"talk:page:v1:{int(ctx.room_id)}:{int(last_seq)}:{int(revision)}:{before}:{ctx.variant}"
-        f":{ctx.in_thread:d}:{ctx.base}:{get_language()}:{timezone.get_current_timezone_name()}"
-    )
-    page = cache.get(key)
-    if page is None:
-        batch, has_older, pinned, files, reactions = load()
-        older_url = f"?before={batch[0].seq}" if has_older and batch else ""
-        pinned_html = ""
-        if pinned:
-            pinned_html = render_to_string(
-                "talk/_pinned.html",
-                {"pinned": pinned, "search_url": f"{ctx.base}r/{int(ctx.room_id)}/search/"},
-            )
-        page = RoomPage(
-            messages=build_messages(ctx, batch, files, reactions),
-            older_url=older_url,
-            pinned_html=pinned_html,
+    key = None
+    if before is None:
+        key = (
+            f"talk:page:v1:{int(ctx.room_id)}:{int(last_seq)}:{int(revision)}:{ctx.variant}"
+            f":{ctx.in_thread:d}:{ctx.base}:{get_language()}:{timezone.get_current_timezone_name()}"
         )
+        page = cache.get(key)
+        if page is not None:
+            return page
+    batch, has_older, pinned, files, reactions = load()
+    older_url = f"?before={batch[0].seq}" if has_older and batch else ""
+    pinned_html = ""
+    if pinned:
+        pinned_html = render_to_string(
+            "talk/_pinned.html",
+            {"pinned": pinned, "search_url": f"{ctx.base}r/{int(ctx.room_id)}/search/"},
+        )
+    page = RoomPage(
+        messages=build_messages(ctx, batch, files, reactions),
+        older_url=older_url,
+        pinned_html=pinned_html,
+    )
+    if key is not None:
         cache.set(key, page, PAGE_TIMEOUT)
     return page
 

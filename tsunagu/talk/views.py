@@ -8,7 +8,6 @@ from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -411,6 +410,7 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
     room, place = access_room(member, room_id)
     query = request.GET.get("q", "").strip()[:100]
     results_html = ""
+    token = page_csrf_token(request)
     count = 0
     if query:
         qs = Message.objects.filter(room=room, deleted_at__isnull=True).select_related(
@@ -426,7 +426,7 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
         ctx = _render_ctx(request, room, place, in_thread=True)
         ctx.can_react = False
         results_html = render_messages(
-            ctx, found, files, reactions, member_id=member.pk, csrf_token=get_token(request)
+            ctx, found, files, reactions, member_id=member.pk, csrf_token=token
         )
     return render(
         request,
@@ -437,6 +437,7 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
             "query": query,
             "results_html": results_html,
             "count": count,
+            "csrf_token": token,
         },
     )
 

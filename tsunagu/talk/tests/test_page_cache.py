@@ -13,7 +13,7 @@ from django_scopes import scope
 from tsunagu.core.testing.talk import default_room, make_room, post
 from tsunagu.core.testing.world import World
 from tsunagu.talk import actions
-from tsunagu.talk.models import Message, RoomKind
+from tsunagu.talk.models import MANAGED_KINDS, Message, RoomKind, RoomMember
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +137,41 @@ def test_a_cached_page_is_no_way_into_a_room(world: World) -> None:
     assert world.client(world.alumni_b).get(path).status_code == 302  # to the network's page
     other_network = f"/n/{world.net_b.slug}/talk/r/{group.pk}/"
     assert world.client(world.alumni_b).get(other_network).status_code == 404
+
+
+def test_the_room_list_statement_keeps_the_rules_of_filter_rooms_for(world: World) -> None:
+    from tsunagu.talk.access import filter_rooms_for, list_rooms_for
+    from tsunagu.talk.actions import do_archive_room, do_open_direct, do_open_office
+
+    for kind in (RoomKind.OPEN, RoomKind.CLOSED, RoomKind.ANNOUNCEMENT):
+        make_room(world.operator_a, name=f"{kind}の部屋", kind=kind)
+    make_room(world.operator_a, name="OB・OG限定", kind=RoomKind.ALUMNI)
+    make_room(world.operator_a, name="社員限定", kind=RoomKind.EMPLOYEE)
+    archived = make_room(world.operator_a, name="過去の部屋")
+    make_room(world.operator_b, name="他のネットワーク")
+    with scope(network=world.net_a):
+        do_archive_room(world.operator_a, archived, True)
+        do_open_direct(world.alumni_a, world.employee_a)
+        do_open_office(world.supporter_a)
+    members = [world.operator_a, world.alumni_a, world.employee_a, world.supporter_a]
+    seen = []
+    for member in members:
+        with scope(network=member.network):
+            mine, joinable = list_rooms_for(member)
+            places = RoomMember.objects.filter(member=member, room__is_archived=False)
+            joined = set(places.values_list("room_id", flat=True))
+            may_join = set(
+                filter_rooms_for(member)
+                .filter(is_archived=False, kind__in=MANAGED_KINDS)
+                .exclude(pk__in=joined)
+                .values_list("pk", flat=True)
+            )
+        assert [r.pk for r in mine if r.pk in joined] == [r.pk for r in mine]
+        assert {r.pk for r in mine} == joined
+        assert {r.pk for r in joinable} == may_join
+        seen.append({r.name for r in joinable})
+    _operator, alumni, employee, _supporter = seen  # the operator made and is in every room
+    assert "openの部屋" in alumni and "closedの部屋" not in alumni
+    assert "OB・OG限定" in alumni and "OB・OG限定" not in employee
+    assert "社員限定" in employee and "社員限定" not in alumni
+    assert all("過去の部屋" not in names and "他のネットワーク" not in names for names in seen)
