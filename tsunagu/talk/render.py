@@ -91,6 +91,12 @@ class Messages:
         return mark_safe(_HOLE.sub(hole, self.html))  # noqa: S308 - escaped when built
 
 
+def _text(value: str) -> str:
+    """Escaped text written by members: no NUL of theirs may pass for one of the holes (which
+    PostgreSQL cannot store and forms refuse, but SQLite would keep)."""
+    return escape(value).replace("\x00", "\ufffd")
+
+
 _PALETTES: dict[str, str] = {}
 
 
@@ -139,7 +145,7 @@ def _files(files: list[dict[str, Any]]) -> str:
         return ""
     items = []
     for f in files:
-        url, name = escape(f["url"]), escape(f["name"])
+        url, name = escape(f["url"]), _text(f["name"])
         if f["image"]:
             items.append(
                 f'<a class="talk-file talk-file--image" href="{url}">'
@@ -166,9 +172,9 @@ def _stamps(
         hole = f"{int(message_id)}.{position}"
         page.stamps[hole] = frozenset(r["members"])
         buttons.append(
-            f'<button class="stamp\x00s{hole}\x00" name="stamp" value="{escape(r["stamp"])}" '
-            f'title="{escape("、".join(r["names"]))}" aria-pressed="\x00p{hole}\x00">'
-            f'{escape(r["label"])} <span class="stamp__count">{len(r["members"])}</span></button>'
+            f'<button class="stamp\x00s{hole}\x00" name="stamp" value="{_text(r["stamp"])}" '
+            f'title="{_text("、".join(r["names"]))}" aria-pressed="\x00p{hole}\x00">'
+            f'{_text(r["label"])} <span class="stamp__count">{len(r["members"])}</span></button>'
         )
     if not ctx.can_react:
         if not reactions:
@@ -233,7 +239,7 @@ def _message(
     page: Messages,
 ) -> str:
     sender = message.sender
-    name = escape(sender.user.name) if sender is not None else w["former_member"]
+    name = _text(sender.user.name) if sender is not None else w["former_member"]
     page.senders[message.pk] = message.sender_id
     when = timezone.localtime(message.created_at).strftime("%m/%d %H:%M")
     flags = []
@@ -246,7 +252,7 @@ def _message(
     elif message.is_hidden and not ctx.can_moderate:
         body = f'<p class="muted">{w["hidden"]}</p>'
     else:
-        body = message.body_html  # cleaned by nh3 when saved
+        body = message.body_html.replace("\x00", "\ufffd")  # cleaned by nh3 when saved
         if message.is_hidden:
             body = f'<p class="muted">{w["hidden_moderator"]}</p>{body}'
     show_files = not message.is_deleted and (not message.is_hidden or ctx.can_moderate)
