@@ -135,6 +135,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         except ValueError:
             return HttpResponseBadRequest(_("Invalid page."))
     last_seq = room.last_seq
+    fragment = bool(request.htmx) and before is not None
 
     def load() -> tuple[list[Message], bool, list[Message], dict[Any, Any], dict[Any, Any]]:
         # Nothing above last_seq: the page is cached under it (messages are committed in order).
@@ -147,7 +148,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         batch = batch[:MESSAGES_PER_PAGE][::-1]
         files, reactions = _files_and_reactions(request, [m.pk for m in batch])
         pinned: list[Message] = []
-        if before is None:
+        if not fragment:  # the whole page shows the pinned messages above the timeline
             pinned = list(
                 Message.objects.filter(
                     room=room, is_pinned=True, deleted_at__isnull=True, is_hidden=False
@@ -163,7 +164,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
     )
     token = page_csrf_token(request)
     html = page.messages.fill(member.pk, token)
-    if request.htmx and before is not None:
+    if fragment:
         return render(
             request,
             "talk/fragment_messages.html",
@@ -193,7 +194,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         last_seq=last_seq,
         is_latest=before is None,
         older_url=page.older_url,
-        pinned_html=page.pinned_html if before is None else "",
+        pinned_html=page.pinned_html,
         messages_html=html,
         palette=palette_html() if ctx.can_react else "",
     )

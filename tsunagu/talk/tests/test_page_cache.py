@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django_scopes import scope
 
-from tsunagu.core.testing.talk import default_room, make_room, post
+from tsunagu.core.testing.talk import default_room, fill_room, make_room, post
 from tsunagu.core.testing.world import World
 from tsunagu.talk import actions
 from tsunagu.talk.models import MANAGED_KINDS, Message, RoomKind, RoomMember
@@ -175,3 +175,17 @@ def test_the_room_list_statement_keeps_the_rules_of_filter_rooms_for(world: Worl
     assert "OB・OG限定" in alumni and "OB・OG限定" not in employee
     assert "社員限定" in employee and "社員限定" not in alumni
     assert all("過去の部屋" not in names and "他のネットワーク" not in names for names in seen)
+
+
+def test_older_pages_show_the_pinned_messages_and_their_fragments_do_not(world: World) -> None:
+    room = default_room(world.net_a)
+    pinned = post(world.operator_a, room, "総会のお知らせ")
+    fill_room(room, [world.alumni_a, world.employee_a], 60)
+    with scope(network=world.net_a):
+        pinned.room = room
+        actions.do_set_pinned(world.operator_a, pinned, True, True)
+    client = world.client(world.alumni_a)
+    path = f"/n/{world.net_a.slug}/talk/r/{room.pk}/?before=30"
+    assert "talk-pinned" in client.get(path).content.decode()
+    fragment = client.get(path, HTTP_HX_REQUEST="true").content.decode()
+    assert "talk-pinned" not in fragment and "おはようございます 29" in fragment
