@@ -8,18 +8,21 @@ from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.templatetags.layout import page_token
+from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.access import access_membership, filter_active_members
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
+from . import render as render_html
 from .access import (
     access_attachment,
     access_message,
@@ -28,7 +31,8 @@ from .access import (
     can_join,
     can_moderate,
     can_post,
-    filter_rooms_for,
+    list_rooms_for,
+    title_of,
 )
 from .forms import EditForm, GroupForm, MessageForm, RoomEditForm, RoomForm, new_client_id
 from .frames import attachment_payload, reactions_of
@@ -43,6 +47,7 @@ from .models import (
     RoomMember,
 )
 from .render import RenderContext, palette_html, render_messages
+from .shell import index_content_html, room_content_html
 
 SEARCH_LIMIT = 50
 FILES_LIMIT = 100
@@ -54,72 +59,29 @@ def _room_url(request: NetworkRequest, room: Room, anchor: str = "") -> str:
     return url + anchor
 
 
-def _titles(member: Membership, rooms: list[Room]) -> dict[int, str]:
-    """Titles of rooms without a name: the other person of a direct message, the office."""
-    titles = {room.pk: room.name for room in rooms if room.name}
-    unnamed = [room.pk for room in rooms if not room.name]
-    if not unnamed:
-        return titles
-    others = (
-        RoomMember.objects.filter(room_id__in=unnamed, room__kind=RoomKind.DIRECT)
-        .exclude(member=member)
-        .select_related("member__user")
-        .only("room_id", "member__user__name")
-    )
-    for place in others:
-        titles[place.room_id] = place.member.user.name
-    by_id = {room.pk: room for room in rooms}
-    for room_id in unnamed:
-        room = by_id[room_id]
-        if room.kind == RoomKind.OFFICE:
-            owner = room.created_by
-            if owner is not None and owner.pk != member.pk:
-                titles[room_id] = _("%(name)s ⇄ office") % {"name": owner.user.name}
-            else:
-                titles[room_id] = _("Message to the office")
-        titles.setdefault(room_id, _("Conversation"))
-    return titles
-
-
-def _title(member: Membership, room: Room) -> str:
-    if room.kind == RoomKind.OFFICE and room.created_by_id:
-        room = Room.objects.select_related("created_by__user").get(pk=room.pk)
-    return _titles(member, [room])[room.pk]
-
-
 @member_required
 def index(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    places = list(
-        RoomMember.objects.filter(member=member, room__is_archived=False)
-        .select_related("room__created_by__user")
-        .order_by("-room__last_message_at", "room_id")
-    )
-    rooms = [p.room for p in places]
-    titles = _titles(member, rooms)
-    mine: list[dict[str, Any]] = [
-        {
-            "room": p.room,
-            "title": titles[p.room_id],
-            "unread": max(p.room.last_seq - p.last_read_seq, 0),
-            "last_seq": p.room.last_seq,
-        }
-        for p in places
-    ]
-    joinable = list(
-        filter_rooms_for(member)
-        .filter(is_archived=False, kind__in=MANAGED_KINDS)
-        .exclude(pk__in=[r.pk for r in rooms])
-        .order_by("name")
+    mine, joinable = list_rooms_for(member)
+    token = page_token(request)
+    content = index_content_html(
+        base=network_links(request.network.slug)["talk"],
+        slug=request.network.slug,
+        member_id=member.pk,
+        is_operator=member.is_operator,
+        csrf_token=token,
+        mine=[
+            (room, title_of(member, room), max(room.last_seq - room.place_read_seq, 0))  # type: ignore[attr-defined]
+            for room in mine
+        ],
+        joinable=joinable,
     )
     return render(
         request,
         "talk/index.html",
         {
-            "conversations": [c for c in mine if c["room"].is_private],
-            "rooms": [c for c in mine if not c["room"].is_private],
-            "joinable": joinable,
-            "socket_rooms": [c["room"].pk for c in mine],
+            "content_html": mark_safe(content),  # noqa: S308 - escaped when built (shell.py)
+            "csrf_token": token,
         },
     )
 
@@ -130,14 +92,13 @@ def _render_ctx(
     member = request.membership
     joined = place is not None
     private = room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE)
+    moderator = can_moderate(member, room)
     return RenderContext(
-        slug=request.network.slug,
+        base=network_links(request.network.slug)["talk"],
         room_id=room.pk,
-        member_id=member.pk,
-        csrf_token=get_token(request),
         can_react=joined and not room.is_archived,
-        can_moderate=can_moderate(member, room),
-        can_pin=(can_moderate(member, room) or (private and joined)) and not room.is_archived,
+        can_moderate=moderator,
+        can_pin=(moderator or (private and joined)) and not room.is_archived,
         in_thread=in_thread,
     )
 
@@ -167,54 +128,83 @@ def _timeline(room: Room) -> QuerySet[Message]:
 def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
     room, place = access_room(member, room_id)
-    before = request.GET.get("before")
-    qs = _timeline(room)
-    if before is not None:
+    before: int | None = None
+    if "before" in request.GET:
         try:
-            qs = qs.filter(seq__lt=int(before))
+            before = int(request.GET["before"])
         except ValueError:
             return HttpResponseBadRequest(_("Invalid page."))
-    # Keyset paging on (room, seq): the 50 newest below a number, whatever the room's size.
-    batch = list(qs[: MESSAGES_PER_PAGE + 1])
-    has_older = len(batch) > MESSAGES_PER_PAGE
-    batch = batch[:MESSAGES_PER_PAGE][::-1]
-    ids = [m.pk for m in batch]
-    files, reactions = _files_and_reactions(request, ids)
+    last_seq = room.last_seq
+    fragment = bool(request.htmx) and before is not None
+
+    def load() -> tuple[list[Message], bool, list[Message], dict[Any, Any], dict[Any, Any]]:
+        # Nothing above last_seq: the page is cached under it (messages are committed in order).
+        qs = _timeline(room).filter(seq__lte=last_seq)
+        if before is not None:
+            qs = qs.filter(seq__lt=before)
+        # Keyset paging on (room, seq): the 50 newest below a number, whatever the room's size.
+        batch = list(qs[: MESSAGES_PER_PAGE + 1])
+        has_older = len(batch) > MESSAGES_PER_PAGE
+        batch = batch[:MESSAGES_PER_PAGE][::-1]
+        files, reactions = _files_and_reactions(request, [m.pk for m in batch])
+        pinned: list[Message] = []
+        if not fragment:  # the whole page shows the pinned messages above the timeline
+            pinned = list(
+                Message.objects.filter(
+                    room=room, is_pinned=True, deleted_at__isnull=True, is_hidden=False
+                )
+                .select_related("sender__user")
+                .order_by("-seq")[:5]
+            )
+        return batch, has_older, pinned, files, reactions
+
     ctx = _render_ctx(request, room, place)
-    html = render_messages(ctx, batch, files, reactions)
-    older_url = f"?before={batch[0].seq}" if has_older and batch else ""
-    if request.htmx and before is not None:
-        return render(
-            request, "talk/fragment_messages.html", {"messages_html": html, "older_url": older_url}
-        )
-    if place is not None and before is None and place.last_read_seq < room.last_seq:
-        actions.do_mark_read(member, room, room.last_seq)
-    pinned = list(
-        Message.objects.filter(room=room, is_pinned=True, deleted_at__isnull=True, is_hidden=False)
-        .select_related("sender__user")
-        .order_by("-seq")[:5]
+    page = render_html.room_page(
+        ctx, last_seq=last_seq, revision=room.revision, before=before, load=load
     )
+    token = page_token(request)
+    html = page.messages.fill(member.pk, token)
+    if fragment:
+        return render(
+            request,
+            "talk/fragment_messages.html",
+            {"messages_html": html, "older_url": page.older_url, "csrf_token": token},
+        )
+    if place is not None and before is None and place.last_read_seq < last_seq:
+        actions.do_mark_read(member, room, last_seq)
     joined = place is not None
+    title = title_of(member, room)
+    flags = {
+        "joined": joined,
+        "can_post": can_post(member, room, joined),
+        "can_join": not joined and can_join(member, room),
+        "can_leave": joined
+        and room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE)
+        and not room.is_default,
+    }
+    content = room_content_html(
+        base=ctx.base,
+        slug=request.network.slug,
+        room=room,
+        title=title,
+        member_id=member.pk,
+        is_operator=member.is_operator,
+        csrf_token=token,
+        flags=flags,
+        last_seq=last_seq,
+        is_latest=before is None,
+        older_url=page.older_url,
+        pinned_html=page.pinned_html,
+        messages_html=html,
+        palette=palette_html() if ctx.can_react else "",
+    )
     return render(
         request,
         "talk/room.html",
         {
-            "room": room,
-            "title": _title(member, room),
-            "joined": joined,
-            "can_post": can_post(member, room, joined),
-            "can_join": not joined and can_join(member, room),
-            "can_invite": can_invite(member, room, joined),
-            "can_leave": joined
-            and room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE)
-            and not room.is_default,
-            "messages_html": html,
-            "older_url": older_url,
-            "is_latest": before is None,
-            "last_seq": room.last_seq,
-            "pinned": pinned,
-            "form": MessageForm(initial={"client_id": new_client_id()}),
-            "palette": palette_html() if ctx.can_react else "",
+            "title": title,
+            "content_html": mark_safe(content),  # noqa: S308 - escaped when built (shell.py)
+            "csrf_token": token,
         },
     )
 
@@ -286,16 +276,22 @@ def thread_page(request: NetworkRequest, room_id: int, message_id: int) -> HttpR
     ids = [root.pk, *[m.pk for m in replies]]
     files, reactions = _files_and_reactions(request, ids)
     ctx = _render_ctx(request, room, place, in_thread=True)
+    token = page_token(request)
     joined = place is not None
     return render(
         request,
         "talk/thread.html",
         {
             "room": room,
-            "title": _title(member, room),
+            "title": title_of(member, room),
             "root": root,
-            "root_html": render_messages(ctx, [root], files, reactions),
-            "replies_html": render_messages(ctx, replies, files, reactions),
+            "root_html": render_messages(
+                ctx, [root], files, reactions, member_id=member.pk, csrf_token=token
+            ),
+            "replies_html": render_messages(
+                ctx, replies, files, reactions, member_id=member.pk, csrf_token=token
+            ),
+            "csrf_token": token,
             "can_post": can_post(member, room, joined),
             "form": MessageForm(initial={"client_id": new_client_id()}),
         },
@@ -339,7 +335,7 @@ def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse
     return render(
         request,
         "talk/edit.html",
-        {"room": room, "title": _title(member, room), "message": message, "form": form},
+        {"room": room, "title": title_of(member, room), "message": message, "form": form},
     )
 
 
@@ -415,6 +411,7 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
     room, place = access_room(member, room_id)
     query = request.GET.get("q", "").strip()[:100]
     results_html = ""
+    token = page_token(request)
     count = 0
     if query:
         qs = Message.objects.filter(room=room, deleted_at__isnull=True).select_related(
@@ -429,16 +426,19 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
         files, reactions = _files_and_reactions(request, [m.pk for m in found])
         ctx = _render_ctx(request, room, place, in_thread=True)
         ctx.can_react = False
-        results_html = render_messages(ctx, found, files, reactions)
+        results_html = render_messages(
+            ctx, found, files, reactions, member_id=member.pk, csrf_token=token
+        )
     return render(
         request,
         "talk/search.html",
         {
             "room": room,
-            "title": _title(member, room),
+            "title": title_of(member, room),
             "query": query,
             "results_html": results_html,
             "count": count,
+            "csrf_token": token,
         },
     )
 
@@ -465,7 +465,7 @@ def files(request: NetworkRequest, room_id: int) -> HttpResponse:
         "talk/files.html",
         {
             "room": room,
-            "title": _title(member, room),
+            "title": title_of(member, room),
             "attachments": [(a, attachment_payload(a, request.network.slug)) for a in attachments],
             "links": links,
         },
@@ -531,7 +531,7 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
         "talk/members.html",
         {
             "room": room,
-            "title": _title(member, room),
+            "title": title_of(member, room),
             "in_room": in_room,
             "can_invite": may_invite,
             "can_remove": member.is_operator and room.kind == RoomKind.CLOSED,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -35,3 +36,20 @@ def talk_js_strings() -> dict[str, str]:
         "pinned": _("Pinned"),
         "new_messages": _("New messages"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def talk_room_head(context: dict[str, Any]) -> SafeString:
+    """The head of a room's pages (links to its search, files and members)."""
+    from tsunagu.core.urls_cache import network_links
+    from tsunagu.talk.shell import room_head_html
+
+    membership = context["membership"]
+    html = room_head_html(
+        network_links(context["request"].network.slug)["talk"],
+        context["room"],
+        context["title"],
+        is_operator=bool(membership and membership.is_operator),
+        query=context.get("query"),
+    )
+    return mark_safe(html)  # noqa: S308 - escaped when built

@@ -22,7 +22,8 @@ BIG = 100_000
 
 def timeline_plan(room_id: int, before: int | None) -> str:
     with scopes_disabled():
-        qs = Message.objects.filter(room_id=room_id, thread_root__isnull=True)
+        # As the room page reads it: nothing above the room's last number (views.room_page).
+        qs = Message.objects.filter(room_id=room_id, thread_root__isnull=True, seq__lte=BIG)
         if before is not None:
             qs = qs.filter(seq__lt=before)
         return qs.order_by("-seq")[:51].explain()
@@ -48,10 +49,16 @@ def test_a_room_of_100000_messages_opens_like_a_room_of_100(world: World) -> Non
     slug = world.net_a.slug
     for room in (small, big):
         client.get(f"/n/{slug}/talk/r/{room.pk}/")  # marks it read
-    small_count, small_time = min(
-        page_queries(client, f"/n/{slug}/talk/r/{small.pk}/") for _ in range(3)
+    # The newest page is cached, older ones are built each time: like is measured with like.
+    small_newest = min(page_queries(client, f"/n/{slug}/talk/r/{small.pk}/") for _ in range(3))
+    small_older = min(
+        page_queries(client, f"/n/{slug}/talk/r/{small.pk}/?before=60") for _ in range(3)
     )
-    for path in (f"r/{big.pk}/", f"r/{big.pk}/?before=50000", f"r/{big.pk}/?before=60"):
+    for path, (small_count, small_time) in (
+        (f"r/{big.pk}/", small_newest),
+        (f"r/{big.pk}/?before=50000", small_older),
+        (f"r/{big.pk}/?before=60", small_older),
+    ):
         big_count, big_time = min(page_queries(client, f"/n/{slug}/talk/{path}") for _ in range(3))
         assert big_count == small_count, path
         # Generous: the point is "not proportional to the room" (a scan would be ~1000x).
