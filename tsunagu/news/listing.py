@@ -10,12 +10,13 @@ publishing time has come.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+
+from tsunagu.core.sql import aware
 
 from .models import OPERATOR_KINDS, State
 
@@ -76,15 +77,6 @@ class Page:
         return self.number + 1
 
 
-def _aware(value: Any) -> datetime:
-    """A datetime column's value: SQLite gives naive UTC (or text), PostgreSQL aware ones."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
-
-
 def _visible(network_id: int, kind: str, tag: str, now: datetime) -> tuple[str, list[Any]]:
     """The WHERE clause of published_articles() with the list's filters: ``kind`` is a Kind
     value, "office" or "members" (or "" for all), ``tag`` a normalised tag (or "")."""
@@ -138,7 +130,7 @@ def _fetch(where: str, params: list[Any], offset: int) -> tuple[list[Row], int]:
                     pk=pk,
                     kind=kind,
                     title=title,
-                    published_at=_aware(published),
+                    published_at=aware(published),
                     is_pinned=bool(pinned),
                     comment_count=int(comments),
                     author_name=name if author is not None else None,
@@ -184,7 +176,7 @@ def own_waiting(network_id: int, member_id: int) -> list[Waiting]:
     with connection.cursor() as cursor:
         cursor.execute(WAITING_SQL, [network_id, member_id, State.PUBLISHED, now, WAITING_MAX])
         return [
-            Waiting(pk=pk, title=title, state=state, published_at=_aware(published))
+            Waiting(pk=pk, title=title, state=state, published_at=aware(published))
             for pk, title, state, published in cursor.fetchall()
         ]
 
