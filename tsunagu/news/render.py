@@ -26,7 +26,8 @@ def _when(row: Row | Waiting) -> str:
 def rows_html(rows: list[Row], base: str) -> SafeString:
     """The list's rows; ``base`` is the news' address in this network, e.g. /n/mitsuba/news/."""
     if not rows:
-        return mark_safe(f'<li class="empty">{escape(_("No articles yet."))}</li>')  # noqa: S308
+        empty = escape(_("No articles yet."))
+        return mark_safe(f'<li class="empty">{empty}</li>')  # noqa: S308 - escaped
     base = escape(base)
     pinned_word = escape(_("Pinned"))
     pinned = f'<span class="chip">📌 {pinned_word}</span> '
