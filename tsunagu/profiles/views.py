@@ -14,6 +14,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
+from django.db.models.query import (
+    RawQuerySet,
+)  # not through the scoped manager: the SQL scopes itself
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -249,7 +252,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
     )
     # Only what the "do you still work at …?" notice needs.
     member = request.membership
-    mine = Profile.objects.raw(MY_PROFILE_SQL, [member.pk, member.network_id])
+    mine = RawQuerySet(MY_PROFILE_SQL, model=Profile, params=(member.pk, member.network_id))
     my_profile = next(iter(mine), None) or actions.profile_of(member)
     context |= {"my_profile": my_profile, "ask_employer": actions.needs_employer_check(my_profile)}
     return render(request, "profiles/directory.html", context)
