@@ -83,11 +83,12 @@ def _visible(network_id: int, kind: str, tag: str, now: datetime) -> tuple[str, 
     where = "a.network_id = %s AND a.state = %s AND a.published_at <= %s"
     params: list[Any] = [network_id, State.PUBLISHED, connection.ops.adapt_datetimefield_value(now)]
     office = sorted(OPERATOR_KINDS)
+    marks = ", ".join(["%s"] * len(office))
     if kind == "office":
-        where += " AND a.kind IN (%s, %s, %s)"
+        where += f" AND a.kind IN ({marks})"
         params += office
     elif kind == "members":
-        where += " AND a.kind NOT IN (%s, %s, %s)"
+        where += f" AND a.kind NOT IN ({marks})"
         params += office
     elif kind:
         where += " AND a.kind = %s"
