@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,28 +13,18 @@ from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
+from . import actions, listing
 from .access import (
     access_article,
     access_comment,
     can_delete_comment,
     can_edit,
-    published_articles,
 )
 from .feeds import make_feed_token
 from .forms import ArticleForm, CommentForm, NewsSettingsForm
-from .models import OPERATOR_KINDS, Article, Comment, Kind, NewsSettings, State, Tag
-
-ARTICLES_PER_PAGE = 20
-
-
-def _list(qs: QuerySet[Article]) -> QuerySet[Article]:
-    return (
-        qs.select_related("author__user")
-        .prefetch_related("tags")
-        .defer("body", "body_html", "search_text")
-        .order_by("-published_at", "-id")
-    )
+from .models import Article, Comment, Kind, NewsSettings, State, Tag
+from .render import rows_html as render_rows
+from .render import waiting_html
 
 
 def _redirect(request: NetworkRequest, article: Article) -> HttpResponse:
@@ -46,46 +34,35 @@ def _redirect(request: NetworkRequest, article: Article) -> HttpResponse:
 @member_required
 def article_list(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    qs = published_articles(member.network_id)
     kind = request.GET.get("kind", "")
-    if kind == "office":
-        qs = qs.filter(kind__in=OPERATOR_KINDS)
-    elif kind == "members":
-        qs = qs.exclude(kind__in=OPERATOR_KINDS)
-    elif kind in Kind.values:
-        qs = qs.filter(kind=kind)
-    else:
+    if kind not in {"office", "members", *Kind.values}:
         kind = ""
     tag = " ".join(request.GET.get("tag", "").split())[:30]
-    if tag:
-        qs = qs.filter(pk__in=Tag.objects.filter(normalized=normalize(tag)).values("article_id"))
-    page = Paginator(_list(qs), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    own_waiting = list(
-        Article.objects.filter(network=member.network, author=member)
-        .exclude(pk__in=published_articles(member.network_id).values("pk"))
-        .only("title", "state", "published_at", "network_id")
-        .order_by("-created_at", "-id")[:10]
+    page = listing.articles_page(
+        member.network_id,
+        kind=kind,
+        tag=normalize(tag) if tag else "",
+        number=request.GET.get("page"),
     )
     slug = request.network.slug
+    base = reverse("news:list", kwargs={"network_slug": slug})
+    waiting = listing.own_waiting(member.network_id, member.pk)
     token = make_feed_token(request.user.pk, member.network_id)
     return render(
         request,
         "news/list.html",
         {
             "page": page,
+            "rows": render_rows(page.rows, base),
             "kind": kind,
             "tag": tag,
             "kinds": Kind.choices,
-            "own_waiting": own_waiting,
+            "own_waiting": waiting_html(waiting, base) if waiting else "",
             "rss_url": reverse("news:feed_rss", kwargs={"network_slug": slug, "feed_token": token}),
             "atom_url": reverse(
                 "news:feed_atom", kwargs={"network_slug": slug, "feed_token": token}
             ),
-            "pending_count": Article.objects.filter(
-                network=member.network, state=State.PENDING
-            ).count()
-            if member.is_operator
-            else 0,
+            "pending_count": listing.pending_count(member.network_id) if member.is_operator else 0,
         },
     )
 

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Coalesce
 from django_scopes import scopes_disabled
 
+from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership, Network, Status
 
 from .models import Audience, DirectoryEntry, Profile, TagKind
@@ -192,24 +195,51 @@ def entries_matching(
     return qs
 
 
-# What a card's version needs (see profiles.views): enough to know whether it is drawn already.
-VERSION_FIELDS = (
-    "membership_id", "network_id", "display_name", "updated_at",
-    "membership__role", "membership__status", "membership__network_id", "membership__user__name",
-)  # fmt: skip
+@dataclass(frozen=True)
+class Listed:
+    """What a card's version needs (see profiles.views): enough to know whether it is drawn
+    already."""
+
+    pk: int
+    updated_at: datetime
+    role: str
+    name: str
 
 
-def listed_profiles(ids: list[int], *, full: bool = True) -> list[Profile]:
-    """The profiles of a page of entries, in the entries' order, members still active only.
+# The directory's most read part: plain SQL, as an ORM query costs several times the database's
+# work in CPU. Its rules are listed_profiles()'s: this network, active members only.
+LISTED_SQL = (
+    "SELECT p.membership_id, p.updated_at, m.role, p.display_name, u.name"
+    " FROM profiles_profile p JOIN tenancy_membership m ON m.id = p.membership_id"
+    " JOIN accounts_user u ON u.id = m.user_id"
+    " WHERE p.network_id = %s AND m.network_id = %s AND m.status = %s"
+    " AND p.membership_id IN ({ids})"
+)
 
-    ``full=False`` reads only ``VERSION_FIELDS``: the page then reads whole profiles (and their
-    tags) only for the cards it must draw.
-    """
-    profiles = Profile.objects.filter(pk__in=ids, membership__status=Status.ACTIVE).select_related(
-        "membership__user"
-    )
-    profiles = profiles.prefetch_related("tags") if full else profiles.only(*VERSION_FIELDS)
-    by_id = {p.pk: p for p in profiles}
+
+def listed_versions(network_id: int, ids: list[int]) -> list[Listed]:
+    """What the cards of a page of entries are drawn from, in the entries' order, for members
+    still active only; listed_profiles() reads the whole profiles of the cards to draw."""
+    if not ids:
+        return []
+    sql = LISTED_SQL.replace("{ids}", ", ".join(["%s"] * len(ids)))  # placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [network_id, network_id, Status.ACTIVE, *ids])
+        rows = cursor.fetchall()
+    by_id = {
+        pk: Listed(pk, aware(updated_at), role, display_name or name)
+        for pk, updated_at, role, display_name, name in rows
+    }
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def listed_profiles(ids: list[int], *, checked: bool = False) -> list[Profile]:
+    """The profiles of a page of entries with their tags, in the entries' order, members still
+    active only (``checked``: the ids come from listed_versions(), which kept those only)."""
+    profiles = Profile.objects.filter(pk__in=ids).select_related("membership__user")
+    if not checked:
+        profiles = profiles.filter(membership__status=Status.ACTIVE)
+    by_id = {p.pk: p for p in profiles.prefetch_related("tags")}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

@@ -160,3 +160,25 @@ def test_cards_show_what_changed_since_they_were_last_drawn(world: World) -> Non
         page = client.get(url, {"view": view}).content.decode()
         assert "ひだまり信金" in page and "つなぐ銀行" not in page
         assert "田中 花（改名）" in page and "chip--employee" in page
+
+
+@pytest.mark.django_db
+def test_a_new_name_or_role_alone_redraws_a_cached_card(world: World) -> None:
+    client = world.client(world.supporter_a)
+    url = f"/n/{world.net_a.slug}/members/"
+    for view in ("cards", "table"):
+        page = client.get(url, {"view": view}).content.decode()
+        assert "chip--alumni" in page and "田中 花子" in page
+    # Neither change saves the profile: the card's version must follow the account and the
+    # membership themselves.
+    user = world.alumni_a.user
+    user.name = "田中 花（改名）"
+    user.save()
+    for view in ("cards", "table"):
+        assert "田中 花（改名）" in client.get(url, {"view": view}).content.decode()
+    member = world.alumni_a
+    member.role = Role.EMPLOYEE
+    member.save()
+    for view in ("cards", "table"):
+        page = client.get(url, {"view": view}).content.decode()
+        assert "田中 花（改名）" in page and "chip--alumni" not in page
