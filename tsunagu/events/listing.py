@@ -9,24 +9,50 @@ operate the network or organise the event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models.query import (
-    RawQuerySet,
-)  # not through the scoped manager: the SQL scopes itself
 
+from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership
 
 from .access import audiences_for
 from .models import SEATED, Event
 
 # Only what a row shows: the descriptions and reports of thousands of events stay behind.
-LIST_COLUMNS = (
-    "id", "network_id", "title", "category", "starts_at", "ends_at", "venue", "online_url",
-    "fee", "capacity", "called_off_at", "created_at", "updated_at", "audience",
+LIST_FIELDS = (
+    "network_id", "title", "category", "starts_at", "ends_at", "venue", "online_url", "fee",
+    "capacity", "called_off_at", "created_at", "updated_at", "audience",
 )  # fmt: skip
+
+
+@dataclass
+class ListedEvent:
+    """An event of a list page as far as the page needs it when the row's HTML is cached: what
+    keys the row and what is added around it for the member. ``event`` (the model, with what
+    the row shows) is loaded only for rows that are not cached (load_events())."""
+
+    pk: int
+    updated_at: datetime
+    created_at: datetime
+    called_off_at: datetime | None
+    seats: int = 0
+    my_status: str = ""
+    is_new: bool = False
+    event: Event | None = None
+
+
+def load_events(listed: list[ListedEvent]) -> None:
+    """Attaches the events whose rows must be drawn, with the seats the page counted."""
+    found = Event.objects.only(*LIST_FIELDS).in_bulk([e.pk for e in listed])
+    for item in listed:
+        event = found[item.pk]
+        event.seats = item.seats  # type: ignore[attr-defined]
+        item.event = event
+
+
 WORDS_MAX = 5
 SEATS_SQL = (
     "SELECT event_id, SUM(CASE WHEN status IN (%s, %s, %s) THEN 1 ELSE 0 END),"
@@ -49,7 +75,7 @@ def events_page(
     words: list[str] | None = None,
     offset: int = 0,
     limit: int = 21,
-) -> list[Event]:
+) -> list[ListedEvent]:
     """``limit`` events of the list from ``offset``: upcoming soonest first, or past latest
     first; each word must appear in the title, description or venue (any case)."""
     audiences = [*audiences_for(member), "", ""][:2]  # operators: every audience, by the flag
@@ -70,11 +96,16 @@ def events_page(
         )
         params += [_like(word)] * 3
     order = "e.starts_at DESC, e.id DESC" if past else "e.starts_at, e.id"
-    columns = ", ".join(f"e.{c}" for c in LIST_COLUMNS)
     # Fixed fragments and placeholders only: every value goes in params.
-    select = f"SELECT {columns} FROM events_event e WHERE "  # noqa: S608
+    select = "SELECT e.id, e.updated_at, e.created_at, e.called_off_at FROM events_event e WHERE "
     sql = select + " AND ".join(where) + f" ORDER BY {order} LIMIT %s OFFSET %s"
-    return list(RawQuerySet(sql, model=Event, params=(*params, limit, offset)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    return [
+        ListedEvent(pk, aware(updated), aware(created), aware(off) if off is not None else None)
+        for pk, updated, created, off in rows
+    ]
 
 
 def seats_and_mine(

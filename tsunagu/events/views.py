@@ -16,7 +16,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,7 +75,7 @@ class ListPage:
     """A page of the list without counting the list: the next page is known to exist when one
     more event than a page holds comes back (thousands of past events are never counted)."""
 
-    events: list[Event]
+    events: list[listing.ListedEvent]
     number: int
     has_next: bool
 
@@ -122,10 +123,10 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     last_visit = actions.do_record_list_visit(member)
     events = page.events
     for event in events:
-        event.seats = taken.get(event.pk, 0)  # type: ignore[attr-defined]
+        event.seats = taken.get(event.pk, 0)
         status = mine.get(event.pk)
-        event.my_status = statuses[status] if status in LIVE else ""  # type: ignore[attr-defined]
-        event.is_new = (  # type: ignore[attr-defined]
+        event.my_status = str(statuses[status]) if status in LIVE else ""
+        event.is_new = (
             last_visit is not None
             and event.created_at > last_visit
             and not past
@@ -134,8 +135,9 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     rows = cached_rows(
         f"events:list:v1:{member.network.slug}",
         events,
-        lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",  # type: ignore[attr-defined]
-        lambda e: render_to_string("events/list_row.html", {"event": e, "request": request}),
+        lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",
+        lambda e: render_to_string("events/list_row.html", {"event": e.event, "request": request}),
+        prepare=listing.load_events,
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -145,7 +147,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": list(zip(events, rows, strict=True)),
+            "items_html": _list_items(events, rows, past),
             "filters": {
                 "q": data.get("q") or "",
                 "category": data.get("category") or "",
@@ -159,6 +161,28 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "series": _series_of(member.network_id),
             "feed_token": make_feed_token(request.user.pk, member.network_id),
         },
+    )
+
+
+def _list_items(
+    events: list[listing.ListedEvent], rows: list[SafeString], past: bool
+) -> SafeString:
+    """The list's items: each event's shared row with the member's own marks around it."""
+    if not events:
+        empty = _("No past events match.") if past else _("No upcoming events match.")
+        return format_html('<li class="empty">{}</li>', empty)
+    new = format_html(' <span class="badge--new">{}</span>', _("New"))
+    return mark_safe(  # noqa: S308 - rows are our templates' output; the rest escaped here
+        "".join(
+            f'<li class="event-item">{row}{new if event.is_new else ""}'
+            + (
+                f' <span class="chip chip--operator">{escape(event.my_status)}</span>'
+                if event.my_status
+                else ""
+            )
+            + "</li>"
+            for event, row in zip(events, rows, strict=True)
+        )
     )
 
 
