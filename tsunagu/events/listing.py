@@ -9,10 +9,12 @@ operate the network or organise the event.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 
 from tsunagu.core.sql import aware
@@ -20,6 +22,7 @@ from tsunagu.tenancy.models import Membership
 
 from .access import audiences_for
 from .models import SEATED, Event
+from .signals import list_version_key
 
 # Only what a row shows: the descriptions and reports of thousands of events stay behind.
 LIST_FIELDS = (
@@ -66,7 +69,43 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
+PAGE_TIMEOUT = 120
+
+
 def events_page(
+    member: Membership,
+    *,
+    now: datetime,
+    past: bool,
+    category: str = "",
+    words: list[str] | None = None,
+    offset: int = 0,
+    limit: int = 21,
+) -> list[ListedEvent]:
+    """read_events_page(), kept in the cache for members who see the same list: those of one
+    audience who organise nothing, under the network's list version (moved on by every save or
+    delete of one of its events) and the minute, so an event moves to the past within a minute
+    of its end. Supporters, operators and, where the network lets members create events, every
+    member may organise events outside their audience, so their lists are their own."""
+    words = (words or [])[:WORDS_MAX]
+    organiser = member.is_supporter_or_operator or member.network.members_may_create_events
+    who = f"m{member.pk}" if organiser else "a" + "-".join(sorted(audiences_for(member)))
+    version = cache.get(list_version_key(member.network_id), 0)
+    digest = hashlib.sha256("\x00".join(words).encode()).hexdigest()[:16]
+    key = (
+        f"events:list-page:v1:{member.network_id}:{version}:{who}:{int(past)}:{category}:"
+        f"{digest}:{offset}:{limit}:{int(now.timestamp() // 60)}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = read_events_page(
+            member, now=now, past=past, category=category, words=words, offset=offset, limit=limit
+        )
+        cache.set(key, found, PAGE_TIMEOUT)
+    return found
+
+
+def read_events_page(
     member: Membership,
     *,
     now: datetime,

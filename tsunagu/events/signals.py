@@ -36,3 +36,23 @@ def bump_revision(event_id: int) -> None:
 @receiver([post_save, post_delete], sender=Photo)
 def _part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump_revision(instance.event_id)
+
+
+def list_version_key(network_id: int) -> str:
+    return f"events:list-version:v1:{network_id}"
+
+
+@receiver([post_save, post_delete], sender=Event)
+def _event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
+    """A new, edited, called-off or deleted event changes the lists it is on: their cached
+    pages are keyed by this version (listing.events_page())."""
+    key = list_version_key(instance.network_id)
+
+    def bump() -> None:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, None)
+
+    bump()
+    transaction.on_commit(bump)

@@ -490,3 +490,18 @@ def test_a_new_organiser_shows_on_the_event_page_at_once(world: World) -> None:
     edit = event_data(organisers=[str(world.supporter_a.pk)])
     assert operator.post(url(world, f"{event.pk}/edit/"), edit).status_code == 302
     assert world.supporter_a.user.name in world.client(world.alumni_a).get(detail).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_cached_list_shows_a_new_or_edited_event_at_once(world: World) -> None:
+    reader = world.client(world.alumni_a)  # organises nothing: the list is shared by audience
+    assert "夏の納涼会" not in reader.get(url(world)).content.decode()  # now cached
+    operator = world.client(world.operator_a)
+    assert operator.post(url(world, "new/"), event_data(title="夏の納涼会")).status_code == 302
+    assert "夏の納涼会" in reader.get(url(world)).content.decode()
+    with scopes_disabled():
+        event = Event.objects.get(title="夏の納涼会")
+    edit = event_data(title="秋の納涼会")
+    assert operator.post(url(world, f"{event.pk}/edit/"), edit).status_code == 302
+    page = reader.get(url(world)).content.decode()
+    assert "秋の納涼会" in page and "夏の納涼会" not in page
