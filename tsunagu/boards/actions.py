@@ -397,6 +397,19 @@ def do_save_category(member: Membership, category: Category) -> Category:
     return category
 
 
+def mark_unread(member: Membership, threads: list[Thread]) -> None:
+    """Sets ``unread`` on each thread, as the board index shows it: the comments the member has
+    not been shown, or None for a thread they never opened. One query."""
+    seen = dict(
+        ThreadRead.objects.filter(member=member, thread__in=[t.pk for t in threads]).values_list(
+            "thread_id", "last_number"
+        )
+    )
+    for thread in threads:
+        last = seen.get(thread.pk)
+        thread.unread = None if last is None else max(0, thread.comment_seq - last)  # type: ignore[attr-defined]
+
+
 def own_stamps(thread: Thread, member: Membership) -> set[tuple[int | None, str]]:
     """The (comment id, stamp) pairs the member gave in the thread; None: on the thread itself.
 

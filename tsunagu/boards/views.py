@@ -152,6 +152,7 @@ def unanswered(request: NetworkRequest) -> HttpResponse:
     page = Paginator(_thread_list(qs).order_by("-created_at", "-id"), THREADS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    actions.mark_unread(member, list(page))
     return render(request, "boards/unanswered.html", {"page": page})
 
 
@@ -250,7 +251,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     )
     read_up_to: int | None = thread.read_up_to  # type: ignore[attr-defined]
     subscribed: bool = thread.subscribed  # type: ignore[attr-defined]
-    if page.comments:
+    if page.comments or not thread.comment_seq:  # opening a thread without comments reads it
         actions.do_mark_read(member, thread, page.last_number, read_up_to)
     csrf = page_token(request)  # the layout and the htmx header use it too
     holes = {
@@ -680,6 +681,7 @@ def search(request: NetworkRequest) -> HttpResponse:
         if not can_moderate(member):
             comment_qs = comment_qs.filter(is_hidden=False)
         threads = list(_thread_list(thread_qs).order_by("-last_activity_at", "-id")[:SEARCH_SHOWN])
+        actions.mark_unread(member, threads)
         comments = list(
             comment_qs.select_related("thread", "author__user").order_by("-created_at", "-id")[
                 :SEARCH_SHOWN

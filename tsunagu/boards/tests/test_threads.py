@@ -499,3 +499,19 @@ def test_members_whose_shared_skills_match_hear_of_a_consultation(world: World) 
             )
         )
     assert told == {world.supporter_a.user_id, world.operator_a.user_id, world.employee_a.user_id}
+
+
+def test_unanswered_and_search_pages_mark_only_what_the_member_has_not_read(world: World) -> None:
+    read = make_thread(world.alumni_a, kind=ThreadKind.CONSULTATION, title="補助金の相談その一")
+    make_thread(world.alumni_a, kind=ThreadKind.CONSULTATION, title="補助金の相談その二")
+    reader = world.client(world.employee_a)
+    reader.get(url(world, f"t/{read.pk}/"))
+
+    def row(html: str, title: str) -> str:
+        start = html.index(title)
+        return html[start : html.index("</li>", start)]
+
+    for page in (url(world, "consultations/unanswered/"), url(world, "search/?q=補助金")):
+        html = reader.get(page).content.decode()
+        assert "未読" not in row(html, "補助金の相談その一")
+        assert "未読" in row(html, "補助金の相談その二")
