@@ -9,6 +9,7 @@ from django.db.models.query import (
 )  # not through the scoped manager: the SQL scopes itself
 from django.http import Http404
 
+from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership
 
@@ -60,12 +61,7 @@ def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
     by the ORM, with its two subqueries, it cost five times as much CPU as the database's work.
     It keeps filter_threads()'s rules: this network only, hidden threads for moderators only.
     """
-    try:
-        pk = int(str(thread_id))
-    except ValueError:
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
+    pk = object_id(thread_id)
     sql = READER_THREAD_SQL
     params = [member.pk, member.pk, member.network_id, pk, can_moderate(member)]
     found = list(RawQuerySet(sql, model=Thread, params=tuple(params)))

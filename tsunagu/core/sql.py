@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -17,3 +18,15 @@ def aware(value: Any) -> datetime:
     if timezone.is_naive(value):
         value = timezone.make_aware(value, UTC)
     return value
+
+
+def object_id(value: object) -> int:
+    """An object id from the URL for a hand-written statement; 404 for anything that is not a
+    positive 64-bit integer, as the ORM's lookup would give."""
+    try:
+        pk = int(str(value))
+    except ValueError:
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    return pk

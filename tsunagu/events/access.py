@@ -8,6 +8,7 @@ from django.db.models.query import (
     RawQuerySet,
 )  # not through the scoped manager: the SQL scopes itself
 
+from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Role
 
@@ -68,12 +69,7 @@ def access_event_for_reader(member: Membership, event_id: object) -> Event:
 
     from .models import SEATED, RegistrationStatus
 
-    try:
-        pk = int(str(event_id))
-    except ValueError:
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
+    pk = object_id(event_id)
     audiences = [*audiences_for(member), "", ""][:2]  # operators: every audience, by the flag
     user_id = member.user_id
     params = [

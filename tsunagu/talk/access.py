@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.query import RawQuerySet  # the SQL scopes itself
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Role
 
@@ -153,14 +155,9 @@ def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember |
     (who opened a conversation with the office) and ``other_name`` (the other person of a direct
     message); see title_of().
     """
-    try:
-        pk = int(str(room_id))
-    except ValueError:
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
+    pk = object_id(room_id)
     params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk, member.network_id, pk]
-    found = list(Room.objects.raw(ROOM_SQL, params))
+    found = list(RawQuerySet(ROOM_SQL, model=Room, params=tuple(params)))
     if not found:
         raise Http404
     room = found[0]
