@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import backends  # noqa: F401 - drops a cached user whenever the row changes
+        from . import (  # noqa: F401 - receivers
+            backends,  # drops a cached user whenever the row changes
+            signals,  # ends the sockets of ended sessions
+        )

@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from tsunagu.tenancy.actions import do_note_seen
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .events import user_group
+from .events import account_group, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -57,9 +57,9 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
         self.membership = membership
         self.network = membership.network
         await database_sync_to_async(do_note_seen)(membership.pk)
-        group = user_group(self.network.pk, user.pk)
-        await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined.append(group)
+        for group in (user_group(self.network.pk, user.pk), account_group(user.pk)):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -97,3 +97,8 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
 
     async def membership_changed(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_RECONNECT)  # the browser reconnects with the new role
+
+    async def account_changed(self, message: dict[str, Any]) -> None:
+        # A logout, a new password or a deactivation: the browser connects again, and the
+        # handshake lets in only a session that is still valid (4401 for the others).
+        await self.close(code=CLOSE_RECONNECT)

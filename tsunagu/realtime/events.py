@@ -18,6 +18,11 @@ def user_group(network_id: int, user_id: int) -> str:
     return f"u.{network_id}.{user_id}"
 
 
+def account_group(user_id: int) -> str:
+    """The group of every open connection of one user, in every network."""
+    return f"a.{user_id}"
+
+
 def send_event(network: Network, event: dict[str, Any], user_ids: Iterable[int]) -> None:
     """Pushes ``event`` to the given users' connections in ``network`` once the transaction commits.
 
@@ -59,5 +64,19 @@ def reconnect_membership(membership: Membership) -> None:
         layer = get_channel_layer()
         if layer is not None:
             async_to_sync(layer.group_send)(group, {"type": "membership.changed"})
+
+    transaction.on_commit(push)
+
+
+def end_account_sockets(user_id: int) -> None:
+    """Asks every open connection of a user, in every network, to connect again (after commit):
+    a logout, a new password or a deactivated account ends sessions, and the new handshake
+    admits only a session that is still valid."""
+    group = account_group(user_id)
+
+    def push() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, {"type": "account.changed"})
 
     transaction.on_commit(push)

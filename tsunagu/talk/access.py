@@ -27,17 +27,31 @@ def _role_allows(member: Membership, room: Room) -> bool:
 
 
 def can_view(member: Membership, room: Room, joined: bool) -> bool:
-    """Whether the member may read the room. ``joined``: they hold a RoomMember row."""
+    """Whether the member may read the room. ``joined``: they hold a place in it that counts
+    today (places_of(): a place that came with the operator role counts only for operators)."""
     if room.network_id != member.network_id or not member.is_active:
         return False
     if room.kind in (RoomKind.OPEN, RoomKind.ANNOUNCEMENT):
         return True
     if room.kind in (RoomKind.ALUMNI, RoomKind.EMPLOYEE):
         return _role_allows(member, room)
-    if room.kind in (RoomKind.CLOSED, RoomKind.OFFICE):
-        # Operators run closed rooms and answer for the office.
+    if room.kind == RoomKind.OFFICE:
+        # A conversation with the office: the member who opened it, and whoever is an operator
+        # now. Nobody keeps it for having been one.
+        return member.is_operator or room.created_by_id == member.pk
+    if room.kind == RoomKind.CLOSED:
+        # Operators run closed rooms; others are there by invitation.
         return joined or member.is_operator
     return joined  # group chats and direct messages
+
+
+def place_comes_with_role(member: Membership, room: Room) -> bool:
+    """Whether a place the member takes in the room now comes with the operator role: in a
+    conversation with the office (but their own), and in a closed room they join or create
+    (only operators may); a place given by an invitation does not."""
+    if room.kind == RoomKind.OFFICE:
+        return room.created_by_id != member.pk
+    return room.kind == RoomKind.CLOSED
 
 
 def can_join(member: Membership, room: Room) -> bool:
@@ -79,8 +93,54 @@ def check_post_permission(member: Membership, room: Room, joined: bool) -> None:
         raise PermissionDenied
 
 
+# An archived room is read only: nothing in it changes any more, whoever asks, except that
+# operators may still hide a message (taking down what harms someone never waits).
+
+
+def can_change_message(member: Membership, room: Room, message: Message) -> bool:
+    """Edit or delete: one's own message, while the room is not archived."""
+    return (
+        not room.is_archived
+        and message.sender_id == member.pk
+        and not message.is_deleted
+        and not message.is_hidden
+    )
+
+
+def check_change_message_permission(member: Membership, room: Room, message: Message) -> None:
+    if not can_change_message(member, room, message):
+        raise PermissionDenied
+
+
+def can_pin(member: Membership, room: Room, joined: bool) -> bool:
+    """Operators pin in the network's rooms; the members of a conversation pin in it."""
+    if room.is_archived:
+        return False
+    return can_moderate(member, room) or (
+        room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE) and joined
+    )
+
+
+def check_pin_permission(member: Membership, room: Room, message: Message, joined: bool) -> None:
+    if not can_pin(member, room, joined) or message.is_deleted:
+        raise PermissionDenied
+
+
+def check_react_permission(member: Membership, room: Room, message: Message, joined: bool) -> None:
+    """Members of the room send stamps, in announcement rooms too."""
+    if not joined or room.is_archived or message.is_deleted or message.is_hidden:
+        raise PermissionDenied
+
+
+def places_of(member: Membership) -> QuerySet[RoomMember]:
+    """The member's places that count today: one that came with the operator role counts only
+    while they are an operator (they are also removed when the role goes, see signals.py)."""
+    places = RoomMember.objects.filter(member=member)
+    return places if member.is_operator else places.filter(via_role=False)
+
+
 def is_joined(member: Membership, room: Room) -> bool:
-    return RoomMember.objects.filter(room=room, member=member).exists()
+    return places_of(member).filter(room=room).exists()
 
 
 def visible_kinds(member: Membership) -> list[str]:
@@ -97,7 +157,7 @@ def visible_kinds(member: Membership) -> list[str]:
 
 def filter_rooms_for(member: Membership) -> QuerySet[Room]:
     """Rooms the member may see in the list: the network's rooms open to them and their own."""
-    joined = RoomMember.objects.filter(room=OuterRef("pk"), member=member)
+    joined = places_of(member).filter(room=OuterRef("pk"))
     visible = Q(kind__in=visible_kinds(member)) | Q(Exists(joined))
     return Room.objects.filter(visible, network_id=member.network_id)
 
@@ -111,11 +171,19 @@ TITLE_COLUMNS = (
     " INNER JOIN accounts_user u ON u.id = om.user_id WHERE o.room_id = r.id AND r.kind = %s"
     " AND r.name = '' AND o.member_id <> %s ORDER BY o.id LIMIT 1) AS other_name"
 )
+
+
+def _counted_places(member: Membership) -> tuple[bool, bool]:
+    """The values of ``via_role`` a place may have to count (places_of() in SQL)."""
+    return (False, member.is_operator)
+
+
 # Constants only: every value is a parameter.
 LIST_SQL = (
     "SELECT r.*, p.id AS place_id, p.last_read_seq AS place_read_seq, "  # noqa: S608
     + TITLE_COLUMNS
     + " FROM talk_room r LEFT OUTER JOIN talk_roommember p ON p.room_id = r.id AND p.member_id = %s"
+    " AND p.via_role IN (%s, %s)"
     " WHERE r.network_id = %s AND r.is_archived = %s"
     " AND (p.id IS NOT NULL OR r.kind IN (%s, %s, %s, %s, %s))"
     " ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, CASE WHEN p.id IS NULL THEN r.name END,"
@@ -130,7 +198,8 @@ def list_rooms_for(member: Membership) -> tuple[list[Room], list[Room]]:
     needs (title_of())."""
     kinds = [kind for kind in visible_kinds(member) if kind in MANAGED_KINDS]
     kinds += [kinds[0]] * (len(MANAGED_KINDS) - len(kinds))  # as many as LIST_SQL's places
-    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk, member.network_id, False]
+    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk]
+    params += [*_counted_places(member), member.network_id, False]
     mine: list[Room] = []
     joinable: list[Room] = []
     for room in Room.objects.raw(LIST_SQL, [*params, *kinds]):
@@ -143,6 +212,7 @@ ROOM_SQL = (
     "SELECT r.*, p.id AS place_id, p.last_read_seq AS place_read_seq, "  # noqa: S608
     + TITLE_COLUMNS
     + " FROM talk_room r LEFT OUTER JOIN talk_roommember p ON p.room_id = r.id AND p.member_id = %s"
+    " AND p.via_role IN (%s, %s)"
     " WHERE r.network_id = %s AND r.id = %s"
 )
 
@@ -156,7 +226,8 @@ def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember |
     message); see title_of().
     """
     pk = object_id(room_id)
-    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk, member.network_id, pk]
+    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk]
+    params += [*_counted_places(member), member.network_id, pk]
     found = list(RawQuerySet(ROOM_SQL, model=Room, params=tuple(params)))
     if not found:
         raise Http404

@@ -24,7 +24,17 @@ from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from .access import can_join, can_moderate, can_view, check_post_permission
+from .access import (
+    can_join,
+    can_moderate,
+    can_view,
+    check_change_message_permission,
+    check_pin_permission,
+    check_post_permission,
+    check_react_permission,
+    place_comes_with_role,
+    places_of,
+)
 from .fanout import send_room_events
 from .files import inspect_upload, make_thumbnail
 from .frames import message_payload, reactions_of
@@ -48,6 +58,7 @@ log = logging.getLogger(__name__)
 URL = re.compile(r"https?://[^\s<>()\[\]{}「」、。]+", re.IGNORECASE)
 CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX}}}$")
 MAX_EMOJI_LENGTH = 8
+NOT_OPERATOR = [role for role in Role.values if role != Role.OPERATOR]
 
 
 class SendError(ValidationError):
@@ -100,15 +111,19 @@ def ensure_default_room(network: Network) -> Room:
     )
 
 
-def _add_members(room: Room, members: Iterable[Membership]) -> list[int]:
-    """Adds members to a room; the user ids of those who were not in it yet."""
+def _add_members(room: Room, members: Iterable[Membership], invited: bool = False) -> list[int]:
+    """Adds members to a room; the user ids of those who were not in it yet. A place taken by
+    oneself may come with the operator role (place_comes_with_role()); an invitation's does not."""
     added = []
     for member in members:
         _place, created = RoomMember.objects.get_or_create(
             network_id=room.network_id,
             room=room,
             member=member,
-            defaults={"last_read_seq": room.last_seq},
+            defaults={
+                "last_read_seq": room.last_seq,
+                "via_role": not invited and place_comes_with_role(member, room),
+            },
         )
         if created:
             added.append(member.user_id)
@@ -141,7 +156,7 @@ def do_create_room(
     )
     room.full_clean()
     room.save()
-    added = _add_members(room, [actor, *invitees])
+    added = _add_members(room, [actor]) + _add_members(room, invitees, invited=True)
     _membership_changed(room, added, True)
     return room
 
@@ -193,7 +208,7 @@ def do_invite(actor: Membership, room: Room, invitees: Iterable[Membership]) -> 
     if not can_invite(actor, room, is_joined(actor, room)):
         raise PermissionDenied
     targets = [m for m in invitees if m.network_id == actor.network_id and m.is_active]
-    added = _add_members(room, targets)
+    added = _add_members(room, targets, invited=True)
     _membership_changed(room, added, True)
     return added
 
@@ -363,7 +378,7 @@ def _store(
     content_type: str | None,
     is_image: bool | None,
 ) -> Message:
-    place = RoomMember.objects.filter(room=room, member=member).first()
+    place = places_of(member).filter(room=room).first()
     check_post_permission(member, room, place is not None)
     if not Membership.objects.filter(pk=member.pk, status=Status.ACTIVE).exists():
         raise PermissionDenied  # suspended since the socket opened
@@ -397,7 +412,11 @@ def _store(
     # One's own message is read; joining by posting (open rooms) happens here too.
     if place is None:
         place = RoomMember.objects.create(
-            network_id=room.network_id, room=room, member=member, last_read_seq=seq
+            network_id=room.network_id,
+            room=room,
+            member=member,
+            last_read_seq=seq,
+            via_role=place_comes_with_role(member, room),
         )
         _membership_changed(room, [member.user_id], True)
     else:
@@ -445,7 +464,7 @@ def _notify_about(member: Membership, room: Room, message: Message, _read: int) 
     mentioned = [
         m
         for m in mentioned_members(member, message.body).select_related("user")
-        if can_view(m, room, RoomMember.objects.filter(room=room, member=m).exists())
+        if can_view(m, room, places_of(m).filter(room=room).exists())
     ]
     if mentioned:
         notify(
@@ -459,8 +478,10 @@ def _notify_about(member: Membership, room: Room, message: Message, _read: int) 
         )
     if room.kind in (RoomKind.DIRECT, RoomKind.OFFICE):
         # One notification per unread streak: only to those who had read everything before this.
-        waiting = RoomMember.objects.filter(room=room, last_read_seq=message.seq - 1).exclude(
-            member=member
+        waiting = (
+            RoomMember.objects.filter(room=room, last_read_seq=message.seq - 1)
+            .exclude(member=member)
+            .exclude(via_role=True, member__role__in=NOT_OPERATOR)
         )
         recipients = set(waiting.values_list("member__user_id", flat=True)) - {
             m.user_id for m in mentioned
@@ -485,8 +506,7 @@ def _update_event(message: Message, slug: str) -> None:
 
 @transaction.atomic
 def do_edit_message(member: Membership, message: Message, body: str) -> Message:
-    if message.sender_id != member.pk or message.is_deleted or message.is_hidden:
-        raise PermissionDenied
+    check_change_message_permission(member, message.room, message)
     body = validate_body(body, message.attachments.exists())
     message.body = body
     message.edited_at = timezone.now()
@@ -503,8 +523,7 @@ def do_edit_message(member: Membership, message: Message, body: str) -> Message:
 
 @transaction.atomic
 def do_delete_message(member: Membership, message: Message) -> Message:
-    if message.sender_id != member.pk or message.is_deleted:
-        raise PermissionDenied
+    check_change_message_permission(member, message.room, message)
     message.body = ""
     message.deleted_at = timezone.now()
     message.is_pinned = False
@@ -531,12 +550,7 @@ def do_set_hidden(actor: Membership, message: Message, hidden: bool) -> Message:
 
 @transaction.atomic
 def do_set_pinned(actor: Membership, message: Message, pinned: bool, joined: bool) -> Message:
-    room = message.room
-    allowed = can_moderate(actor, room) or (
-        room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE) and joined
-    )
-    if not allowed or message.is_deleted:
-        raise PermissionDenied
+    check_pin_permission(actor, message.room, message, joined)
     message.is_pinned = pinned
     message.save(update_fields=["is_pinned"])
     _update_event(message, actor.network.slug)
@@ -561,11 +575,7 @@ def do_toggle_reaction(member: Membership, message: Message, stamp: str, joined:
     """Adds the member's stamp, or takes it back; True when it now exists."""
     stamp = validate_stamp(stamp)
     room = message.room
-    # Members of the room send stamps, in announcement rooms too; an archived room is read only.
-    if not joined or room.is_archived:
-        raise PermissionDenied
-    if message.is_deleted or message.is_hidden:
-        raise PermissionDenied
+    check_react_permission(member, room, message, joined)
     existing = Reaction.objects.filter(message=message, member=member, stamp=stamp)
     if existing.delete()[0]:
         added = False

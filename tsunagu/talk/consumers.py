@@ -31,10 +31,10 @@ from tsunagu.realtime.consumers import NetworkConsumer
 from tsunagu.tenancy.models import Membership, Status
 
 from . import actions
-from .access import can_view
+from .access import can_view, places_of
 from .fanout import RoomHub, get_hub, publish
 from .frames import message_payload, reactions_of
-from .models import Attachment, Message, Room, RoomMember, room_group
+from .models import Attachment, Message, Room, room_group
 
 # Room for the longest message even with every character escaped as \uXXXX.
 MAX_FRAME_BYTES = 32 * 1024
@@ -86,10 +86,11 @@ class _Sync:
 
     @staticmethod
     def room(member: Membership, room_id: int) -> tuple[Room, bool]:
+        """The room, if the member as they are now (from member()) may follow it."""
         room = Room.objects.filter(pk=room_id, network_id=member.network_id).first()
         if room is None:
             raise FrameError("not_found")
-        joined = RoomMember.objects.filter(room=room, member=member).exists()
+        joined = places_of(member).filter(room=room).exists()
         if not can_view(member, room, joined):
             raise FrameError("not_found")
         if not joined:
@@ -100,7 +101,7 @@ class _Sync:
 @database_sync_to_async
 def _joined_rooms(membership: Membership) -> list[int]:
     with scope(network=membership.network):
-        places = RoomMember.objects.filter(member=membership).select_related("room")
+        places = places_of(membership).select_related("room")
         return [p.room_id for p in places if can_view(membership, p.room, True)]
 
 
@@ -108,7 +109,7 @@ def _joined_rooms(membership: Membership) -> list[int]:
 def _may_follow(membership: Membership, room_id: int) -> bool:
     with scope(network=membership.network):
         try:
-            _Sync.room(membership, room_id)
+            _Sync.room(_Sync.member(membership.pk), room_id)
         except FrameError:
             return False
         return True
@@ -155,7 +156,7 @@ def _send(membership: Membership, content: dict[str, Any]) -> dict[str, Any]:
 @database_sync_to_async
 def _resume(membership: Membership, room_id: int, after: int) -> list[dict[str, Any]]:
     with scope(network=membership.network):
-        room, _joined = _Sync.room(membership, room_id)
+        room, _joined = _Sync.room(_Sync.member(membership.pk), room_id)
         batch = list(
             Message.objects.filter(room=room, seq__gt=after)
             .select_related("sender__user")
@@ -185,8 +186,9 @@ def _resume(membership: Membership, room_id: int, after: int) -> list[dict[str, 
 @database_sync_to_async
 def _read(membership: Membership, room_id: int, seq: int) -> None:
     with scope(network=membership.network):
-        room, _joined = _Sync.room(membership, room_id)
-        actions.do_mark_read(membership, room, seq)
+        member = _Sync.member(membership.pk)
+        room, _joined = _Sync.room(member, room_id)
+        actions.do_mark_read(member, room, seq)
 
 
 @database_sync_to_async

@@ -105,6 +105,10 @@ class RoomMember(models.Model):
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     last_read_seq = models.BigIntegerField(default=0)
     joined_at = models.DateTimeField(default=timezone.now)
+    # The place came with the operator role: an operator in a conversation with the office, or in
+    # a closed room they joined or created as an operator. It counts only while the member is an
+    # operator, and it is removed when they stop being one (signals.py).
+    via_role = models.BooleanField(default=False)
 
     objects: ClassVar[models.Manager[RoomMember]] = ScopedManager(network="network")
 

@@ -48,6 +48,7 @@ class RenderContext:
     can_moderate: bool
     can_pin: bool
     in_thread: bool = False
+    read_only: bool = False  # an archived room: no edit or delete links on one's own messages
 
     def url(self, name: str, message_id: int) -> str:
         url = f"{self.base}r/{int(self.room_id)}/m/{int(message_id)}/"
@@ -55,7 +56,8 @@ class RenderContext:
 
     @property
     def variant(self) -> str:
-        return f"{int(self.can_react)}{int(self.can_moderate)}{int(self.can_pin)}"
+        flags = (self.can_react, self.can_moderate, self.can_pin, self.read_only)
+        return "".join(str(int(flag)) for flag in flags)
 
 
 @dataclass
@@ -211,7 +213,12 @@ def _actions(
             f'action="{escape(ctx.url("moderate", message.pk))}">{csrf_input}{buttons}</form>'
         )
     own = ""
-    if message.sender_id is not None and not message.is_deleted and not message.is_hidden:
+    if (
+        message.sender_id is not None
+        and not ctx.read_only
+        and not message.is_deleted
+        and not message.is_hidden
+    ):
         own = (
             f'<a href="{escape(ctx.url("edit", message.pk))}">{w["edit"]}</a> · '
             f'<form class="inline-form" method="post" '

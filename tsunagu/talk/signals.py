@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -26,15 +27,19 @@ def create_default_room(sender: type[Network], instance: Network, created: bool,
 
 
 @receiver(post_save, sender=Membership)
-def join_default_room(sender: type[Membership], instance: Membership, **_: Any) -> None:
+def follow_the_role(sender: type[Membership], instance: Membership, **_: Any) -> None:
     """Active members are in the casual room from the start, so its unread count reaches them;
-    operators are in every conversation with the office, including those opened before them."""
-    if instance.status != Status.ACTIVE:
-        return
+    operators are in every conversation with the office, including those opened before them.
+    Places that came with the operator role end with it, in the same transaction as the change
+    of role or status, and the member's open sockets stop following those rooms."""
     from .models import Room, RoomKind, RoomMember
     from .unread import forget_member
 
     with scopes_disabled():
+        if not (instance.status == Status.ACTIVE and instance.role == Role.OPERATOR):
+            _end_role_places(instance)
+        if instance.status != Status.ACTIVE:
+            return
         rooms = Room.objects.filter(network_id=instance.network_id, is_default=True)
         if instance.role == Role.OPERATOR:
             # Operators answer for the office: they are in every conversation with it.
@@ -54,6 +59,7 @@ def join_default_room(sender: type[Membership], instance: Membership, **_: Any) 
                     room=room,
                     member=instance,
                     last_read_seq=room.last_seq,
+                    via_role=room.kind == RoomKind.OFFICE and room.created_by_id != instance.pk,
                 )
                 for room in missing
             ],
@@ -61,6 +67,27 @@ def join_default_room(sender: type[Membership], instance: Membership, **_: Any) 
         )
     if missing:
         forget_member(instance.pk)
+
+
+def _end_role_places(member: Membership) -> None:
+    from tsunagu.realtime.events import send_event
+
+    from .models import RoomMember
+    from .unread import forget_member
+
+    places = RoomMember.objects.filter(member=member, via_role=True)
+    room_ids = list(places.values_list("room_id", flat=True))
+    if not room_ids:
+        return
+    places.delete()
+    forget_member(member.pk)
+    transaction.on_commit(lambda: forget_member(member.pk))
+    network = member.network
+    for room_id in room_ids:
+        # As talk.actions._membership_changed: the sockets unsubscribe from the room at once.
+        send_event(
+            network, {"type": "talk.membership", "room": room_id, "joined": False}, [member.user_id]
+        )
 
 
 def bump_revision(room_id: int | None) -> None:

@@ -30,7 +30,9 @@ from .access import (
     can_invite,
     can_join,
     can_moderate,
+    can_pin,
     can_post,
+    check_change_message_permission,
     list_rooms_for,
     title_of,
 )
@@ -91,15 +93,14 @@ def _render_ctx(
 ) -> RenderContext:
     member = request.membership
     joined = place is not None
-    private = room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE)
-    moderator = can_moderate(member, room)
     return RenderContext(
         base=network_links(request.network.slug)["talk"],
         room_id=room.pk,
         can_react=joined and not room.is_archived,
-        can_moderate=moderator,
-        can_pin=(moderator or (private and joined)) and not room.is_archived,
+        can_moderate=can_moderate(member, room),
+        can_pin=can_pin(member, room, joined),
         in_thread=in_thread,
+        read_only=room.is_archived,
     )
 
 
@@ -322,8 +323,7 @@ def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse
     room, _place = access_room(member, room_id)
     message = access_message(member, room, message_id)
     message.room = room
-    if message.sender_id != member.pk or message.is_deleted or message.is_hidden:
-        raise PermissionDenied
+    check_change_message_permission(member, room, message)
     form = EditForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
