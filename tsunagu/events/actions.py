@@ -35,7 +35,7 @@ from .models import (
     RegistrationStatus,
     Series,
 )
-from .signals import bump_revision
+from .signals import bump_revision, forget_organisers
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -70,6 +70,7 @@ def _set_organisers(event: Event, memberships: Any) -> None:
         ]
     )
     bump_revision(event.pk)  # a bulk insert sends no signals
+    forget_organisers(wanted - current)
 
 
 @transaction.atomic

@@ -21,8 +21,8 @@ from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership
 
 from .access import audiences_for
-from .models import SEATED, Event
-from .signals import list_version_key
+from .models import SEATED, Event, Organiser
+from .signals import list_version_key, organises_key
 
 # Only what a row shows: the descriptions and reports of thousands of events stay behind.
 LIST_FIELDS = (
@@ -70,6 +70,7 @@ def _like(word: str) -> str:
 
 
 PAGE_TIMEOUT = 120
+ORGANISES_TIMEOUT = 60 * 60
 
 
 def events_page(
@@ -83,24 +84,40 @@ def events_page(
     limit: int = 21,
 ) -> list[ListedEvent]:
     """read_events_page(), kept in the cache for members who see the same list: those of one
-    audience who organise nothing, under the network's list version (moved on by every save or
-    delete of one of its events) and the minute, so an event moves to the past within a minute
-    of its end. Supporters, operators and, where the network lets members create events, every
-    member may organise events outside their audience, so their lists are their own."""
+    audience who organise nothing and cannot, under the network's list version (moved on by
+    every save or delete of one of its events) and the minute, so an event moves to the past
+    within a minute of its end.
+
+    A shared entry is read by the audience rule alone, never by the rights of the reader who
+    happens to build it. Supporters, operators, every member where the network lets members
+    create events, and anyone who organises an event (a former supporter may still run one
+    outside their audience) read their own list, which adds the events they run."""
     words = (words or [])[:WORDS_MAX]
-    organiser = member.is_supporter_or_operator or member.network.members_may_create_events
-    who = f"m{member.pk}" if organiser else "a" + "-".join(sorted(audiences_for(member)))
-    version = cache.get(list_version_key(member.network_id), 0)
+    version_key, organises = list_version_key(member.network_id), organises_key(member.pk)
+    found_keys = cache.get_many([version_key, organises])
+    version = found_keys.get(version_key, 0)
+    may_organise = member.is_supporter_or_operator or member.network.members_may_create_events
+    if not may_organise:
+        runs_events = found_keys.get(organises)
+        if runs_events is None:
+            runs_events = Organiser.objects.filter(membership=member).exists()
+            cache.set(organises, runs_events, ORGANISES_TIMEOUT)
+        may_organise = runs_events
+    args: dict[str, Any] = {
+        "now": now, "past": past, "category": category, "words": words,
+        "offset": offset, "limit": limit,
+    }  # fmt: skip
+    if may_organise:
+        return read_events_page(member, **args)
+    audiences = sorted(audiences_for(member))
     digest = hashlib.sha256("\x00".join(words).encode()).hexdigest()[:16]
     key = (
-        f"events:list-page:v1:{member.network_id}:{version}:{who}:{int(past)}:{category}:"
-        f"{digest}:{offset}:{limit}:{int(now.timestamp() // 60)}"
+        f"events:list-page:v2:{member.network_id}:{version}:a{'-'.join(audiences)}:{int(past)}:"
+        f"{category}:{digest}:{offset}:{limit}:{int(now.timestamp() // 60)}"
     )
     found = cache.get(key)
     if found is None:
-        found = read_events_page(
-            member, now=now, past=past, category=category, words=words, offset=offset, limit=limit
-        )
+        found = read_events_page(member, audiences=audiences, **args)
         cache.set(key, found, PAGE_TIMEOUT)
     return found
 
@@ -114,17 +131,30 @@ def read_events_page(
     words: list[str] | None = None,
     offset: int = 0,
     limit: int = 21,
+    audiences: list[str] | None = None,
 ) -> list[ListedEvent]:
     """``limit`` events of the list from ``offset``: upcoming soonest first, or past latest
-    first; each word must appear in the title, description or venue (any case)."""
-    audiences = [*audiences_for(member), "", ""][:2]  # operators: every audience, by the flag
+    first; each word must appear in the title, description or venue (any case).
+
+    With ``audiences``, the events of those audiences only, whoever reads (a page shared by
+    their members); without, the member's own list: their audiences, the events they run, and
+    every event for operators (filter_events_for())."""
+    if audiences is not None:
+        audience_rule = "e.audience IN ({})".format(", ".join(["%s"] * len(audiences)))
+        params: list[Any] = [member.network_id, *audiences]
+    else:
+        own = [*audiences_for(member), "", ""][:2]  # operators: every audience, by the flag
+        audience_rule = (
+            "(%s OR e.audience IN (%s, %s) OR EXISTS(SELECT 1 FROM events_organiser o"
+            " WHERE o.event_id = e.id AND o.membership_id = %s))"
+        )
+        params = [member.network_id, member.is_operator, *own, member.pk]
     where = [
         "e.network_id = %s",
-        "(%s OR e.audience IN (%s, %s) OR EXISTS(SELECT 1 FROM events_organiser o"
-        " WHERE o.event_id = e.id AND o.membership_id = %s))",
+        audience_rule,
         "e.ends_at <= %s" if past else "e.ends_at > %s",
     ]
-    params: list[Any] = [member.network_id, member.is_operator, *audiences, member.pk, now]
+    params.append(now)
     if category:
         where.append("e.category = %s")
         params.append(category)

@@ -38,6 +38,23 @@ def _part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump_revision(instance.event_id)
 
 
+def organises_key(membership_id: int) -> str:
+    """Whether the member organises any event: such a member's event list is their own."""
+    return f"events:organises:v1:{membership_id}"
+
+
+def forget_organisers(membership_ids: Any) -> None:
+    keys = [organises_key(pk) for pk in membership_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+@receiver([post_save, post_delete], sender=Organiser)
+def _organiser_changed(sender: Any, instance: Organiser, **kwargs: Any) -> None:
+    forget_organisers([instance.membership_id])
+
+
 def list_version_key(network_id: int) -> str:
     return f"events:list-version:v1:{network_id}"
 
