@@ -3,6 +3,7 @@ closed rooms an operator joined as one, over HTTP, in the room list and on the s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -169,3 +170,23 @@ def test_a_lingering_place_of_a_former_operator_opens_nothing(world: World) -> N
             response = getattr(client, method)(path, data)
             assert response.status_code == 404, (method, path, response.status_code)
         assert f"/r/{target.pk}/" not in client.get(url(world)).content.decode()
+
+
+def talk_badge(world: World, who: Membership) -> str:
+    page = world.client(who).get(f"/n/{world.net_a.slug}/events/").content.decode()
+    match = re.search(r"data-talk-unread[^>]*>(\d+)<", page)
+    assert match, "the header has no talk count"
+    return match.group(1)
+
+
+def test_the_header_s_talk_count_drops_the_office_with_the_role(world: World) -> None:
+    helper = world.supporter_a
+    set_role(world, helper, Role.OPERATOR)
+    talk_badge(world, helper)  # the total is now cached
+    with scope(network=world.net_a):
+        room = do_open_office(world.alumni_a)
+    for i in range(3):
+        post(world.alumni_a, room, f"{SECRET} {i}")
+    assert talk_badge(world, helper) == "3"
+    set_role(world, helper, Role.SUPPORTER)
+    assert talk_badge(world, helper) == "0"
