@@ -7,12 +7,14 @@ from django.db import models
 from django.db.models.query import (
     RawQuerySet,
 )  # not through the scoped manager: the SQL scopes itself
+from django.http import Http404
 
 from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network
-from tsunagu.tenancy.models import Membership, Role
+from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from .models import Audience, Event, Organiser, Registration
+from .calendar import make_feed_token, read_feed_token
+from .models import Audience, CalendarFeedKey, Event, Organiser, Registration
 
 
 def audiences_for(member: Membership) -> list[str]:
@@ -154,3 +156,41 @@ def may_give_feedback(member: Membership, event: Event, registration: Registrati
         and registration.user_id == member.user_id
         and registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
     )
+
+
+# --- Calendar feeds -------------------------------------------------------------------------------
+
+
+def calendar_feed_version(member: Membership) -> int:
+    found = CalendarFeedKey.objects.filter(network_id=member.network_id, membership=member)
+    return next(iter(found.values_list("version", flat=True)[:1]), 0)
+
+
+def calendar_feed_token(member: Membership) -> str:
+    """The secret part of the member's calendar feed addresses, as they stand now."""
+    return make_feed_token(member.user_id, member.network_id, calendar_feed_version(member))
+
+
+def access_calendar_feed(network: Network, token: str) -> Membership:
+    """The active member a calendar feed address belongs to; 404 for a token that is not valid,
+    is another network's, was renewed since, or whose member has gone."""
+    found = read_feed_token(token)
+    if found is None or found[1] != network.pk:
+        raise Http404
+    user_id, _network_id, version = found
+    member = (
+        Membership.objects.filter(
+            network=network, user_id=user_id, status=Status.ACTIVE, user__is_active=True
+        )
+        .select_related("network")
+        .first()
+    )
+    if member is None or version != calendar_feed_version(member):
+        raise Http404
+    return member
+
+
+def check_rotate_calendar_feed_permission(member: Membership) -> None:
+    """Members renew their own addresses, and only while they are active."""
+    if not member.is_active:
+        raise PermissionDenied

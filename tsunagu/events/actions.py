@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +17,10 @@ from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Membership
 
 from .access import (
+    calendar_feed_version,
     check_create_event_permission,
     check_manage_event_permission,
+    check_rotate_calendar_feed_permission,
     may_apply,
     may_give_feedback,
 )
@@ -26,6 +29,7 @@ from .models import (
     LIVE,
     SEATED,
     Cadence,
+    CalendarFeedKey,
     Event,
     Feedback,
     ListVisit,
@@ -476,3 +480,15 @@ def do_set_presenter(member: Membership, event: Event, present: bool) -> Event:
         event.presenter = None
     event.save(update_fields=["presenter", "updated_at"])
     return event
+
+
+@transaction.atomic
+def do_rotate_calendar_feed(member: Membership) -> int:
+    """New calendar feed addresses for the member; the old ones answer 404 from now on.
+    Returns the new version."""
+    check_rotate_calendar_feed_permission(member)
+    key, _created = CalendarFeedKey.objects.get_or_create(
+        network_id=member.network_id, membership=member
+    )
+    CalendarFeedKey.objects.filter(pk=key.pk).update(version=F("version") + 1)
+    return calendar_feed_version(member)

@@ -16,14 +16,21 @@ from .models import Event
 SALT = "tsunagu.events.calendar"
 
 
-def make_feed_token(user_id: int, network_id: int) -> str:
-    return signing.dumps([user_id, network_id], salt=SALT, compress=True)
+def make_feed_token(user_id: int, network_id: int, version: int = 0) -> str:
+    """The secret part of a member's feed addresses. Version 0 keeps the form the addresses had
+    before members could renew them, so that existing subscriptions go on working."""
+    values = [user_id, network_id, version] if version else [user_id, network_id]
+    return signing.dumps(values, salt=SALT, compress=True)
 
 
-def read_feed_token(token: str) -> tuple[int, int] | None:
+def read_feed_token(token: str) -> tuple[int, int, int] | None:
+    """(user id, network id, version), or None for a token that is not one of ours."""
     try:
-        user_id, network_id = signing.loads(token, salt=SALT)
-        return int(user_id), int(network_id)
+        values = signing.loads(token, salt=SALT)
+        if not isinstance(values, list) or len(values) not in (2, 3):
+            return None
+        user_id, network_id, version = [*values, 0][:3]
+        return int(user_id), int(network_id), int(version)
     except (signing.BadSignature, ValueError, TypeError):
         return None
 

@@ -383,3 +383,17 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} rated {self.event_id}: {self.rating}"
+
+
+class CalendarFeedKey(models.Model):
+    """The version of a member's calendar feed addresses. The addresses carry it: a new version,
+    made when the member asks for new addresses, ends the old ones. No row means version 0."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[models.Manager[CalendarFeedKey]] = ScopedManager(network="network")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.membership_id}: version {self.version}"

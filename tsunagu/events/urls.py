@@ -14,6 +14,7 @@ urlpatterns = [
     path("series/<int:series_id>/", views.series_detail, name="series"),
     path("figures/", views.figures, name="figures"),
     path("figures.csv", views.figures_csv, name="figures_csv"),
+    path("calendar/renew/", views.calendar_feed_rotate, name="feed_rotate"),
     path(
         "calendar/<str:feed_token>/mine.ics",
         views.calendar_feed,

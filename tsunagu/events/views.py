@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -25,14 +26,16 @@ from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
-from tsunagu.tenancy.models import Membership, Status
+from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, listing
 from .access import (
+    access_calendar_feed,
     access_event,
     access_event_for_reader,
     access_registration,
+    calendar_feed_token,
     can_create_events,
     can_manage_event,
     check_create_event_permission,
@@ -42,7 +45,7 @@ from .access import (
     may_give_feedback,
     organiser_candidates,
 )
-from .calendar import build_calendar, make_feed_token, read_feed_token
+from .calendar import build_calendar
 from .figures import event_figures, monthly_figures
 from .forms import (
     ApplyForm,
@@ -159,7 +162,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_create": can_create_events(member),
             "series": _series_of(member.network_id),
-            "feed_token": make_feed_token(request.user.pk, member.network_id),
+            "feed_token": calendar_feed_token(member),
         },
     )
 
@@ -635,19 +638,10 @@ def calendar_feed(
 
     ``mine`` holds the events the member applied for; ``all`` every event they may see."""
     network = request.network  # type: ignore[attr-defined]
-    found = read_feed_token(feed_token)
-    if found is None or found[1] != network.pk or which not in ("mine", "all"):
+    if which not in ("mine", "all"):
         raise Http404
-    user_id = found[0]
-    member = (
-        Membership.objects.filter(
-            network=network, user_id=user_id, status=Status.ACTIVE, user__is_active=True
-        )
-        .select_related("network")
-        .first()
-    )
-    if member is None:
-        raise Http404
+    member = access_calendar_feed(network, feed_token)
+    user_id = member.user_id
     since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
     events = filter_events_for(member, Event.objects.filter(ends_at__gte=since))
     seated = set(
@@ -666,6 +660,23 @@ def calendar_feed(
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+@member_required
+@require_POST
+def calendar_feed_rotate(request: NetworkRequest) -> HttpResponse:
+    """New calendar addresses for the member, for when the old ones went where they should not."""
+    actions.do_rotate_calendar_feed(request.membership)
+    messages.success(
+        request,
+        _(
+            "Your calendar addresses have been renewed and the old ones no longer work. "
+            "Subscribe to the new ones in your calendar application."
+        ),
+    )
+    return redirect(
+        reverse("events:list", kwargs={"network_slug": request.network.slug}) + "#calendar-feeds"
+    )
 
 
 def _started_events(member: Membership) -> list[Event]:

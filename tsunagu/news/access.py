@@ -6,12 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.tenancy.access import access_in_network
-from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.access import access_in_network, get_membership
+from tsunagu.tenancy.models import Membership, Network, Status
 
-from .models import MEMBER_KINDS, Article, Comment, Kind, State
+from .models import MEMBER_KINDS, Article, Comment, Kind, NewsFeedKey, State
+from .tokens import make_feed_token, read_feed_token
 
 
 def kinds_for(member: Membership) -> list[tuple[str, Any]]:
@@ -72,3 +74,40 @@ def check_review_permission(member: Membership) -> None:
 
 def can_delete_comment(member: Membership, comment: Comment) -> bool:
     return member.is_operator or comment.author_id == member.pk
+
+
+# --- Feeds for feed readers -----------------------------------------------------------------------
+
+
+def news_feed_version(member: Membership) -> int:
+    found = NewsFeedKey.objects.filter(network_id=member.network_id, membership=member)
+    return next(iter(found.values_list("version", flat=True)[:1]), 0)
+
+
+def news_feed_token(member: Membership) -> str:
+    """The secret part of the member's RSS and Atom addresses, as they stand now."""
+    return make_feed_token(member.user_id, member.network_id, news_feed_version(member))
+
+
+def access_news_feed(network: Network, token: str) -> Membership:
+    """The active member a feed address belongs to; 404 for a token that is not valid, is
+    another network's or another kind, was renewed since, or whose member has gone."""
+    from tsunagu.accounts.models import User
+
+    found = read_feed_token(token)
+    if found is None or found[1] != network.pk:
+        raise Http404
+    user = User.objects.filter(pk=found[0], is_active=True).first()
+    membership = get_membership(network, user) if user else None
+    if membership is None or membership.status != Status.ACTIVE:
+        raise Http404
+    if found[2] != news_feed_version(membership):
+        raise Http404
+    membership.network = network
+    return membership
+
+
+def check_rotate_news_feed_permission(member: Membership) -> None:
+    """Members renew their own addresses, and only while they are active."""
+    if not member.is_active:
+        raise PermissionDenied

@@ -23,8 +23,10 @@ from .access import (
     check_edit_permission,
     check_kind_permission,
     check_review_permission,
+    check_rotate_news_feed_permission,
+    news_feed_version,
 )
-from .models import Article, Comment, NewsSettings, Reaction, State, Tag
+from .models import Article, Comment, NewsFeedKey, NewsSettings, Reaction, State, Tag
 
 
 def article_url(article: Article, slug: str) -> str:
@@ -269,3 +271,15 @@ def do_save_settings(member: Membership, need_approval: bool) -> None:
     NewsSettings.objects.update_or_create(
         network=member.network, defaults={"member_articles_need_approval": need_approval}
     )
+
+
+@transaction.atomic
+def do_rotate_news_feed(member: Membership) -> int:
+    """New RSS and Atom addresses for the member; the old ones answer 404 from now on.
+    Returns the new version."""
+    check_rotate_news_feed_permission(member)
+    key, _created = NewsFeedKey.objects.get_or_create(
+        network_id=member.network_id, membership=member
+    )
+    NewsFeedKey.objects.filter(pk=key.pk).update(version=F("version") + 1)
+    return news_feed_version(member)

@@ -1,7 +1,8 @@
 """The network's news as RSS and Atom, for feed readers, which cannot log in.
 
 The address carries a token signed with ``SECRET_KEY`` that names the member and the network, as
-the events' calendar feeds do; it stops working when the member is no longer active.
+the events' calendar feeds do (``tokens.py``); it stops working when the member is no longer
+active or renews their addresses.
 """
 
 from __future__ import annotations
@@ -11,50 +12,26 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core import signing
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from tsunagu.tenancy.access import get_membership
-from tsunagu.tenancy.models import Membership, Status
+from tsunagu.tenancy.models import Membership
 
-from .access import published_articles
+from .access import access_news_feed, published_articles
 from .models import Article
+from .tokens import make_feed_token
 
-SALT = "tsunagu.news.feed"
+__all__ = ["ITEMS", "NewsAtomFeed", "NewsRssFeed", "make_feed_token"]
 ITEMS = 30
-
-
-def make_feed_token(user_id: int, network_id: int) -> str:
-    return signing.dumps([user_id, network_id], salt=SALT, compress=True)
-
-
-def read_feed_token(token: str) -> tuple[int, int] | None:
-    try:
-        user_id, network_id = signing.loads(token, salt=SALT)
-        return int(user_id), int(network_id)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
 
 
 class NewsRssFeed(Feed):
     feed_type: type = Rss201rev2Feed
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Membership:
-        network = request.network  # type: ignore[attr-defined]
-        found = read_feed_token(kwargs.get("feed_token", ""))
-        if found is None or found[1] != network.pk:
-            raise Http404
-        from tsunagu.accounts.models import User
-
-        user = User.objects.filter(pk=found[0], is_active=True).first()
-        membership = get_membership(network, user) if user else None
-        if membership is None or membership.status != Status.ACTIVE:
-            raise Http404
-        membership.network = network
-        return membership
+        return access_news_feed(request.network, kwargs.get("feed_token", ""))  # type: ignore[attr-defined]
 
     def title(self, obj: Membership) -> str:
         return _("News of %(network)s") % {"network": obj.network.name}

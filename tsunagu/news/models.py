@@ -201,3 +201,17 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return self.stamp
+
+
+class NewsFeedKey(models.Model):
+    """The version of a member's RSS and Atom addresses. The addresses carry it: a new version,
+    made when the member asks for new addresses, ends the old ones. No row means version 0."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[models.Manager[NewsFeedKey]] = ScopedManager(network="network")
+
+    def __str__(self) -> str:
+        return f"news feed of {self.membership_id}: version {self.version}"

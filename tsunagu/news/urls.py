@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("new/", views.article_create, name="create"),
     path("manage/", views.manage, name="manage"),
+    path("feed/renew/", views.feed_rotate, name="feed_rotate"),
     path("feed/<str:feed_token>/rss.xml", NewsRssFeed(), name="feed_rss"),
     path("feed/<str:feed_token>/atom.xml", NewsAtomFeed(), name="feed_atom"),
     path("<int:article_id>/", views.article_detail, name="detail"),

@@ -19,8 +19,8 @@ from .access import (
     access_comment,
     can_delete_comment,
     can_edit,
+    news_feed_token,
 )
-from .feeds import make_feed_token
 from .forms import ArticleForm, CommentForm, NewsSettingsForm
 from .models import Article, Comment, Kind, NewsSettings, State, Tag
 from .render import rows_html as render_rows
@@ -47,7 +47,7 @@ def article_list(request: NetworkRequest) -> HttpResponse:
     slug = request.network.slug
     base = reverse("news:list", kwargs={"network_slug": slug})
     waiting = listing.own_waiting(member.network_id, member.pk)
-    token = make_feed_token(request.user.pk, member.network_id)
+    token = news_feed_token(member)
     return render(
         request,
         "news/list.html",
@@ -64,6 +64,23 @@ def article_list(request: NetworkRequest) -> HttpResponse:
             ),
             "pending_count": listing.pending_count(member.network_id) if member.is_operator else 0,
         },
+    )
+
+
+@member_required
+@require_POST
+def feed_rotate(request: NetworkRequest) -> HttpResponse:
+    """New feed addresses for the member, for when the old ones went where they should not."""
+    actions.do_rotate_news_feed(request.membership)
+    messages.success(
+        request,
+        _(
+            "Your feed addresses have been renewed and the old ones no longer work. "
+            "Subscribe to the new ones in your feed reader."
+        ),
+    )
+    return redirect(
+        reverse("news:list", kwargs={"network_slug": request.network.slug}) + "#news-feeds"
     )
 
 

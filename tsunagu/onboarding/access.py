@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+from typing import TYPE_CHECKING
+
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -19,6 +23,9 @@ from .models import (
     WhoMayInvite,
 )
 
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import User
+
 
 def settings_of(network: Network) -> OnboardingSettings:
     found, _created = OnboardingSettings.objects.get_or_create(network=network)
@@ -34,6 +41,35 @@ def check_member_invite_permission(member: Membership, settings: OnboardingSetti
 
 def invitation_needs_approval(member: Membership, settings: OnboardingSettings) -> bool:
     return not member.is_operator and settings.who_may_invite == WhoMayInvite.MEMBERS_WITH_APPROVAL
+
+
+def normalize_address(email: str) -> str:
+    """An address as the roster stores it: NFKC, without surrounding spaces, lower case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def verified_addresses(user: User) -> set[str]:
+    """The addresses the account has shown it receives mail at: allauth marked them verified,
+    by a confirmation mail or by signing up from an invitation mailed there."""
+    found = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return {normalize_address(email) for email in found}
+
+
+def owns_address(user: User, email: str) -> bool:
+    return normalize_address(email) in verified_addresses(user)
+
+
+def check_accept_invitation_permission(user: User, invitation: Invitation) -> None:
+    """An e-mail invitation carries HR's data about one person: only the account that owns its
+    address may accept it. Anyone else holding the link is refused."""
+    if not owns_address(user, invitation.email):
+        raise PermissionDenied
+
+
+def awaits_confirmation(user: User, email: str) -> bool:
+    """The account holds the address but has not confirmed it yet."""
+    found = EmailAddress.objects.filter(user=user, verified=False).values_list("email", flat=True)
+    return normalize_address(email) in {normalize_address(address) for address in found}
 
 
 def access_batch(member: Membership, batch_id: object) -> ImportBatch:

@@ -26,7 +26,13 @@ from tsunagu.tenancy.access import check_operator_permission
 from tsunagu.tenancy.actions import do_add_member, do_note_seen
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from .access import check_member_invite_permission, invitation_needs_approval, settings_of
+from .access import (
+    check_accept_invitation_permission,
+    check_member_invite_permission,
+    invitation_needs_approval,
+    settings_of,
+    verified_addresses,
+)
 from .models import (
     INVITATION_VALID_DAYS,
     Application,
@@ -384,7 +390,7 @@ def _refuse_inactive(membership: Membership | None) -> None:
         )
 
 
-def _enter(network: Network, user: User, role: str, invitation: Invitation | None) -> Membership:
+def _enter(network: Network, user: User, role: str) -> Membership:
     existing = Membership.objects.filter(network=network, user=user).first()
     _refuse_inactive(existing)
     if existing is not None and existing.status == Status.ACTIVE:
@@ -394,13 +400,14 @@ def _enter(network: Network, user: User, role: str, invitation: Invitation | Non
         Application.objects.filter(
             network=network, user=user, status=ApplicationStatus.PENDING
         ).update(status=ApplicationStatus.APPROVED, decided_at=timezone.now())
-    if invitation is not None:
-        _prefill(membership, invitation)
-        Invitation.objects.filter(pk=invitation.pk).update(
-            status=InvitationStatus.ACCEPTED, accepted_at=timezone.now(), membership=membership
-        )
     transaction.on_commit(lambda: do_note_seen(membership.pk))
     return membership
+
+
+def _close_invitation(invitation: Invitation, membership: Membership) -> None:
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=InvitationStatus.ACCEPTED, accepted_at=timezone.now(), membership=membership
+    )
 
 
 def invitation_problem(invitation: Invitation) -> str | None:
@@ -427,11 +434,16 @@ def link_problem(link: InviteLink) -> str | None:
 
 @transaction.atomic
 def do_accept_invitation(user: User, invitation: Invitation) -> Membership:
+    """Only the owner of the invited address joins, and only they get the roster's data."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(problem)
-    return _enter(invitation.network, user, invitation.role, invitation)
+    check_accept_invitation_permission(user, invitation)
+    membership = _enter(invitation.network, user, invitation.role)
+    _prefill(membership, invitation)
+    _close_invitation(invitation, membership)
+    return membership
 
 
 @transaction.atomic
@@ -446,13 +458,17 @@ def do_accept_link(user: User, link: InviteLink) -> Membership:
     _refuse_inactive(existing)
     if existing is not None and existing.status == Status.ACTIVE:
         return existing
-    roster = (
-        Invitation.objects.filter(network=network, email=user.email.lower())
-        .exclude(status__in=[InvitationStatus.REVOKED, InvitationStatus.ACCEPTED])
-        .first()
-    )
     InviteLink.objects.filter(pk=link.pk).update(uses=link.uses + 1)
-    return _enter(network, user, link.role, roster)
+    membership = _enter(network, user, link.role)
+    # A link is open to anyone: it copies nothing from the roster. The owner of an invited
+    # address has joined, though, so their invitation is closed and sends no reminder.
+    for open_one in (
+        Invitation.objects.filter(network=network)
+        .exclude(status__in=[InvitationStatus.REVOKED, InvitationStatus.ACCEPTED])
+        .filter(email__in=verified_addresses(user))
+    ):
+        _close_invitation(open_one, membership)
+    return membership
 
 
 @transaction.atomic

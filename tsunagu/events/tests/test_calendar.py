@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django_scopes import scope, scopes_disabled
 from icalendar import Calendar
 
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.events.actions import do_rotate_calendar_feed
 from tsunagu.events.calendar import make_feed_token
-from tsunagu.events.models import Audience, Registration
+from tsunagu.events.models import Audience, CalendarFeedKey, Registration
 from tsunagu.notify.tokens import make_token
 
 STARTS = datetime(2030, 4, 12, 10, 0, tzinfo=UTC)  # 19:00 in Tokyo
@@ -89,3 +93,58 @@ def test_feed_refuses_bad_tokens_other_networks_and_departed_members(world: Worl
         world.alumni_a.save()
     response = anonymous.get(f"/n/{world.net_a.slug}/events/calendar/{token}/all.ics")
     assert response.status_code == 404
+
+
+def calendar_addresses(client: Client, slug: str) -> list[str]:
+    """The feed addresses the member's events page shows them."""
+    page = client.get(f"/n/{slug}/events/").content.decode()
+    return re.findall(rf"/n/{slug}/events/calendar/[^/\"]+/(?:mine|all)\.ics", page)
+
+
+@pytest.mark.django_db
+def test_a_member_renews_their_calendar_addresses_and_the_old_ones_stop_working(
+    world: World,
+) -> None:
+    slug = world.net_a.slug
+    anonymous = world.client(None)  # a calendar application has no session
+    member = world.client(world.alumni_a)
+    old = calendar_addresses(member, slug)
+    theirs = calendar_addresses(world.client(world.employee_a), slug)
+    assert len(old) == 2 and all(anonymous.get(url).status_code == 200 for url in old + theirs)
+    assert member.get(f"/n/{slug}/events/calendar/renew/").status_code == 405  # a POST only
+    response = member.post(f"/n/{slug}/events/calendar/renew/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/n/{slug}/events/#calendar-feeds"
+    new = calendar_addresses(member, slug)
+    assert len(new) == 2
+    assert [anonymous.get(url).status_code for url in old] == [404, 404]
+    for url in new:
+        parse(anonymous.get(url))
+    # The colleague's addresses are theirs: untouched.
+    assert all(anonymous.get(url).status_code == 200 for url in theirs)
+    # Renewing again ends the second addresses too.
+    member.post(f"/n/{slug}/events/calendar/renew/")
+    assert [anonymous.get(url).status_code for url in new] == [404, 404]
+
+
+@pytest.mark.django_db
+def test_nobody_else_can_renew_a_members_calendar_addresses(world: World) -> None:
+    slug = world.net_a.slug
+    anonymous = world.client(None)
+    addresses = calendar_addresses(world.client(world.alumni_a), slug)
+    # A member of network B, under A's address and under B's own; a visitor with no account.
+    outsider = world.client(world.alumni_b)
+    assert outsider.post(f"/n/{slug}/events/calendar/renew/").status_code == 302  # to A's about
+    assert outsider.post(f"/n/{world.net_b.slug}/events/calendar/renew/").status_code == 302
+    assert anonymous.post(f"/n/{slug}/events/calendar/renew/").status_code == 302  # to log in
+    assert all(anonymous.get(url).status_code == 200 for url in addresses)
+    with scopes_disabled():
+        assert list(CalendarFeedKey.objects.values_list("membership_id", "version")) == [
+            (world.alumni_b.pk, 1)
+        ]
+    # A suspended member cannot renew (the action refuses whoever calls it).
+    with scopes_disabled():
+        world.alumni_a.status = "suspended"
+        world.alumni_a.save()
+    with pytest.raises(PermissionDenied), scope(network=world.net_a):
+        do_rotate_calendar_feed(world.alumni_a)

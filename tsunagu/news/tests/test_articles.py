@@ -429,7 +429,9 @@ def test_news_pages_run_a_fixed_number_of_queries(
         client.get(path())
 
 
-QUERIES = {"list": 3, "detail": 6}
+# The list: the session, the page of articles, the reader's waiting articles, and the version
+# of their feed addresses.
+QUERIES = {"list": 4, "detail": 6}
 
 
 def test_a_replaced_cover_leaves_no_file_behind(

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.world import CANARY_A, World
-from tsunagu.news.actions import do_create_article
+from tsunagu.news.actions import do_create_article, do_rotate_news_feed
 from tsunagu.news.feeds import make_feed_token
-from tsunagu.news.models import Article
+from tsunagu.news.models import Article, NewsFeedKey
 from tsunagu.notify.tokens import make_token
 from tsunagu.tenancy.models import Membership, Status
 
@@ -103,3 +106,52 @@ def test_members_find_their_feed_addresses_on_the_news_page(world: World) -> Non
     token = make_feed_token(world.alumni_a.user_id, world.net_a.pk)
     assert feed_url(world, "rss", token) in page
     assert feed_url(world, "atom", token) in page
+
+
+def feed_addresses(client: Client, slug: str) -> list[str]:
+    """The RSS and Atom addresses the member's news page shows them."""
+    page = client.get(f"/n/{slug}/news/").content.decode()
+    return re.findall(rf"/n/{slug}/news/feed/[^/\"]+/(?:rss|atom)\.xml", page)
+
+
+def test_a_member_renews_their_feed_addresses_and_the_old_ones_stop_working(
+    world: World,
+) -> None:
+    seed(world)
+    slug = world.net_a.slug
+    anonymous = world.client(None)  # a feed reader has no session
+    member = world.client(world.alumni_a)
+    old, theirs = feed_addresses(member, slug), feed_addresses(world.client(world.employee_a), slug)
+    assert len(old) == 2 and all(anonymous.get(url).status_code == 200 for url in old + theirs)
+    assert member.get(f"/n/{slug}/news/feed/renew/").status_code == 405  # a POST only
+    response = member.post(f"/n/{slug}/news/feed/renew/")
+    assert response.status_code == 302 and response["Location"] == f"/n/{slug}/news/#news-feeds"
+    new = feed_addresses(member, slug)
+    assert len(new) == 2
+    assert [anonymous.get(url).status_code for url in old] == [404, 404]
+    for url in new:
+        response = anonymous.get(url)
+        assert (
+            response.status_code == 200 and "新オフィスへ移転しました" in response.content.decode()
+        )
+    assert all(anonymous.get(url).status_code == 200 for url in theirs)
+
+
+def test_nobody_else_can_renew_a_members_feed_addresses(world: World) -> None:
+    slug = world.net_a.slug
+    anonymous = world.client(None)
+    addresses = feed_addresses(world.client(world.alumni_a), slug)
+    outsider = world.client(world.alumni_b)
+    assert outsider.post(f"/n/{slug}/news/feed/renew/").status_code == 302  # to A's about page
+    assert outsider.post(f"/n/{world.net_b.slug}/news/feed/renew/").status_code == 302
+    assert anonymous.post(f"/n/{slug}/news/feed/renew/").status_code == 302  # to log in
+    assert all(anonymous.get(url).status_code == 200 for url in addresses)
+    with scopes_disabled():
+        assert list(NewsFeedKey.objects.values_list("membership_id", "version")) == [
+            (world.alumni_b.pk, 1)
+        ]
+    with scopes_disabled():
+        Membership.objects.filter(pk=world.alumni_a.pk).update(status=Status.SUSPENDED)
+        world.alumni_a.refresh_from_db()
+    with pytest.raises(PermissionDenied), scope(network=world.net_a):
+        do_rotate_news_feed(world.alumni_a)

@@ -9,7 +9,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -22,6 +24,7 @@ from tsunagu.notify.models import Notification
 from tsunagu.onboarding import actions
 from tsunagu.onboarding.models import Invitation, InviteLink, OnboardingSettings
 from tsunagu.onboarding.tasks import send_invitation_reminders, send_scheduled_invitations
+from tsunagu.onboarding.views.joining import masked_address
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Membership, Role, Status
 
@@ -190,6 +193,106 @@ def test_an_employee_invitation_gives_the_employee_role(world: World, committed)
         assert Membership.objects.get(network=world.net_a, user=user).role == Role.EMPLOYEE
 
 
+def sent_invitation(world: World) -> Invitation:
+    """田中 花子's invitation, mailed to recent@example.jp, with what HR knows about her."""
+    person = roster(world)["recent"]
+    with scopes_disabled():
+        Invitation.objects.filter(pk=person.pk).update(
+            status="sent", sent_at=timezone.now(), expires_at=timezone.now() + timedelta(days=60)
+        )
+    return person
+
+
+def hr_data_anywhere() -> list[Profile]:
+    with scopes_disabled():
+        return list(
+            Profile.objects.filter(last_department="営業部")
+            | Profile.objects.filter(name_kanji="田中 花子")
+        )
+
+
+def test_another_account_holding_the_link_cannot_accept_an_invitation(world: World) -> None:
+    person = sent_invitation(world)
+    path = f"/n/{world.net_a.slug}/invitation/{person.token}/"
+    client = world.client(world.outsider)
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 403
+        page = response.content.decode()
+        # Which address it was sent to, masked, and a way to log out and come back to it.
+        assert "re***@ex***.jp" in page and "recent@example.jp" not in page
+        assert "田中 花子" not in page and "営業部" not in page
+        assert 'action="/accounts/logout/"' in page and f'value="{path}"' in page
+    with scopes_disabled():
+        assert not Membership.objects.filter(user=world.outsider).exists()
+    assert status(person) == "sent"
+    assert not hr_data_anywhere()
+    # The action refuses as well, whoever calls it.
+    with pytest.raises(PermissionDenied), scope(network=world.net_a):
+        actions.do_accept_invitation(world.outsider, person)
+    with scopes_disabled():
+        assert not Membership.objects.filter(user=world.outsider).exists()
+
+
+def test_an_unconfirmed_address_equal_to_the_invitation_cannot_accept_it(world: World) -> None:
+    person = sent_invitation(world)
+    path = f"/n/{world.net_a.slug}/invitation/{person.token}/"
+    # An account made with the address but never confirmed, and one that added it unconfirmed.
+    typed = make_user(email="recent@example.jp", name="なりすまし", verified=False)
+    added = make_user(email="someone@example.jp", name="なりすまし 二")
+    EmailAddress.objects.create(user=added, email="recent@example.jp", verified=False)
+    for user in (typed, added):
+        client = world.client(user)
+        response = client.post(path)
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "re***@ex***.jp" in page and 'href="/accounts/email/"' in page
+    with scopes_disabled():
+        assert not Membership.objects.filter(user__in=[typed, added]).exists()
+    assert status(person) == "sent"
+    assert not hr_data_anywhere()
+
+
+def test_the_owner_of_the_address_joins_with_the_roster_data(world: World) -> None:
+    person = sent_invitation(world)
+    # Their confirmed address, as they typed it when they added it to their account.
+    owner = make_user(email="hanako.tanaka@example.jp", name="田中 花子")
+    EmailAddress.objects.create(user=owner, email="Recent@Example.JP", verified=True)
+    client = world.client(owner)
+    path = f"/n/{world.net_a.slug}/invitation/{person.token}/"
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+    assert response.status_code == 302 and response["Location"] == f"/n/{world.net_a.slug}/"
+    with scopes_disabled():
+        membership = Membership.objects.get(network=world.net_a, user=owner)
+        profile = Profile.objects.get(membership=membership)
+    assert profile.name_kanji == "田中 花子" and profile.last_department == "営業部"
+    assert status(person) == "accepted"
+
+
+def test_someone_logged_in_with_another_account_logs_out_signs_up_and_joins(
+    world: World,
+) -> None:
+    person = sent_invitation(world)
+    path = f"/n/{world.net_a.slug}/invitation/{person.token}/"
+    client = world.client(world.outsider)  # a shared computer, still logged in as someone else
+    assert client.get(path).status_code == 403
+    response = client.post("/accounts/logout/", {"next": path})
+    assert response.status_code == 302 and response["Location"] == path
+    sign_up_through(client, path, "recent@example.jp", "田中 花子")
+    assert not any("確認" in m.subject for m in mail.outbox)  # the link proved the address
+    assert client.post(path).status_code == 302
+    with scopes_disabled():
+        membership = Membership.objects.get(network=world.net_a, user__email="recent@example.jp")
+        assert Profile.objects.get(membership=membership).last_department == "営業部"
+        assert not Membership.objects.filter(user=world.outsider).exists()
+
+
+def test_the_invited_address_is_masked_but_recognisable() -> None:
+    assert masked_address("taro@example.co.jp") == "ta***@ex***.co.jp"
+    assert masked_address("a@x.jp") == "a***@x***.jp"
+    assert masked_address("recent@example.jp") == "re***@ex***.jp"
+
+
 @pytest.mark.parametrize(
     ("change", "code", "message"),
     [
@@ -281,16 +384,24 @@ def test_a_single_use_link_admits_one_person(world: World) -> None:
         assert not Membership.objects.filter(user=second).exists()
 
 
-def test_a_link_matching_the_roster_prefills_the_profile(world: World) -> None:
+def test_a_link_copies_nothing_from_the_roster(world: World) -> None:
     people = roster(world)
     link = make_link(world, max_uses=None)
-    user = make_user(email="hr@example.jp", name="高橋 健太")
-    world.client(user).post(f"/n/{world.net_a.slug}/join/{link.token}/")
+    # The owner of an invited address, and someone who only typed that address into an account.
+    owner = make_user(email="hr@example.jp", name="高橋 健太")
+    unconfirmed = make_user(email="recent@example.jp", name="なりすまし", verified=False)
+    for user in (owner, unconfirmed):
+        assert (
+            world.client(user).post(f"/n/{world.net_a.slug}/join/{link.token}/").status_code == 302
+        )
     with scopes_disabled():
-        profile = Profile.objects.get(membership__user=user)
-        assert profile.last_department == "人事部"
-        assert Invitation.objects.get(pk=people["hr"].pk).status == "accepted"
-        assert InviteLink.objects.get(pk=link.pk).uses == 1
+        for user in (owner, unconfirmed):
+            profile = Profile.objects.get(membership__user=user)
+            assert (profile.name_kanji, profile.last_department, profile.left_on) == ("", "", None)
+        assert InviteLink.objects.get(pk=link.pk).uses == 2
+    # The owner has joined: their invitation is closed and sends no reminder. The other stays.
+    assert status(people["hr"]) == "accepted"
+    assert status(people["recent"]) == "new"
 
 
 @pytest.mark.parametrize(

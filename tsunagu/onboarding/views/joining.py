@@ -19,7 +19,12 @@ from tsunagu.tenancy.models import Network, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from .. import actions
-from ..access import access_application, settings_of
+from ..access import (
+    access_application,
+    awaits_confirmation,
+    check_accept_invitation_permission,
+    settings_of,
+)
 from ..forms import ApplyForm, DecisionForm
 from ..models import Application, ApplicationStatus, Invitation, InviteLink
 
@@ -44,6 +49,29 @@ def _already_in(request: HttpRequest, network: Network) -> bool:
         messages.info(request, _("You are already a member of this network."))
         return True
     return False
+
+
+def masked_address(email: str) -> str:
+    """Enough of an address for its owner to recognise it: taro@example.co.jp is
+    ta***@ex***.co.jp."""
+    local, _at, domain = email.partition("@")
+    host, dot, rest = domain.partition(".")
+
+    def start(part: str) -> str:
+        return part[: min(2, max(1, len(part) // 2))]
+
+    return f"{start(local)}***@{start(host)}***{dot}{rest}"
+
+
+def _other_address_page(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The invitation belongs to the address it was mailed to: the account logged in does not
+    own it. Say which address, masked, and how to come back with it; accept nothing."""
+    context = {
+        "masked_email": masked_address(invitation.email),
+        "awaits_confirmation": awaits_confirmation(request.user, invitation.email),  # type: ignore[arg-type]
+        "next": request.path,
+    }
+    return render(request, "onboarding/invitation_other_address.html", context, status=403)
 
 
 def _accept_page(
@@ -89,8 +117,13 @@ def accept_invitation(request: HttpRequest, network_slug: str, invite_token: str
         return _problem_page(request, problem, status=410)
     if not request.user.is_authenticated:
         # Whoever opens the link from the e-mail owns the address: signing up with it needs no
-        # second confirmation mail.
+        # second confirmation mail, and the account that does so may accept.
         get_adapter(request).stash_verified_email(request, invitation.email)
+    else:
+        try:
+            check_accept_invitation_permission(request.user, invitation)
+        except PermissionDenied:
+            return _other_address_page(request, invitation)
     user = request.user
     return _accept_page(
         request,

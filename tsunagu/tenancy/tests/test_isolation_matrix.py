@@ -95,6 +95,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "events:report": MEMBERS,
     "events:participants": MEMBERS,
     "events:registration_update": MEMBERS,
+    "events:feed_rotate": MEMBERS,
     # A calendar application's subscription: no login, the token is the secret. Visitors hold
     # only a token for another purpose (an unsubscribe token of A's alumni), which must not open it.
     "events:feed_mine": PUBLIC,
@@ -159,6 +160,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "news:review": MEMBERS,
     "news:pin": MEMBERS,
     "news:comment_delete": MEMBERS,
+    "news:feed_rotate": MEMBERS,
     # A feed reader's subscription: no login, the token is the secret (as the calendar feeds).
     "news:feed_rss": PUBLIC,
     "news:feed_atom": PUBLIC,
