@@ -229,6 +229,10 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 # Signing up or resetting a password answers the same for known and unknown addresses; the owner
 # of an existing address learns by mail that someone tried to sign up with it.
 ACCOUNT_PREVENT_ENUMERATION = True
+# Rate limits count clients by address. Behind nginx every request comes from 127.0.0.1; the
+# client's address is in X-Forwarded-For, which is read only when this says how many proxies in
+# front of the application are ours (1 for the documented nginx). 0: the header is ignored.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
