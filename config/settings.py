@@ -220,14 +220,16 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "tsunagu.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"signup": "tsunagu.accounts.signup.AccountSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
-# Signing up or resetting a password answers the same for known and unknown addresses; the owner
-# of an existing address learns by mail that someone tried to sign up with it.
+# Signing up or resetting a password answers the same for known and unknown addresses, after the
+# same work (a password hash and one mail, queued); the owner of an existing address learns by
+# mail that someone tried to sign up with it.
 ACCOUNT_PREVENT_ENUMERATION = True
 # Rate limits count clients by address. Behind nginx every request comes from 127.0.0.1; the
 # client's address is in X-Forwarded-For, which is read only when this says how many proxies in
