@@ -25,7 +25,9 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# Debug pages (on without SECRET_KEY) are served to other machines only with ALLOW_PUBLIC_DEBUG=1.
 run: migrate
+	$(BIN)/python manage.py check_run_host $(HOST)
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Tsunagu is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off

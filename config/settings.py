@@ -8,9 +8,12 @@ in-process, mail printed to the console and media on the local disk. Production 
 from __future__ import annotations
 
 import os
+import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,16 +35,41 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def data_dir_secret_key(path: Path) -> str:
+    """The embedded setup's key: random, made once into DATA_DIR, readable by this user only (a
+    temporary file is created 0600), and read again on every later start, so sessions and signed
+    links outlive a restart. It is linked into place, which fails if the file exists: processes
+    starting together all end with the first one's key."""
+    if not path.exists():
+        handle, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(handle, "w") as file:
+                file.write(secrets.token_urlsafe(50) + "\n")
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: set SECRET_KEY or delete it.")
+    return key
+
+
 # --- Core -------------------------------------------------------------------------------------
+DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 _secret = env("SECRET_KEY")
-# Without a SECRET_KEY we are the embedded, single-machine setup: debug pages on, a fixed key.
+# Without a SECRET_KEY we are the embedded, single-machine setup: debug pages on, and a key of
+# its own in DATA_DIR (never a public one: anyone could sign sessions and links with it).
 DEBUG = env_bool("DEBUG", default=not _secret)
-# The fallback is public; its prefix makes `check --deploy` refuse it.
-SECRET_KEY = _secret or "django-insecure-embedded-key-set-SECRET_KEY-in-production"
+SECRET_KEY_FILE = None if _secret else DATA_DIR / "secret_key"
+SECRET_KEY = _secret or data_dir_secret_key(DATA_DIR / "secret_key")
+# `make run` serves debug pages on an address other machines reach only when this is set.
+ALLOW_PUBLIC_DEBUG = env_bool("ALLOW_PUBLIC_DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -113,7 +141,6 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 _database_url = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tsunagu.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -220,15 +247,21 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "tsunagu.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"signup": "tsunagu.accounts.signup.AccountSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
-# Signing up or resetting a password answers the same for known and unknown addresses; the owner
-# of an existing address learns by mail that someone tried to sign up with it.
+# Signing up or resetting a password answers the same for known and unknown addresses, after the
+# same work (a password hash and one mail, queued); the owner of an existing address learns by
+# mail that someone tried to sign up with it.
 ACCOUNT_PREVENT_ENUMERATION = True
+# Rate limits count clients by address. Behind nginx every request comes from 127.0.0.1; the
+# client's address is in X-Forwarded-For, which is read only when this says how many proxies in
+# front of the application are ours (1 for the documented nginx). 0: the header is ignored.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",

@@ -27,7 +27,7 @@ urlpatterns = [
     path("accounts/settings/", account_views.account_settings, name="account_settings"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("n/<slug:network_slug>/", include(network_patterns)),
+    path("n/<network:network_slug>/", include(network_patterns)),
 ]
 
 if settings.DEBUG:

@@ -3,7 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import translation
+
+from tsunagu.core.clientip import client_ip
+
+from .tasks import message_to_task, send_account_mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,5 +25,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
             user = User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", None) or translation.get_language()
+        request = allauth_context.request
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {
+                    "request": request,
+                    "email": email,
+                    "current_site": get_current_site(request),
+                    **context,
+                },
+            )
+        # Rendered here, sent by the task queue: signing up with a new address and with a known
+        # one each queue one mail, and neither waits for the mail server.
+        payload = message_to_task(message)
+        transaction.on_commit(lambda: send_account_mail.delay(payload))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (login, sign-up, password reset) count by this address.
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deploy checks
         from .signals import sync_site_with_site_url
 
         post_migrate.connect(sync_site_with_site_url)

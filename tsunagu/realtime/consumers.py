@@ -36,7 +36,7 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
     """The base socket of a member inside one network; later features add their event types.
 
     The handshake is checked for the session (AuthMiddlewareStack) and the Origin
-    (AllowedHostsOriginValidator) before this runs; here we check the membership.
+    (``realtime.origin.OriginValidator``) before this runs; here we check the membership.
     """
 
     network: Network

@@ -8,4 +8,9 @@ class TenancyConfig(AppConfig):
     label = "tenancy"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from . import cache  # noqa: F401 - connects the cache invalidation signals
+        from .converters import NetworkSlugConverter
+
+        register_converter(NetworkSlugConverter, "network")

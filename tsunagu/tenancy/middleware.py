@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 
 from .cache import network_by_slug
+from .converters import NetworkSlugConverter
 from .models import Network
 
-NETWORK_PATH = re.compile(r"^/n/(?P<slug>[a-z0-9-]+)/")
+NETWORK_PATH = re.compile(rf"^/n/(?P<slug>{NetworkSlugConverter.regex})/")
 
 
 def get_network_by_slug(slug: str) -> Network:

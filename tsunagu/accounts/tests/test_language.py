@@ -14,6 +14,9 @@ from django.test import Client
 from tsunagu.core.testing.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
+# Account mails are queued when the request's writes commit. A test that reads them runs without
+# the wrapping transaction, so each request commits as it does in production.
+mails_leave_on_commit = pytest.mark.django_db(transaction=True)
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 
@@ -205,6 +208,7 @@ def test_account_settings_need_a_login() -> None:
     assert response["Location"].startswith("/accounts/login/")
 
 
+@mails_leave_on_commit
 def test_signing_up_from_the_english_page_gives_english_mail_and_account() -> None:
     from tsunagu.accounts.models import User
 
@@ -226,6 +230,7 @@ def test_signing_up_from_the_english_page_gives_english_mail_and_account() -> No
     assert mail.outbox[0].subject == "[Tsunagu] Please Confirm Your Email Address"
 
 
+@mails_leave_on_commit
 def test_password_reset_mail_follows_the_members_language_not_the_page() -> None:
     make_user(email="emily@example.jp", name="Emily Clark", language="en")
 

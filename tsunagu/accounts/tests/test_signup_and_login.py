@@ -18,6 +18,9 @@ from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, 
 from tsunagu.core.testing.world import World
 
 pytestmark = pytest.mark.django_db
+# Account mails are queued when the request's writes commit. A test that reads them runs without
+# the wrapping transaction, so each request commits as it does in production.
+mails_leave_on_commit = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "さくら-満開-2026-春"
 CONFIRM_LINK = re.compile(r"http://testserver(/accounts/confirm-email/[^/\s]+/)")
@@ -56,6 +59,7 @@ def confirm_path_from(message: mail.EmailMessage) -> str:
 # --- Sign-up and e-mail verification -----------------------------------------------------------
 
 
+@mails_leave_on_commit
 def test_sign_up_sends_a_verification_mail_in_japanese() -> None:
     client = Client()
     response = sign_up(client, "hanako@example.jp")
@@ -77,6 +81,7 @@ def test_sign_up_sends_a_verification_mail_in_japanese() -> None:
     assert "確認のメールを送信しました" in page.content.decode()
 
 
+@mails_leave_on_commit
 def test_verification_mail_speaks_as_tsunagu_not_as_a_placeholder_site() -> None:
     sign_up(Client(), "hanako@example.jp")
 
@@ -115,6 +120,7 @@ def test_unverified_user_cannot_log_in_until_the_address_is_confirmed() -> None:
     assert client.get("/accounts/settings/").status_code == 302  # still sent to log in
 
 
+@mails_leave_on_commit
 def test_opening_the_confirmation_link_and_confirming_verifies_and_logs_in() -> None:
     client = Client()
     sign_up(client, "hanako@example.jp")
@@ -136,6 +142,7 @@ def test_opening_the_confirmation_link_and_confirming_verifies_and_logs_in() -> 
     assert client.get("/accounts/settings/").status_code == 200
 
 
+@mails_leave_on_commit
 def test_confirming_in_another_browser_verifies_and_the_password_then_logs_in() -> None:
     sign_up(Client(), "hanako@example.jp")
     path = confirm_path_from(mail.outbox[0])
@@ -150,6 +157,7 @@ def test_confirming_in_another_browser_verifies_and_the_password_then_logs_in() 
     assert logged_in_user_id(client) == str(user.pk)
 
 
+@mails_leave_on_commit
 def test_an_expired_confirmation_link_says_so_and_does_not_verify(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -175,6 +183,7 @@ def test_an_expired_confirmation_link_says_so_and_does_not_verify(
     assert logged_in_user_id(client) is None
 
 
+@mails_leave_on_commit
 def test_a_tampered_confirmation_link_does_not_verify() -> None:
     sign_up(Client(), "hanako@example.jp")
     path = confirm_path_from(mail.outbox[0])
@@ -189,6 +198,7 @@ def test_a_tampered_confirmation_link_does_not_verify() -> None:
 # --- Duplicate addresses --------------------------------------------------------------------------
 
 
+@mails_leave_on_commit
 def test_signing_up_with_a_taken_address_looks_like_a_new_sign_up_and_warns_the_owner() -> None:
     owner = make_user(email="hanako@example.jp", name="山田 花子")
 
@@ -219,6 +229,7 @@ def test_signing_up_with_a_taken_address_looks_like_a_new_sign_up_and_warns_the_
     assert not CONFIRM_LINK.search(message.body)
 
 
+@mails_leave_on_commit
 def test_account_already_exists_mail_is_in_the_owners_language() -> None:
     make_user(email="emily@example.jp", name="Emily Clark", language="en")
 
@@ -235,6 +246,7 @@ def _without_tokens(html: str) -> str:
 # --- Password reset -------------------------------------------------------------------------------
 
 
+@mails_leave_on_commit
 def test_password_reset_answers_alike_for_known_and_unknown_addresses() -> None:
     make_user(email="hanako@example.jp")
 
@@ -250,6 +262,7 @@ def test_password_reset_answers_alike_for_known_and_unknown_addresses() -> None:
     )
 
 
+@mails_leave_on_commit
 def test_following_the_reset_link_sets_a_new_password_that_logs_in() -> None:
     user = make_user(email="hanako@example.jp")
     Client().post("/accounts/password/reset/", {"email": "hanako@example.jp"})

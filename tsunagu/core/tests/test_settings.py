@@ -94,8 +94,8 @@ def test_deploy_check_fails_for_the_embedded_defaults(tmp_path: Path) -> None:
 def test_deploy_check_refuses_the_public_embedded_secret_key_even_with_debug_off(
     tmp_path: Path,
 ) -> None:
-    # Forgetting SECRET_KEY while turning DEBUG off must not pass: the embedded key is in the
-    # source code, so anyone could forge sessions and password-reset links with it.
+    # Forgetting SECRET_KEY while turning DEBUG off must not pass: the embedded setup's key is
+    # generated into one machine's DATA_DIR and lost with it (tsunagu.W001).
     env = production_env(tmp_path)
     del env["SECRET_KEY"]
 
