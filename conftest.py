@@ -103,11 +103,48 @@ def _allow_db_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Every page the browser tests open reports what the Content-Security-Policy refused: the DOM's
+# event (with the directive and the place) and Chromium's console line, whichever arrives.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__tsunaguCspViolation(`${event.violatedDirective} refused ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
 @pytest.fixture
-def browser(chromium_path: str, _allow_db_beside_playwright: None) -> Iterator[Any]:
+def csp_violations() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def browser(
+    chromium_path: str, _allow_db_beside_playwright: None, csp_violations: list[str]
+) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
+
+    def on_violation(report: str) -> None:
+        csp_violations.append(report)
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.text} ({message.location.get('url')})")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def watched_context(**options: Any) -> Any:
+            context = new_context(**options)
+            context.expose_function("__tsunaguCspViolation", on_violation)
+            context.add_init_script(REPORT_CSP_VIOLATIONS)
+            context.on("console", on_console)
+            return context
+
+        browser.new_context = watched_context
         yield browser
         browser.close()
+    # A journey passes only if the policy refused nothing on it (an inline script or style, an
+    # image from another site, an htmx attribute that needs eval).
+    assert csp_violations == [], "\n".join(csp_violations)

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.storage import serves_upload
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, operator_required
@@ -633,6 +634,7 @@ def poll_vote(request: NetworkRequest, thread_id: int) -> HttpResponse:
     return _thread_redirect(request, thread)
 
 
+@serves_upload
 @member_required
 def attachment(request: NetworkRequest, attachment_id: int) -> HttpResponse:
     """Serves a file to members who may see its post; images inline, PDFs as downloads."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -43,6 +44,19 @@ def private_name(folder: str, filename: str) -> str:
     """A stored name nobody can guess, keeping only a known image extension of the upload."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     return f"{folder}/{uuid.uuid4().hex}.{extension if extension in IMAGE_TYPES else 'img'}"
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def serves_upload(view: View) -> View:
+    """Marks a view that answers with a file members uploaded here.
+
+    Markdown shows an image only from such an address (``core/markdown.py``); any other image
+    becomes a link, so no other site learns who reads the page.
+    """
+    view.serves_upload = True  # type: ignore[attr-defined]
+    return view
 
 
 def image_response(field_file: Any) -> FileResponse:

@@ -11,7 +11,7 @@ from django_htmx.templatetags.django_htmx import htmx_script
 
 SITE_LINKS = (
     "home", "account_settings", "mfa_index", "account_change_password", "account_logout",
-    "account_login", "account_signup", "set_language",
+    "account_login", "account_signup", "set_language", "brand_css",
 )  # fmt: skip
 NETWORK_LINKS = {
     "home": "feed:home",
@@ -47,7 +47,7 @@ STATIC_FILES = {
 def site_links() -> dict[str, str]:
     links = {name: reverse(name) for name in SITE_LINKS}
     links |= {f"static_{key}": static(path) for key, path in STATIC_FILES.items()}
-    # What {% htmx_script %} would write on every page (the site sets no CSP nonce).
+    # What {% htmx_script %} would write on every page: files only, no inline script.
     links["htmx_script"] = str(htmx_script(Context()))
     return links
 

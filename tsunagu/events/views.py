@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.fragments import cached_rows
-from tsunagu.core.storage import image_response
+from tsunagu.core.storage import image_response, serves_upload
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
@@ -609,6 +609,7 @@ def event_ics(request: NetworkRequest, event_id: int) -> HttpResponse:
     return _ics_response(content, f"event-{event.pk}.ics")
 
 
+@serves_upload
 @member_required
 def event_cover(request: NetworkRequest, event_id: int) -> FileResponse:
     """The cover image, to members who may see the event (never a public address)."""
@@ -618,6 +619,7 @@ def event_cover(request: NetworkRequest, event_id: int) -> FileResponse:
     return image_response(event.cover)
 
 
+@serves_upload
 @member_required
 def event_photo(request: NetworkRequest, event_id: int, photo_id: int) -> FileResponse:
     """A photo of the event's report, to members who may see the event."""

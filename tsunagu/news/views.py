@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.boards.models import Stamp
+from tsunagu.core.storage import serves_upload
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.requests import NetworkRequest
@@ -203,6 +204,7 @@ def article_delete(request: NetworkRequest, article_id: int) -> HttpResponse:
     return redirect("news:list", network_slug=request.network.slug)
 
 
+@serves_upload
 @member_required
 def article_cover(request: NetworkRequest, article_id: int) -> HttpResponse:
     """The cover image, only to members who may read the article."""

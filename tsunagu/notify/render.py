@@ -33,9 +33,7 @@ def notifications_html(
         avatar = escape(initials(n.actor.name)) if n.actor else network_initials
         action = escape(network_link(network.slug, "notify:open", "notification_id", n.pk))
         body = (
-            f'<p class="muted" style="margin:0">{escape(Truncator(n.body).chars(140))}</p>'
-            if n.body
-            else ""
+            f'<p class="muted flush">{escape(Truncator(n.body).chars(140))}</p>' if n.body else ""
         )
         parts.append(
             f'\n    <li class="notification{" notification--unread" if is_unread else ""}">\n'

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.audit.models import AuditAction, AuditEntry, record
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.fragments import cached_rows
-from tsunagu.core.storage import image_response
+from tsunagu.core.storage import image_response, serves_upload
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
@@ -324,6 +324,7 @@ def profile_detail(request: NetworkRequest, membership_id: int) -> HttpResponse:
     return render(request, "profiles/profile.html", context)
 
 
+@serves_upload
 @member_required
 def photo(request: NetworkRequest, membership_id: int) -> FileResponse:
     """A member's photo, only for the audience they chose; private caching only."""

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.storage import serves_upload
 from tsunagu.core.templatetags.layout import page_token
 from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.access import access_membership, filter_active_members
@@ -472,6 +473,7 @@ def files(request: NetworkRequest, room_id: int) -> HttpResponse:
     )
 
 
+@serves_upload
 @member_required
 def attachment(request: NetworkRequest, file_id: int) -> FileResponse:
     found = access_attachment(request.membership, file_id)

@@ -165,8 +165,9 @@ def _menu(request: Any, network: Any, site: dict[str, str], found: dict[str, Any
     if networks:
         rows = "".join(
             f'<li><a href="{escape(n["url"])}"'
-            f'{_current(network is not None and n["id"] == network.pk)}><span class="dot" '
-            f'style="background: {escape(n["brand_color"])}"></span>{escape(n["name"])}</a></li>'
+            f'{_current(network is not None and n["id"] == network.pk)}><svg class="dot" '
+            f'viewBox="0 0 2 2" aria-hidden="true"><circle cx="1" cy="1" r="1" '
+            f'fill="{escape(n["brand_color"])}"/></svg>{escape(n["name"])}</a></li>'
             for n in networks
         )
         heading = t.my_networks

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -120,7 +123,9 @@ def test_operator_edits_the_network_settings(world: World) -> None:
     assert network.name == "三ツ葉商事 公式アルムナイ"
     assert network.join_questions == ["在籍期間は？", "部署は？"]
     home = client.get("/n/mitsuba-a/").content.decode()
-    assert "--brand: #aa3300" in home
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/brand\.css\?[^"]+)">', home)
+    assert stylesheet, "the network's colour is not linked"
+    assert "--brand: #aa3300" in client.get(unescape(stylesheet[1])).content.decode()
     assert "<strong>ようこそ</strong>" in home
 
 
