@@ -10,21 +10,27 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
+from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.accounts.models import User
 from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
 from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
+from tsunagu.core.testing.talk import make_room
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Photo, Registration, Series
@@ -36,8 +42,10 @@ from tsunagu.onboarding.models import Application, ImportBatch, Invitation, Invi
 from tsunagu.profiles.models import LifeUpdate
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Attachment as TalkAttachment
-from tsunagu.talk.models import Room
+from tsunagu.talk.models import Room, RoomKind
 from tsunagu.tenancy.models import Membership, Network, Status
+
+YEAR = timedelta(days=365)
 
 # What each URL is allowed to show to people outside network A.
 PUBLIC = "public"  # anyone may open it; it must never show A's private data
@@ -366,7 +374,23 @@ def canary_png() -> bytes:
     return buffer.getvalue()
 
 
-def visitors(world: World) -> dict[str, Client]:
+@dataclass
+class Visitor:
+    """A client that stays logged in as its user: a request that logs it out (the logout page)
+    is followed by a new login, so every request of the matrix is made as that visitor."""
+
+    user: User | None
+    client: Client
+
+    def request(self, method: str, url: str) -> HttpResponse:
+        if self.user is not None and SESSION_KEY not in self.client.session:
+            self.client.force_login(self.user)
+        if self.user is not None:
+            assert self.client.session[SESSION_KEY] == str(self.user.pk)
+        return getattr(self.client, method)(url)
+
+
+def visitors(world: World) -> dict[str, Visitor]:
     with scopes_disabled():
         suspended = Membership.objects.create(
             network=world.net_a,
@@ -376,14 +400,15 @@ def visitors(world: World) -> dict[str, Client]:
             role="alumni",
             status=Status.SUSPENDED,
         )
-    return {
-        "anonymous": world.client(None),
-        "outsider": world.client(world.outsider),
-        "alumni of B": world.client(world.alumni_b),
-        "supporter of B": world.client(world.supporter_b),
-        "operator of B": world.client(world.operator_b),
-        "suspended member of A": world.client(suspended.user),
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "outsider": world.outsider,
+        "alumni of B": world.alumni_b.user,
+        "supporter of B": world.supporter_b.user,
+        "operator of B": world.operator_b.user,
+        "suspended member of A": suspended.user,
     }
+    return {who: Visitor(user, world.client(user)) for who, user in users.items()}
 
 
 def snapshot(world: World) -> list[tuple]:
@@ -417,9 +442,9 @@ def test_nobody_outside_network_a_sees_its_pages_or_data(
         if category is None or any(p not in values for p in route.params):
             continue  # reported by the test above
         url = route.build(values)
-        for who, client in clients.items():
+        for who, visitor in clients.items():
             for method in ("get", "post"):
-                response = getattr(client, method)(url)
+                response = visitor.request(method, url)
                 body = response.content.decode("utf-8", "replace")
                 where = f"{method.upper()} {url} as {who} ({category})"
                 if CANARY_A in body or CANARY_A in response.get("Location", ""):
@@ -504,3 +529,49 @@ def test_unknown_network_is_a_404_for_everyone(world: World) -> None:
     for client in (world.client(None), world.client(world.operator_a)):
         assert client.get("/n/no-such-network/").status_code == 404
         assert client.get("/n/no-such-network/manage/").status_code == 404
+
+
+B_LISTS = (
+    "",  # the home feed
+    "boards/",
+    "boards/consultations/unanswered/",
+    "boards/search/?q=カナリア",
+    "talk/",
+    "events/",
+    "events/?past=1",
+    "news/",
+    "members/",
+    "members/?q=カナリア",
+    "search/?q=カナリア",
+    "search/?q=" + CANARY_A[-6:],
+)
+
+
+@pytest.mark.django_db
+def test_b_lists_never_show_what_a_members_warmed_into_the_caches(world: World) -> None:
+    """A's members fill every shared and cached list first; B's members, on B's own lists,
+    then never see A's canary (a statement that forgot its network would show it here)."""
+    values_from_network_a(world)
+    make_room(world.operator_a, name=f"部屋 {CANARY_A}", kind=RoomKind.OPEN)
+    make_event(world.net_a, title=f"交流会 {CANARY_A}")
+    make_event(world.net_a, title=f"昨年の交流会 {CANARY_A}", starts_at=timezone.now() - YEAR)
+    make_event(world.net_b, title="ひだまり交流会")
+    make_room(world.operator_b, name="ひだまり雑談", kind=RoomKind.OPEN)
+    a_members = (world.operator_a, world.supporter_a, world.employee_a, world.alumni_a)
+    for member in a_members:
+        client = world.client(member)
+        for page in B_LISTS:
+            response = client.get(f"/n/{world.net_a.slug}/{page}")
+            assert response.status_code == 200, (page, member.role)
+    # The canary is on A's own lists, so the check below can fail.
+    a_talk = world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/talk/")
+    assert CANARY_A in a_talk.content.decode()
+    failures = []
+    for member in (world.operator_b, world.supporter_b, world.alumni_b):
+        client = world.client(member)
+        for page in B_LISTS:
+            response = client.get(f"/n/{world.net_b.slug}/{page}")
+            assert response.status_code == 200, (page, member.role)
+            if CANARY_A in response.content.decode():
+                failures.append(f"{page} as {member.role} of B")
+    assert not failures, failures
