@@ -18,9 +18,7 @@ class AttachmentMixin:
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")
-        if upload:
-            inspect_upload(upload)
-        return upload or None
+        return inspect_upload(upload)[0] if upload else None  # an image: re-encoded
 
 
 def attachment_field() -> forms.FileField:

@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
-from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Membership
 
 from .models import Cadence, Category, Event
@@ -85,6 +85,7 @@ class EventForm(forms.ModelForm):
             "cover",
             "recording_url",
         ]
+        field_classes = {"cover": ImageUploadField}
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
@@ -200,14 +201,12 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("How it went, for those who came and those who could not. Markdown."),
     )
-    photo = forms.ImageField(
-        label=_("Add a photo"), required=False, validators=[validate_image_file]
-    )
+    photo = ImageUploadField(label=_("Add a photo"), required=False)
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 
 class DescriptionImageForm(forms.Form):
-    image = forms.ImageField(label=_("Image"), validators=[validate_image_file])
+    image = ImageUploadField(label=_("Image"))
     caption = forms.CharField(
         label=_("What it shows"),
         required=False,

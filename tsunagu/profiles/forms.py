@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
 
 from .models import Audience, CareerEntry, LifeUpdate, Profile
@@ -55,6 +56,7 @@ class ProfileForm(forms.ModelForm):
             "can_help_with", "looking_for", "introduction", "links",
             "contact_email", "contact_phone", "birth_date",
         ]  # fmt: skip
+        field_classes = {"photo": ImageUploadField}
         widgets = {
             "photo": PrivateImageInput(attrs={"accept": "image/*"}),
             "joined_on": DATE,

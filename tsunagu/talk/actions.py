@@ -333,7 +333,7 @@ def do_send_message(
     content_type = is_image = None
     if upload is not None:
         try:
-            content_type, is_image = inspect_upload(upload)
+            upload, content_type, is_image = inspect_upload(upload)
         except ValidationError as error:
             raise SendError(error.messages[0], code="bad_file") from None
     if rate_limited:

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
+
 from .models import Network, Role, Status
 
 MAX_QUESTIONS = 10
@@ -30,6 +32,7 @@ class NetworkSettingsForm(forms.ModelForm):
             "eligibility",
             "members_may_create_events",
         ]
+        field_classes = {"logo": ImageUploadField}
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 8}),
