@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
 from tsunagu.realtime.events import send_event
@@ -279,7 +280,7 @@ def _check_rate(member: Membership) -> None:
 
 
 def validate_body(body: str, has_file: bool) -> str:
-    body = body.strip()
+    body = strip_control(body, lines=True).strip()  # the socket has no form to refuse a NUL
     if not body and not has_file:
         raise SendError(_("Write a message first."), code="empty")
     if len(body) > BODY_MAX:
