@@ -304,6 +304,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# Width × height above which an uploaded image is refused, read from its header before anything
+# is decoded: storing one takes up to about 5 bytes a pixel of memory (core/images.py).
+MAX_IMAGE_PIXELS = int(env("MAX_IMAGE_PIXELS", str(50_000_000)))
 # Files members attach to board posts: kept outside MEDIA_ROOT, which the web server publishes,
 # and served only through a view that checks who is asking.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))

@@ -6,13 +6,15 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.text import SingleLineField
+
 from .models import User
 
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
-    name = forms.CharField(
+    name = SingleLineField(
         label=_("Name"),
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. 山田 花子"), "autocomplete": "name"}),
@@ -37,3 +39,4 @@ class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "language", "time_zone"]
+        field_classes = {"name": SingleLineField}

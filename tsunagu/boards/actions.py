@@ -58,7 +58,8 @@ def thread_url(thread: Thread, slug: str) -> str:
 def _attach(
     member: Membership, thread: Thread, comment: Comment | None, upload: UploadedFile
 ) -> Attachment:
-    content_type, is_image = inspect_upload(upload)  # forms checked already; this is the rule
+    # Forms checked and re-encoded it already (it is then stored as it is); this is the rule.
+    upload, content_type, is_image = inspect_upload(upload)
     name = os.path.basename(upload.name or "file")[-200:] or "file"
     attachment = Attachment(
         network=member.network,

@@ -1,4 +1,5 @@
-"""Files attached to posts: stored privately, checked for what they really are."""
+"""Files attached to posts: stored privately, checked for what they really are, images
+re-encoded (core/images.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tsunagu.core.images import ALLOWED_IMAGE_FORMATS, CONTENT_TYPES, image_format, stored_image
 from tsunagu.core.storage import PrivateStorage, private_storage
-from tsunagu.core.validators import ALLOWED_IMAGE_FORMATS
 
 __all__ = ["PrivateStorage", "private_storage"]
 
-IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 PDF = "application/pdf"
 
 
@@ -25,10 +25,9 @@ def attachment_path(instance: Any, filename: str) -> str:
     return f"boards/{instance.network_id}/{uuid.uuid4().hex}"
 
 
-def inspect_upload(upload: File) -> tuple[str, bool]:
-    """The content type of an allowed upload and whether it is an image; raises otherwise."""
-    from PIL import Image, UnidentifiedImageError
-
+def inspect_upload(upload: UploadedFile) -> tuple[UploadedFile, str, bool]:
+    """The file to store (an image re-encoded), its content type and whether it is an image;
+    raises ValidationError for a file that may not be attached."""
     limit = settings.BOARD_ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
@@ -39,15 +38,8 @@ def inspect_upload(upload: File) -> tuple[str, bool]:
     head = upload.read(5)
     upload.seek(0)
     if head == b"%PDF-":
-        return PDF, False
-    try:
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        image_format = None
-    finally:
-        upload.seek(0)
-    if image_format in ALLOWED_IMAGE_FORMATS and image_format in IMAGE_TYPES:
-        return IMAGE_TYPES[image_format], True
+        return upload, PDF, False
+    found = image_format(upload)  # too many pixels: refused here, before decoding
+    if found in ALLOWED_IMAGE_FORMATS:
+        return stored_image(upload), CONTENT_TYPES[found], True
     raise ValidationError(_("Attach a PNG, JPEG, GIF or WebP image, or a PDF file."))

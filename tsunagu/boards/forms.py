@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.text import SingleLineField, visible
 from tsunagu.tenancy.models import Network
 
 from .actions import PollSpec
@@ -18,9 +19,7 @@ class AttachmentMixin:
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")
-        if upload:
-            inspect_upload(upload)
-        return upload or None
+        return inspect_upload(upload)[0] if upload else None  # an image: re-encoded
 
 
 def attachment_field() -> forms.FileField:
@@ -47,6 +46,7 @@ class ThreadForm(AttachmentMixin, forms.ModelForm):
     class Meta:
         model = Thread
         fields = ["kind", "title", "body"]
+        field_classes = {"title": SingleLineField}
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
@@ -62,6 +62,7 @@ class ThreadEditForm(forms.ModelForm):
     class Meta:
         model = Thread
         fields = ["title", "body"]
+        field_classes = {"title": SingleLineField}
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
 
 
@@ -90,6 +91,7 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "description", "position"]
+        field_classes = {"name": SingleLineField, "description": SingleLineField}
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,8 +107,13 @@ class CategoryForm(forms.ModelForm):
         return name
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return visible(obj.name)  # shown in the thread page shared by moderators
+
+
 class MoveForm(forms.Form):
-    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+    category: forms.ModelChoiceField[Category] = CategoryChoiceField(
         queryset=None, label=_("Move to")
     )
 
@@ -119,7 +126,7 @@ class MoveForm(forms.Form):
 class PollForm(forms.Form):
     """An optional poll attached to a new thread: left empty, no poll is made."""
 
-    question = forms.CharField(label=_("Poll question"), max_length=200, required=False)
+    question = SingleLineField(label=_("Poll question"), max_length=200, required=False)
     options = forms.CharField(
         label=_("Choices"),
         required=False,

@@ -27,6 +27,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
+from tsunagu.core.text import visible
+
 from .models import Comment, Thread, ThreadKind
 
 
@@ -48,7 +50,7 @@ def _words() -> dict[str, str]:
     }
 
 
-# Holes: \x00 cannot occur in escaped text or in sanitised HTML.
+# Holes: \x00 cannot occur in text from the database once core.text.visible() has shown it.
 CSRF_HOLE = "\x00csrf\x00"
 NAMED_HOLES = ("csrf", "follow", "poll", "unread", "form")
 _HOLE = re.compile("\x00(?:s(\\d+)\\.([a-z]+)|e(\\d+)|([a-z]+))\x00")
@@ -293,7 +295,7 @@ def _comment(
             f'<p class="muted">#{number} {w["hidden_by_operators"]}</p></li>'
         )
     url = escape(f"{base}comments/{c.pk}/")
-    author = escape(c.author.user.name) if c.author else w["former_member"]
+    author = _text(c.author.user.name) if c.author else w["former_member"]
     when = escape(date_format(localtime(c.created_at), "Y-m-d H:i"))
     meta = f'<a href="#c{number}">#{number}</a> <strong>{author}</strong> · {when}'
     if c.edited_at:
@@ -304,7 +306,7 @@ def _comment(
             "number": c.parent.number,
             "name": parent_name,
         }
-        meta += f" · {escape(reply)}"
+        meta += f" · {_text(reply)}"
     if best:
         meta += f' · <strong class="chip chip--answered">{w["best"]}</strong>'
     if c.is_hidden:
@@ -315,7 +317,7 @@ def _comment(
         items = []
         for f in attached:
             href = escape(f"{base}files/{f.pk}/")
-            name = escape(f.name)
+            name = _text(f.name)
             if f.is_image:
                 items.append(
                     f'<li><a href="{href}"><img src="{href}" alt="{name}" loading="lazy"></a></li>'
@@ -356,9 +358,14 @@ def _comment(
     )
     return (
         f'<li id="c{number}" class="{classes}"><p class="comment__meta muted">{meta}</p>'
-        f'<div class="prose">{c.body_html}</div>{files}{stamps}'
+        f'<div class="prose">{visible(c.body_html)}</div>{files}{stamps}'
         f'<div class="comment__actions">{" ".join(actions)}</div></li>'
     )
+
+
+def _text(value: str) -> str:
+    """Escaped text written by members: no NUL of theirs may pass for one of the holes."""
+    return visible(escape(value))
 
 
 _LIST_WORDS: dict[str, dict[str, str]] = {}

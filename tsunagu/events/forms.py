@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
-from tsunagu.core.validators import validate_image_file
+from tsunagu.core.text import SingleLineField
 from tsunagu.tenancy.models import Membership
 
 from .models import Cadence, Category, Event
@@ -85,6 +86,12 @@ class EventForm(forms.ModelForm):
             "cover",
             "recording_url",
         ]
+        field_classes = {
+            "cover": ImageUploadField,
+            "title": SingleLineField,
+            "venue": SingleLineField,
+            "payment_note": SingleLineField,
+        }
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
@@ -200,14 +207,12 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("How it went, for those who came and those who could not. Markdown."),
     )
-    photo = forms.ImageField(
-        label=_("Add a photo"), required=False, validators=[validate_image_file]
-    )
+    photo = ImageUploadField(label=_("Add a photo"), required=False)
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 
 class DescriptionImageForm(forms.Form):
-    image = forms.ImageField(label=_("Image"), validators=[validate_image_file])
+    image = ImageUploadField(label=_("Image"))
     caption = forms.CharField(
         label=_("What it shows"),
         required=False,
@@ -240,7 +245,7 @@ MAX_OCCURRENCES = 52
 class SeriesForm(forms.Form):
     """A series and its dates: one event per week or month, created at once."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = SingleLineField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -261,7 +266,7 @@ class SeriesForm(forms.Form):
         initial=12,
         help_text=_("At most 52."),
     )
-    venue = forms.CharField(label=_("Venue"), required=False, max_length=300)
+    venue = SingleLineField(label=_("Venue"), required=False, max_length=300)
     online_url = forms.URLField(
         label=_("Online meeting URL"),
         required=False,

@@ -8,7 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
+from tsunagu.core.text import SingleLineField
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Membership
 
@@ -48,6 +50,7 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["kind", "title", "body", "cover"]
+        field_classes = {"cover": ImageUploadField, "title": SingleLineField}
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14}),
             # The stored cover has no public address: the widget shows it through ``cover_url``.

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.text import SingleLineField
 from tsunagu.tenancy.models import Network, Role
 
 from .dates import DateError, parse_date
@@ -46,7 +47,7 @@ class SegmentForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    label = forms.CharField(
+    label = SingleLineField(
         label=_("Label"),
         max_length=100,
         help_text=_("For you: where you share it, e.g. “LINE group of the 2015 intake”."),
@@ -73,7 +74,7 @@ class LinkForm(forms.Form):
 
 class MemberInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = SingleLineField(label=_("Name"), max_length=100)
     message = forms.CharField(
         label=_("Personal message"),
         required=False,
@@ -136,11 +137,11 @@ class OffboardingForm(forms.Form):
     """What an HR system posts about a leaver (JSON or form-encoded)."""
 
     email = forms.EmailField(max_length=EMAIL_MAX)
-    name = forms.CharField(max_length=100)
-    name_kana = forms.CharField(max_length=100, required=False)
-    name_romaji = forms.CharField(max_length=100, required=False)
-    department = forms.CharField(max_length=100, required=False)
-    title = forms.CharField(max_length=100, required=False)
+    name = SingleLineField(max_length=100)
+    name_kana = SingleLineField(max_length=100, required=False)
+    name_romaji = SingleLineField(max_length=100, required=False)
+    department = SingleLineField(max_length=100, required=False)
+    title = SingleLineField(max_length=100, required=False)
     joined_on = forms.CharField(max_length=40, required=False)
     left_on = forms.CharField(max_length=40)
     role = forms.ChoiceField(

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagu.core.text import has_control, one_line, visible
 from tsunagu.tenancy.models import Role
 
 from .dates import DateError, parse_date
@@ -112,6 +113,8 @@ def read_roster(data: bytes) -> Sheet:
         )
     else:
         sheet = _read_csv(data)
+    # Headers and cells are shown and stored as they were found: their control characters as �.
+    sheet.headers = [visible(h) for h in sheet.headers]
     if not sheet.headers or not any(h.strip() for h in sheet.headers):
         raise RosterError(_("The file has no header row."))
     if not sheet.rows:
@@ -130,7 +133,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return _strict(data[3:], "utf-8", "UTF-8 (BOM)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16", "UTF-16")
-    if b"\x00" in data:
+    if data[:10000].count(b"\x00") > 5:  # a few are cells to refuse; many, UTF-16 or no text
         raise RosterError(_("This is not a text file. Upload a CSV or an Excel (.xlsx) file."))
     for encoding, label in (("utf-8", "UTF-8"), ("cp932", "Shift_JIS")):
         try:
@@ -193,7 +196,8 @@ def _read_xlsx(data: bytes) -> Sheet:
         # A formula cell is read as its text ("=HYPERLINK(...)"), never computed: the row is then
         # refused like a CSV row with a formula, and the operator pastes the values instead.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    # SyntaxError: XML that is not well-formed (a control character written into a cell).
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError):
         raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     try:
         sheet = workbook.worksheets[0]
@@ -209,7 +213,7 @@ def _read_xlsx(data: bytes) -> Sheet:
                 rows.append((number, cells))
                 if len(rows) > MAX_ROWS:
                     break
-    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile):
+    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, SyntaxError):
         raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     finally:
         workbook.close()
@@ -284,7 +288,7 @@ def check_rows(sheet: Sheet, mapping: dict[str, int], member_emails: Iterable[st
             index = mapping.get(name)
             return cells[index] if index is not None and index < len(cells) else ""
 
-        raw = [cell_text(c) for c in cells]
+        raw = [visible(cell_text(c)) for c in cells]
         try:
             row = _check_row(line, get)
         except ValidationError as error:
@@ -315,6 +319,14 @@ def _check_row(line: int, get: object) -> Row | None:
             raise ValidationError(
                 _("%(field)s contains a spreadsheet formula; enter the value itself.")
                 % {"field": label}
+            )
+        if isinstance(value, str) and has_control(one_line(value)):  # breaks become spaces
+            raise ValidationError(
+                _(
+                    "%(field)s contains control characters (such as NUL, shown as �); "
+                    "remove them from the file."
+                )
+                % {"field": dict(FIELDS)[name]}
             )
     email = unicodedata.normalize("NFKC", _text(values["email"])).lower()
     if not email:

@@ -9,12 +9,19 @@ from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
+from tsunagu.core.text import SingleLineField
 
 from .models import Audience, CareerEntry, LifeUpdate, Profile
 from .normalize import normalize
 from .visibility import FIELDS, audience_of
 
+# Names and the other one-line fields: no tab, line break or other control character.
+ONE_LINE = [
+    "display_name", "name_kanji", "name_kana", "name_romaji", "last_department", "last_title",
+    "current_employer", "current_role", "industry", "location", "contact_phone",
+]  # fmt: skip
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_TAGS = 30
 
@@ -55,6 +62,10 @@ class ProfileForm(forms.ModelForm):
             "can_help_with", "looking_for", "introduction", "links",
             "contact_email", "contact_phone", "birth_date",
         ]  # fmt: skip
+        field_classes = {
+            "photo": ImageUploadField,
+            **dict.fromkeys(ONE_LINE, SingleLineField),
+        }
         widgets = {
             "photo": PrivateImageInput(attrs={"accept": "image/*"}),
             "joined_on": DATE,
@@ -156,6 +167,7 @@ class CareerEntryForm(forms.ModelForm):
     class Meta:
         model = CareerEntry
         fields = ["department", "title", "started_on", "ended_on"]
+        field_classes = {"department": SingleLineField, "title": SingleLineField}
         widgets = {"started_on": DATE, "ended_on": DATE}
 
     def clean(self) -> dict[str, Any]:

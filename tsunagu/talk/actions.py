@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
 from tsunagu.realtime.events import send_event
@@ -294,7 +295,7 @@ def _check_rate(member: Membership) -> None:
 
 
 def validate_body(body: str, has_file: bool) -> str:
-    body = body.strip()
+    body = strip_control(body, lines=True).strip()  # the socket has no form to refuse a NUL
     if not body and not has_file:
         raise SendError(_("Write a message first."), code="empty")
     if len(body) > BODY_MAX:
@@ -348,7 +349,7 @@ def do_send_message(
     content_type = is_image = None
     if upload is not None:
         try:
-            content_type, is_image = inspect_upload(upload)
+            upload, content_type, is_image = inspect_upload(upload)
         except ValidationError as error:
             raise SendError(error.messages[0], code="bad_file") from None
     if rate_limited:

@@ -5,6 +5,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.text import SingleLineField
+
 from .models import BODY_MAX, CLIENT_ID_MAX, MANAGED_KINDS, NAME_MAX, RoomKind
 
 
@@ -27,7 +29,7 @@ class MessageForm(forms.Form):
 
 
 class RoomForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    name = SingleLineField(label=_("Name"), max_length=NAME_MAX)
     kind = forms.ChoiceField(
         label=_("Type"),
         choices=[(k.value, k.label) for k in RoomKind if k in MANAGED_KINDS],
@@ -37,7 +39,7 @@ class RoomForm(forms.Form):
 
 
 class RoomEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    name = SingleLineField(label=_("Name"), max_length=NAME_MAX)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
 
@@ -48,4 +50,4 @@ class EditForm(forms.Form):
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(label=_("Group name"), max_length=NAME_MAX, required=False)
+    name = SingleLineField(label=_("Group name"), max_length=NAME_MAX, required=False)

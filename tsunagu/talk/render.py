@@ -28,6 +28,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tsunagu.core.text import visible
+
 from .frames import stamp_label
 from .models import Message, Stamp
 
@@ -96,7 +98,7 @@ class Messages:
 def _text(value: str) -> str:
     """Escaped text written by members: no NUL of theirs may pass for one of the holes (which
     PostgreSQL cannot store and forms refuse, but SQLite would keep)."""
-    return escape(value).replace("\x00", "\ufffd")
+    return visible(escape(value))
 
 
 _PALETTES: dict[str, str] = {}
@@ -259,7 +261,7 @@ def _message(
     elif message.is_hidden and not ctx.can_moderate:
         body = f'<p class="muted">{w["hidden"]}</p>'
     else:
-        body = message.body_html.replace("\x00", "\ufffd")  # cleaned by nh3 when saved
+        body = visible(message.body_html)  # cleaned by nh3 when saved
         if message.is_hidden:
             body = f'<p class="muted">{w["hidden_moderator"]}</p>{body}'
     show_files = not message.is_deleted and (not message.is_hidden or ctx.can_moderate)

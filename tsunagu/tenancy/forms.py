@@ -5,6 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.images import ImageUploadField
+from tsunagu.core.text import SingleLineField
+
 from .models import Network, Role, Status
 
 MAX_QUESTIONS = 10
@@ -30,6 +33,11 @@ class NetworkSettingsForm(forms.ModelForm):
             "eligibility",
             "members_may_create_events",
         ]
+        field_classes = {
+            "logo": ImageUploadField,
+            "name": SingleLineField,
+            "tagline": SingleLineField,
+        }
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 8}),

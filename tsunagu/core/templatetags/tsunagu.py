@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from tsunagu.core.markdown import render_markdown
+from tsunagu.core.text import visible
 
 register = template.Library()
 
@@ -21,6 +22,12 @@ def nurl(context: dict[str, Any], name: str, **kwargs: Any) -> str:
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter(name="visible", is_safe=True)
+def visible_filter(text: str) -> str:
+    """Control characters shown as U+FFFD, in pages shared between readers (core/text.py)."""
+    return visible(str(text))
 
 
 @register.simple_tag(takes_context=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -16,6 +19,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from PIL import Image
 
+from tsunagu.core.images import reencode, stored_image
+from tsunagu.core.testing.images import (
+    assert_stripped,
+    decoding_refused_above,
+    photo_with_location,
+    png_bomb,
+    png_of_zeros,
+)
 from tsunagu.core.testing.world import World
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Network
@@ -227,3 +238,142 @@ def test_only_operators_may_upload_a_logo(world: World, media_root: Path) -> Non
     assert response.status_code == 403
     world.net_a.refresh_from_db()
     assert not world.net_a.logo
+
+
+# --- Too many pixels: refused from the header; what is stored is written again -------------------
+
+
+def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(settings: object) -> None:
+    with decoding_refused_above(1_000_000) as decoded:
+        message = rejection(upload("bomb.png", png_bomb()))
+
+    assert decoded == []
+    assert "50,000,000" in message
+    assert JAPANESE.search(message), f"not in Japanese: {message}"
+
+
+def test_the_limit_is_the_setting(settings: object) -> None:
+    settings.MAX_IMAGE_PIXELS = 64 * 31  # type: ignore[attr-defined]
+
+    assert "1,984" in rejection(upload("logo.png", image_bytes("PNG", size=(64, 32))))
+    validate_image_file(upload("logo.png", image_bytes("PNG", size=(64, 31))))
+
+
+def test_a_photo_is_stored_upright_and_written_again_without_its_location() -> None:
+    stored = stored_image(upload("写真.jpg", photo_with_location(orientation=6), "image/jpeg"))
+
+    data = stored.read()
+    assert_stripped(data)
+    assert stored.name == "写真.jpg" and stored.content_type == "image/jpeg"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
+        assert image.size == (480, 640), "turned as the camera said, not shown on its side"
+        assert image.getpixel((470, 10))[2] > 120, "the blue corner is now top right"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "GIF", "WEBP"])
+def test_other_formats_are_stored_in_their_own_format_and_at_most_2560_pixels(fmt: str) -> None:
+    stored = stored_image(upload(f"図.{fmt.lower()}", image_bytes(fmt, size=(3000, 1000))))
+
+    with Image.open(stored) as image:
+        assert image.format == fmt
+        assert image.size == (2560, 853)
+
+
+def test_a_thumbnail_decodes_a_jpeg_at_a_fraction_of_its_size() -> None:
+    photo = image_bytes("JPEG", size=(2000, 1500))
+
+    with decoding_refused_above(500 * 375) as decoded:
+        thumbnail = reencode(io.BytesIO(photo), side=240, fmt="JPEG")
+
+    assert decoded == []
+    with Image.open(io.BytesIO(thumbnail)) as image:
+        assert image.size == (240, 180)
+
+
+MEASURE = """
+import io, resource, sys
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from tsunagu.core.images import stored_image
+from django.core.files.uploadedfile import SimpleUploadedFile
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    stored = stored_image(SimpleUploadedFile("upload.png", data))
+    outcome = "stored %dx%d" % __import__("PIL.Image").Image.open(stored).size
+except ValidationError as error:
+    outcome = "refused"
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(outcome, (after - before) // 1024)
+"""
+
+
+def peak_growth(tmp_path: Path, data: bytes) -> tuple[str, int]:
+    """What a fresh process does with an upload, and how much its memory's peak grew (MB)."""
+    file = tmp_path / "upload.png"
+    file.write_bytes(data)
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=120,
+        check=True,
+    )
+    outcome, megabytes = done.stdout.strip().rsplit(" ", 1)
+    return outcome, int(megabytes)
+
+
+def test_refusing_the_audits_bomb_takes_no_memory(tmp_path: Path) -> None:
+    outcome, megabytes = peak_growth(tmp_path, png_bomb())
+
+    assert outcome == "refused"
+    assert megabytes < 20, f"{megabytes} MB for a refused upload (decoded, it takes 576 MB)"
+
+
+def test_a_png_with_more_data_than_its_header_says_is_decoded_only_as_announced(
+    tmp_path: Path,
+) -> None:
+    # 2,000 × 2,000 announced, 40,000 rows of data: 240 MB once inflated, 16 MB as announced.
+    liar = png_of_zeros(2000, 2000, rows=40_000)
+
+    outcome, megabytes = peak_growth(tmp_path, liar)
+
+    assert outcome == "stored 2000x2000"
+    assert megabytes < 120, f"{megabytes} MB to store a picture of 16 MB"
+
+
+def test_a_bomb_logo_shows_a_field_error_on_the_settings_page(
+    world: World, media_root: Path
+) -> None:
+    with decoding_refused_above(1_000_000) as decoded:
+        response = world.client(world.operator_a).post(
+            "/n/mitsuba-a/manage/",
+            settings_form_data(world.net_a, logo=upload("logo.png", png_bomb())),
+        )
+
+    assert decoded == []
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "50,000,000" in html[html.index('id="id_logo_error"') :][:400]
+    world.net_a.refresh_from_db()
+    assert not world.net_a.logo
+
+
+def test_a_logo_is_published_written_again_without_its_location(
+    world: World, media_root: Path
+) -> None:
+    photo = upload("logo.jpg", photo_with_location(), "image/jpeg")
+
+    response = world.client(world.operator_a).post(
+        "/n/mitsuba-a/manage/", settings_form_data(world.net_a, logo=photo)
+    )
+
+    assert response.status_code == 302
+    world.net_a.refresh_from_db()
+    assert_stripped((media_root / world.net_a.logo.name).read_bytes())

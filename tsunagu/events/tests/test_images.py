@@ -16,6 +16,12 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from tsunagu.core.testing.factories import make_event
+from tsunagu.core.testing.images import (
+    assert_stripped,
+    decoding_refused_above,
+    photo_with_location,
+    png_bomb,
+)
 from tsunagu.core.testing.world import World
 from tsunagu.events.models import Audience, Event, Photo
 from tsunagu.events.tests.test_pages import event_data
@@ -224,3 +230,42 @@ def test_an_event_with_applicants_is_called_off_not_deleted(world: World) -> Non
     with scopes_disabled():
         assert Event.objects.filter(pk=event.pk).exists()
     assert "events/" in operator.get(url(world, event, "edit/")).content.decode()
+
+
+@pytest.mark.django_db
+def test_image_bombs_are_refused_before_they_are_decoded_as_cover_photo_or_image(
+    world: World,
+) -> None:
+    event = make_event(world.net_a, title="花火大会")
+    operator = world.client(world.operator_a)
+
+    def bomb() -> SimpleUploadedFile:
+        return SimpleUploadedFile("花火.png", png_bomb(), content_type="image/png")
+
+    with decoding_refused_above(1_000_000) as decoded:
+        cover = operator.post(url(world, event, "edit/"), {**event_data(), "cover": bomb()})
+        image = operator.post(url(world, event, "images/"), {"image": bomb()})
+        report = operator.post(url(world, event, "report/"), {"report": "報告", "photo": bomb()})
+
+    assert decoded == []
+    assert "50,000,000" in str(cover.context["form"].errors["cover"])
+    assert "50,000,000" in str(image.context["image_form"].errors["image"])
+    assert "50,000,000" in str(report.context["form"].errors["photo"])
+    with scopes_disabled():
+        event.refresh_from_db()
+        assert not event.cover and not Photo.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_cover_photo_is_stored_written_again_without_its_location(world: World) -> None:
+    event = make_event(world.net_a, title="新年会")
+    photo = SimpleUploadedFile("会場.jpg", photo_with_location(), content_type="image/jpeg")
+
+    response = world.client(world.operator_a).post(
+        url(world, event, "edit/"), {**event_data(), "cover": photo}
+    )
+
+    assert response.status_code == 302
+    served = world.client(world.alumni_a).get(url(world, event, "cover/"))
+    assert served["Content-Type"] == "image/jpeg"
+    assert_stripped(b"".join(served.streaming_content))

@@ -10,6 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.core.testing.images import (
+    assert_stripped,
+    decoding_refused_above,
+    photo_with_location,
+    png_bomb,
+)
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.news.models import Article, NewsSettings, State
@@ -237,7 +243,7 @@ def test_a_cover_must_be_a_real_image_and_is_served_to_members_only(world: World
     fake = SimpleUploadedFile("cover.png", b"<?php echo 1; ?>", content_type="image/png")
     response = post_article(operator, world, kind="announcement", cover=fake)
     assert response.status_code == 400
-    assert "画像をアップロードしてください" in response.content.decode()
+    assert "読み込める画像ではありません" in response.content.decode()
     real = SimpleUploadedFile("写真.png", image_bytes(), content_type="image/png")
     post_article(operator, world, kind="announcement", cover=real)
     article = only_article()
@@ -467,3 +473,26 @@ def test_deciding_on_an_article_its_author_just_deleted_is_a_not_found(world: Wo
     with scope(network=world.net_a), pytest.raises(Http404):
         do_review_article(world.operator_a, article, approve=True)
     assert not notified("news_approved")
+
+
+def test_a_cover_bomb_is_refused_before_it_is_decoded(world: World) -> None:
+    bomb = SimpleUploadedFile("表紙.png", png_bomb(), content_type="image/png")
+
+    with decoding_refused_above(1_000_000) as decoded:
+        response = post_article(world.client(world.operator_a), world, cover=bomb)
+
+    assert decoded == []
+    assert response.status_code == 400
+    assert "50,000,000" in str(response.context["form"].errors["cover"])
+    with scopes_disabled():
+        assert not Article.objects.exists()
+
+
+def test_a_cover_photo_is_stored_written_again_without_its_location(world: World) -> None:
+    photo = SimpleUploadedFile("表紙.jpg", photo_with_location(), content_type="image/jpeg")
+
+    post_article(world.client(world.operator_a), world, kind="announcement", cover=photo)
+
+    served = world.client(world.alumni_a).get(url(world, f"{only_article().pk}/cover/"))
+    assert served["Content-Type"] == "image/jpeg"
+    assert_stripped(b"".join(served.streaming_content))  # type: ignore[attr-defined]

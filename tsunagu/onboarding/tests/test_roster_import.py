@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +19,7 @@ from tsunagu.core.testing.world import World
 from tsunagu.onboarding.dates import DateError, parse_date
 from tsunagu.onboarding.models import ImportBatch, Invitation
 
-from .files import PEOPLE, csv_bytes, xlsx_bytes, xlsx_people
+from .files import HEADER, PEOPLE, csv_bytes, xlsx_bytes, xlsx_people
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +381,77 @@ def test_an_excel_formula_is_never_computed_and_its_row_is_refused(world: World)
     text = client.get(url + "rejected.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert not any(line.split(",", 3)[-1].startswith("=") for line in text.splitlines())
+
+
+# Control characters in cells: the row is refused and reported; nothing of them is stored.
+WITH_CONTROLS = [
+    PEOPLE[0],
+    ["鈴木\x00一郎", "スズキ イチロウ", "ichiro@example.jp", "人事部", "", "", ""],
+    ["高橋 健太", "タカハシ ケンタ", "kenta@example.jp", "経理部\x1b[31m", "", "", ""],
+    ["伊藤 大輔", "イトウ\x7fダイスケ", "daisuke@example.jp", "", "", "", ""],
+    ["山本 翔太", "ヤマモト\tショウタ", "shota@example.jp", "開発部\r\n第二課", "", "", ""],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", True), ("utf-16", False), ("cp932", False), ("utf-8", False)],
+    ids=["utf-8-bom", "utf-16", "shift_jis", "utf-8"],
+)
+def test_control_characters_in_cells_refuse_their_row_in_every_encoding(
+    world: World, encoding: str, bom: bool
+) -> None:
+    header = ["氏名\x00", *HEADER[1:]]  # the header row is stored with the batch
+    data = csv_bytes(WITH_CONTROLS, encoding=encoding, bom=bom, header=header)
+    client = world.client(world.operator_a)
+
+    url = upload_and_import(client, world, data)
+
+    found = invitations(world)
+    assert set(found) == {"hanako.tanaka@example.jp", "shota@example.jp"}
+    assert found["shota@example.jp"].name_kana == "ヤマモト ショウタ"  # a tab is a space
+    assert found["shota@example.jp"].department == "開発部 第二課"  # so is a line break
+    page = client.get(url).content.decode()
+    for line, field in [(3, "名前"), (4, "最終所属部署"), (5, "かな")]:
+        assert re.search(rf"<td>{line}</td><td>[^<]*{field}[^<]*制御文字", page), line
+    rejected = client.get(url + "rejected.csv").content.decode("utf-8-sig")
+    assert "鈴木\ufffd一郎" in rejected  # the refused cell, shown as it was found
+    with scopes_disabled():
+        batch = ImportBatch.objects.get(network=world.net_a)
+    stored = repr((batch.headers, batch.rejections))
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", stored)
+
+
+def test_control_characters_in_workbook_cells_refuse_their_row(world: World) -> None:
+    rows = [list(row) for row in xlsx_people()]
+    rows[1][0] = "山本MARK翔太"
+    data = _with_cell_text(xlsx_bytes(rows), b"MARK", "\x7f\u009b".encode())
+    client = world.client(world.operator_a)
+
+    url = upload_and_import(client, world, data, "退職者名簿.xlsx")
+
+    assert set(invitations(world)) == {"hanako.tanaka@example.jp"}
+    assert re.search(r"<td>3</td><td>[^<]*制御文字", client.get(url).content.decode())
+
+
+def test_a_workbook_whose_cell_holds_a_nul_gets_a_clear_message(world: World) -> None:
+    rows = [list(row) for row in xlsx_people()]
+    rows[1][0] = "山本MARK翔太"
+    data = _with_cell_text(xlsx_bytes(rows), b"MARK", b"&#0;")  # XML that is not well-formed
+
+    response = upload(world.client(world.operator_a), world, data, "退職者名簿.xlsx")
+
+    assert response.status_code == 400
+    assert "Excel" in response.content.decode()
+    with scopes_disabled():
+        assert not ImportBatch.objects.exists()
+
+
+def _with_cell_text(workbook: bytes, mark: bytes, text: bytes) -> bytes:
+    """The workbook with ``text`` written into its XML where ``mark`` was, as another program
+    than openpyxl (which refuses control characters) might write it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name).replace(mark, text))
+    return out.getvalue()

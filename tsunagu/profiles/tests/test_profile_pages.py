@@ -12,6 +12,12 @@ from django.utils import timezone
 from django_scopes import scope
 
 from tsunagu.audit.models import AuditAction, AuditEntry
+from tsunagu.core.testing.images import (
+    assert_stripped,
+    decoding_refused_above,
+    photo_with_location,
+    png_bomb,
+)
 from tsunagu.core.testing.world import World
 from tsunagu.profiles.models import LifeUpdate, Profile
 from tsunagu.profiles.visibility import FIELDS
@@ -209,3 +215,33 @@ def test_the_latest_life_updates_show_on_the_home_page_of_their_network_only(
     assert f"/members/{world.alumni_a.pk}/" in page
     other = world.client(world.alumni_b).get(f"/n/{world.net_b.slug}/").content.decode()
     assert "福岡に移住しました" not in other
+
+
+@pytest.mark.django_db
+def test_a_photo_bomb_is_refused_before_it_is_decoded(world: World) -> None:
+    bomb = SimpleUploadedFile("顔写真.png", png_bomb(), "image/png")
+
+    with decoding_refused_above(1_000_000) as decoded:
+        response = world.client(world.alumni_a).post(
+            f"/n/{world.net_a.slug}/profile/edit/", form_data(photo=bomb)
+        )
+
+    assert decoded == []
+    assert response.status_code == 400
+    assert "50,000,000" in str(response.context["form"].errors["photo"])
+    assert not profile(world).photo
+
+
+@pytest.mark.django_db
+def test_a_photo_is_stored_written_again_without_its_location(world: World) -> None:
+    photo = SimpleUploadedFile("顔写真.jpg", photo_with_location(), "image/jpeg")
+
+    world.client(world.alumni_a).post(
+        f"/n/{world.net_a.slug}/profile/edit/", form_data(photo=photo, show_photo="members")
+    )
+
+    served = world.client(world.employee_a).get(
+        f"/n/{world.net_a.slug}/members/{world.alumni_a.pk}/photo/"
+    )
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert_stripped(b"".join(served.streaming_content))

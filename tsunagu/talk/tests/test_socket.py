@@ -106,6 +106,18 @@ async def test_a_message_is_stored_acknowledged_and_broadcast_to_the_room(world:
         await socket.close()
 
 
+async def test_control_characters_sent_over_the_socket_never_reach_storage(world: World) -> None:
+    room = await database_sync_to_async(default_room)(world.net_a)
+    alumni = await connect(world.alumni_a)
+    await alumni.send(
+        {"type": "send", "room": room.pk, "client_id": "c-nul", "body": "おは\x00よう\x1b\n二行目"}
+    )
+    ack = await alumni.next_of("ack")
+    assert ack["seq"] == 1
+    assert await count_messages(room, body="おはよう\n二行目") == 1  # no 500 on PostgreSQL
+    await alumni.close()
+
+
 async def test_resume_sends_everything_after_the_last_number_seen(world: World) -> None:
     room = await database_sync_to_async(default_room)(world.net_a)
     for i in range(5):
