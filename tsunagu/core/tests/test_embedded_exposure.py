@@ -17,7 +17,7 @@ from django.urls import reverse
 from tsunagu.core.testing.processes import ROOT, clean_env, run_manage
 from tsunagu.core.testing.world import World
 from tsunagu.events import calendar
-from tsunagu.news import feeds
+from tsunagu.news import tokens as news_tokens
 from tsunagu.notify import tokens
 
 # The key every embedded installation signed with until it made its own: it is in the history of
@@ -85,7 +85,7 @@ def test_links_signed_with_the_old_public_key_are_refused(world: World) -> None:
             [user_id, network.pk], salt=calendar.SALT, key=PUBLIC_KEY, compress=True
         ),
         "news": signing.dumps(
-            [user_id, network.pk], salt=feeds.SALT, key=PUBLIC_KEY, compress=True
+            [user_id, network.pk], salt=news_tokens.SALT, key=PUBLIC_KEY, compress=True
         ),
         "unsubscribe": signing.dumps(
             [user_id, network.pk, "announcement"], salt=tokens.SALT, key=PUBLIC_KEY, compress=True
