@@ -1,0 +1,32 @@
+"""The statements of backups: the tables of the database and how many rows each holds.
+
+They take any DB-API cursor of the configured vendor: Django's own, or one of a connection the
+backup opened itself (PostgreSQL's snapshot, SQLite's copy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+
+def table_names(cursor: Any) -> list[str]:
+    """Every table of the database (not views), as Django's introspection lists them."""
+    tables = connection.introspection.get_table_list(cursor)
+    return sorted(table.name for table in tables if table.type == "t")
+
+
+def row_counts(cursor: Any) -> dict[str, int]:
+    counts = {}
+    for name in table_names(cursor):
+        # A name from the catalogue, quoted by the backend: nothing here comes from a user.
+        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(name)}")  # noqa: S608
+        counts[name] = int(cursor.fetchone()[0])
+    return counts
+
+
+def export_snapshot(cursor: Any) -> str:
+    """PostgreSQL: names this transaction's snapshot, so pg_dump reads exactly what it sees."""
+    cursor.execute("SELECT pg_export_snapshot()")
+    return str(cursor.fetchone()[0])
