@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response, serves_upload
 from tsunagu.tenancy.access import access_in_network
@@ -740,7 +741,7 @@ def figures_csv(request: NetworkRequest) -> HttpResponse:
     for row in reversed(rows):  # oldest first
         writer.writerow(
             [
-                _csv_safe(row.title),
+                csv_safe(row.title),  # a spreadsheet shows it, never runs it
                 timezone.localtime(row.starts_at).strftime("%Y-%m-%d %H:%M"),
                 row.capacity if row.capacity is not None else "",
                 row.registrations,
@@ -756,11 +757,6 @@ def figures_csv(request: NetworkRequest) -> HttpResponse:
 
 def _rate(value: float | None) -> str:
     return f"{value:.2f}" if value is not None else ""
-
-
-def _csv_safe(value: str) -> str:
-    """Keeps a spreadsheet from running a title as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @member_required

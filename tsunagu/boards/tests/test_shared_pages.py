@@ -76,6 +76,23 @@ def test_a_new_comment_edit_stamp_or_lock_shows_to_the_next_reader(world: World)
     assert "reply_to=" not in html and f"/comments/{second.pk}/edit/" not in html
 
 
+def test_an_edited_thread_title_and_body_show_to_the_next_reader(world: World) -> None:
+    thread = make_thread(world.alumni_a, title="懇親会の場所", body="場所は未定です")
+    before = page(world, world.employee_a, thread.pk)  # now cached for members
+    assert "懇親会の場所" in before and "場所は未定です" in before
+
+    response = world.client(world.alumni_a).post(
+        f"/n/{world.net_a.slug}/boards/t/{thread.pk}/edit/",
+        {"title": "懇親会は新宿で", "body": "新宿の会場に決まりました"},
+    )
+    assert response.status_code == 302
+
+    html = page(world, world.employee_a, thread.pk)
+    shared = html[html.index('<article class="card thread">') : html.index("</article>")]
+    assert "懇親会は新宿で" in shared and "新宿の会場に決まりました" in shared
+    assert "懇親会の場所" not in html and "場所は未定です" not in html
+
+
 def test_a_hidden_comment_stays_hidden_from_members_while_operators_see_it(world: World) -> None:
     thread = make_thread(world.alumni_a)
     add_comments(thread, [world.employee_a], 1, text="不適切な書き込み")

@@ -1,6 +1,6 @@
 """The embedded setup under a small office's load: 16 members logged in at once, all writing,
-through the real server (gunicorn, 2 processes x 8 threads) on one SQLite file.
-Nobody may ever see "database is locked"."""
+through the real server (gunicorn, 2 processes x 8 threads) on one SQLite file; and 16 writers
+that read, then write, inside one transaction. Nobody may ever see "database is locked"."""
 
 from __future__ import annotations
 
@@ -228,3 +228,74 @@ def test_sixteen_members_writing_at_once_never_see_database_is_locked(server: Se
         f"recipient__email__in={demo_emails()!r}).count())",
     )
     assert unread.strip().splitlines()[-1] == "0"
+
+
+# Every action that reads, then writes what it read (the next message number in a room, the last
+# seat of an event) runs in one transaction. SQLite ignores select_for_update, so what keeps two
+# of them apart is the settings' IMMEDIATE begin: the write lock is taken before the read and the
+# others queue on the busy timeout. A deferred begin lets them all read the same row, then all but
+# one fail at the write with "database is locked" (WAL cannot upgrade a stale snapshot).
+# The sessions table stands in for any table: it needs no other app's migrations.
+READ_THEN_WRITE = """
+import json, threading
+from datetime import timedelta
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.utils import timezone
+
+WRITERS, ROUNDS = %(writers)d, %(rounds)d
+expires = timezone.now() + timedelta(days=1)
+Session.objects.create(session_key="counter", session_data="0", expire_date=expires)
+start = threading.Barrier(WRITERS)
+errors, seen = [], []
+
+def writer(number):
+    start.wait(timeout=30)
+    try:
+        for round_number in range(ROUNDS):
+            try:
+                with transaction.atomic():
+                    counter = Session.objects.get(session_key="counter")
+                    value = int(counter.session_data)
+                    Session.objects.create(
+                        session_key=f"w{number}-{round_number}",
+                        session_data=str(value),
+                        expire_date=expires,
+                    )
+                    counter.session_data = str(value + 1)
+                    counter.save(update_fields=["session_data"])
+                seen.append(value)
+            except Exception as error:
+                errors.append(f"{type(error).__name__}: {error}")
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({
+    "errors": errors,
+    "seen": sorted(seen),
+    "counter": int(Session.objects.get(session_key="counter").session_data),
+    "rows": Session.objects.exclude(session_key="counter").count(),
+}))
+"""
+
+
+def test_sixteen_writers_reading_then_writing_in_one_transaction_never_see_database_is_locked(
+    tmp_path: Path,
+) -> None:
+    env = clean_env(tmp_path / "data")  # no DATABASE_URL: the embedded SQLite file
+    for app in ("sites", "sessions"):  # sites first: its post-migrate hook writes a row
+        manage(env, "migrate", app, "--noinput")
+    rounds = 5
+    output = manage(env, "shell", "-c", READ_THEN_WRITE % {"writers": USERS, "rounds": rounds})
+    result = json.loads(output.strip().splitlines()[-1])
+
+    assert result["errors"] == [], f"{len(result['errors'])} failed: {result['errors'][:3]}"
+    # Each transaction read the value the previous one wrote: none read a stale row, none was lost.
+    assert result["seen"] == list(range(USERS * rounds))
+    assert result["counter"] == USERS * rounds
+    assert result["rows"] == USERS * rounds
