@@ -2,7 +2,7 @@
 
 Serves the app as it is deployed (DEBUG off, PostgreSQL, Redis for cache and sessions, gunicorn
 with two workers) on 127.0.0.1:8100 and measures every page in ``PAGES`` with wrk, in one run, at
-16 concurrent connections. The first page is the floor: ``/healthz`` answers "ok" through the whole
+16 concurrent connections. The first page is the floor: ``/livez`` answers "ok" through the whole
 middleware stack, so it is what the machine can do at best; every other page is reported as a
 share of it, which stays comparable across machines where absolute figures do not.
 
@@ -65,7 +65,7 @@ class Page:
 
 # The floor comes first; later capabilities append their main pages here.
 PAGES: list[Page] = [
-    Page("floor /healthz", "/healthz", expect="ok"),
+    Page("floor /livez", "/livez", expect="ok"),
     # The home feed; its list is rendered only for an active member of the network.
     Page("network home", "/n/mitsuba/", user="alumni@example.com", expect='id="feed-items"'),
     # With BENCH_PAST_EVENTS (5,000) past events seeded. Event 1 is the general assembly, the

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tsunagu.accounts import views as account_views
-from tsunagu.core.views import brand_stylesheet, healthz
+from tsunagu.core.views import brand_stylesheet, healthz, livez
 from tsunagu.tenancy import views as tenancy_views
 
 network_patterns = [
@@ -23,6 +23,7 @@ network_patterns = [
 urlpatterns = [
     path("", tenancy_views.landing, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("brand.css", brand_stylesheet, name="brand_css"),
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/settings/", account_views.account_settings, name="account_settings"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
@@ -11,6 +12,26 @@ from django.db import transaction
 
 if TYPE_CHECKING:
     from tsunagu.tenancy.models import Membership, Network
+
+log = logging.getLogger(__name__)
+
+
+def _after_commit(push: Callable[[], None]) -> None:
+    """Runs ``push`` once the transaction commits. The write is done by then: a channel layer
+    that is down (Redis away) loses the live update, which the page shows on its next load,
+    and must not turn the answer to the write into an error."""
+
+    def run() -> None:
+        try:
+            push()
+        except Exception as error:  # noqa: BLE001 - whatever the layer raises, the write stands
+            log.warning(
+                "realtime: an event was not sent, the channel layer failed (%s: %s)",
+                type(error).__name__,
+                error,
+            )
+
+    transaction.on_commit(run)
 
 
 def user_group(network_id: int, user_id: int) -> str:
@@ -40,7 +61,7 @@ def send_event(network: Network, event: dict[str, Any], user_ids: Iterable[int])
         for user_id in recipients:
             send(user_group(network_id, user_id), {"type": "event.forward", "event": event})
 
-    transaction.on_commit(push)
+    _after_commit(push)
 
 
 def disconnect_membership(membership: Membership) -> None:
@@ -52,7 +73,7 @@ def disconnect_membership(membership: Membership) -> None:
         if layer is not None:
             async_to_sync(layer.group_send)(group, {"type": "membership.revoked"})
 
-    transaction.on_commit(push)
+    _after_commit(push)
 
 
 def reconnect_membership(membership: Membership) -> None:
@@ -65,7 +86,7 @@ def reconnect_membership(membership: Membership) -> None:
         if layer is not None:
             async_to_sync(layer.group_send)(group, {"type": "membership.changed"})
 
-    transaction.on_commit(push)
+    _after_commit(push)
 
 
 def end_account_sockets(user_id: int) -> None:
@@ -79,4 +100,4 @@ def end_account_sockets(user_id: int) -> None:
         if layer is not None:
             async_to_sync(layer.group_send)(group, {"type": "account.changed"})
 
-    transaction.on_commit(push)
+    _after_commit(push)

@@ -39,10 +39,14 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 
 class PrivateRedis:
-    """A Redis server of our own (no persistence): restarting it loses every key and group."""
+    """A Redis server of our own (no persistence): restarting it loses every key and group.
 
-    def __init__(self, port: int | None = None) -> None:
+    With ``directory``, a snapshot taken with ``SAVE`` is kept there and loaded by the next
+    start, as a Redis restarted by its service manager comes back with what it had."""
+
+    def __init__(self, port: int | None = None, directory: Path | None = None) -> None:
         self.port = port or free_port()
+        self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -50,8 +54,11 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        if self.directory is not None:
+            command += ["--dir", str(self.directory)]
         self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],  # noqa: S607
+            command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

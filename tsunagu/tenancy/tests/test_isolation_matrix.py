@@ -56,6 +56,7 @@ MEMBERS = "members"  # pages of one network: only its active members get a 2xx
 CLASSIFIED_BY_NAME: dict[str, str] = {
     "home": PUBLIC,
     "healthz": PUBLIC,
+    "livez": PUBLIC,
     "brand_css": PUBLIC,  # a colour named in its own address
     "set_language": PUBLIC,
     "account_settings": OWN,
