@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers: one per core of the 2-core machines the project is tested on.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev lint types pytest messages migrate clean system-deps
 
@@ -43,10 +45,10 @@ types: install-dev
 # services and Chromium are there, and are reported as skipped when they are not.
 pytest: install-dev
 	@if [ "$$CI" = "true" ]; then bash scripts/system-deps.sh; fi
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]; then \
 		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} DATABASE_CONN_MAX_AGE=0 \
-		$(BIN)/pytest -m "not browser" -p no:cacheprovider; fi
+		$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" -p no:cacheprovider; fi
 
 test: lint types pytest
 
