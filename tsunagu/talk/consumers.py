@@ -13,28 +13,39 @@ A message is stored before it is acknowledged, and broadcast after its transacti
 socket follows the rooms the member is in through the process's hub (fanout.py): it receives a
 room's events without a channel-layer group of its own. It still joins the member's own group
 (the base consumer), so suspending the member closes it at once.
+
+A failing channel layer does not close the socket: its reads wait for the hub to see the layer
+again, and the hub's ``resync`` rejoins the member's groups and checks the member first.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from tsunagu.realtime.consumers import NetworkConsumer
+from tsunagu.realtime.consumers import CLOSE_FORBIDDEN, NetworkConsumer
 from tsunagu.tenancy.models import Membership, Status
 
 from . import actions
 from .access import can_view, places_of
-from .fanout import RoomHub, get_hub, publish
+from .fanout import RETRY_SECONDS, RoomHub, get_hub, publish
 from .frames import message_payload, reactions_of
 from .models import Attachment, Message, Room, room_group
+
+log = logging.getLogger(__name__)
 
 # Room for the longest message even with every character escaped as \uXXXX.
 MAX_FRAME_BYTES = 32 * 1024
@@ -110,6 +121,16 @@ def _may_follow(membership: Membership, room_id: int) -> bool:
     with scope(network=membership.network):
         try:
             _Sync.room(_Sync.member(membership.pk), room_id)
+        except FrameError:
+            return False
+        return True
+
+
+@database_sync_to_async
+def _still_member(membership: Membership) -> bool:
+    with scope(network=membership.network):
+        try:
+            _Sync.member(membership.pk)
         except FrameError:
             return False
         return True
@@ -212,6 +233,31 @@ class TalkConsumer(NetworkConsumer):
     rooms: set[int]
     hub: RoomHub | None
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """As Channels' ``AsyncConsumer.__call__``, except for the socket's own channel: when the
+        channel layer fails, Channels lets the error end the connection; here the read waits
+        for the layer to come back (``_layer_receive``), and the browser keeps its socket."""
+        self.scope = scope
+        self.hub = None
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            sources.append(self._layer_receive)
+        with contextlib.suppress(StopConsumer):  # the consumer's way to end cleanly
+            await await_many_dispatch(sources, self.dispatch)
+
+    async def _layer_receive(self) -> dict[str, Any]:
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except Exception:
+                log.debug("talk socket: channel layer unavailable", exc_info=True)
+            await asyncio.sleep(RETRY_SECONDS)
+            if self.hub is not None:
+                await self.hub.wait_reachable()  # one probe per process, not one per socket
+
     async def connect(self) -> None:
         self.rooms = set()
         self.hub = None
@@ -253,6 +299,13 @@ class TalkConsumer(NetworkConsumer):
         await self.send(text_data=text)
 
     async def hub_resync(self) -> None:
+        """The channel layer is back: what it held for this socket may be gone with it."""
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        # A suspension while the layer was down could not reach this socket.
+        if not await _still_member(self.membership):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         await self.send_json({"type": "resync"})
 
     # --- from the member's own group ------------------------------------------------------------
