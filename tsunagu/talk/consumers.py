@@ -7,7 +7,7 @@ Protocol (JSON frames):
 - server → browser: ``hello`` {member, rooms}, ``ack`` {room, client_id, seq, id},
   ``message`` / ``update`` (a message; ``replay`` when sent for a ``resume``), ``reactions``,
   ``typing``, ``read``, ``room``, ``resumed`` {room, last, more}, ``resync`` (ask for what you
-  missed), ``error`` {error, message, client_id?, room?}, ``pong``.
+  missed), ``error`` {error, message, client_id?, room?, retry_after?}, ``pong``.
 
 A message is stored before it is acknowledged, and broadcast after its transaction commits. The
 socket follows the rooms the member is in through the process's hub (fanout.py): it receives a
@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import math
 import time
 from typing import Any
 
@@ -57,10 +59,11 @@ BUCKET_RATE = 20.0
 
 
 class FrameError(Exception):
-    def __init__(self, code: str, message: str = "") -> None:
+    def __init__(self, code: str, message: str = "", retry_after: float | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 def _error_text(code: str) -> str:
@@ -163,7 +166,7 @@ def _send(membership: Membership, content: dict[str, Any]) -> dict[str, Any]:
         except PermissionDenied:
             raise FrameError("forbidden") from None
         except actions.SendError as error:
-            raise FrameError(str(error.code), error.messages[0]) from None
+            raise FrameError(str(error.code), error.messages[0], error.retry_after) from None
     return {
         "type": "ack",
         "room": room.pk,
@@ -227,6 +230,26 @@ def _react(membership: Membership, room_id: int, message_id: int, stamp: object)
             raise FrameError("forbidden") from None
         except actions.SendError as error:
             raise FrameError(str(error.code), error.messages[0]) from None
+
+
+def _names(text: str | None) -> dict[str, Any]:
+    """The client id and room a frame names, so that refusing it names the one message."""
+    try:
+        content = json.loads(text or "")
+    except ValueError:
+        return {}
+    if not isinstance(content, dict):
+        return {}
+    return _names_of(content)
+
+
+def _names_of(content: dict[str, Any]) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    if isinstance(content.get("client_id"), str):
+        names["client_id"] = content["client_id"][:64]
+    if isinstance(content.get("room"), int):
+        names["room"] = content["room"]
+    return names
 
 
 class TalkConsumer(NetworkConsumer):
@@ -335,6 +358,11 @@ class TalkConsumer(NetworkConsumer):
         self.tokens -= 1
         return True
 
+    def _next_token_in(self) -> float:
+        """Seconds until the bucket holds a token, rounded up (and a millisecond more, for the
+        floating point): a frame sent then is taken."""
+        return math.ceil((max(0.0, 1 - self.tokens) / BUCKET_RATE + 0.001) * 100) / 100
+
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
@@ -342,7 +370,9 @@ class TalkConsumer(NetworkConsumer):
             await self.error("too_large")
             return
         if not self._take_token():
-            await self.error("flood")
+            # Says when to send again and which message was dropped, so a client sends that one
+            # again then, not its whole outbox.
+            await self.error("flood", retry_after=self._next_token_in(), **_names(text_data))
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
 
@@ -368,14 +398,12 @@ class TalkConsumer(NetworkConsumer):
             with translation.override(self.language):
                 await handler(content)
         except FrameError as error:
-            extra: dict[str, Any] = {}
-            if isinstance(content.get("client_id"), str):
-                extra["client_id"] = content["client_id"][:64]
-            if isinstance(content.get("room"), int):
-                extra["room"] = content["room"]
+            extra = _names_of(content)
+            if error.retry_after is not None:
+                extra["retry_after"] = error.retry_after
             await self.error(error.code, error.message, **extra)
         except (ValidationError, ValueError, TypeError):
-            await self.error("malformed")
+            await self.error("malformed", **_names_of(content))
 
     async def on_send(self, content: dict[str, Any]) -> None:
         ack = await _send(self.membership, content)
