@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -63,7 +64,10 @@ NOT_OPERATOR = [role for role in Role.values if role != Role.OPERATOR]
 
 
 class SendError(ValidationError):
-    """A message that cannot be stored; ``code`` names why for websocket error frames."""
+    """A message that cannot be stored; ``code`` names why for websocket error frames, and
+    ``retry_after`` (seconds) when the same message will be taken later."""
+
+    retry_after: float | None = None
 
 
 def room_url(room: Room, slug: str) -> str:
@@ -289,9 +293,11 @@ def _check_rate(member: Membership) -> None:
         log.warning("talk: rate limit unavailable", exc_info=True)
         return
     if count > settings.TALK_RATE_MESSAGES:
-        raise SendError(
+        error = SendError(
             _("You are sending messages too fast. Wait a few seconds and try again."), code="rate"
         )
+        error.retry_after = math.ceil((window - timezone.now().timestamp() % window) * 100) / 100
+        raise error
 
 
 def validate_body(body: str, has_file: bool) -> str:

@@ -7,34 +7,47 @@ Protocol (JSON frames):
 - server → browser: ``hello`` {member, rooms}, ``ack`` {room, client_id, seq, id},
   ``message`` / ``update`` (a message; ``replay`` when sent for a ``resume``), ``reactions``,
   ``typing``, ``read``, ``room``, ``resumed`` {room, last, more}, ``resync`` (ask for what you
-  missed), ``error`` {error, message, client_id?, room?}, ``pong``.
+  missed), ``error`` {error, message, client_id?, room?, retry_after?}, ``pong``.
 
 A message is stored before it is acknowledged, and broadcast after its transaction commits. The
 socket follows the rooms the member is in through the process's hub (fanout.py): it receives a
 room's events without a channel-layer group of its own. It still joins the member's own group
 (the base consumer), so suspending the member closes it at once.
+
+A failing channel layer does not close the socket: its reads wait for the hub to see the layer
+again, and the hub's ``resync`` rejoins the member's groups and checks the member first.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import logging
+import math
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from tsunagu.realtime.consumers import NetworkConsumer
+from tsunagu.realtime.consumers import CLOSE_FORBIDDEN, NetworkConsumer
 from tsunagu.tenancy.models import Membership, Status
 
 from . import actions
 from .access import can_view, places_of
-from .fanout import RoomHub, get_hub, publish
+from .fanout import RETRY_SECONDS, RoomHub, get_hub, publish
 from .frames import message_payload, reactions_of
 from .models import Attachment, Message, Room, room_group
+
+log = logging.getLogger(__name__)
 
 # Room for the longest message even with every character escaped as \uXXXX.
 MAX_FRAME_BYTES = 32 * 1024
@@ -46,10 +59,11 @@ BUCKET_RATE = 20.0
 
 
 class FrameError(Exception):
-    def __init__(self, code: str, message: str = "") -> None:
+    def __init__(self, code: str, message: str = "", retry_after: float | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 def _error_text(code: str) -> str:
@@ -116,6 +130,16 @@ def _may_follow(membership: Membership, room_id: int) -> bool:
 
 
 @database_sync_to_async
+def _still_member(membership: Membership) -> bool:
+    with scope(network=membership.network):
+        try:
+            _Sync.member(membership.pk)
+        except FrameError:
+            return False
+        return True
+
+
+@database_sync_to_async
 def _send(membership: Membership, content: dict[str, Any]) -> dict[str, Any]:
     room_id = _int(content.get("room"))
     body = content.get("body", "")
@@ -142,7 +166,7 @@ def _send(membership: Membership, content: dict[str, Any]) -> dict[str, Any]:
         except PermissionDenied:
             raise FrameError("forbidden") from None
         except actions.SendError as error:
-            raise FrameError(str(error.code), error.messages[0]) from None
+            raise FrameError(str(error.code), error.messages[0], error.retry_after) from None
     return {
         "type": "ack",
         "room": room.pk,
@@ -208,9 +232,54 @@ def _react(membership: Membership, room_id: int, message_id: int, stamp: object)
             raise FrameError(str(error.code), error.messages[0]) from None
 
 
+def _names(text: str | None) -> dict[str, Any]:
+    """The client id and room a frame names, so that refusing it names the one message."""
+    try:
+        content = json.loads(text or "")
+    except ValueError:
+        return {}
+    if not isinstance(content, dict):
+        return {}
+    return _names_of(content)
+
+
+def _names_of(content: dict[str, Any]) -> dict[str, Any]:
+    names: dict[str, Any] = {}
+    if isinstance(content.get("client_id"), str):
+        names["client_id"] = content["client_id"][:64]
+    if isinstance(content.get("room"), int):
+        names["room"] = content["room"]
+    return names
+
+
 class TalkConsumer(NetworkConsumer):
     rooms: set[int]
     hub: RoomHub | None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """As Channels' ``AsyncConsumer.__call__``, except for the socket's own channel: when the
+        channel layer fails, Channels lets the error end the connection; here the read waits
+        for the layer to come back (``_layer_receive``), and the browser keeps its socket."""
+        self.scope = scope
+        self.hub = None
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            sources.append(self._layer_receive)
+        with contextlib.suppress(StopConsumer):  # the consumer's way to end cleanly
+            await await_many_dispatch(sources, self.dispatch)
+
+    async def _layer_receive(self) -> dict[str, Any]:
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except Exception:
+                log.debug("talk socket: channel layer unavailable", exc_info=True)
+            await asyncio.sleep(RETRY_SECONDS)
+            if self.hub is not None:
+                await self.hub.wait_reachable()  # one probe per process, not one per socket
 
     async def connect(self) -> None:
         self.rooms = set()
@@ -253,6 +322,13 @@ class TalkConsumer(NetworkConsumer):
         await self.send(text_data=text)
 
     async def hub_resync(self) -> None:
+        """The channel layer is back: what it held for this socket may be gone with it."""
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        # A suspension while the layer was down could not reach this socket.
+        if not await _still_member(self.membership):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         await self.send_json({"type": "resync"})
 
     # --- from the member's own group ------------------------------------------------------------
@@ -282,6 +358,11 @@ class TalkConsumer(NetworkConsumer):
         self.tokens -= 1
         return True
 
+    def _next_token_in(self) -> float:
+        """Seconds until the bucket holds a token, rounded up (and a millisecond more, for the
+        floating point): a frame sent then is taken."""
+        return math.ceil((max(0.0, 1 - self.tokens) / BUCKET_RATE + 0.001) * 100) / 100
+
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
@@ -289,7 +370,9 @@ class TalkConsumer(NetworkConsumer):
             await self.error("too_large")
             return
         if not self._take_token():
-            await self.error("flood")
+            # Says when to send again and which message was dropped, so a client sends that one
+            # again then, not its whole outbox.
+            await self.error("flood", retry_after=self._next_token_in(), **_names(text_data))
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
 
@@ -315,14 +398,12 @@ class TalkConsumer(NetworkConsumer):
             with translation.override(self.language):
                 await handler(content)
         except FrameError as error:
-            extra: dict[str, Any] = {}
-            if isinstance(content.get("client_id"), str):
-                extra["client_id"] = content["client_id"][:64]
-            if isinstance(content.get("room"), int):
-                extra["room"] = content["room"]
+            extra = _names_of(content)
+            if error.retry_after is not None:
+                extra["retry_after"] = error.retry_after
             await self.error(error.code, error.message, **extra)
         except (ValidationError, ValueError, TypeError):
-            await self.error("malformed")
+            await self.error("malformed", **_names_of(content))
 
     async def on_send(self, content: dict[str, Any]) -> None:
         ack = await _send(self.membership, content)

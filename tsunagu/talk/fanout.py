@@ -8,7 +8,8 @@ process that are in the room.
 
 When the channel layer fails (Redis restarted), the hub waits for it, joins its groups again and
 asks every local connection to resynchronise: the browsers then ask for what they missed by
-sequence number, so a restart loses nothing.
+sequence number, so a restart loses nothing. The sockets stay open meanwhile: their own reads
+wait for the hub to see the layer answer again (``wait_reachable``) instead of each probing it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class RoomHub:
         self.channel: str | None = None
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        self._resyncs: set[asyncio.Task[None]] = set()
+        self._reachable = asyncio.Event()
+        self._reachable.set()
 
     async def _start(self) -> None:
         if self.channel is None:
@@ -84,6 +88,10 @@ class RoomHub:
     def count(self, group: str) -> int:
         return len(self.local.get(group, ()))
 
+    async def wait_reachable(self) -> None:
+        """Returns at once, or once the hub has seen a failed channel layer answer again."""
+        await self._reachable.wait()
+
     async def _deliver(self, group: str, text: str) -> None:
         for listener in list(self.local.get(group, ())):
             try:
@@ -98,6 +106,7 @@ class RoomHub:
 
     async def _recover(self) -> None:
         """Waits for the channel layer to answer again, rejoins, and has every socket resync."""
+        self._reachable.clear()
         while True:
             await asyncio.sleep(RETRY_SECONDS)
             try:
@@ -106,7 +115,15 @@ class RoomHub:
                 log.debug("talk hub: channel layer still down", exc_info=True)
                 continue
             break
+        self._reachable.set()
         listeners = {listener for group in self.local.values() for listener in group}
+        # Beside the receive loop, not in it: room events keep flowing while a thousand sockets
+        # rejoin their own groups and check their member.
+        task = asyncio.ensure_future(self._resync(listeners))
+        self._resyncs.add(task)
+        task.add_done_callback(self._resyncs.discard)
+
+    async def _resync(self, listeners: set[Listener]) -> None:
         for listener in listeners:
             try:
                 await listener.hub_resync()

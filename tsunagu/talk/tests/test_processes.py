@@ -4,26 +4,14 @@ restarts Redis while messages flow."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import require
 from tsunagu.core.testing.talk_server import AsgiWorker, PrivateRedis, TalkClient, make_site
 
 pytestmark = [pytest.mark.redis, pytest.mark.asyncio]
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    require("redis-server", shutil.which("redis-server") is not None)
-    redis = PrivateRedis()
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 @pytest.fixture(scope="session")

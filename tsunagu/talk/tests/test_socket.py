@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from config.asgi import application
 from tsunagu.core.testing.talk import default_room, make_room, post
 from tsunagu.core.testing.world import World
 from tsunagu.talk.actions import do_edit_message, do_join_room, do_open_direct
+from tsunagu.talk.consumers import BUCKET_RATE
 from tsunagu.talk.fanout import get_hub
 from tsunagu.talk.models import Message, Room, RoomKind, room_group
 from tsunagu.tenancy.actions import do_change_status
@@ -155,9 +157,8 @@ async def test_bad_frames_get_clear_errors_and_the_socket_keeps_working(
     assert (await error_for(None, raw="{not json"))["error"] == "malformed"
     assert (await error_for(None, raw="x" * 40_000))["error"] == "too_large"
     assert (await error_for({"type": "dance"}))["error"] == "unknown_type"
-    assert (await error_for({"type": "send", "room": "1", "client_id": "c"}))[
-        "error"
-    ] == "malformed"
+    malformed = await error_for({"type": "send", "room": "1", "client_id": "c"})
+    assert malformed["error"] == "malformed" and malformed["client_id"] == "c"  # a final answer
     empty = await error_for({"type": "send", "room": room.pk, "client_id": "c-e", "body": "  "})
     assert empty["error"] == "empty" and empty["message"] == "メッセージを入力してください。"
     assert empty["client_id"] == "c-e"
@@ -187,6 +188,9 @@ async def test_bad_frames_get_clear_errors_and_the_socket_keeps_working(
         assert (await socket.next_of("ack"))["seq"] == i + 1
     flood = await error_for({"type": "send", "room": room.pk, "client_id": "c-f", "body": "連投"})
     assert flood["error"] == "rate" and "速すぎ" in flood["message"]
+    # When the member's window ends: the browser waits that long, then sends this one again.
+    assert flood["client_id"] == "c-f"
+    assert 0 < flood["retry_after"] <= settings.TALK_RATE_SECONDS
     # The room keeps working for everyone else, and the socket for its owner.
     await socket.send({"type": "ping"})
     assert await socket.next_of("pong") == {"type": "pong"}
@@ -204,6 +208,29 @@ async def test_a_flood_of_frames_is_refused_without_closing_the_socket(world: Wo
     frames = [await socket.next() for _ in range(80)]
     assert any(f.get("error") == "flood" for f in frames)
     assert sum(1 for f in frames if f["type"] == "pong") >= 60
+    await socket.close()
+
+
+async def test_a_message_dropped_as_a_flood_is_named_and_taken_when_sent_again_later(
+    world: World,
+) -> None:
+    room = await database_sync_to_async(default_room)(world.net_a)
+    socket = await connect(world.alumni_a)
+    for _ in range(100):  # the burst, spent at once
+        await socket.send({"type": "ping"})
+    frame = {"type": "send", "room": room.pk, "client_id": "c-late", "body": "遅れて届く"}
+    await socket.send(frame)
+    while (answer := await socket.next())["type"] == "pong" or answer.get("client_id") is None:
+        pass
+    # The refusal names the one message, and when the socket takes frames again.
+    assert answer["error"] == "flood" and answer["room"] == room.pk
+    assert answer["client_id"] == "c-late"
+    assert 0 < answer["retry_after"] <= 1 / BUCKET_RATE + 0.01
+    assert await count_messages(room) == 0
+    await asyncio.sleep(answer["retry_after"])
+    await socket.send(frame)
+    assert (await socket.next_of("ack"))["client_id"] == "c-late"
+    assert await count_messages(room) == 1
     await socket.close()
 
 

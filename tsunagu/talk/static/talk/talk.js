@@ -3,6 +3,13 @@
 // message carries a client id and stays in an outbox (kept in sessionStorage) until the server
 // acknowledges it; after a reconnect the outbox is sent again and the room asks for everything
 // after the last sequence number it has seen.
+//
+// Without storms: the outbox goes out one message at a time, in order, each sent again only when
+// it went unanswered for RESEND_MS or its socket closed; every frame passes a pace of PACE a
+// second, half the server's limit (BUCKET_RATE in consumers.py), so a long outbox never trips
+// the server's flood limit; after a `rate` or `flood` refusal the browser waits the
+// `retry_after` it was given and sends only the refused frame again; reconnects back off with
+// jitter, so browsers do not all return in the same instant after a restart.
 (function () {
   "use strict";
   var holder = document.querySelector("[data-talk-socket]");
@@ -23,9 +30,24 @@
   var lastSeq = Number(holder.getAttribute("data-last-seq") || 0);
   var storeKey = "tsunagu.talk.outbox." + slug;
   var outbox = loadOutbox();
+  var PACE = 10; // frames a second
+  var RESEND_MS = 5000;
   var socket = null;
   var open = false;
-  var delay = 500;
+  var generation = 0; // counts sockets: a message sent on a closed one goes again on the next
+  var attempts = 0; // failed connections in a row, for the backoff
+  var reconnectTimer = null;
+  var tokens = PACE;
+  var tokensAt = Date.now();
+  var controls = []; // frames other than messages, waiting for their turn
+  var inflight = null; // {client_id, at, socket}: the message sent and not answered yet
+  var pauseUntil = 0; // after a flood refusal: no frame at all before this
+  var holdUntil = 0; // after a rate refusal: no message before this
+  var holdNotice = false;
+  var pumpTimer = null;
+  var resuming = false;
+  var resumeAgain = false;
+  var highest = 0; // the highest number heard live in this room
   var lastTyping = 0;
   var readTimer = null;
   var typers = {};
@@ -43,7 +65,8 @@
   }
   function send(frame) {
     if (!open) return false;
-    socket.send(JSON.stringify(frame));
+    controls.push(frame);
+    pump();
     return true;
   }
   function el(tag, cls, text) {
@@ -202,8 +225,33 @@
       place(msg);
     }
     if (msg.replay || msg.seq <= lastSeq + 1) lastSeq = Math.max(lastSeq, msg.seq);
-    else send({ type: "resume", room: roomId, after: lastSeq }); // a frame went missing: ask
+    highest = Math.max(highest, msg.seq);
+    advance();
+    if (highest > lastSeq) resume(false); // a frame went missing: ask, once
     scheduleRead();
+  }
+
+  // Numbers heard live ahead of a gap count once the gap is filled.
+  function advance() {
+    while (seen[roomId + ":" + (lastSeq + 1)]) lastSeq += 1;
+  }
+
+  // One resume at a time: live messages that skip a number while one is answered do not each
+  // ask again. `again` (a reconnect, a resync) asks once more after the answer.
+  function resume(again) {
+    if (!roomId || !live) return;
+    if (resuming) { resumeAgain = resumeAgain || again; return; }
+    resuming = true;
+    send({ type: "resume", room: roomId, after: lastSeq });
+  }
+
+  function onResumed(frame) {
+    lastSeq = Math.max(lastSeq, frame.last);
+    advance();
+    resuming = false;
+    var again = resumeAgain;
+    resumeAgain = false;
+    if (frame.more || again || highest > lastSeq) resume(false);
   }
 
   function onReactions(frame) {
@@ -241,24 +289,47 @@
     }
   }
 
-  function onAck(frame) {
-    outbox = outbox.filter(function (e) { return e.client_id !== frame.client_id; });
+  function forget(clientId) {
+    outbox = outbox.filter(function (e) { return e.client_id !== clientId; });
     saveOutbox();
+    if (inflight && inflight.client_id === clientId) inflight = null;
+  }
+
+  function onAck(frame) {
+    forget(frame.client_id);
     var pending = list && list.querySelector('.talk-msg--pending[data-client-id="' + CSS.escape(frame.client_id) + '"]');
     if (pending) pending.setAttribute("data-seq", frame.seq);
+    if (holdNotice) { holdNotice = false; showStatus(""); }
+    pump();
   }
 
   function onError(frame) {
-    var permanent = ["too_long", "empty", "bad_client_id", "forbidden", "not_member", "not_found", "bad_file"];
-    if (frame.client_id && permanent.indexOf(frame.error) !== -1) {
-      outbox = outbox.filter(function (e) { return e.client_id !== frame.client_id; });
-      saveOutbox();
-      var pending = list && list.querySelector('[data-client-id="' + CSS.escape(frame.client_id) + '"]');
+    var now = Date.now();
+    var wait = Math.max(0, Number(frame.retry_after) || 0) * 1000;
+    if (frame.error === "flood") {
+      // The server dropped one frame: wait until it takes frames again, then send that one.
+      pauseUntil = now + Math.max(wait, 1000 / PACE);
+      tokens = 0;
+      tokensAt = now;
+      if (inflight && (!frame.client_id || frame.client_id === inflight.client_id)) inflight = null;
+      if (!frame.client_id && resuming) { resuming = false; resume(true); }
+      holdNotice = true;
+    } else if (frame.error === "rate" && frame.client_id) {
+      // Too many messages for now: the outbox waits, then this message goes first.
+      holdUntil = now + (wait || 5000) + Math.random() * 500;
+      if (inflight && inflight.client_id === frame.client_id) inflight = null;
+      holdNotice = true;
+    } else if (frame.client_id) {
+      // Any other refusal of a message is final: it would be refused again.
+      forget(frame.client_id);
+      var pending = list && list.querySelector('.talk-msg--pending[data-client-id="' + CSS.escape(frame.client_id) + '"]');
       if (pending) pending.remove();
-    } else if (frame.error === "rate") {
-      setTimeout(flushOutbox, 5000);
+      holdNotice = false;
+    } else if (frame.room === roomId && resuming) {
+      resuming = false;
     }
     if (frame.message) showStatus(frame.message);
+    pump();
   }
 
   function showStatus(text) {
@@ -274,10 +345,44 @@
   }
 
   // --- Sending ----------------------------------------------------------------------------------
-  function flushOutbox() {
-    outbox.forEach(function (entry) {
-      send({ type: "send", room: entry.room, client_id: entry.client_id, body: entry.body, thread: entry.thread || null });
-    });
+  // The oldest message of the outbox, if it is due: never sent on this socket, or unanswered
+  // for RESEND_MS (its worker may have died before the acknowledgement; the server stores each
+  // client id once). Later messages wait for it, so they are stored in the order typed.
+  function dueMessage(now) {
+    var entry = outbox[0];
+    if (!entry || now < holdUntil) return null;
+    var sent = inflight && inflight.client_id === entry.client_id && inflight.socket === generation;
+    return sent && now - inflight.at < RESEND_MS ? null : entry;
+  }
+
+  function pump() {
+    clearTimeout(pumpTimer);
+    pumpTimer = null;
+    if (!open) return;
+    var now = Date.now();
+    if (now < pauseUntil) { pumpTimer = setTimeout(pump, pauseUntil - now); return; }
+    for (;;) {
+      var entry = controls.length ? null : dueMessage(now);
+      if (!controls.length && !entry) break;
+      tokens = Math.min(PACE, tokens + (now - tokensAt) * PACE / 1000);
+      tokensAt = now;
+      if (tokens < 1) {
+        pumpTimer = setTimeout(pump, Math.ceil((1 - tokens) * 1000 / PACE));
+        return;
+      }
+      tokens -= 1;
+      if (entry) {
+        inflight = { client_id: entry.client_id, at: now, socket: generation };
+        socket.send(JSON.stringify({ type: "send", room: entry.room, client_id: entry.client_id, body: entry.body, thread: entry.thread || null }));
+      } else {
+        socket.send(JSON.stringify(controls.shift()));
+      }
+    }
+    if (outbox.length) {
+      // Wake up when the message in flight is due again, or the hold ends.
+      var due = Math.max(holdUntil, inflight ? inflight.at + RESEND_MS : 0);
+      pumpTimer = setTimeout(pump, Math.max(due - now, 1000 / PACE));
+    }
   }
 
   function scheduleRead() {
@@ -299,7 +404,7 @@
       saveOutbox();
       if (list) list.appendChild(pendingNode(entry));
       textarea.value = "";
-      send({ type: "send", room: entry.room, client_id: entry.client_id, body: entry.body });
+      pump();
       if (!open) showStatus(strings.offline);
     });
     if (textarea) {
@@ -329,15 +434,16 @@
 
   // --- The socket -------------------------------------------------------------------------------
   function connect() {
+    reconnectTimer = null;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/n/" + slug + "/talk/");
     socket.addEventListener("open", function () {
       open = true;
+      generation += 1;
       holder.setAttribute("data-talk-connected", "");
-      delay = 500;
       showStatus("");
-      flushOutbox();
-      if (roomId && live) send({ type: "resume", room: roomId, after: lastSeq });
+      resume(true);
+      pump();
     });
     socket.addEventListener("message", function (message) {
       var frame;
@@ -349,24 +455,30 @@
       else if (frame.type === "read") onRead(frame);
       else if (frame.type === "ack") onAck(frame);
       else if (frame.type === "error") onError(frame);
-      else if (frame.type === "resync") { if (roomId && live) send({ type: "resume", room: roomId, after: lastSeq }); }
-      else if (frame.type === "resumed" && frame.room === roomId) {
-        lastSeq = Math.max(lastSeq, frame.last);
-        if (frame.more) send({ type: "resume", room: roomId, after: frame.last });
-      }
+      else if (frame.type === "resync") resume(true);
+      else if (frame.type === "resumed" && frame.room === roomId) onResumed(frame);
+      else if (frame.type === "hello") attempts = 0; // let in: the next drop starts the backoff afresh
       document.dispatchEvent(new CustomEvent("tsunagu:talk", { detail: frame }));
     });
     socket.addEventListener("close", function (closed) {
       open = false;
+      controls = []; // they were meant for this socket; the next one resumes afresh
+      resuming = false;
+      clearTimeout(pumpTimer);
       holder.removeAttribute("data-talk-connected");
       if (closed.code === 4401 || closed.code === 4403) return;
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 15000);
+      // Exponential backoff with jitter, from half a second up to 15 seconds.
+      var ceiling = Math.min(15000, 500 * Math.pow(2, attempts));
+      attempts += 1;
+      reconnectTimer = setTimeout(connect, ceiling / 2 + Math.random() * ceiling / 2);
     });
   }
-  // A message the server never answered (its worker died before the acknowledgement) is sent
-  // again; the server stores each client id once.
-  setInterval(function () { if (open && outbox.length) flushOutbox(); }, 5000);
+  // Back online: try now (within a second) rather than at the end of a long backoff.
+  window.addEventListener("online", function () {
+    if (!reconnectTimer) return;
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(connect, Math.random() * 1000);
+  });
   // Open a room at its newest message, unless the address points at one.
   if (list && live && !location.hash && list.lastElementChild) {
     list.lastElementChild.scrollIntoView({ block: "end" });
