@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "tsunagu.news",
     "tsunagu.feed",
     "tsunagu.talk",
+    "tsunagu.insights",
 ]
 
 MIDDLEWARE = [

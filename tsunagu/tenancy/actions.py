@@ -16,8 +16,10 @@ from tsunagu.audit.models import AuditAction, record
 from tsunagu.realtime.events import disconnect_membership, reconnect_membership
 
 from .access import check_manage_member_permission, check_operator_permission, count_operators
+from .days import day_start
 from .forms import NetworkSettingsForm
 from .models import Membership, Network, Role, Status
+from .signals import member_seen
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -110,12 +112,21 @@ def do_change_status(actor: Membership, target: Membership, status: str) -> Memb
 
 
 def do_note_seen(membership_id: int) -> None:
-    """Remembers that the member opened the network; one write per quarter hour at most."""
+    """Remembers that the member opened the network; one write per quarter hour at most.
+
+    The first visit of the network's day always passes, even minutes after the last one of the
+    day before, so a day on which the member came is never missed (``member_seen``).
+    """
     now = timezone.now()
+    since = max(now - SEEN_EVERY, day_start(now))
     with scopes_disabled():  # called from the socket handshake and the login, outside a network
-        Membership.objects.filter(pk=membership_id).filter(
-            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - SEEN_EVERY)
-        ).update(last_seen_at=now)
+        noted = (
+            Membership.objects.filter(pk=membership_id)
+            .filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=since))
+            .update(last_seen_at=now)
+        )
+    if noted:
+        member_seen.send(sender=Membership, membership_id=membership_id, at=now)
 
 
 @transaction.atomic

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "tsunagu.insights"
+    label = "insights"
+    verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,209 @@
+"""Recording what members do, from the saves of the apps that own it.
+
+The apps that own the posts know nothing of insights: it listens to their saves (a row created)
+and to ``tenancy.signals.member_seen`` (a visit let through by ``do_note_seen``).
+
+Rows written without a signal are not recorded as they happen; ``backfill_activity`` derives
+them afterwards. Such paths today: ``bulk_create()`` of demo comments (``boards/demo.py``) and
+demo registrations (``seed_demo``), and the test fixtures ``fill_room`` and ``add_comments``.
+Production paths (``do_*`` actions) all save row by row, talk messages included.
+
+What is recorded, kind by kind:
+
+- thread, comment (boards and news), article, life update: on creation;
+- message: on creation, in rooms that are not private. In a direct message, a group chat or a
+  conversation with the office, only the day's ``posted`` flag is set: no row names the
+  message, its room or its text;
+- stamp: a stamp on a thread, comment or article, and in talk rooms that are not private (a
+  stamp in a private conversation only marks the day);
+- welcome: a welcome stamp given to a newcomer on the home feed;
+- RSVP: an event registration, when first made (applying again after cancelling is the same
+  registration, not a second one);
+- attendance: when organisers mark a registration as attended, dated at the start of the event
+  (or when marked, if earlier); resetting it does not withdraw the record;
+- application: an application to join, made before the person is a member (their pending
+  membership, null once it is rejected and removed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model
+from django.db.models.signals import post_save
+from django.dispatch import Signal
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from tsunagu.boards import models as boards
+from tsunagu.events.models import Event, Registration, RegistrationStatus
+from tsunagu.feed.models import Welcome
+from tsunagu.news import models as news
+from tsunagu.onboarding.models import Application
+from tsunagu.profiles.models import LifeUpdate
+from tsunagu.talk import models as talk
+from tsunagu.tenancy.models import Membership, Role
+from tsunagu.tenancy.signals import member_seen
+
+from .actions import do_note_day, do_record_contribution, do_record_visit
+from .models import ContributionKind
+
+Kind = ContributionKind
+Member = tuple[int, str]  # (membership id, role)
+
+
+def _member(instance: Model, field_name: str) -> Member | None:
+    """The member a row names, with their role now: from the row when it carries them."""
+    field = instance._meta.get_field(field_name)
+    if field.is_cached(instance):  # type: ignore[union-attr]
+        member = getattr(instance, field_name)
+        return None if member is None else (member.pk, member.role)
+    member_id = getattr(instance, field.attname)  # type: ignore[union-attr]
+    if member_id is None:
+        return None
+    with scopes_disabled():
+        role = Membership.objects.filter(pk=member_id).values_list("role", flat=True).first()
+    return None if role is None else (member_id, role)
+
+
+def _member_of_user(network_id: int, user_id: int) -> Member | None:
+    with scope(network=network_id):
+        return Membership.objects.filter(user_id=user_id).values_list("pk", "role").first()
+
+
+def _record(instance: Any, kind: str, member: Member | None, at: datetime) -> None:
+    do_record_contribution(
+        network_id=instance.network_id,
+        member_id=member[0] if member else None,
+        role=member[1] if member else Role.ALUMNI,
+        kind=kind,
+        source=instance._meta.label_lower,
+        object_id=instance.pk,
+        at=at,
+    )
+
+
+def _is_private(message: talk.Message | None, message_id: int) -> bool:
+    if message is not None and talk.Message.room.is_cached(message):
+        return message.room.is_private
+    with scopes_disabled():
+        kind = (
+            talk.Message.objects.filter(pk=message_id).values_list("room__kind", flat=True).first()
+        )
+    return kind in talk.PRIVATE_KINDS
+
+
+# Models whose new rows are contributions of the member named in a field.
+SIMPLE: list[tuple[type[Model], str, str]] = [
+    (boards.Thread, Kind.THREAD, "author"),
+    (boards.Comment, Kind.COMMENT, "author"),
+    (news.Article, Kind.ARTICLE, "author"),
+    (news.Comment, Kind.COMMENT, "author"),
+    (LifeUpdate, Kind.LIFE_UPDATE, "membership"),
+    (boards.Reaction, Kind.STAMP, "member"),
+    (news.Reaction, Kind.STAMP, "member"),
+    (Welcome, Kind.WELCOME, "member"),
+]
+KIND_OF = {model: (kind, field) for model, kind, field in SIMPLE}
+
+
+def _created(sender: type[Model], instance: Any, created: bool, raw: bool, **kwargs: Any) -> None:
+    if not created or raw:
+        return
+    kind, field = KIND_OF[sender]
+    member = _member(instance, field)
+    if member is not None:
+        _record(instance, kind, member, instance.created_at)
+
+
+def _message_created(
+    sender: type[Model], instance: talk.Message, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    if not created or raw:
+        return
+    member = _member(instance, "sender")
+    if member is None:
+        return
+    if _is_private(instance, instance.pk):
+        do_note_day(instance.network_id, member[0], member[1], instance.created_at, posted=True)
+    else:
+        _record(instance, Kind.MESSAGE, member, instance.created_at)
+
+
+def _talk_stamp_created(
+    sender: type[Model], instance: talk.Reaction, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    if not created or raw:
+        return
+    member = _member(instance, "member")
+    if member is None:
+        return
+    cached = instance.message if talk.Reaction.message.is_cached(instance) else None
+    if _is_private(cached, instance.message_id):
+        do_note_day(instance.network_id, member[0], member[1], instance.created_at)
+    else:
+        _record(instance, Kind.STAMP, member, instance.created_at)
+
+
+def _registration_saved(
+    sender: type[Model], instance: Registration, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    if raw:
+        return
+    if created:
+        member = _member_of_user(instance.network_id, instance.user_id)
+        if member is not None:
+            _record(instance, Kind.RSVP, member, instance.applied_at)
+        return
+    update_fields = kwargs.get("update_fields")
+    if instance.status != RegistrationStatus.ATTENDED:
+        return
+    if update_fields is not None and "status" not in update_fields:
+        return
+    with scope(network=instance.network_id):
+        starts_at = Event.objects.filter(pk=instance.event_id).values_list("starts_at", flat=True)
+        start = starts_at.first()
+    now = timezone.now()
+    member = _member_of_user(instance.network_id, instance.user_id)
+    if member is not None:
+        _record(instance, Kind.ATTENDANCE, member, min(now, start) if start else now)
+
+
+def _application_created(
+    sender: type[Model], instance: Application, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    if not created or raw:
+        return
+    member = _member_of_user(instance.network_id, instance.user_id)
+    _record(instance, Kind.APPLICATION, member, instance.created_at)
+
+
+def _member_seen(sender: Any, membership_id: int, at: datetime, **kwargs: Any) -> None:
+    do_record_visit(membership_id, at)
+
+
+RECEIVERS: list[tuple[Signal, Callable[..., None], Any]] = [
+    *((post_save, _created, model) for model, _kind, _field in SIMPLE),
+    (post_save, _message_created, talk.Message),
+    (post_save, _talk_stamp_created, talk.Reaction),
+    (post_save, _registration_saved, Registration),
+    (post_save, _application_created, Application),
+    (member_seen, _member_seen, Membership),
+]
+
+
+def _uid(receiver: Callable[..., None], sender: Any) -> str:
+    return f"insights-{receiver.__name__}-{sender._meta.label_lower}"
+
+
+def connect() -> None:
+    for signal, receiver, sender in RECEIVERS:
+        signal.connect(receiver, sender=sender, dispatch_uid=_uid(receiver, sender))
+
+
+def disconnect() -> None:
+    """Stops recording: for the benchmark's baseline, and to build a past without records."""
+    for signal, receiver, sender in RECEIVERS:
+        signal.disconnect(receiver, sender=sender, dispatch_uid=_uid(receiver, sender))
