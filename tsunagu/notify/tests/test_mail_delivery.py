@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.models import UndeliverableAddress
@@ -136,6 +137,50 @@ def test_reminders_survive_a_server_that_is_down_then_refuses_one_address(
         paused = Notification.objects.get(kind="announcement", recipient__email=gone)
     assert paused.emailed_at is None
     assert "refused" in paused.email_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_operators_see_whose_address_refuses_mail_and_the_member_can_resume_it(
+    world: World, server: MailServer, worker: TaskLog
+) -> None:
+    gone = make_member(world.net_a, make_user(email="gone@example.jp", name="届か ない"))
+    server.refuse("gone@example.jp", "550 5.1.1 User unknown", times=1)  # then it is fixed
+    server.start()
+    with scope(network=world.net_a):
+        notify(
+            world.net_a, [gone.user, world.alumni_a.user], "announcement", params={"title": "総会"}
+        )
+    wait_until(UndeliverableAddress.objects.exists, what="the refusal is noted")
+    wait_until(lambda: world.alumni_a.user.email in server.delivered(), what="the other mail")
+
+    with translation.override("ja"):  # "メールが届きません" once the catalogue has it
+        label = gettext("E-mail does not reach this address")
+    operator = world.client(world.operator_a)
+    console = "/n/mitsuba-a/manage/console/members/"
+    page = operator.get(console).content.decode()
+    row = page[page.index(f'data-member="{gone.pk}"') :].split("</tr>")[0]
+    assert label in row and "550 5.1.1 User unknown" in row
+    other_row = page[page.index(f'data-member="{world.alumni_a.pk}"') :].split("</tr>")[0]
+    assert label not in other_row
+    listed = operator.get(console + "?status=undeliverable").content.decode()
+    assert "gone@example.jp" in listed and world.alumni_a.user.email not in listed
+    # The address belongs to no member of B: their operator's list has nobody to show.
+    other_network = world.client(world.operator_b).get(
+        "/n/hidamari-b/manage/console/members/?status=undeliverable"
+    )
+    assert "gone@example.jp" not in other_network.content.decode()
+
+    # The member sees why no mail comes, and says their mailbox works again.
+    member = world.client(gone)
+    preferences = member.get("/n/mitsuba-a/notifications/preferences/").content.decode()
+    assert "gone@example.jp" in preferences and "550 5.1.1 User unknown" in preferences
+    resumed = member.post("/n/mitsuba-a/notifications/preferences/", {"resume_email": "1"})
+    assert resumed.status_code == 302
+    assert not UndeliverableAddress.objects.exists()
+    with scope(network=world.net_a):
+        notify(world.net_a, [gone.user], "announcement", params={"title": "再開"})
+    wait_until(lambda: "gone@example.jp" in server.delivered(), what="mail resumes")
+    assert label not in operator.get(console).content.decode()
 
 
 @pytest.mark.django_db
