@@ -199,6 +199,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A retry waits at most an hour (accounts/delivery.py); Redis must not hand a task that waits
+# for its time to a second worker meanwhile, as it does after the visibility timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = "Asia/Tokyo"
 # Run by `celery -A config beat` (one process per site; see docs/operations.md).
 CELERY_BEAT_SCHEDULE = {
@@ -329,6 +332,8 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A mail server that stops answering holds a worker this many seconds, not for ever.
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tsunagu <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

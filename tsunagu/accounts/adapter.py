@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -12,7 +13,7 @@ from django.utils import translation
 
 from tsunagu.core.clientip import client_ip
 
-from .tasks import message_to_task, send_account_mail
+from .tasks import message_to_tasks, send_account_mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -39,8 +40,8 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         # Rendered here, sent by the task queue: signing up with a new address and with a known
         # one each queue one mail, and neither waits for the mail server.
-        payload = message_to_task(message)
-        transaction.on_commit(lambda: send_account_mail.delay(payload))
+        for payload in message_to_tasks(message):
+            transaction.on_commit(partial(send_account_mail.delay, payload))
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits (login, sign-up, password reset) count by this address.

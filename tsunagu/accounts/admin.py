@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import UndeliverableAddress, User
 
 
 @admin.register(User)
@@ -21,3 +21,13 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+
+
+@admin.register(UndeliverableAddress)
+class UndeliverableAddressAdmin(admin.ModelAdmin):
+    """Addresses whose mail server refused our mail; deleting one lets notification e-mail try
+    it again."""
+
+    list_display = ("email", "reason", "refused_at")
+    search_fields = ("email",)
+    ordering = ("-refused_at",)

@@ -94,3 +94,23 @@ class User(AbstractUser):
     def set_password(self, raw_password: str | None) -> None:
         self.__dict__.pop("_cached_session_auth_hash", None)
         super().set_password(raw_password)
+
+
+class UndeliverableAddress(models.Model):
+    """An address whose mail server refused mail for good (SMTP 5xx for that recipient).
+
+    It belongs to the address, not to a network: operators of every network the person belongs
+    to see it, with the server's answer, and notification e-mail to it pauses. A later mail that
+    the server takes (a password reset, an invitation sent again) forgets it, and so does the
+    person, from their e-mail preferences."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)  # lower case
+    reason = models.CharField(_("mail server's answer"), max_length=200)
+    refused_at = models.DateTimeField(_("refused at"))
+
+    class Meta:
+        verbose_name = _("undeliverable address")
+        verbose_name_plural = _("undeliverable addresses")
+
+    def __str__(self) -> str:
+        return self.email

@@ -167,6 +167,14 @@ def wants_email(network: Network, user_id: int, kind: str) -> bool:
     return pref.email if pref is not None else get_kind(kind).email_by_default
 
 
+def do_resume_email(user: User) -> None:
+    """The member says their mailbox takes mail again: notification e-mails to it resume. (A
+    refused address pauses them, in every network: the refusal is the address's.)"""
+    from tsunagu.accounts.delivery import forget_refusal
+
+    forget_refusal(user.email)
+
+
 def do_set_email_preference(network: Network, user: User, kind: str, email: bool) -> None:
     get_kind(kind)
     NotificationPreference.objects.update_or_create(

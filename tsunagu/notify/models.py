@@ -28,6 +28,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Why the e-mail has not gone (yet): the mail server's last answer, or that it refused the
+    # address before. Since when a worker has been sending it: a copy of the task sends nothing.
+    email_error = models.CharField(max_length=200, blank=True)
+    email_sending_since = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[models.Manager[Notification]] = ScopedManager(network="network")
 

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from tsunagu.accounts.delivery import refusal_of
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
 from tsunagu.tenancy.requests import NetworkRequest
 
-from .actions import do_mark_read, do_set_email_preference, wants_email
+from .actions import do_mark_read, do_resume_email, do_set_email_preference, wants_email
 from .kinds import KINDS
 from .models import Notification
 from .tokens import read_token
@@ -62,6 +63,10 @@ def notification_read_all(request: NetworkRequest) -> HttpResponse:
 def preferences(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     network = member.network
+    if request.method == "POST" and "resume_email" in request.POST:
+        do_resume_email(request.user)
+        messages.success(request, _("E-mail to your address is resumed."))
+        return redirect("notify:preferences", network_slug=network.slug)
     if request.method == "POST":
         for key in KINDS:
             do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")
@@ -71,7 +76,11 @@ def preferences(request: NetworkRequest) -> HttpResponse:
         {"kind": kind, "email": wants_email(network, request.user.pk, kind.key)}
         for kind in KINDS.values()
     ]
-    return render(request, "notify/preferences.html", {"rows": rows})
+    return render(
+        request,
+        "notify/preferences.html",
+        {"rows": rows, "refusal": refusal_of(request.user.email)},
+    )
 
 
 @csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe without a session

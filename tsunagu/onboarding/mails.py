@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from tsunagu.accounts.delivery import deliver
+
 from .models import Application, Invitation
 
 SEPARATOR = "\n\n――――――――――――――――――――\n\n"
@@ -34,6 +36,7 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
+    """Raises Undelivered when the mail server does not take it."""
     network = invitation.network
     context = {
         "network": network,
@@ -43,14 +46,17 @@ def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> N
         "inviter": invitation.invited_by.user.name if invitation.invited_by_id else "",  # type: ignore[union-attr]
     }
     subject, body = _both("onboarding/email/invitation", context)
-    EmailMessage(
-        subject=" ".join(f"[{network.name}] {subject}".split())[:200],
-        body=body,
-        to=[invitation.email],
-    ).send()
+    deliver(
+        EmailMessage(
+            subject=" ".join(f"[{network.name}] {subject}".split())[:200],
+            body=body,
+            to=[invitation.email],
+        )
+    )
 
 
 def send_decision_mail(application: Application) -> None:
+    """Raises Undelivered when the mail server does not take it."""
     network = application.network
     user = application.user
     context = {
@@ -63,6 +69,10 @@ def send_decision_mail(application: Application) -> None:
         + reverse("tenancy:about", kwargs={"network_slug": network.slug}),
     }
     subject, body = _both("onboarding/email/decision", context, first=user.language or "ja")
-    EmailMessage(
-        subject=" ".join(f"[{network.name}] {subject}".split())[:200], body=body, to=[user.email]
-    ).send()
+    deliver(
+        EmailMessage(
+            subject=" ".join(f"[{network.name}] {subject}".split())[:200],
+            body=body,
+            to=[user.email],
+        )
+    )

@@ -151,6 +151,8 @@ class Invitation(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
+    # Since when a worker has been sending it: a copy of the task sends nothing.
+    sending_since = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     membership = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

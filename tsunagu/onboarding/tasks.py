@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from smtplib import SMTPException
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.accounts import delivery
 from tsunagu.tenancy.models import Network
 
 from .mails import send_decision_mail, send_invitation_mail
@@ -31,34 +31,56 @@ UPLOAD_KEPT = timedelta(days=7)
 
 @shared_task(acks_late=True)
 def send_invitations(network_id: int, invitation_ids: list[int], reminder: bool = False) -> int:
-    """Sends each queued invitation once and records whether the mail server took it."""
+    """Queues one task per invitation of this chunk (the chunks keep the sending rate): each
+    address is tried, retried and refused on its own."""
+    for invitation_id in invitation_ids:
+        send_invitation.delay(network_id, invitation_id, reminder)
+    return len(invitation_ids)
+
+
+@shared_task(bind=True, acks_late=True)
+def send_invitation(
+    task: Task, network_id: int, invitation_id: int, reminder: bool = False
+) -> bool:
+    """Sends the invitation (or its reminder) once and records what the mail server answered:
+    ``sent``; ``queued`` with its answer while it is tried again; ``failed`` with the answer
+    when it refused the address or the tries are spent."""
     network = Network.objects.filter(pk=network_id, is_active=True).first()
     if network is None:
-        return 0
-    sent = 0
+        return False
     with scope(network=network):
-        wanted = InvitationStatus.SENT if reminder else InvitationStatus.QUEUED
-        for invitation in Invitation.objects.filter(
-            network=network, pk__in=invitation_ids, status=wanted
-        ).select_related("network", "invited_by__user"):
-            now = timezone.now()
-            try:
-                send_invitation_mail(invitation, reminder=reminder)
-            except (SMTPException, OSError) as error:
-                logger.warning("invitation %s not delivered: %s", invitation.pk, error)
-                Invitation.objects.filter(pk=invitation.pk).update(
-                    status=InvitationStatus.FAILED, error=str(error)[:200]
-                )
-                continue
-            fields = {"status": InvitationStatus.SENT, "error": ""}
-            fields["expires_at"] = now + timedelta(days=INVITATION_VALID_DAYS)  # type: ignore[assignment]
-            if reminder:
-                fields["reminded_at"] = now  # type: ignore[assignment]
+        due = Invitation.objects.filter(network=network, pk=invitation_id)
+        if reminder:
+            due = due.filter(status=InvitationStatus.SENT, reminded_at__isnull=True)
+        else:
+            due = due.filter(status=InvitationStatus.QUEUED)
+        if not delivery.claim(due, "sending_since"):
+            return False  # sent, revoked, accepted, or a copy of this task is sending it
+        invitation = Invitation.objects.select_related("network", "invited_by__user").get(
+            pk=invitation_id
+        )
+        try:
+            send_invitation_mail(invitation, reminder=reminder)
+        except delivery.Undelivered as failure:
+            # Still "sending", with the server's answer, while a retry waits; failed otherwise.
+            due.update(sending_since=None, error=failure.reason)
+            if failure.address_refused:
+                delivery.note_refusal(invitation.email, failure.reason)
             else:
-                fields["sent_at"] = now  # type: ignore[assignment]
-            Invitation.objects.filter(pk=invitation.pk).update(**fields)
-            sent += 1
-    return sent
+                delivery.retry_later(task, failure)
+            logger.warning("invitation %s not delivered: %s", invitation_id, failure.reason)
+            due.update(status=InvitationStatus.FAILED)
+            return False
+        now = timezone.now()
+        fields = {"status": InvitationStatus.SENT, "error": "", "sending_since": None}
+        fields["expires_at"] = now + timedelta(days=INVITATION_VALID_DAYS)  # type: ignore[assignment]
+        if reminder:
+            fields["reminded_at"] = now  # type: ignore[assignment]
+        else:
+            fields["sent_at"] = now  # type: ignore[assignment]
+        due.update(**fields)  # unless revoked meanwhile
+        delivery.forget_refusal(invitation.email)
+        return True
 
 
 @shared_task(acks_late=True)
@@ -101,8 +123,8 @@ def send_scheduled_invitations() -> int:
     return sum(send_invitations(n, ids) for n, ids in by_network.items())
 
 
-@shared_task(acks_late=True)
-def send_application_decision(network_id: int, application_id: int) -> None:
+@shared_task(bind=True, acks_late=True)
+def send_application_decision(task: Task, network_id: int, application_id: int) -> None:
     network = Network.objects.filter(pk=network_id, is_active=True).first()
     if network is None:
         return
@@ -112,8 +134,19 @@ def send_application_decision(network_id: int, application_id: int) -> None:
             .select_related("user", "network")
             .first()
         )
-        if application is not None and application.status != "pending":
+        if application is None or application.status == "pending":
+            return
+        address = application.user.email
+        try:
             send_decision_mail(application)
+        except delivery.Undelivered as failure:
+            if failure.address_refused:
+                delivery.note_refusal(address, failure.reason)
+                return
+            delivery.retry_later(task, failure)
+            logger.warning("decision on application %s not sent: %s", application_id, failure)
+            return
+        delivery.forget_refusal(address)
 
 
 @shared_task(acks_late=True)

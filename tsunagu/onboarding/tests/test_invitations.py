@@ -19,6 +19,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_user
+from tsunagu.core.testing.mail import site_mail_server
 from tsunagu.core.testing.world import World
 from tsunagu.notify.models import Notification
 from tsunagu.onboarding import actions
@@ -109,18 +110,23 @@ def test_sending_is_spread_at_the_configured_rate(
 
 def test_a_delivery_failure_is_shown_and_can_be_retried(world: World, settings, committed) -> None:
     person = invitee(world, "bounce@example.jp", name="配信 失敗")
-    settings.EMAIL_BACKEND = "tsunagu.onboarding.tests.failing_mail.Backend"
     client = world.client(world.operator_a)
-    with committed():
-        client.post(f"/n/{world.net_a.slug}/manage/invitations/{person.pk}/", {"action": "send"})
-    assert status(person) == "failed"
-    page = client.get(f"/n/{world.net_a.slug}/manage/invitations/?status=failed").content.decode()
-    assert "配信失敗" in page and "bounce@example.jp" in page
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with committed():
-        client.post(f"/n/{world.net_a.slug}/manage/invitations/{person.pk}/", {"action": "send"})
+    with site_mail_server(settings) as server:  # down: without a broker, no retry waits
+        with committed():
+            client.post(
+                f"/n/{world.net_a.slug}/manage/invitations/{person.pk}/", {"action": "send"}
+            )
+        assert status(person) == "failed"
+        page = client.get(f"/n/{world.net_a.slug}/manage/invitations/?status=failed").content
+        assert "配信失敗" in page.decode() and "bounce@example.jp" in page.decode()
+        assert "Connection refused" in page.decode()
+        server.start()
+        with committed():
+            client.post(
+                f"/n/{world.net_a.slug}/manage/invitations/{person.pk}/", {"action": "send"}
+            )
     assert status(person) == "sent"
-    assert [m.to for m in mail.outbox] == [["bounce@example.jp"]]
+    assert list(server.delivered()) == ["bounce@example.jp"]
 
 
 def test_one_reminder_a_week_later(world: World, committed) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
@@ -10,7 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tsunagu.accounts.delivery import refusals_of
+from tsunagu.accounts.models import UndeliverableAddress
 from tsunagu.tenancy.actions import do_change_role, do_change_status
 from tsunagu.tenancy.decorators import operator_required
 from tsunagu.tenancy.models import Membership, Role, Status
@@ -38,6 +42,7 @@ LAST_ACTIVE = [
     ("never", gettext_lazy("Never")),
 ]
 INVITED = "invited"
+UNDELIVERABLE = "undeliverable"
 
 
 def funnel(network_id: int) -> dict[str, int]:
@@ -104,6 +109,10 @@ def _members(request: NetworkRequest) -> QuerySet[Membership]:
     status = request.GET.get("status", "")
     if status in Status.values:
         qs = qs.filter(status=status)
+    elif status == UNDELIVERABLE:
+        qs = qs.filter(
+            Exists(UndeliverableAddress.objects.filter(email=Lower(OuterRef("user__email"))))
+        )
     now = timezone.now()
     seen = request.GET.get("seen", "")
     if seen in ("7", "30", "90"):
@@ -126,6 +135,12 @@ def members(request: NetworkRequest) -> HttpResponse:
     else:
         qs = _members(request)  # type: ignore[assignment]
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if not invited:
+        # Whose address refused our mail: the server's answer, shown in their row.
+        shown = cast("list[Membership]", list(page))
+        refusals = refusals_of([m.user.email for m in shown])
+        for m in shown:
+            m.mail_refusal = refusals.get(m.user.email.lower())  # type: ignore[attr-defined]
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return render(
         request,
@@ -134,7 +149,11 @@ def members(request: NetworkRequest) -> HttpResponse:
             "page": page,
             "invited": invited,
             "roles": Role.choices,
-            "statuses": [*Status.choices, (INVITED, _("Invited, not joined yet"))],
+            "statuses": [
+                *Status.choices,
+                (INVITED, _("Invited, not joined yet")),
+                (UNDELIVERABLE, _("E-mail does not reach them")),
+            ],
             "last_active": LAST_ACTIVE,
             "current": {k: request.GET.get(k, "") for k in ("q", "role", "status", "seen")},
             "query": query,
