@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
 
 from tsunagu.core.clientip import client_ip
+from tsunagu.core.queue import queue_after_commit
 
 from .tasks import message_to_tasks, send_account_mail
 
@@ -41,7 +40,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Rendered here, sent by the task queue: signing up with a new address and with a known
         # one each queue one mail, and neither waits for the mail server.
         for payload in message_to_tasks(message):
-            transaction.on_commit(partial(send_account_mail.delay, payload))
+            queue_after_commit(send_account_mail, payload)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits (login, sign-up, password reset) count by this address.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
 
@@ -64,12 +65,9 @@ def notify(
     _push_unread_counts(network, member_ids)
     created_ids = [n.pk for n in created]
 
-    def queue_mail() -> None:
-        from .tasks import send_notification_emails
+    from .tasks import send_notification_emails
 
-        send_notification_emails.delay(network.pk, created_ids)
-
-    transaction.on_commit(queue_mail)
+    queue_after_commit(send_notification_emails, network.pk, created_ids)
     return created
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import HR_SYSTEM, AuditAction, record, record_system
+from tsunagu.core.queue import queue_after_commit
 from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
 from tsunagu.profiles.actions import profile_of
@@ -190,15 +191,12 @@ def _queue_sending(network_id: int, ids: list[int], *, reminder: bool = False) -
     per_minute = max(1, settings.INVITATION_EMAILS_PER_MINUTE)
     chunks = [ids[i : i + per_minute] for i in range(0, len(ids), per_minute)]
 
-    def queue() -> None:
-        from .tasks import send_invitations
+    from .tasks import send_invitations
 
-        for index, chunk in enumerate(chunks):
-            send_invitations.apply_async(
-                (network_id, chunk), {"reminder": reminder}, countdown=60 * index
-            )
-
-    transaction.on_commit(queue)
+    for index, chunk in enumerate(chunks):
+        queue_after_commit(
+            send_invitations, network_id, chunk, reminder=reminder, countdown=60 * index
+        )
 
 
 @transaction.atomic
@@ -610,12 +608,9 @@ def do_decide_application(
     )
     network_id, application_id = network.pk, application.pk
 
-    def queue() -> None:
-        from .tasks import send_application_decision
+    from .tasks import send_application_decision
 
-        send_application_decision.delay(network_id, application_id)
-
-    transaction.on_commit(queue)
+    queue_after_commit(send_application_decision, network_id, application_id)
     return application
 
 
