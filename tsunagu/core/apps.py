@@ -9,7 +9,11 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .converters import IdConverter
         from .signals import sync_site_with_site_url
 
         post_migrate.connect(sync_site_with_site_url)
+        register_converter(IdConverter, "id")
