@@ -8,10 +8,13 @@ user. Every test here runs on both databases (the two passes of ``make test``).
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
 
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.talk import default_room
 from tsunagu.core.testing.world import World
+from tsunagu.events.models import Event
 
 HUGE = "99999999999999999999"  # 20 digits: past a 64-bit integer
 BAD_REQUEST_JA = "リクエストを処理できませんでした"
@@ -21,6 +24,71 @@ NOT_FOUND_JA = "ページが見つかりません"
 
 def page(response) -> str:
     return response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "address",
+    [
+        "search/?q=a%00b",
+        "members/?q=a%00b",
+        "members/?a%00b=1",
+        "boards/search/?q=%00",
+        "news/?tag=%00",
+        "talk/people/?q=a%00b",
+        "manage/console/members/?q=%00",
+        "members/a%00b/",
+    ],
+)
+def test_a_nul_byte_in_an_address_is_a_400_page(world: World, address: str) -> None:
+    response = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/{address}")
+    assert response.status_code == 400
+    assert BAD_REQUEST_JA in page(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("link", ["invitation", "join"])
+def test_a_nul_byte_in_an_invitation_link_is_a_400_for_anonymous_visitors(
+    world: World, link: str
+) -> None:
+    client = world.client(None)
+    for method in (client.get, client.post):
+        response = method(f"/n/{world.net_a.slug}/{link}/a%00b/")
+        assert response.status_code == 400
+        assert BAD_REQUEST_JA in page(response)
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_posted_field_is_a_400_and_changes_nothing(world: World) -> None:
+    event = make_event(world.net_a)
+    client = world.client(world.operator_a)
+    address = f"/n/{world.net_a.slug}/events/{event.pk}/call-off/"
+    response = client.post(address, {"reason": "会場の都合\x00"})
+    assert response.status_code == 400
+    with scopes_disabled():
+        assert Event.objects.get(pk=event.pk).called_off_at is None
+    response = client.post(address, {"reason\x00": "会場の都合"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_400_page_speaks_the_visitors_language(world: World) -> None:
+    client = Client(headers={"accept-language": "en"})
+    response = client.get(f"/n/{world.net_a.slug}/invitation/a%00b/")
+    assert response.status_code == 400
+    assert BAD_REQUEST_EN in page(response)
+    assert BAD_REQUEST_JA not in page(response)
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_holding_a_nul_byte_is_ignored(world: World) -> None:
+    client = world.client(None)
+    client.cookies.load({"sessionid": "abcdefghij\x00"})
+    response = client.get(f"/n/{world.net_a.slug}/about/")
+    assert response.status_code == 200
+    assert world.net_a.name in page(response)
+    response = client.get(f"/n/{world.net_a.slug}/members/")
+    assert response.status_code == 302  # to the login page, as for any visitor
 
 
 @pytest.mark.django_db
@@ -45,3 +113,17 @@ def test_an_id_that_cannot_be_a_row_is_a_404_page(world: World) -> None:
     response = client.get(f"/n/{world.net_a.slug}/events/{2**63 - 1}/")
     assert response.status_code == 404
     assert client.get(f"/n/{world.net_a.slug}/events/{event.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ssl_redirect", [False, True])
+def test_a_disallowed_host_is_a_400_page_with_debug_off(settings, ssl_redirect: bool) -> None:
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["tsunagu.example.jp"]
+    settings.SECURE_SSL_REDIRECT = ssl_redirect
+    response = Client().get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert BAD_REQUEST_JA in page(response)
+    response = Client().get("/", headers={"host": "evil.example", "accept-language": "en"})
+    assert response.status_code == 400
+    assert BAD_REQUEST_EN in page(response)
