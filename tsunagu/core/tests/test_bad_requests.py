@@ -15,6 +15,7 @@ from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.talk import default_room
 from tsunagu.core.testing.world import World
 from tsunagu.events.models import Event
+from tsunagu.talk.models import Room
 
 HUGE = "99999999999999999999"  # 20 digits: past a 64-bit integer
 BAD_REQUEST_JA = "リクエストを処理できませんでした"
@@ -113,6 +114,27 @@ def test_an_id_that_cannot_be_a_row_is_a_404_page(world: World) -> None:
     response = client.get(f"/n/{world.net_a.slug}/events/{2**63 - 1}/")
     assert response.status_code == 404
     assert client.get(f"/n/{world.net_a.slug}/events/{event.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ids_past_64_bits_in_a_form_are_refused_like_any_unknown_choice(world: World) -> None:
+    client = world.client(world.operator_a)
+    for junk in (HUGE, "abc"):
+        response = client.post(
+            f"/n/{world.net_a.slug}/events/new/", {"title": "朝活", "organisers": junk}
+        )
+        assert response.status_code == 200  # the form again, with its errors
+        assert junk in page(response)  # "… is not one of the available choices"
+    # A group chat with the ids that are not members left out: none, then one real member.
+    address = f"/n/{world.net_a.slug}/talk/groups/new/"
+    for junk in (HUGE, "abc"):
+        response = client.post(address, {"name": "幹事会", "members": junk}, follow=True)
+        assert "ほかのメンバーを1人以上選んでください" in page(response)
+    response = client.post(address, {"name": "幹事会", "members": [HUGE, world.alumni_a.pk]})
+    assert response.status_code == 302
+    with scopes_disabled():
+        [group] = Room.objects.filter(network=world.net_a, name="幹事会")
+        assert group.members.count() == 2
 
 
 @pytest.mark.django_db
