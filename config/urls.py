@@ -32,6 +32,9 @@ urlpatterns = [
     path("n/<network:network_slug>/", include(network_patterns)),
 ]
 
+# A request refused before LocaleMiddleware (a disallowed host) still gets its own language.
+handler400 = "tsunagu.core.badrequest.bad_request"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

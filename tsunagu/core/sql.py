@@ -9,6 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .converters import parse_id
+
 
 def aware(value: Any) -> datetime:
     """A datetime column's value as the ORM would give it: SQLite returns naive UTC (or text),
@@ -23,10 +25,7 @@ def aware(value: Any) -> datetime:
 def object_id(value: object) -> int:
     """An object id from the URL for a hand-written statement; 404 for anything that is not a
     positive 64-bit integer, as the ORM's lookup would give."""
-    try:
-        pk = int(str(value))
-    except ValueError:
-        raise Http404 from None
-    if not 0 < pk < 2**63:
+    pk = parse_id(value)
+    if pk is None:
         raise Http404
     return pk

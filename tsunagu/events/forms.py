@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.converters import parse_id
 from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
 from tsunagu.core.text import SingleLineField
@@ -30,6 +31,14 @@ class DateTimeInput(forms.DateTimeInput):
 class OrganiserField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.user.name)
+
+    def clean(self, value: Any) -> Any:
+        # Django looks the choices up with ``pk__in``, where an id of 20 digits overflows SQLite.
+        for pk in value if isinstance(value, list | tuple) else ():
+            if parse_id(pk) is None:
+                message = self.error_messages["invalid_choice"]
+                raise forms.ValidationError(message, code="invalid_choice", params={"value": pk})
+        return super().clean(value)
 
 
 class EventForm(forms.ModelForm):

@@ -9,5 +9,5 @@ app_name = "feed"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
-    path("welcome/<int:membership_id>/", views.welcome, name="welcome"),
+    path("welcome/<id:membership_id>/", views.welcome, name="welcome"),
 ]

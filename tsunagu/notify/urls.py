@@ -9,7 +9,7 @@ app_name = "notify"
 urlpatterns = [
     path("notifications/", views.notification_list, name="list"),
     path("notifications/read-all/", views.notification_read_all, name="read_all"),
-    path("notifications/<int:notification_id>/open/", views.notification_open, name="open"),
+    path("notifications/<id:notification_id>/open/", views.notification_open, name="open"),
     path("notifications/preferences/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -8,13 +8,13 @@ app_name = "profiles"
 
 urlpatterns = [
     path("members/", views.directory, name="directory"),
-    path("members/<int:membership_id>/", views.profile_detail, name="detail"),
-    path("members/<int:membership_id>/photo/", views.photo, name="photo"),
+    path("members/<id:membership_id>/", views.profile_detail, name="detail"),
+    path("members/<id:membership_id>/photo/", views.photo, name="photo"),
     path("profile/", views.my_profile, name="me"),
     path("profile/edit/", views.edit_profile, name="edit"),
     path("profile/confirm/", views.confirm_employer, name="confirm_employer"),
     path("profile/updates/", views.post_update, name="post_update"),
-    path("profile/updates/<int:update_id>/delete/", views.delete_update, name="delete_update"),
+    path("profile/updates/<id:update_id>/delete/", views.delete_update, name="delete_update"),
     path("manage/roster/", views.roster, name="roster"),
     path("manage/roster/export.csv", views.roster_export, name="roster_export"),
     path("manage/audit/", views.audit_log, name="audit_log"),

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.converters import parse_ids
 from tsunagu.core.storage import serves_upload
 from tsunagu.core.templatetags.layout import page_token
 from tsunagu.core.urls_cache import network_links
@@ -508,7 +509,7 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
         else:
             if not may_invite:
                 raise PermissionDenied
-            ids = request.POST.getlist("invite")[:50]
+            ids = parse_ids(request.POST.getlist("invite"))[:50]
             invitees = list(filter_active_members(member.network).filter(pk__in=ids))
             actions.do_invite(member, room, invitees)
             flash.success(request, _("Invited."))
@@ -587,7 +588,7 @@ def office(request: NetworkRequest) -> HttpResponse:
 def new_group(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     form = GroupForm(request.POST)
-    ids = request.POST.getlist("members")[:50]
+    ids = parse_ids(request.POST.getlist("members"))[:50]
     invitees = list(filter_active_members(member.network).filter(pk__in=ids))
     if form.is_valid():
         try:

@@ -13,7 +13,7 @@ urlpatterns = [
     path("manage/", views.manage_settings, name="manage_settings"),
     path("manage/members/", views.manage_members, name="manage_members"),
     path(
-        "manage/members/<int:membership_id>/",
+        "manage/members/<id:membership_id>/",
         views.manage_member_change,
         name="manage_member_change",
     ),

@@ -237,7 +237,10 @@ def layout_header(context: Any) -> SafeString:
     network, membership = context.get("network"), context.get("membership")
     site, links = context["site_links"], context.get("network_links") or {}
     found: dict[str, Any] = {}
-    if request.user.is_authenticated:
+    # A request refused before AuthenticationMiddleware (a disallowed host, a NUL byte) has no
+    # user: its 400 page gets the anonymous header.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
         found = _prefetch(request, network, membership)
         bell = _bell(context, network, links, found) if network and membership else ""
         nav = bell + _menu(request, network, site, found)

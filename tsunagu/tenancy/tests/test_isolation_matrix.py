@@ -300,7 +300,9 @@ def values_from_network_a(world: World) -> dict[str, str]:
         )
         link = InviteLink.objects.create(network=world.net_a, label=f"LINE {CANARY_A}")
         applicant = world.outsider.__class__.objects.create_user(
-            email="applicant@example.jp", password="x-pass-123", name=f"申請 {CANARY_A}"
+            email=f"applicant@{world.net_a.slug}.example.jp",
+            password="x-pass-123",
+            name=f"申請 {CANARY_A}",
         )
         Membership.objects.create(
             network=world.net_a, user=applicant, status=Status.PENDING, role="alumni"

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from config.asgi import application
 from tsunagu.core.testing.world import World
 
-SAMPLE = {"int": "1", "str": "x", "slug": "x"}
+SAMPLE = {"id": "1", "int": "1", "str": "x", "slug": "x"}
 
 
 def network_routes() -> list[str]:
