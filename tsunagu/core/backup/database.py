@@ -52,7 +52,7 @@ def _dump_sqlite(path: Path) -> dict[str, int]:
     try:
         # Read through SQLite, not from the file: committed writes may still sit in the WAL.
         connection.connection.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        queries.self_contained(copy)  # one file, no -wal beside it
         return queries.row_counts(copy.cursor())
     finally:
         copy.close()

@@ -17,6 +17,11 @@ def table_names(cursor: Any) -> list[str]:
     return sorted(table.name for table in tables if table.type == "t")
 
 
+def self_contained(sqlite_connection: Any) -> None:
+    """SQLite: the copy keeps everything in its one file (no write-ahead log beside it)."""
+    sqlite_connection.execute("PRAGMA journal_mode=DELETE")
+
+
 def row_counts(cursor: Any) -> dict[str, int]:
     counts = {}
     for name in table_names(cursor):
