@@ -6,6 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from tsunagu.core.charts import Chart
 from tsunagu.core.markdown import render_markdown
 from tsunagu.core.text import visible
 
@@ -62,3 +63,9 @@ def initials(name: str) -> str:
     if all(part.isascii() for part in parts):
         return "".join(p[0] for p in parts[:2]).upper()
     return parts[0][:2]
+
+
+@register.inclusion_tag("core/chart.html")
+def chart(chart: Chart) -> dict[str, Any]:
+    """A chart (``core.charts.Chart``): its image, and the table a screen reader reads."""
+    return {"chart": chart}
