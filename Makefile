@@ -28,11 +28,15 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 # Debug pages (on without SECRET_KEY) are served to other machines only with ALLOW_PUBLIC_DEBUG=1.
+# Links in mails, the invitation's copy field and QR codes name the address the site is served at:
+# SITE_URL when it is set, else this host and port.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST):$(PORT))
+
 run: migrate
 	$(BIN)/python manage.py check_run_host $(HOST)
-	$(BIN)/python manage.py seed_demo --if-empty
-	@echo "Tsunagu is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	SITE_URL=$(RUN_SITE_URL) $(BIN)/python manage.py seed_demo --if-empty
+	@echo "Tsunagu is running at $(RUN_SITE_URL)/  (Ctrl-C to stop)"
+	SITE_URL=$(RUN_SITE_URL) $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 lint: install-dev
 	$(BIN)/ruff check .
