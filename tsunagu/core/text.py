@@ -10,6 +10,7 @@ control character is refused. Multi-line text keeps tab, line feed and carriage 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -76,3 +77,14 @@ class SingleLineField(forms.CharField):
         if isinstance(value, str):
             value = one_line(value)
         return super().to_python(value)
+
+
+# Full-width ASCII (ＡＢＣ１２３＠), the ideographic space, and half-width katakana with their marks
+# (ｶﾞｷﾞｰ): the characters whose width Japanese offices normalise. Nothing else is touched: NFKC over
+# a whole name would also rewrite compatibility kanji and circled or squared signs people chose.
+_WIDTH = re.compile("[\uff01-\uff5e\u3000\uff61-\uff9f]+")
+
+
+def normalise_width(text: str) -> str:
+    """ＩＴ企画部 → IT企画部, ｽｽﾞｷ → スズキ, the ideographic space a space; kanji as written."""
+    return _WIDTH.sub(lambda run: unicodedata.normalize("NFKC", run.group()), text)

@@ -94,7 +94,28 @@ def do_upload_roster(actor: Membership, upload: UploadedFile) -> ImportBatch:
 
 def load_sheet(batch: ImportBatch) -> Sheet:
     with private_storage.open(batch.file, "rb") as handle:
-        return read_roster(handle.read())
+        return read_roster(handle.read(), sheet=batch.sheet_index, header_line=batch.header_line)
+
+
+def do_choose_header(
+    actor: Membership, batch: ImportBatch, *, sheet: int | None, header_line: int | None
+) -> Sheet:
+    """Reads the file again from another sheet or header row; the columns are guessed anew.
+
+    Raises RosterError, for the operator, when that sheet or row holds no header or no people.
+    """
+    check_operator_permission(actor)
+    with private_storage.open(batch.file, "rb") as handle:
+        found = read_roster(handle.read(), sheet=sheet, header_line=header_line)
+    ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.MAPPING).update(
+        sheet_index=sheet,
+        header_line=header_line,
+        headers=found.headers,
+        row_count=len(found.rows),
+        mapping=guess_mapping(found.headers),
+    )
+    batch.refresh_from_db()
+    return found
 
 
 def member_emails(network_id: int) -> set[str]:

@@ -72,6 +72,28 @@ class LinkForm(forms.Form):
         return timezone.now() + datetime.timedelta(days=days) if days else None
 
 
+class HeaderChoiceForm(forms.Form):
+    """Another sheet of the workbook, or another row as the header, when the guess was wrong."""
+
+    sheet = forms.TypedChoiceField(label=_("Sheet"), coerce=int, required=False)
+    header_line = forms.IntegerField(
+        label=_("Row with the column names"),
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        help_text=_("Leave it empty to look for it by its words in the first 20 rows."),
+    )
+
+    def __init__(self, *args: Any, sheets: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if len(sheets) > 1:
+            sheet = self.fields["sheet"]
+            assert isinstance(sheet, forms.TypedChoiceField)
+            sheet.choices = list(enumerate(sheets))
+        else:
+            del self.fields["sheet"]
+
+
 class MemberInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX)
     name = SingleLineField(label=_("Name"), max_length=100)

@@ -74,6 +74,10 @@ class ImportBatch(models.Model):
     kind = models.CharField(max_length=8)  # csv or xlsx
     encoding = models.CharField(max_length=16, blank=True)
     headers = models.JSONField(default=list)
+    # What the operator chose when the header was not where it was looked for: a sheet of a
+    # workbook (0 is the first) and the header's line. Null: found by its words.
+    sheet_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    header_line = models.PositiveIntegerField(null=True, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     mapping = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=State.choices, default=State.MAPPING)

@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,13 +19,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tsunagu.core.text import has_control, one_line, visible
+from tsunagu.core.text import has_control, normalise_width, one_line, visible
 from tsunagu.tenancy.models import Role
 
 from .dates import DateError, parse_date
 
 MAX_BYTES = 5 * 1024 * 1024  # the documented limit: 5 MB
 MAX_ROWS = 20_000
+# HR's files often carry a title, a date line or blank rows above the header: it is looked for, by
+# its words, in this many rows at the top of the sheet.
+HEADER_SEARCH_ROWS = 20
 EMAIL_MAX = 254  # Invitation.email
 PREVIEW_ROWS = 10
 
@@ -72,6 +76,12 @@ class Sheet:
     encoding: str
     headers: list[str]
     rows: list[tuple[int, list[object]]]  # (line in the file, cells)
+    header_line: int = 1  # the line (CSV) or row (Excel) of the header
+    header_found: bool = True  # False: no row looked like a header; the first one is used
+    sheet_names: list[str] = field(default_factory=list)  # of a workbook
+    sheet_index: int = 0
+    sheets_with_header: list[int] = field(default_factory=list)
+    top: list[tuple[int, list[str]]] = field(default_factory=list)  # rows to pick a header from
 
 
 @dataclass
@@ -97,7 +107,9 @@ class Checked:
     rejections: list[Rejection]
 
 
-def read_roster(data: bytes) -> Sheet:
+def read_roster(data: bytes, *, sheet: int | None = None, header_line: int | None = None) -> Sheet:
+    """Reads the file. Without ``sheet`` the first sheet with a header is read; without
+    ``header_line`` the header is the row among the first 20 whose words name the most fields."""
     if not data.strip():
         raise RosterError(_("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -106,25 +118,65 @@ def read_roster(data: bytes) -> Sheet:
             % {"mb": MAX_BYTES // (1024 * 1024)}
         )
     if data[:4] == b"PK\x03\x04":
-        sheet = _read_xlsx(data)
+        found = _read_xlsx(data, sheet, header_line)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise RosterError(
             _("This is an old Excel file (.xls). Save it as .xlsx or as CSV and upload it again.")
         )
     else:
-        sheet = _read_csv(data)
+        found = _read_csv(data, header_line)
     # Headers and cells are shown and stored as they were found: their control characters as �.
-    sheet.headers = [visible(h) for h in sheet.headers]
-    if not sheet.headers or not any(h.strip() for h in sheet.headers):
+    found.headers = [visible(h) for h in found.headers]
+    if not found.headers or not any(h.strip() for h in found.headers):
         raise RosterError(_("The file has no header row."))
-    if not sheet.rows:
+    if not found.rows:
         raise RosterError(_("The file has a header row but no people in it."))
-    if len(sheet.rows) > MAX_ROWS:
+    if len(found.rows) > MAX_ROWS:
         raise RosterError(
             _("The file has %(rows)d rows; at most %(max)d can be imported at once.")
-            % {"rows": len(sheet.rows), "max": MAX_ROWS}
+            % {"rows": len(found.rows), "max": MAX_ROWS}
         )
-    return sheet
+    return found
+
+
+def header_score(cells: list[object]) -> int:
+    """How many fields a row's words name: a header names several, a title at most one."""
+    return len(guess_mapping([cell_text(c) for c in cells]))
+
+
+def find_header(top: list[tuple[int, list[object]]]) -> int | None:
+    """The line of the row that names the most fields (the first such row), if it names two."""
+    best_line, best = None, 1
+    for line, cells in top:
+        score = header_score(cells)
+        if score > best:
+            best_line, best = line, score
+    return best_line
+
+
+def _split(
+    numbered: list[tuple[int, list[object]]], header_line: int | None, top: list
+) -> tuple[list[str], list[tuple[int, list[object]]], int, bool]:
+    """Headers, the rows below them, the header's line, and whether it was found by its words."""
+    found = True
+    if header_line is None:
+        header_line = find_header(top)
+        if header_line is None:
+            found = False
+            header_line = numbered[0][0] if numbered else 1
+    headers: list[str] = []
+    rows: list[tuple[int, list[object]]] = []
+    for line, cells in numbered:
+        if line == header_line:
+            headers = [cell_text(c).strip() for c in cells]
+        elif line > header_line:
+            rows.append((line, cells))
+    if not headers:
+        raise RosterError(
+            _("Row %(line)d is empty or beyond the end of the file: choose another header row.")
+            % {"line": header_line}
+        )
+    return headers, rows, header_line, found
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -163,33 +215,38 @@ def _strict(data: bytes, encoding: str, label: str) -> tuple[str, str]:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _read_csv(data: bytes) -> Sheet:
+def _read_csv(data: bytes, header_line: int | None = None) -> Sheet:
     text, encoding = decode(data)
     if len(_CONTROL.findall(text[:10000])) > 5:
         raise RosterError(_("This is not a text file. Upload a CSV or an Excel (.xlsx) file."))
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers: list[str] | None = None
-    rows: list[tuple[int, list[object]]] = []
+    numbered: list[tuple[int, list[object]]] = []
     start = 1
     try:
         for cells in reader:
             line, start = start, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
-            if headers is None:
-                headers = [c.strip() for c in cells]
-            else:
-                rows.append((line, list(cells)))
+            numbered.append((line, list(cells)))
+            if len(numbered) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
+                break
     except csv.Error:
         raise RosterError(
             _("The CSV file is malformed near line %(line)d.") % {"line": start}
         ) from None
-    return Sheet("csv", encoding, headers or [], rows)
+    top = numbered[:HEADER_SEARCH_ROWS]
+    if not numbered:
+        return Sheet("csv", encoding, [], [])
+    headers, rows, line, found = _split(numbered, header_line, top)
+    return Sheet(
+        "csv", encoding, headers, rows, header_line=line, header_found=found,
+        top=[(n, [visible(cell_text(c)) for c in cells]) for n, cells in top],
+    )  # fmt: skip
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _read_xlsx(data: bytes, chosen: int | None = None, header_line: int | None = None) -> Sheet:
     from openpyxl import load_workbook
 
     try:
@@ -200,24 +257,41 @@ def _read_xlsx(data: bytes) -> Sheet:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError):
         raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     try:
-        sheet = workbook.worksheets[0]
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[object]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else v for v in values]
-            if not any(str(c).strip() for c in cells):
-                continue
-            if headers is None:
-                headers = [str(c).strip() for c in cells]
-            else:
-                rows.append((number, cells))
-                if len(rows) > MAX_ROWS:
-                    break
+        names = list(workbook.sheetnames)
+        tops = [_numbered(sheet, HEADER_SEARCH_ROWS) for sheet in workbook.worksheets]
+        with_header = [i for i, top in enumerate(tops) if find_header(top) is not None]
+        if chosen is None or not 0 <= chosen < len(names):
+            chosen = with_header[0] if with_header else 0
+        numbered = _numbered(workbook.worksheets[chosen], MAX_ROWS + HEADER_SEARCH_ROWS + 1)
     except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, SyntaxError):
         raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     finally:
         workbook.close()
-    return Sheet("xlsx", "", headers or [], rows)
+    if not numbered:
+        return Sheet("xlsx", "", [], [], sheet_names=names, sheet_index=chosen)
+    top = tops[chosen]
+    headers, rows, line, found = _split(numbered, header_line, top)
+    return Sheet(
+        "xlsx", "", headers, rows, header_line=line, header_found=found, sheet_names=names,
+        sheet_index=chosen, sheets_with_header=with_header,
+        top=[(n, [visible(cell_text(c)) for c in cells]) for n, cells in top],
+    )  # fmt: skip
+
+
+def _numbered(sheet: Any, limit: int) -> list[tuple[int, list[object]]]:
+    """The sheet's rows that are not blank, numbered as Excel numbers them, ``limit`` at most.
+
+    A title merged over several cells reads as its text in the first cell and blanks after it.
+    """
+    numbered: list[tuple[int, list[object]]] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = ["" if v is None else v for v in values]
+        if not any(str(c).strip() for c in cells):
+            continue
+        numbered.append((number, cells))
+        if len(numbered) >= limit:
+            break
+    return numbered
 
 
 def _key(header: str) -> str:
@@ -273,7 +347,9 @@ def cell_text(value: object) -> str:
 
 
 def _text(value: object) -> str:
-    return " ".join(cell_text(value).replace("\u3000", " ").split())
+    """A cell as Japanese offices expect it stored: ＩＴ企画部 → IT企画部, ｶﾅ → カナ, the
+    ideographic space a space, no space around or doubled. Kanji are never touched."""
+    return " ".join(normalise_width(cell_text(value)).split())
 
 
 def check_rows(sheet: Sheet, mapping: dict[str, int], member_emails: Iterable[str]) -> Checked:

@@ -19,12 +19,13 @@ from tsunagu.tenancy.requests import NetworkRequest
 from .. import actions
 from ..access import access_batch
 from ..dates import DateError, parse_date
-from ..forms import UploadForm
+from ..forms import HeaderChoiceForm, UploadForm
 from ..models import ImportBatch
 from ..roster import (
     FIELDS,
     PREVIEW_ROWS,
     RosterError,
+    Sheet,
     cell_text,
     check_rows,
     clean_mapping,
@@ -67,6 +68,27 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
         return redirect("onboarding:import_upload", network_slug=member.network.slug)
     chosen = batch.mapping
     errors: list[str] = []
+    header_form = HeaderChoiceForm(
+        request.POST if request.POST.get("action") == "reread" else None,
+        sheets=sheet.sheet_names,
+        initial={"sheet": sheet.sheet_index, "header_line": batch.header_line},
+    )
+    if request.POST.get("action") == "reread":
+        if header_form.is_valid():
+            try:
+                sheet = actions.do_choose_header(
+                    member,
+                    batch,
+                    sheet=header_form.cleaned_data.get("sheet"),
+                    header_line=header_form.cleaned_data["header_line"],
+                )
+            except RosterError as error:
+                header_form.add_error("header_line", str(error))
+            else:
+                return redirect(
+                    "onboarding:import_mapping", network_slug=member.network.slug, batch_id=batch.pk
+                )
+        return _mapping_page(request, batch, sheet, chosen, [], header_form, status=400)
     if request.method == "POST":
         chosen = clean_mapping(
             {name: request.POST.get(name) for name, _label in FIELDS}, len(sheet.headers)
@@ -85,6 +107,21 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
             ImportBatch.objects.filter(pk=batch.pk).update(mapping=chosen)
     else:
         errors = mapping_errors(chosen)
+    status = 400 if errors and request.method == "POST" else 200
+    return _mapping_page(request, batch, sheet, chosen, errors, header_form, status=status)
+
+
+def _mapping_page(
+    request: NetworkRequest,
+    batch: ImportBatch,
+    sheet: Sheet,
+    chosen: dict[str, int],
+    errors: list[str],
+    header_form: HeaderChoiceForm,
+    *,
+    status: int,
+) -> HttpResponse:
+    member = request.membership
     checked = check_rows(sheet, chosen, actions.member_emails(member.network_id))
     rejected_lines = {r.line: r.reason for r in checked.rejections}
     preview = []
@@ -104,8 +141,14 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
             "rejections": checked.rejections[:20],
             "rejected_count": len(checked.rejections),
             "errors": errors,
+            "sheet": sheet,
+            "sheet_name": sheet.sheet_names[sheet.sheet_index] if sheet.sheet_names else "",
+            "other_sheets": [
+                sheet.sheet_names[i] for i in sheet.sheets_with_header if i != sheet.sheet_index
+            ],
+            "header_form": header_form,
         },
-        status=400 if errors and request.method == "POST" else 200,
+        status=status,
     )
 
 
