@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from tsunagu.tenancy.models import Membership, Network, Role
@@ -111,7 +112,7 @@ class InvitationStatus(models.TextChoices):
     QUEUED = "queued", _("Sending")
     SENT = "sent", _("Invited")
     FAILED = "failed", _("Delivery failed")
-    ACCEPTED = "accepted", _("Joined")
+    ACCEPTED = "accepted", pgettext_lazy("invitation status", "Joined")
     REVOKED = "revoked", _("Revoked")
 
 

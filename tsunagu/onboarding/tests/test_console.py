@@ -288,3 +288,20 @@ def test_the_demo_has_a_roster_a_link_and_an_application_waiting(db) -> None:
         assert InviteLink.objects.filter(network__slug="mitsuba").exists()
         assert Application.objects.filter(network__slug="mitsuba", status="pending").count() == 1
     assert not mail.outbox  # a demo sends no invitation
+
+
+def test_the_console_words_say_what_they_count(world: World) -> None:
+    """「2 参加日時」 read as a date, 「参加日」 as a status, 「退会」 as the leaving date."""
+    with scopes_disabled():
+        Invitation.objects.create(
+            network=world.net_a, email=world.alumni_a.user.email, status="accepted",
+            sent_at=timezone.now(), membership=world.alumni_a,
+        )  # fmt: skip
+    client = world.client(world.operator_a)
+    console = client.get(f"/n/{world.net_a.slug}/manage/console/").content.decode()
+    invitations = client.get(f"/n/{world.net_a.slug}/manage/invitations/").content.decode()
+
+    assert "<strong data-funnel-joined>1</strong> 人が参加" in console
+    assert "参加日時" not in console
+    assert "<th>退職日</th>" in invitations and "<th>退会</th>" not in invitations
+    assert "参加済み" in invitations
