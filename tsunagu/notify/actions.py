@@ -28,9 +28,10 @@ def notify(
     body: str = "",
     url: str = "",
     actor: User | None = None,
+    mail: bool = True,
 ) -> list[Notification]:
     """Stores an in-app notification for each recipient and, after commit, pushes the new unread
-    count live and queues the e-mails.
+    count live and queues the e-mails (none with ``mail=False``: the caller's own mail says it).
 
     Only active members of ``network`` are notified: a recipient outside it is dropped silently,
     so a caller's mistake can never tell an outsider about this network.
@@ -63,6 +64,8 @@ def notify(
     )
     forget_bell_and_recent(network, member_ids)
     _push_unread_counts(network, member_ids)
+    if not mail:
+        return created
     created_ids = [n.pk for n in created]
 
     from .tasks import send_notification_emails

@@ -607,7 +607,10 @@ def do_decide_application(
     elif approve:
         match = roster_match(application)
         role = match.role if match is not None else Role.ALUMNI
-        target = do_add_member(network, user, role=role, status=Status.ACTIVE)
+        # The decision mail welcomes them: the welcome notification stays in the app.
+        target = do_add_member(
+            network, user, role=role, status=Status.ACTIVE, welcome_by_mail=False
+        )
         if match is not None:
             _prefill(target, match)
             Invitation.objects.filter(pk=match.pk).update(

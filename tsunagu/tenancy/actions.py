@@ -42,8 +42,15 @@ def do_create_network(
 
 @transaction.atomic
 def do_add_member(
-    network: Network, user: User, *, role: str = Role.ALUMNI, status: str = Status.ACTIVE
+    network: Network,
+    user: User,
+    *,
+    role: str = Role.ALUMNI,
+    status: str = Status.ACTIVE,
+    welcome_by_mail: bool = True,
 ) -> Membership:
+    """Adds the person (or changes their place); an active member is welcomed in the app and,
+    unless the caller's own mail welcomes them (an approved application), by e-mail."""
     membership, created = Membership.objects.get_or_create(
         network=network, user=user, defaults={"role": role, "status": status}
     )
@@ -54,7 +61,9 @@ def do_add_member(
     if status == Status.ACTIVE:
         from tsunagu.notify.actions import notify
 
-        notify(network, [user], "welcome", url=network.get_absolute_url())
+        notify(
+            network, [user], "welcome", url=network.get_absolute_url(), mail=welcome_by_mail
+        )
     return membership
 
 

@@ -144,6 +144,10 @@ def test_approval_with_a_roster_match_prefills_and_answers_in_both_languages(
     assert profile.last_department == "営業部"
     decision = [m for m in mail.outbox if m.to == ["apply@example.jp"] and "approved" in m.body]
     assert len(decision) == 1
+    # One mail says both "approved" and "welcome"; the welcome also waits in the app.
+    assert [m.to for m in mail.outbox] == [["apply@example.jp"]]
+    with scopes_disabled():
+        assert Notification.objects.filter(recipient=applicant, kind="welcome").count() == 1
     body = decision[0].body
     # Written in the applicant's language first, then in Japanese, with the office's note.
     assert body.index("has been approved") < body.index("承認されました")
