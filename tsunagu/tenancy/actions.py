@@ -61,9 +61,7 @@ def do_add_member(
     if status == Status.ACTIVE:
         from tsunagu.notify.actions import notify
 
-        notify(
-            network, [user], "welcome", url=network.get_absolute_url(), mail=welcome_by_mail
-        )
+        notify(network, [user], "welcome", url=network.get_absolute_url(), mail=welcome_by_mail)
     return membership
 
 
