@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response, serves_upload
+from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
@@ -534,7 +535,9 @@ def event_participants(request: NetworkRequest, event_id: int) -> HttpResponse:
     qs = Registration.objects.filter(event=event).select_related("user")
     q = request.GET.get("q", "").strip()[:100]
     for word in q.split()[:5]:
-        qs = qs.filter(Q(user__name__icontains=word) | Q(user__email__icontains=word))
+        # A name as typed at the door: without its space, in kana or romaji, either kanji form.
+        named = filter_by_name(Membership.objects.filter(network_id=event.network_id), word)
+        qs = qs.filter(Q(user_id__in=named.values("user_id")) | Q(user__email__icontains=word))
     status = request.GET.get("status", "")
     if status in RegistrationStatus.values:
         qs = qs.filter(status=status)

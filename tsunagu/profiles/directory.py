@@ -27,7 +27,8 @@ from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership, Network, Status
 
 from .models import Audience, DirectoryEntry, Profile, TagKind
-from .normalize import normalize, query_terms
+from .names import name_terms
+from .normalize import normalize
 from .tokens import (
     facet_industry,
     facet_role,
@@ -165,7 +166,7 @@ def entries_matching(
     """Rows of listed members matching every word and every filter (skills: any of the ids)."""
     qs = DirectoryEntry.objects.filter(network_id=network_id)
     rechecks: list[tuple[str, str]] = []
-    for column, words in (("search_text", query_terms(query)), ("department", department)):
+    for column, words in (("search_text", name_terms(query)), ("department", department)):
         words = normalize(words).split() if isinstance(words, str) else words
         required: set[int] = set()
         for word in words:

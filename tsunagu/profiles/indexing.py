@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from .models import Audience, Profile
-from .normalize import normalize, query_terms
+from .names import fold, name_search_of, name_terms
+from .normalize import normalize
 from .visibility import MEMBER, audience_of, hidden_audiences
 
 
@@ -15,8 +18,11 @@ def _members_see(profile: Profile, field: str) -> bool:
 
 
 def search_text_of(profile: Profile) -> str:
-    """Only what every member may see goes in: searching never reveals a hidden field."""
-    parts = [profile.display_name, profile.membership.user.name]
+    """Only what every member may see goes in: searching never reveals a hidden field.
+
+    Folded like the words searched for (``names.fold``): variant kanji are one form.
+    """
+    parts = [name_search_of(profile, shared=_members_see)]
     for field, attributes in (
         ("name_kanji", ["name_kanji"]),
         ("name_kana", ["name_kana"]),
@@ -37,7 +43,7 @@ def search_text_of(profile: Profile) -> str:
     for tag in profile.tags.all():
         if _members_see(profile, "skills" if tag.kind == "skill" else "interests"):
             parts.append(tag.name)
-    return normalize(" ".join(p for p in parts if p))[:20000]
+    return fold(" ".join(p for p in parts if p))[:20000]
 
 
 SUGGESTIONS_SECONDS = 300
@@ -50,15 +56,43 @@ def suggestions_key(network_id: int) -> str:
 def reindex(profile: Profile) -> None:
     cache.delete(suggestions_key(profile.network_id))
     profile.search_text = search_text_of(profile)
+    profile.name_search = name_search_of(profile, shared=_members_see)[:1000]
     # The directory's order is visible: a reading shared with fewer people is not sorted by.
     kana = profile.name_kana if _members_see(profile, "name_kana") else ""
     profile.sort_name = normalize(kana or profile.name)[:100]
     Profile.objects.filter(pk=profile.pk).update(
-        search_text=profile.search_text, sort_name=profile.sort_name
+        search_text=profile.search_text,
+        name_search=profile.name_search,
+        sort_name=profile.sort_name,
     )
     from .directory import sync
 
     sync(profile)
+
+
+def reindex_all(network_ids: list[int] | None = None, *, batch: int = 1000) -> int:
+    """Recomputes every profile's search columns (after the way they are built changed); the
+    directory rows are rebuilt from them by ``directory.rebuild()``. Returns how many."""
+    from django_scopes import scopes_disabled
+
+    done = 0
+    with scopes_disabled():
+        profiles = Profile.objects.select_related("membership__user").prefetch_related(
+            "tags", "career"
+        )
+        if network_ids is not None:
+            profiles = profiles.filter(network_id__in=network_ids)
+        chunk: list[Profile] = []
+        for profile in profiles.order_by("pk").iterator(chunk_size=batch):
+            profile.search_text = search_text_of(profile)
+            profile.name_search = name_search_of(profile, shared=_members_see)[:1000]
+            chunk.append(profile)
+            if len(chunk) >= batch:
+                Profile.objects.bulk_update(chunk, ["search_text", "name_search"])
+                done += len(chunk)
+                chunk = []
+        Profile.objects.bulk_update(chunk, ["search_text", "name_search"])
+    return done + len(chunk)
 
 
 def search(queryset: QuerySet[Profile], query: str) -> QuerySet[Profile]:
@@ -67,8 +101,18 @@ def search(queryset: QuerySet[Profile], query: str) -> QuerySet[Profile]:
     This reads the profiles themselves (the operators' roster, whatever the members' status);
     the members' directory searches ``directory.entries_matching`` instead.
     """
-    for term in query_terms(query):
+    for term in name_terms(query):
         queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+def filter_by_name(
+    queryset: QuerySet[Any], query: str, *, profile: str = "profile"
+) -> QuerySet[Any]:
+    """Members (or rows reaching a profile through ``profile``) whose name matches every word
+    of ``query``, typed in any of the forms ``names.py`` describes: for the member pickers."""
+    for term in name_terms(query):
+        queryset = queryset.filter(**{f"{profile}__name_search__contains": term})
     return queryset
 
 

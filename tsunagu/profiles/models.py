@@ -118,6 +118,8 @@ class Profile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # What members may search for: only fields shared with the whole network, normalised.
     search_text = models.TextField(editable=False, blank=True, default="")
+    # The name in every form it may be typed in (names.py), for the member pickers.
+    name_search = models.CharField(editable=False, max_length=1000, blank=True, default="")
     sort_name = models.CharField(max_length=100, editable=False, blank=True, default="")
 
     objects: ClassVar[models.Manager[Profile]] = ScopedManager(network="network")

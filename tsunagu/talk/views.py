@@ -18,6 +18,7 @@ from tsunagu.core.converters import parse_ids
 from tsunagu.core.storage import serves_upload
 from tsunagu.core.templatetags.layout import page_token
 from tsunagu.core.urls_cache import network_links
+from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.access import access_membership, filter_active_members
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
@@ -523,8 +524,7 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
     candidates: list[Membership] = []
     if may_invite and query:
         candidates = list(
-            filter_active_members(member.network)
-            .filter(user__name__icontains=query)
+            filter_by_name(filter_active_members(member.network), query)
             .exclude(pk__in=[p.member_id for p in in_room])
             .select_related("user")
             .order_by("user__name")[:PEOPLE_LIMIT]
@@ -552,8 +552,7 @@ def people(request: NetworkRequest) -> HttpResponse:
     found: list[Membership] = []
     if query:
         found = list(
-            filter_active_members(member.network)
-            .filter(user__name__icontains=query)
+            filter_by_name(filter_active_members(member.network), query)
             .exclude(pk=member.pk)
             .select_related("user")
             .order_by("user__name")[:PEOPLE_LIMIT]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.accounts.delivery import refusals_of
 from tsunagu.accounts.models import UndeliverableAddress
+from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.actions import do_change_role, do_change_status
 from tsunagu.tenancy.decorators import operator_required
 from tsunagu.tenancy.models import Membership, Role, Status
@@ -102,7 +103,8 @@ def _members(request: NetworkRequest) -> QuerySet[Membership]:
     qs = Membership.objects.filter(network=request.membership.network).select_related("user")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(Q(user__name__icontains=q) | Q(user__email__icontains=q))
+        named = filter_by_name(Membership.objects.filter(network=request.membership.network), q)
+        qs = qs.filter(Q(pk__in=named.values("pk")) | Q(user__email__icontains=q))
     role = request.GET.get("role", "")
     if role in Role.values:
         qs = qs.filter(role=role)

@@ -1,4 +1,4 @@
-"""``manage.py rebuild_directory [--network SLUG]``: rebuild the directory's search rows."""
+"""``manage.py rebuild_directory [--network SLUG]``: recompute what the directory searches."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from django_scopes import scopes_disabled
 from tsunagu.tenancy.models import Network
 
 from ...directory import rebuild
+from ...indexing import reindex_all
 
 
 class Command(BaseCommand):
-    help = "Rebuilds the member directory's search rows from the profiles (all networks or one)."
+    help = (
+        "Recomputes the profiles' search text and rebuilds the member directory's search rows "
+        "from them (all networks or one)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--network", help="the network's slug (default: every network)")
@@ -26,5 +30,6 @@ class Command(BaseCommand):
             if network is None:
                 raise CommandError(f"No network with the slug {options['network']!r}.")
             ids = [network.pk]
+        reindex_all(ids)
         listed = rebuild(ids)
         self.stdout.write(self.style.SUCCESS(f"{listed} members are listed in the directory."))
