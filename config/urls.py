@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from tsunagu.accounts import views as account_views
 from tsunagu.core.views import brand_stylesheet, healthz, livez
+from tsunagu.onboarding.views import joining as joining_views
 from tsunagu.tenancy import views as tenancy_views
 
 network_patterns = [
@@ -25,8 +26,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("brand.css", brand_stylesheet, name="brand_css"),
+    path("welcome/", joining_views.after_login, name="after_login"),
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/settings/", account_views.account_settings, name="account_settings"),
+    # allauth's sign-up, naming the network of the invitation it was opened from.
+    path("accounts/signup/", joining_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("n/<network:network_slug>/", include(network_patterns)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -261,3 +262,28 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.network_id}"
+
+
+class PendingJoin(models.Model):
+    """The invitation someone opened before they had an account, kept with the account.
+
+    Sign-up is often finished elsewhere: the address is confirmed from a phone's mail app, and
+    the person logs in there. The join step they came for is found here, not in the first
+    browser's session.
+    """
+
+    KEPT = timedelta(days=30)
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)  # the invitation or link page, on this site
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[PendingJoin]] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.path}"

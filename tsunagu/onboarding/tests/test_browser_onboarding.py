@@ -35,9 +35,11 @@ def contexts(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]
     cache.clear()
     opened: list[BrowserContext] = []
 
-    def open_page(user: User | None = None) -> Page:
+    def open_page(user: User | None = None, viewport: dict[str, int] | None = None) -> Page:
         context = browser.new_context(
-            locale="ja-JP", base_url=live_server.url, viewport={"width": 1200, "height": 900}
+            locale="ja-JP",
+            base_url=live_server.url,
+            viewport=viewport or {"width": 1200, "height": 900},  # type: ignore[arg-type]
         )
         context.set_default_timeout(15_000)
         if user is not None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import get_adapter
+from allauth.account.views import SignupView
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tsunagu.tenancy.access import get_membership
 from tsunagu.tenancy.decorators import operator_required
@@ -26,6 +31,7 @@ from ..access import (
     settings_of,
 )
 from ..forms import ApplyForm, DecisionForm
+from ..joins import join_page, pending_join_of
 from ..models import Application, ApplicationStatus, Invitation, InviteLink
 
 
@@ -93,6 +99,14 @@ def _accept_page(
         "onboarding/accept.html",
         {"role_label": role_label, "what": what, "next": request.get_full_path()},
     )
+
+
+@login_required
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Where logging in leads: back to the invitation the person signed up from, even in
+    another browser than the one they signed up in; else the front door."""
+    path = pending_join_of(request.user)  # type: ignore[arg-type]
+    return redirect(path or "home")
 
 
 def accept_invitation(request: HttpRequest, network_slug: str, invite_token: str) -> HttpResponse:
@@ -268,3 +282,42 @@ def decide(request: NetworkRequest, application_id: int) -> HttpResponse:
                 request, _("%(name)s's application was not accepted.") % {"name": name}
             )
     return redirect("onboarding:applications", network_slug=member.network.slug)
+
+
+class JoiningSignupView(SignupView):
+    """allauth's sign-up, told which invitation it was opened from: the page names the network
+    and fills in what a personal invitation knows (the address it was sent to and the name)."""
+
+    def _joining(self) -> tuple[Network, Invitation | None] | None:
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        found = join_page(target)
+        if found is None:
+            return None
+        network, path = found
+        invitation = None
+        match = resolve(path)
+        if match.view_name == "onboarding:accept_invitation":
+            with scope(network=network):
+                invitation = Invitation.objects.filter(
+                    network=network, token=str(match.kwargs.get("invite_token", ""))[:40]
+                ).first()
+        return network, invitation
+
+    def get_initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = super().get_initial()
+        joining = self._joining()
+        if joining is not None and joining[1] is not None:
+            invitation = joining[1]
+            initial.setdefault("email", invitation.email)
+            if invitation.name:
+                initial["name"] = invitation.name
+        return initial
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        joining = self._joining()
+        context["joining_network"] = joining[0] if joining is not None else None
+        return context
+
+
+signup = JoiningSignupView.as_view()

@@ -60,6 +60,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "brand_css": PUBLIC,  # a colour named in its own address
     "set_language": PUBLIC,
     "account_settings": OWN,
+    "after_login": OWN,  # back to the visitor's own pending invitation, or the front door
     "feed:home": MEMBERS,
     "feed:search": MEMBERS,
     "feed:welcome": MEMBERS,
