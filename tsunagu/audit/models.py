@@ -29,11 +29,13 @@ class AuditAction(models.TextChoices):
     CHANGE_ROLE = "member.role", _("Changed a member's role")
     CHANGE_STATUS = "member.status", _("Changed a member's status")
     CHANGE_SETTINGS = "onboarding.settings", _("Changed how people join")
+    DO_NOT_INVITE = "invitation.do_not_invite", _("Changed the do-not-invite list")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.
 HR_SYSTEM = gettext_noop("HR system (API)")
-SYSTEM_ACTORS = frozenset({HR_SYSTEM})
+INVITED_PERSON = gettext_noop("The invited person (from the invitation mail)")
+SYSTEM_ACTORS = frozenset({HR_SYSTEM, INVITED_PERSON})
 
 
 class AuditEntry(models.Model):

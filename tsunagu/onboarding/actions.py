@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.audit.models import HR_SYSTEM, AuditAction, record, record_system
+from tsunagu.audit.models import HR_SYSTEM, INVITED_PERSON, AuditAction, record, record_system
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
@@ -34,10 +34,12 @@ from .access import (
     settings_of,
     verified_addresses,
 )
+from .donotinvite import blocked, do_block, do_unblock, is_blocked, normal_address
 from .models import (
     INVITATION_VALID_DAYS,
     Application,
     ApplicationStatus,
+    DoNotInvite,
     ImportBatch,
     Invitation,
     InvitationStatus,
@@ -148,6 +150,8 @@ def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, i
     to_create: list[Invitation] = []
     to_update: list[Invitation] = []
     unchanged = 0
+    # On the do-not-invite list: imported (the office keeps its roster) but never invitable.
+    stopped = blocked(actor.network_id, [row.email for row in checked.rows])
     for row in checked.rows:
         found = existing.get(row.email)
         if found is None:
@@ -157,6 +161,9 @@ def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, i
                     email=row.email,
                     source=Source.ROSTER,
                     batch=batch,
+                    status=(
+                        InvitationStatus.BLOCKED if row.email in stopped else InvitationStatus.NEW
+                    ),
                     **row.values,
                 )
             )
@@ -228,16 +235,38 @@ def do_send_invitations(actor: Membership, invitations: Iterable[Invitation]) ->
         i.pk
         for i in invitations
         if i.network_id == actor.network_id
-        and i.status not in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED)
+        and i.status
+        not in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED, InvitationStatus.BLOCKED)
     ]
     if not ids:
         return 0
-    Invitation.objects.filter(network_id=actor.network_id, pk__in=ids).update(
-        status=InvitationStatus.QUEUED, error=""
-    )
+    Invitation.objects.filter(network_id=actor.network_id, pk__in=ids).exclude(
+        status=InvitationStatus.BLOCKED
+    ).update(status=InvitationStatus.QUEUED, error="")
     _queue_sending(actor.network_id, ids)
     record(actor, AuditAction.INVITE, count=len(ids))
     return len(ids)
+
+
+def do_block_addresses(actor: Membership, addresses: list[str]) -> int:
+    """An operator puts addresses on the do-not-invite list; recorded without the addresses."""
+    check_operator_permission(actor)
+    count = do_block(actor.network_id, addresses, DoNotInvite.Source.OPERATOR)
+    record(actor, AuditAction.DO_NOT_INVITE, added=count)
+    return count
+
+
+def do_unblock_addresses(actor: Membership, addresses: list[str]) -> int:
+    check_operator_permission(actor)
+    count = do_unblock(actor.network_id, addresses)
+    record(actor, AuditAction.DO_NOT_INVITE, removed=count)
+    return count
+
+
+def do_stop_invitations(invitation: Invitation) -> None:
+    """The invited person asks never to be invited by this network again."""
+    do_block(invitation.network_id, [invitation.email], DoNotInvite.Source.PERSON)
+    record_system(invitation.network, INVITED_PERSON, AuditAction.DO_NOT_INVITE, added=1)
 
 
 @transaction.atomic
@@ -288,9 +317,12 @@ def do_member_invite(
                 _("You have invited %(limit)s people in the last day. Please invite more tomorrow.")
                 % {"limit": MEMBER_INVITES_PER_DAY}
             )
-    email = email.strip().lower()
+    email = normal_address(email)
     if email in member_emails(member.network_id):
         _known(member, _("This person is already a member of the network."))
+        return None
+    if is_blocked(member.network_id, email):
+        _known(member, _("This person cannot be invited."))
         return None
     if Invitation.objects.filter(network_id=member.network_id, email=email).exists():
         _known(member, _("This person has already been invited."))
@@ -351,6 +383,8 @@ def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitatio
     if invitation.status in (InvitationStatus.NEW, InvitationStatus.SCHEDULED):
         invitation.send_on = left_on or today
         invitation.status = InvitationStatus.SCHEDULED
+    if is_blocked(network.pk, email):
+        invitation.status = InvitationStatus.BLOCKED
     invitation.save()
     record_system(network, HR_SYSTEM, AuditAction.OFFBOARDING, email=email, send_on=str(left_on))
     if invitation.status == InvitationStatus.SCHEDULED and invitation.send_on <= today:  # type: ignore[operator]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from typing import Any
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +73,33 @@ class LinkForm(forms.Form):
     def expires_at(self) -> datetime.datetime | None:
         days = self.cleaned_data.get("valid_days")
         return timezone.now() + datetime.timedelta(days=days) if days else None
+
+
+class DoNotInviteForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("E-mail addresses"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=50_000,
+        help_text=_("One per line, or separated by commas."),
+    )
+
+    def clean_addresses(self) -> list[str]:
+        words = [w.strip() for w in re.split(r"[\s,、，;]+", self.cleaned_data["addresses"])]
+        addresses = [w for w in words if w]
+        wrong = []
+        for address in addresses:
+            try:
+                validate_email(unicodedata.normalize("NFKC", address))
+            except forms.ValidationError:
+                wrong.append(address)
+        if wrong:
+            raise forms.ValidationError(
+                _("These are not e-mail addresses: %(list)s")
+                % {"list": "、".join(w[:60] for w in wrong[:10])}
+            )
+        if len(addresses) > 1000:
+            raise forms.ValidationError(_("Enter at most 1,000 addresses at once."))
+        return addresses
 
 
 class HeaderChoiceForm(forms.Form):

@@ -35,6 +35,13 @@ def invitation_url(invitation: Invitation) -> str:
     )
 
 
+def stop_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse(
+        "onboarding:stop_invitations",
+        kwargs={"network_slug": invitation.network.slug, "invite_token": invitation.token},
+    )
+
+
 def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
     """Raises Undelivered when the mail server does not take it."""
     network = invitation.network
@@ -42,6 +49,7 @@ def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> N
         "network": network,
         "invitation": invitation,
         "url": invitation_url(invitation),
+        "stop_url": stop_url(invitation),
         "reminder": reminder,
         "inviter": invitation.invited_by.user.name if invitation.invited_by_id else "",  # type: ignore[union-attr]
     }

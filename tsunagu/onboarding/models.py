@@ -115,6 +115,9 @@ class InvitationStatus(models.TextChoices):
     FAILED = "failed", _("Delivery failed")
     ACCEPTED = "accepted", pgettext_lazy("invitation status", "Joined")
     REVOKED = "revoked", _("Revoked")
+    # On the do-not-invite list (from HR, an operator, or the person): never sent. Operators
+    # are not told which of the three.
+    BLOCKED = "blocked", _("Cannot be invited")
 
 
 OPEN_STATUSES = (InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.FAILED)
@@ -287,3 +290,28 @@ class PendingJoin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.path}"
+
+
+class DoNotInvite(models.Model):
+    """An address this network must never invite, kept only as a keyed hash (donotinvite.py):
+    the list cannot be read back as addresses, and an erased person's address is not kept."""
+
+    class Source(models.TextChoices):
+        HR = "hr", _("The HR system")
+        OPERATOR = "operator", _("An operator")
+        PERSON = "person", _("The person")
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[DoNotInvite]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "digest"], name="do_not_invite_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.digest[:8]}…"

@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts import delivery
 from tsunagu.tenancy.models import Network
 
+from .donotinvite import is_blocked
 from .mails import send_decision_mail, send_invitation_mail
 from .models import (
     INVITATION_VALID_DAYS,
@@ -59,6 +60,10 @@ def send_invitation(
         invitation = Invitation.objects.select_related("network", "invited_by__user").get(
             pk=invitation_id
         )
+        if is_blocked(network_id, invitation.email):
+            # Put on the list after it was queued: it is not sent.
+            due.update(sending_since=None, status=InvitationStatus.BLOCKED)
+            return False
         try:
             send_invitation_mail(invitation, reminder=reminder)
         except delivery.Undelivered as failure:

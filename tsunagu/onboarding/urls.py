@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("manage/invitations/", invitations.invitations, name="invitations"),
     path("manage/invitations/send/", invitations.send_segment, name="invitations_send"),
+    path("manage/do-not-invite/", invitations.do_not_invite, name="do_not_invite"),
     path(
         "manage/invitations/<id:invitation_id>/",
         invitations.invitation_action,
@@ -32,6 +33,11 @@ urlpatterns = [
     path("invite/", invitations.member_invite, name="member_invite"),
     path("apply/", joining.apply, name="apply"),
     path("invitation/<str:invite_token>/", joining.accept_invitation, name="accept_invitation"),
+    path(
+        "invitation/<str:invite_token>/stop/",
+        joining.stop_invitations,
+        name="stop_invitations",
+    ),
     path("join/<str:invite_token>/", joining.accept_link, name="accept_link"),
     path("api/offboarding/", api.offboarding, name="offboarding_api"),
 ]

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tsunagu.tenancy.decorators import member_required, operator_required
@@ -30,8 +31,8 @@ from ..access import (
     invitation_needs_approval,
     settings_of,
 )
-from ..forms import LinkForm, MemberInviteForm, SegmentForm
-from ..models import Invitation, InvitationStatus, InviteLink
+from ..forms import DoNotInviteForm, LinkForm, MemberInviteForm, SegmentForm
+from ..models import DoNotInvite, Invitation, InvitationStatus, InviteLink
 
 NOT_YET_INVITED = (InvitationStatus.NEW, InvitationStatus.FAILED)
 
@@ -74,6 +75,8 @@ def invitations(request: NetworkRequest) -> HttpResponse:
             ],
             "sendable": sendable,
             "query": query,
+            "do_not_invite": DoNotInvite.objects.filter(network=member.network).count(),
+            "do_not_invite_form": DoNotInviteForm(),
         },
     )
 
@@ -228,3 +231,39 @@ def member_invite(request: NetworkRequest) -> HttpResponse:
         {"form": form, "needs_approval": needs_approval},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@operator_required
+@require_POST
+def do_not_invite(request: NetworkRequest) -> HttpResponse:
+    """Operators add addresses to the do-not-invite list, or take them off it."""
+    member = request.membership
+    form = DoNotInviteForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("addresses", []):
+            messages.error(request, str(error))
+        return redirect(back_to(request, "onboarding:invitations"))
+    addresses = form.cleaned_data["addresses"]
+    if request.POST.get("action") == "remove":
+        count = actions.do_unblock_addresses(member, addresses)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d address was taken off the list.",
+                "%(count)d addresses were taken off the list.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        count = actions.do_block_addresses(member, addresses)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d address was added to the list. It will not be invited.",
+                "%(count)d addresses were added to the list. They will not be invited.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(back_to(request, "onboarding:invitations"))

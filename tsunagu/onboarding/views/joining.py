@@ -32,7 +32,7 @@ from ..access import (
 )
 from ..forms import ApplyForm, DecisionForm
 from ..joins import join_page, pending_join_of
-from ..models import Application, ApplicationStatus, Invitation, InviteLink
+from ..models import Application, ApplicationStatus, Invitation, InvitationStatus, InviteLink
 
 
 def _elsewhere(model: type[Invitation] | type[InviteLink], token: str) -> Network | None:
@@ -146,6 +146,25 @@ def accept_invitation(request: HttpRequest, network_slug: str, invite_token: str
         what="invitation",
         accept=lambda: actions.do_accept_invitation(user, invitation),  # type: ignore[arg-type]
     )
+
+
+def stop_invitations(request: HttpRequest, network_slug: str, invite_token: str) -> HttpResponse:
+    """From the foot of an invitation mail: the person asks this network never to invite them
+    again. The token of the invitation is the proof; nothing else is asked or shown."""
+    network = request.network  # type: ignore[attr-defined]
+    invitation = Invitation.objects.filter(network=network, token=invite_token[:40]).first()
+    if invitation is None:
+        return _problem_page(
+            request,
+            _("This invitation link is not valid. Check that you opened the whole link."),
+            status=404,
+        )
+    invitation.network = network
+    done = invitation.status == InvitationStatus.BLOCKED
+    if request.method == "POST" and not done:
+        actions.do_stop_invitations(invitation)
+        done = True
+    return render(request, "onboarding/stop_invitations.html", {"done": done})
 
 
 def accept_link(request: HttpRequest, network_slug: str, invite_token: str) -> HttpResponse:

@@ -146,6 +146,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "onboarding:import_rejections": MEMBERS,
     "onboarding:invitations": MEMBERS,
     "onboarding:invitations_send": MEMBERS,
+    "onboarding:do_not_invite": MEMBERS,
     "onboarding:invitation_action": MEMBERS,
     "onboarding:links": MEMBERS,
     "onboarding:link_revoke": MEMBERS,
@@ -157,6 +158,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "onboarding:apply": PUBLIC,
     "onboarding:accept_invitation": PUBLIC,
     "onboarding:accept_link": PUBLIC,
+    "onboarding:stop_invitations": PUBLIC,  # the invitation's own token is the proof
     # The HR system's hook: a key, not a login; without A's key it answers 401.
     "onboarding:offboarding_api": PUBLIC,
     "news:list": MEMBERS,
