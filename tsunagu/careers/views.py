@@ -89,7 +89,11 @@ def opportunity_list(request: NetworkRequest) -> HttpResponse:
         qs = qs.filter(remote=data["remote"])
     for term in query_terms(data.get("q") or ""):
         qs = qs.filter(search_text__contains=term)
-    qs = qs.select_related("poster__user").order_by("-published_at", "-id")
+    qs = (
+        qs.select_related("poster__user")
+        .defer("description", "description_html", "search_text")
+        .order_by("-published_at", "-id")
+    )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     answered = set(
