@@ -93,12 +93,10 @@ def filter_opportunities(member: Membership) -> models.QuerySet[Opportunity]:
     qs = Opportunity.objects.filter(network_id=member.network_id)
     if member.is_operator:
         return qs
-    answered = Application.objects.filter(
-        network_id=member.network_id, member_id=member.pk
-    ).values("opportunity_id")
-    return qs.filter(
-        (open_q() & audience_q(member)) | Q(poster_id=member.pk) | Q(pk__in=answered)
+    answered = Application.objects.filter(network_id=member.network_id, member_id=member.pk).values(
+        "opportunity_id"
     )
+    return qs.filter((open_q() & audience_q(member)) | Q(poster_id=member.pk) | Q(pk__in=answered))
 
 
 def listed_opportunities(member: Membership) -> models.QuerySet[Opportunity]:
@@ -183,7 +181,7 @@ def check_withdraw_permission(member: Membership, answer: Application) -> None:
         raise PermissionDenied
 
 
-# --- "Open to" flags ------------------------------------------------------------------------------
+# --- "Open to" flags ---
 
 
 def is_recruiter(member: Membership) -> bool:

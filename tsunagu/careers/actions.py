@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.boards.files import inspect_upload
+from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Role
@@ -143,9 +144,9 @@ def do_create_opportunity(
     check_post_permission(member)
     check_kind_permission(member, fields["kind"])
     _check_deadline(fields.get("deadline"))
-    pending = not is_company(member) and careers_settings(
-        member.network_id
-    ).member_posts_need_approval
+    pending = (
+        not is_company(member) and careers_settings(member.network_id).member_posts_need_approval
+    )
     opportunity = Opportunity(
         network=member.network,
         poster=member,
@@ -237,15 +238,18 @@ def do_close_opportunity(member: Membership, opportunity: Opportunity) -> None:
 def do_delete_opportunity(member: Membership, opportunity: Opportunity) -> None:
     check_edit_permission(member, opportunity)
     names = [f.file.name for f in OpportunityFile.objects.filter(opportunity=opportunity)]
-    names += [
-        a.cv.name for a in Application.objects.filter(opportunity=opportunity).exclude(cv="")
-    ]
-    storage = OpportunityFile._meta.get_field("file").storage  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    names += [a.cv.name for a in Application.objects.filter(opportunity=opportunity).exclude(cv="")]
+    storage = private_storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     opportunity.delete()
 
 
-# --- Answers ----------------------------------------------------------------------------------------
+# --- Answers ---
 
 
 class AlreadyAnswered(Refused):
@@ -289,9 +293,7 @@ def do_answer(
                 answer.cv_name = upload_name(cv, "cv.pdf")
                 answer.cv.save(answer.cv_name, cv, save=False)
             answer.save()
-            Opportunity.objects.filter(pk=opportunity.pk).update(
-                answer_count=F("answer_count") + 1
-            )
+            Opportunity.objects.filter(pk=opportunity.pk).update(answer_count=F("answer_count") + 1)
             _tell_poster(member, opportunity, answer)
     except IntegrityError:
         # Another click of the same member won the unique constraint a moment earlier.
@@ -394,7 +396,7 @@ def do_withdraw(member: Membership, answer: Application) -> Application:
     return answer
 
 
-# --- "Open to" flags, recruiters, settings ------------------------------------------------------------
+# --- "Open to" flags, recruiters, settings ---
 
 
 @dataclass(frozen=True)

@@ -252,9 +252,7 @@ class Application(models.Model):
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     mode = models.CharField(max_length=16, choices=Mode.choices)
     message = models.TextField(_("message"), max_length=MESSAGE_MAX, blank=True)
-    cv = models.FileField(
-        storage=private_storage, upload_to=cv_path, max_length=200, blank=True
-    )
+    cv = models.FileField(storage=private_storage, upload_to=cv_path, max_length=200, blank=True)
     cv_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(default=timezone.now)

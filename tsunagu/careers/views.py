@@ -102,7 +102,7 @@ def opportunity_list(request: NetworkRequest) -> HttpResponse:
         ).values_list("opportunity_id", flat=True)
     )
     for row in rows:
-        row.answered = row.pk in answered  # type: ignore[attr-defined]
+        row.answered = row.pk in answered
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -273,14 +273,17 @@ def opportunity_file(request: NetworkRequest, opportunity_file_id: int) -> HttpR
     except OSError:
         raise Http404 from None
     response = FileResponse(
-        handle, content_type=found.content_type, as_attachment=not found.is_image, filename=found.name
+        handle,
+        content_type=found.content_type,
+        as_attachment=not found.is_image,
+        filename=found.name,
     )
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response  # type: ignore[return-value]
 
 
-# --- Answers --------------------------------------------------------------------------------------
+# --- Answers ---
 
 
 @member_required
@@ -430,7 +433,16 @@ def answer_cv(request: NetworkRequest, job_application_id: int) -> HttpResponse:
     return response  # type: ignore[return-value]
 
 
-EXPORT_HEADER_MSGIDS = ("Name", "E-mail", "Answer", "Status", "Message", "CV", "Answered", "Decided")
+EXPORT_HEADER_MSGIDS = (
+    "Name",
+    "E-mail",
+    "Answer",
+    "Status",
+    "Message",
+    "CV",
+    "Answered",
+    "Decided",
+)
 
 
 @member_required
@@ -488,7 +500,7 @@ def answers_export(request: NetworkRequest, opportunity_id: int) -> HttpResponse
     return response
 
 
-# --- "Open to" flags and the talent list ------------------------------------------------------------
+# --- "Open to" flags and the talent list ---
 
 
 @member_required
@@ -503,10 +515,7 @@ def open_to(request: NetworkRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actions.do_set_flags(
             member,
-            [
-                actions.FlagChoice(flag, form.cleaned_data.get(flag) or None)
-                for flag in Flag.values
-            ],
+            [actions.FlagChoice(flag, form.cleaned_data.get(flag) or None) for flag in Flag.values],
         )
         messages.success(request, _("Your “open to” settings have been saved."))
         return redirect("careers:open_to", network_slug=request.network.slug)
@@ -532,9 +541,7 @@ def talent(request: NetworkRequest) -> HttpResponse:
     for row in flags.select_related("membership__user").order_by("membership__user__name", "flag")[
         :2000
     ]:
-        entry = people.setdefault(
-            row.membership_id, {"membership": row.membership, "flags": []}
-        )
+        entry = people.setdefault(row.membership_id, {"membership": row.membership, "flags": []})
         entry["flags"].append(Flag(row.flag).label)
     page = Paginator(list(people.values()), 50).get_page(request.GET.get("page"))
     return render(request, "careers/talent.html", {"form": form, "page": page})

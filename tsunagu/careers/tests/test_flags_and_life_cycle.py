@@ -1,4 +1,4 @@
-""""Open to" flags with their audiences, matching notifications, deadlines and reminders."""
+""" "Open to" flags with their audiences, matching notifications, deadlines and reminders."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def test_a_member_sets_flags_and_audiences_on_their_page(world: World) -> None:
     )
     assert response.status_code == 302
     with scopes_disabled():
-        flags = dict(OpenTo.objects.filter(membership=world.alumni_a).values_list("flag", "audience"))
+        flags = dict(
+            OpenTo.objects.filter(membership=world.alumni_a).values_list("flag", "audience")
+        )
     assert flags == {"side_job": "recruiters", "comeback": "operators", "speaking": "me"}
     client.post(url(world, "open-to/"), {"side_job": "", "comeback": "operators"})
     with scopes_disabled():
@@ -63,17 +65,24 @@ def test_each_flag_shows_only_to_the_audience_its_member_chose(world: World) -> 
     operator_speaking = world.client(world.operator_a).get(url(world, "talent/?flag=speaking"))
     assert hanako.user.name not in operator_speaking.content.decode()  # "only me"
     recruiter_client = world.client(recruiter)
-    assert hanako.user.name in recruiter_client.get(url(world, "talent/?flag=side_job")).content.decode()
+    assert (
+        hanako.user.name
+        in recruiter_client.get(url(world, "talent/?flag=side_job")).content.decode()
+    )
     # A comeback shared with operators only is not the recruiter's to see.
-    assert hanako.user.name not in recruiter_client.get(
-        url(world, "talent/?flag=comeback")
-    ).content.decode()
+    assert (
+        hanako.user.name
+        not in recruiter_client.get(url(world, "talent/?flag=comeback")).content.decode()
+    )
     assert world.client(other_employee).get(url(world, "talent/")).status_code == 403
     assert world.client(world.supporter_a).get(url(world, "talent/")).status_code == 403
     assert world.client(world.operator_b).get(url(world, "talent/", world.net_b)).status_code == 200
-    assert hanako.user.name not in world.client(world.operator_b).get(
-        url(world, "talent/", world.net_b)
-    ).content.decode()
+    assert (
+        hanako.user.name
+        not in world.client(world.operator_b)
+        .get(url(world, "talent/", world.net_b))
+        .content.decode()
+    )
 
 
 def test_operators_mark_only_employees_as_recruiters(world: World) -> None:
@@ -84,9 +93,12 @@ def test_operators_mark_only_employees_as_recruiters(world: World) -> None:
         assert Recruiter.objects.filter(membership=world.employee_a).exists()
     refused = operator.post(url(world, f"manage/recruiters/{world.alumni_a.pk}/"), {"on": "1"})
     assert refused.status_code == 409
-    assert world.client(world.employee_a).post(
-        url(world, f"manage/recruiters/{world.employee_a.pk}/"), {"on": "0"}
-    ).status_code == 403
+    assert (
+        world.client(world.employee_a)
+        .post(url(world, f"manage/recruiters/{world.employee_a.pk}/"), {"on": "0"})
+        .status_code
+        == 403
+    )
 
 
 def test_members_whose_flags_fit_hear_of_new_opportunities_in_the_app_only(

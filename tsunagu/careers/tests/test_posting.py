@@ -110,7 +110,9 @@ def test_comeback_hiring_is_the_companys_own(world: World) -> None:
 
 def test_a_deadline_in_the_past_is_refused_with_a_field_error(world: World) -> None:
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    response = world.client(world.employee_a).post(url(world, "new/"), form_data(deadline=yesterday))
+    response = world.client(world.employee_a).post(
+        url(world, "new/"), form_data(deadline=yesterday)
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors["deadline"]
     assert errors == [ja("The deadline cannot be in the past.")]
@@ -194,7 +196,9 @@ def test_an_attachment_is_private_to_those_who_may_read_the_opportunity(world: W
 
 def test_the_poster_edits_and_closes_and_others_cannot(world: World) -> None:
     opportunity = make_opportunity(world.employee_a)
-    assert world.client(world.alumni_a).get(url(world, f"{opportunity.pk}/edit/")).status_code == 403
+    assert (
+        world.client(world.alumni_a).get(url(world, f"{opportunity.pk}/edit/")).status_code == 403
+    )
     poster = world.client(world.employee_a)
     response = poster.post(url(world, f"{opportunity.pk}/edit/"), form_data(title="改題しました"))
     assert response.status_code == 302
