@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from tsunagu.core.markdown import render_markdown
@@ -103,10 +104,10 @@ class Opportunity(models.Model):
         _("employment form"), max_length=16, choices=EmploymentForm.choices, blank=True
     )
     description = models.TextField(
-        _("description"), max_length=DESCRIPTION_MAX, help_text=_("Markdown is supported.")
+        pgettext_lazy("opportunity", "description"), max_length=DESCRIPTION_MAX, help_text=_("Markdown is supported.")
     )
     description_html = models.TextField(editable=False, blank=True)
-    location = models.CharField(_("location"), max_length=100, blank=True)
+    location = models.CharField(pgettext_lazy("opportunity", "location"), max_length=100, blank=True)
     remote = models.CharField(
         _("remote work"), max_length=8, choices=Remote.choices, default=Remote.HYBRID
     )
@@ -210,17 +211,17 @@ class OpportunityFile(models.Model):
 
 class Mode(models.TextChoices):
     INTEREST = "interest", _("I'd like to hear more first")
-    APPLY = "apply", _("Apply")
+    APPLY = "apply", pgettext_lazy("opportunity", "Apply")
     INTRODUCE = "introduce", _("I can introduce someone")
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("answer status", "New")
     CONTACT = "contact", _("In contact")
     INTERVIEW = "interview", _("Interviewing")
     OFFER = "offer", _("Offer")
     HIRED = "hired", _("Hired")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("answer status", "Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

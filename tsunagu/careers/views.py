@@ -433,18 +433,6 @@ def answer_cv(request: NetworkRequest, job_application_id: int) -> HttpResponse:
     return response  # type: ignore[return-value]
 
 
-EXPORT_HEADER_MSGIDS = (
-    "Name",
-    "E-mail",
-    "Answer",
-    "Status",
-    "Message",
-    "CV",
-    "Answered",
-    "Decided",
-)
-
-
 @member_required
 def answers_export(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions."""
@@ -458,12 +446,12 @@ def answers_export(request: NetworkRequest, opportunity_id: int) -> HttpResponse
         [
             _("Name"),
             _("E-mail"),
-            _("Answer"),
+            _("Type of answer"),
             _("Status"),
             _("Message"),
             _("CV"),
-            _("Answered"),
-            _("Decided"),
+            _("Answered on"),
+            _("Decided on"),
         ]
     )
     rows = 0

@@ -42,7 +42,7 @@ def test_a_canary_cv_and_message_never_reach_network_b(
     # The canary is where it belongs, so the checks below can fail.
     poster_page = world.client(world.employee_a).get(url(world, f"{a_opening.pk}/answers/"))
     assert CANARY_MESSAGE in poster_page.content.decode()
-    assert CANARY_CV in poster_page.content.decode() or "CV" in poster_page.content.decode()
+    assert CANARY_CV in poster_page.content.decode()
     export = world.client(world.employee_a).get(url(world, f"{a_opening.pk}/answers.csv"))
     assert CANARY_CV in export.content.decode("utf-8-sig")
     assert any(CANARY_A in m.body for m in mail.outbox if world.employee_a.user.email in m.to)
