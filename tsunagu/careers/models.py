@@ -104,10 +104,14 @@ class Opportunity(models.Model):
         _("employment form"), max_length=16, choices=EmploymentForm.choices, blank=True
     )
     description = models.TextField(
-        pgettext_lazy("opportunity", "description"), max_length=DESCRIPTION_MAX, help_text=_("Markdown is supported.")
+        pgettext_lazy("opportunity", "description"),
+        max_length=DESCRIPTION_MAX,
+        help_text=_("Markdown is supported."),
     )
     description_html = models.TextField(editable=False, blank=True)
-    location = models.CharField(pgettext_lazy("opportunity", "location"), max_length=100, blank=True)
+    location = models.CharField(
+        pgettext_lazy("opportunity", "location"), max_length=100, blank=True
+    )
     remote = models.CharField(
         _("remote work"), max_length=8, choices=Remote.choices, default=Remote.HYBRID
     )

@@ -356,3 +356,17 @@ def test_the_export_is_formula_safe_in_both_encodings_and_audited(world: World) 
     ]
     for member in (world.alumni_a, world.supporter_a):
         assert world.client(member).get(export_url).status_code == 403
+
+
+def test_a_status_change_from_the_answers_page_swaps_its_row_in_place(world: World) -> None:
+    opportunity = make_opportunity(world.employee_a)
+    found = answer(world.alumni_a, opportunity)
+    response = world.client(world.employee_a).post(
+        url(world, f"answers/{found.pk}/status/"), {"status": "contact"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith(f'<li class="thread-row answer-row" id="answer-{found.pk}">')
+    assert str(Status.CONTACT.label) in body
+    assert 'value="new"' not in body  # the next choices only: never back
+    assert reload(found).status == Status.CONTACT

@@ -65,7 +65,9 @@ def test_a_comeback_opening_an_alumna_interested_moved_to_interview(
     page.get_by_label("種類").select_option(label="カムバック採用")
     page.get_by_label("タイトル").fill(TITLE)
     page.get_by_label("雇用形態").select_option(label="正社員")
-    page.get_by_role("textbox", name="詳細", exact=True).fill("三ツ葉の営業に**戻ってきませんか**。まずは気軽にお話ししましょう。")
+    page.get_by_role("textbox", name="詳細", exact=True).fill(
+        "三ツ葉の営業に**戻ってきませんか**。まずは気軽にお話ししましょう。"
+    )
     page.get_by_label("勤務地").fill("東京都千代田区")
     page.get_by_label("リモートワーク").select_option(label="一部リモート")
     page.get_by_role("textbox", name="報酬", exact=True).fill("年収800万円〜")
@@ -99,9 +101,9 @@ def test_a_comeback_opening_an_alumna_interested_moved_to_interview(
     expect(row).to_contain_text("まずは話を聞きたい")
     row.get_by_label("状況を変更").select_option(label="面談中")
     row.get_by_role("button", name="更新").click()
-    expect(page.locator("#answers li", has_text="田中 花子").locator(".answer-status")).to_have_text(
-        "面談中"
-    )
+    expect(
+        page.locator("#answers li", has_text="田中 花子").locator(".answer-status")
+    ).to_have_text("面談中")
     with scopes_disabled():
         assert Application.objects.get().status == Status.INTERVIEW
 
