@@ -236,7 +236,13 @@ def do_close_opportunity(member: Membership, opportunity: Opportunity) -> None:
 
 @transaction.atomic
 def do_delete_opportunity(member: Membership, opportunity: Opportunity) -> None:
+    """Deletes an opportunity nobody answered; one with answers is closed instead, so that the
+    applicants keep their record and the hires stay countable."""
     check_edit_permission(member, opportunity)
+    if Application.objects.filter(opportunity=opportunity).exists():
+        raise Refused(
+            _("People have answered this opportunity, so it cannot be deleted. Close it instead.")
+        )
     names = [f.file.name for f in OpportunityFile.objects.filter(opportunity=opportunity)]
     names += [a.cv.name for a in Application.objects.filter(opportunity=opportunity).exclude(cv="")]
     storage = private_storage

@@ -239,7 +239,10 @@ def opportunity_close(request: NetworkRequest, opportunity_id: int) -> HttpRespo
 def opportunity_delete(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     member = request.membership
     opportunity = access_opportunity(member, opportunity_id)
-    actions.do_delete_opportunity(member, opportunity)
+    try:
+        actions.do_delete_opportunity(member, opportunity)
+    except Refused as error:
+        return _refused(request, error, opportunity)
     messages.success(request, _("The opportunity has been deleted."))
     return redirect("careers:list", network_slug=request.network.slug)
 

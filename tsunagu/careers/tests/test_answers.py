@@ -370,3 +370,17 @@ def test_a_status_change_from_the_answers_page_swaps_its_row_in_place(world: Wor
     assert str(Status.CONTACT.label) in body
     assert 'value="new"' not in body  # the next choices only: never back
     assert reload(found).status == Status.CONTACT
+
+
+def test_an_opportunity_with_answers_is_closed_not_deleted(world: World) -> None:
+    answered = make_opportunity(world.employee_a, title="応募のある募集")
+    answer(world.alumni_a, answered)
+    unanswered = make_opportunity(world.employee_a, title="応募のない募集")
+    poster = world.client(world.employee_a)
+    refused = poster.post(url(world, f"{answered.pk}/delete/"))
+    assert refused.status_code == 409
+    with scopes_disabled():
+        assert Application.objects.filter(opportunity_id=answered.pk).exists()
+    assert poster.post(url(world, f"{unanswered.pk}/delete/")).status_code == 302
+    assert world.client(world.alumni_a).get(url(world, f"{unanswered.pk}/")).status_code == 404
+    assert world.client(world.alumni_a).get(url(world, f"{answered.pk}/")).status_code == 200
