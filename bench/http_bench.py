@@ -102,6 +102,16 @@ PAGES: list[Page] = [
         expect='id="c1000"',
     ),
     Page("news list", "/n/mitsuba/news/", user="alumni@example.com", expect='id="articles"'),
+    Page(
+        "opportunity list",
+        "/n/mitsuba/careers/",
+        user="alumni@example.com",
+        expect='id="opportunities"',
+    ),
+    # Opportunity 1 is the first one seed_demo creates: the comeback opening, with answers.
+    Page(
+        "opportunity page", "/n/mitsuba/careers/1/", user="alumni@example.com", expect='id="answer"'
+    ),
     Page("talk rooms", "/n/mitsuba/talk/", user="alumni@example.com", expect="data-talk-socket"),
     # Room 1 is the casual room (雑談) of the first network seed_demo creates.
     Page("talk room", "/n/mitsuba/talk/r/1/", user="alumni@example.com", expect="talk-msg"),

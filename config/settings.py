@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tsunagu.boards",
     "tsunagu.onboarding",
     "tsunagu.news",
+    "tsunagu.careers",
     "tsunagu.feed",
     "tsunagu.talk",
     "tsunagu.insights",
@@ -229,6 +230,14 @@ CELERY_BEAT_SCHEDULE = {
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",
         "schedule": 5 * 60,
+    },
+    "careers-close-due": {
+        "task": "tsunagu.careers.tasks.close_due_opportunities",
+        "schedule": 60 * 60,
+    },
+    "careers-deadline-reminders": {
+        "task": "tsunagu.careers.tasks.remind_posters",
+        "schedule": 60 * 60,
     },
 }
 # Invitation e-mails leave in chunks of this many a minute, so a roster of thousands does not

@@ -18,6 +18,7 @@ network_patterns = [
     path("boards/", include("tsunagu.boards.urls")),
     path("", include("tsunagu.onboarding.urls")),
     path("news/", include("tsunagu.news.urls")),
+    path("careers/", include("tsunagu.careers.urls")),
     path("talk/", include("tsunagu.talk.urls")),
 ]
 

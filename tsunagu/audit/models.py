@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     VIEW_PRIVATE_FIELDS = "profile.view_private", _("Viewed fields shared only with operators")
     VIEW_ROSTER = "roster.view", _("Viewed the member roster")
     EXPORT_ROSTER = "roster.export", _("Exported the member roster")
+    EXPORT_APPLICATIONS = "careers.export", _("Exported the answers to an opportunity")
     IMPORT_ROSTER = "roster.import", _("Imported a roster file")
     EXPORT_REJECTED_ROWS = "roster.export_rejected", _("Downloaded the rows an import rejected")
     INVITE = "invitation.send", _("Sent invitations")

@@ -17,6 +17,7 @@ NETWORK_LINKS = {
     "home": "feed:home",
     "search": "feed:search",
     "news": "news:list",
+    "careers": "careers:list",
     "about": "tenancy:about",
     "notifications": "notify:list",
     "directory": "profiles:directory",

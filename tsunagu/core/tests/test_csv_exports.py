@@ -68,6 +68,7 @@ def test_every_csv_the_site_writes_is_tested_here() -> None:
         "profiles:roster_export",
         "onboarding:import_rejections",
         "events:figures_csv",
+        "careers:answers_export",
     }
 
 
@@ -170,3 +171,34 @@ def test_the_event_figures_write_titles_as_text(world: World) -> None:
     assert sorted(row[0] for row in rows[1:]) == sorted(neutralised(v) for v in HOSTILE)
     by_month = client.get(f"/n/{world.net_a.slug}/events/figures.csv", {"by": "month"})
     assert_no_formula(cells(by_month.content, "utf-8-sig"))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")], ids=["utf-8", "shift_jis"]
+)
+def test_the_answers_to_an_opportunity_write_names_messages_and_cv_names_as_text(
+    world: World, encoding: str, codec: str
+) -> None:
+    from tsunagu.careers.tests.helpers import answer, cv_upload, make_opportunity
+
+    opening = make_opportunity(world.employee_a)
+    for value in HOSTILE:
+        member = make_member(world.net_a, make_user(name=value))
+        answer(member, opening, mode="apply", message=value, cv=cv_upload(value + ".pdf"))
+
+    response = world.client(world.employee_a).get(
+        f"/n/{world.net_a.slug}/careers/{opening.pk}/answers.csv", {"encoding": encoding}
+    )
+
+    assert response.status_code == 200
+    if codec == "utf-8-sig":
+        assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = cells(response.content, codec)
+    assert rows[0][0] == "名前"
+    assert_no_formula(rows)
+    assert len(rows) == 1 + len(HOSTILE)
+    for row in rows[1:]:
+        # The name and the message (stripped of its outer blanks when sent); the CV's file name
+        # is checked with every other cell by assert_no_formula().
+        assert row[0].startswith("'") and row[4].startswith("'"), row
+    assert sorted(row[0] for row in rows[1:]) == sorted(neutralised(v) for v in HOSTILE)

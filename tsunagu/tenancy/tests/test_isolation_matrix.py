@@ -28,6 +28,9 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
 from tsunagu.boards.models import Attachment, ThreadKind
+from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
+from tsunagu.careers.models import OpportunityFile
+from tsunagu.careers.tests.helpers import pdf_bytes
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.talk import make_room
@@ -177,6 +180,25 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # A feed reader's subscription: no login, the token is the secret (as the calendar feeds).
     "news:feed_rss": PUBLIC,
     "news:feed_atom": PUBLIC,
+    "careers:list": MEMBERS,
+    "careers:create": MEMBERS,
+    "careers:mine": MEMBERS,
+    "careers:open_to": MEMBERS,
+    "careers:talent": MEMBERS,
+    "careers:manage": MEMBERS,
+    "careers:recruiter": MEMBERS,
+    "careers:detail": MEMBERS,
+    "careers:edit": MEMBERS,
+    "careers:close": MEMBERS,
+    "careers:delete": MEMBERS,
+    "careers:review": MEMBERS,
+    "careers:answer": MEMBERS,
+    "careers:answers": MEMBERS,
+    "careers:answers_export": MEMBERS,
+    "careers:file": MEMBERS,
+    "careers:answer_status": MEMBERS,
+    "careers:answer_withdraw": MEMBERS,
+    "careers:answer_cv": MEMBERS,
     "talk:index": MEMBERS,
     "talk:people": MEMBERS,
     "talk:office": MEMBERS,
@@ -291,6 +313,25 @@ def values_from_network_a(world: World) -> dict[str, str]:
             upload=SimpleUploadedFile(f"{CANARY_A}.pdf", f"%PDF-1.4 {CANARY_A}".encode()),
         )
         talk_file = TalkAttachment.objects.get(message=talk_message)
+        opportunity = do_create_opportunity(
+            world.employee_a,
+            kind="comeback",
+            title=f"カムバック採用 {CANARY_A}",
+            description=f"戻ってきませんか {CANARY_A}",
+            remote="hybrid",
+            compensation=f"年収 {CANARY_A}",
+            audience="all",
+            attachment=SimpleUploadedFile(f"{CANARY_A}.pdf", f"%PDF-1.4 {CANARY_A}".encode()),
+        )
+        opportunity_file = OpportunityFile.objects.get(opportunity=opportunity)
+        job_application = do_answer(
+            alumni,
+            opportunity,
+            mode="apply",
+            message=f"応募します {CANARY_A}",
+            cv=SimpleUploadedFile(f"履歴書{CANARY_A}.pdf", pdf_bytes(CANARY_A)),
+        )
+        do_set_flags(alumni, [FlagChoice("comeback", "recruiters")])
     email = EmailAddress.objects.get(user=alumni.user)
     with scope(network=world.net_a):
         batch = ImportBatch.objects.create(
@@ -365,6 +406,9 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "room_id": str(room.pk),
         "message_id": str(talk_message.pk),
         "file_id": str(talk_file.pk),
+        "opportunity_id": str(opportunity.pk),
+        "opportunity_file_id": str(opportunity_file.pk),
+        "job_application_id": str(job_application.pk),
     }
 
 
@@ -491,6 +535,9 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "room_id",
         "message_id",
         "file_id",
+        "opportunity_id",
+        "opportunity_file_id",
+        "job_application_id",
     }
     routes = [
         route
@@ -555,6 +602,9 @@ B_LISTS = (
     "events/",
     "events/?past=1",
     "news/",
+    "careers/",
+    "careers/?q=カナリア",
+    "careers/mine/",
     "members/",
     "members/?q=カナリア",
     "search/?q=カナリア",

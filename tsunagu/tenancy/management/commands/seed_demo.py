@@ -247,6 +247,16 @@ class Command(BaseCommand):
             from tsunagu.talk.demo import seed_talk
 
             seed_talk(mitsuba, [*key.values(), *others], rng)
+        from tsunagu.careers.demo import seed_careers
+
+        for network in networks.values():
+            with scope(network=network):
+                people = list(
+                    Membership.objects.filter(network=network, status="active")
+                    .select_related("user", "network")
+                    .order_by("pk")[:30]
+                )
+                seed_careers(network, people, rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareersConfig(AppConfig):
+    name = "tsunagu.careers"
+    label = "careers"
+    verbose_name = _("Opportunities")
+
+    def ready(self) -> None:
+        from . import kinds  # noqa: F401 - registers the notification kinds
