@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.onboarding.tasks.forget_abandoned_uploads",
         "schedule": 24 * 60 * 60,
     },
+    "hook-idempotency-keys": {
+        "task": "tsunagu.onboarding.tasks.forget_old_hook_calls",
+        "schedule": 24 * 60 * 60,
+    },
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",
         "schedule": 5 * 60,

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from tsunagu.accounts import views as account_views
 from tsunagu.core.views import brand_stylesheet, healthz, livez
+from tsunagu.onboarding.views import api as hook_views
 from tsunagu.onboarding.views import joining as joining_views
 from tsunagu.tenancy import views as tenancy_views
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     path("brand.css", brand_stylesheet, name="brand_css"),
     path("welcome/", joining_views.after_login, name="after_login"),
+    path("api/offboarding/openapi.json", hook_views.openapi, name="offboarding_openapi"),
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/settings/", account_views.account_settings, name="account_settings"),
     # allauth's sign-up, naming the network of the invitation it was opened from.

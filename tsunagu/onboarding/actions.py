@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import HR_SYSTEM, INVITED_PERSON, AuditAction, record, record_system
 from tsunagu.core.queue import queue_after_commit
@@ -24,7 +25,7 @@ from tsunagu.notify.actions import notify
 from tsunagu.profiles.actions import profile_of
 from tsunagu.profiles.indexing import reindex
 from tsunagu.tenancy.access import check_operator_permission
-from tsunagu.tenancy.actions import do_add_member, do_note_seen
+from tsunagu.tenancy.actions import do_add_member, do_leave_the_company, do_note_seen
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from .access import (
@@ -363,35 +364,31 @@ def do_member_invite(
 
 
 @transaction.atomic
-def do_receive_leaver(network: Network, data: dict[str, Any]) -> tuple[Invitation, bool]:
-    """A leaver from the HR system: the invitation goes out on the leaving date."""
-    email = data["email"]
-    if email in member_emails(network.pk):
-        raise ValidationError(_("This person is already a member of the network."))
-    today = timezone.localdate()
-    left_on = data.get("left_on")
-    fields = {f: data[f] for f in IMPORTED_FIELDS if f in data and data[f] is not None}
-    # HR systems retry a call that timed out: two calls for the same leaver may come at once,
-    # and the one that does not insert the row updates it.
-    invitation, created = Invitation.objects.get_or_create(
-        network=network, email=email, defaults={"source": Source.OFFBOARDING}
-    )
-    if not created and invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-        raise ValidationError(_("This person was already invited and has joined or was revoked."))
-    for f, value in fields.items():
-        setattr(invitation, f, value)
-    if invitation.status in (InvitationStatus.NEW, InvitationStatus.SCHEDULED):
-        invitation.send_on = left_on or today
-        invitation.status = InvitationStatus.SCHEDULED
-    if is_blocked(network.pk, email):
-        invitation.status = InvitationStatus.BLOCKED
-    invitation.save()
-    record_system(network, HR_SYSTEM, AuditAction.OFFBOARDING, email=email, send_on=str(left_on))
-    if invitation.status == InvitationStatus.SCHEDULED and invitation.send_on <= today:  # type: ignore[operator]
-        Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.QUEUED)
-        invitation.status = InvitationStatus.QUEUED
-        _queue_sending(network.pk, [invitation.pk])
-    return invitation, created
+def do_turn_into_alumni(invitation_id: int) -> Membership | None:
+    """On the leaving date the HR system announced: the employee member becomes alumni, is told
+    so (in the app and by e-mail), and the change is recorded as the HR system's."""
+    with scopes_disabled():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation_id, status=InvitationStatus.SCHEDULED)
+            .select_related("membership__user", "network")
+            .first()
+        )
+    if invitation is None or invitation.membership is None:
+        return None
+    member, network = invitation.membership, invitation.network
+    with scope(network=network):
+        if member.role == Role.EMPLOYEE and member.status == Status.ACTIVE:
+            do_leave_the_company(member)
+            record_system(
+                network, HR_SYSTEM, AuditAction.CHANGE_ROLE, target=member,
+                before=Role.EMPLOYEE, after=Role.ALUMNI,
+            )  # fmt: skip
+            notify(network, [member.user], "became_alumni", url=network.get_absolute_url())
+        Invitation.objects.filter(pk=invitation.pk).update(
+            status=InvitationStatus.ACCEPTED, accepted_at=timezone.now()
+        )
+    return member
 
 
 @transaction.atomic

@@ -199,6 +199,19 @@ class OffboardingForm(forms.Form):
     role = forms.ChoiceField(
         choices=[(Role.ALUMNI, Role.ALUMNI), (Role.EMPLOYEE, Role.EMPLOYEE)], required=False
     )
+    # Second version of the hook: all optional, so first-version callers are unchanged.
+    private_email = forms.EmailField(max_length=EMAIL_MAX, required=False)
+    consent = forms.BooleanField(required=False)
+    consent_at = forms.DateTimeField(required=False)
+    do_not_invite = forms.BooleanField(required=False)
+    external_id = SingleLineField(max_length=100, required=False)
+
+    def clean_private_email(self) -> str:
+        return (
+            unicodedata.normalize("NFKC", self.cleaned_data.get("private_email") or "")
+            .strip()
+            .lower()
+        )
 
     def _date(self, name: str) -> datetime.date | None:
         try:

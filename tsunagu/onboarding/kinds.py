@@ -22,3 +22,11 @@ PROPOSAL = register(
         email_by_default=True,
     )
 )
+BECAME_ALUMNI = register(
+    Kind(
+        "became_alumni",
+        _("You are now one of the alumni"),
+        _("Thank you for your work. You are now one of the alumni of %(network)s."),
+        email_by_default=True,
+    )
+)

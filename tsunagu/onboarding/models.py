@@ -166,6 +166,11 @@ class Invitation(models.Model):
     membership = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # From the HR system: its own id of the leaver, the work address (never written to on or
+    # after the leaving date), and when the leaver agreed to be invited.
+    external_id = models.CharField(max_length=100, blank=True)
+    work_email = models.EmailField(blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[Invitation]] = ScopedManager(network="network")
@@ -177,6 +182,7 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["network", "status"]),
+            models.Index(fields=["network", "external_id"]),
             models.Index(fields=["network", "left_on"]),
             models.Index(fields=["status", "send_on"]),
         ]
@@ -315,3 +321,24 @@ class DoNotInvite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id}: {self.digest[:8]}…"
+
+
+class HookCall(models.Model):
+    """A call of the HR hook made with an ``Idempotency-Key``: the same key and body answer the
+    stored result again (a retried batch creates nothing twice); the same key with another body
+    is refused. Kept for a week."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)  # SHA-256 of method and body
+    status = models.PositiveSmallIntegerField(default=0)  # 0 while the first call runs
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[HookCall]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network", "key"], name="hook_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.key}"

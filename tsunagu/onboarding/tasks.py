@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts import delivery
 from tsunagu.tenancy.models import Network
 
+from .actions import do_turn_into_alumni
 from .donotinvite import is_blocked
 from .mails import send_decision_mail, send_invitation_mail
 from .models import (
@@ -114,11 +115,15 @@ def send_scheduled_invitations() -> int:
     """Leavers announced by HR are invited on their leaving date. Run hourly."""
     today = timezone.localdate()
     with scopes_disabled():
-        due = list(
-            Invitation.objects.filter(
-                status=InvitationStatus.SCHEDULED, send_on__lte=today, network__is_active=True
-            ).values_list("network_id", "pk")
+        scheduled = Invitation.objects.filter(
+            status=InvitationStatus.SCHEDULED, send_on__lte=today, network__is_active=True
         )
+        # An employee member who left: no invitation, they become alumni.
+        leaving = list(scheduled.filter(membership__isnull=False).values_list("pk", flat=True))
+        due = list(scheduled.filter(membership__isnull=True).values_list("network_id", "pk"))
+    for invitation_id in leaving:
+        do_turn_into_alumni(invitation_id)
+    with scopes_disabled():
         Invitation.objects.filter(pk__in=[pk for _n, pk in due]).update(
             status=InvitationStatus.QUEUED
         )
@@ -171,3 +176,12 @@ def forget_abandoned_uploads() -> int:
             private_storage.delete(name)
             ImportBatch.objects.filter(pk=pk).update(file="")
     return len(abandoned)
+
+
+@shared_task
+def forget_old_hook_calls() -> int:
+    """Idempotency keys of the HR hook are honoured for a week. Run daily."""
+    from .hook import forget_old_calls
+
+    with scopes_disabled():
+        return forget_old_calls()

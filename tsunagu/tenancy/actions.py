@@ -100,6 +100,19 @@ def do_change_role(actor: Membership, target: Membership, role: str) -> Membersh
 
 
 @transaction.atomic
+def do_leave_the_company(target: Membership) -> Membership:
+    """An employee who left the company stays in the network as alumni (the HR system says
+    when). Rights of the employee role end at once, open sockets included; the caller records
+    and announces it."""
+    if target.role != Role.EMPLOYEE:
+        return target
+    target.role = Role.ALUMNI
+    target.save(update_fields=["role"])
+    reconnect_membership(target)
+    return target
+
+
+@transaction.atomic
 def do_change_status(actor: Membership, target: Membership, status: str) -> Membership:
     """Suspending or removing a member ends their access at once, open sockets included."""
     check_manage_member_permission(actor, target)
