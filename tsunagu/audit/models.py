@@ -29,6 +29,12 @@ class AuditAction(models.TextChoices):
     CHANGE_ROLE = "member.role", _("Changed a member's role")
     CHANGE_STATUS = "member.status", _("Changed a member's status")
     CHANGE_SETTINGS = "onboarding.settings", _("Changed how people join")
+    GIVE_AWARD = "award.give", _("Gave a yearly award")
+    WITHDRAW_AWARD = "award.withdraw", _("Withdrew a yearly award")
+    RECORD_OUTCOME = "outcome.record", _("Recorded an outcome")
+    CHANGE_OUTCOME = "outcome.change", _("Changed an outcome")
+    DELETE_OUTCOME = "outcome.delete", _("Deleted an outcome")
+    EXPORT_LEDGER = "outcome.export", _("Exported the outcome ledger")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.
