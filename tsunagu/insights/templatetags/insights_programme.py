@@ -22,8 +22,8 @@ def member_awards(membership: Membership) -> dict[str, Any]:
     return {"awards": list(awards.order_by("-year", "kind"))}
 
 
-@register.inclusion_tag("insights/supporters_network_awards.html")
-def network_awards(network: Network) -> dict[str, Any]:
+@register.inclusion_tag("insights/supporters_network_awards.html", takes_context=True)
+def network_awards(context: dict[str, Any], network: Network) -> dict[str, Any]:
     """The latest awards of the network with their winners' names: for its members only (the
     caller shows it to active members; the page's other visitors never see names)."""
     awards = (
@@ -32,4 +32,4 @@ def network_awards(network: Network) -> dict[str, Any]:
         .only("year", "kind", "member_id", "member__user__name", "network_id")
         .order_by("-year", "kind")[:NETWORK_AWARDS_SHOWN]
     )
-    return {"awards": list(awards)}
+    return {"awards": list(awards), "request": context["request"]}
