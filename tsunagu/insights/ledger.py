@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_scopes import scope
 
 from tsunagu.audit.models import AuditAction, record
@@ -206,9 +207,9 @@ def propose_outcome(
 
 def export_header() -> list[str]:
     return [
-        _("Date"),
+        pgettext("outcome", "Date"),
         _("Kind"),
-        _("Status"),
+        pgettext("outcome", "Status"),
         _("Value (yen)"),
         _("Members"),
         _("Note"),

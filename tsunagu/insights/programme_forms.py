@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagu.tenancy.models import Membership, Status
 
@@ -80,7 +81,7 @@ class AwardForm(forms.Form):
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices)
     on = forms.DateField(
-        label=_("Date"),
+        label=pgettext_lazy("outcome", "Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     value_yen = forms.IntegerField(

@@ -12,6 +12,7 @@ from typing import ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from tsunagu.tenancy.models import Membership, Network
@@ -109,9 +110,9 @@ class OutcomeKind(models.TextChoices):
 
 
 class OutcomeStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    CONFIRMED = "confirmed", _("Confirmed")
-    DISMISSED = "dismissed", _("Dismissed")
+    PROPOSED = "proposed", pgettext_lazy("outcome", "Proposed")
+    CONFIRMED = "confirmed", pgettext_lazy("outcome", "Confirmed")
+    DISMISSED = "dismissed", pgettext_lazy("outcome", "Dismissed")
 
 
 class Outcome(models.Model):
