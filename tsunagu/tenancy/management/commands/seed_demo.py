@@ -247,6 +247,11 @@ class Command(BaseCommand):
             from tsunagu.talk.demo import seed_talk
 
             seed_talk(mitsuba, [*key.values(), *others], rng)
+        from tsunagu.insights.demo import seed_programme
+
+        for network in networks.values():
+            with scope(network=network):
+                seed_programme(network, rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 
