@@ -94,7 +94,7 @@ def _set_members(outcome: Outcome, members: list[Membership]) -> None:
     )
 
 
-def _audit_detail(outcome: Outcome) -> dict[str, object]:
+def _audit_detail(outcome: Outcome) -> dict[str, str]:
     return {"label": str(OutcomeKind(outcome.kind).label), "name": outcome.on.isoformat()}
 
 
@@ -123,7 +123,7 @@ def do_record_outcome(
         recorded_by=actor,
     )
     _set_members(outcome, _members(actor.network_id, [m.pk for m in members]))
-    record(actor, AuditAction.RECORD_OUTCOME, **_audit_detail(outcome))
+    record(actor, AuditAction.RECORD_OUTCOME, None, **_audit_detail(outcome))
     return outcome
 
 
@@ -145,7 +145,7 @@ def do_update_outcome(
     outcome.kind, outcome.on, outcome.value_yen, outcome.note = kind, on, value_yen, note.strip()
     outcome.save(update_fields=["kind", "on", "value_yen", "note"])
     _set_members(outcome, _members(actor.network_id, [m.pk for m in members]))
-    record(actor, AuditAction.CHANGE_OUTCOME, **_audit_detail(outcome))
+    record(actor, AuditAction.CHANGE_OUTCOME, None, **_audit_detail(outcome))
     return outcome
 
 
@@ -159,7 +159,7 @@ def do_decide_outcome(actor: Membership, outcome: Outcome, status: str) -> Outco
         raise ValidationError(_("Unknown action."))
     outcome.status = status
     outcome.save(update_fields=["status"])
-    record(actor, AuditAction.CHANGE_OUTCOME, after=status, **_audit_detail(outcome))
+    record(actor, AuditAction.CHANGE_OUTCOME, None, status=status, **_audit_detail(outcome))
     return outcome
 
 

@@ -60,7 +60,7 @@ class SettingsForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         weights = [data.get(name) for name in self.Meta.widgets]
         if all(w == 0 for w in weights):
             raise forms.ValidationError(_("Give at least one kind of contribution some points."))
@@ -75,7 +75,7 @@ class AwardForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = candidates
+        self.fields["member"].choices = candidates  # type: ignore[attr-defined]
 
 
 class OutcomeForm(forms.Form):
@@ -135,7 +135,7 @@ class OutcomeForm(forms.Form):
         return [found[n][0] for n in dict.fromkeys(names)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("on") is not None and "kind" in data:
             try:
                 validate_outcome(data["kind"], data["on"], data.get("value_yen"))

@@ -7,7 +7,7 @@ Kept apart from the activity tables (``models.py``) so that each part reads in o
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,12 +17,15 @@ from django_scopes import ScopedManager
 
 from tsunagu.tenancy.models import Membership, Network
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 MAX_WEIGHT = 100
 MAX_VALUE_YEN = 10_000_000_000_000  # ten trillion yen: anything above is a typing mistake
 NOTE_MAX = 2000
 
 
-def _weight(label: str, default: int) -> models.PositiveSmallIntegerField:
+def _weight(label: str | _StrPromise, default: int) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label,
         default=default,

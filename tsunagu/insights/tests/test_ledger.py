@@ -63,12 +63,18 @@ def test_an_operator_records_an_outcome_with_members_and_it_is_audited(world: Wo
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"on": (date.today() + timedelta(days=2)).isoformat()}, "未来の日付の成果は記録できません。"),
+        (
+            {"on": (date.today() + timedelta(days=2)).isoformat()},
+            "未来の日付の成果は記録できません。",
+        ),
         ({"value_yen": "-1"}, "金額にマイナスは入力できません。"),
         ({"value_yen": "十万"}, "整数"),
         ({"on": "2026-02-30"}, "日付"),
         ({"kind": "lottery"}, "正しく選択"),
-        ({"members": "存在しない 人"}, "「存在しない 人」という名前のメンバーはこのネットワークにいません。"),
+        (
+            {"members": "存在しない 人"},
+            "「存在しない 人」という名前のメンバーはこのネットワークにいません。",
+        ),
     ],
 )
 def test_bad_outcomes_are_refused_with_a_clear_error(
@@ -93,7 +99,11 @@ def test_the_actions_refuse_bad_outcomes_whoever_calls_them(world: World) -> Non
             )
     with pytest.raises(ValidationError):
         ledger.propose_outcome(
-            world.net_a.pk, OutcomeKind.COMEBACK_HIRE, today() + timedelta(days=3), "careers.application", 1
+            world.net_a.pk,
+            OutcomeKind.COMEBACK_HIRE,
+            today() + timedelta(days=3),
+            "careers.application",
+            1,
         )
 
 
@@ -118,7 +128,9 @@ def test_a_proposal_is_made_once_and_the_operators_confirm_or_dismiss_it(world: 
     client = world.client(world.operator_a)
     page = client.get(url(world)).content.decode()
     assert "確認待ち" in page
-    assert client.post(url(world, f"{first.pk}/decide/"), {"status": "confirmed"}).status_code == 302
+    assert (
+        client.post(url(world, f"{first.pk}/decide/"), {"status": "confirmed"}).status_code == 302
+    )
     with scopes_disabled():
         assert Outcome.objects.get(pk=first.pk).status == OutcomeStatus.CONFIRMED
     client.post(url(world, f"{first.pk}/decide/"), {"status": "dismissed"})

@@ -88,7 +88,9 @@ def test_the_ranking_matches_the_figures_worked_out_by_hand(world: World) -> Non
     assert scores(world, PeriodKind.YEAR) == scores(world, PeriodKind.QUARTER)
     with scope(network=world.net_a), at(NOW):
         settings = ProgrammeSettings.for_network(world.net_a.pk)
-        april = ranking(world.net_a.pk, period_containing(PeriodKind.MONTH, date(2026, 4, 1)), settings)
+        april = ranking(
+            world.net_a.pk, period_containing(PeriodKind.MONTH, date(2026, 4, 1)), settings
+        )
     assert april == []  # a period with nothing: an empty ranking, no error
 
 
@@ -122,7 +124,9 @@ def test_the_ranking_page_shows_the_period_and_hides_it_from_supporters_by_defau
     ["?period=month&month=2026-13", "?period=decade&month=abc", "?month=1899-01", "?month=%00"],
 )
 def test_junk_periods_fall_back_to_this_month_with_an_error(world: World, query: str) -> None:
-    response = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/supporters/ranking/{query}")
+    response = world.client(world.operator_a).get(
+        f"/n/{world.net_a.slug}/supporters/ranking/{query}"
+    )
     assert response.status_code in (200, 400)
     assert response.status_code != 500
 
@@ -198,9 +202,7 @@ def test_awards_go_to_members_of_the_ranking_and_the_newcomer_award_to_a_joiner(
 ) -> None:
     build_history(world)
     with scopes_disabled():
-        Membership.objects.filter(pk=world.employee_a.pk).update(
-            created_at=tokyo(2019, 4, 1, 9, 0)
-        )
+        Membership.objects.filter(pk=world.employee_a.pk).update(created_at=tokyo(2019, 4, 1, 9, 0))
     with at(NOW):
         not_new = give(world, AwardKind.NEWCOMER, world.employee_a)
         outside = give(world, AwardKind.INNOVATION, world.operator_b)
@@ -231,10 +233,12 @@ def test_an_award_can_be_withdrawn_and_given_again(world: World) -> None:
         client.post(f"/n/{world.net_a.slug}/supporters/awards/{award.pk}/withdraw/")
         give(world, AwardKind.INNOVATION, world.supporter_a)
     with scopes_disabled():
-        assert list(Award.objects.filter(network=world.net_a).values_list("member_id", flat=True)) == [
-            world.supporter_a.pk
-        ]
-        actions = set(AuditEntry.objects.filter(network=world.net_a).values_list("action", flat=True))
+        assert list(
+            Award.objects.filter(network=world.net_a).values_list("member_id", flat=True)
+        ) == [world.supporter_a.pk]
+        actions = set(
+            AuditEntry.objects.filter(network=world.net_a).values_list("action", flat=True)
+        )
     assert {AuditAction.GIVE_AWARD, AuditAction.WITHDRAW_AWARD} <= actions
 
 

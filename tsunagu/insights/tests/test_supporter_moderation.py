@@ -149,11 +149,15 @@ def test_an_allowed_supporter_hides_a_message_and_loses_the_right_when_it_goes_o
     client = world.client(world.supporter_a)
 
     # Off: the supporter cannot hide.
-    response = client.post(talk_url(world, room.pk, f"m/{message.pk}/moderate/"), {"action": "hide"})
+    response = client.post(
+        talk_url(world, room.pk, f"m/{message.pk}/moderate/"), {"action": "hide"}
+    )
     assert response.status_code == 403
 
     allow(world.net_a)
-    response = client.post(talk_url(world, room.pk, f"m/{message.pk}/moderate/"), {"action": "hide"})
+    response = client.post(
+        talk_url(world, room.pk, f"m/{message.pk}/moderate/"), {"action": "hide"}
+    )
     assert response.status_code == 302
     with scopes_disabled():
         assert Message.objects.get(pk=message.pk).is_hidden
@@ -182,7 +186,9 @@ def test_a_demoted_supporter_no_longer_hides_messages(world: World) -> None:
 
         do_change_role(world.operator_a, fresh(world.supporter_a), Role.ALUMNI)
     client = world.client(world.supporter_a)
-    response = client.post(talk_url(world, room.pk, f"m/{message.pk}/moderate/"), {"action": "hide"})
+    response = client.post(
+        talk_url(world, room.pk, f"m/{message.pk}/moderate/"), {"action": "hide"}
+    )
     assert response.status_code == 403
     with scope(network=world.net_a), pytest.raises(PermissionDenied):
         talk.do_set_hidden(fresh(world.supporter_a), message, True)
