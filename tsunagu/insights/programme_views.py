@@ -61,6 +61,8 @@ def ranking(request: NetworkRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     kind, day = form.chosen()
     period = period_containing(kind, day)
+    if not form.is_bound or form.is_valid():  # the picker shows what is shown
+        form = PeriodForm(initial={"period": kind, "month": day})
     standings = supporters.ranking(member.network_id, period, settings)
     context = {
         "form": form,
