@@ -206,3 +206,25 @@ def test_supporters_never_moderate_private_conversations_or_the_office(world: Wo
         for kind in (RoomKind.OPEN, RoomKind.ANNOUNCEMENT, RoomKind.ALUMNI):
             room = type("R", (), {"kind": kind})()
             assert can_moderate(supporter, room), kind  # type: ignore[arg-type]
+
+
+def test_operators_turn_supporter_moderation_on_in_the_network_settings(world: World) -> None:
+    operator = world.client(world.operator_a)
+    page = operator.get(f"/n/{world.net_a.slug}/manage/").content.decode()
+    assert 'name="supporters_may_moderate"' in page
+    operator.post(
+        f"/n/{world.net_a.slug}/manage/",
+        {
+            "name": world.net_a.name,
+            "brand_color": world.net_a.brand_color,
+            "supporters_may_moderate": "on",
+        },
+    )
+    with scopes_disabled():
+        assert Network.objects.get(pk=world.net_a.pk).supporters_may_moderate
+    assert world.client(world.supporter_a).get(boards_url(world, "moderation/")).status_code == 200
+    # Nobody else gains anything from it.
+    for who in (world.alumni_a, world.employee_a):
+        assert world.client(who).get(boards_url(world, "moderation/")).status_code == 403
+    # A supporter of network B moderates nothing in A.
+    assert world.client(world.supporter_b).get(boards_url(world, "moderation/")).status_code == 302
