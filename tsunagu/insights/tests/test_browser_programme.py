@@ -79,7 +79,7 @@ def test_an_operator_gives_the_most_active_award_and_records_an_outcome(
     with page.expect_navigation():
         page.locator(".awards").get_by_role("link", name="田中 花子").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("田中 花子")
-    expect(page.locator(".awards-badges")).to_contain_text(f"最多活動賞 {year}")
+    expect(page.locator(".awards-badges")).to_contain_text(f"{year}年 最多活動賞")
     page.screenshot(path=str(tmp_path / "2-profile-badge.png"), full_page=True)
 
     with page.expect_navigation():

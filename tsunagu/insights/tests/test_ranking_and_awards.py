@@ -172,9 +172,9 @@ def test_an_award_is_shown_on_the_profile_and_the_network_page_and_audited(world
     profile = world.client(world.alumni_a).get(
         f"/n/{world.net_a.slug}/members/{world.supporter_a.pk}/"
     )
-    assert "最多活動賞 2026" in profile.content.decode()
+    assert "2026年 最多活動賞" in profile.content.decode()
     about = world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/about/").content.decode()
-    assert "最多活動賞 2026" in about and "高橋 健太" in about
+    assert "2026年 最多活動賞" in about and "高橋 健太" in about
     # Outsiders see the network's page, never who won.
     outsider = world.client(world.outsider).get(f"/n/{world.net_a.slug}/about/").content.decode()
     assert "高橋 健太" not in outsider and "最多活動賞" not in outsider
