@@ -33,7 +33,6 @@ class AuditAction(models.TextChoices):
     WITHDRAW_AWARD = "award.withdraw", _("Withdrew a yearly award")
     RECORD_OUTCOME = "outcome.record", _("Recorded an outcome")
     CHANGE_OUTCOME = "outcome.change", _("Changed an outcome")
-    DELETE_OUTCOME = "outcome.delete", _("Deleted an outcome")
     EXPORT_LEDGER = "outcome.export", _("Exported the outcome ledger")
 
 
