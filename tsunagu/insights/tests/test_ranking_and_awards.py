@@ -18,6 +18,7 @@ from tsunagu.events.models import Organiser
 from tsunagu.feed.actions import do_toggle_welcome
 from tsunagu.insights.programme_models import Award, AwardKind, ProgrammeSettings
 from tsunagu.insights.supporters import PeriodKind, period_containing, ranking
+from tsunagu.insights.supporters import today as network_today
 from tsunagu.tenancy.models import Membership, Network
 
 from .helpers import tokyo
@@ -120,15 +121,27 @@ def test_the_ranking_page_shows_the_period_and_hides_it_from_supporters_by_defau
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["?period=month&month=2026-13", "?period=decade&month=abc", "?month=1899-01", "?month=%00"],
+    ("query", "error"),
+    [
+        ("?period=month&month=2026-13", "年と月で入力してください(例:2026-04)。"),
+        ("?period=month&month=abc", "年と月で入力してください(例:2026-04)。"),
+        ("?period=decade", "正しく選択してください。"),
+        ("?month=1899-01", "2000年から今月までの月を選んでください。"),
+    ],
 )
-def test_junk_periods_fall_back_to_this_month_with_an_error(world: World, query: str) -> None:
-    response = world.client(world.operator_a).get(
-        f"/n/{world.net_a.slug}/supporters/ranking/{query}"
-    )
-    assert response.status_code in (200, 400)
-    assert response.status_code != 500
+def test_junk_periods_show_an_error_and_this_month(world: World, query: str, error: str) -> None:
+    url = f"/n/{world.net_a.slug}/supporters/ranking/{query}"
+    response = world.client(world.operator_a).get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert error in page
+    month = network_today()
+    assert f"ランキング:{month.year}年{month.month}月" in page
+
+
+def test_a_control_character_in_the_period_gets_the_400_page(world: World) -> None:
+    url = f"/n/{world.net_a.slug}/supporters/ranking/?month=%00"
+    assert world.client(world.operator_a).get(url).status_code == 400
 
 
 def test_weights_are_validated_and_saved(world: World) -> None:
