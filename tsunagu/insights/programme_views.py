@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -76,7 +77,9 @@ def ranking(request: NetworkRequest) -> HttpResponse:
     return render(request, "insights/supporters_ranking.html", context)
 
 
-def _awards_context(network_id: int, year: int, standings: list) -> dict:
+def _awards_context(
+    network_id: int, year: int, standings: list[supporters.Standing]
+) -> dict[str, object]:
     given = supporters.awards_of_year(network_id, year)
     top = standings[:AWARD_CANDIDATES]
     newcomers = [s for s in standings if supporters.joined_in(s.member, year)][:AWARD_CANDIDATES]
@@ -135,8 +138,6 @@ def withdraw_award(request: NetworkRequest, award_id: int) -> HttpResponse:
 
 
 def _ranking_url(request: NetworkRequest, year: int) -> str:
-    from django.urls import reverse
-
     base = reverse("programme:ranking", kwargs={"network_slug": request.network.slug})
     return f"{base}?period=year&month={year}-01"
 
