@@ -21,6 +21,7 @@ network_patterns = [
     path("news/", include("tsunagu.news.urls")),
     path("careers/", include("tsunagu.careers.urls")),
     path("talk/", include("tsunagu.talk.urls")),
+    path("", include("tsunagu.insights.programme_urls")),
 ]
 
 urlpatterns = [

@@ -31,6 +31,11 @@ class AuditAction(models.TextChoices):
     CHANGE_STATUS = "member.status", _("Changed a member's status")
     CHANGE_SETTINGS = "onboarding.settings", _("Changed how people join")
     DO_NOT_INVITE = "invitation.do_not_invite", _("Changed the do-not-invite list")
+    GIVE_AWARD = "award.give", _("Gave a yearly award")
+    WITHDRAW_AWARD = "award.withdraw", _("Withdrew a yearly award")
+    RECORD_OUTCOME = "outcome.record", _("Recorded an outcome")
+    CHANGE_OUTCOME = "outcome.change", _("Changed an outcome")
+    EXPORT_LEDGER = "outcome.export", _("Exported the outcome ledger")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -10,14 +10,16 @@ from django.db.models.query import (
 from django.http import Http404
 
 from tsunagu.core.sql import object_id
-from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership
 
 from .models import Attachment, Category, Comment, Report, Thread
 
 
 def can_moderate(member: Membership) -> bool:
-    return member.is_operator
+    """Operators, and supporters where the network lets them (tenancy.access.may_moderate):
+    the report queue, hiding, locking, pinning, moving, and seeing what is hidden."""
+    return may_moderate(member)
 
 
 def check_moderate_permission(member: Membership) -> None:

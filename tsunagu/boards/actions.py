@@ -19,7 +19,7 @@ from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
 from tsunagu.profiles.indexing import members_with_matching_tags
 from tsunagu.realtime.events import send_event
-from tsunagu.tenancy.access import filter_active_members
+from tsunagu.tenancy.access import check_operator_permission, filter_active_members
 from tsunagu.tenancy.models import Membership, Role
 
 from .access import (
@@ -392,7 +392,8 @@ def do_resolve_report(member: Membership, report: Report, outcome: str) -> None:
 
 @transaction.atomic
 def do_save_category(member: Membership, category: Category) -> Category:
-    check_moderate_permission(member)
+    # The boards' structure stays with the operators; supporters who moderate do not change it.
+    check_operator_permission(member)
     category.network = member.network
     category.save()
     return category

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.core.storage import serves_upload
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
-from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.decorators import member_required, moderator_required, operator_required
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
 
@@ -510,7 +510,7 @@ def best_answer(request: NetworkRequest, comment_id: int) -> HttpResponse:
     return redirect(actions.comment_url(comment, request.network.slug))
 
 
-@operator_required
+@moderator_required
 @require_POST
 def thread_moderate(request: NetworkRequest, thread_id: int) -> HttpResponse:
     member = request.membership
@@ -531,7 +531,7 @@ def thread_moderate(request: NetworkRequest, thread_id: int) -> HttpResponse:
     return _thread_redirect(request, thread)
 
 
-@operator_required
+@moderator_required
 @require_POST
 def comment_moderate(request: NetworkRequest, comment_id: int) -> HttpResponse:
     member = request.membership
@@ -565,7 +565,7 @@ def comment_report(request: NetworkRequest, comment_id: int) -> HttpResponse:
     return _report(request, comment.thread, comment)
 
 
-@operator_required
+@moderator_required
 def moderation(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     qs = Report.objects.filter(network=member.network, resolved_at__isnull=True).select_related(
@@ -575,7 +575,7 @@ def moderation(request: NetworkRequest) -> HttpResponse:
     return render(request, "boards/moderation.html", {"page": page})
 
 
-@operator_required
+@moderator_required
 @require_POST
 def resolve_report(request: NetworkRequest, report_id: int) -> HttpResponse:
     member = request.membership

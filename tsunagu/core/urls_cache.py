@@ -34,6 +34,8 @@ NETWORK_LINKS = {
     "boards_moderation": "boards:moderation",
     "news_create": "news:create",
     "member_invite": "onboarding:member_invite",
+    "supporters": "programme:welcome_queue",
+    "ledger": "programme:ledger",
 }
 
 

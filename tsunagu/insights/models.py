@@ -144,3 +144,29 @@ class Contribution(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Contributions are never deleted.")
+
+
+# The supporter programme and the outcome ledger, in their own module.
+from .programme_models import (  # noqa: E402
+    Award,
+    AwardKind,
+    Outcome,
+    OutcomeKind,
+    OutcomeMember,
+    OutcomeStatus,
+    ProgrammeSettings,
+)
+
+__all__ = [
+    "POST_KINDS",
+    "ActivityDay",
+    "Award",
+    "AwardKind",
+    "Contribution",
+    "ContributionKind",
+    "Outcome",
+    "OutcomeKind",
+    "OutcomeMember",
+    "OutcomeStatus",
+    "ProgrammeSettings",
+]

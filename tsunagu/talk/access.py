@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from tsunagu.core.sql import object_id
-from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership, Role
 
 from .models import MANAGED_KINDS, Attachment, Message, Room, RoomKind, RoomMember
@@ -76,8 +76,20 @@ def can_post(member: Membership, room: Room, joined: bool) -> bool:
 
 
 def can_moderate(member: Membership, room: Room) -> bool:
-    """Operators hide and pin in the network's rooms; in a private conversation, its members pin."""
-    return member.is_operator and room.kind not in (RoomKind.GROUP, RoomKind.DIRECT)
+    """Operators hide and pin in the rooms the network runs, and so do supporters where the
+    network lets them (tenancy.access.may_moderate) in the rooms they may read; nobody
+    moderates a private conversation (its members pin in it)."""
+    if room.kind in (RoomKind.GROUP, RoomKind.DIRECT):
+        return False
+    if member.is_operator:
+        return True
+    # A supporter never moderates a conversation with the office or a closed room they are
+    # not in: can_view() keeps them out of those.
+    return may_moderate(member) and room.kind in (
+        RoomKind.OPEN,
+        RoomKind.ANNOUNCEMENT,
+        RoomKind.ALUMNI,
+    )
 
 
 def can_invite(member: Membership, room: Room, joined: bool) -> bool:

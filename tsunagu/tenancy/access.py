@@ -46,6 +46,20 @@ def check_operator_permission(member: Membership) -> None:
         raise PermissionDenied
 
 
+def may_moderate(member: Membership) -> bool:
+    """Whether the member moderates the network's boards and talk rooms: operators always,
+    supporters while the network allows it. Read from the member and network as they are now
+    (both come fresh from the request or the socket's frame), so a demotion or the setting
+    turned off ends the right at the next request."""
+    if member.is_operator:
+        return True
+    return (
+        member.is_active
+        and member.role == Role.SUPPORTER
+        and member.network.supporters_may_moderate
+    )
+
+
 def check_manage_member_permission(member: Membership, target: Membership) -> None:
     check_operator_permission(member)
     if target.network_id != member.network_id:

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 
-from .access import get_membership
+from .access import get_membership, may_moderate
 from .models import Status
 
 View = Callable[..., HttpResponseBase]
@@ -49,6 +49,18 @@ def operator_required(view: View) -> View:
     @wraps(view)
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.membership.is_operator:  # type: ignore[attr-defined]
+            return render(request, "tenancy/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return member_required(inner)
+
+
+def moderator_required(view: View) -> View:
+    """Lets in operators, and supporters while the network lets them moderate (may_moderate)."""
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not may_moderate(request.membership):  # type: ignore[attr-defined]
             return render(request, "tenancy/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 

@@ -68,6 +68,14 @@ class Network(models.Model):
         default=False,
         help_text=_("Otherwise only operators and supporters create events."),
     )
+    supporters_may_moderate = models.BooleanField(
+        _("supporters may moderate boards and talk rooms"),
+        default=False,
+        help_text=_(
+            "Supporters then handle reports, hide posts and lock threads as operators do. "
+            "Turning it off takes the right away at once."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -214,6 +214,8 @@ def _subnav(request: Any, membership: Any, links: dict[str, str], found: dict[st
         ("notifications", _("Notifications"), path == links["notifications"]),
         ("about", _("About"), False),
     ]
+    if membership.is_supporter_or_operator:
+        entries.append(("supporters", _("Supporters"), links["supporters"] in path))
     if membership.is_operator:
         entries.append(("manage", _("Manage"), "/manage/" in path))
     anchors = "".join(

@@ -28,6 +28,22 @@ def test_seed_demo_builds_two_japanese_networks_once(capsys: pytest.CaptureFixtu
     assert "三ツ葉商事" in chooser and "ひだまりデザイン" in chooser
     home = client.get("/n/mitsuba/").content.decode()
     assert "田中 花子" in home
+    # Supporters have welcomed some newcomers, the rest wait in their queue; the office has
+    # recorded a year of outcomes in both networks.
+    from tsunagu.feed.models import Welcome
+    from tsunagu.insights.programme_models import Outcome
+
+    with scopes_disabled():
+        for slug in ("mitsuba", "hidamari"):
+            assert Welcome.objects.filter(network__slug=slug, member__role=Role.SUPPORTER).exists()
+            assert Outcome.objects.filter(network__slug=slug).count() >= 7
+    supporter = Client()
+    assert supporter.login(email="supporter@example.com", password="tsunagu-demo")
+    queue = supporter.get("/n/mitsuba/supporters/")
+    assert queue.status_code == 200 and "welcome-queue" in queue.content.decode()
+    operator = Client()
+    assert operator.login(email="operator@example.com", password="tsunagu-demo")
+    assert "出戻り採用" in operator.get("/n/mitsuba/ledger/").content.decode()
 
 
 @pytest.mark.django_db

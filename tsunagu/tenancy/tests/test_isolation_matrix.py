@@ -37,6 +37,8 @@ from tsunagu.core.testing.talk import make_room
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Photo, Registration, Series
+from tsunagu.insights.ledger import do_record_outcome
+from tsunagu.insights.programme_models import Award, AwardKind, OutcomeKind
 from tsunagu.news.actions import do_add_comment as do_add_article_comment
 from tsunagu.news.actions import do_create_article
 from tsunagu.notify.actions import notify
@@ -221,6 +223,15 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "talk:edit": MEMBERS,
     "talk:delete": MEMBERS,
     "talk:moderate": MEMBERS,
+    "programme:welcome_queue": MEMBERS,
+    "programme:ranking": MEMBERS,
+    "programme:settings": MEMBERS,
+    "programme:give_award": MEMBERS,
+    "programme:withdraw_award": MEMBERS,
+    "programme:ledger": MEMBERS,
+    "programme:ledger_export": MEMBERS,
+    "programme:ledger_edit": MEMBERS,
+    "programme:ledger_decide": MEMBERS,
 }
 
 
@@ -373,7 +384,20 @@ def values_from_network_a(world: World) -> dict[str, str]:
         photo = Photo.objects.create(
             network=world.net_a, event=event, image=ContentFile(canary_png(), name="photo.png")
         )
+    with scope(network=world.net_a):
+        award = Award.objects.create(
+            network=world.net_a, year=2026, kind=AwardKind.MOST_ACTIVE, member=alumni
+        )
+        outcome = do_record_outcome(
+            world.operator_a,
+            kind=OutcomeKind.BUSINESS_DEAL,
+            on=timezone.localdate() - timedelta(days=1),
+            note=f"商談 {CANARY_A}",
+            members=[alumni],
+        )
     return {
+        "award_id": str(award.pk),
+        "outcome_id": str(outcome.pk),
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
         "notification_id": str(notification.pk),

@@ -257,6 +257,11 @@ class Command(BaseCommand):
                     .order_by("pk")[:30]
                 )
                 seed_careers(network, people, rng)
+        from tsunagu.insights.demo import seed_programme
+
+        for network in networks.values():
+            with scope(network=network):
+                seed_programme(network, rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 
