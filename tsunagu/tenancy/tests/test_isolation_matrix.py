@@ -65,8 +65,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "brand_css": PUBLIC,  # a colour named in its own address
     "set_language": PUBLIC,
     "account_settings": OWN,
-    "after_login": OWN,
-    "offboarding_openapi": PUBLIC,  # the hook's description, the same for every network  # back to the visitor's own pending invitation, or the front door
+    "after_login": OWN,  # back to the visitor's own pending invitation, or the front door
+    "offboarding_openapi": PUBLIC,  # the hook's description, the same for every network
     "feed:home": MEMBERS,
     "feed:search": MEMBERS,
     "feed:welcome": MEMBERS,
