@@ -28,7 +28,7 @@ What is recorded, kind by kind:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Model
@@ -38,6 +38,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards import models as boards
+from tsunagu.careers import models as careers
+from tsunagu.careers.signals import hired
 from tsunagu.events.models import Event, Registration, RegistrationStatus
 from tsunagu.feed.models import Welcome
 from tsunagu.news import models as news
@@ -48,7 +50,9 @@ from tsunagu.tenancy.models import Membership, Role
 from tsunagu.tenancy.signals import member_seen
 
 from .actions import do_note_day, do_record_contribution, do_record_visit
+from .ledger import propose_outcome
 from .models import ContributionKind
+from .programme_models import OutcomeKind
 
 Kind = ContributionKind
 Member = tuple[int, str]  # (membership id, role)
@@ -184,6 +188,39 @@ def _member_seen(sender: Any, membership_id: int, at: datetime, **kwargs: Any) -
     do_record_visit(membership_id, at)
 
 
+# What a hire through an opportunity proposes to the outcome ledger; operators confirm it (and
+# may change the kind). A career hire in an alumni network is someone coming back.
+HIRE_OUTCOMES = {
+    careers.Kind.COMEBACK: OutcomeKind.COMEBACK_HIRE,
+    careers.Kind.CAREER: OutcomeKind.COMEBACK_HIRE,
+    careers.Kind.REFERRAL: OutcomeKind.REFERRAL_HIRE,
+    careers.Kind.SIDE_JOB: OutcomeKind.SIDE_JOB,
+    careers.Kind.OUTSOURCING: OutcomeKind.OUTSOURCING,
+    careers.Kind.COLLABORATION: OutcomeKind.BUSINESS_DEAL,
+}
+
+
+def _hired(
+    sender: Any, network_id: int, application_id: int, kind: str, on: date, **kwargs: Any
+) -> None:
+    """A hire through an opportunity is proposed to the ledger, naming the member hired (the
+    ledger shows names to operators only)."""
+    with scope(network=network_id):
+        member_id = (
+            careers.Application.objects.filter(pk=application_id)
+            .values_list("member_id", flat=True)
+            .first()
+        )
+    propose_outcome(
+        network_id,
+        kind=HIRE_OUTCOMES.get(kind, OutcomeKind.COMEBACK_HIRE),
+        on=on,
+        source="careers.application",
+        source_id=application_id,
+        member_ids=[member_id] if member_id else [],
+    )
+
+
 RECEIVERS: list[tuple[Signal, Callable[..., None], Any]] = [
     *((post_save, _created, model) for model, _kind, _field in SIMPLE),
     (post_save, _message_created, talk.Message),
@@ -191,6 +228,7 @@ RECEIVERS: list[tuple[Signal, Callable[..., None], Any]] = [
     (post_save, _registration_saved, Registration),
     (post_save, _application_created, Application),
     (member_seen, _member_seen, Membership),
+    (hired, _hired, careers.Application),
 ]
 
 
