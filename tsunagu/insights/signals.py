@@ -190,7 +190,7 @@ def _member_seen(sender: Any, membership_id: int, at: datetime, **kwargs: Any) -
 
 # What a hire through an opportunity proposes to the outcome ledger; operators confirm it (and
 # may change the kind). A career hire in an alumni network is someone coming back.
-HIRE_OUTCOMES = {
+HIRE_OUTCOMES: dict[str, str] = {
     careers.Kind.COMEBACK: OutcomeKind.COMEBACK_HIRE,
     careers.Kind.CAREER: OutcomeKind.COMEBACK_HIRE,
     careers.Kind.REFERRAL: OutcomeKind.REFERRAL_HIRE,
