@@ -288,6 +288,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # The exit interview's registration page (onboarding/exit.py): a leaver types an address
+    # once or twice; more than this from one address is someone guessing codes.
+    "exit_registration": "10/10m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tsunagu] "
 ACCOUNT_ADAPTER = "tsunagu.accounts.adapter.AccountAdapter"

@@ -15,6 +15,7 @@ from tsunagu.tenancy.models import Membership, Network
 
 from .models import (
     Application,
+    ExitCode,
     ImportBatch,
     Invitation,
     InvitationStatus,
@@ -85,6 +86,11 @@ def access_invitation(member: Membership, invitation_id: object) -> Invitation:
 def access_link(member: Membership, link_id: object) -> InviteLink:
     check_operator_permission(member)
     return access_in_network(member, InviteLink.objects.all(), link_id)
+
+
+def access_exit_code(member: Membership, code_id: object) -> ExitCode:
+    check_operator_permission(member)
+    return access_in_network(member, ExitCode.objects.select_related("network"), code_id)
 
 
 def access_application(member: Membership, application_id: object) -> Application:

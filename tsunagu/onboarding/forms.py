@@ -75,6 +75,76 @@ class LinkForm(forms.Form):
         return timezone.now() + datetime.timedelta(days=days) if days else None
 
 
+class ExitCodeForm(forms.Form):
+    name = SingleLineField(
+        label=_("Leaver's name"),
+        max_length=100,
+        required=False,
+        help_text=_("For the office's own list; the leaver may correct it."),
+    )
+    left_on = forms.CharField(
+        label=_("Leaving date"), max_length=40, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_left_on(self) -> datetime.date:
+        try:
+            day = parse_date(self.cleaned_data["left_on"])
+        except DateError:
+            day = None
+        if day is None:
+            raise forms.ValidationError(_("Write the date like 2025-03-31."))
+        if day < timezone.localdate() - datetime.timedelta(days=365):
+            raise forms.ValidationError(_("The leaving date is more than a year ago."))
+        return day
+
+
+class ExitRegistrationForm(forms.Form):
+    """What the leaver types on their phone."""
+
+    email = forms.CharField(
+        label=_("Private e-mail address"),
+        max_length=EMAIL_MAX,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        help_text=_("An address you will keep after leaving: not the company's."),
+    )
+    name = SingleLineField(
+        label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    consent = forms.BooleanField(label=_("I have read the purpose of use and agree to it."))
+    keep_domain = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, company_domain: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company_domain = company_domain
+        self.warn_domain = False
+
+    def clean_email(self) -> str:
+        email = unicodedata.normalize("NFKC", self.cleaned_data["email"]).strip().lower()
+        validate_email(email)
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email = data.get("email") or ""
+        if (
+            self.company_domain
+            and email.rsplit("@", 1)[-1] == self.company_domain
+            and not data.get("keep_domain")
+        ):
+            # A warning, not a refusal: some people keep a company address after leaving.
+            self.warn_domain = True
+            data_again = dict(self.data.items())
+            data_again["keep_domain"] = "1"  # sent again as it is, it is kept
+            self.data = data_again
+            raise forms.ValidationError(
+                _(
+                    "This looks like a company address, which usually stops working when you "
+                    "leave. Enter a private address, or send the form again to keep this one."
+                )
+            )
+        return data
+
+
 class DoNotInviteForm(forms.Form):
     addresses = forms.CharField(
         label=_("E-mail addresses"),

@@ -104,6 +104,7 @@ class Source(models.TextChoices):
     ROSTER = "roster", _("Roster import")
     MEMBER = "member", _("Invited by a member")
     OFFBOARDING = "offboarding", _("Offboarding (HR system)")
+    EXIT_INTERVIEW = "exit", _("Exit interview (QR code)")
 
 
 class InvitationStatus(models.TextChoices):
@@ -342,3 +343,37 @@ class HookCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id}: {self.key}"
+
+
+class ExitCode(models.Model):
+    """The 「アルムナイ登録QR」 HR shows one leaver at the exit interview (退職面談): on their own
+    phone, without an account, the leaver gives a private address and agrees to the purpose of
+    use; the invitation goes there on the leaving date. Single use, valid 30 days."""
+
+    VALID = timedelta(days=30)
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    left_on = models.DateField(_("leaving date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects: ClassVar[models.Manager[ExitCode]] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.name or self.pk}"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

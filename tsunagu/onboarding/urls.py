@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, console, invitations, joining, roster
+from .views import api, console, exit, invitations, joining, roster
 
 app_name = "onboarding"
 
@@ -27,6 +27,8 @@ urlpatterns = [
         name="invitation_action",
     ),
     path("manage/links/", invitations.links, name="links"),
+    path("manage/exit/", exit.exit_codes, name="exit_codes"),
+    path("manage/exit/<id:code_id>/", exit.exit_code, name="exit_code"),
     path("manage/links/<id:link_id>/revoke/", invitations.link_revoke, name="link_revoke"),
     path("manage/applications/", joining.applications, name="applications"),
     path("manage/applications/<id:application_id>/", joining.decide, name="decide"),
@@ -39,5 +41,6 @@ urlpatterns = [
         name="stop_invitations",
     ),
     path("join/<str:invite_token>/", joining.accept_link, name="accept_link"),
+    path("exit/<str:exit_token>/", exit.register, name="exit_register"),
     path("api/offboarding/", api.offboarding, name="offboarding_api"),
 ]

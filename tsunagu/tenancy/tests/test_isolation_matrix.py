@@ -43,7 +43,7 @@ from tsunagu.news.actions import do_add_comment as do_add_article_comment
 from tsunagu.news.actions import do_create_article
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
-from tsunagu.onboarding.models import Application, ImportBatch, Invitation, InviteLink
+from tsunagu.onboarding.models import Application, ExitCode, ImportBatch, Invitation, InviteLink
 from tsunagu.profiles.models import LifeUpdate
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Attachment as TalkAttachment
@@ -155,6 +155,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "onboarding:do_not_invite": MEMBERS,
     "onboarding:invitation_action": MEMBERS,
     "onboarding:links": MEMBERS,
+    "onboarding:exit_codes": MEMBERS,
+    "onboarding:exit_code": MEMBERS,
     "onboarding:link_revoke": MEMBERS,
     "onboarding:applications": MEMBERS,
     "onboarding:decide": MEMBERS,
@@ -164,6 +166,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "onboarding:apply": PUBLIC,
     "onboarding:accept_invitation": PUBLIC,
     "onboarding:accept_link": PUBLIC,
+    "onboarding:exit_register": PUBLIC,  # the leaver's phone: the code is the proof
     "onboarding:stop_invitations": PUBLIC,  # the invitation's own token is the proof
     # The HR system's hook: a key, not a login; without A's key it answers 401.
     "onboarding:offboarding_api": PUBLIC,
@@ -355,6 +358,12 @@ def values_from_network_a(world: World) -> dict[str, str]:
             network=world.net_a, email="invitee@example.jp", name=f"招待 {CANARY_A}", status="sent"
         )
         link = InviteLink.objects.create(network=world.net_a, label=f"LINE {CANARY_A}")
+        exit_code = ExitCode.objects.create(
+            network=world.net_a,
+            name=f"退職 {CANARY_A}",
+            left_on=timezone.localdate(),
+            expires_at=timezone.now() + ExitCode.VALID,
+        )
         applicant = world.outsider.__class__.objects.create_user(
             email=f"applicant@{world.net_a.slug}.example.jp",
             password="x-pass-123",
@@ -426,6 +435,8 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "batch_id": str(batch.pk),
         "invitation_id": str(invitation.pk),
         "link_id": str(link.pk),
+        "code_id": str(exit_code.pk),
+        "exit_token": "x" * 43,  # a code nobody was given: the real one is the leaver's own
         "application_id": str(application.pk),
         "invite_token": make_token(alumni.user_id, world.net_a.pk, "announcement"),
         "room_id": str(room.pk),
@@ -554,6 +565,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "batch_id",
         "invitation_id",
         "link_id",
+        "code_id",
         "application_id",
         "article_id",
         "article_comment_id",
