@@ -144,3 +144,6 @@ class Contribution(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Contributions are never deleted.")
+
+
+from .thresholds import InsightSettings  # noqa: E402, F401 - the dashboard's settings model
