@@ -10,6 +10,6 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from . import signals
+        from . import kinds, signals  # noqa: F401 - registers the notification kind
 
         signals.connect()
