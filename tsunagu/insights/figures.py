@@ -233,7 +233,7 @@ def figures_for(network_id: int, period: Period, *, fresh: bool = False) -> Figu
     if not fresh:
         found = cache.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     figures = compute(network_id, period, today)
     cache.set(key, figures, CACHE_SECONDS)
     return figures
@@ -294,7 +294,9 @@ def _days(month: date, period: Period, as_of: date) -> int:
 
 def _month_of(value: date | datetime) -> date:
     if isinstance(value, datetime):
-        value = value.astimezone(network_zone()).date() if timezone.is_aware(value) else value.date()
+        value = (
+            value.astimezone(network_zone()).date() if timezone.is_aware(value) else value.date()
+        )
     return month_start(value)
 
 
@@ -321,7 +323,10 @@ def _contributions(
 ) -> None:
     attended = Q(kind=Kind.ATTENDANCE)
     earlier = Contribution.objects.filter(
-        network_id=network_id, kind=Kind.ATTENDANCE, member=OuterRef("member"), day__lt=OuterRef("day")
+        network_id=network_id,
+        kind=Kind.ATTENDANCE,
+        member=OuterRef("member"),
+        day__lt=OuterRef("day"),
     )
     posts = Q(kind__in=POST_KINDS)
     rows = (
@@ -441,7 +446,9 @@ def _cohorts(
         )
         .exclude(member__status=Status.PENDING)
         .annotate(
-            joined=TruncMonth("member__created_at", tzinfo=network_zone(), output_field=DateField()),
+            joined=TruncMonth(
+                "member__created_at", tzinfo=network_zone(), output_field=DateField()
+            ),
             month=TruncMonth("day"),
         )
         .values("joined", "month")

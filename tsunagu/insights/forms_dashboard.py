@@ -34,7 +34,7 @@ class MonthField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=7, required=False, strip=True, **kwargs)
 
-    def clean(self, value: Any) -> date | None:  # type: ignore[override]
+    def clean(self, value: Any) -> date | None:
         text = super().clean(value)
         if not text:
             return None
@@ -75,9 +75,7 @@ class PeriodForm(forms.Form):
         elif start > end:
             self.add_error("end", _("The last month must not come before the first."))
         elif months_between(start, end) > MAX_MONTHS:
-            self.add_error(
-                "end", _("A period covers at most %(n)s months.") % {"n": MAX_MONTHS}
-            )
+            self.add_error("end", _("A period covers at most %(n)s months.") % {"n": MAX_MONTHS})
         else:
             cleaned["period"] = Period(start, end)
         return cleaned

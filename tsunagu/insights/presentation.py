@@ -19,7 +19,7 @@ def month_label(figures: Figures) -> list[str]:
 def charts(figures: Figures) -> list[Chart]:
     labels = month_label(figures)
     rows = figures.months
-    extra = {"label_heading": _("Month")}
+    extra: dict[str, object] = {"label_heading": _("Month")}
     return [
         Chart(
             _("Active members per month"),
@@ -95,9 +95,7 @@ def member_rows(figures: Figures) -> list[tuple[str, list[int]]]:
 
 
 def cohort_rows(figures: Figures) -> list[tuple[object, int, list[float | None]]]:
-    return [
-        (c.month, c.joiners, [c.share(n) for n in RETENTION_AFTER]) for c in figures.cohorts
-    ]
+    return [(c.month, c.joiners, [c.share(n) for n in RETENTION_AFTER]) for c in figures.cohorts]
 
 
 def _cell(value: float | int | None) -> str:

@@ -70,8 +70,6 @@ def send_network_warnings(network_id: int) -> int:
                 if not firing:
                     continue
                 body = render_to_string("insights/warnings_mail.txt", {"warnings": firing})
-            notify(
-                network, [user], WARNINGS.key, params={"count": len(firing)}, body=body, url=url
-            )
+            notify(network, [user], WARNINGS.key, params={"count": len(firing)}, body=body, url=url)
             sent += 1
     return sent

@@ -6,17 +6,18 @@ thing; ``models.py`` imports the model so Django finds it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from tsunagu.tenancy.models import Network
 
 
-def _bounded(low: int, high: int) -> list[object]:
+def _bounded(low: int, high: int) -> list[Any]:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
@@ -33,10 +34,13 @@ RANGES: dict[str, tuple[int, int, int]] = {
 }
 
 
-def _threshold(name: str, verbose: str, help_text: str) -> models.PositiveSmallIntegerField:
+def _threshold(name: str, verbose: Promise, help_text: Promise) -> models.PositiveSmallIntegerField:
     default, low, high = RANGES[name]
     return models.PositiveSmallIntegerField(
-        verbose, default=default, validators=_bounded(low, high), help_text=help_text
+        verbose,  # type: ignore[arg-type]
+        default=default,
+        validators=_bounded(low, high),
+        help_text=help_text,  # type: ignore[arg-type]
     )
 
 
@@ -52,7 +56,10 @@ class InsightSettings(models.Model):
     office_share_max = _threshold(
         "office_share_max",
         _("office's share of posts, at most (%)"),
-        _("Warn when the office wrote more than this share of the posts of the last 90 days."),
+        _(
+            "Warn when the office wrote more than this share of the new posts (comments not "
+            "counted) of the last 90 days."
+        ),
     )
     mau_falling_months = _threshold(
         "mau_falling_months",

@@ -92,7 +92,7 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
         live = (today, *measure_live(network_id, now))
         cache.set(live_key, live, LIVE_SECONDS)
     measures.consultations, measures.newcomers = live[1], live[2]
-    return measures  # type: ignore[no-any-return]
+    return measures
 
 
 def measure_slow(network_id: int, today: date) -> Measures:
@@ -100,7 +100,9 @@ def measure_slow(network_id: int, today: date) -> Measures:
     since = today - RECENT
     with scope(network=network_id):
         contributions = Contribution.objects.filter(network_id=network_id)
-        posts = Q(kind__in=POST_KINDS)
+        # Who starts things: a comment answers a post, and a thread of a thousand replies to
+        # one announcement is members taking part, not the office writing everything.
+        posts = Q(kind__in=POST_KINDS - {Kind.COMMENT})
         recent = contributions.filter(day__gt=since, day__lte=today).aggregate(
             posts=Count("id", filter=posts),
             office=Count("id", filter=posts & Q(role=Role.OPERATOR)),
@@ -296,7 +298,7 @@ def evaluate(settings: InsightSettings, m: Measures, now: datetime) -> list[Warn
         _warning(
             "office_share",
             share is not None and share > s.office_share_max,
-            _("%(share)s%% of the %(posts)s posts of the last 90 days")
+            _("%(share)s%% of the %(posts)s new posts of the last 90 days (comments not counted)")
             % {"share": share, "posts": m.posts}
             if share is not None
             else _("No posts in the last 90 days"),

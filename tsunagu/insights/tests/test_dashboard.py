@@ -117,9 +117,7 @@ def test_other_networks_and_outsiders_never_get_it(world: World) -> None:
         ("preset=999", "選択"),
     ],
 )
-def test_junk_periods_get_a_clear_error_not_a_crash(
-    world: World, query: str, message: str
-) -> None:
+def test_junk_periods_get_a_clear_error_not_a_crash(world: World, query: str, message: str) -> None:
     page = ja(world.client(world.operator_a)).get(f"{URL}?{query}")
     assert page.status_code == 400
     html = page.content.decode()
@@ -131,7 +129,7 @@ def test_a_period_without_data_shows_empty_states(world: World) -> None:
     page = ja(world.client(world.operator_a)).get(f"{URL}?start=2021-01&end=2021-03")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "この期間に活動したメンバーはいません" in html or "class=\"empty\"" in html
+    assert "この期間に活動したメンバーはいません" in html or 'class="empty"' in html
     assert "None" not in html
 
 

@@ -43,7 +43,9 @@ def at(y: int, m: int, d: int) -> datetime:
 
 def _member(network: Network, name: str, role: str, joined: date, **kw: str) -> Membership:
     member = make_member(network, make_user(name=name), role=role, **kw)
-    Membership.objects.filter(pk=member.pk).update(created_at=at(joined.year, joined.month, joined.day))
+    Membership.objects.filter(pk=member.pk).update(
+        created_at=at(joined.year, joined.month, joined.day)
+    )
     return member
 
 
@@ -71,9 +73,7 @@ class Net:
                 self.e: [(date(2026, 5, 10), False)],
             }  # fmt: skip
             ActivityDay.objects.bulk_create(
-                ActivityDay(
-                    network=n, member=m, day=d, role=m.role, visited=True, posted=posted
-                )
+                ActivityDay(network=n, member=m, day=d, role=m.role, visited=True, posted=posted)
                 for m, rows in days.items()
                 for d, posted in rows
             )

@@ -67,7 +67,9 @@ def people(world: World, n: int) -> list[Membership]:
 def test_office_writing_most_posts_warns(world: World) -> None:
     for _ in range(3):
         contribute(world, world.operator_a, K.ARTICLE, date(2026, 6, 1))
-    contribute(world, world.alumni_a, K.COMMENT, date(2026, 6, 2))
+    contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 2))
+    for _ in range(10):  # replies to the office's articles: members taking part, not starting
+        contribute(world, world.alumni_a, K.COMMENT, date(2026, 6, 2))
     w = warning(world, "office_share")
     assert w.firing
     assert "75.0%" in w.measured
@@ -77,8 +79,8 @@ def test_office_writing_most_posts_warns(world: World) -> None:
 
 def test_members_writing_most_posts_does_not_warn(world: World) -> None:
     contribute(world, world.operator_a, K.ARTICLE, date(2026, 6, 1))
-    for _ in range(3):
-        contribute(world, world.alumni_a, K.COMMENT, date(2026, 6, 2))
+    for kind in (K.THREAD, K.LIFE_UPDATE, K.MESSAGE):
+        contribute(world, world.alumni_a, kind, date(2026, 6, 2))
     assert not warning(world, "office_share").firing
 
 
@@ -195,7 +197,11 @@ def test_an_answered_or_recent_consultation_does_not_warn(world: World) -> None:
     _consultation(world, NOW - timedelta(days=2))
     with scope(network=world.net_a):
         Comment.objects.create(
-            network=world.net_a, thread=thread, number=1, author=world.supporter_a, body="私の経験では"
+            network=world.net_a,
+            thread=thread,
+            number=1,
+            author=world.supporter_a,
+            body="私の経験では",
         )
     assert not warning(world, "consultations").firing
 
@@ -285,9 +291,13 @@ def test_the_monthly_letter_reaches_operators_in_their_language(
 ) -> None:
     for _ in range(3):
         contribute(world, world.operator_a, K.ARTICLE, date(2026, 5, 30))
-    with time_machine.travel(datetime(2026, 7, 1, 9, 0, tzinfo=TOKYO), tick=False):
-        with django_capture_on_commit_callbacks(execute=True), scope(network=world.net_a):  # type: ignore[operator]
-            sent = tasks.send_network_warnings(world.net_a.pk)
+    first_of_july = datetime(2026, 7, 1, 9, 0, tzinfo=TOKYO)
+    with (
+        time_machine.travel(first_of_july, tick=False),
+        django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
+        scope(network=world.net_a),
+    ):
+        sent = tasks.send_network_warnings(world.net_a.pk)
     assert sent == 1  # the one operator of network A
     [letter] = [m for m in mail.outbox if world.operator_a.user.email in m.to]
     assert "事務局" in letter.body  # the user's language is Japanese by default
