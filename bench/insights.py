@@ -112,7 +112,8 @@ def build(members: int, days: int, seed: int) -> tuple[int, int]:
         cursor.execute("CREATE TEMP TABLE bench_joined (id bigint, at timestamptz)")
         copy_rows("bench_joined", ["id", "at"], rows)  # type: ignore[arg-type]
         cursor.execute(
-            "UPDATE tenancy_membership m SET created_at = j.at FROM bench_joined j WHERE m.id = j.id"
+            "UPDATE tenancy_membership m SET created_at = j.at "
+            "FROM bench_joined j WHERE m.id = j.id"
         )
     copy_rows(
         "profiles_profile",
