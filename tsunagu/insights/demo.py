@@ -19,6 +19,7 @@ from tsunagu.tenancy.days import network_day, network_zone
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from .backfill import backfill_network
+from .figures import store_closed_months
 from .models import ActivityDay, Contribution, ContributionKind
 
 K = ContributionKind
@@ -98,6 +99,8 @@ def seed_insights(network: Network, rng: random.Random) -> None:
                 member.last_seen_at = datetime.combine(seen, time(hour, rng.randint(0, 59)), zone)
         Membership.objects.bulk_update(members, ["created_at", "last_seen_at"], batch_size=BATCH)
     backfill_network(network)
+    # What the nightly task would have stored: the totals of the closed months.
+    store_closed_months(network.pk, today, everything=True)
 
 
 def _row(

@@ -27,6 +27,7 @@ from tsunagu.tenancy.days import network_day, network_zone
 from tsunagu.tenancy.models import Membership, Role, Status
 
 from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind
+from .rollups import MonthTotals
 
 Kind = ContributionKind
 
@@ -38,6 +39,20 @@ ACTIVE_DAYS = 30  # "active" in the invitation funnel, as on the console
 RETENTION_AFTER = (1, 3, 6, 12)  # months after joining
 CONFIRMED_WITHIN = timedelta(days=365)
 MAX_MONTHS = 36
+STORED_MONTHS = 36  # closed months the nightly task keeps totals of
+COUNTS = (
+    "active",
+    "posters",
+    "member_days",
+    "posts",
+    "office_posts",
+    "stamps",
+    "comments",
+    "topics",
+    "attendance",
+    "repeaters",
+    "joiners",
+)
 TOPIC_KINDS = (Kind.THREAD, Kind.ARTICLE)
 
 
@@ -101,6 +116,8 @@ class MonthRow:
     attendance: int = 0
     repeaters: int = 0  # attendances of people who had come to an earlier event
     joiners: int = 0
+    # Members active this month who joined 1, 3, 6 or 12 months before (cohorts).
+    retained: dict[int, int] = field(default_factory=dict)
 
     @property
     def dau(self) -> float | None:
@@ -151,8 +168,7 @@ class Figures:
     dau: int
     wau: int
     mau: int
-    period_active: int
-    period_posters: int
+    mau_posters: int  # of the members active in the last 30 days, those who posted
     months: list[MonthRow]
     cohorts: list[CohortRow]
     profiles: int
@@ -163,8 +179,8 @@ class Figures:
         return not any(row.active or row.posts or row.attendance for row in self.months)
 
     @property
-    def period_readers(self) -> int:
-        return self.period_active - self.period_posters
+    def mau_readers(self) -> int:
+        return self.mau - self.mau_posters
 
     @property
     def posts(self) -> int:
@@ -204,7 +220,7 @@ class Figures:
 
     @property
     def poster_share(self) -> float | None:
-        return _percent(self.period_posters, self.period_active)
+        return _percent(self.mau_posters, self.mau)
 
     @property
     def confirmed_share(self) -> float | None:
@@ -240,8 +256,17 @@ def figures_for(network_id: int, period: Period, *, fresh: bool = False) -> Figu
 
 
 def compute(network_id: int, period: Period, today: date) -> Figures:
-    """Every figure of the period, read in one scope: about ten grouped queries."""
+    """Every figure of the period: closed months from their stored totals, the running month
+    and the last 30 days from the activity record (about ten grouped queries when cold)."""
     as_of = period.end(today)
+    this_month = month_start(today)
+    cohort_months = [m for m in period.months() if m < this_month]
+    later = {
+        add_months(m, k)
+        for m in cohort_months
+        for k in RETENTION_AFTER
+        if add_months(m, k) < this_month
+    }
     with scope(network=network_id):
         members = {
             (row["role"], row["status"]): row["n"]
@@ -250,12 +275,9 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
             .annotate(n=Count("id"))
             .order_by()
         }
-        months = {m: MonthRow(m, _days(m, period, as_of)) for m in period.months()}
-        _activity(network_id, period, as_of, months)
-        _contributions(network_id, period, as_of, months)
-        _joiners(network_id, period, as_of, months)
+        rows = month_rows(network_id, sorted(set(period.months()) | later), today, as_of)
         funnel = _funnel(network_id, period, as_of)
-        window = _window(network_id, period, as_of)
+        window = _window(network_id, as_of)
         profiles = Profile.objects.filter(
             network_id=network_id, membership__status=Status.ACTIVE
         ).aggregate(
@@ -265,7 +287,14 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
                 filter=Q(employer_confirmed_at__gte=_start_of(as_of) - CONFIRMED_WITHIN),
             ),
         )
-        cohorts = _cohorts(network_id, period, today, months)
+    cohorts = []
+    for month in cohort_months:
+        cohort = CohortRow(month, rows[month].joiners)
+        for after in RETENTION_AFTER:
+            then = add_months(month, after)
+            closed = then < this_month
+            cohort.retained[after] = rows[then].retained.get(after, 0) if closed else None
+        cohorts.append(cohort)
     return Figures(
         period=period,
         as_of=as_of,
@@ -277,16 +306,77 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         dau=window["dau"],
         wau=window["wau"],
         mau=window["mau"],
-        period_active=window["period_active"],
-        period_posters=window["period_posters"],
-        months=list(months.values()),
+        mau_posters=window["mau_posters"],
+        months=[rows[m] for m in period.months()],
         cohorts=cohorts,
         profiles=profiles["total"],
         profiles_confirmed=profiles["confirmed"],
     )
 
 
-def _days(month: date, period: Period, as_of: date) -> int:
+def month_rows(
+    network_id: int, months: list[date], today: date, as_of: date | None = None
+) -> dict[date, MonthRow]:
+    """The rows of ``months``: stored totals for closed months that have them, the rest
+    computed from the activity record (up to ``as_of``, today by default)."""
+    as_of = as_of or today
+    this_month = month_start(today)
+    rows = {m: MonthRow(m, _days(m, as_of)) for m in months}
+    closed = [m for m in months if m < this_month]
+    stored = MonthTotals.objects.filter(network_id=network_id, month__in=closed)
+    found = set()
+    for totals in stored:
+        row = rows[totals.month]
+        data = totals.data
+        for name in COUNTS:
+            setattr(row, name, data.get(name, 0))
+        row.retained = {int(k): n for k, n in data.get("retained", {}).items()}
+        found.add(totals.month)
+    # A later month a cohort needs may lie after the period: it is read up to today.
+    missing = {m: rows[m] for m in months if m not in found and m <= today}
+    if missing:
+        first, last = (
+            min(missing),
+            min(month_end(max(missing)), as_of if max(missing) <= as_of else today),
+        )
+        _activity(network_id, first, last, missing)
+        _contributions(network_id, first, last, missing)
+        _joiners(network_id, first, last, missing)
+        _retained(network_id, first, last, missing)
+    return rows
+
+
+def store_closed_months(network_id: int, today: date, *, everything: bool = False) -> int:
+    """Stores the totals of closed months: those not stored yet and the two latest (an
+    attendance marked late), or all of the last three years with ``everything``."""
+    this_month = month_start(today)
+    closed = [add_months(this_month, -n) for n in range(STORED_MONTHS, 0, -1)]
+    with scope(network=network_id):
+        have = set(
+            MonthTotals.objects.filter(network_id=network_id, month__in=closed).values_list(
+                "month", flat=True
+            )
+        )
+        wanted = [m for m in closed if everything or m not in have or m >= closed[-2]]
+        if not wanted:
+            return 0
+        rows = {m: MonthRow(m, _days(m, today)) for m in wanted}
+        first, last = min(wanted), month_end(max(wanted))
+        _activity(network_id, first, last, rows)
+        _contributions(network_id, first, last, rows)
+        _joiners(network_id, first, last, rows)
+        _retained(network_id, first, last, rows)
+        now = timezone.now()
+        for month, row in rows.items():
+            data: dict[str, object] = {name: getattr(row, name) for name in COUNTS}
+            data["retained"] = {str(k): n for k, n in row.retained.items()}
+            MonthTotals.objects.update_or_create(
+                network_id=network_id, month=month, defaults={"data": data, "computed_at": now}
+            )
+    return len(wanted)
+
+
+def _days(month: date, as_of: date) -> int:
     if month > as_of:
         return 0
     return (min(month_end(month), as_of) - month).days + 1
@@ -300,9 +390,9 @@ def _month_of(value: date | datetime) -> date:
     return month_start(value)
 
 
-def _activity(network_id: int, period: Period, as_of: date, months: dict[date, MonthRow]) -> None:
+def _activity(network_id: int, first: date, last: date, months: dict[date, MonthRow]) -> None:
     rows = (
-        ActivityDay.objects.filter(network_id=network_id, day__gte=period.first, day__lte=as_of)
+        ActivityDay.objects.filter(network_id=network_id, day__gte=first, day__lte=last)
         .annotate(month=TruncMonth("day"))
         .values("month")
         .annotate(
@@ -313,15 +403,13 @@ def _activity(network_id: int, period: Period, as_of: date, months: dict[date, M
         .order_by()
     )
     for row in rows:
-        month = months[_month_of(row["month"])]
-        month.active, month.posters = row["active"], row["posters"]
-        month.member_days = row["member_days"]
+        month = months.get(_month_of(row["month"]))
+        if month is not None:
+            month.active, month.posters = row["active"], row["posters"]
+            month.member_days = row["member_days"]
 
 
-def _contributions(
-    network_id: int, period: Period, as_of: date, months: dict[date, MonthRow]
-) -> None:
-    attended = Q(kind=Kind.ATTENDANCE)
+def _contributions(network_id: int, first: date, last: date, months: dict[date, MonthRow]) -> None:
     earlier = Contribution.objects.filter(
         network_id=network_id,
         kind=Kind.ATTENDANCE,
@@ -330,7 +418,7 @@ def _contributions(
     )
     posts = Q(kind__in=POST_KINDS)
     rows = (
-        Contribution.objects.filter(network_id=network_id, day__gte=period.first, day__lte=as_of)
+        Contribution.objects.filter(network_id=network_id, day__gte=first, day__lte=last)
         .annotate(month=TruncMonth("day"))
         .values("month")
         .annotate(
@@ -339,17 +427,18 @@ def _contributions(
             stamps=Count("id", filter=Q(kind=Kind.STAMP)),
             comments=Count("id", filter=Q(kind=Kind.COMMENT)),
             topics=Count("id", filter=Q(kind__in=TOPIC_KINDS)),
-            attendance=Count("id", filter=attended),
+            attendance=Count("id", filter=Q(kind=Kind.ATTENDANCE)),
         )
         .order_by()
     )
     for row in rows:
-        month = months[_month_of(row["month"])]
-        for name in ("posts", "office_posts", "stamps", "comments", "topics", "attendance"):
-            setattr(month, name, row[name])
+        month = months.get(_month_of(row["month"]))
+        if month is not None:
+            for name in ("posts", "office_posts", "stamps", "comments", "topics", "attendance"):
+                setattr(month, name, row[name])
     repeats = (
         Contribution.objects.filter(
-            network_id=network_id, kind=Kind.ATTENDANCE, day__gte=period.first, day__lte=as_of
+            network_id=network_id, kind=Kind.ATTENDANCE, day__gte=first, day__lte=last
         )
         .filter(Exists(earlier))
         .annotate(month=TruncMonth("day"))
@@ -358,19 +447,21 @@ def _contributions(
         .order_by()
     )
     for row in repeats:
-        months[_month_of(row["month"])].repeaters = row["n"]
+        month = months.get(_month_of(row["month"]))
+        if month is not None:
+            month.repeaters = row["n"]
 
 
 def _joined(network_id: int) -> Q:
     return Q(network_id=network_id) & ~Q(status=Status.PENDING)
 
 
-def _joiners(network_id: int, period: Period, as_of: date, months: dict[date, MonthRow]) -> None:
+def _joiners(network_id: int, first: date, last: date, months: dict[date, MonthRow]) -> None:
     rows = (
         Membership.objects.filter(
             _joined(network_id),
-            created_at__gte=_start_of(period.first),
-            created_at__lt=_start_of(as_of + timedelta(days=1)),
+            created_at__gte=_start_of(first),
+            created_at__lt=_start_of(last + timedelta(days=1)),
         )
         .annotate(month=TruncMonth("created_at", tzinfo=network_zone(), output_field=DateField()))
         .values("month")
@@ -378,7 +469,38 @@ def _joiners(network_id: int, period: Period, as_of: date, months: dict[date, Mo
         .order_by()
     )
     for row in rows:
-        months[_month_of(row["month"])].joiners = row["n"]
+        month = months.get(_month_of(row["month"]))
+        if month is not None:
+            month.joiners = row["n"]
+
+
+def _retained(network_id: int, first: date, last: date, months: dict[date, MonthRow]) -> None:
+    """Members active in each month who had joined 1, 3, 6 or 12 months before."""
+    rows = (
+        ActivityDay.objects.filter(
+            network_id=network_id,
+            day__gte=first,
+            day__lte=last,
+            member__created_at__gte=_start_of(add_months(first, -max(RETENTION_AFTER))),
+            member__created_at__lt=_start_of(month_start(last)),
+        )
+        .exclude(member__status=Status.PENDING)
+        .annotate(
+            joined=TruncMonth(
+                "member__created_at", tzinfo=network_zone(), output_field=DateField()
+            ),
+            month=TruncMonth("day"),
+        )
+        .values("joined", "month")
+        .annotate(n=Count("member", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        joined, month = _month_of(row["joined"]), _month_of(row["month"])
+        after = months_between(joined, month) - 1
+        target = months.get(month)
+        if target is not None and after in RETENTION_AFTER:
+            target.retained[after] = row["n"]
 
 
 def _funnel(network_id: int, period: Period, as_of: date) -> dict[str, int]:
@@ -406,61 +528,14 @@ def _funnel(network_id: int, period: Period, as_of: date) -> dict[str, int]:
     )
 
 
-def _window(network_id: int, period: Period, as_of: date) -> dict[str, int]:
-    """Active members on the last day, week and 30 days of the period, and over all of it."""
-    days = ActivityDay.objects.filter(network_id=network_id, day__gte=period.first, day__lte=as_of)
-    earliest = min(period.first, as_of - timedelta(days=29))
-    last30 = ActivityDay.objects.filter(network_id=network_id, day__gte=earliest, day__lte=as_of)
-    window = last30.aggregate(
+def _window(network_id: int, as_of: date) -> dict[str, int]:
+    """Active members on the last day, in the last 7 and 30 days, and who of them posted."""
+    last30 = ActivityDay.objects.filter(
+        network_id=network_id, day__gt=as_of - timedelta(days=30), day__lte=as_of
+    )
+    return last30.aggregate(
         dau=Count("member", distinct=True, filter=Q(day=as_of)),
         wau=Count("member", distinct=True, filter=Q(day__gt=as_of - timedelta(days=7))),
-        mau=Count("member", distinct=True, filter=Q(day__gt=as_of - timedelta(days=30))),
+        mau=Count("member", distinct=True),
+        mau_posters=Count("member", distinct=True, filter=Q(posted=True)),
     )
-    whole = days.aggregate(
-        period_active=Count("member", distinct=True),
-        period_posters=Count("member", distinct=True, filter=Q(posted=True)),
-    )
-    return {**window, **whole}
-
-
-def _cohorts(
-    network_id: int, period: Period, today: date, months: dict[date, MonthRow]
-) -> list[CohortRow]:
-    """Each month's joiners, and how many were active 1, 3, 6 and 12 months later.
-
-    A later month counts only once it is over: a month still running would show a share that
-    only grows.
-    """
-    this_month = month_start(today)
-    cohorts = [CohortRow(m, months[m].joiners) for m in period.months() if m < this_month]
-    if not cohorts:
-        return []
-    last_needed = min(add_months(cohorts[-1].month, max(RETENTION_AFTER)), this_month)
-    rows = (
-        ActivityDay.objects.filter(
-            network_id=network_id,
-            day__gte=add_months(period.first, 1),
-            day__lt=last_needed,
-            member__created_at__gte=_start_of(period.first),
-            member__created_at__lt=_start_of(add_months(cohorts[-1].month, 1)),
-        )
-        .exclude(member__status=Status.PENDING)
-        .annotate(
-            joined=TruncMonth(
-                "member__created_at", tzinfo=network_zone(), output_field=DateField()
-            ),
-            month=TruncMonth("day"),
-        )
-        .values("joined", "month")
-        .annotate(n=Count("member", distinct=True))
-        .order_by()
-    )
-    counts = {(_month_of(r["joined"]), _month_of(r["month"])): r["n"] for r in rows}
-    for cohort in cohorts:
-        for after in RETENTION_AFTER:
-            later = add_months(cohort.month, after)
-            if later >= this_month:
-                cohort.retained[after] = None
-            else:
-                cohort.retained[after] = counts.get((cohort.month, later), 0)
-    return cohorts

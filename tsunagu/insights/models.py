@@ -146,4 +146,5 @@ class Contribution(models.Model):
         raise ValueError("Contributions are never deleted.")
 
 
+from .rollups import MonthTotals  # noqa: E402, F401 - the stored totals of closed months
 from .thresholds import InsightSettings  # noqa: E402, F401 - the dashboard's settings model

@@ -114,10 +114,10 @@ def csv_rows(figures: Figures) -> Iterator[list[str]]:
     yield [_("Invited"), _("Joined"), _("Active in the last 30 days")]
     yield [str(figures.invited), str(figures.joined), str(figures.joined_active)]
     yield []
-    yield [_("Daily active"), _("Weekly active"), _("Monthly active"), _("Active in the period"),
-           _("Posted in the period")]  # fmt: skip
-    yield [str(figures.dau), str(figures.wau), str(figures.mau), str(figures.period_active),
-           str(figures.period_posters)]  # fmt: skip
+    yield [_("Daily active"), _("Weekly active"), _("Monthly active"),
+           _("Posted in the last 30 days")]  # fmt: skip
+    yield [str(figures.dau), str(figures.wau), str(figures.mau),
+           str(figures.mau_posters)]  # fmt: skip
     yield []
     yield [
         _("Month"),

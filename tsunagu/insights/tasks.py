@@ -15,7 +15,7 @@ from tsunagu.notify.actions import notify
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from .figures import Period, figures_for
+from .figures import Period, figures_for, store_closed_months
 from .forms_dashboard import PRESETS
 from .kinds import WARNINGS
 from .warnings import evaluate, measures_for, settings_for
@@ -35,6 +35,7 @@ def refresh_figures() -> int:
 
 def refresh_network_figures(network_id: int) -> None:
     today = network_day(timezone.now())
+    store_closed_months(network_id, today)
     for months, _label in PRESETS:
         figures_for(network_id, Period.last_months(int(months), today), fresh=True)
     measures_for(network_id, fresh=True)

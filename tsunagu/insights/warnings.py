@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,8 +26,8 @@ from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.days import day_start, network_day
 from tsunagu.tenancy.models import Membership, Role, Status
 
-from .figures import SCHEMA, _month_of, _percent, add_months, month_start
-from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind
+from .figures import SCHEMA, _percent, add_months, month_rows, month_start
+from .models import POST_KINDS, Contribution, ContributionKind
 from .thresholds import RANGES, InsightSettings
 
 Kind = ContributionKind
@@ -111,16 +110,9 @@ def measure_slow(network_id: int, today: date) -> Measures:
 
         this_month = month_start(today)
         first = add_months(this_month, -(RANGES["mau_falling_months"][2] + 1))
-        rows = (
-            ActivityDay.objects.filter(network_id=network_id, day__gte=first, day__lt=this_month)
-            .annotate(month=TruncMonth("day"))
-            .values("month")
-            .annotate(n=Count("member", distinct=True))
-            .order_by()
-        )
-        by_month = {_month_of(r["month"]): r["n"] for r in rows}
         months = [add_months(first, i) for i in range(RANGES["mau_falling_months"][2] + 1)]
-        m.mau = [(month, by_month.get(month, 0)) for month in months]
+        rows = month_rows(network_id, months, today)
+        m.mau = [(month, rows[month].active) for month in months]
 
         attended = contributions.filter(kind=Kind.ATTENDANCE)
         earlier = attended.filter(member=OuterRef("member"), day__lt=OuterRef("day"))

@@ -22,7 +22,13 @@ import time_machine
 from django_scopes import scope
 
 from tsunagu.core.testing.factories import make_member, make_network, make_user
-from tsunagu.insights.figures import Period, compute, figures_for
+from tsunagu.insights.figures import (
+    STORED_MONTHS,
+    Period,
+    compute,
+    figures_for,
+    store_closed_months,
+)
 from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.profiles.models import Profile
@@ -165,9 +171,10 @@ def test_active_members_per_day_week_month_and_per_month(net: Net) -> None:
     assert [r.dau for r in f.months] == [0.1, 0.1, 0.1, 0.2]
 
 
-def test_posters_and_readers_over_the_period(net: Net) -> None:
+def test_posters_and_readers_per_month_and_in_the_last_30_days(net: Net) -> None:
     f = compute(net.network.pk, PERIOD, TODAY)
-    assert (f.period_active, f.period_posters, f.period_readers) == (5, 4, 1)
+    # Since 05-16: Sato posted on 06-15; Aoki (06-14) and Chiba (06-01) only came.
+    assert (f.mau, f.mau_posters, f.mau_readers, f.poster_share) == (3, 1, 2, 33.3)
     assert [r.readers for r in f.months] == [1, 2, 2, 2]
 
 
@@ -229,3 +236,23 @@ def test_figures_are_kept_for_the_day_and_computed_again_the_next(net: Net) -> N
         assert figures_for(net.network.pk, PERIOD).dau == first.dau == 1
     with time_machine.travel(datetime(2026, 6, 16, 9, 0, tzinfo=TOKYO), tick=False):
         assert figures_for(net.network.pk, PERIOD).months[-1].active == 4
+
+
+def test_stored_totals_of_closed_months_give_the_same_figures(net: Net) -> None:
+    live = compute(net.network.pk, PERIOD, TODAY)
+    with time_machine.travel(NOW, tick=False):
+        assert store_closed_months(net.network.pk, TODAY, everything=True) == STORED_MONTHS
+    stored = compute(net.network.pk, PERIOD, TODAY)
+    assert [vars(r) for r in stored.months] == [vars(r) for r in live.months]
+    assert [vars(c) for c in stored.cohorts] == [vars(c) for c in live.cohorts]
+    # Closed months are read from their totals: the record of March is not read again.
+    with scope(network=net.network):
+        ActivityDay.objects.filter(day__month=3).delete()
+    again = compute(net.network.pk, PERIOD, TODAY)
+    assert again.months[0].active == 3
+
+
+def test_the_nightly_store_adds_missing_months_and_renews_the_latest_two(net: Net) -> None:
+    with time_machine.travel(NOW, tick=False):
+        assert store_closed_months(net.network.pk, TODAY) == STORED_MONTHS
+        assert store_closed_months(net.network.pk, TODAY) == 2  # April and May again
