@@ -342,7 +342,11 @@ def month_rows(
         _activity(network_id, first, last, missing)
         _contributions(network_id, first, last, missing)
         _joiners(network_id, first, last, missing)
-        _retained(network_id, first, last, missing)
+        # Only closed months judge a cohort: the running month's retention is never read.
+        closed_missing = {m: row for m, row in missing.items() if m < this_month}
+        if closed_missing:
+            end = min(month_end(max(closed_missing)), today)
+            _retained(network_id, min(closed_missing), end, closed_missing)
     return rows
 
 
