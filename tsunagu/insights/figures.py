@@ -278,15 +278,7 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         rows = month_rows(network_id, sorted(set(period.months()) | later), today, as_of)
         funnel = _funnel(network_id, period, as_of)
         window = _window(network_id, as_of)
-        profiles = Profile.objects.filter(
-            network_id=network_id, membership__status=Status.ACTIVE
-        ).aggregate(
-            total=Count("pk"),
-            confirmed=Count(
-                "pk",
-                filter=Q(employer_confirmed_at__gte=_start_of(as_of) - CONFIRMED_WITHIN),
-            ),
-        )
+        confirmed = confirmed_profiles(network_id, _start_of(as_of) - CONFIRMED_WITHIN)
     cohorts = []
     for month in cohort_months:
         cohort = CohortRow(month, rows[month].joiners)
@@ -309,9 +301,19 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         mau_posters=window["mau_posters"],
         months=[rows[m] for m in period.months()],
         cohorts=cohorts,
-        profiles=profiles["total"],
-        profiles_confirmed=profiles["confirmed"],
+        # Every membership has its profile (made with it): the active members are the total.
+        profiles=sum(n for (_role, status), n in members.items() if status == Status.ACTIVE),
+        profiles_confirmed=confirmed,
     )
+
+
+def confirmed_profiles(network_id: int, since: datetime) -> int:
+    """Active members whose current employer was confirmed since ``since``."""
+    return Profile.objects.filter(
+        network_id=network_id,
+        membership__status=Status.ACTIVE,
+        employer_confirmed_at__gte=since,
+    ).count()
 
 
 def month_rows(

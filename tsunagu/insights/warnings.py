@@ -22,11 +22,17 @@ from django_scopes import scope
 from tsunagu.boards.models import Comment, Thread, ThreadKind
 from tsunagu.feed.models import Welcome
 from tsunagu.onboarding.models import Invitation, InvitationStatus
-from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.days import day_start, network_day
 from tsunagu.tenancy.models import Membership, Role, Status
 
-from .figures import SCHEMA, _percent, add_months, month_rows, month_start
+from .figures import (
+    SCHEMA,
+    _percent,
+    add_months,
+    confirmed_profiles,
+    month_rows,
+    month_start,
+)
 from .models import POST_KINDS, Contribution, ContributionKind
 from .thresholds import RANGES, InsightSettings
 
@@ -139,13 +145,8 @@ def measure_slow(network_id: int, today: date) -> Measures:
         )
         m.invited, m.joined = invitations["invited"], invitations["joined"]
 
-        profiles = Profile.objects.filter(
-            network_id=network_id, membership__status=Status.ACTIVE
-        ).aggregate(
-            total=Count("pk"),
-            confirmed=Count("pk", filter=Q(employer_confirmed_at__gte=start - timedelta(days=365))),
-        )
-        m.profiles, m.profiles_confirmed = profiles["total"], profiles["confirmed"]
+        m.profiles = Membership.objects.filter(network_id=network_id, status=Status.ACTIVE).count()
+        m.profiles_confirmed = confirmed_profiles(network_id, start - timedelta(days=365))
     return m
 
 
