@@ -53,6 +53,8 @@ class PeriodForm(forms.Form):
     end = MonthField(label=_("To"))
 
     def __init__(self, data: Any, *, today: date) -> None:
+        if not any(data.get(name) for name in ("preset", "start", "end")):
+            data = {"preset": DEFAULT_PRESET}  # the picker shows the period on the page
         super().__init__(data)
         self.today = today
 

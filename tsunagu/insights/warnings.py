@@ -108,9 +108,11 @@ def measure_slow(network_id: int, today: date) -> Measures:
         # Who starts things: a comment answers a post, and a thread of a thousand replies to
         # one announcement is members taking part, not the office writing everything.
         posts = Q(kind__in=POST_KINDS - {Kind.COMMENT})
+        # Counting "day" (never null) lets PostgreSQL read the (network, day, kind, role)
+        # index alone; counting "id" would visit every row.
         recent = contributions.filter(day__gt=since, day__lte=today).aggregate(
-            posts=Count("id", filter=posts),
-            office=Count("id", filter=posts & Q(role=Role.OPERATOR)),
+            posts=Count("day", filter=posts),
+            office=Count("day", filter=posts & Q(role=Role.OPERATOR)),
         )
         m.posts, m.office_posts = recent["posts"], recent["office"]
 
