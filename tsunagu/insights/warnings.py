@@ -67,12 +67,10 @@ class Measures:
 
 
 def settings_for(network_id: int) -> InsightSettings:
-    """The network's settings, made with the defaults the first time."""
+    """The network's settings; the defaults (not saved yet) until an operator saves them."""
     with scope(network=network_id):
         found = InsightSettings.objects.filter(network_id=network_id).first()
-        if found is None:
-            found, _made = InsightSettings.objects.get_or_create(network_id=network_id)
-    return found
+    return found or InsightSettings(network_id=network_id)
 
 
 def _slow_key(network_id: int, day: date) -> str:
