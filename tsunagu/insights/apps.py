@@ -13,3 +13,6 @@ class InsightsConfig(AppConfig):
         from . import kinds, signals  # noqa: F401 - registers the notification kind
 
         signals.connect()
+        from . import dashboard_signals
+
+        dashboard_signals.connect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -227,6 +228,16 @@ def test_welcomed_or_brand_new_newcomers_do_not_warn(world: World) -> None:
     welcomed = _newcomer(world, 5)
     with scope(network=world.net_a):
         Welcome.objects.create(network=world.net_a, newcomer=welcomed, member=world.supporter_a)
+    assert not warning(world, "newcomers").firing
+
+
+def test_a_welcome_takes_the_warning_away_at_once(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    newcomer = _newcomer(world, 4)
+    assert warning(world, "newcomers").firing  # measured, and kept for ten minutes
+    with django_capture_on_commit_callbacks(execute=True), scope(network=world.net_a):
+        Welcome.objects.create(network=world.net_a, newcomer=newcomer, member=world.supporter_a)
     assert not warning(world, "newcomers").firing
 
 
