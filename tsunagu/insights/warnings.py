@@ -186,7 +186,8 @@ def measure_live(network_id: int, now: datetime) -> tuple[list[datetime], list[d
 
 
 def forget_live(network_id: int) -> None:
-    """After a welcome or an answer the dashboard shows it at once (called by the views)."""
+    """After a welcome, an answer or a newcomer the dashboard shows it at once
+    (``dashboard_signals``)."""
     cache.delete(_live_key(network_id))
 
 
