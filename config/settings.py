@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -242,6 +243,16 @@ CELERY_BEAT_SCHEDULE = {
     "careers-deadline-reminders": {
         "task": "tsunagu.careers.tasks.remind_posters",
         "schedule": 60 * 60,
+    },
+    # The dashboard's figures for the usual periods, computed at night (03:10 Tokyo).
+    "insights-figures": {
+        "task": "tsunagu.insights.tasks.refresh_figures",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    # The operators' monthly letter of early warnings, on the first of the month.
+    "insights-warnings": {
+        "task": "tsunagu.insights.tasks.send_monthly_warnings",
+        "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
 }
 # Invitation e-mails leave in chunks of this many a minute, so a roster of thousands does not

@@ -22,6 +22,7 @@ network_patterns = [
     path("careers/", include("tsunagu.careers.urls")),
     path("talk/", include("tsunagu.talk.urls")),
     path("", include("tsunagu.insights.programme_urls")),
+    path("insights/", include("tsunagu.insights.urls")),
 ]
 
 urlpatterns = [

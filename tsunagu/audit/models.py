@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     RECORD_OUTCOME = "outcome.record", _("Recorded an outcome")
     CHANGE_OUTCOME = "outcome.change", _("Changed an outcome")
     EXPORT_LEDGER = "outcome.export", _("Exported the outcome ledger")
+    EXPORT_INSIGHTS = "insights.export", _("Exported the network's figures")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -10,6 +10,9 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from . import signals
+        from . import kinds, signals  # noqa: F401 - registers the notification kind
 
         signals.connect()
+        from . import dashboard_signals
+
+        dashboard_signals.connect()

@@ -156,6 +156,8 @@ from .programme_models import (  # noqa: E402
     OutcomeStatus,
     ProgrammeSettings,
 )
+from .rollups import MonthTotals  # noqa: E402, F401 - the stored totals of closed months
+from .thresholds import InsightSettings  # noqa: E402, F401 - the dashboard's settings model
 
 __all__ = [
     "POST_KINDS",

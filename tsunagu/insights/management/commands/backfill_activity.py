@@ -3,9 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.insights.backfill import backfill_network
+from tsunagu.insights.figures import store_closed_months
+from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Network
 
 
@@ -25,8 +28,11 @@ class Command(BaseCommand):
             networks = [n for n in networks if n.slug == options["network"]]
             if not networks:
                 raise CommandError(f"No network with the address {options['network']!r}.")
+        today = network_day(timezone.now())
         for network in networks:
             result = backfill_network(network)
+            # The past changed: the stored totals of closed months are computed again.
+            store_closed_months(network.pk, today, everything=True)
             self.stdout.write(
                 f"{network.slug}: {result.contributions} contributions, {result.days} days added"
                 + (f", {result.skipped} rows without a member skipped" if result.skipped else "")

@@ -142,6 +142,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._seed(options["members"])
                 seed_demo_events(options["past_events"])
+                seed_demo_insights()
         finally:
             settings.EMAIL_BACKEND = backend
         self.stdout.write(self.style.SUCCESS("Demo data created."))
@@ -292,6 +293,15 @@ class Command(BaseCommand):
             if person.get("site_admin"):
                 roles = "site admin: /admin/"
             self.stdout.write(f"  {person['email']:<24} {person['name']}  ({roles})")
+
+
+def seed_demo_insights() -> None:
+    """A year of activity days and contributions, for the operators' dashboard."""
+    from tsunagu.insights.demo_activity import seed_insights
+
+    rng = random.Random(20261122)  # noqa: S311 - demo data, reproducible
+    for network in Network.objects.order_by("pk"):
+        seed_insights(network, rng)
 
 
 def seed_demo_events(past_events: int) -> None:

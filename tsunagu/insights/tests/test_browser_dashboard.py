@@ -1,0 +1,78 @@
+"""In a real browser, in Japanese, on a phone: an operator opens the dashboard from the console on
+the demo data, reads the "office writes most posts" warning, tries a period that does not exist,
+then raises the threshold and sees the warning go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django_scopes import scopes_disabled
+from playwright.sync_api import Browser, expect
+
+from tsunagu.tenancy.models import Membership
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_operator_reads_the_office_warning_on_the_demo_and_tunes_it(
+    browser: Browser, live_server: Any, tmp_path: Path, csp_violations: list[str]
+) -> None:
+    call_command("seed_demo", members=20)
+    with scopes_disabled():
+        operator = Membership.objects.get(
+            network__slug="mitsuba", user__email="operator@example.com"
+        )
+    client = Client()
+    client.force_login(operator.user)
+    context = browser.new_context(
+        locale="ja-JP", base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    context.set_default_timeout(15_000)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+
+    page.goto("/n/mitsuba/manage/console/")
+    page.get_by_role(
+        "link", name="ダッシュボードを開く（活動・投稿・イベント・定着率・早期警告）"
+    ).click()
+    warning = page.locator('[data-warning="office_share"]')
+    expect(warning).to_contain_text("投稿のほとんどが事務局から")
+    expect(warning).to_contain_text("ほかのネットワークで効いたこと")
+    expect(page.get_by_role("heading", name="参加後も活動を続けている人")).to_be_visible()
+    chart = page.locator("img.chart__image").first
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    # The chart is drawn (a data: image the site's policy allows), not a broken image.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+    )
+    chart.screenshot(path=str(tmp_path / "chart-ja.png"))
+    page.screenshot(path=str(tmp_path / "dashboard-ja.png"), full_page=True)
+
+    # A month that does not exist: the form says so, in Japanese.
+    page.get_by_label("開始月").fill("2026-05")
+    page.get_by_label("終了月").fill("2026-02")
+    page.get_by_role("button", name="表示").click()
+    expect(page.get_by_text("終了月は開始月より前にできません")).to_be_visible()
+
+    # The office decides that up to 90 % is fine for now: the warning goes.
+    page.goto("/n/mitsuba/insights/settings/")
+    page.get_by_label("事務局の投稿の割合の上限（%）").fill("90")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("ダッシュボードの設定を保存しました。")).to_be_visible()
+    page.goto("/n/mitsuba/insights/")
+    expect(page.locator('[data-warning-ok="office_share"]')).to_be_visible()
+    assert csp_violations == []

@@ -1,0 +1,122 @@
+"""The operators' dashboard: figures over a period, early warnings, the CSV and the settings."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from tsunagu.core.csvsafe import csv_safe
+from tsunagu.core.fragments import cached_fragment
+from tsunagu.tenancy.days import network_day
+from tsunagu.tenancy.decorators import member_required, operator_required
+from tsunagu.tenancy.models import Status
+from tsunagu.tenancy.requests import NetworkRequest
+
+from . import dashboard_actions
+from .dashboard_access import check_export_figures_permission, check_view_dashboard_permission
+from .figures import RETENTION_AFTER, SCHEMA, Figures, figures_for
+from .forms_dashboard import InsightSettingsForm, PeriodForm
+from .presentation import charts, cohort_rows, csv_rows, member_rows
+from .warnings import settings_for, warnings_for
+
+
+def _period_form(request: NetworkRequest) -> PeriodForm:
+    form = PeriodForm(request.GET, today=network_day(timezone.now()))
+    form.is_valid()
+    return form
+
+
+def _figures_html(request: NetworkRequest, figures: Figures) -> str:
+    """The charts and tables: the same for every reader, drawn once per computation."""
+    stamp = int(figures.computed_at.timestamp())
+    name = f"insights:{SCHEMA}:figures:{figures.period.key}:{figures.as_of:%Y%m%d}:{stamp}"
+
+    def render_block() -> str:
+        return render_to_string(
+            "insights/fragment_figures.html",
+            {
+                "figures": figures,
+                "charts": charts(figures),
+                "member_rows": member_rows(figures),
+                "cohort_rows": cohort_rows(figures),
+                "statuses": Status.choices,
+                "retention_after": RETENTION_AFTER,
+            },
+        )
+
+    return cached_fragment(name, request.network.pk, get_language(), render_block)
+
+
+@member_required
+def dashboard(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    check_view_dashboard_permission(member)
+    form = _period_form(request)
+    context: dict[str, object] = {"form": form, "is_operator": member.is_operator}
+    if "period" not in form.cleaned_data:
+        return render(request, "insights/dashboard.html", context, status=400)
+    period = form.cleaned_data["period"]
+    figures = figures_for(member.network_id, period)
+    warnings = sorted(warnings_for(member.network_id), key=lambda w: not w.firing)
+    context.update(
+        {
+            "period": period,
+            "figures": figures,
+            "figures_html": _figures_html(request, figures),
+            "warnings": warnings,
+            "firing": sum(1 for w in warnings if w.firing),
+            "query": request.GET.urlencode(),
+        }
+    )
+    return render(request, "insights/dashboard.html", context)
+
+
+@member_required
+def export(request: NetworkRequest) -> HttpResponse:
+    """The figures as CSV for Excel: UTF-8 with a BOM, or CP932 for older Excel versions."""
+    member = request.membership
+    check_export_figures_permission(member)
+    form = _period_form(request)
+    if "period" not in form.cleaned_data:
+        context = {"form": form, "is_operator": True}
+        return render(request, "insights/dashboard.html", context, status=400)
+    period = form.cleaned_data["period"]
+    figures = figures_for(member.network_id, period)
+    encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in csv_rows(figures):
+        writer.writerow([csv_safe(cell) for cell in row])
+    text = buffer.getvalue()
+    if encoding == "utf-8":
+        content = ("\ufeff" + text).encode("utf-8")
+    else:
+        content = text.encode("cp932", errors="replace")
+    dashboard_actions.note_figures_export(member, period, encoding=encoding)
+    response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
+    suffix = "-sjis" if encoding == "shift_jis" else ""
+    filename = f"{member.network.slug}-figures-{period.key}{suffix}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@operator_required
+def dashboard_settings(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    current = settings_for(member.network_id)
+    form = InsightSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if form.is_valid():
+            dashboard_actions.do_update_insight_settings(member, form)
+            messages.success(request, _("The dashboard settings have been saved."))
+            return redirect("insights:settings", network_slug=member.network.slug)
+        return render(request, "insights/dashboard_settings.html", {"form": form}, status=400)
+    return render(request, "insights/dashboard_settings.html", {"form": form})
