@@ -127,7 +127,7 @@ def _spread_joins(members: list[Membership], rng: random.Random, today: date) ->
     for index, member in enumerate(members):
         if member.role in (Role.OPERATOR, Role.SUPPORTER):
             joined = start + timedelta(days=rng.randint(0, 20))
-        elif index % 15 == 14:
+        elif index % 15 == 14 or index >= len(members) - 2:  # a small demo has newcomers too
             joined = today - timedelta(days=rng.randint(3, 9))
         else:
             joined = start + timedelta(days=int(rng.triangular(0, DAYS, 40)))
