@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "tsunagu.feed",
     "tsunagu.talk",
     "tsunagu.insights",
+    "tsunagu.surveys",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,14 @@ CELERY_BEAT_SCHEDULE = {
     "abandoned-roster-uploads": {
         "task": "tsunagu.onboarding.tasks.forget_abandoned_uploads",
         "schedule": 24 * 60 * 60,
+    },
+    "survey-invitations": {
+        "task": "tsunagu.surveys.tasks.send_survey_invitations",
+        "schedule": 15 * 60,
+    },
+    "survey-reminders": {
+        "task": "tsunagu.surveys.tasks.send_survey_reminders",
+        "schedule": 60 * 60,
     },
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",

@@ -18,6 +18,7 @@ network_patterns = [
     path("", include("tsunagu.onboarding.urls")),
     path("news/", include("tsunagu.news.urls")),
     path("talk/", include("tsunagu.talk.urls")),
+    path("surveys/", include("tsunagu.surveys.urls")),
 ]
 
 urlpatterns = [

@@ -29,6 +29,7 @@ class AuditAction(models.TextChoices):
     CHANGE_ROLE = "member.role", _("Changed a member's role")
     CHANGE_STATUS = "member.status", _("Changed a member's status")
     CHANGE_SETTINGS = "onboarding.settings", _("Changed how people join")
+    EXPORT_SURVEY = "survey.export", _("Exported the answers of a survey")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -32,6 +32,7 @@ class NetworkSettingsForm(forms.ModelForm):
             "description",
             "eligibility",
             "members_may_create_events",
+            "supporters_may_create_surveys",
         ]
         field_classes = {
             "logo": ImageUploadField,

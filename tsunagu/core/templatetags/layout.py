@@ -210,6 +210,7 @@ def _subnav(request: Any, membership: Any, links: dict[str, str], found: dict[st
         ("boards", _("Boards"), links["boards"] in path),
         ("talk", "", False),  # drawn by _talk()
         ("news", _("News"), links["news"] in path),
+        ("surveys", _("Surveys"), links["surveys"] in path),
         ("notifications", _("Notifications"), path == links["notifications"]),
         ("about", _("About"), False),
     ]
