@@ -4,7 +4,7 @@ Computed by a few grouped queries over the answers and kept in the cache under t
 revision (which moves with every response and every edit of the questions): the next view
 after a change computes them again, the others read them.
 
-Anonymous surveys: every count of 1 to 4 people is hidden (``None``), and enough other figures
+Anonymous surveys: every count under 5 people, zero included, is hidden (``None``), and enough other figures
 with it that the hidden ones cannot be worked out by subtraction (see ``_suppress``).
 """
 
@@ -85,7 +85,8 @@ def results_for(survey: Survey) -> SurveyResults:
 
 
 def _hide(count: int, anonymous: bool) -> int | None:
-    return None if anonymous and 0 < count < MIN_CELL else count
+    # Zero too: "nobody chose X" can tell what every one of a few people chose.
+    return None if anonymous and count < MIN_CELL else count
 
 
 def _suppress(counts: list[int], anonymous: bool, exclusive: bool) -> list[int | None]:
@@ -96,7 +97,7 @@ def _suppress(counts: list[int], anonymous: bool, exclusive: bool) -> list[int |
     hidden = [i for i, c in enumerate(shown) if c is None]
     if anonymous and exclusive and len(hidden) == 1:
         candidates = sorted(
-            (c, i) for i, c in enumerate(shown) if c is not None and i not in hidden and c > 0
+            (c, i) for i, c in enumerate(shown) if c is not None and i not in hidden
         )
         if candidates:
             shown[candidates[0][1]] = None

@@ -9,6 +9,9 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -456,11 +459,11 @@ def survey_results(request: NetworkRequest, survey_id: int) -> HttpResponse:
     html = results.cached_page(
         survey,
         f"results:{'m' if manages else 'r'}",
-        lambda: render(
-            request,
+        lambda: render_to_string(
             "surveys/fragment_results.html",
             {"survey": survey, "manages": manages, **results_context(survey)},
-        ).content.decode(),
+            request=request,
+        ),
     )
     return render(
         request,
@@ -468,7 +471,8 @@ def survey_results(request: NetworkRequest, survey_id: int) -> HttpResponse:
         {
             "survey": survey,
             "manages": manages,
-            "results_html": html,
+            # Rendered from fragment_results.html (escaped there), kept in the cache as text.
+            "results_html": mark_safe(html),  # noqa: S308
             "crosstab_form": CrosstabForm(),
         },
     )

@@ -190,13 +190,17 @@ def test_the_rules_hold_below_the_form_too(world: World) -> None:
 @pytest.mark.django_db
 def test_a_closed_or_not_yet_open_survey_takes_no_answers(world: World) -> None:
     now = timezone.now()
-    closed = make_survey(world.net_a, opens_at=now - timedelta(days=10), closes_at=now - timedelta(days=1))
-    upcoming = make_survey(world.net_a, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=10))
+    closed = make_survey(
+        world.net_a, opens_at=now - timedelta(days=10), closes_at=now - timedelta(days=1)
+    )
+    upcoming = make_survey(
+        world.net_a, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=10)
+    )
     for survey in (closed, upcoming):
         question = add_question(survey, "満足度", Kind.SCALE)
         client = world.client(world.alumni_a)
         page = client.get(url(world, survey)).content.decode()
-        assert "<form class=\"stack survey-form\"" not in page
+        assert '<form class="stack survey-form"' not in page
         response = client.post(url(world, survey), {f"q{question.pk}": "5"})
         assert response.status_code == 400
         assert "受け付けていません" in response.content.decode()
