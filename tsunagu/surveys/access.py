@@ -86,7 +86,12 @@ def filter_surveys_for(member: Membership, qs: QuerySet[Survey]) -> QuerySet[Sur
     member._survey_profile = profile  # type: ignore[attr-defined]
     qs = qs.alias(member_department=Value(profile.last_department if profile else ""))
     mine = Q(created_by_id=member.user_id) if can_create_surveys(member) else Q(pk__in=[])
-    return qs.filter(audience_q(member) | mine)
+    # An event's organisers read its feedback survey.
+    from tsunagu.events.models import Organiser
+
+    organises = Organiser.objects.filter(membership=member).values("event_id")
+    organised = Q(is_event_feedback=True, event_id__in=organises)
+    return qs.filter(audience_q(member) | mine | organised)
 
 
 def access_survey(member: Membership, survey_id: object) -> Survey:
@@ -107,6 +112,11 @@ def has_answered(member: Membership, survey: Survey) -> bool:
 def may_see_results(member: Membership, survey: Survey) -> bool:
     if can_manage_survey(member, survey):
         return True
+    if survey.is_event_feedback and survey.event_id is not None:
+        from tsunagu.events.access import can_manage_event
+
+        if can_manage_event(member, survey.event):
+            return True
     return survey.results_for_respondents and survey.is_closed and has_answered(member, survey)
 
 

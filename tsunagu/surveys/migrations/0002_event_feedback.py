@@ -49,7 +49,7 @@ def forwards(apps, schema_editor) -> None:
             )
         rating, created = Question.objects.get_or_create(
             survey=survey, position=1,
-            defaults={"network_id": event.network_id, "kind": "scale", "text": "満足度はいかがでしたか?",
+            defaults={"network_id": event.network_id, "kind": "scale", "text": "いかがでしたか?",
                       "help_text": "1: 不満 … 5: 大変満足", "required": True},
         )  # fmt: skip
         comment, created = Question.objects.get_or_create(

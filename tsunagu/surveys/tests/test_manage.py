@@ -107,7 +107,9 @@ def test_a_question_with_answers_keeps_its_type_and_options_and_its_earlier_word
     edit = f"{base(world)}{survey.pk}/questions/{single.pk}/"
     keep = {"text": single.text, "kind": "single", "choices": "満足\nやや満足\nやや不満\n不満"}
     changed_type = client.post(edit, keep | {"kind": "long"})
-    assert changed_type.status_code == 400 and "種類は変更できません" in changed_type.content.decode()
+    assert (
+        changed_type.status_code == 400 and "種類は変更できません" in changed_type.content.decode()
+    )
     removed = client.post(edit, keep | {"choices": "満足\nやや満足"})
     assert "削除はできません" in removed.content.decode()
     delete = client.post(f"{edit}delete/", follow=True)

@@ -37,14 +37,27 @@ def test_counts_shares_chart_response_rate_and_written_answers(world: World) -> 
     survey, q = satisfaction_survey(world.net_a)
     send_survey_invitations()  # counts the audience when it opens: the 4 members of A
     single = choice_ids(q["single"])
-    post_answer(world, world.alumni_a, survey, {f"q{q['single'].pk}": single[0], f"q{q['nps'].pk}": "10", f"q{q['long'].pk}": "毎年の総会が楽しみ"})
-    post_answer(world, world.employee_a, survey, {f"q{q['single'].pk}": single[0], f"q{q['nps'].pk}": "6"})
-    post_answer(world, world.supporter_a, survey, {f"q{q['single'].pk}": single[1], f"q{q['nps'].pk}": "9"})
+    post_answer(
+        world,
+        world.alumni_a,
+        survey,
+        {
+            f"q{q['single'].pk}": single[0],
+            f"q{q['nps'].pk}": "10",
+            f"q{q['long'].pk}": "毎年の総会が楽しみ",
+        },
+    )
+    post_answer(
+        world, world.employee_a, survey, {f"q{q['single'].pk}": single[0], f"q{q['nps'].pk}": "6"}
+    )
+    post_answer(
+        world, world.supporter_a, survey, {f"q{q['single'].pk}": single[1], f"q{q['nps'].pk}": "9"}
+    )
     body = world.client(world.operator_a).get(results_url(world, survey)).content.decode()
     assert "回答 3 件" in body and "回答率 75.0%(開始時点の対象者 4 人のうち)" in body
     assert '<th scope="row">満足</th><td class="num">2</td><td class="num">66.7%</td>' in body
     assert '<th scope="row">やや満足</th><td class="num">1</td><td class="num">33.3%</td>' in body
-    assert 'src="data:image/svg+xml;base64,' in body and "<details class=\"chart__data\">" in body
+    assert 'src="data:image/svg+xml;base64,' in body and '<details class="chart__data">' in body
     assert "NPS 33.3" in body  # 2 promoters, 1 detractor of 3
     assert "毎年の総会が楽しみ" in body
 
@@ -110,7 +123,9 @@ def test_exports_are_formula_safe_in_both_encodings_and_excel_and_audited(world:
     assert "アルムナイ活動への満足度は?" in text and "髙橋さん" in text
     sjis = operator.get(base + "answers.csv?encoding=shift_jis")
     assert "charset=shift_jis" in sjis["Content-Type"]
-    assert "'=HYPERLINK" in sjis.content.decode("cp932") and "髙橋さん" in sjis.content.decode("cp932")
+    assert "'=HYPERLINK" in sjis.content.decode("cp932") and "髙橋さん" in sjis.content.decode(
+        "cp932"
+    )
     xlsx = operator.get(base + "answers.xlsx")
     assert xlsx["Content-Disposition"].startswith("attachment")
     book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
@@ -120,7 +135,9 @@ def test_exports_are_formula_safe_in_both_encodings_and_excel_and_audited(world:
     assert cell.startswith("'=")
     assert book.active.cell(row=2, column=rows[0].index("現在の業界") + 1).data_type == "s"
     with scopes_disabled():
-        entries = list(AuditEntry.objects.filter(action="survey.export").values_list("detail", flat=True))
+        entries = list(
+            AuditEntry.objects.filter(action="survey.export").values_list("detail", flat=True)
+        )
     assert [e["format"] for e in entries] == ["xlsx", "csv-shift_jis", "csv-utf-8"]
     assert all(e["count"] == 1 and e["survey"] == survey.pk for e in entries)
     # Members who are not managing the survey get no export.
@@ -156,8 +173,16 @@ def test_a_named_cross_tab_by_role_and_an_unknown_breakdown_is_a_400(world: Worl
     post_answer(world, world.alumni_a, survey, {f"q{question.pk}": yes})
     post_answer(world, world.employee_a, survey, {f"q{question.pk}": no})
     operator = world.client(world.operator_a)
-    body = operator.get(f"/n/{world.net_a.slug}/surveys/{survey.pk}/crosstab/?by=role").content.decode()
-    assert '<th scope="row">アルムナイ</th><td class="num">1</td><td class="num">1</td><td class="num">0</td>' in body
-    assert '<th scope="row">現役社員</th><td class="num">1</td><td class="num">0</td><td class="num">1</td>' in body
+    body = operator.get(
+        f"/n/{world.net_a.slug}/surveys/{survey.pk}/crosstab/?by=role"
+    ).content.decode()
+    assert (
+        '<th scope="row">アルムナイ</th><td class="num">1</td><td class="num">1</td><td class="num">0</td>'
+        in body
+    )
+    assert (
+        '<th scope="row">現役社員</th><td class="num">1</td><td class="num">0</td><td class="num">1</td>'
+        in body
+    )
     bad = operator.get(f"/n/{world.net_a.slug}/surveys/{survey.pk}/crosstab/?by=user_id")
     assert bad.status_code == 400
