@@ -4,8 +4,8 @@ Computed by a few grouped queries over the answers and kept in the cache under t
 revision (which moves with every response and every edit of the questions): the next view
 after a change computes them again, the others read them.
 
-Anonymous surveys: every count under 5 people, zero included, is hidden (``None``), and enough other figures
-with it that the hidden ones cannot be worked out by subtraction (see ``_suppress``).
+Anonymous surveys: every count under 5 people, zero included, is hidden (``None``), and enough
+other figures with it that the hidden ones cannot be worked out by subtraction (``_suppress``).
 """
 
 from __future__ import annotations

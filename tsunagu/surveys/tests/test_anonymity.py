@@ -182,7 +182,7 @@ def test_a_cross_tab_never_shows_a_group_of_fewer_than_five(world: World) -> Non
     # The two were pooled with the smallest shown group so that the overall counts minus the
     # shown groups cannot single them out; a pool of 8 is fine, or nothing is shown at all.
     assert "人事部" not in labels
-    for label, people, cells in table["groups"]:
+    for _label, people, cells in table["groups"]:
         assert people >= 5
         assert all(cell is None or cell >= 5 or cell == 0 for cell in cells)
 

@@ -171,11 +171,12 @@ def test_the_rules_hold_below_the_form_too(world: World) -> None:
     other_survey = make_survey(world.net_a)
     foreign = add_question(other_survey, "他の調査", Kind.SINGLE, ("A", "B"))
     single = questions["single"]
+    ok = Given(choice_ids=choice_ids(single)[:1])
     cases = [
         {single.pk: Given(choice_ids=[choice_ids(foreign)[0]])},
-        {single.pk: Given(choice_ids=choice_ids(single)[:1]), questions["scale"].pk: Given(number=0)},
-        {single.pk: Given(choice_ids=choice_ids(single)[:1]), questions["nps"].pk: Given(number=11)},
-        {single.pk: Given(choice_ids=choice_ids(single)[:1]), questions["long"].pk: Given(text="長" * 4001)},
+        {single.pk: ok, questions["scale"].pk: Given(number=0)},
+        {single.pk: ok, questions["nps"].pk: Given(number=11)},
+        {single.pk: ok, questions["long"].pk: Given(text="長" * 4001)},
         {single.pk: Given(choice_ids=choice_ids(single)[:1], other="その他の回答")},
         {single.pk: Given(choice_ids=choice_ids(single)[:2])},
         {foreign.pk: Given(choice_ids=choice_ids(foreign)[:1])},

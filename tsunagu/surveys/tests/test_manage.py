@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey, satisfaction_survey
+from tsunagu.core.testing.surveys import choice_ids, make_survey, satisfaction_survey
 from tsunagu.core.testing.world import World
 from tsunagu.surveys.models import Choice, Kind, Question, Section, Survey, Wording
 
