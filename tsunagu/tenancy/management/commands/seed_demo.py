@@ -247,6 +247,13 @@ class Command(BaseCommand):
             from tsunagu.talk.demo import seed_talk
 
             seed_talk(mitsuba, [*key.values(), *others], rng)
+        from tsunagu.surveys.demo import seed_surveys
+
+        for network in networks.values():
+            with scope(network=network):
+                office = Membership.objects.filter(network=network, role=Role.OPERATOR).first()
+                if office is not None:
+                    seed_surveys(network, office, rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 
