@@ -54,16 +54,23 @@ def seed_surveys(network: Network, operator: Membership, rng: random.Random) -> 
         opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=30),
         results_for_respondents=True,
     )  # fmt: skip
-    satisfaction = _question(closed, 1, Kind.SINGLE, "ネットワーク全体の満足度は?", ("満足", "やや満足", "やや不満", "不満"), required=True)  # fmt: skip
-    wishes = _question(closed, 2, Kind.MULTIPLE, "今後参加したい企画は?(複数選択可)", ("交流会", "勉強会", "社内見学", "キャリア相談"), allow_other=True)  # fmt: skip
+    satisfaction = _question(
+        closed, 1, Kind.SINGLE, "ネットワーク全体の満足度は?",
+        ("満足", "やや満足", "やや不満", "不満"), required=True,
+    )  # fmt: skip
+    wishes = _question(
+        closed, 2, Kind.MULTIPLE, "今後参加したい企画は?(複数選択可)",
+        ("交流会", "勉強会", "社内見学", "キャリア相談"), allow_other=True,
+    )  # fmt: skip
     nps = _question(closed, 3, Kind.NPS, "元同僚にこのネットワークを勧めたいと思いますか?")
     comment = _question(closed, 4, Kind.LONG, "ご意見・ご要望")
     members = list(audience_members(closed).select_related("user", "network"))
     for member in members[: max(len(members) * 2 // 3, 1)]:
         picked = rng.sample(list(wishes.choices.values_list("pk", flat=True)), rng.randint(1, 2))
         text = rng.choice(COMMENTS)
+        options = list(satisfaction.choices.values_list("pk", flat=True))[:3]
         do_submit_response(member, closed, {
-            satisfaction.pk: Given(choice_ids=[rng.choice(list(satisfaction.choices.values_list("pk", flat=True))[:3])]),
+            satisfaction.pk: Given(choice_ids=[rng.choice(options)]),
             wishes.pk: Given(choice_ids=picked),
             nps.pk: Given(number=rng.choice([6, 7, 8, 8, 9, 9, 10, 10])),
             comment.pk: Given(text=text),
@@ -82,8 +89,14 @@ def seed_surveys(network: Network, operator: Membership, rng: random.Random) -> 
         anonymity=Anonymity.NAMED, audience=Audience.ALUMNI,
         opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=11),
     )  # fmt: skip
-    _question(open_now, 1, Kind.SINGLE, "参加しやすい曜日は?", ("平日夜", "土曜日", "日曜日"), required=True)  # fmt: skip
-    _question(open_now, 2, Kind.SCALE, "オンライン参加の希望度は?", help_text="1: 対面が良い … 5: オンラインが良い")  # fmt: skip
+    _question(
+        open_now, 1, Kind.SINGLE, "参加しやすい曜日は?", ("平日夜", "土曜日", "日曜日"),
+        required=True,
+    )  # fmt: skip
+    _question(
+        open_now, 2, Kind.SCALE, "オンライン参加の希望度は?",
+        help_text="1: 対面が良い … 5: オンラインが良い",
+    )  # fmt: skip
     _question(open_now, 3, Kind.DATE, "都合の良い日があれば教えてください")
     _question(open_now, 4, Kind.SHORT, "話を聞いてみたい人・テーマ")
     Survey.objects.filter(pk=open_now.pk).update(
