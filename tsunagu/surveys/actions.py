@@ -16,6 +16,7 @@ from tsunagu.audit.models import AuditAction, record
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.tenancy.models import Membership
 
+from . import tally
 from .access import (
     check_create_survey_permission,
     check_manage_survey_permission,
@@ -438,6 +439,13 @@ def do_submit_response(
         except IntegrityError:
             pass
         response = Response.objects.filter(survey=survey, owner_key=key).first()
+        before = tally.keys_of(
+            Answer.objects.filter(response=response).values_list(
+                "question_id", "choice_id", "is_other", "number", "date", "text"
+            )
+            if response is not None
+            else []
+        )
         if response is None:
             response = Response.objects.create(
                 network_id=survey.network_id,
@@ -451,7 +459,9 @@ def do_submit_response(
             Answer.objects.filter(response=response).delete()
             if named:
                 Response.objects.filter(pk=response.pk).update(submitted_at=timezone.now())
-        Answer.objects.bulk_create(_answers(survey, response, questions, given))
+        new_answers = Answer.objects.bulk_create(_answers(survey, response, questions, given))
+        if survey.tallied:
+            tally.apply(survey, before, tally.keys_of(tally.answer_rows(new_answers)))
         Draft.objects.filter(survey=survey, owner_key=key).delete()
         bump_revision(survey)
     return response, created

@@ -110,6 +110,8 @@ class Survey(models.Model):
     # Moves on with every response and every change to the questions: the computed results are
     # cached under it.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    # Whether the Tally rows hold every answer (they are kept up to date from then on).
+    tallied = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[models.Manager[Survey]] = ScopedManager(network="network")
 
@@ -311,7 +313,13 @@ class Answer(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["survey", "question", "choice"]),
+            # Covers the results' one grouped pass over a survey's answers.
+            models.Index(
+                fields=["survey", "question", "choice", "number", "date", "is_other"],
+                name="surveys_answer_tally",
+            ),
+            # The written answers of a question, in the order of their random keys.
+            models.Index(fields=["question", "id"], name="surveys_answer_texts"),
             models.Index(fields=["response"]),
         ]
 
@@ -336,3 +344,27 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"draft for {self.survey_id}"
+
+
+class Tally(models.Model):
+    """How many answers a question has of one kind: kept up to date as responses are sent and
+    changed (actions.do_submit_response), so the results read a few rows, not every answer.
+
+    ``key``: ``n`` respondents, ``c:<choice id>``, ``o`` "Other", ``v:<number>``,
+    ``d:<date>``, ``t`` written answers."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32)
+    count = models.IntegerField(default=0)
+
+    objects: ClassVar[models.Manager[Tally]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "question", "key"], name="one_tally_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.key}: {self.count}"

@@ -10,13 +10,16 @@ other figures with it that the hidden ones cannot be worked out by subtraction (
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count
 
+from . import tally
 from .models import (
     CHOICE_KINDS,
     MIN_CELL,
@@ -28,10 +31,11 @@ from .models import (
     Question,
     Response,
     Survey,
+    Tally,
     Wording,
 )
 
-TEXTS_SHOWN = 200  # per question on the page; the export holds them all
+TEXTS_SHOWN = 50  # per question on the page; the export holds them all
 CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -116,28 +120,32 @@ def compute_results(survey: Survey) -> SurveyResults:
             {"version": wording.version, "text": wording.text, "replaced_at": wording.replaced_at}
         )
     responses = Response.objects.filter(survey=survey).count()
-    answers = Answer.objects.filter(survey=survey)
-    respondents = dict(
-        answers.values_list("question_id").annotate(n=Count("response_id", distinct=True))
-    )
-    grouped = answers.values_list("question_id", "choice_id", "is_other", "number").annotate(
-        n=Count("id")
-    )
+    if not survey.tallied:
+        with transaction.atomic():
+            locked = Survey.objects.select_for_update().get(pk=survey.pk)
+            if not locked.tallied:
+                tally.rebuild(locked)
+    # The running counts (tally.py): a few rows per question, whatever the number of answers.
     by_choice: dict[int, dict[Any, int]] = defaultdict(dict)
-    for question_id, choice_id, is_other, number, n in grouped:
-        slot = "other" if is_other else (choice_id if choice_id is not None else number)
-        if slot is not None:
-            by_choice[question_id][slot] = by_choice[question_id].get(slot, 0) + n
+    respondents: dict[int, int] = {}
+    texts_of: dict[int, int] = {}
     dates: dict[int, list[tuple[Any, int]]] = defaultdict(list)
-    date_ids = [q.pk for q in questions if q.kind == Kind.DATE]
-    if date_ids:
-        for question_id, day, n in (
-            answers.filter(question_id__in=date_ids, date__isnull=False)
-            .values_list("question_id", "date")
-            .annotate(n=Count("id"))
-            .order_by("question_id", "date")
-        ):
-            dates[question_id].append((day, n))
+    for question_id, key, n in Tally.objects.filter(survey=survey, count__gt=0).values_list(
+        "question_id", "key", "count"
+    ):
+        kind, _sep, value = key.partition(":")
+        if kind == "n":
+            respondents[question_id] = n
+        elif kind == "t":
+            texts_of[question_id] = n
+        elif kind == "o":
+            by_choice[question_id]["other"] = n
+        elif kind == "c" or kind == "v":
+            by_choice[question_id][int(value)] = n
+        elif kind == "d":
+            dates[question_id].append((datetime.date.fromisoformat(value), n))
+    for question_id in dates:
+        dates[question_id].sort()
     hidden = anonymous and responses < MIN_CELL
     out = []
     for question in questions:
@@ -176,10 +184,11 @@ def compute_results(survey: Survey) -> SurveyResults:
             percent = round(100 * count / n, 1) if count is not None and n else None
             result.rows.append(Row(label, count, percent))
         if question.kind in TEXT_KINDS or question.allow_other:
-            texts = answers.filter(question=question).exclude(text="")
-            result.texts_total = texts.count()
-            if not (anonymous and result.texts_total < MIN_CELL):
-                # Ordered by the answer's random key: never the order people answered in.
+            result.texts_total = texts_of.get(question.pk, 0)
+            if result.texts_total and not (anonymous and result.texts_total < MIN_CELL):
+                # Ordered by the answer's random key (index surveys_answer_texts), never the
+                # order people answered in.
+                texts = Answer.objects.filter(survey=survey, question=question).exclude(text="")
                 result.texts = list(
                     texts.order_by("id").values_list("text", flat=True)[:TEXTS_SHOWN]
                 )
