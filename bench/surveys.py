@@ -141,9 +141,11 @@ def seed(responses: int) -> tuple[int, int]:
                 elif q.kind == Kind.NPS:
                     batch_a.append(Answer(question=q, number=rng.randint(0, 10), **common))
                 elif q.kind == Kind.SHORT:
-                    batch_a.append(Answer(question=q, text=rng.choice(["IT", "製造", "金融", "教育"]), **common))  # fmt: skip
+                    industry = rng.choice(["IT", "製造", "金融", "教育"])
+                    batch_a.append(Answer(question=q, text=industry, **common))
                 elif q.kind == Kind.LONG and rng.random() < 0.5:
-                    batch_a.append(Answer(question=q, text=f"意見 {i}: もっと交流の機会がほしいです。" * 3, **common))  # fmt: skip
+                    opinion = f"意見 {i}: もっと交流の機会がほしいです。" * 3
+                    batch_a.append(Answer(question=q, text=opinion, **common))
                 elif q.kind == Kind.DATE:
                     day = date(2026, 10, 1) + timedelta(days=rng.randrange(30))
                     batch_a.append(Answer(question=q, date=day, **common))
@@ -215,11 +217,10 @@ def main() -> int:
     setup_django(args.redis, migrate=True)
     started = time.perf_counter()
     survey_id, user_id = seed(args.responses)
+    from django.db import connection
     from django_scopes import scopes_disabled
 
     from tsunagu.surveys.models import Answer
-
-    from django.db import connection
 
     with connection.cursor() as cursor:
         # What autovacuum does soon after a bulk load: the results' grouped pass can then read
@@ -240,7 +241,8 @@ def main() -> int:
         ok &= p95 < target
         print(f"  {name:<14} {statistics.median(values):7.1f}  {p95:7.1f}   < {target:.0f}")
     out = subprocess.run(
-        [sys.executable, __file__, "--redis", args.redis, "--export-only", str(survey_id), str(user_id)],
+        [sys.executable, __file__, "--redis", args.redis,
+         "--export-only", str(survey_id), str(user_id)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     line = next(line for line in out.stdout.splitlines() if line.startswith("EXPORT"))
