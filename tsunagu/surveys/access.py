@@ -112,7 +112,7 @@ def has_answered(member: Membership, survey: Survey) -> bool:
 def may_see_results(member: Membership, survey: Survey) -> bool:
     if can_manage_survey(member, survey):
         return True
-    if survey.is_event_feedback and survey.event_id is not None:
+    if survey.is_event_feedback and survey.event is not None:
         from tsunagu.events.access import can_manage_event
 
         if can_manage_event(member, survey.event):

@@ -46,7 +46,7 @@ def audience_members(survey: Survey) -> QuerySet[Membership]:
         from tsunagu.events.models import Registration, RegistrationStatus
 
         took_part = Registration.objects.filter(
-            event_id=survey.event_id,
+            event_id=survey.event_id or 0,
             status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED],
         ).values("user_id")
         return qs.filter(user_id__in=took_part)

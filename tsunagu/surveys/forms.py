@@ -27,7 +27,9 @@ OTHER = "other"
 
 class SurveyForm(forms.ModelForm):
     # Declared here: the model's field would query events outside any network scope.
-    event = forms.ModelChoiceField(queryset=None, label=_("event"), required=False)
+    event: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("event"), required=False
+    )
 
     field_order = [
         "title", "description", "anonymity", "audience", "left_from", "left_to", "department",
@@ -75,7 +77,7 @@ class SurveyForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("The survey must close after it opens."))
@@ -114,7 +116,9 @@ class QuestionForm(forms.Form):
     )
     allow_other = forms.BooleanField(label=_("Offer “Other” with a text"), required=False)
     required = forms.BooleanField(label=_("An answer is required"), required=False)
-    section = forms.ModelChoiceField(label=_("Section"), queryset=None, required=False)
+    section: forms.ModelChoiceField[Section] = forms.ModelChoiceField(
+        label=_("Section"), queryset=None, required=False
+    )
     position = forms.IntegerField(label=_("Order"), required=False, min_value=1, max_value=1000)
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
@@ -126,7 +130,9 @@ class QuestionForm(forms.Form):
 
 
 class CopyForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("Copy the questions of"), queryset=None)
+    source: forms.ModelChoiceField[Survey] = forms.ModelChoiceField(
+        label=_("Copy the questions of"), queryset=None
+    )
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +169,7 @@ class AnswerForm(forms.Form):
             "help_text": question.help_text,
             "required": question.required and not draft,
         }
-        options = [(str(c.pk), c.label) for c in question.choices.all()]
+        options: list[tuple[str, Any]] = [(str(c.pk), c.label) for c in question.choices.all()]
         if question.allow_other:
             options.append((OTHER, _("Other")))
         if question.kind == Kind.SINGLE:
@@ -197,7 +203,7 @@ class AnswerForm(forms.Form):
         return forms.CharField(max_length=limit, widget=widget, **common)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for question in self.questions:
             name = field_name(question)
             if not question.allow_other:

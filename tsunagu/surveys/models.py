@@ -61,8 +61,8 @@ class Kind(models.TextChoices):
 
 
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
-NUMBER_KINDS = {Kind.SCALE: (1, 5), Kind.NPS: (0, 10)}
-TEXT_KINDS = {Kind.SHORT: SHORT_TEXT_MAX, Kind.LONG: LONG_TEXT_MAX}
+NUMBER_KINDS: dict[str, tuple[int, int]] = {Kind.SCALE: (1, 5), Kind.NPS: (0, 10)}
+TEXT_KINDS: dict[str, int] = {Kind.SHORT: SHORT_TEXT_MAX, Kind.LONG: LONG_TEXT_MAX}
 
 
 class Survey(models.Model):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -76,7 +77,7 @@ def survey_create(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     check_create_survey_permission(member)
     now = timezone.localtime().replace(second=0, microsecond=0)
-    initial = {"opens_at": now, "closes_at": now + timezone.timedelta(days=14)}
+    initial = {"opens_at": now, "closes_at": now + timedelta(days=14)}
     form = SurveyForm(request.POST or None, member=member, initial=initial)
     if request.method == "POST" and form.is_valid():
         survey = actions.do_create_survey(member, form.cleaned_data)
@@ -298,33 +299,35 @@ def _sections(questions: list[Question], form: AnswerForm) -> list[dict[str, Any
     return groups
 
 
-def _draft_data(draft: Any) -> Any:
-    from django.http import QueryDict
+def _initial(values: dict[str, list[str]], questions: list[Question]) -> dict[str, Any]:
+    """What a member filled in before (a draft or their response), as the form's initial values:
+    shown as they left it, without the errors of a form that was not sent."""
+    initial: dict[str, Any] = {}
+    for question in questions:
+        name = f"q{question.pk}"
+        found = values.get(name) or []
+        initial[name] = found if question.kind == Kind.MULTIPLE else (found[0] if found else None)
+        if question.allow_other:
+            initial[f"{name}_other"] = (values.get(f"{name}_other") or [""])[0]
+    return initial
 
-    data = QueryDict(mutable=True)
-    for name, values in (draft.data if draft else {}).items():
-        data.setlist(name, values)
-    return data
 
-
-def _response_data(response: Any, questions: list[Question]) -> Any:
-    from django.http import QueryDict
-
-    data = QueryDict(mutable=True)
+def _response_values(response: Any) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
     for answer in response.answers.all():
         name = f"q{answer.question_id}"
         if answer.choice_id is not None:
-            data.appendlist(name, str(answer.choice_id))
+            values.setdefault(name, []).append(str(answer.choice_id))
         elif answer.is_other:
-            data.appendlist(name, "other")
-            data[f"{name}_other"] = answer.text
+            values.setdefault(name, []).append("other")
+            values[f"{name}_other"] = [answer.text]
         elif answer.number is not None:
-            data[name] = str(answer.number)
+            values[name] = [str(answer.number)]
         elif answer.date is not None:
-            data[name] = answer.date.isoformat()
+            values[name] = [answer.date.isoformat()]
         else:
-            data[name] = answer.text
-    return data
+            values[name] = [answer.text]
+    return values
 
 
 @member_required
@@ -374,13 +377,11 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
     else:
         draft = actions.own_draft(member, survey)
         if draft is not None:
-            form = AnswerForm(_draft_data(draft), questions=questions, draft=True)
-            form.is_valid()  # shows what was kept, without complaining about the rest
-            form._errors = {}  # type: ignore[assignment]
+            form = AnswerForm(initial=_initial(draft.data, questions), questions=questions)
         elif mine is not None:
-            form = AnswerForm(initial={}, questions=questions)
-            form = AnswerForm(_response_data(mine, questions), questions=questions)
-            form.is_valid()
+            form = AnswerForm(
+                initial=_initial(_response_values(mine), questions), questions=questions
+            )
         else:
             form = AnswerForm(questions=questions)
     return render(
@@ -537,7 +538,7 @@ def survey_export_csv(request: NetworkRequest, survey_id: int) -> HttpResponse:
 
 
 @member_required
-def survey_export_xlsx(request: NetworkRequest, survey_id: int) -> HttpResponse:
+def survey_export_xlsx(request: NetworkRequest, survey_id: int) -> FileResponse:
     member = request.membership
     survey = access_managed_survey(member, survey_id)
     handle, rows = exports.xlsx_file(survey)
