@@ -55,7 +55,7 @@ class SurveyForm(forms.ModelForm):
                 "figures about fewer than 5 people are hidden. It cannot change once people "
                 "have answered."
             ),
-            "opens_at": _("Japan time. Invitations leave when it opens."),
+            "opens_at": _("Invitations leave when it opens."),
             "closes_at": _("A reminder goes three days before to those who have not answered."),
         }
 

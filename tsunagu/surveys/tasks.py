@@ -14,6 +14,7 @@ from django.utils import formats, timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.notify.actions import notify
+from tsunagu.tenancy.days import network_zone
 from tsunagu.tenancy.models import Network
 
 from .audience import audience_members
@@ -29,8 +30,9 @@ def survey_url(survey: Survey) -> str:
 
 
 def _closes(survey: Survey) -> str:
+    """Stored as a parameter: formatted once, in the network's zone."""
     with translation.override("ja"):
-        return formats.date_format(timezone.localtime(survey.closes_at), "Y-m-d H:i")
+        return formats.date_format(survey.closes_at.astimezone(network_zone()), "Y-m-d H:i")
 
 
 def _not_answered(survey: Survey) -> list[int]:

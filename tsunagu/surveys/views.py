@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.charts import Chart, Series
 from tsunagu.tenancy.access import access_in_network
+from tsunagu.tenancy.days import network_zone
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.tenancy.requests import NetworkRequest
@@ -72,7 +74,20 @@ def survey_list(request: NetworkRequest) -> HttpResponse:
     )
 
 
+def in_network_zone(view: Any) -> Any:
+    """Opening and closing times are written and shown in the network's zone (tenancy.days),
+    whatever zone the member reads the site in."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with timezone.override(network_zone()):
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
 @member_required
+@in_network_zone
 def survey_create(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     check_create_survey_permission(member)
@@ -105,6 +120,7 @@ def survey_copy(request: NetworkRequest) -> HttpResponse:
 
 
 @member_required
+@in_network_zone
 def survey_edit(request: NetworkRequest, survey_id: int) -> HttpResponse:
     member = request.membership
     survey = access_managed_survey(member, survey_id)

@@ -101,17 +101,17 @@ def test_the_office_surveys_recent_leavers_one_answers_on_a_phone_the_office_dow
     # Celery beat invites those who are asked, and only them.
     send_survey_invitations()
     with scopes_disabled():
-        invited = set(
-            Notification.objects.filter(kind="survey_invitation").values_list("recipient_id", flat=True)
-        )
+        notes = Notification.objects.filter(kind="survey_invitation")
+        invited = set(notes.values_list("recipient_id", flat=True))
         survey = Survey.objects.get()
     assert invited == {hanako.user_id} and earlier.user_id not in invited
 
     # 花子 answers on her phone, with the keyboard-reachable labels of the form.
     phone = open_as(hanako)
     phone.goto("/n/mitsuba/notifications/")
-    phone.get_by_text("2025年度 アルムナイ満足度アンケート").first.click()
-    expect(phone.get_by_role("heading", level=1)).to_have_text("2025年度 アルムナイ満足度アンケート")
+    title = "2025年度 アルムナイ満足度アンケート"
+    phone.get_by_text(title).first.click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(title)
     group = phone.get_by_role("group", name="アルムナイ活動への満足度は?")
     group.get_by_label("やや満足").check()
     phone.get_by_label("ご意見・ご要望").fill("オンラインの勉強会を増やしてほしいです。")

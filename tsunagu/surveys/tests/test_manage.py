@@ -209,3 +209,29 @@ def test_the_survey_list_has_a_constant_number_of_queries(
     assert count() == few
     with django_assert_num_queries(few):
         client.get(base(world))
+
+
+@pytest.mark.django_db
+def test_opening_and_closing_times_are_in_the_networks_zone_whatever_the_readers_zone(
+    world: World,
+) -> None:
+    """An operator who reads the site in London time still writes 9:00 Japan time."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tsunagu.accounts.middleware import TIME_ZONE_COOKIE
+
+    client = world.client(world.operator_a)
+    client.cookies[TIME_ZONE_COOKIE] = "Europe/London"
+    response = client.post(
+        base(world) + "new/",
+        survey_data(opens_at="2030-05-01T09:00", closes_at="2030-05-15T18:00"),
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        survey = Survey.objects.get()
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert survey.opens_at == dt.datetime(2030, 5, 1, 9, 0, tzinfo=tokyo)
+    assert survey.closes_at == dt.datetime(2030, 5, 15, 18, 0, tzinfo=tokyo)
+    form = client.get(f"{base(world)}{survey.pk}/edit/").content.decode()
+    assert 'value="2030-05-01T09:00"' in form
