@@ -433,11 +433,16 @@ def do_submit_response(
         try:
             with transaction.atomic():
                 Participation.objects.create(
-                    network_id=survey.network_id, survey=survey, user_id=member.user_id
+                    network_id=survey.network_id, survey=survey, user_id=member.user_id, **facts
                 )
             created = True
         except IntegrityError:
-            pass
+            # Answered before: their answers stay counted in the groups of their first answer.
+            facts = dict(
+                Participation.objects.filter(survey=survey, user_id=member.user_id)
+                .values("role", "left_year", "department")
+                .get()
+            )
         response = Response.objects.filter(survey=survey, owner_key=key).first()
         before = tally.keys_of(
             Answer.objects.filter(response=response).values_list(
@@ -446,6 +451,7 @@ def do_submit_response(
             if response is not None
             else []
         )
+        new_response = response is None
         if response is None:
             response = Response.objects.create(
                 network_id=survey.network_id,
@@ -453,7 +459,6 @@ def do_submit_response(
                 owner_key=key,
                 user_id=member.user_id if named else None,
                 submitted_at=timezone.now() if named else None,
-                **facts,
             )
         else:
             Answer.objects.filter(response=response).delete()
@@ -461,7 +466,13 @@ def do_submit_response(
                 Response.objects.filter(pk=response.pk).update(submitted_at=timezone.now())
         new_answers = Answer.objects.bulk_create(_answers(survey, response, questions, given))
         if survey.tallied:
-            tally.apply(survey, before, tally.keys_of(tally.answer_rows(new_answers)))
+            after = tally.keys_of(tally.answer_rows(new_answers))
+            tally.apply(survey, before, after)
+            tally.apply_groups(
+                survey,
+                tally.group_keys(facts, before),
+                tally.group_keys(facts, after, person=1 if new_response else 0),
+            )
         Draft.objects.filter(survey=survey, owner_key=key).delete()
         bump_revision(survey)
     return response, created

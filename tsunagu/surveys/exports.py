@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.tenancy.models import Role
 
-from .models import Answer, Choice, Question, Response, Survey
+from .models import Answer, Choice, Participation, Question, Response, Survey
 
 CHUNK = 5000
 
@@ -40,9 +40,16 @@ def rows(survey: Survey, questions: list[Question]) -> Iterator[list[Any]]:
     people: dict[Any, list[Any]] = {}
     if not survey.is_anonymous:
         roles = dict(Role.choices)
-        for pk, name, role, year, department, at in Response.objects.filter(
-            survey=survey
-        ).values_list("pk", "user__name", "role", "left_year", "department", "submitted_at"):
+        facts = {
+            user_id: (role, year, department)
+            for user_id, role, year, department in Participation.objects.filter(
+                survey=survey
+            ).values_list("user_id", "role", "left_year", "department")
+        }
+        for pk, user_id, name, at in Response.objects.filter(survey=survey).values_list(
+            "pk", "user_id", "user__name", "submitted_at"
+        ):
+            role, year, department = facts.get(user_id, ("", None, ""))
             when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
             people[pk] = [name or "", str(roles.get(role, role)), year or "", department, when]
     current: Any = None

@@ -11,8 +11,11 @@ Anonymity. In an anonymous survey nothing stored beside an answer names the memb
   server, holding it, recognises the member who asks for their own response and nobody else.
 - Drafts (progress kept when a member leaves halfway) are stored under the same key, not under
   the member, and are deleted when the response is sent.
-- What the results are broken down by (role, leaving year, department) is copied onto the
-  response when it is sent; the results hide every figure under ``MIN_CELL`` people.
+- What the results are broken down by (role, leaving year, department) is not stored on the
+  response either, where it would single out the one alumna of 2015 in 人事部: it is kept on
+  the participation (which names the member anyway) and counted into ``GroupTally`` rows, so
+  the cross-tabulations read aggregates that no response row points to. The results hide
+  every figure under ``MIN_CELL`` people.
 """
 
 from __future__ import annotations
@@ -110,8 +113,9 @@ class Survey(models.Model):
     # Moves on with every response and every change to the questions: the computed results are
     # cached under it.
     revision = models.PositiveIntegerField(default=0, editable=False)
-    # Whether the Tally rows hold every answer (they are kept up to date from then on).
-    tallied = models.BooleanField(default=False, editable=False)
+    # Whether the Tally rows hold every answer (they are kept up to date from then on); only
+    # surveys whose answers were written around the actions (a migration) start without.
+    tallied = models.BooleanField(default=True, editable=False)
 
     objects: ClassVar[models.Manager[Survey]] = ScopedManager(network="network")
 
@@ -247,6 +251,11 @@ class Participation(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What the member's answers are counted under in the cross-tabulations, as it stood when
+    # they first answered (an edit of the answers moves the counts within the same groups).
+    role = models.CharField(max_length=16, blank=True)
+    left_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    department = models.CharField(max_length=100, blank=True)
 
     objects: ClassVar[models.Manager[Participation]] = ScopedManager(network="network")
 
@@ -270,10 +279,6 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
-    # What results are broken down by, as it stood when the response was sent.
-    role = models.CharField(max_length=16, blank=True)
-    left_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    department = models.CharField(max_length=100, blank=True)
 
     objects: ClassVar[models.Manager[Response]] = ScopedManager(network="network")
 
@@ -368,3 +373,26 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id} {self.key}: {self.count}"
+
+
+class GroupTally(models.Model):
+    """Tally for the respondents of one group (a role, a leaving year, a department): what the
+    cross-tabulations read. ``question`` empty and ``key`` ``people``: how many answered."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    dimension = models.CharField(max_length=16)
+    group = models.CharField(max_length=100, blank=True)
+    key = models.CharField(max_length=32)
+    count = models.IntegerField(default=0)
+
+    objects: ClassVar[models.Manager[GroupTally]] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "dimension"])]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.group} {self.question_id} {self.key}: {self.count}"

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
 
 from . import tally
 from .models import (
@@ -27,6 +26,7 @@ from .models import (
     TEXT_KINDS,
     Answer,
     Choice,
+    GroupTally,
     Kind,
     Question,
     Response,
@@ -108,6 +108,16 @@ def _suppress(counts: list[int], anonymous: bool, exclusive: bool) -> list[int |
     return shown
 
 
+def ensure_tallied(survey: Survey) -> None:
+    """Counts the answers of a survey that were written around the actions (a migration)."""
+    if survey.tallied:
+        return
+    with transaction.atomic():
+        locked = Survey.objects.select_for_update().get(pk=survey.pk)
+        if not locked.tallied:
+            tally.rebuild(locked)
+
+
 def compute_results(survey: Survey) -> SurveyResults:
     anonymous = survey.is_anonymous
     questions = list(Question.objects.filter(survey=survey).order_by("position", "id"))
@@ -120,11 +130,7 @@ def compute_results(survey: Survey) -> SurveyResults:
             {"version": wording.version, "text": wording.text, "replaced_at": wording.replaced_at}
         )
     responses = Response.objects.filter(survey=survey).count()
-    if not survey.tallied:
-        with transaction.atomic():
-            locked = Survey.objects.select_for_update().get(pk=survey.pk)
-            if not locked.tallied:
-                tally.rebuild(locked)
+    ensure_tallied(survey)
     # The running counts (tally.py): a few rows per question, whatever the number of answers.
     by_choice: dict[int, dict[Any, int]] = defaultdict(dict)
     respondents: dict[int, int] = {}
@@ -202,11 +208,7 @@ def compute_results(survey: Survey) -> SurveyResults:
 
 # --- Cross-tabulation -----------------------------------------------------------------------------
 
-BY_FIELDS = {
-    "role": "response__role",
-    "left_year": "response__left_year",
-    "department": "response__department",
-}
+BY_FIELDS = ("role", "left_year", "department")
 
 
 @dataclass
@@ -214,7 +216,7 @@ class Crosstab:
     question_pk: int
     text: str
     columns: list[str]  # the options
-    groups: list[tuple[str, int | None, list[int | None]]]  # label, people, counts
+    groups: list[tuple[Any, int | None, list[int | None]]]  # group, people, counts
     hidden_groups: int = 0  # groups under MIN_CELL, pooled or left out
 
 
@@ -229,14 +231,15 @@ def crosstab_for(survey: Survey, by: str) -> list[Crosstab]:
 
 def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
     """Each choice and scale question broken down by the respondents' role, leaving year or
-    department (as they stood when they answered).
+    department (as they stood when they first answered), read from the group counts
+    (tally.GroupTally): no response row says whose group it is.
 
     Anonymous surveys: a group of fewer than MIN_CELL respondents is never shown on its own;
     such groups are pooled as "Other groups", and if the pool is itself under MIN_CELL the next
     smallest groups join it until it is not (or it is left out when nothing is left to join),
     so the overall figures minus the shown groups never single anybody out."""
-    column = BY_FIELDS[by]
     anonymous = survey.is_anonymous
+    ensure_tallied(survey)
     questions = [
         q
         for q in Question.objects.filter(survey=survey).order_by("position", "id")
@@ -245,21 +248,21 @@ def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
     choices = defaultdict(list)
     for choice in Choice.objects.filter(question__survey=survey).order_by("position", "id"):
         choices[choice.question_id].append(choice)
-    people = dict(
-        Response.objects.filter(survey=survey)
-        .values_list(column.removeprefix("response__"))
-        .annotate(n=Count("id"))
-    )
+    people: dict[Any, int] = {}
     counts: dict[tuple[int, Any], dict[Any, int]] = defaultdict(dict)
-    for question_id, group, choice_id, is_other, number, n in (
-        Answer.objects.filter(survey=survey, question__in=questions)
-        .values_list("question_id", column, "choice_id", "is_other", "number")
-        .annotate(n=Count("id"))
-    ):
-        slot = "other" if is_other else (choice_id if choice_id is not None else number)
-        counts[(question_id, group)][slot] = counts[(question_id, group)].get(slot, 0) + n
+    for question_id, group, key, n in GroupTally.objects.filter(
+        survey=survey, dimension=by, count__gt=0
+    ).values_list("question_id", "group", "key", "count"):
+        if question_id is None:
+            people[group] = n
+            continue
+        kind, _sep, value = key.partition(":")
+        if kind == "o":
+            counts[(question_id, group)]["other"] = n
+        elif kind in ("c", "v"):
+            counts[(question_id, group)][int(value)] = n
     # Which groups are shown: the same for every question.
-    order = sorted(people, key=lambda g: (g is None or g == "", str(g)))
+    order = sorted(people, key=lambda g: (g == "", g))
     shown = [g for g in order if not anonymous or people[g] >= MIN_CELL]
     small = [g for g in order if g not in shown]
     pool = list(small)
@@ -284,7 +287,7 @@ def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
             slots = list(range(low, high + 1))
             columns = [str(v) for v in slots]
         exclusive = question.kind != Kind.MULTIPLE
-        groups = []
+        groups: list[tuple[Any, int | None, list[int | None]]] = []
         for g in shown:
             row = [counts[(question.pk, g)].get(s, 0) for s in slots]
             groups.append((g, people[g], _suppress(row, anonymous, exclusive)))

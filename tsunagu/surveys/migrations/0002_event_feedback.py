@@ -25,6 +25,7 @@ def forwards(apps, schema_editor) -> None:
     Feedback = apps.get_model("events", "Feedback")
     Event = apps.get_model("events", "Event")
     Membership = apps.get_model("tenancy", "Membership")
+    Profile = apps.get_model("profiles", "Profile")
     Survey = apps.get_model("surveys", "Survey")
     Question = apps.get_model("surveys", "Question")
     Participation = apps.get_model("surveys", "Participation")
@@ -46,6 +47,8 @@ def forwards(apps, schema_editor) -> None:
                 is_event_feedback=True,
                 created_by_id=event.created_by_id,
                 invited_at=event.followed_up_at or event.ends_at,
+                # The answers are written here, not by the actions: counted on the first view.
+                tallied=False,
             )
         rating, created = Question.objects.get_or_create(
             survey=survey, position=1,
@@ -59,9 +62,23 @@ def forwards(apps, schema_editor) -> None:
         roles = dict(
             Membership.objects.filter(network_id=event.network_id).values_list("user_id", "role")
         )
+        profiles = {
+            user_id: (left_on.year if left_on else None, department)
+            for user_id, left_on, department in Profile.objects.filter(
+                network_id=event.network_id
+            ).values_list("membership__user_id", "left_on", "last_department")
+        }
         for feedback in Feedback.objects.filter(event=event).order_by("pk"):
+            left_year, department = profiles.get(feedback.user_id, (None, ""))
             _participation, new = Participation.objects.get_or_create(
-                survey=survey, user_id=feedback.user_id, defaults={"network_id": event.network_id}
+                survey=survey,
+                user_id=feedback.user_id,
+                defaults={
+                    "network_id": event.network_id,
+                    "role": roles.get(feedback.user_id, ""),
+                    "left_year": left_year,
+                    "department": department[:100],
+                },
             )
             if not new:
                 continue
@@ -71,7 +88,6 @@ def forwards(apps, schema_editor) -> None:
                 owner_key=owner_key(survey.pk, feedback.user_id),
                 user_id=feedback.user_id,
                 submitted_at=feedback.created_at,
-                role=roles.get(feedback.user_id, ""),
             )
             Answer.objects.create(
                 network_id=event.network_id, survey=survey, response=response,
@@ -87,7 +103,8 @@ def forwards(apps, schema_editor) -> None:
             .objects.filter(event=event, status__in=["confirmed", "attended"])
             .count()
         )
-        survey.save(update_fields=["audience_size"])
+        survey.tallied = False
+        survey.save(update_fields=["audience_size", "tallied"])
 
 
 class Migration(migrations.Migration):
@@ -95,6 +112,7 @@ class Migration(migrations.Migration):
         ("surveys", "0001_initial"),
         ("events", "0007_calendar_feed_key"),
         ("tenancy", "0006_network_supporters_may_create_surveys"),
+        ("profiles", "0005_sort_name_of_hidden_readings"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
