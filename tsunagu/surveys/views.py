@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.charts import Chart, Series
@@ -346,6 +347,9 @@ def _response_values(response: Any) -> dict[str, list[str]]:
     return values
 
 
+# Answers never reach an error report or a log: Django's reports of a failed request list the
+# posted values, next to the member who posted them.
+@sensitive_post_parameters()
 @member_required
 def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
     """The survey's form: sent, it stores the response (or replaces the member's earlier one);
@@ -416,6 +420,7 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters()
 @member_required
 @require_POST
 def survey_draft(request: NetworkRequest, survey_id: int) -> HttpResponse:

@@ -233,3 +233,44 @@ def test_the_anonymity_cannot_change_once_someone_has_answered(world: World) -> 
     assert "匿名性の設定は変更できません" in response.content.decode()
     with scopes_disabled():
         assert Survey.objects.get(pk=survey.pk).anonymity == "anonymous"
+
+
+@pytest.mark.django_db
+def test_an_error_report_of_the_answer_page_hides_the_answers(world: World, monkeypatch) -> None:
+    """Django's report of a failed request (mailed to the admins, logged) lists what was
+    posted, beside the member who posted it: the answer pages mark every value sensitive."""
+    from django.core.signals import got_request_exception
+    from django.test import Client
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from tsunagu.surveys import actions
+
+    survey, questions = anonymous_survey(world)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(actions, "do_submit_response", broken)
+    monkeypatch.setattr(actions, "do_save_draft", broken)
+    failed = []
+
+    def keep(sender, request, **kwargs) -> None:
+        failed.append(request)
+
+    got_request_exception.connect(keep)
+    try:
+        client = Client(raise_request_exception=False)
+        client.force_login(world.alumni_a.user)
+        data = {
+            f"q{questions['single'].pk}": str(choice_ids(questions["single"])[0]),
+            f"q{questions['long'].pk}": SECRET_ANSWER,
+        }
+        base = f"/n/{world.net_a.slug}/surveys/{survey.pk}/"
+        assert client.post(base, data).status_code == 500
+        assert client.post(base + "draft/", data).status_code == 500
+    finally:
+        got_request_exception.disconnect(keep)
+    assert len(failed) == 2
+    for request in failed:
+        shown = SafeExceptionReporterFilter().get_post_parameters(request)
+        assert SECRET_ANSWER not in str(shown)
