@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "tsunagu.feed",
     "tsunagu.talk",
     "tsunagu.insights",
+    "tsunagu.surveys",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,14 @@ CELERY_BEAT_SCHEDULE = {
     "hook-idempotency-keys": {
         "task": "tsunagu.onboarding.tasks.forget_old_hook_calls",
         "schedule": 24 * 60 * 60,
+    },
+    "survey-invitations": {
+        "task": "tsunagu.surveys.tasks.send_survey_invitations",
+        "schedule": 15 * 60,
+    },
+    "survey-reminders": {
+        "task": "tsunagu.surveys.tasks.send_survey_reminders",
+        "schedule": 60 * 60,
     },
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",

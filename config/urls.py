@@ -23,6 +23,7 @@ network_patterns = [
     path("talk/", include("tsunagu.talk.urls")),
     path("", include("tsunagu.insights.programme_urls")),
     path("insights/", include("tsunagu.insights.urls")),
+    path("surveys/", include("tsunagu.surveys.urls")),
 ]
 
 urlpatterns = [

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     CHANGE_OUTCOME = "outcome.change", _("Changed an outcome")
     EXPORT_LEDGER = "outcome.export", _("Exported the outcome ledger")
     EXPORT_INSIGHTS = "insights.export", _("Exported the network's figures")
+    EXPORT_SURVEY = "survey.export", _("Exported the answers of a survey")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

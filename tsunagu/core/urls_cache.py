@@ -23,6 +23,7 @@ NETWORK_LINKS = {
     "directory": "profiles:directory",
     "my_profile": "profiles:me",
     "events": "events:list",
+    "surveys": "surveys:list",
     "boards": "boards:index",
     "talk": "talk:index",
     "manage": "tenancy:manage_members",

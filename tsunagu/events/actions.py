@@ -22,7 +22,6 @@ from .access import (
     check_manage_event_permission,
     check_rotate_calendar_feed_permission,
     may_apply,
-    may_give_feedback,
 )
 from .forms import EventForm
 from .models import (
@@ -31,7 +30,6 @@ from .models import (
     Cadence,
     CalendarFeedKey,
     Event,
-    Feedback,
     ListVisit,
     Organiser,
     Photo,
@@ -394,22 +392,6 @@ def do_delete_event(member: Membership, event: Event) -> None:
             stored.delete(save=False)
 
     transaction.on_commit(delete_files)
-
-
-@transaction.atomic
-def do_give_feedback(member: Membership, event: Event, rating: int, comment: str) -> Feedback:
-    registration = Registration.objects.filter(event=event, user_id=member.user_id).first()
-    if not may_give_feedback(member, event, registration):
-        raise ValidationError(_("Only participants can rate an event, once it has ended."))
-    if Feedback.objects.filter(event=event, user_id=member.user_id).exists():
-        raise ValidationError(_("You have already sent your feedback. Thank you!"))
-    return Feedback.objects.create(
-        network_id=event.network_id,
-        event=event,
-        user_id=member.user_id,
-        rating=rating,
-        comment=comment,
-    )
 
 
 def _add_months(moment: Any, months: int) -> Any:

@@ -230,24 +230,6 @@ class DescriptionImageForm(forms.Form):
     )
 
 
-RATINGS = [(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]
-
-
-class FeedbackForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("How was it? (5 is best)"),
-        choices=RATINGS,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 MAX_OCCURRENCES = 52
 
 

@@ -104,11 +104,16 @@ def follow_up_event(network_id: int, event_id: int) -> int:
                 event=event, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED]
             ).values_list("user_id", flat=True)
         )
+        # The feedback form is a survey of the participants; the follow-up links to it.
+        from tsunagu.surveys.event_feedback import ensure_feedback_survey
+        from tsunagu.surveys.tasks import survey_url
+
+        survey = ensure_feedback_survey(event)
         notify(
             network,
             user_ids,
             "event_follow_up",
             params={"title": event.title},
-            url=event.get_absolute_url() + "#feedback",
+            url=survey_url(survey),
         )
         return len(user_ids)

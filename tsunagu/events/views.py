@@ -54,7 +54,6 @@ from .forms import (
     DescriptionImageForm,
     EventFilterForm,
     EventForm,
-    FeedbackForm,
     ReportForm,
     SeriesForm,
 )
@@ -62,7 +61,6 @@ from .models import (
     LIVE,
     SEATED,
     Event,
-    Feedback,
     Organiser,
     Photo,
     Registration,
@@ -272,7 +270,6 @@ def _detail_context(
     request: NetworkRequest,
     event: Event,
     apply_form: ApplyForm,
-    feedback_form: FeedbackForm | None = None,
 ) -> dict:
     """``event`` comes from access_event_for_reader(), with the reader's own parts."""
     member = request.membership
@@ -282,10 +279,10 @@ def _detail_context(
     seats: int = event.seats  # type: ignore[attr-defined]
     shared = _shared_detail(event)
     holds_seat = mine is not None and mine.holds_seat
-    can_rate = may_give_feedback(member, event, mine) and not event.rated  # type: ignore[attr-defined]
     return {
         "photos": shared["photos"] if event.is_past else [],
-        "feedback_form": (feedback_form or FeedbackForm()) if can_rate else None,
+        # The feedback form is the event's survey (events:feedback leads to it).
+        "may_give_feedback": may_give_feedback(member, event, mine),
         "event": event,
         "manager": manager,
         "mine": mine if mine is not None and mine.is_live else None,
@@ -430,23 +427,23 @@ def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
 
 
 @member_required
-@require_POST
 def event_feedback(request: NetworkRequest, event_id: int) -> HttpResponse:
+    """The feedback form is the event's survey: participants (and its organisers) are taken to
+    it once the event has ended; it is made on the first visit if the follow-up has not run."""
+    from tsunagu.surveys.event_feedback import ensure_feedback_survey, feedback_survey
+    from tsunagu.surveys.tasks import survey_url
+
     member = request.membership
     event = access_event(member, event_id)
-    form = FeedbackForm(request.POST)
-    if not form.is_valid():
-        event = access_event_for_reader(member, event.pk)
-        context = _detail_context(request, event, ApplyForm(questions=event.questions), form)
-        return render(request, "events/detail.html", context)
-    try:
-        actions.do_give_feedback(
-            member, event, form.cleaned_data["rating"], form.cleaned_data["comment"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Thank you for your feedback!"))
+    registration = Registration.objects.filter(event=event, user_id=member.user_id).first()
+    if event.is_past and (
+        may_give_feedback(member, event, registration) or can_manage_event(member, event)
+    ):
+        return redirect(survey_url(ensure_feedback_survey(event)))
+    survey = feedback_survey(event)
+    if survey is not None and can_manage_event(member, event):
+        return redirect(survey_url(survey))
+    messages.info(request, _("Only participants can rate an event, once it has ended."))
     return redirect(event.get_absolute_url())
 
 
@@ -467,8 +464,8 @@ def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
         )
         messages.success(request, _("The report has been saved."))
         return redirect("events:report", network_slug=member.network.slug, event_id=event.pk)
-    feedback = list(Feedback.objects.filter(event=event).select_related("user"))
-    ratings = [f.rating for f in feedback]
+    from tsunagu.surveys.event_feedback import feedback_survey
+
     return render(
         request,
         "events/report.html",
@@ -476,8 +473,7 @@ def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
             "event": event,
             "form": form,
             "photos": list(Photo.objects.filter(event=event, in_description=False)),
-            "feedback": feedback,
-            "average": sum(ratings) / len(ratings) if ratings else None,
+            "feedback_survey": feedback_survey(event),
         },
     )
 

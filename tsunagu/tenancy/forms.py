@@ -33,6 +33,7 @@ class NetworkSettingsForm(forms.ModelForm):
             "eligibility",
             "members_may_create_events",
             "supporters_may_moderate",
+            "supporters_may_create_surveys",
         ]
         field_classes = {
             "logo": ImageUploadField,

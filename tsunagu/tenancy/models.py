@@ -76,6 +76,11 @@ class Network(models.Model):
             "Turning it off takes the right away at once."
         ),
     )
+    supporters_may_create_surveys = models.BooleanField(
+        _("supporters may run surveys"),
+        default=False,
+        help_text=_("Otherwise only operators create surveys."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -211,6 +211,7 @@ def _subnav(request: Any, membership: Any, links: dict[str, str], found: dict[st
         ("talk", "", False),  # drawn by _talk()
         ("news", _("News"), links["news"] in path),
         ("careers", _("Opportunities"), links["careers"] in path),
+        ("surveys", _("Surveys"), links["surveys"] in path),
         ("notifications", _("Notifications"), path == links["notifications"]),
         ("about", _("About"), False),
     ]

@@ -69,6 +69,7 @@ def test_every_csv_the_site_writes_is_tested_here() -> None:
         "onboarding:import_rejections",
         "events:figures_csv",
         "careers:answers_export",
+        "surveys:export_csv",
     }
 
 
@@ -202,3 +203,29 @@ def test_the_answers_to_an_opportunity_write_names_messages_and_cv_names_as_text
         # is checked with every other cell by assert_no_formula().
         assert row[0].startswith("'") and row[4].startswith("'"), row
     assert sorted(row[0] for row in rows[1:]) == sorted(neutralised(v) for v in HOSTILE)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")], ids=["utf-8", "shift_jis"]
+)
+def test_the_answers_of_a_survey_come_as_text(world: World, encoding: str, codec: str) -> None:
+    from tsunagu.core.testing.surveys import add_question, make_survey
+
+    survey = make_survey(world.net_a)
+    questions = [add_question(survey, value, "short") for value in HOSTILE]
+    members = [world.alumni_a, world.employee_a, world.supporter_a]
+    for n, member in enumerate(members):
+        data = {
+            f"q{q.pk}": HOSTILE[(i + n) % len(HOSTILE)].strip() or "x"
+            for i, q in enumerate(questions)
+        }
+        world.client(member).post(f"/n/{world.net_a.slug}/surveys/{survey.pk}/", data)
+    response = world.client(world.operator_a).get(
+        f"/n/{world.net_a.slug}/surveys/{survey.pk}/answers.csv", {"encoding": encoding}
+    )
+    assert response.status_code == 200
+    rows = cells(response.content, codec)
+    assert_no_formula(rows)
+    assert rows[0][5:] == [neutralised(v) for v in HOSTILE]
+    assert len(rows) == 4
+    assert "'=HYPERLINK" in response.content.decode(codec)

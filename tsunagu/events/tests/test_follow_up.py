@@ -1,4 +1,5 @@
-"""After the event: the follow-up notification, the report with photos, and feedback."""
+"""After the event: the follow-up notification, the report with photos. Feedback is the
+event's survey (tsunagu/surveys/tests/test_event_feedback.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PIL import Image
 
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.world import World
-from tsunagu.events.models import Feedback, Photo, Registration
+from tsunagu.events.models import Photo, Registration
 from tsunagu.events.tasks import send_event_follow_ups
 from tsunagu.notify.models import Notification
 
@@ -52,7 +53,12 @@ def test_follow_up_thanks_participants_once_and_not_those_who_did_not_come(
             [world.alumni_a.user_id, world.supporter_a.user_id]
         )
         assert "秋の交流会" in notes[0].message
-        assert notes[0].url.endswith("#feedback")
+    # The follow-up leads to the event's feedback survey.
+    from tsunagu.surveys.models import Survey
+
+    with scopes_disabled():
+        survey = Survey.objects.get(event=event, is_event_feedback=True)
+    assert notes[0].url == f"/n/{world.net_a.slug}/surveys/{survey.pk}/"
 
 
 @pytest.mark.django_db
@@ -92,49 +98,6 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_photo(
         assert not Photo.objects.exists()
         event.refresh_from_db()
     assert event.report == ""  # nothing half-saved
-
-
-@pytest.mark.django_db
-def test_participants_give_feedback_once_after_the_event(world: World) -> None:
-    event = ended(world)
-    register(event, world.alumni_a, "attended")
-    client = world.client(world.alumni_a)
-    detail = f"/n/{world.net_a.slug}/events/{event.pk}/"
-    assert 'id="feedback"' in client.get(detail).content.decode()
-    response = client.post(detail + "feedback/", {"rating": "5", "comment": "また参加したいです"})
-    assert response.status_code == 302
-    assert 'id="feedback"' not in client.get(detail).content.decode()
-    again = client.post(detail + "feedback/", {"rating": "1"}, follow=True)
-    assert "既にフィードバック" in again.content.decode()
-    with scopes_disabled():
-        assert list(Feedback.objects.values_list("rating", "comment")) == [
-            (5, "また参加したいです")
-        ]
-    report = world.client(world.operator_a).get(detail + "report/").content.decode()
-    assert "また参加したいです" in report
-
-
-@pytest.mark.django_db
-def test_feedback_is_refused_before_the_end_and_from_non_participants(world: World) -> None:
-    upcoming = make_event(world.net_a)
-    register(upcoming, world.alumni_a, "confirmed")
-    over = ended(world)
-    register(over, world.employee_a, "no_show")
-    for event, member in (
-        (upcoming, world.alumni_a),
-        (over, world.employee_a),
-        (over, world.supporter_a),
-    ):
-        response = world.client(member).post(
-            f"/n/{world.net_a.slug}/events/{event.pk}/feedback/", {"rating": "4"}
-        )
-        assert response.status_code == 302
-    bad = world.client(world.alumni_a).post(
-        f"/n/{world.net_a.slug}/events/{upcoming.pk}/feedback/", {"rating": "9"}
-    )
-    assert bad.status_code == 200  # an invalid rating is a form error, not a 500
-    with scopes_disabled():
-        assert not Feedback.objects.exists()
 
 
 @pytest.mark.django_db

@@ -33,6 +33,7 @@ from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
+from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey
 from tsunagu.core.testing.talk import make_room
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.core.tests.test_images import image_bytes
@@ -45,6 +46,8 @@ from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.onboarding.models import Application, ExitCode, ImportBatch, Invitation, InviteLink
 from tsunagu.profiles.models import LifeUpdate
+from tsunagu.surveys.actions import Given, do_submit_response
+from tsunagu.surveys.models import Kind
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Attachment as TalkAttachment
 from tsunagu.talk.models import Room, RoomKind
@@ -238,6 +241,22 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "programme:ledger_export": MEMBERS,
     "programme:ledger_edit": MEMBERS,
     "programme:ledger_decide": MEMBERS,
+    "surveys:list": MEMBERS,
+    "surveys:create": MEMBERS,
+    "surveys:copy": MEMBERS,
+    "surveys:answer": MEMBERS,
+    "surveys:draft": MEMBERS,
+    "surveys:edit": MEMBERS,
+    "surveys:questions": MEMBERS,
+    "surveys:section_add": MEMBERS,
+    "surveys:question_edit": MEMBERS,
+    "surveys:question_delete": MEMBERS,
+    "surveys:publish": MEMBERS,
+    "surveys:close": MEMBERS,
+    "surveys:results": MEMBERS,
+    "surveys:crosstab": MEMBERS,
+    "surveys:export_csv": MEMBERS,
+    "surveys:export_xlsx": MEMBERS,
 }
 
 
@@ -407,9 +426,19 @@ def values_from_network_a(world: World) -> dict[str, str]:
             note=f"商談 {CANARY_A}",
             members=[alumni],
         )
+    survey = make_survey(world.net_a, title=f"満足度調査 {CANARY_A}", description=CANARY_A)
+    survey_question = add_question(
+        survey, f"ご意見 {CANARY_A}", Kind.SINGLE, (f"満足 {CANARY_A}", "不満")
+    )
+    with scope(network=world.net_a):
+        do_submit_response(
+            alumni, survey, {survey_question.pk: Given(choice_ids=[choice_ids(survey_question)[0]])}
+        )
     return {
         "award_id": str(award.pk),
         "outcome_id": str(outcome.pk),
+        "survey_id": str(survey.pk),
+        "question_id": str(survey_question.pk),
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
         "notification_id": str(notification.pk),
@@ -578,6 +607,8 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "opportunity_id",
         "opportunity_file_id",
         "job_application_id",
+        "survey_id",
+        "question_id",
     }
     routes = [
         route

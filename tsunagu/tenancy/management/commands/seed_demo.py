@@ -263,6 +263,13 @@ class Command(BaseCommand):
         for network in networks.values():
             with scope(network=network):
                 seed_programme(network, rng)
+        from tsunagu.surveys.demo import seed_surveys
+
+        for network in networks.values():
+            with scope(network=network):
+                office = Membership.objects.filter(network=network, role=Role.OPERATOR).first()
+                if office is not None:
+                    seed_surveys(network, office, rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 

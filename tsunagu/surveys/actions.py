@@ -1,0 +1,520 @@
+"""Every write of surveys."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.audit.models import AuditAction, record
+from tsunagu.core.queue import queue_after_commit
+from tsunagu.tenancy.models import Membership
+
+from . import tally
+from .access import (
+    check_create_survey_permission,
+    check_manage_survey_permission,
+)
+from .audience import in_audience
+from .keys import owner_key
+from .models import (
+    CHOICE_KINDS,
+    MAX_CHOICES,
+    MAX_QUESTIONS,
+    NUMBER_KINDS,
+    OTHER_TEXT_MAX,
+    TEXT_KINDS,
+    Answer,
+    Choice,
+    Draft,
+    Kind,
+    Participation,
+    Question,
+    Response,
+    Section,
+    Survey,
+    Wording,
+)
+
+SURVEY_FIELDS = (
+    "title", "description", "anonymity", "audience", "left_from", "left_to", "department",
+    "event", "opens_at", "closes_at", "results_for_respondents",
+)  # fmt: skip
+
+
+def bump_revision(survey: Survey) -> None:
+    """The cached results of the survey are computed again on the next view."""
+    Survey.objects.filter(pk=survey.pk).update(revision=F("revision") + 1)
+
+
+def lock_survey(survey: Survey) -> Survey:
+    return Survey.objects.select_for_update().select_related("network").get(pk=survey.pk)
+
+
+def has_responses(survey: Survey) -> bool:
+    return Response.objects.filter(survey=survey).exists()
+
+
+@transaction.atomic
+def do_create_survey(member: Membership, data: dict[str, Any]) -> Survey:
+    check_create_survey_permission(member)
+    survey = Survey(network=member.network, created_by=member.user)
+    for name in SURVEY_FIELDS:
+        if name in data:
+            setattr(survey, name, data[name])
+    survey.save()
+    return survey
+
+
+@transaction.atomic
+def do_update_survey(member: Membership, survey: Survey, data: dict[str, Any]) -> Survey:
+    survey = lock_survey(survey)
+    check_manage_survey_permission(member, survey)
+    answered = has_responses(survey)
+    if answered and data.get("anonymity", survey.anonymity) != survey.anonymity:
+        raise ValidationError(
+            {"anonymity": _("People have answered already: the anonymity can no longer change.")}
+        )
+    if answered and (
+        data.get("audience", survey.audience) != survey.audience
+        or data.get("event", survey.event) != survey.event
+    ):
+        raise ValidationError(
+            {"audience": _("People have answered already: who is asked can no longer change.")}
+        )
+    for name in SURVEY_FIELDS:
+        if name in data:
+            setattr(survey, name, data[name])
+    survey.revision += 1
+    survey.save()
+    return survey
+
+
+@transaction.atomic
+def do_publish_survey(member: Membership, survey: Survey) -> Survey:
+    survey = lock_survey(survey)
+    check_manage_survey_permission(member, survey)
+    if survey.published:
+        return survey
+    if not Question.objects.filter(survey=survey).exists():
+        raise ValidationError(_("Add at least one question before publishing."))
+    if survey.closes_at <= timezone.now():
+        raise ValidationError(_("The closing time has passed: set a later one first."))
+    survey.published = True
+    survey.save(update_fields=["published"])
+    if survey.opens_at <= timezone.now():
+        from .tasks import send_survey_invitations
+
+        queue_after_commit(send_survey_invitations)
+    return survey
+
+
+@transaction.atomic
+def do_close_now(member: Membership, survey: Survey) -> Survey:
+    survey = lock_survey(survey)
+    check_manage_survey_permission(member, survey)
+    now = timezone.now()
+    if survey.closes_at > now:
+        survey.closes_at = max(now, survey.opens_at + datetime.timedelta(seconds=1))
+        survey.save(update_fields=["closes_at"])
+    return survey
+
+
+# --- Questions ------------------------------------------------------------------------------------
+
+
+def _question_answered(question: Question) -> bool:
+    return Answer.objects.filter(question=question).exists()
+
+
+def _clean_choices(kind: str, labels: list[str]) -> list[str]:
+    labels = [label.strip()[:200] for label in labels if label.strip()]
+    if kind in CHOICE_KINDS and len(labels) < 2:
+        raise ValidationError({"choices": _("Give at least two options, one a line.")})
+    if len(labels) > MAX_CHOICES:
+        raise ValidationError({"choices": _("At most 30 options.")})
+    return labels if kind in CHOICE_KINDS else []
+
+
+@transaction.atomic
+def do_add_section(member: Membership, survey: Survey, title: str, description: str) -> Section:
+    survey = lock_survey(survey)
+    check_manage_survey_permission(member, survey)
+    last = Section.objects.filter(survey=survey).order_by("-position").first()
+    section = Section.objects.create(
+        network_id=survey.network_id,
+        survey=survey,
+        title=title,
+        description=description,
+        position=(last.position + 1) if last else 1,
+    )
+    bump_revision(survey)
+    return section
+
+
+@transaction.atomic
+def do_add_question(
+    member: Membership, survey: Survey, data: dict[str, Any], labels: list[str]
+) -> Question:
+    survey = lock_survey(survey)
+    check_manage_survey_permission(member, survey)
+    if Question.objects.filter(survey=survey).count() >= MAX_QUESTIONS:
+        raise ValidationError(_("A survey holds at most 100 questions."))
+    labels = _clean_choices(data["kind"], labels)
+    last = Question.objects.filter(survey=survey).order_by("-position").first()
+    question = Question.objects.create(
+        network_id=survey.network_id,
+        survey=survey,
+        section=data.get("section"),
+        position=data.get("position") or ((last.position + 1) if last else 1),
+        kind=data["kind"],
+        text=data["text"],
+        help_text=data.get("help_text", ""),
+        required=data.get("required", False),
+        allow_other=data.get("allow_other", False) and data["kind"] in CHOICE_KINDS,
+    )
+    Choice.objects.bulk_create(
+        Choice(network_id=survey.network_id, question=question, label=label, position=n)
+        for n, label in enumerate(labels, 1)
+    )
+    bump_revision(survey)
+    return question
+
+
+@transaction.atomic
+def do_update_question(
+    member: Membership, question: Question, data: dict[str, Any], labels: list[str]
+) -> Question:
+    """Once a question has answers its type stays and its options are only renamed or added;
+    a changed wording is kept as a new version, the earlier one shown beside the results."""
+    survey = lock_survey(question.survey)
+    check_manage_survey_permission(member, survey)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    answered = _question_answered(question)
+    if answered and data["kind"] != question.kind:
+        raise ValidationError(
+            {"kind": _("People have answered this question: its type can no longer change.")}
+        )
+    labels = _clean_choices(data["kind"], labels)
+    existing = list(Choice.objects.filter(question=question))
+    if answered and question.kind in CHOICE_KINDS and len(labels) < len(existing):
+        raise ValidationError(
+            {
+                "choices": _(
+                    "People have answered this question: options can be renamed or added, "
+                    "not removed."
+                )
+            }
+        )
+    wording_changed = (
+        data["text"] != question.text or data.get("help_text", "") != question.help_text
+    )
+    renamed = [c for c, label in zip(existing, labels, strict=False) if c.label != label]
+    if answered and (wording_changed or renamed):
+        Wording.objects.create(
+            network_id=question.network_id,
+            question=question,
+            version=question.version,
+            text=question.text,
+            help_text=question.help_text,
+        )
+        question.version += 1
+    question.text = data["text"]
+    question.help_text = data.get("help_text", "")
+    question.kind = data["kind"]
+    question.required = data.get("required", False)
+    question.allow_other = data.get("allow_other", False) and data["kind"] in CHOICE_KINDS
+    question.section = data.get("section")
+    if data.get("position"):
+        question.position = data["position"]
+    question.save()
+    for choice, label in zip(existing, labels, strict=False):
+        if choice.label != label:
+            choice.label = label
+            choice.save(update_fields=["label"])
+    if len(labels) > len(existing):
+        Choice.objects.bulk_create(
+            Choice(network_id=question.network_id, question=question, label=label, position=n)
+            for n, label in enumerate(labels[len(existing) :], len(existing) + 1)
+        )
+    elif len(labels) < len(existing):
+        Choice.objects.filter(pk__in=[c.pk for c in existing[len(labels) :]]).delete()
+    bump_revision(survey)
+    return question
+
+
+@transaction.atomic
+def do_delete_question(member: Membership, question: Question) -> None:
+    survey = lock_survey(question.survey)
+    check_manage_survey_permission(member, survey)
+    if _question_answered(question):
+        raise ValidationError(_("People have answered this question: it can no longer be deleted."))
+    question.delete()
+    bump_revision(survey)
+
+
+@transaction.atomic
+def do_copy_survey(member: Membership, source: Survey) -> Survey:
+    """A new draft with the questions of an earlier survey; it opens now, for as long."""
+    check_create_survey_permission(member)
+    now = timezone.now()
+    copy = Survey.objects.create(
+        network=member.network,
+        title=_("Copy of %(title)s") % {"title": source.title},
+        description=source.description,
+        anonymity=source.anonymity,
+        audience=source.audience,
+        left_from=source.left_from,
+        left_to=source.left_to,
+        department=source.department,
+        event=source.event,
+        opens_at=now,
+        closes_at=now + max(source.closes_at - source.opens_at, datetime.timedelta(days=1)),
+        results_for_respondents=source.results_for_respondents,
+        copied_from=source,
+        created_by=member.user,
+    )
+    sections = {}
+    for section in Section.objects.filter(survey=source):
+        sections[section.pk] = Section.objects.create(
+            network=copy.network,
+            survey=copy,
+            title=section.title,
+            description=section.description,
+            position=section.position,
+        )
+    for question in Question.objects.filter(survey=source).prefetch_related("choices"):
+        new = Question.objects.create(
+            network=copy.network,
+            survey=copy,
+            section=sections.get(question.section_id) if question.section_id else None,
+            position=question.position,
+            kind=question.kind,
+            text=question.text,
+            help_text=question.help_text,
+            required=question.required,
+            allow_other=question.allow_other,
+        )
+        Choice.objects.bulk_create(
+            Choice(network=copy.network, question=new, label=c.label, position=c.position)
+            for c in question.choices.all()
+        )
+    return copy
+
+
+# --- Answering ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Given:
+    """One question's answer, parsed by the form."""
+
+    choice_ids: list[int] = field(default_factory=list)
+    other: str = ""
+    number: int | None = None
+    text: str = ""
+    date: datetime.date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return (
+            not self.choice_ids
+            and not self.other
+            and self.number is None
+            and not self.text
+            and self.date is None
+        )
+
+
+def check_answer_permission(member: Membership, survey: Survey) -> None:
+    if survey.network_id != member.network_id:
+        raise PermissionDenied
+    if not survey.is_open:
+        raise ValidationError(_("This survey is not open for answers."))
+    if not in_audience(member, survey):
+        raise PermissionDenied
+
+
+def validate_given(questions: list[Question], given: dict[int, Given]) -> None:
+    """The rules again, below the form: a caller that builds ``given`` itself (a test, an API)
+    cannot store an answer the form would refuse."""
+    by_id = {q.pk: q for q in questions}
+    for question_id, value in given.items():
+        question = by_id.get(question_id)
+        if question is None:
+            raise ValidationError(_("An answer is for a question of another survey."))
+        choice_ids = {c.pk for c in question.choices.all()}
+        if value.choice_ids and (
+            question.kind not in CHOICE_KINDS or not set(value.choice_ids) <= choice_ids
+        ):
+            raise ValidationError(_("Choose one of the options given."))
+        if question.kind == Kind.SINGLE and len(value.choice_ids) + bool(value.other) > 1:
+            raise ValidationError(_("Choose one of the options given."))
+        if value.other and not question.allow_other:
+            raise ValidationError(_("This question has no “Other” option."))
+        if len(value.other) > OTHER_TEXT_MAX:
+            raise ValidationError(_("The “Other” text is too long."))
+        if value.number is not None:
+            low, high = NUMBER_KINDS.get(question.kind, (1, 0))
+            if not low <= value.number <= high:
+                raise ValidationError(_("The value is outside the scale."))
+        if value.text and (
+            question.kind not in TEXT_KINDS or len(value.text) > TEXT_KINDS[question.kind]
+        ):
+            raise ValidationError(_("The text is too long."))
+    for question in questions:
+        if question.required and (question.pk not in given or given[question.pk].empty):
+            raise ValidationError(_("Answer every required question."))
+
+
+def _answers(
+    survey: Survey, response: Response, questions: list[Question], given: dict[int, Given]
+):
+    versions = {q.pk: q.version for q in questions}
+    for question_id, value in given.items():
+        common = {
+            "network_id": survey.network_id,
+            "survey_id": survey.pk,
+            "response": response,
+            "question_id": question_id,
+            "version": versions[question_id],
+        }
+        for choice_id in value.choice_ids:
+            yield Answer(choice_id=choice_id, **common)
+        if value.other:
+            yield Answer(is_other=True, text=value.other, **common)
+        if value.number is not None:
+            yield Answer(number=value.number, **common)
+        if value.text:
+            yield Answer(text=value.text, **common)
+        if value.date is not None:
+            yield Answer(date=value.date, **common)
+
+
+def _respondent_facts(member: Membership) -> dict[str, Any]:
+    from tsunagu.profiles.models import Profile
+
+    profile = Profile.objects.filter(membership=member).only("left_on", "last_department").first()
+    return {
+        "role": member.role,
+        "left_year": profile.left_on.year if profile and profile.left_on else None,
+        "department": (profile.last_department if profile else "")[:100],
+    }
+
+
+def do_submit_response(
+    member: Membership, survey: Survey, given: dict[int, Given]
+) -> tuple[Response, bool]:
+    """Stores the member's response, or replaces it when they answered before (until the survey
+    closes). Returns the response and whether it is new.
+
+    Two submits at once (two tabs, a double click) make one response: the participation row is
+    unique per member and survey, and so is the response's owner key; the second one waits for
+    the first and then replaces its answers.
+    """
+    check_answer_permission(member, survey)
+    questions = list(Question.objects.filter(survey=survey).prefetch_related("choices"))
+    given = {k: v for k, v in given.items() if not v.empty}
+    validate_given(questions, given)
+    key = owner_key(survey.pk, member.user_id)
+    facts = _respondent_facts(member)
+    named = not survey.is_anonymous
+    created = False
+    with transaction.atomic():
+        survey = lock_survey(survey)  # also serialises the revision counter
+        if not survey.is_open:
+            raise ValidationError(_("This survey is not open for answers."))
+        try:
+            with transaction.atomic():
+                Participation.objects.create(
+                    network_id=survey.network_id, survey=survey, user_id=member.user_id, **facts
+                )
+            created = True
+        except IntegrityError:
+            # Answered before: their answers stay counted in the groups of their first answer.
+            facts = dict(
+                Participation.objects.filter(survey=survey, user_id=member.user_id)
+                .values("role", "left_year", "department")
+                .get()
+            )
+        response = Response.objects.filter(survey=survey, owner_key=key).first()
+        before = tally.keys_of(
+            Answer.objects.filter(response=response).values_list(
+                "question_id", "choice_id", "is_other", "number", "date", "text"
+            )
+            if response is not None
+            else []
+        )
+        new_response = response is None
+        if response is None:
+            response = Response.objects.create(
+                network_id=survey.network_id,
+                survey=survey,
+                owner_key=key,
+                user_id=member.user_id if named else None,
+                submitted_at=timezone.now() if named else None,
+            )
+        else:
+            Answer.objects.filter(response=response).delete()
+            if named:
+                Response.objects.filter(pk=response.pk).update(submitted_at=timezone.now())
+        new_answers = Answer.objects.bulk_create(_answers(survey, response, questions, given))
+        if survey.tallied:
+            after = tally.keys_of(tally.answer_rows(new_answers))
+            tally.apply(survey, before, after)
+            tally.apply_groups(
+                survey,
+                tally.group_keys(facts, before),
+                tally.group_keys(facts, after, person=1 if new_response else 0),
+            )
+        Draft.objects.filter(survey=survey, owner_key=key).delete()
+        bump_revision(survey)
+    return response, created
+
+
+DRAFT_KEYS_MAX = 400
+DRAFT_VALUE_MAX = 4000
+
+
+def do_save_draft(member: Membership, survey: Survey, data: dict[str, list[str]]) -> Draft:
+    """Keeps what the member has filled in so far, unchecked (it is checked when sent)."""
+    check_answer_permission(member, survey)
+    kept: dict[str, list[str]] = {}
+    for name, values in list(data.items())[:DRAFT_KEYS_MAX]:
+        if name.startswith("q") and name[1:].split("_")[0].isdigit():
+            kept[name] = [str(v)[:DRAFT_VALUE_MAX] for v in values[:MAX_CHOICES]]
+    key = owner_key(survey.pk, member.user_id)
+    draft, _created = Draft.objects.update_or_create(
+        survey=survey, owner_key=key, defaults={"network_id": survey.network_id, "data": kept}
+    )
+    return draft
+
+
+def own_response(member: Membership, survey: Survey) -> Response | None:
+    return Response.objects.filter(
+        survey=survey, owner_key=owner_key(survey.pk, member.user_id)
+    ).first()
+
+
+def own_draft(member: Membership, survey: Survey) -> Draft | None:
+    return Draft.objects.filter(
+        survey=survey, owner_key=owner_key(survey.pk, member.user_id)
+    ).first()
+
+
+def note_export(member: Membership, survey: Survey, *, rows: int, fmt: str) -> None:
+    """Audited without anything of the respondents: the survey, the format and the count."""
+    record(
+        member,
+        AuditAction.EXPORT_SURVEY,
+        survey=survey.pk,
+        name=survey.title,
+        count=rows,
+        format=fmt,
+    )

@@ -1,0 +1,124 @@
+"""The answers of a survey as a table: one row per response, one column per question.
+
+An anonymous survey's table has no name, no role, no leaving year, no department and no time,
+and its rows come in the order of their random keys, not the order people answered in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.core.csvsafe import csv_safe
+from tsunagu.tenancy.models import Role
+
+from .models import Answer, Choice, Participation, Question, Response, Survey
+
+CHUNK = 5000
+
+
+def header(survey: Survey, questions: list[Question]) -> list[str]:
+    first = (
+        []
+        if survey.is_anonymous
+        else [_("Name"), _("Role"), _("Leaving year"), _("Department"), _("Answered at")]
+    )
+    return [*first, *(q.text for q in questions)]
+
+
+def rows(survey: Survey, questions: list[Question]) -> Iterator[list[Any]]:
+    """Rows of answers, read in chunks ordered by the response's random key."""
+    labels = dict(Choice.objects.filter(question__survey=survey).values_list("pk", "label"))
+    index = {q.pk: n for n, q in enumerate(questions)}
+    other = _("Other")
+    people: dict[Any, list[Any]] = {}
+    if not survey.is_anonymous:
+        roles = dict(Role.choices)
+        facts = {
+            user_id: (role, year, department)
+            for user_id, role, year, department in Participation.objects.filter(
+                survey=survey
+            ).values_list("user_id", "role", "left_year", "department")
+        }
+        for pk, user_id, name, at in Response.objects.filter(survey=survey).values_list(
+            "pk", "user_id", "user__name", "submitted_at"
+        ):
+            role, year, department = facts.get(user_id, ("", None, ""))
+            when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+            people[pk] = [name or "", str(roles.get(role, role)), year or "", department, when]
+    current: Any = None
+    cells: list[list[str]] = []
+
+    def finish() -> list[Any]:
+        values = [" / ".join(c) for c in cells]
+        return [*people.get(current, []), *values] if not survey.is_anonymous else values
+
+    answers = (
+        Answer.objects.filter(survey=survey)
+        .order_by("response_id")
+        .values_list(
+            "response_id", "question_id", "choice_id", "is_other", "number", "text", "date"
+        )
+    )
+    for response_id, question_id, choice_id, is_other, number, text, date in answers.iterator(
+        chunk_size=CHUNK
+    ):
+        if response_id != current:
+            if current is not None:
+                yield finish()
+            current, cells = response_id, [[] for _q in questions]
+        slot = cells[index[question_id]]
+        if choice_id is not None:
+            slot.append(labels.get(choice_id, ""))
+        elif is_other:
+            slot.append(f"{other}: {text}")
+        elif number is not None:
+            slot.append(str(number))
+        elif date is not None:
+            slot.append(date.isoformat())
+        else:
+            slot.append(text)
+    if current is not None:
+        yield finish()
+
+
+def csv_bytes(survey: Survey, encoding: str) -> tuple[bytes, int]:
+    questions = list(Question.objects.filter(survey=survey).order_by("position", "id"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_safe(c) for c in header(survey, questions)])
+    count = 0
+    for row in rows(survey, questions):
+        writer.writerow([csv_safe(c) for c in row])
+        count += 1
+    text = buffer.getvalue()
+    if encoding == "utf-8":
+        return ("\ufeff" + text).encode("utf-8"), count
+    # Characters CP932 lacks (rare kanji, emoji) become "?"; the UTF-8 file keeps them all.
+    return text.encode("cp932", errors="replace"), count
+
+
+def xlsx_file(survey: Survey) -> tuple[Any, int]:
+    """The workbook in a temporary file (write-only mode keeps one row in memory at a time),
+    rewound for streaming; the file goes when it is closed."""
+    from openpyxl import Workbook
+
+    questions = list(Question.objects.filter(survey=survey).order_by("position", "id"))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=_("Answers")[:31])
+    sheet.append(header(survey, questions))
+    count = 0
+    for row in rows(survey, questions):
+        # openpyxl stores a string starting with "=" as a formula: the quote keeps it text.
+        sheet.append([csv_safe(v) if isinstance(v, str) else v for v in row])
+        count += 1
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
+    book.save(out)
+    out.seek(0)
+    return out, count
