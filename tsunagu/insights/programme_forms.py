@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from tsunagu.tenancy.models import Membership, Status
 
 from .ledger import validate_outcome
-from .programme_models import NOTE_MAX, AwardKind, OutcomeKind, ProgrammeSettings
+from .programme_models import NOTE_MAX, AwardKind, OutcomeKind, ProgrammeSettings, QuarterNote
 from .supporters import FIRST_YEAR, PeriodKind, today
 
 NAME_SEPARATORS = re.compile(r"[,、，\n]+")
@@ -144,3 +144,16 @@ class OutcomeForm(forms.Form):
                     for message in messages:
                         self.add_error(field, message)
         return data
+
+
+class QuotesForm(forms.ModelForm):
+    """Two voices of members for the quarter's report, picked by the office."""
+
+    class Meta:
+        model = QuarterNote
+        fields = ["quote_1", "quote_1_by", "quote_2", "quote_2_by"]
+        widgets = {
+            "quote_1": forms.Textarea(attrs={"rows": 2}),
+            "quote_2": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"quote_1_by": _("e.g. 2019年退職・営業部")}

@@ -184,3 +184,26 @@ class OutcomeMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} in {self.outcome_id}"
+
+
+class QuarterNote(models.Model):
+    """What the office adds to a quarter's report for the management meeting: two quotes from
+    members (with how they are credited), chosen by the operators."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    quarter = models.CharField(max_length=7)  # 2026-Q4
+    quote_1 = models.TextField(_("first quote"), blank=True, max_length=400)
+    quote_1_by = models.CharField(_("credited as"), blank=True, max_length=100)
+    quote_2 = models.TextField(_("second quote"), blank=True, max_length=400)
+    quote_2_by = models.CharField(_("credited as"), blank=True, max_length=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager[QuarterNote]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "quarter"], name="insights_quarter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.quarter}"

@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("ledger/", views.ledger_list, name="ledger"),
     path("ledger/export/", views.ledger_export, name="ledger_export"),
+    path("ledger/report/", views.quarter_report, name="quarter_report"),
+    path("ledger/report.csv", views.quarter_report_csv, name="quarter_report_csv"),
     path("ledger/<id:outcome_id>/", views.ledger_edit, name="ledger_edit"),
     path("ledger/<id:outcome_id>/decide/", views.ledger_decide, name="ledger_decide"),
 ]

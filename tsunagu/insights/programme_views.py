@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import ledger, supporters
-from .programme_forms import AwardForm, OutcomeForm, PeriodForm, SettingsForm
+from . import ledger, report, supporters
+from .programme_forms import AwardForm, OutcomeForm, PeriodForm, QuotesForm, SettingsForm
 from .programme_models import AwardKind, OutcomeStatus, ProgrammeSettings
+from .report import Quarter
 from .supporters import PeriodKind, period_containing
 
 LEDGER_PAGE = 50
@@ -258,5 +259,59 @@ def ledger_export(request: NetworkRequest) -> HttpResponse:
     response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
     suffix = "-sjis" if encoding == "shift_jis" else ""
     filename = f"{member.network.slug}-outcomes-{stamp:%Y%m%d}{suffix}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- The quarterly report ---------------------------------------------------------------------
+
+
+def _quarter(request: NetworkRequest) -> Quarter:
+    text = request.GET.get("quarter") or ""
+    if not text:
+        return Quarter.of(report.network_day_today())
+    return Quarter.parse(text)
+
+
+@operator_required
+def quarter_report(request: NetworkRequest) -> HttpResponse:
+    """One A4 page for the management meeting; the office picks two quotes."""
+    member = request.membership
+    try:
+        quarter = _quarter(request)
+    except report.QuarterError as error:
+        return render(request, "insights/quarter_report.html", {"problem": str(error)}, status=400)
+    found = report.quarter_report(member, quarter)
+    form = QuotesForm(request.POST or None, instance=found.note)
+    if request.method == "POST" and form.is_valid():
+        report.do_save_quotes(member, quarter, **form.cleaned_data)
+        messages.success(request, _("The quotes are saved."))
+        target = reverse("programme:quarter_report", kwargs={"network_slug": member.network.slug})
+        return redirect(f"{target}?quarter={quarter.key}")
+    return render(
+        request,
+        "insights/quarter_report.html",
+        {
+            "report": found,
+            "form": form,
+            "quarters": [quarter.previous(n) for n in range(-1, 5) if n != 0],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@operator_required
+def quarter_report_csv(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    try:
+        quarter = _quarter(request)
+    except report.QuarterError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
+    found = report.quarter_report(member, quarter)
+    content = report.export_csv(member, found, "utf-8" if encoding == "utf-8" else "cp932")
+    response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
+    suffix = "-sjis" if encoding == "shift_jis" else ""
+    filename = f"{member.network.slug}-report-{quarter.key}{suffix}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,8 +1,10 @@
 """In a real browser, in Japanese: an operator opens the year's ranking, gives the 最多活動賞 to a
-member, finds it on that member's profile, and records an outcome in the ledger."""
+member, finds it on that member's profile, records an outcome in the ledger, and prints the
+quarter's report on one A4 page."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 
 from tsunagu.boards import actions as boards
 from tsunagu.core.testing.boards import make_thread
@@ -100,6 +103,26 @@ def test_an_operator_gives_the_most_active_award_and_records_an_outcome(
     expect(row).to_contain_text("¥5,000,000")
     expect(row).to_contain_text("田中 花子")
     page.screenshot(path=str(tmp_path / "3-ledger.png"), full_page=True)
+
+    # The quarter's report for the management meeting: two voices, then one A4 page.
+    with page.expect_navigation():
+        page.get_by_role("link", name="経営会議向けの四半期レポート").click()
+    expect(page.locator("[data-outcomes]")).to_have_text("1")
+    expect(page.locator("[data-report]")).to_contain_text("出戻り採用")
+    expect(page.locator("[data-report]")).not_to_contain_text(
+        "田中 花子"
+    )  # names stay in the ledger
+    page.get_by_label("1つ目の声").fill("辞めた後も古巣とつながれるのが心強いです")
+    page.get_by_label("紹介の仕方").first.fill("2019年退職・営業部")
+    with page.expect_navigation():
+        page.get_by_role("button", name="声を保存する").click()
+    expect(page.locator("[data-quote]")).to_contain_text("辞めた後も古巣と")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="声を保存する")).to_be_hidden()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert len(pdf.pages) == 1  # one A4 page, as the meeting's handout
+    assert abs(float(pdf.pages[0].mediabox.width) - 595.3) < 1  # A4 portrait, in points
+    page.emulate_media(media="screen")
 
     # A phone-sized screen: the ranking still reads, its table scrolls inside its card.
     phone = log_in(browser, live_server.url, "operator@example.jp", width=390)

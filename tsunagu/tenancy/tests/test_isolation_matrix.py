@@ -239,6 +239,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "programme:withdraw_award": MEMBERS,
     "programme:ledger": MEMBERS,
     "programme:ledger_export": MEMBERS,
+    "programme:quarter_report": MEMBERS,
+    "programme:quarter_report_csv": MEMBERS,
     "programme:ledger_edit": MEMBERS,
     "programme:ledger_decide": MEMBERS,
     "surveys:list": MEMBERS,
