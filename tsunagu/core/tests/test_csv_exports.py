@@ -70,6 +70,8 @@ def test_every_csv_the_site_writes_is_tested_here() -> None:
         "events:figures_csv",
         "careers:answers_export",
         "surveys:export_csv",
+        "insights:export",
+        "programme:quarter_report_csv",
     }
 
 
@@ -229,3 +231,52 @@ def test_the_answers_of_a_survey_come_as_text(world: World, encoding: str, codec
     assert rows[0][5:] == [neutralised(v) for v in HOSTILE]
     assert len(rows) == 4
     assert "'=HYPERLINK" in response.content.decode(codec)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")], ids=["utf-8", "shift_jis"]
+)
+def test_the_quarterly_report_writes_outcome_notes_as_text(
+    world: World, encoding: str, codec: str
+) -> None:
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from tsunagu.insights.ledger import do_record_outcome
+    from tsunagu.insights.programme_models import OutcomeKind
+    from tsunagu.insights.report import Quarter
+
+    today = timezone.localdate()
+    with scope(network=world.net_a):
+        for value in HOSTILE:
+            do_record_outcome(world.operator_a, kind=OutcomeKind.MEDIA, on=today, note=value)
+    quarter = Quarter.of(today).key
+
+    response = world.client(world.operator_a).get(
+        f"/n/{world.net_a.slug}/ledger/report.csv", {"quarter": quarter, "encoding": encoding}
+    )
+
+    assert response.status_code == 200
+    if codec == "utf-8-sig":
+        assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = cells(response.content, codec)
+    assert_no_formula(rows)
+    notes = [row[3] for row in rows if len(row) == 4][1:]
+    # Notes are stored without their outer blanks; each reaches the file as text.
+    assert sorted(n.removeprefix("'") for n in notes) == sorted(v.strip() for v in HOSTILE)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")], ids=["utf-8", "shift_jis"]
+)
+def test_the_dashboard_figures_come_as_plain_cells(world: World, encoding: str, codec: str) -> None:
+    # The figures hold no member's text; the file is still checked like every other.
+    response = world.client(world.operator_a).get(
+        f"/n/{world.net_a.slug}/insights/export.csv", {"encoding": encoding}
+    )
+    assert response.status_code == 200
+    if codec == "utf-8-sig":
+        assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = cells(response.content, codec)
+    assert len(rows) > 5
+    assert_no_formula(rows)
