@@ -42,8 +42,8 @@ def stop_url(invitation: Invitation) -> str:
     )
 
 
-def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
-    """Raises Undelivered when the mail server does not take it."""
+def invitation_message(invitation: Invitation, *, reminder: bool = False) -> tuple[str, str]:
+    """The subject and body the invitation is sent with (also the operators' preview)."""
     network = invitation.network
     context = {
         "network": network,
@@ -54,13 +54,13 @@ def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> N
         "inviter": invitation.invited_by.user.name if invitation.invited_by_id else "",  # type: ignore[union-attr]
     }
     subject, body = _both("onboarding/email/invitation", context)
-    deliver(
-        EmailMessage(
-            subject=" ".join(f"[{network.name}] {subject}".split())[:200],
-            body=body,
-            to=[invitation.email],
-        )
-    )
+    return " ".join(f"[{network.name}] {subject}".split())[:200], body
+
+
+def send_invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
+    """Raises Undelivered when the mail server does not take it."""
+    subject, body = invitation_message(invitation, reminder=reminder)
+    deliver(EmailMessage(subject=subject, body=body, to=[invitation.email]))
 
 
 def send_decision_mail(application: Application) -> None:

@@ -66,7 +66,7 @@ def test_bulk_role_change_suspension_and_removal_are_audited(world: World) -> No
     ids = [world.alumni_a.pk, extra.pk]
     client.post(url, {"action": "role:supporter", "ids": ids})
     client.post(url, {"action": "suspend", "ids": [extra.pk]})
-    client.post(url, {"action": "remove", "ids": [world.alumni_a.pk]})
+    client.post(url, {"action": "remove", "ids": [world.alumni_a.pk], "confirmed": "1"})
     with scopes_disabled():
         assert Membership.objects.get(pk=world.alumni_a.pk).role == Role.SUPPORTER
         assert Membership.objects.get(pk=world.alumni_a.pk).status == Status.LEFT
@@ -305,3 +305,53 @@ def test_the_console_words_say_what_they_count(world: World) -> None:
     assert "参加日時" not in console
     assert "<th>退職日</th>" in invitations and "<th>退会</th>" not in invitations
     assert "参加済み" in invitations
+
+
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [("role:operator", "名簿"), ("remove", "あとでこのページから有効に戻せます")],
+)
+def test_making_an_operator_or_removing_someone_is_confirmed_first(
+    world: World, action: str, says: str
+) -> None:
+    client = world.client(world.operator_a)
+    url = f"/n/{world.net_a.slug}/manage/console/members/bulk/"
+    asked = client.post(url, {"action": action, "ids": [world.alumni_a.pk]})
+
+    page = asked.content.decode()
+    assert asked.status_code == 200 and f'data-confirm="{action}"' in page
+    assert says in page and world.alumni_a.user.name in page
+    with scopes_disabled():
+        unchanged = Membership.objects.get(pk=world.alumni_a.pk)
+    assert (unchanged.role, unchanged.status) == (Role.ALUMNI, Status.ACTIVE)
+
+    done = client.post(url, {"action": action, "ids": [world.alumni_a.pk], "confirmed": "1"})
+    assert done.status_code == 302
+    with scopes_disabled():
+        changed = Membership.objects.get(pk=world.alumni_a.pk)
+    assert (changed.role, changed.status) != (Role.ALUMNI, Status.ACTIVE)
+
+
+def test_the_invitations_page_previews_the_mail_without_the_persons_key(world: World) -> None:
+    with scopes_disabled():
+        waiting = Invitation.objects.create(
+            network=world.net_a, email="preview@example.jp", name="見本 花子"
+        )
+    page = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/manage/invitations/")
+    html = page.content.decode()
+
+    assert "data-mail-preview" in html and "preview@example.jp" in html
+    assert "見本 花子" in html and world.net_a.name in html
+    assert waiting.token not in html
+    assert "この対象の1人をメールで招待" in html
+
+
+def test_a_segment_with_nobody_waiting_says_so_and_sends_nothing(world: World) -> None:
+    page = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/manage/invitations/")
+    html = page.content.decode()
+    assert "data-nobody" in html and "data-mail-preview" not in html
+    sent = world.client(world.operator_a).post(
+        f"/n/{world.net_a.slug}/manage/invitations/send/", {}, follow=True
+    )
+    assert "この対象に招待待ちの人はいません。" in sent.content.decode()
+    assert not mail.outbox

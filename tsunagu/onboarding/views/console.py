@@ -177,6 +177,7 @@ def _open_invitations(network_id: int, q: str) -> QuerySet[Invitation]:
 BULK_ACTIONS = {"suspend", "remove", "reactivate", "resend", "revoke"} | {
     f"role:{r}" for r in Role.values
 }
+CONFIRMED_ACTIONS = {f"role:{Role.OPERATOR}", "remove"}
 
 
 @operator_required
@@ -213,6 +214,13 @@ def members_bulk(request: NetworkRequest) -> HttpResponse:
         .select_related("user")
         .order_by("-created_at", "-id")  # as the table shows them
     )
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        # Giving the office's rights and removing someone are asked twice, with what they mean.
+        return render(
+            request,
+            "onboarding/members_confirm.html",
+            {"action": action, "targets": targets, "ids": [t.pk for t in targets], "next": target},
+        )
     try:
         with transaction.atomic():
             for person in targets:

@@ -32,6 +32,7 @@ from ..access import (
     settings_of,
 )
 from ..forms import DoNotInviteForm, LinkForm, MemberInviteForm, SegmentForm
+from ..mails import invitation_message
 from ..models import DoNotInvite, Invitation, InvitationStatus, InviteLink
 
 NOT_YET_INVITED = (InvitationStatus.NEW, InvitationStatus.FAILED)
@@ -63,6 +64,13 @@ def invitations(request: NetworkRequest) -> HttpResponse:
         .values_list("status", "n")
     )
     sendable = qs.filter(status__in=NOT_YET_INVITED).count()
+    # The mail the first person of the segment would get, as it will be sent.
+    first = qs.filter(status__in=NOT_YET_INVITED).select_related("network").first()
+    preview = None
+    if first is not None:
+        subject, body = invitation_message(first)
+        # The person's own links are theirs: the preview shows where they go, not the key.
+        preview = (subject, body.replace(first.token, "…"))
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return render(
         request,
@@ -74,6 +82,8 @@ def invitations(request: NetworkRequest) -> HttpResponse:
                 (value, label, counts.get(value, 0)) for value, label in InvitationStatus.choices
             ],
             "sendable": sendable,
+            "preview": preview,
+            "preview_to": first.email if first is not None else "",
             "query": query,
             "do_not_invite": DoNotInvite.objects.filter(network=member.network).count(),
             "do_not_invite_form": DoNotInviteForm(),
