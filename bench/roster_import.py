@@ -9,7 +9,8 @@ transaction) and importing the same file again (which must change nothing):
     python bench/roster_import.py --rows 20000 --xlsx      # the documented limit, Excel
     python bench/roster_import.py --database-url postgres://postgres@127.0.0.1:5432/tsunagu_bench
 
-Exits non-zero when the import takes 30 s or more. See docs/benchmarks.md.
+Prints the process's peak memory (RSS) over the upload, the preview and the import, and how much
+of it they added. Exits non-zero when the import takes 30 s or more. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import io
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -104,6 +106,7 @@ def main() -> int:
     print(f"{args.rows} rows, {kind}, {len(data) / 1024:.0f} KiB, {engine}")
 
     timings: dict[str, float] = {}
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     with scope(network=network):
         started = time.perf_counter()
         batch = actions.do_upload_roster(operator, SimpleUploadedFile(f"roster.{kind[:4]}", data))
@@ -124,8 +127,11 @@ def main() -> int:
         second = actions.do_import_roster(operator, again, again.mapping)
         timings["the same file again"] = time.perf_counter() - started
 
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for step, seconds in timings.items():
         print(f"  {step:32} {seconds:7.2f} s")
+    added = max(peak - before, 0)
+    print(f"  peak memory (RSS) {peak:.0f} MiB, {added:.0f} MiB over the upload's start")
     print(
         f"  imported {done.created}, rejected {len(done.rejections)} "
         f"(preview said {len(checked.rows)} / {len(checked.rejections)}); "

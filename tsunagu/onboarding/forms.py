@@ -23,7 +23,7 @@ class UploadForm(forms.Form):
         label=_("Roster file"),
         help_text=_(
             "CSV (UTF-8 or Shift_JIS) or Excel (.xlsx), at most 5 MB and 20,000 rows. "
-            "The first row holds the column names."
+            "A title or a date above the column names is fine: they are found by their words."
         ),
     )
 
