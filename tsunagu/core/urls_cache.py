@@ -26,7 +26,7 @@ NETWORK_LINKS = {
     "surveys": "surveys:list",
     "boards": "boards:index",
     "talk": "talk:index",
-    "manage": "tenancy:manage_members",
+    "manage": "onboarding:members",
     "manage_settings": "tenancy:manage_settings",
     "boards_new": "boards:new_thread",
     "boards_unanswered": "boards:unanswered",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from tsunagu.core.markdown import render_markdown
@@ -121,7 +122,8 @@ class Status(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
-    LEFT = "left", _("Left")
+    # Left or removed: the label says what both mean (「退会」 read as the person's own choice).
+    LEFT = "left", pgettext_lazy("membership status", "No longer a member")
 
 
 class Membership(models.Model):

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +12,6 @@ from . import actions
 from .access import access_membership, get_membership, memberships_of
 from .decorators import operator_required
 from .forms import MemberChangeForm, NetworkSettingsForm
-from .models import Membership, Role, Status
 from .requests import NetworkRequest
 
 
@@ -48,27 +46,11 @@ def manage_settings(request: NetworkRequest) -> HttpResponse:
 
 @operator_required
 def manage_members(request: NetworkRequest) -> HttpResponse:
-    member = request.membership
-    qs = Membership.objects.filter(network=member.network).select_related("user")
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    role = request.GET.get("role", "")
-    if role in Role.values:
-        qs = qs.filter(role=role)
-    page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tenancy/manage_members.html",
-        {
-            "page": page,
-            "roles": Role.choices,
-            "statuses": Status.choices,
-            "current_status": status,
-            "current_role": role,
-            "has_mfa": Authenticator.objects.filter(user=request.user).exists(),
-        },
-    )
+    """The members page is the console's (onboarding): this address, once a page of its own,
+    leads there with its filters, for bookmarks."""
+    target = reverse("onboarding:members", kwargs={"network_slug": request.membership.network.slug})
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @operator_required
@@ -79,7 +61,7 @@ def manage_member_change(request: NetworkRequest, membership_id: int) -> HttpRes
     form = MemberChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid role and status."))
-        return redirect("tenancy:manage_members", network_slug=member.network.slug)
+        return redirect("onboarding:members", network_slug=member.network.slug)
     try:
         actions.do_change_role(member, target, form.cleaned_data["role"])
         actions.do_change_status(member, target, form.cleaned_data["status"])
@@ -87,4 +69,4 @@ def manage_member_change(request: NetworkRequest, membership_id: int) -> HttpRes
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s has been updated.") % {"name": target.user.name})
-    return redirect("tenancy:manage_members", network_slug=member.network.slug)
+    return redirect("onboarding:members", network_slug=member.network.slug)

@@ -145,11 +145,11 @@ def test_a_recovery_code_logs_in_when_the_phone_is_lost(world: World) -> None:
 def test_operator_without_two_factor_is_urged_to_set_it_up(world: World) -> None:
     client = Client()
     log_in_with_password(client, world.operator_a.user.email)
-    assert "/accounts/2fa/" in _main(client.get("/n/mitsuba-a/manage/members/"))
+    assert "/accounts/2fa/" in _main(client.get("/n/mitsuba-a/manage/console/members/"))
 
     activate_totp(client)
 
-    assert "/accounts/2fa/" not in _main(client.get("/n/mitsuba-a/manage/members/"))
+    assert "/accounts/2fa/" not in _main(client.get("/n/mitsuba-a/manage/console/members/"))
 
 
 def _main(response: object) -> str:

@@ -355,3 +355,20 @@ def test_a_segment_with_nobody_waiting_says_so_and_sends_nothing(world: World) -
     )
     assert "この対象に招待待ちの人はいません。" in sent.content.decode()
     assert not mail.outbox
+
+
+def test_one_members_page_from_the_header_and_the_console(world: World) -> None:
+    client = world.client(world.operator_a)
+    home = client.get(f"/n/{world.net_a.slug}/").content.decode()
+    assert f'href="/n/{world.net_a.slug}/manage/console/members/"' in home  # the header's 管理
+    old = client.get(f"/n/{world.net_a.slug}/manage/members/?role=alumni")
+    assert old.status_code == 302
+    assert old["Location"] == f"/n/{world.net_a.slug}/manage/console/members/?role=alumni"
+
+
+def test_a_removed_member_reads_as_no_longer_a_member_not_as_having_left(world: World) -> None:
+    client = world.client(world.operator_a)
+    url = f"/n/{world.net_a.slug}/manage/console/members/bulk/"
+    client.post(url, {"action": "remove", "ids": [world.alumni_a.pk], "confirmed": "1"})
+    page = client.get(f"/n/{world.net_a.slug}/manage/console/members/?status=left").content.decode()
+    assert world.alumni_a.user.name in page and "参加終了" in page

@@ -638,7 +638,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
 def test_network_a_members_do_see_their_own_data(world: World) -> None:
     """The canary is visible where it should be, so the matrix above can fail."""
     operator = world.client(world.operator_a)
-    response = operator.get(f"/n/{world.net_a.slug}/manage/members/")
+    response = operator.get(f"/n/{world.net_a.slug}/manage/console/members/")
     assert response.status_code == 200
     assert CANARY_A in response.content.decode()
     alumni = world.client(world.alumni_a)
