@@ -44,7 +44,9 @@ def statuses() -> dict[str, tuple[str, str]]:
 
 
 def row_of(page: str, address: str) -> str:
-    return page[page.index(address) :].split("</tr>")[0]
+    """The person's row of the invitations table (the mail's preview above it names them too)."""
+    table = page[page.index("<tbody>") :]
+    return table[table.index(address) :].split("</tr>")[0]
 
 
 def test_invitations_wait_for_the_server_and_a_refused_address_fails_alone(
