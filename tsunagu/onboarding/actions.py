@@ -369,7 +369,8 @@ def do_turn_into_alumni(invitation_id: int) -> Membership | None:
     so (in the app and by e-mail), and the change is recorded as the HR system's."""
     with scopes_disabled():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Only the invitation's row is locked: the membership is joined on its nullable side.
+            Invitation.objects.select_for_update(of=("self",))
             .filter(pk=invitation_id, status=InvitationStatus.SCHEDULED)
             .select_related("membership__user", "network")
             .first()
