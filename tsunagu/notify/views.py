@@ -14,6 +14,9 @@ from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
 from tsunagu.tenancy.requests import NetworkRequest
 
+from tsunagu.digest.forms import DigestFrequencyForm
+from tsunagu.digest.prefs import do_set_frequency, frequency_for
+
 from .actions import do_mark_read, do_resume_email, do_set_email_preference, wants_email
 from .kinds import KINDS
 from .models import Notification
@@ -67,9 +70,15 @@ def preferences(request: NetworkRequest) -> HttpResponse:
         do_resume_email(request.user)
         messages.success(request, _("E-mail to your address is resumed."))
         return redirect("notify:preferences", network_slug=network.slug)
-    if request.method == "POST":
+    digest_form = DigestFrequencyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"digest": frequency_for(member)},
+    )
+    if request.method == "POST" and digest_form.is_valid():
         for key in KINDS:
             do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")
+        if digest_form.cleaned_data["digest"]:  # a form without the field keeps the choice
+            do_set_frequency(network, request.user.pk, digest_form.cleaned_data["digest"])
         messages.success(request, _("Your e-mail preferences have been saved."))
         return redirect("notify:preferences", network_slug=network.slug)
     rows = [
@@ -79,7 +88,7 @@ def preferences(request: NetworkRequest) -> HttpResponse:
     return render(
         request,
         "notify/preferences.html",
-        {"rows": rows, "refusal": refusal_of(request.user.email)},
+        {"rows": rows, "refusal": refusal_of(request.user.email), "digest_form": digest_form},
     )
 
 

@@ -1,0 +1,231 @@
+"""Sending the digests: a beat task finds each network's members who are due, in chunks that
+several workers share; each member's digest is claimed (a DigestSent row) before it is sent,
+so a restarted run, a second worker or a task the broker delivered twice sends no one twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from enum import Enum
+
+from celery import Task, shared_task
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from tsunagu.accounts import delivery
+from tsunagu.tenancy.models import Membership, Network, Status
+
+from .content import INTERVALS, Routing, build_digest, since_for
+from .mail import digest_message, zone_of
+from .models import DigestPreference, DigestSent, DigestState, Frequency
+from .prefs import default_frequency
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 200
+# Digests go from this hour of the member's own day, so that they find it in the morning.
+SEND_HOUR = 8
+# A digest is due a little before its full interval, so that an hourly beat that runs a few
+# minutes later than last time does not push a weekly digest to the next day.
+SLACK = timedelta(hours=12)
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    EMPTY = "empty"
+    SKIPPED = "skipped"
+    WAITING = "waiting"  # the mail server will be asked again
+    FAILED = "failed"
+
+
+def is_due(frequency: str, last: datetime | None, local_hour: int, now: datetime) -> bool:
+    if frequency == Frequency.OFF or local_hour < SEND_HOUR:
+        return False
+    return last is None or now - last >= INTERVALS[frequency] - SLACK
+
+
+@shared_task(acks_late=True)
+def plan_digests() -> int:
+    """Run every hour by Celery beat: queues the planning of each active network."""
+    with scopes_disabled():
+        network_ids = list(Network.objects.filter(is_active=True).values_list("pk", flat=True))
+    for network_id in network_ids:
+        plan_network_digests.delay(network_id)
+    return len(network_ids)
+
+
+@shared_task(acks_late=True)
+def plan_network_digests(network_id: int) -> int:
+    """Queues the members of one network whose digest is due, CHUNK at a time."""
+    network = Network.objects.filter(pk=network_id, is_active=True).first()
+    if network is None:
+        return 0
+    now = timezone.now()
+    due = 0
+    with scope(network=network):
+        chosen = dict(
+            DigestPreference.objects.filter(network=network).values_list("user_id", "frequency")
+        )
+        last = dict(
+            DigestSent.objects.filter(network=network)
+            .values("user_id")
+            .annotate(last=Max("created_at"))
+            .values_list("user_id", "last")
+        )
+        members = Membership.objects.filter(
+            network=network, status=Status.ACTIVE, user__is_active=True
+        ).values_list("user_id", "role", "user__time_zone")
+        batch: list[int] = []
+        for user_id, role, time_zone in members.iterator(chunk_size=2000):
+            frequency = chosen.get(user_id) or default_frequency(role)
+            hour = now.astimezone(zone_of(time_zone)).hour
+            if not is_due(frequency, last.get(user_id), hour, now):
+                continue
+            batch.append(user_id)
+            if len(batch) == CHUNK:
+                send_digest_chunk.delay(network_id, batch)
+                due += len(batch)
+                batch = []
+        if batch:
+            send_digest_chunk.delay(network_id, batch)
+            due += len(batch)
+    return due
+
+
+@shared_task(acks_late=True)
+def send_digest_chunk(network_id: int, user_ids: list[int]) -> dict[str, int]:
+    """Sends the digests of a chunk of members, each claimed on its own."""
+    counts: dict[str, int] = {}
+    network = Network.objects.filter(pk=network_id, is_active=True).first()
+    if network is None:
+        return counts
+    with scope(network=network):
+        chosen = dict(
+            DigestPreference.objects.filter(network=network, user_id__in=user_ids).values_list(
+                "user_id", "frequency"
+            )
+        )
+        members = Membership.objects.filter(
+            network=network, user_id__in=user_ids, status=Status.ACTIVE, user__is_active=True
+        ).select_related("user", "network")
+        routing = Routing(network.pk)
+        for member in members:
+            frequency = chosen.get(member.user_id) or default_frequency(member.role)
+            outcome = send_digest_to(network, member, frequency, routing)
+            counts[outcome.value] = counts.get(outcome.value, 0) + 1
+    return counts
+
+
+def _row(network: Network, member: Membership, frequency: str, now: datetime) -> DigestSent | None:
+    """The member's row for today (their local date), created once; None when a digest of an
+    earlier day is still within its interval (the member is not due)."""
+    period = now.astimezone(zone_of(member.user.time_zone)).date().isoformat()
+    rows = DigestSent.objects.filter(network=network, user_id=member.user_id)
+    recent = rows.filter(created_at__gt=now - (INTERVALS[frequency] - SLACK))
+    if recent.exclude(period=period).exists():
+        return None
+    try:
+        with transaction.atomic():
+            row, _created = DigestSent.objects.get_or_create(
+                network=network,
+                user_id=member.user_id,
+                period=period,
+                defaults={"frequency": frequency},
+            )
+    except IntegrityError:  # another worker created it between our look and our write
+        row = rows.get(period=period)
+    return row
+
+
+def send_digest_to(
+    network: Network, member: Membership, frequency: str, routing: Routing
+) -> Outcome:
+    """Claims, builds and sends one member's digest, inside the network's scope."""
+    if frequency == Frequency.OFF:
+        return Outcome.SKIPPED
+    now = timezone.now()
+    row = _row(network, member, frequency, now)
+    if row is None or row.state != DigestState.PENDING:
+        return Outcome.SKIPPED
+    pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
+    if not delivery.claim(pending, "sending_since"):
+        return Outcome.SKIPPED  # another worker is at it
+    return _deliver(network, member, frequency, row, routing, task=None)
+
+
+def _deliver(
+    network: Network,
+    member: Membership,
+    frequency: str,
+    row: DigestSent,
+    routing: Routing,
+    task: Task | None,
+) -> Outcome:
+    pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
+    refused = delivery.refusal_of(member.user.email)
+    if refused is not None:
+        pending.update(
+            state=DigestState.FAILED,
+            sending_since=None,
+            error=f"not sent: the address refused mail ({refused.reason})"[:200],
+        )
+        return Outcome.FAILED
+    digest = build_digest(member, since_for(member, frequency), routing=routing)
+    if digest.is_empty:
+        pending.update(state=DigestState.EMPTY, sending_since=None)
+        return Outcome.EMPTY
+    try:
+        delivery.deliver(digest_message(network, digest, frequency))
+    except delivery.Undelivered as failure:
+        if failure.address_refused:
+            delivery.note_refusal(member.user.email, failure.reason)
+        if failure.final:
+            pending.update(state=DigestState.FAILED, sending_since=None, error=failure.reason)
+            return Outcome.FAILED
+        pending.update(sending_since=None, error=failure.reason)
+        if task is None:
+            retry_digest.apply_async((network.pk, row.pk), countdown=delivery.pause(0))
+            return Outcome.WAITING
+        delivery.retry_later(task, failure)
+        pending.update(state=DigestState.FAILED)  # the tries are spent
+        return Outcome.FAILED
+    pending.update(
+        state=DigestState.SENT,
+        sent_at=timezone.now(),
+        sending_since=None,
+        item_count=digest.item_count,
+        error="",
+    )
+    return Outcome.SENT
+
+
+@shared_task(bind=True, acks_late=True)
+def retry_digest(task: Task, network_id: int, row_id: int) -> str:
+    """Tries one member's digest again after the mail server did not take it, with the pauses
+    of accounts/delivery.py; asks again whether the member still wants it."""
+    network = Network.objects.filter(pk=network_id, is_active=True).first()
+    if network is None:
+        return Outcome.SKIPPED.value
+    with scope(network=network):
+        row = DigestSent.objects.filter(pk=row_id, state=DigestState.PENDING).first()
+        if row is None:
+            return Outcome.SKIPPED.value
+        member = (
+            Membership.objects.filter(
+                network=network, user_id=row.user_id, status=Status.ACTIVE, user__is_active=True
+            )
+            .select_related("user", "network")
+            .first()
+        )
+        from .prefs import frequency_for
+
+        frequency = frequency_for(member) if member is not None else Frequency.OFF
+        pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
+        if member is None or frequency == Frequency.OFF:
+            pending.update(state=DigestState.EMPTY, sending_since=None)
+            return Outcome.SKIPPED.value
+        if not delivery.claim(pending, "sending_since"):
+            return Outcome.SKIPPED.value
+        return _deliver(network, member, frequency, row, Routing(network.pk), task).value
