@@ -15,6 +15,7 @@ from tsunagu.core.testing.boards import make_category, make_thread
 from tsunagu.core.testing.factories import make_event, make_member, make_user
 from tsunagu.core.testing.surveys import make_survey
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.events.models import Event
 from tsunagu.digest.models import DigestSent, DigestState, Frequency
 from tsunagu.digest.prefs import do_set_frequency
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
@@ -122,8 +123,14 @@ def test_a_second_run_the_same_week_sends_nothing_more(world: World) -> None:
 
 
 def test_operators_get_it_weekly_and_alumni_monthly_by_default(world: World) -> None:
-    make_event(world.net_a, title="秋の交流会")
+    nine_days_ago = timezone.now() - timedelta(days=9)
+    make_event(world.net_a, title="秋の交流会", created_at=nine_days_ago)
+    with scopes_disabled():
+        Event.objects.filter(title="秋の交流会").update(created_at=nine_days_ago)
     run_digests(world.net_a)
+    # A month reaches nine days back; the operator's week does not.
+    assert world.operator_a.user.email not in {m.to[0] for m in mail.outbox}
+    assert len(mail.outbox) == 3
     with scopes_disabled():
         eight_days_ago = timezone.now() - timedelta(days=8)
         DigestSent.objects.filter(network=world.net_a).update(
