@@ -68,8 +68,11 @@ def plan_network_digests(network_id: int) -> int:
         chosen = dict(
             DigestPreference.objects.filter(network=network).values_list("user_id", "frequency")
         )
+        # A digest still pending (a dead worker's, one waiting for the mail server) does not
+        # count: its member is queued again, and the claim decides who sends it.
         last = dict(
             DigestSent.objects.filter(network=network)
+            .exclude(state=DigestState.PENDING)
             .values("user_id")
             .annotate(last=Max("created_at"))
             .values_list("user_id", "last")
@@ -118,14 +121,18 @@ def send_digest_chunk(network_id: int, user_ids: list[int]) -> dict[str, int]:
     return counts
 
 
-def _row(network: Network, member: Membership, frequency: str, now: datetime) -> DigestSent | None:
-    """The member's row for today (their local date), created once; None when a digest of an
-    earlier day is still within its interval (the member is not due)."""
-    period = now.astimezone(zone_of(member.user.time_zone)).date().isoformat()
+def _row(network: Network, member: Membership, frequency: str, now: datetime) -> DigestSent:
+    """The member's digest row within the current interval: the one of an earlier day that is
+    still within it (sent, empty or still waiting), or a new one for today (their local date)."""
     rows = DigestSent.objects.filter(network=network, user_id=member.user_id)
-    recent = rows.filter(created_at__gt=now - (INTERVALS[frequency] - SLACK))
-    if recent.exclude(period=period).exists():
-        return None
+    recent = (
+        rows.filter(created_at__gt=now - (INTERVALS[frequency] - SLACK))
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        return recent
+    period = now.astimezone(zone_of(member.user.time_zone)).date().isoformat()
     try:
         with transaction.atomic():
             row, _created = DigestSent.objects.get_or_create(
@@ -147,7 +154,7 @@ def send_digest_to(
         return Outcome.SKIPPED
     now = timezone.now()
     row = _row(network, member, frequency, now)
-    if row is None or row.state != DigestState.PENDING:
+    if row.state != DigestState.PENDING:
         return Outcome.SKIPPED
     pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
     if not delivery.claim(pending, "sending_since"):
