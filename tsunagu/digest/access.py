@@ -9,7 +9,6 @@ from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Status
 
 from .mail import TOKEN_KIND
-from .models import Frequency  # noqa: F401 - re-exported for views
 
 SEARCH_LIMIT = 20
 

@@ -29,7 +29,10 @@ from .models import DigestSent, DigestState, Frequency
 
 # Each section shows at most this many items, and says how many more there are.
 SHOWN = 5
-INTERVALS = {Frequency.WEEKLY: timedelta(days=7), Frequency.MONTHLY: timedelta(days=30)}
+INTERVALS: dict[str, timedelta] = {
+    Frequency.WEEKLY: timedelta(days=7),
+    Frequency.MONTHLY: timedelta(days=30),
+}
 # The consultation routing of boards asks only this many people per consultation; the digest
 # asks the same function, so it brings a consultation to the same people.
 ROUTED = 50

@@ -20,7 +20,7 @@ from tsunagu.tenancy.models import Membership, Network, Status
 from .content import INTERVALS, Routing, build_digest, since_for
 from .mail import digest_message, zone_of
 from .models import DigestPreference, DigestSent, DigestState, Frequency
-from .prefs import default_frequency
+from .prefs import default_frequency, frequency_for
 
 logger = logging.getLogger(__name__)
 
@@ -226,8 +226,6 @@ def retry_digest(task: Task, network_id: int, row_id: int) -> str:
             .select_related("user", "network")
             .first()
         )
-        from .prefs import frequency_for
-
         frequency = frequency_for(member) if member is not None else Frequency.OFF
         pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
         if member is None or frequency == Frequency.OFF:

@@ -9,13 +9,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tsunagu.accounts.delivery import refusal_of
+from tsunagu.digest.forms import DigestFrequencyForm
+from tsunagu.digest.prefs import do_set_frequency, frequency_for
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
 from tsunagu.tenancy.requests import NetworkRequest
-
-from tsunagu.digest.forms import DigestFrequencyForm
-from tsunagu.digest.prefs import do_set_frequency, frequency_for
 
 from .actions import do_mark_read, do_resume_email, do_set_email_preference, wants_email
 from .kinds import KINDS

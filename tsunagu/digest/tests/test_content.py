@@ -15,14 +15,14 @@ from tsunagu.core.testing.boards import make_category, make_thread
 from tsunagu.core.testing.factories import make_event, make_member, make_user
 from tsunagu.core.testing.surveys import make_survey
 from tsunagu.core.testing.world import CANARY_A, World
-from tsunagu.events.models import Event
 from tsunagu.digest.models import DigestSent, DigestState, Frequency
 from tsunagu.digest.prefs import do_set_frequency
+from tsunagu.events.models import Event
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
 from tsunagu.surveys.models import Participation
 from tsunagu.tenancy.models import Role
 
-from .helpers import any_hour, make_article, mails_to, run_digests, settled, text_of
+from .helpers import any_hour, mails_to, make_article, run_digests, settled, text_of
 
 pytestmark = pytest.mark.usefixtures("any_hour", "settled")
 __all__ = ["any_hour", "settled"]
@@ -183,7 +183,9 @@ def test_opportunities_reach_members_open_to_them(world: World) -> None:
 def test_open_surveys_reach_the_invited_who_have_not_answered(world: World) -> None:
     survey = make_survey(world.net_a, title="アルムナイ満足度調査 2026", audience="alumni")
     with scopes_disabled():
-        Participation.objects.create(network=world.net_a, survey=survey, user=world.supporter_a.user)
+        Participation.objects.create(
+            network=world.net_a, survey=survey, user=world.supporter_a.user
+        )
     run_digests(world.net_a)
     assert "アルムナイ満足度調査 2026" in text_of(mails_to(world.alumni_a.user.email)[0])
     assert mails_to(world.supporter_a.user.email) == []  # answered already

@@ -59,7 +59,10 @@ def test_another_networks_operator_and_member_ids_get_nothing(world: World) -> N
     # A's operator asking for B's member: the same 404 as a missing one.
     own = f"/n/{world.net_a.slug}/digest/preview/?member={world.alumni_b.pk}"
     assert world.client(world.operator_a).get(own).status_code == 404
-    assert world.client(world.operator_a).get(own.replace(str(world.alumni_b.pk), "x")).status_code == 404
+    assert (
+        world.client(world.operator_a).get(own.replace(str(world.alumni_b.pk), "x")).status_code
+        == 404
+    )
     assert world.client(None).get(preview_url(world)).status_code == 302
 
 

@@ -16,7 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts import delivery
 from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.mail import MailServer, site_mail_server
+from tsunagu.core.testing.mail import site_mail_server
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.digest import tasks
 from tsunagu.digest.mail import unsubscribe_url
@@ -66,7 +66,8 @@ def test_a_run_restarted_after_a_crash_sends_no_one_twice(
     run_digests(world.net_a)
     run_digests(world.net_a)
     everyone = {m.user.email for m in members} | {
-        m.user.email for m in (world.operator_a, world.supporter_a, world.employee_a, world.alumni_a)
+        m.user.email
+        for m in (world.operator_a, world.supporter_a, world.employee_a, world.alumni_a)
     }
     sent = Counter(m.to[0] for m in mail.outbox)
     assert max(sent.values()) == 1
@@ -208,4 +209,3 @@ def test_a_mail_server_that_is_down_gets_the_digest_later(
         assert sum(server.delivered().values()) == 4
         run_digests(world.net_a)
         assert sum(server.delivered().values()) == 4
-
