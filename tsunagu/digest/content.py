@@ -3,6 +3,7 @@ last digest, through each app's own rules of who may see what (never restated he
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +21,10 @@ from tsunagu.feed.models import Welcome
 from tsunagu.news.access import published_articles
 from tsunagu.profiles.indexing import members_with_matching_tags
 from tsunagu.profiles.models import LifeUpdate, Profile
-from tsunagu.surveys.access import audience_q, filter_surveys_for
-from tsunagu.surveys.models import Survey
+from tsunagu.surveys.audience import audience_members
+from tsunagu.surveys.models import Participation, Survey
 from tsunagu.talk.models import PRIVATE_KINDS, RoomMember
-from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from .models import DigestSent, DigestState, Frequency
 
@@ -33,6 +34,9 @@ INTERVALS: dict[str, timedelta] = {
     Frequency.WEEKLY: timedelta(days=7),
     Frequency.MONTHLY: timedelta(days=30),
 }
+# What a chunk asks of each kind at most: far more than a month of any network's news.
+MAX_CANDIDATES = 500
+WELCOMERS = (Role.SUPPORTER, Role.OPERATOR)
 # The consultation routing of boards asks only this many people per consultation; the digest
 # asks the same function, so it brings a consultation to the same people.
 ROUTED = 50
@@ -85,13 +89,17 @@ class Routing:
         return member.user_id in self._matched[thread.pk]
 
 
-def since_for(member: Membership, frequency: str, now: datetime | None = None) -> datetime:
+def since_of(
+    member: Membership, frequency: str, last_sent: datetime | None, now: datetime
+) -> datetime:
     """The later of the member's last visit and their last digest; a member with neither gets
     the last week or month."""
-    now = now or timezone.now()
     marks = [now - INTERVALS.get(frequency, INTERVALS[Frequency.MONTHLY])]
-    if member.last_seen_at is not None:
-        marks.append(member.last_seen_at)
+    marks += [mark for mark in (member.last_seen_at, last_sent) if mark is not None]
+    return max(marks)
+
+
+def since_for(member: Membership, frequency: str, now: datetime | None = None) -> datetime:
     last = (
         DigestSent.objects.filter(
             network_id=member.network_id, user_id=member.user_id, state=DigestState.SENT
@@ -100,130 +108,208 @@ def since_for(member: Membership, frequency: str, now: datetime | None = None) -
         .values_list("sent_at", flat=True)
         .first()
     )
-    if last is not None:
-        marks.append(last)
-    return max(marks)
+    return since_of(member, frequency, last, now or timezone.now())
 
 
-def _section(key: str, qs: Any) -> Section | None:
-    items = list(qs[: SHOWN + 1])
-    if not items:
-        return None
-    total = len(items) if len(items) <= SHOWN else qs.count()
-    return Section(key, items[:SHOWN], total)
+def _role_reader(network_id: int, role: str) -> Membership:
+    """An active member of the role who organised, wrote and posted nothing (no row has id 0):
+    what the apps' access functions give them is what every member of the role may see."""
+    return Membership(pk=0, network_id=network_id, user_id=0, role=role, status=Status.ACTIVE)
 
 
-def _events(member: Membership, since: datetime, now: datetime) -> Section | None:
-    qs = filter_events_for(member, Event.objects.all()).filter(
-        Q(deadline__isnull=True) | Q(deadline__gt=now),
-        created_at__gt=since,
-        starts_at__gt=now,
-        called_off_at__isnull=True,
-    )
-    return _section("events", qs.order_by("starts_at", "pk"))
+class Batch:
+    """What is new in one network for a chunk of members, asked once for the chunk through the
+    apps' own access functions; each member's digest then narrows it to what is theirs.
 
+    Events, articles, consultations and opportunities depend only on the member's role (the
+    apps' filters are asked for a reader of each role who organised nothing: an event a member
+    sees only as its organiser is left out, never added); surveys ask surveys.audience for
+    each survey; consultations are routed by profiles.indexing as boards routes them."""
 
-def _news(member: Membership, since: datetime) -> Section | None:
-    qs = published_articles(member.network_id).filter(published_at__gt=since)
-    qs = qs.exclude(author_id=member.pk).order_by("-published_at", "-pk")
-    return _section("news", qs.only("network_id", "title", "kind", "published_at"))
-
-
-def _consultations(member: Membership, since: datetime, routing: Routing) -> Section | None:
-    threads = (
-        filter_threads(member)
-        .filter(kind="consultation", created_at__gt=since, is_answered=False, is_locked=False)
-        .exclude(author_id=member.pk)
-        .only("network_id", "title", "body", "created_at")
-        .order_by("-created_at", "-pk")
-    )
-    routed = [t for t in threads[:200] if routing.reaches(member, t)]
-    if not routed:
-        return None
-    return Section("consultations", routed[:SHOWN], len(routed))
-
-
-def _opportunities(member: Membership, since: datetime) -> Section | None:
-    flags = set(OpenTo.objects.filter(membership=member).values_list("flag", flat=True))
-    kinds = [kind for kind, flag in KIND_FLAG.items() if flag in flags]
-    if not kinds:
-        return None
-    qs = listed_opportunities(member).filter(kind__in=kinds, published_at__gt=since)
-    qs = qs.exclude(poster_id=member.pk).only("network_id", "title", "kind", "deadline")
-    return _section("opportunities", qs.order_by("-published_at", "-pk"))
-
-
-def _surveys(member: Membership, since: datetime, now: datetime) -> Section | None:
-    open_now = Survey.objects.filter(opens_at__lte=now, closes_at__gt=now, opens_at__gt=since)
-    # filter_surveys_for sets up the member's leaving year and department for audience_q: the
-    # surveys that ask the member, not the ones they may manage.
-    qs = filter_surveys_for(member, open_now).filter(audience_q(member))
-    qs = qs.exclude(participations__user_id=member.user_id)
-    return _section("surveys", qs.only("network_id", "title", "closes_at").order_by("closes_at"))
-
-
-def known_members(member: Membership) -> Q:
-    """The people a member knows: those they share a group chat or a direct conversation with,
-    and those who last worked in the same department."""
-    rooms = RoomMember.objects.filter(member=member, room__kind__in=PRIVATE_KINDS).values("room_id")
-    mates = RoomMember.objects.filter(room_id__in=rooms).values("member_id")
-    known = Q(membership_id__in=mates)
-    department = (
-        Profile.objects.filter(membership=member).values_list("last_department", flat=True).first()
-    )
-    if department:
-        known |= Q(membership__profile__last_department=department)
-    return known
-
-
-def _updates(member: Membership, since: datetime) -> Section | None:
-    qs = (
-        LifeUpdate.objects.filter(
-            known_members(member),
-            network_id=member.network_id,
-            created_at__gt=since,
-            membership__status=Status.ACTIVE,
+    def __init__(self, network: Network, members: list[Membership], since: datetime) -> None:
+        self.network = network
+        self.since = since  # the earliest of the chunk
+        self.now = timezone.now()
+        self.routing = Routing(network.pk)
+        self._by_role: dict[str, dict[str, list[Any]]] = {}
+        user_ids = [m.user_id for m in members]
+        member_ids = [m.pk for m in members]
+        self._flags: dict[int, set[str]] = defaultdict(set)
+        for membership_id, flag in OpenTo.objects.filter(
+            network=network, membership_id__in=member_ids
+        ).values_list("membership_id", "flag"):
+            self._flags[membership_id].add(flag)
+        self._surveys = list(
+            Survey.objects.filter(
+                network=network,
+                published=True,
+                opens_at__lte=self.now,
+                closes_at__gt=self.now,
+                opens_at__gt=since,
+            ).order_by("closes_at", "pk")
         )
-        .exclude(membership_id=member.pk)
-        .select_related("membership__user", "membership__profile")
-        .order_by("-created_at", "-pk")
-    )
-    return _section("updates", qs)
-
-
-def _welcomes(member: Membership, since: datetime) -> Section | None:
-    if member.role not in (Role.SUPPORTER, Role.OPERATOR):
-        return None
-    welcomed = Welcome.objects.filter(member=member).values("newcomer_id")
-    qs = (
-        Membership.objects.filter(
-            network_id=member.network_id, status=Status.ACTIVE, created_at__gt=since
+        self._asked: dict[int, set[int]] = {}
+        self._answered: set[tuple[int, int]] = set()
+        if self._surveys:
+            for survey in self._surveys:
+                self._asked[survey.pk] = set(
+                    audience_members(survey)
+                    .filter(user_id__in=user_ids)
+                    .values_list("pk", flat=True)
+                )
+            self._answered = set(
+                Participation.objects.filter(
+                    survey__in=self._surveys, user_id__in=user_ids
+                ).values_list("survey_id", "user_id")
+            )
+        self._updates = list(
+            LifeUpdate.objects.filter(
+                network=network, created_at__gt=since, membership__status=Status.ACTIVE
+            )
+            .select_related("membership__user", "membership__profile")
+            .order_by("-created_at", "-pk")[:MAX_CANDIDATES]
         )
-        .exclude(pk=member.pk)
-        .exclude(pk__in=welcomed)
-        .select_related("user", "profile")
-        .order_by("-created_at", "-pk")
-    )
-    return _section("welcomes", qs)
+        self._departments: dict[int, str] = {}
+        self._mates: dict[int, set[int]] = defaultdict(set)
+        if self._updates:
+            self._departments = dict(
+                Profile.objects.filter(network=network)
+                .filter(
+                    Q(membership_id__in=member_ids)
+                    | Q(membership_id__in={u.membership_id for u in self._updates})
+                )
+                .exclude(last_department="")
+                .values_list("membership_id", "last_department")
+            )
+            rooms = RoomMember.objects.filter(
+                network=network, member_id__in=member_ids, room__kind__in=PRIVATE_KINDS
+            ).values("room_id")
+            pairs = RoomMember.objects.filter(network=network, room_id__in=rooms).values_list(
+                "room_id", "member_id"
+            )
+            in_room: dict[int, set[int]] = defaultdict(set)
+            for room_id, member_id in pairs:
+                in_room[room_id].add(member_id)
+            for people in in_room.values():
+                for member_id in people:
+                    self._mates[member_id] |= people
+        self._newcomers: list[Membership] = []
+        self._welcomed: set[tuple[int, int]] = set()
+        if any(m.role in WELCOMERS for m in members):
+            self._newcomers = list(
+                Membership.objects.filter(
+                    network=network, status=Status.ACTIVE, created_at__gt=since
+                )
+                .select_related("user", "profile")
+                .order_by("-created_at", "-pk")[:MAX_CANDIDATES]
+            )
+            if self._newcomers:
+                self._welcomed = set(
+                    Welcome.objects.filter(
+                        network=network,
+                        member_id__in=member_ids,
+                        newcomer__in=self._newcomers,
+                    ).values_list("member_id", "newcomer_id")
+                )
+
+    def for_role(self, role: str) -> dict[str, list[Any]]:
+        if role not in self._by_role:
+            reader = _role_reader(self.network.pk, role)
+            reader.network = self.network
+            since, now = self.since, self.now
+            events = filter_events_for(reader, Event.objects.all()).filter(
+                Q(deadline__isnull=True) | Q(deadline__gt=now),
+                created_at__gt=since,
+                starts_at__gt=now,
+                called_off_at__isnull=True,
+            )
+            news = published_articles(self.network.pk).filter(published_at__gt=since)
+            threads = filter_threads(reader).filter(
+                kind="consultation", created_at__gt=since, is_answered=False, is_locked=False
+            )
+            opportunities = listed_opportunities(reader).filter(
+                kind__in=list(KIND_FLAG), published_at__gt=since
+            )
+            self._by_role[role] = {
+                "events": list(
+                    events.only("network_id", "title", "starts_at", "created_at").order_by(
+                        "starts_at", "pk"
+                    )[:MAX_CANDIDATES]
+                ),
+                "news": list(
+                    news.only("network_id", "title", "author_id", "published_at").order_by(
+                        "-published_at", "-pk"
+                    )[:MAX_CANDIDATES]
+                ),
+                "consultations": list(
+                    threads.only("network_id", "title", "body", "author_id", "created_at").order_by(
+                        "-created_at", "-pk"
+                    )[:MAX_CANDIDATES]
+                ),
+                "opportunities": list(
+                    opportunities.only(
+                        "network_id", "title", "kind", "poster_id", "deadline", "published_at"
+                    ).order_by("-published_at", "-pk")[:MAX_CANDIDATES]
+                ),
+            }
+        return self._by_role[role]
+
+    def sections(self, member: Membership, since: datetime) -> list[Section]:
+        found = self.for_role(member.role)
+        me = member.pk
+        events = [e for e in found["events"] if e.created_at > since]
+        news = [a for a in found["news"] if a.published_at > since and a.author_id != me]
+        consultations = [
+            t
+            for t in found["consultations"]
+            if t.created_at > since and t.author_id != me and self.routing.reaches(member, t)
+        ]
+        kinds = {kind for kind, flag in KIND_FLAG.items() if flag in self._flags.get(me, ())}
+        opportunities = [
+            o
+            for o in found["opportunities"]
+            if o.published_at > since and o.kind in kinds and o.poster_id != me
+        ]
+        surveys = [
+            s
+            for s in self._surveys
+            if s.opens_at > since
+            and me in self._asked.get(s.pk, ())
+            and (s.pk, member.user_id) not in self._answered
+        ]
+        known = self._mates.get(me, set())
+        department = self._departments.get(me)
+        updates = [
+            u
+            for u in self._updates
+            if u.created_at > since
+            and u.membership_id != me
+            and (
+                u.membership_id in known
+                or (department and self._departments.get(u.membership_id) == department)
+            )
+        ]
+        welcomes = []
+        if member.role in WELCOMERS:
+            welcomes = [
+                n
+                for n in self._newcomers
+                if n.created_at > since and n.pk != me and (me, n.pk) not in self._welcomed
+            ]
+        pairs = [
+            ("events", events),
+            ("news", news),
+            ("consultations", consultations),
+            ("opportunities", opportunities),
+            ("surveys", surveys),
+            ("updates", updates),
+            ("welcomes", welcomes),
+        ]
+        return [Section(key, items[:SHOWN], len(items)) for key, items in pairs if items]
 
 
-def build_digest(
-    member: Membership,
-    since: datetime,
-    *,
-    routing: Routing | None = None,
-    now: datetime | None = None,
-) -> Digest:
-    """The digest of an active member, inside the network's scope."""
-    now = now or timezone.now()
-    routing = routing or Routing(member.network_id)
-    found = [
-        _events(member, since, now),
-        _news(member, since),
-        _consultations(member, since, routing),
-        _opportunities(member, since),
-        _surveys(member, since, now),
-        _updates(member, since),
-        _welcomes(member, since),
-    ]
-    return Digest(member, since, [s for s in found if s is not None])
+def build_digest(member: Membership, since: datetime, *, batch: Batch | None = None) -> Digest:
+    """The digest of an active member, inside the network's scope; ``batch`` is the chunk's
+    (a batch of this member alone when none is given)."""
+    batch = batch or Batch(member.network, [member], since)
+    return Digest(member, since, batch.sections(member, since))

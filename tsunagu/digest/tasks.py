@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from celery import Task, shared_task
-from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts import delivery
+from tsunagu.accounts.models import UndeliverableAddress
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .content import INTERVALS, Routing, build_digest, since_for
+from .content import INTERVALS, Batch, Digest, build_digest, since_for, since_of
 from .mail import digest_message, zone_of
 from .models import DigestPreference, DigestSent, DigestState, Frequency
 from .prefs import default_frequency, frequency_for
@@ -99,67 +99,87 @@ def plan_network_digests(network_id: int) -> int:
 
 @shared_task(acks_late=True)
 def send_digest_chunk(network_id: int, user_ids: list[int]) -> dict[str, int]:
-    """Sends the digests of a chunk of members, each claimed on its own."""
+    """Sends the digests of a chunk of members, each claimed on its own. What the members have
+    in common (the network's news, the rows, the refusals) is asked once for the chunk."""
     counts: dict[str, int] = {}
     network = Network.objects.filter(pk=network_id, is_active=True).first()
     if network is None:
         return counts
+    now = timezone.now()
     with scope(network=network):
         chosen = dict(
             DigestPreference.objects.filter(network=network, user_id__in=user_ids).values_list(
                 "user_id", "frequency"
             )
         )
-        members = Membership.objects.filter(
+        members = []
+        for member in Membership.objects.filter(
             network=network, user_id__in=user_ids, status=Status.ACTIVE, user__is_active=True
-        ).select_related("user", "network")
-        routing = Routing(network.pk)
-        for member in members:
+        ).select_related("user"):
+            member.network = network
             frequency = chosen.get(member.user_id) or default_frequency(member.role)
-            outcome = send_digest_to(network, member, frequency, routing)
+            if frequency != Frequency.OFF:
+                members.append((member, frequency))
+        rows = _rows(network, members, now)
+        last_sent = dict(
+            DigestSent.objects.filter(network=network, user_id__in=user_ids, state=DigestState.SENT)
+            .values("user_id")
+            .annotate(last=Max("sent_at"))
+            .values_list("user_id", "last")
+        )
+        refused = delivery.refusals_of([m.user.email for m, _f in members])
+        due = [(m, f) for m, f in members if rows[m.user_id].state == DigestState.PENDING]
+        sinces = {m.user_id: since_of(m, f, last_sent.get(m.user_id), now) for m, f in due}
+        batch = Batch(network, [m for m, _f in due], min(sinces.values(), default=now))
+        for member, frequency in due:
+            row = rows[member.user_id]
+            pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
+            if not delivery.claim(pending, "sending_since"):
+                outcome = Outcome.SKIPPED  # another worker is at it
+            else:
+                digest = build_digest(member, sinces[member.user_id], batch=batch)
+                outcome = _deliver(
+                    network, member, frequency, row, digest, refused.get(member.user.email.lower())
+                )
             counts[outcome.value] = counts.get(outcome.value, 0) + 1
     return counts
 
 
-def _row(network: Network, member: Membership, frequency: str, now: datetime) -> DigestSent:
-    """The member's digest row within the current interval: the one of an earlier day that is
-    still within it (sent, empty or still waiting), or a new one for today (their local date)."""
-    rows = DigestSent.objects.filter(network=network, user_id=member.user_id)
-    recent = (
-        rows.filter(created_at__gt=now - (INTERVALS[frequency] - SLACK))
-        .order_by("-created_at")
-        .first()
-    )
-    if recent is not None:
-        return recent
-    period = now.astimezone(zone_of(member.user.time_zone)).date().isoformat()
-    try:
-        with transaction.atomic():
-            row, _created = DigestSent.objects.get_or_create(
-                network=network,
-                user_id=member.user_id,
-                period=period,
-                defaults={"frequency": frequency},
+def _rows(
+    network: Network, members: list[tuple[Membership, str]], now: datetime
+) -> dict[int, DigestSent]:
+    """Each member's digest row within their current interval: one of an earlier day that is
+    still within it (sent, empty or still waiting), or a new one for today (their local date),
+    created once however many workers ask."""
+    user_ids = [m.user_id for m, _f in members]
+    longest = max(INTERVALS.values())
+    found: dict[int, DigestSent] = {}
+    for row in DigestSent.objects.filter(
+        network=network, user_id__in=user_ids, created_at__gt=now - longest
+    ).order_by("created_at"):
+        found[row.user_id] = row  # the latest
+    rows: dict[int, DigestSent] = {}
+    missing = []
+    for member, frequency in members:
+        latest = found.get(member.user_id)
+        if latest is not None and latest.created_at > now - (INTERVALS[frequency] - SLACK):
+            rows[member.user_id] = latest
+        else:
+            period = now.astimezone(zone_of(member.user.time_zone)).date().isoformat()
+            missing.append(
+                DigestSent(
+                    network=network, user_id=member.user_id, period=period, frequency=frequency
+                )
             )
-    except IntegrityError:  # another worker created it between our look and our write
-        row = rows.get(period=period)
-    return row
-
-
-def send_digest_to(
-    network: Network, member: Membership, frequency: str, routing: Routing
-) -> Outcome:
-    """Claims, builds and sends one member's digest, inside the network's scope."""
-    if frequency == Frequency.OFF:
-        return Outcome.SKIPPED
-    now = timezone.now()
-    row = _row(network, member, frequency, now)
-    if row.state != DigestState.PENDING:
-        return Outcome.SKIPPED
-    pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
-    if not delivery.claim(pending, "sending_since"):
-        return Outcome.SKIPPED  # another worker is at it
-    return _deliver(network, member, frequency, row, routing, task=None)
+    if missing:
+        # Another worker may create the same rows at the same time: the unique constraint keeps
+        # one of each, and both workers read back the same rows.
+        DigestSent.objects.bulk_create(missing, ignore_conflicts=True)
+        for row in DigestSent.objects.filter(
+            network=network, user_id__in=[r.user_id for r in missing], created_at__gt=now - longest
+        ).order_by("created_at"):
+            rows[row.user_id] = row
+    return rows
 
 
 def _deliver(
@@ -167,19 +187,20 @@ def _deliver(
     member: Membership,
     frequency: str,
     row: DigestSent,
-    routing: Routing,
-    task: Task | None,
+    digest: Digest,
+    refused: UndeliverableAddress | None,
+    task: Task | None = None,
 ) -> Outcome:
+    """Sends the claimed row's digest and records what became of it."""
     pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
-    refused = delivery.refusal_of(member.user.email)
     if refused is not None:
+        # Mailbox providers count mail sent to refusing addresses against the sender.
         pending.update(
             state=DigestState.FAILED,
             sending_since=None,
             error=f"not sent: the address refused mail ({refused.reason})"[:200],
         )
         return Outcome.FAILED
-    digest = build_digest(member, since_for(member, frequency), routing=routing)
     if digest.is_empty:
         pending.update(state=DigestState.EMPTY, sending_since=None)
         return Outcome.EMPTY
@@ -233,4 +254,6 @@ def retry_digest(task: Task, network_id: int, row_id: int) -> str:
             return Outcome.SKIPPED.value
         if not delivery.claim(pending, "sending_since"):
             return Outcome.SKIPPED.value
-        return _deliver(network, member, frequency, row, Routing(network.pk), task).value
+        digest = build_digest(member, since_for(member, frequency))
+        refused = delivery.refusal_of(member.user.email)
+        return _deliver(network, member, frequency, row, digest, refused, task).value
