@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.boards.access import filter_threads
@@ -148,6 +150,8 @@ class Batch:
                 opens_at__gt=since,
             ).order_by("closes_at", "pk")
         )
+        for survey in self._surveys:
+            self._link(survey, "surveys:answer", survey_id=survey.pk)
         self._asked: dict[int, set[int]] = {}
         self._answered: set[tuple[int, int]] = set()
         if self._surveys:
@@ -169,6 +173,8 @@ class Batch:
             .select_related("membership__user", "membership__profile")
             .order_by("-created_at", "-pk")[:MAX_CANDIDATES]
         )
+        for update in self._updates:
+            self._link(update, "profiles:detail", membership_id=update.membership_id)
         self._departments: dict[int, str] = {}
         self._mates: dict[int, set[int]] = defaultdict(set)
         if self._updates:
@@ -203,6 +209,8 @@ class Batch:
                 .select_related("user", "profile")
                 .order_by("-created_at", "-pk")[:MAX_CANDIDATES]
             )
+            for newcomer in self._newcomers:
+                self._link(newcomer, "profiles:detail", membership_id=newcomer.pk)
             if self._newcomers:
                 self._welcomed = set(
                     Welcome.objects.filter(
@@ -211,6 +219,13 @@ class Batch:
                         newcomer__in=self._newcomers,
                     ).values_list("member_id", "newcomer_id")
                 )
+
+    def _link(self, obj: Any, name: str, **kwargs: int) -> Any:
+        """The item's address in the mail, made once for the whole chunk."""
+        obj.link = settings.SITE_URL + reverse(
+            name, kwargs={"network_slug": self.network.slug, **kwargs}
+        )
+        return obj
 
     def for_role(self, role: str) -> dict[str, list[Any]]:
         if role not in self._by_role:
@@ -230,7 +245,7 @@ class Batch:
             opportunities = listed_opportunities(reader).filter(
                 kind__in=list(KIND_FLAG), published_at__gt=since
             )
-            self._by_role[role] = {
+            found: dict[str, list[Any]] = {
                 "events": list(
                     events.only("network_id", "title", "starts_at", "created_at").order_by(
                         "starts_at", "pk"
@@ -252,6 +267,16 @@ class Batch:
                     ).order_by("-published_at", "-pk")[:MAX_CANDIDATES]
                 ),
             }
+            routes = {
+                "events": ("events:detail", "event_id"),
+                "news": ("news:detail", "article_id"),
+                "consultations": ("boards:thread", "thread_id"),
+                "opportunities": ("careers:detail", "opportunity_id"),
+            }
+            for key, (name, arg) in routes.items():
+                for obj in found[key]:
+                    self._link(obj, name, **{arg: obj.pk})
+            self._by_role[role] = found
         return self._by_role[role]
 
     def sections(self, member: Membership, since: datetime) -> list[Section]:
