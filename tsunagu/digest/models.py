@@ -13,9 +13,9 @@ from tsunagu.tenancy.models import Network
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", _("Weekly")
-    MONTHLY = "monthly", _("Monthly")
-    OFF = "off", _("Never")
+    WEEKLY = "weekly", _("Once a week")
+    MONTHLY = "monthly", _("Once a month")
+    OFF = "off", _("Do not send")
 
 
 class DigestPreference(models.Model):
