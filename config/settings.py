@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tsunagu.talk",
     "tsunagu.insights",
     "tsunagu.surveys",
+    "tsunagu.digest",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",
         "schedule": 5 * 60,
+    },
+    "digests": {
+        "task": "tsunagu.digest.tasks.plan_digests",
+        "schedule": 60 * 60,
     },
     "careers-close-due": {
         "task": "tsunagu.careers.tasks.close_due_opportunities",

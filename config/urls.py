@@ -24,6 +24,7 @@ network_patterns = [
     path("", include("tsunagu.insights.programme_urls")),
     path("insights/", include("tsunagu.insights.urls")),
     path("surveys/", include("tsunagu.surveys.urls")),
+    path("digest/", include("tsunagu.digest.urls")),
 ]
 
 urlpatterns = [

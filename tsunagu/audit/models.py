@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     EXPORT_LEDGER = "outcome.export", _("Exported the outcome ledger")
     EXPORT_INSIGHTS = "insights.export", _("Exported the network's figures")
     EXPORT_SURVEY = "survey.export", _("Exported the answers of a survey")
+    PREVIEW_DIGEST = "digest.preview", _("Previewed a member's digest")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -9,6 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tsunagu.accounts.delivery import refusal_of
+from tsunagu.digest.forms import DigestFrequencyForm
+from tsunagu.digest.prefs import do_set_frequency, frequency_for
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
@@ -67,9 +69,15 @@ def preferences(request: NetworkRequest) -> HttpResponse:
         do_resume_email(request.user)
         messages.success(request, _("E-mail to your address is resumed."))
         return redirect("notify:preferences", network_slug=network.slug)
-    if request.method == "POST":
+    digest_form = DigestFrequencyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"digest": frequency_for(member)},
+    )
+    if request.method == "POST" and digest_form.is_valid():
         for key in KINDS:
             do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")
+        if digest_form.cleaned_data["digest"]:  # a form without the field keeps the choice
+            do_set_frequency(network, request.user.pk, digest_form.cleaned_data["digest"])
         messages.success(request, _("Your e-mail preferences have been saved."))
         return redirect("notify:preferences", network_slug=network.slug)
     rows = [
@@ -79,7 +87,7 @@ def preferences(request: NetworkRequest) -> HttpResponse:
     return render(
         request,
         "notify/preferences.html",
-        {"rows": rows, "refusal": refusal_of(request.user.email)},
+        {"rows": rows, "refusal": refusal_of(request.user.email), "digest_form": digest_form},
     )
 
 

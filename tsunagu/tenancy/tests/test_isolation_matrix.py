@@ -82,6 +82,10 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:open": MEMBERS,
     "notify:preferences": MEMBERS,
     "notify:unsubscribe": PUBLIC,
+    # The digest's one-click unsubscribe: the signed token is the proof, and visitors hold only
+    # a notification kind's token, which it refuses. The preview is the operators'.
+    "digest:unsubscribe": PUBLIC,
+    "digest:preview": MEMBERS,
     "profiles:directory": MEMBERS,
     "profiles:detail": MEMBERS,
     "profiles:photo": MEMBERS,

@@ -1,0 +1,77 @@
+"""A chunk's queries do not grow with the network's news, and grow by two per member (the
+claim and the outcome); the preview page's do not grow with the network."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from tsunagu.core.testing.factories import make_event, make_member, make_user
+from tsunagu.core.testing.world import World
+from tsunagu.digest import tasks
+from tsunagu.digest.models import DigestSent
+from tsunagu.profiles.models import LifeUpdate, Profile
+from tsunagu.tenancy.models import Membership
+
+from .helpers import any_hour, make_article, settled
+
+pytestmark = pytest.mark.usefixtures("any_hour", "settled")
+__all__ = ["any_hour", "settled"]
+
+
+def news(world: World, count: int) -> None:
+    for i in range(count):
+        make_event(world.net_a, title=f"交流会 {i}", audience=["all", "employees", "alumni"][i % 3])
+        make_article(world.operator_a, f"社内報 {i}")
+    with scopes_disabled():
+        Profile.objects.filter(network=world.net_a).update(last_department="営業部")
+        LifeUpdate.objects.bulk_create(
+            [
+                LifeUpdate(network=world.net_a, membership=world.employee_a, body=f"近況 {i}")
+                for i in range(count)
+            ]
+        )
+
+
+def chunk_queries(world: World) -> int:
+    with scopes_disabled():
+        ids = list(Membership.objects.filter(network=world.net_a).values_list("user_id", flat=True))
+        DigestSent.objects.all().delete()
+    with CaptureQueriesContext(connection) as captured:
+        tasks.send_digest_chunk(world.net_a.pk, ids)
+    return len(captured)
+
+
+def test_a_chunk_costs_the_same_with_ten_times_the_news(world: World) -> None:
+    news(world, 3)
+    few = chunk_queries(world)
+    news(world, 27)
+    assert chunk_queries(world) == few == 30 + 2 * 4  # the world's four members of A
+
+
+def test_each_member_adds_two_queries_to_a_chunk(world: World) -> None:
+    news(world, 3)
+    four = chunk_queries(world)
+    for i in range(10):
+        make_member(world.net_a, make_user(name=f"会員 {i}"))
+    with scopes_disabled():
+        Membership.objects.update(created_at=Membership.objects.first().created_at)
+    assert chunk_queries(world) == four + 2 * 10
+
+
+def test_the_preview_page_costs_the_same_with_ten_times_the_members(world: World) -> None:
+    news(world, 3)
+    client = world.client(world.operator_a)
+    url = f"/n/{world.net_a.slug}/digest/preview/?q=会員&member={world.alumni_a.pk}"
+    make_member(world.net_a, make_user(name="会員 0"))
+    client.get(url)  # the session's first request looks up more
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(1, 10):
+        make_member(world.net_a, make_user(name=f"会員 {i}"))
+    news(world, 27)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few) == 17
