@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from celery import Task, shared_task
+from django.db import OperationalError
 from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -56,7 +57,15 @@ def send_invitation(
             due = due.filter(status=InvitationStatus.SENT, reminded_at__isnull=True)
         else:
             due = due.filter(status=InvitationStatus.QUEUED)
-        if not delivery.claim(due, "sending_since"):
+        try:
+            claimed = delivery.claim(due, "sending_since")
+        except OperationalError as busy:
+            # The database would not take the write (SQLite locked by another writer, a
+            # failover): nothing is claimed yet, so trying again shortly is safe.
+            if task.request.is_eager or task.request.called_directly:
+                raise
+            raise task.retry(exc=busy, countdown=1, max_retries=delivery.RETRIES) from busy
+        if not claimed:
             return False  # sent, revoked, accepted, or a copy of this task is sending it
         invitation = Invitation.objects.select_related("network", "invited_by__user").get(
             pk=invitation_id
