@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.core.storage import serves_upload
+from tsunagu.core.storage import file_response, serves_upload
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, moderator_required, operator_required
@@ -636,22 +636,15 @@ def poll_vote(request: NetworkRequest, thread_id: int) -> HttpResponse:
 
 @serves_upload
 @member_required
-def attachment(request: NetworkRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: NetworkRequest, attachment_id: int) -> FileResponse:
     """Serves a file to members who may see its post; images inline, PDFs as downloads."""
     found = access_attachment(request.membership, attachment_id)
-    try:
-        handle = found.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    return file_response(
+        found.file,
         content_type=found.content_type,
-        as_attachment=not found.is_image,
         filename=found.name,
+        download=not found.is_image,
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response  # type: ignore[return-value]  # a streaming response, served the same way
 
 
 SEARCH_MAX = 100

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.csvsafe import csv_safe
-from tsunagu.core.storage import serves_upload
+from tsunagu.core.storage import file_response, serves_upload
 from tsunagu.profiles.normalize import query_terms
 from tsunagu.tenancy.access import access_membership, filter_active_members
 from tsunagu.tenancy.decorators import member_required, operator_required
@@ -268,22 +268,15 @@ def opportunity_review(request: NetworkRequest, opportunity_id: int) -> HttpResp
 
 @serves_upload
 @member_required
-def opportunity_file(request: NetworkRequest, opportunity_file_id: int) -> HttpResponse:
+def opportunity_file(request: NetworkRequest, opportunity_file_id: int) -> FileResponse:
     """An attachment, to members who may open its opportunity; images inline, PDFs downloaded."""
     found = access_file(request.membership, opportunity_file_id)
-    try:
-        handle = found.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    return file_response(
+        found.file,
         content_type=found.content_type,
-        as_attachment=not found.is_image,
         filename=found.name,
+        download=not found.is_image,
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response  # type: ignore[return-value]
 
 
 # --- Answers ---
@@ -413,7 +406,7 @@ def answer_status(request: NetworkRequest, job_application_id: int) -> HttpRespo
 
 
 @member_required
-def answer_cv(request: NetworkRequest, job_application_id: int) -> HttpResponse:
+def answer_cv(request: NetworkRequest, job_application_id: int) -> FileResponse:
     """A CV: to the applicant, the poster and the operators; always as a download."""
     member = request.membership
     found = access_answer(member, job_application_id)
@@ -421,19 +414,13 @@ def answer_cv(request: NetworkRequest, job_application_id: int) -> HttpResponse:
         raise Http404
     if not found.cv:
         raise Http404
-    try:
-        handle = found.cv.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    return file_response(
+        found.cv,
         content_type="application/pdf",
-        as_attachment=True,
         filename=found.cv_name or "cv.pdf",
+        download=True,
+        cache_control="private, no-store",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response  # type: ignore[return-value]
 
 
 @member_required

@@ -59,17 +59,32 @@ def serves_upload(view: View) -> View:
     return view
 
 
-def image_response(field_file: Any) -> FileResponse:
-    """A private image, for a view that has already checked who may see it."""
+def file_response(
+    field_file: Any,
+    *,
+    content_type: str,
+    filename: str = "",
+    download: bool = False,
+    cache_control: str = "private, max-age=3600",
+) -> FileResponse:
+    """A private file, for a view that has already checked who may see it: sandboxed, never
+    cached by a shared cache, and a 404 when the file is gone from the storage."""
     try:
         handle = field_file.open("rb")
     except OSError:
         raise Http404 from None
-    extension = field_file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(handle, content_type=IMAGE_TYPES.get(extension, "image/png"))
-    response["Cache-Control"] = "private, max-age=3600"
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=download, filename=filename
+    )
+    response["Cache-Control"] = cache_control
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def image_response(field_file: Any) -> FileResponse:
+    """A private image, for a view that has already checked who may see it."""
+    extension = field_file.name.rsplit(".", 1)[-1].lower()
+    return file_response(field_file, content_type=IMAGE_TYPES.get(extension, "image/png"))
 
 
 class PrivateImageInput(forms.ClearableFileInput):
