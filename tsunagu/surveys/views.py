@@ -4,6 +4,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
@@ -49,6 +50,13 @@ def _url(name: str, survey: Survey, **kwargs: Any) -> str:
 
 def _errors(request: NetworkRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def _errors_into(form: forms.Form, error: ValidationError) -> None:
+    """An action's refusal shown on the form: under its field, or above the form."""
+    named = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    for name, errors in named:
+        form.add_error(name if name in form.fields else None, errors)
 
 
 @member_required
@@ -162,12 +170,7 @@ def survey_questions(request: NetworkRequest, survey_id: int) -> HttpResponse:
         try:
             actions.do_add_question(member, survey, form.cleaned_data, form.labels())
         except ValidationError as error:
-            for name, errors in (
-                error.message_dict.items()
-                if hasattr(error, "error_dict")
-                else [(None, error.messages)]
-            ):
-                form.add_error(name if name in form.fields else None, errors)
+            _errors_into(form, error)
         else:
             messages.success(request, _("The question has been added."))
             return redirect(_url("questions", survey))
@@ -228,12 +231,7 @@ def question_edit(request: NetworkRequest, survey_id: int, question_id: int) -> 
         try:
             actions.do_update_question(member, question, form.cleaned_data, form.labels())
         except ValidationError as error:
-            for name, errors in (
-                error.message_dict.items()
-                if hasattr(error, "error_dict")
-                else [(None, error.messages)]
-            ):
-                form.add_error(name if name in form.fields else None, errors)
+            _errors_into(form, error)
         else:
             messages.success(request, _("The question has been saved."))
             return redirect(_url("questions", survey))
