@@ -20,6 +20,7 @@ MENTION = register(
         _("Mentions of me on the boards"),
         _("%(actor)s mentioned you in “%(title)s”."),
         email_by_default=True,
+        push_by_default=True,
     )
 )
 BEST_ANSWER = register(

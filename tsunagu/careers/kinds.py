@@ -20,6 +20,7 @@ STATUS = register(
         _("Progress of my applications"),
         _("Your answer to “%(title)s” is now: %(status)s."),
         email_by_default=True,
+        push_by_default=True,
     )
 )
 # In the app only: a mail for every posting would push people (the periodic digest, when it

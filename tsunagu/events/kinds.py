@@ -36,6 +36,7 @@ REMINDER = register(
         _("Reminders the day before an event"),
         _("Reminder: “%(title)s” starts %(when)s."),
         email_by_default=True,
+        push_by_default=True,
     )
 )
 FOLLOW_UP = register(

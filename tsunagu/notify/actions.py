@@ -12,7 +12,7 @@ from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .kinds import get_kind
+from .kinds import EMAIL, get_kind
 from .models import Notification, NotificationPreference
 
 if TYPE_CHECKING:
@@ -161,11 +161,17 @@ def do_mark_read(network: Network, user: User, notification_ids: Iterable[int] |
     return changed
 
 
-def wants_email(network: Network, user_id: int, kind: str) -> bool:
+def wants(network: Network, user_id: int, kind: str, channel: str) -> bool:
+    """Whether the member takes notifications of ``kind`` through ``channel`` (kinds.CHANNELS)."""
     pref = NotificationPreference.objects.filter(
         network=network, user_id=user_id, kind=kind
     ).first()
-    return pref.email if pref is not None else get_kind(kind).email_by_default
+    chosen = getattr(pref, channel) if pref is not None else None
+    return chosen if chosen is not None else get_kind(kind).by_default(channel)
+
+
+def wants_email(network: Network, user_id: int, kind: str) -> bool:
+    return wants(network, user_id, kind, EMAIL)
 
 
 def do_resume_email(user: User) -> None:

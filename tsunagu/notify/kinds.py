@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+# The channels a notification can take. In-app is the list behind the bell; push reaches the
+# member's devices that subscribed (tsunagu.push).
+INAPP = "inapp"
+EMAIL = "email"
+PUSH = "push"
+CHANNELS = (INAPP, EMAIL, PUSH)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -15,6 +22,17 @@ class Kind:
     # Rendered in the reader's language; %(name)s placeholders come from Notification.params.
     message: Promise
     email_by_default: bool = True
+    # Pushed to the member's subscribed devices unless they turn it off: what cannot wait.
+    push_by_default: bool = False
+
+    def by_default(self, channel: str) -> bool:
+        if channel == INAPP:
+            return True
+        if channel == EMAIL:
+            return self.email_by_default
+        if channel == PUSH:
+            return self.push_by_default
+        raise ValueError(f"unknown notification channel {channel!r}")
 
 
 KINDS: dict[str, Kind] = {}

@@ -62,12 +62,15 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A member's choice to get e-mail for one kind in one network; absent means the default."""
+    """A member's choice of channels for one kind in one network. An absent row, or a channel
+    left empty (null), means the kind's default for that channel."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=40)
     email = models.BooleanField(default=True)
+    inapp = models.BooleanField(null=True, default=None)
+    push = models.BooleanField(null=True, default=None)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[models.Manager[NotificationPreference]] = ScopedManager(network="network")

@@ -12,6 +12,7 @@ MENTION = register(
         _("Mentions of me in talk rooms"),
         _("%(actor)s mentioned you in “%(room)s”."),
         email_by_default=True,
+        push_by_default=True,
     )
 )
 DIRECT = register(
@@ -20,5 +21,6 @@ DIRECT = register(
         _("New direct messages"),
         _("%(actor)s sent you a message."),
         email_by_default=False,
+        push_by_default=True,
     )
 )
