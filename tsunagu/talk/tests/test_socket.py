@@ -35,6 +35,11 @@ def cookie_for(user: Any) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+# How long a test waits for a frame it expects. Generous: it only matters when the frame never
+# comes, and a loaded machine running the suite on every core is slow to hand frames over.
+FRAME_WAIT = 15
+
+
 class Socket:
     """A member's talk socket that keeps every frame it receives."""
 
@@ -45,10 +50,10 @@ class Socket:
     async def send(self, frame: dict[str, Any]) -> None:
         await self.c.send_json_to(frame)
 
-    async def next(self, timeout: float = 3) -> dict[str, Any]:
+    async def next(self, timeout: float = FRAME_WAIT) -> dict[str, Any]:
         return await self.c.receive_json_from(timeout=timeout)
 
-    async def next_of(self, kind: str, timeout: float = 3) -> dict[str, Any]:
+    async def next_of(self, kind: str, timeout: float = FRAME_WAIT) -> dict[str, Any]:
         while True:
             frame = await self.next(timeout)
             if frame["type"] == kind:
@@ -71,7 +76,7 @@ async def connect(member: Membership, slug: str | None = None) -> Socket:
     )
     connected, code = await communicator.connect()
     assert connected, code
-    hello = await communicator.receive_json_from(timeout=3)
+    hello = await communicator.receive_json_from(timeout=FRAME_WAIT)
     assert hello["type"] == "hello"
     return Socket(communicator, hello)
 

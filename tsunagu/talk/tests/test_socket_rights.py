@@ -49,14 +49,14 @@ async def open_socket(client: Client, slug: str) -> tuple[WebsocketCommunicator,
 async def socket_for(client: Client, slug: str) -> Socket:
     communicator, (connected, code) = await open_socket(client, slug)
     assert connected, code
-    hello = await communicator.receive_json_from(timeout=3)
+    hello = await communicator.receive_json_from(timeout=15)
     return Socket(communicator, hello)
 
 
 async def closed_with(socket: Socket) -> int:
     """Reads frames until the server closes the socket; fails on any message frame before."""
     while True:
-        output = await socket.c.receive_output(timeout=3)
+        output = await socket.c.receive_output(timeout=15)
         if output["type"] == "websocket.close":
             return int(output["code"])
         assert '"message"' not in output.get("text", ""), output
