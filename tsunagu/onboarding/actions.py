@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,16 @@ from .models import (
     OnboardingSettings,
     Source,
 )
-from .roster import MAX_BYTES, RosterError, Sheet, check_rows, guess_mapping, read_roster
+from .roster import (
+    MAX_BYTES,
+    RosterError,
+    Row,
+    Sheet,
+    guess_mapping,
+    iter_checked,
+    read_roster,
+    summarise,
+)
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -80,6 +90,12 @@ def do_upload_roster(actor: Membership, upload: UploadedFile) -> ImportBatch:
         )
     data = upload.read(MAX_BYTES + 1)
     sheet = read_roster(data)
+    try:
+        mapping = guess_mapping(sheet.headers)
+        # Every row is read once now: a file that breaks further down is refused at once.
+        summary = summarise(sheet, mapping, member_emails(actor.network_id))
+    finally:
+        sheet.close()
     name = f"imports/{actor.network_id}/{uuid.uuid4().hex}.{sheet.kind}"
     stored = private_storage.save(name, ContentFile(data))
     return ImportBatch.objects.create(
@@ -90,14 +106,21 @@ def do_upload_roster(actor: Membership, upload: UploadedFile) -> ImportBatch:
         kind=sheet.kind,
         encoding=sheet.encoding,
         headers=sheet.headers,
-        row_count=len(sheet.rows),
-        mapping=guess_mapping(sheet.headers),
+        row_count=summary.rows,
+        mapping=mapping,
+        summary=summary.as_dict(),
     )
 
 
-def load_sheet(batch: ImportBatch) -> Sheet:
+@contextlib.contextmanager
+def open_sheet(batch: ImportBatch) -> Iterator[Sheet]:
+    """The uploaded file, read as the operator chose; what the reading holds is freed after."""
     with private_storage.open(batch.file, "rb") as handle:
-        return read_roster(handle.read(), sheet=batch.sheet_index, header_line=batch.header_line)
+        sheet = read_roster(handle.read(), sheet=batch.sheet_index, header_line=batch.header_line)
+    try:
+        yield sheet
+    finally:
+        sheet.close()
 
 
 def do_choose_header(
@@ -110,12 +133,18 @@ def do_choose_header(
     check_operator_permission(actor)
     with private_storage.open(batch.file, "rb") as handle:
         found = read_roster(handle.read(), sheet=sheet, header_line=header_line)
+    try:
+        mapping = guess_mapping(found.headers)
+        summary = summarise(found, mapping, member_emails(actor.network_id))
+    finally:
+        found.close()
     ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.MAPPING).update(
         sheet_index=sheet,
         header_line=header_line,
         headers=found.headers,
-        row_count=len(found.rows),
-        mapping=guess_mapping(found.headers),
+        row_count=summary.rows,
+        mapping=mapping,
+        summary=summary.as_dict(),
     )
     batch.refresh_from_db()
     return found
@@ -132,28 +161,28 @@ def member_emails(network_id: int) -> set[str]:
     )
 
 
-@transaction.atomic
-def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, int]) -> ImportBatch:
-    """Imports every valid row or none: one transaction. Importing the same file again changes
-    nothing: rows equal to what is stored are counted as unchanged."""
-    check_operator_permission(actor)
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, network_id=actor.network_id)
-    if batch.state == ImportBatch.State.DONE:
-        raise ValidationError(_("This file has already been imported."))
-    checked = check_rows(load_sheet(batch), mapping, member_emails(actor.network_id))
+IMPORT_CHUNK = 1_000
+
+
+def _import_chunk(
+    actor: Membership,
+    batch: ImportBatch,
+    rows: list[Row],
+    tally: dict[str, int],
+    rejections: list[dict[str, object]],
+) -> None:
+    """Writes checked rows: new people are invited as new, known ones updated where changed."""
+    if not rows:
+        return
+    emails = [row.email for row in rows]
     existing = {
-        i.email: i
-        for i in Invitation.objects.filter(
-            network_id=actor.network_id, email__in=[row.email for row in checked.rows]
-        )
+        i.email: i for i in Invitation.objects.filter(network_id=actor.network_id, email__in=emails)
     }
-    rejections = [r.as_dict() for r in checked.rejections]
+    # On the do-not-invite list: imported (the office keeps its roster) but never invitable.
+    stopped = blocked(actor.network_id, emails)
     to_create: list[Invitation] = []
     to_update: list[Invitation] = []
-    unchanged = 0
-    # On the do-not-invite list: imported (the office keeps its roster) but never invitable.
-    stopped = blocked(actor.network_id, [row.email for row in checked.rows])
-    for row in checked.rows:
+    for row in rows:
         found = existing.get(row.email)
         if found is None:
             to_create.append(
@@ -179,21 +208,57 @@ def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, i
             )
             continue
         if found.status == InvitationStatus.ACCEPTED:
-            unchanged += 1
+            tally["unchanged"] += 1
             continue
         changed = [f for f in IMPORTED_FIELDS if getattr(found, f) != row.values[f]]
         if not changed:
-            unchanged += 1
+            tally["unchanged"] += 1
             continue
         for f in IMPORTED_FIELDS:
             setattr(found, f, row.values[f])
         to_update.append(found)
-    Invitation.objects.bulk_create(to_create, batch_size=1000)
-    Invitation.objects.bulk_update(to_update, IMPORTED_FIELDS, batch_size=1000)
+    Invitation.objects.bulk_create(to_create, batch_size=IMPORT_CHUNK)
+    Invitation.objects.bulk_update(to_update, IMPORTED_FIELDS, batch_size=IMPORT_CHUNK)
+    tally["created"] += len(to_create)
+    tally["updated"] += len(to_update)
+
+
+@transaction.atomic
+def do_import_roster(actor: Membership, batch: ImportBatch, mapping: dict[str, int]) -> ImportBatch:
+    """Imports every valid row or none: one transaction. Importing the same file again changes
+    nothing: rows equal to what is stored are counted as unchanged."""
+    check_operator_permission(actor)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk, network_id=actor.network_id)
+    if batch.state == ImportBatch.State.DONE:
+        raise ValidationError(_("This file has already been imported."))
+    rejections: list[dict[str, object]] = []
+    tally = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
+    chunk: list[Row] = []
+    with open_sheet(batch) as sheet:
+
+        def counted() -> Iterator[tuple[int, list[object]]]:
+            for row in sheet.rows():
+                tally["rows"] += 1
+                yield row
+
+        # Read, checked and written IMPORT_CHUNK rows at a time: a leavers list of 50,000 is
+        # never in memory at once. One transaction still holds it all.
+        for item in iter_checked(counted(), mapping, member_emails(actor.network_id)):
+            if not isinstance(item, Row):
+                rejections.append(item.as_dict())
+                continue
+            chunk.append(item)
+            if len(chunk) >= IMPORT_CHUNK:
+                _import_chunk(actor, batch, chunk, tally, rejections)
+                chunk = []
+        _import_chunk(actor, batch, chunk, tally, rejections)
     rejections.sort(key=lambda r: int(r["line"]))  # type: ignore[call-overload]
     batch.mapping = mapping
     batch.state = ImportBatch.State.DONE
-    batch.created, batch.updated, batch.unchanged = len(to_create), len(to_update), unchanged
+    batch.row_count = tally["rows"]
+    batch.created, batch.updated, batch.unchanged = (
+        tally["created"], tally["updated"], tally["unchanged"],
+    )  # fmt: skip
     batch.rejections = rejections
     batch.imported_at = timezone.now()
     batch.save()

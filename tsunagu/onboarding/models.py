@@ -82,6 +82,9 @@ class ImportBatch(models.Model):
     header_line = models.PositiveIntegerField(null=True, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     mapping = models.JSONField(default=dict)
+    # What checking every row under a mapping found (roster.Summary): the mapping page shows it
+    # without reading the file again while the mapping stays the same.
+    summary = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=State.choices, default=State.MAPPING)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

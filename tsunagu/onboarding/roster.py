@@ -9,7 +9,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +23,10 @@ from tsunagu.core.text import has_control, normalise_width, one_line, visible
 from tsunagu.tenancy.models import Role
 
 from .dates import DateError, parse_date
+from .workbook import Workbook
 
 MAX_BYTES = 5 * 1024 * 1024  # the documented limit: 5 MB
-MAX_ROWS = 20_000
+MAX_ROWS = 50_000
 # HR's files often carry a title, a date line or blank rows above the header: it is looked for, by
 # its words, in this many rows at the top of the sheet.
 HEADER_SEARCH_ROWS = 20
@@ -70,18 +71,45 @@ ROLE_WORDS = {
 }
 
 
+NumberedRows = Iterator[tuple[int, list[object]]]  # (line or row in the file, cells)
+
+
+def _no_rows() -> NumberedRows:
+    return iter(())
+
+
 @dataclass
 class Sheet:
+    """A roster's header and a way to read its people, from the file, as often as needed: the
+    rows are never all in memory at once (a large company's leavers list has 50,000)."""
+
     kind: str  # "csv" or "xlsx"
     encoding: str
     headers: list[str]
-    rows: list[tuple[int, list[object]]]  # (line in the file, cells)
+    read_rows: Callable[[], NumberedRows] = _no_rows  # the rows below the header
     header_line: int = 1  # the line (CSV) or row (Excel) of the header
     header_found: bool = True  # False: no row looked like a header; the first one is used
     sheet_names: list[str] = field(default_factory=list)  # of a workbook
     sheet_index: int = 0
     sheets_with_header: list[int] = field(default_factory=list)
     top: list[tuple[int, list[str]]] = field(default_factory=list)  # rows to pick a header from
+    close: Callable[[], None] = lambda: None  # frees what the reading holds (a workbook)
+
+    def rows(self) -> NumberedRows:
+        """The people's rows, not blank, read again from the file; RosterError past MAX_ROWS."""
+        rows = self.read_rows()
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                total = count + sum(1 for _row in rows)  # counted, for the operator to split it
+                raise RosterError(
+                    _("The file has %(rows)d rows; at most %(max)d can be imported at once.")
+                    % {"rows": total, "max": MAX_ROWS}
+                )
+            yield row
+
+    def first(self, count: int) -> list[tuple[int, list[object]]]:
+        rows = self.rows()
+        return [row for row, _n in zip(rows, range(count), strict=False)]
 
 
 @dataclass
@@ -107,6 +135,38 @@ class Checked:
     rejections: list[Rejection]
 
 
+@dataclass
+class Summary:
+    """What checking every row under one mapping found: counts and the first refusals."""
+
+    mapping: dict[str, int]
+    rows: int = 0  # not blank
+    valid: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)  # the first SHOWN_REJECTIONS
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "mapping": self.mapping,
+            "rows": self.rows,
+            "valid": self.valid,
+            "rejected": self.rejected,
+            "rejections": [r.as_dict() for r in self.rejections],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        return cls(
+            mapping={k: int(v) for k, v in data["mapping"].items()},
+            rows=int(data["rows"]),
+            valid=int(data["valid"]),
+            rejected=int(data["rejected"]),
+            rejections=[
+                Rejection(int(r["line"]), r["reason"], r["cells"]) for r in data["rejections"]
+            ],
+        )
+
+
 def read_roster(data: bytes, *, sheet: int | None = None, header_line: int | None = None) -> Sheet:
     """Reads the file. Without ``sheet`` the first sheet with a header is read; without
     ``header_line`` the header is the row among the first 20 whose words name the most fields."""
@@ -127,15 +187,14 @@ def read_roster(data: bytes, *, sheet: int | None = None, header_line: int | Non
         found = _read_csv(data, header_line)
     # Headers and cells are shown and stored as they were found: their control characters as �.
     found.headers = [visible(h) for h in found.headers]
-    if not found.headers or not any(h.strip() for h in found.headers):
-        raise RosterError(_("The file has no header row."))
-    if not found.rows:
-        raise RosterError(_("The file has a header row but no people in it."))
-    if len(found.rows) > MAX_ROWS:
-        raise RosterError(
-            _("The file has %(rows)d rows; at most %(max)d can be imported at once.")
-            % {"rows": len(found.rows), "max": MAX_ROWS}
-        )
+    try:
+        if not found.headers or not any(h.strip() for h in found.headers):
+            raise RosterError(_("The file has no header row."))
+        if not found.first(1):
+            raise RosterError(_("The file has a header row but no people in it."))
+    except BaseException:
+        found.close()
+        raise
     return found
 
 
@@ -155,28 +214,36 @@ def find_header(top: list[tuple[int, list[object]]]) -> int | None:
 
 
 def _split(
-    numbered: list[tuple[int, list[object]]], header_line: int | None, top: list
-) -> tuple[list[str], list[tuple[int, list[object]]], int, bool]:
-    """Headers, the rows below them, the header's line, and whether it was found by its words."""
+    numbered: Callable[[], NumberedRows],
+    header_line: int | None,
+    top: list[tuple[int, list[object]]],
+) -> tuple[list[str], Callable[[], NumberedRows], int, bool]:
+    """Headers, the rows below them, the header's line, and whether it was found by its words.
+    The header is the row of ``top`` that names the most fields, or the chosen line."""
     found = True
     if header_line is None:
         header_line = find_header(top)
         if header_line is None:
             found = False
-            header_line = numbered[0][0] if numbered else 1
+            header_line = top[0][0] if top else 1
+    line = header_line
     headers: list[str] = []
-    rows: list[tuple[int, list[object]]] = []
-    for line, cells in numbered:
-        if line == header_line:
+    for number, cells in numbered():
+        if number == line:
             headers = [cell_text(c).strip() for c in cells]
-        elif line > header_line:
-            rows.append((line, cells))
+            break
+        if number > line:
+            break
     if not headers:
         raise RosterError(
             _("Row %(line)d is empty or beyond the end of the file: choose another header row.")
             % {"line": header_line}
         )
-    return headers, rows, header_line, found
+
+    def below() -> NumberedRows:
+        return ((number, cells) for number, cells in numbered() if number > line)
+
+    return headers, below, header_line, found
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -221,24 +288,23 @@ def _read_csv(data: bytes, header_line: int | None = None) -> Sheet:
         raise RosterError(_("This is not a text file. Upload a CSV or an Excel (.xlsx) file."))
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered: list[tuple[int, list[object]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            numbered.append((line, list(cells)))
-            if len(numbered) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
-                break
-    except csv.Error:
-        raise RosterError(
-            _("The CSV file is malformed near line %(line)d.") % {"line": start}
-        ) from None
-    top = numbered[:HEADER_SEARCH_ROWS]
-    if not numbered:
-        return Sheet("csv", encoding, [], [])
+
+    def numbered() -> NumberedRows:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        start = 1
+        try:
+            for cells in reader:
+                line, start = start, reader.line_num + 1
+                if any(c.strip() for c in cells):
+                    yield line, list(cells)
+        except csv.Error:
+            raise RosterError(
+                _("The CSV file is malformed near line %(line)d.") % {"line": start}
+            ) from None
+
+    top = [row for row, _n in zip(numbered(), range(HEADER_SEARCH_ROWS), strict=False)]
+    if not top:
+        return Sheet("csv", encoding, [])
     headers, rows, line, found = _split(numbered, header_line, top)
     return Sheet(
         "csv", encoding, headers, rows, header_line=line, header_found=found,
@@ -246,52 +312,56 @@ def _read_csv(data: bytes, header_line: int | None = None) -> Sheet:
     )  # fmt: skip
 
 
-def _read_xlsx(data: bytes, chosen: int | None = None, header_line: int | None = None) -> Sheet:
-    from openpyxl import load_workbook
+# What a workbook that is not one, or is broken, raises while it is read. SyntaxError: XML that
+# is not well-formed (a control character written into a cell).
+_BROKEN = (
+    zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, SyntaxError,
+)  # fmt: skip
 
+
+def _read_xlsx(data: bytes, chosen: int | None = None, header_line: int | None = None) -> Sheet:
+    # A formula cell is read as its text ("=HYPERLINK(...)"), never computed: the row is then
+    # refused like a CSV row with a formula, and the operator pastes the values instead.
     try:
-        # A formula cell is read as its text ("=HYPERLINK(...)"), never computed: the row is then
-        # refused like a CSV row with a formula, and the operator pastes the values instead.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    # SyntaxError: XML that is not well-formed (a control character written into a cell).
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError):
+        workbook = Workbook(data)
+    except _BROKEN:
         raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
     try:
-        names = list(workbook.sheetnames)
-        tops = [_numbered(sheet, HEADER_SEARCH_ROWS) for sheet in workbook.worksheets]
+        names = workbook.sheet_names
+        tops = [
+            [row for row, _n in zip(workbook.rows(i), range(HEADER_SEARCH_ROWS), strict=False)]
+            for i in range(len(names))
+        ]
         with_header = [i for i, top in enumerate(tops) if find_header(top) is not None]
         if chosen is None or not 0 <= chosen < len(names):
             chosen = with_header[0] if with_header else 0
-        numbered = _numbered(workbook.worksheets[chosen], MAX_ROWS + HEADER_SEARCH_ROWS + 1)
-    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, SyntaxError):
-        raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
-    finally:
+        index = chosen
+
+        def numbered() -> NumberedRows:
+            try:
+                yield from workbook.rows(index)
+            except _BROKEN:
+                raise RosterError(
+                    _("This file could not be read as an Excel workbook (.xlsx).")
+                ) from None
+
+        top = tops[chosen]
+        if not top:
+            workbook.close()
+            return Sheet("xlsx", "", [], sheet_names=names, sheet_index=chosen)
+        headers, rows, line, found = _split(numbered, header_line, top)
+    except _BROKEN:
         workbook.close()
-    if not numbered:
-        return Sheet("xlsx", "", [], [], sheet_names=names, sheet_index=chosen)
-    top = tops[chosen]
-    headers, rows, line, found = _split(numbered, header_line, top)
+        raise RosterError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    except BaseException:
+        workbook.close()
+        raise
     return Sheet(
         "xlsx", "", headers, rows, header_line=line, header_found=found, sheet_names=names,
         sheet_index=chosen, sheets_with_header=with_header,
         top=[(n, [visible(cell_text(c)) for c in cells]) for n, cells in top],
+        close=workbook.close,
     )  # fmt: skip
-
-
-def _numbered(sheet: Any, limit: int) -> list[tuple[int, list[object]]]:
-    """The sheet's rows that are not blank, numbered as Excel numbers them, ``limit`` at most.
-
-    A title merged over several cells reads as its text in the first cell and blanks after it.
-    """
-    numbered: list[tuple[int, list[object]]] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = ["" if v is None else v for v in values]
-        if not any(str(c).strip() for c in cells):
-            continue
-        numbered.append((number, cells))
-        if len(numbered) >= limit:
-            break
-    return numbered
 
 
 def _key(header: str) -> str:
@@ -352,36 +422,71 @@ def _text(value: object) -> str:
     return " ".join(normalise_width(cell_text(value)).split())
 
 
+SHOWN_REJECTIONS = 20
+
+
 def check_rows(sheet: Sheet, mapping: dict[str, int], member_emails: Iterable[str]) -> Checked:
-    """Validates every row; the first row with an address wins over later ones."""
+    """Every row checked, in two lists (for a file known to be small)."""
+    checked = Checked([], [])
+    for item in iter_checked(sheet.rows(), mapping, member_emails):
+        if isinstance(item, Row):
+            checked.rows.append(item)
+        else:
+            checked.rejections.append(item)
+    return checked
+
+
+def summarise(sheet: Sheet, mapping: dict[str, int], member_emails: Iterable[str]) -> Summary:
+    """Checks every row, reading the file once, and keeps only the counts and first refusals."""
+    summary = Summary(mapping=dict(mapping))
+
+    def counted() -> NumberedRows:
+        for row in sheet.rows():
+            summary.rows += 1
+            yield row
+
+    for item in iter_checked(counted(), mapping, member_emails):
+        if isinstance(item, Row):
+            summary.valid += 1
+        else:
+            summary.rejected += 1
+            if len(summary.rejections) < SHOWN_REJECTIONS:
+                summary.rejections.append(item)
+    return summary
+
+
+def iter_checked(
+    rows: Iterable[tuple[int, list[object]]], mapping: dict[str, int], member_emails: Iterable[str]
+) -> Iterator[Row | Rejection]:
+    """Validates each row as it is read; the first row with an address wins over later ones.
+    Blank rows (under the mapping) give nothing."""
     members = set(member_emails)
     seen: dict[str, int] = {}
-    rows: list[Row] = []
-    rejections: list[Rejection] = []
-    for line, cells in sheet.rows:
+    for line, cells in rows:
 
         def get(name: str, cells: list[object] = cells) -> object:
             index = mapping.get(name)
             return cells[index] if index is not None and index < len(cells) else ""
 
-        raw = [visible(cell_text(c)) for c in cells]
+        def raw(cells: list[object] = cells) -> list[str]:
+            return [visible(cell_text(c)) for c in cells]
+
         try:
             row = _check_row(line, get)
         except ValidationError as error:
-            rejections.append(Rejection(line, " ".join(error.messages), raw))
+            yield Rejection(line, " ".join(error.messages), raw())
             continue
         if row is None:
             continue
         if row.email in seen:
             reason = _("The same e-mail address is on line %(line)d.") % {"line": seen[row.email]}
-            rejections.append(Rejection(line, reason, raw))
+            yield Rejection(line, reason, raw())
             continue
         seen[row.email] = line
         if row.email in members:
-            rejections.append(Rejection(line, _("Already a member of this network."), raw))
+            yield Rejection(line, _("Already a member of this network."), raw())
             continue
-        rows.append(row)
-    return Checked(rows, rejections)
+        yield row
 
 
 def _check_row(line: int, get: object) -> Row | None:

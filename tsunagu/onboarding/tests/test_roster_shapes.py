@@ -120,7 +120,7 @@ def test_the_roster_is_found_on_the_second_sheet_behind_a_cover(world: World) ->
     sheet = read_roster(data)
 
     assert (sheet.sheet_names, sheet.sheet_index, sheet.header_line) == (["表紙", "名簿"], 1, 2)
-    assert [line for line, _cells in sheet.rows] == [3, 4]
+    assert [line for line, _cells in sheet.rows()] == [3, 4]
 
 
 def test_with_two_sheets_of_people_the_first_is_read_and_the_other_offered(world: World) -> None:

@@ -24,12 +24,15 @@ from ..models import ImportBatch
 from ..roster import (
     FIELDS,
     PREVIEW_ROWS,
+    Rejection,
     RosterError,
     Sheet,
+    Summary,
     cell_text,
-    check_rows,
     clean_mapping,
+    iter_checked,
     mapping_errors,
+    summarise,
 )
 
 
@@ -62,10 +65,15 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
     if batch.state == ImportBatch.State.DONE:
         return render(request, "onboarding/import_result.html", {"batch": batch})
     try:
-        sheet = actions.load_sheet(batch)
+        with actions.open_sheet(batch) as sheet:
+            return _mapping(request, batch, sheet)
     except (RosterError, OSError):
         messages.error(request, _("The uploaded file can no longer be read. Upload it again."))
         return redirect("onboarding:import_upload", network_slug=member.network.slug)
+
+
+def _mapping(request: NetworkRequest, batch: ImportBatch, sheet: Sheet) -> HttpResponse:
+    member = request.membership
     chosen = batch.mapping
     errors: list[str] = []
     header_form = HeaderChoiceForm(
@@ -76,7 +84,7 @@ def mapping(request: NetworkRequest, batch_id: int) -> HttpResponse:
     if request.POST.get("action") == "reread":
         if header_form.is_valid():
             try:
-                sheet = actions.do_choose_header(
+                actions.do_choose_header(
                     member,
                     batch,
                     sheet=header_form.cleaned_data.get("sheet"),
@@ -122,10 +130,18 @@ def _mapping_page(
     status: int,
 ) -> HttpResponse:
     member = request.membership
-    checked = check_rows(sheet, chosen, actions.member_emails(member.network_id))
-    rejected_lines = {r.line: r.reason for r in checked.rejections}
+    members = actions.member_emails(member.network_id)
+    # Every row is checked once per mapping; the page is shown again from what was found.
+    summary = Summary.from_dict(batch.summary) if batch.summary else None
+    if summary is None or summary.mapping != chosen:
+        summary = summarise(sheet, chosen, members)
+        ImportBatch.objects.filter(pk=batch.pk).update(summary=summary.as_dict())
+    first = sheet.first(PREVIEW_ROWS)
+    rejected_lines = {
+        r.line: r.reason for r in iter_checked(first, chosen, members) if isinstance(r, Rejection)
+    }
     preview = []
-    for line, cells in sheet.rows[:PREVIEW_ROWS]:
+    for line, cells in first:
         values = [_shown(n, cells[chosen[n]]) if n in chosen and chosen[n] < len(cells) else ""
                   for n, _label in FIELDS]  # fmt: skip
         preview.append({"line": line, "values": values, "problem": rejected_lines.get(line)})
@@ -137,9 +153,9 @@ def _mapping_page(
             "fields": [{"name": n, "label": label, "column": chosen.get(n)} for n, label in FIELDS],
             "headers": list(enumerate(sheet.headers)),
             "preview": preview,
-            "valid_count": len(checked.rows),
-            "rejections": checked.rejections[:20],
-            "rejected_count": len(checked.rejections),
+            "valid_count": summary.valid,
+            "rejections": summary.rejections,
+            "rejected_count": summary.rejected,
             "errors": errors,
             "sheet": sheet,
             "sheet_name": sheet.sheet_names[sheet.sheet_index] if sheet.sheet_names else "",
