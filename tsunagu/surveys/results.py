@@ -299,11 +299,12 @@ def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
 
 
 def cached_page(survey: Survey, part: str, build: Any) -> str:
-    """A rendered part of a results page, kept under the survey's revision and the language
-    (the charts are drawn once per revision, not on every view)."""
+    """A rendered part of a results page, kept under the survey's revision, the language and the
+    time zone its times are shown in (the charts are drawn once per revision, not per view)."""
+    from django.utils.timezone import get_current_timezone_name
     from django.utils.translation import get_language
 
-    key = _key(survey, f"html:{part}:{get_language()}")
+    key = _key(survey, f"html:{part}:{get_language()}:{get_current_timezone_name()}")
     found = cache.get(key)
     if found is None:
         found = build()

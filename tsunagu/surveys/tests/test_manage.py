@@ -3,7 +3,7 @@ only where the network allows it; questions that have answers keep their type an
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -235,3 +235,28 @@ def test_opening_and_closing_times_are_in_the_networks_zone_whatever_the_readers
     assert survey.closes_at == dt.datetime(2030, 5, 15, 18, 0, tzinfo=tokyo)
     form = client.get(f"{base(world)}{survey.pk}/edit/").content.decode()
     assert 'value="2030-05-01T09:00"' in form
+
+
+@pytest.mark.django_db
+def test_the_results_show_times_in_each_readers_own_time_zone(world: World) -> None:
+    survey, questions = satisfaction_survey(world.net_a)
+    single = questions["single"]
+    with scopes_disabled():
+        Wording.objects.create(
+            network=world.net_a,
+            question=single,
+            version=1,
+            text="以前の設問",
+            replaced_at=datetime(2026, 5, 1, 3, 0, tzinfo=UTC),  # 12:00 in Tokyo
+        )
+    url = f"{base(world)}{survey.pk}/results/"
+    tokyo = world.client(world.operator_a)
+    tokyo.cookies["tsunagu_tz"] = "Asia/Tokyo"
+    new_york = world.client(world.operator_a)
+    new_york.cookies["tsunagu_tz"] = "America/New_York"
+
+    assert "2026-05-01 12:00" in tokyo.get(url).content.decode()
+    # The same results, cached after the first view, with the time where this reader lives.
+    seen_in_new_york = new_york.get(url).content.decode()
+    assert "2026-04-30 23:00" in seen_in_new_york
+    assert "2026-05-01 12:00" not in seen_in_new_york
