@@ -1,9 +1,11 @@
 """In a real browser, in Japanese, on a phone: an operator opens the dashboard from the console on
 the demo data, reads the "office writes most posts" warning, tries a period that does not exist,
-then raises the threshold and sees the warning go."""
+gives a supporter award from the year's ranking, prints the quarter's report on one A4 page, then
+raises the threshold and sees the warning go."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +15,14 @@ from django.core.management import call_command
 from django.test import Client
 from django_scopes import scopes_disabled
 from playwright.sync_api import Browser, expect
+from pypdf import PdfReader
 
 from tsunagu.tenancy.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_operator_reads_the_office_warning_on_the_demo_and_tunes_it(
+def test_an_operator_reads_the_office_warning_gives_an_award_and_prints_the_report(
     browser: Browser, live_server: Any, tmp_path: Path, csp_violations: list[str]
 ) -> None:
     call_command("seed_demo", members=20)
@@ -67,6 +70,25 @@ def test_an_operator_reads_the_office_warning_on_the_demo_and_tunes_it(
     page.get_by_label("終了月").fill("2026-02")
     page.get_by_role("button", name="表示").click()
     expect(page.get_by_text("終了月は開始月より前にできません")).to_be_visible()
+
+    # The year's ranking of the demo's members: the first of it gets the 最多活動賞.
+    page.goto("/n/mitsuba/supporters/ranking/?period=year")
+    award = page.locator("form.award-form", has_text="最多活動賞")
+    first = award.get_by_label("メンバー").locator("option").first.inner_text()
+    name = first.split(". ", 1)[1]
+    award.get_by_label("メンバー").select_option(label=first)
+    with page.expect_navigation():
+        award.get_by_role("button", name="最多活動賞を贈る").click()
+    expect(page.get_by_text(f"の最多活動賞を{name}さんに贈りました。")).to_be_visible()
+
+    # The quarter's report for the management meeting prints on one A4 page.
+    page.goto("/n/mitsuba/ledger/report/")
+    expect(page.locator("[data-report]")).to_be_visible()
+    page.emulate_media(media="print")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert len(pdf.pages) == 1
+    assert "四半期" in pdf.pages[0].extract_text()
+    page.emulate_media(media="screen")
 
     # The office decides that up to 90 % is fine for now: the warning goes.
     page.goto("/n/mitsuba/insights/settings/")
