@@ -44,5 +44,8 @@ def sent_this_month(network: Network, now: datetime | None = None) -> int:
     )
 
 
-def allowance(network: Network, now: datetime | None = None) -> Allowance:
-    return Allowance(settings_of(network).monthly_cap, sent_this_month(network, now))
+def allowance(
+    network: Network, now: datetime | None = None, row: AnnounceSettings | None = None
+) -> Allowance:
+    cap = (row or settings_of(network)).monthly_cap
+    return Allowance(cap, sent_this_month(network, now))

@@ -47,20 +47,24 @@ def _url(name: str, announcement: Announcement) -> str:
     )
 
 
+def _list(
+    request: NetworkRequest, cap_form: MonthlyCapForm | None = None, status: int = 200
+) -> HttpResponse:
+    member = request.membership
+    row = settings_of(member.network)
+    qs = filter_announcements(member).order_by("-created_at", "-pk")
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "allowance": allowance(member.network, row=row),
+        "cap_form": cap_form or MonthlyCapForm(instance=row),
+    }
+    return render(request, "announce/list.html", context, status=status)
+
+
 @operator_required
 def announcement_list(request: NetworkRequest) -> HttpResponse:
-    member = request.membership
-    qs = filter_announcements(member).select_related("author__user").order_by("-created_at", "-pk")
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "announce/list.html",
-        {
-            "page": page,
-            "allowance": allowance(member.network),
-            "cap_form": MonthlyCapForm(instance=settings_of(member.network)),
-        },
-    )
+    return _list(request)
 
 
 @operator_required
@@ -69,10 +73,7 @@ def monthly_cap(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     form = MonthlyCapForm(request.POST, instance=settings_of(member.network))
     if not form.is_valid():
-        qs = filter_announcements(member).select_related("author__user")
-        page = Paginator(qs.order_by("-created_at", "-pk"), PER_PAGE).get_page(1)
-        context = {"page": page, "allowance": allowance(member.network), "cap_form": form}
-        return render(request, "announce/list.html", context, status=400)
+        return _list(request, form, status=400)
     actions.do_set_monthly_cap(member, form.cleaned_data["monthly_cap"])
     messages.success(request, _("The monthly limit has been saved."))
     return redirect("announce:list", network_slug=member.network.slug)
@@ -158,7 +159,8 @@ def audience_count(request: NetworkRequest) -> HttpResponse:
         request,
         "announce/fragment_count.html",
         {"audience_count": count, "form": form},
-        status=200 if count is not None else 400,
+        # htmx swaps only a 2xx answer: the composer then says what to correct.
+        status=200 if count is not None or request.htmx else 400,
     )
 
 
