@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tsunagu.insights",
     "tsunagu.surveys",
     "tsunagu.digest",
+    "tsunagu.announce",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.digest.tasks.plan_digests",
         "schedule": 60 * 60,
     },
+    # Announcement e-mails whose chunks were lost (a broker restarted, a worker died) resume.
+    "announcement-resume": {
+        "task": "tsunagu.announce.tasks.resume_announcements",
+        "schedule": 15 * 60,
+    },
     "careers-close-due": {
         "task": "tsunagu.careers.tasks.close_due_opportunities",
         "schedule": 60 * 60,
@@ -269,8 +275,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
 }
-# Invitation e-mails leave in chunks of this many a minute, so a roster of thousands does not
-# make the mail server look like a spammer.
+# Invitation and announcement e-mails leave in chunks of this many a minute, so a roster of
+# thousands does not make the mail server look like a spammer.
 INVITATION_EMAILS_PER_MINUTE = int(env("INVITATION_EMAILS_PER_MINUTE", "60"))
 
 # --- Auth and accounts -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ network_patterns = [
     path("insights/", include("tsunagu.insights.urls")),
     path("surveys/", include("tsunagu.surveys.urls")),
     path("digest/", include("tsunagu.digest.urls")),
+    path("manage/announcements/", include("tsunagu.announce.urls")),
 ]
 
 urlpatterns = [

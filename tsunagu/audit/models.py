@@ -39,6 +39,10 @@ class AuditAction(models.TextChoices):
     EXPORT_INSIGHTS = "insights.export", _("Exported the network's figures")
     EXPORT_SURVEY = "survey.export", _("Exported the answers of a survey")
     PREVIEW_DIGEST = "digest.preview", _("Previewed a member's digest")
+    PREVIEW_ANNOUNCEMENT = "announcement.preview", _("Previewed an announcement as a member")
+    SEND_ANNOUNCEMENT = "announcement.send", _("Sent an announcement e-mail")
+    ANNOUNCEMENT_DELIVERED = "announcement.delivered", _("An announcement e-mail was delivered")
+    ANNOUNCEMENT_SETTINGS = "announcement.settings", _("Changed the monthly announcement limit")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.
@@ -95,9 +99,16 @@ class AuditEntry(models.Model):
             parts.append(f"{before} → {after}")
         if "created" in d:
             parts.append(f"+{d['created']} / {d.get('updated', 0)} / ×{d.get('rejected', 0)}")
-        for key in ("count", "name", "email", "label", "file"):
+        for key in ("count", "name", "email", "label", "file", "subject"):
             if d.get(key):
                 parts.append(str(d[key]))
+        if "audience" in d:
+            parts.append(gettext("audience of %(count)s") % {"count": d["audience"]})
+        if "sent" in d:
+            parts.append(
+                gettext("%(sent)s sent, %(skipped)s skipped, %(failed)s failed")
+                % {"sent": d["sent"], "skipped": d.get("skipped", 0), "failed": d.get("failed", 0)}
+            )
         return ", ".join(parts)
 
 

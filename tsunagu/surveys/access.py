@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet, Value
 
+from tsunagu.profiles.segments import ALUMNI_ROLES
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Role
 
-from .audience import ALUMNI_ROLES
 from .models import Audience, Participation, Survey
 
 

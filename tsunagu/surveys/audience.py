@@ -1,32 +1,14 @@
-"""Who a survey asks.
-
-A roster segment is the same rule the rest of the site applies to members' leaving data: the
-year of ``Profile.left_on`` within the range, both ends included (the directory's leaving-year
-filter), and ``Profile.last_department`` containing the words (onboarding's department rule).
-Onboarding copies both from the HR roster into the profile when the person joins.
-"""
+"""Who a survey asks. A roster segment is the rule of ``profiles/segments.py``, which
+announcements use too."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from tsunagu.profiles.segments import ALUMNI_ROLES, segment_q
 from tsunagu.tenancy.models import Membership, Role, Status
 
 from .models import Audience, Survey
-
-ALUMNI_ROLES = (Role.ALUMNI, Role.SUPPORTER)  # supporters are alumni who help the office
-
-
-def segment_q(left_from: int | None, left_to: int | None, department: str) -> Q:
-    """Members whose profile matches a roster segment (see the module's docstring)."""
-    q = Q()
-    if left_from:
-        q &= Q(profile__left_on__year__gte=left_from)
-    if left_to:
-        q &= Q(profile__left_on__year__lte=left_to)
-    if department.strip():
-        q &= Q(profile__last_department__icontains=department.strip())
-    return q
 
 
 def audience_members(survey: Survey) -> QuerySet[Membership]:

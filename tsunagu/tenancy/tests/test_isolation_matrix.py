@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.models import User
+from tsunagu.announce.tests.helpers import make_draft
 from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
 from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
@@ -86,6 +87,16 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # a notification kind's token, which it refuses. The preview is the operators'.
     "digest:unsubscribe": PUBLIC,
     "digest:preview": MEMBERS,
+    "announce:list": MEMBERS,
+    "announce:monthly_cap": MEMBERS,
+    "announce:compose": MEMBERS,
+    "announce:audience_count": MEMBERS,
+    "announce:detail": MEMBERS,
+    "announce:edit": MEMBERS,
+    "announce:preview": MEMBERS,
+    "announce:test": MEMBERS,
+    "announce:send": MEMBERS,
+    "announce:delete": MEMBERS,
     "profiles:directory": MEMBERS,
     "profiles:detail": MEMBERS,
     "profiles:photo": MEMBERS,
@@ -432,6 +443,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
             note=f"商談 {CANARY_A}",
             members=[alumni],
         )
+    announcement = make_draft(world.operator_a, subject=f"一斉メール {CANARY_A}", body=CANARY_A)
     survey = make_survey(world.net_a, title=f"満足度調査 {CANARY_A}", description=CANARY_A)
     survey_question = add_question(
         survey, f"ご意見 {CANARY_A}", Kind.SINGLE, (f"満足 {CANARY_A}", "不満")
@@ -444,6 +456,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "award_id": str(award.pk),
         "outcome_id": str(outcome.pk),
         "survey_id": str(survey.pk),
+        "announcement_id": str(announcement.pk),
         "question_id": str(survey_question.pk),
         "network_slug": world.net_a.slug,
         "membership_id": str(world.operator_a.pk),
@@ -615,6 +628,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "job_application_id",
         "survey_id",
         "question_id",
+        "announcement_id",
     }
     routes = [
         route

@@ -270,6 +270,10 @@ class Command(BaseCommand):
                 office = Membership.objects.filter(network=network, role=Role.OPERATOR).first()
                 if office is not None:
                     seed_surveys(network, office, rng)
+        from tsunagu.announce.demo import seed_announcements
+
+        with scope(network=mitsuba):
+            seed_announcements(mitsuba, key["operator@example.com"], rng)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 

@@ -1,0 +1,30 @@
+"""Whether members want the office's announcements by e-mail: the notification kind
+"announcement" of notify, asked for a chunk of members at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tsunagu.notify.actions import wants_email
+from tsunagu.notify.kinds import get_kind
+from tsunagu.notify.models import NotificationPreference
+from tsunagu.tenancy.models import Network
+
+KIND = "announcement"
+
+
+def declining(network: Network, user_ids: Iterable[int]) -> set[int]:
+    """The members among ``user_ids`` who turned announcement e-mail off in this network: what
+    ``wants_email()`` answers for each, in one query."""
+    ids = set(user_ids)
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            network=network, user_id__in=ids, kind=KIND
+        ).values_list("user_id", "email")
+    )
+    default = get_kind(KIND).email_by_default
+    return {user_id for user_id in ids if not chosen.get(user_id, default)}
+
+
+def wants_announcements(network: Network, user_id: int) -> bool:
+    return wants_email(network, user_id, KIND)
