@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.access import access_in_network, check_operator_permission
 from tsunagu.tenancy.models import Membership
 
@@ -39,11 +40,9 @@ def search_audience(
     qs = announcement_audience(announcement)
     text = text.strip()[:100]
     if text:
-        qs = qs.filter(
-            Q(user__name__icontains=text)
-            | Q(user__email__icontains=text)
-            | Q(profile__display_name__icontains=text)
-        )
+        # Names as people type them (without the space, variant kanji, romaji), or the address.
+        named = filter_by_name(Membership.objects.filter(network_id=member.network_id), text)
+        qs = qs.filter(Q(pk__in=named.values("pk")) | Q(user__email__icontains=text))
     return qs.select_related("user").order_by("user__name", "pk")[:SEARCH_LIMIT]
 
 

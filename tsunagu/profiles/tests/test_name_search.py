@@ -136,3 +136,16 @@ def test_profiles_indexed_before_the_upgrade_are_found_after_the_migration(world
 
     assert found(world, "斎藤") == [saito.name]
     assert found(world, "saito") == [saito.name]
+
+
+def test_the_announcement_preview_finds_people_the_same_way(world: World) -> None:
+    from tsunagu.announce.tests.helpers import make_draft
+
+    saito = named(world, "齋藤 健", name_kana="サイトウ ケン")
+    draft = make_draft(world.operator_a)
+    operator = world.client(world.operator_a)
+    preview = f"/n/{world.net_a.slug}/manage/announcements/{draft.pk}/preview/"
+
+    for typed in ("斎藤", "saito", "齋藤健"):
+        assert saito.name in operator.get(preview, {"q": typed}).content.decode(), typed
+    assert saito.name not in operator.get(preview, {"q": "渡辺"}).content.decode()
