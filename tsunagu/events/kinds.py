@@ -12,6 +12,7 @@ CONFIRMED = register(
         _("My place at an event is confirmed"),
         _("Your place at “%(title)s” is confirmed."),
         email_by_default=True,
+        group="events",
     )
 )
 DECLINED = register(
@@ -20,6 +21,7 @@ DECLINED = register(
         _("My application to an event is declined"),
         _("Your application to “%(title)s” was not accepted."),
         email_by_default=True,
+        group="events",
     )
 )
 CALLED_OFF = register(
@@ -28,6 +30,7 @@ CALLED_OFF = register(
         _("An event I applied for is called off"),
         _("“%(title)s” has been called off."),
         email_by_default=True,
+        group="events",
     )
 )
 REMINDER = register(
@@ -37,6 +40,7 @@ REMINDER = register(
         _("Reminder: “%(title)s” starts %(when)s."),
         email_by_default=True,
         push_by_default=True,
+        group="events",
     )
 )
 FOLLOW_UP = register(
@@ -45,13 +49,15 @@ FOLLOW_UP = register(
         _("Thanks and feedback after an event"),
         _("Thank you for taking part in “%(title)s”. Tell the organisers how it was."),
         email_by_default=True,
+        group="events",
     )
 )
 APPLICATION = register(
     Kind(
         "event_application",
-        _("Applications waiting for my approval"),
+        _("Applications to events I run waiting for my approval"),
         _("%(name)s applied for “%(title)s” and awaits your approval."),
         email_by_default=True,
+        group="events",
     )
 )
