@@ -18,7 +18,7 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from .actions import do_mark_read, do_resume_email, do_set_email_preference, wants_email
 from .kinds import KINDS
-from .models import Notification
+from .models import inbox
 from .tokens import read_token
 
 PAGE_SIZE = 30
@@ -27,11 +27,7 @@ PAGE_SIZE = 30
 @member_required
 def notification_list(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    items = list(
-        Notification.objects.filter(network=member.network, recipient=request.user).select_related(
-            "actor"
-        )[:PAGE_SIZE]
-    )
+    items = list(inbox(member.network, request.user.pk).select_related("actor")[:PAGE_SIZE])
     template = "notify/list.html"
     if request.htmx:
         template = "notify/fragment_dropdown.html"
@@ -43,7 +39,7 @@ def notification_list(request: NetworkRequest) -> HttpResponse:
 def notification_open(request: NetworkRequest, notification_id: int) -> HttpResponse:
     member = request.membership
     notification = access_in_network(
-        member, Notification.objects.filter(recipient=request.user), notification_id
+        member, inbox(member.network, request.user.pk), notification_id
     )
     do_mark_read(member.network, request.user, [notification.pk])
     target = notification.url or member.network.get_absolute_url()
