@@ -6,6 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.notify.kinds import Kind, register
 
+NEW = register(
+    Kind(
+        "event_new",
+        _("New events I may join"),
+        _("New event: “%(title)s”."),
+        # In the app: every new event by mail would be too much; the digest gathers them.
+        email_by_default=False,
+        group="events",
+    )
+)
 CONFIRMED = register(
     Kind(
         "event_confirmed",
