@@ -12,7 +12,7 @@ from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .kinds import CHANNELS, EMAIL, INAPP, Kind, get_kind
+from .kinds import CHANNELS, EMAIL, INAPP, KINDS, Kind, get_kind
 from .models import Notification, NotificationPreference, inbox
 
 if TYPE_CHECKING:
@@ -212,6 +212,21 @@ def wants(network: Network, user_id: int, kind: str, channel: str) -> bool:
     return _choice(get_kind(kind), channel, getattr(pref, channel) if pref is not None else None)
 
 
+def choices_for(network: Network, user_id: int) -> dict[str, dict[str, bool]]:
+    """For every kind, whether the member takes it through each channel, in one query."""
+    saved = {
+        pref.kind: pref
+        for pref in NotificationPreference.objects.filter(network=network, user_id=user_id)
+    }
+    return {
+        key: {
+            channel: _choice(kind, channel, getattr(saved[key], channel) if key in saved else None)
+            for channel in CHANNELS
+        }
+        for key, kind in KINDS.items()
+    }
+
+
 def wants_email(network: Network, user_id: int, kind: str) -> bool:
     return wants(network, user_id, kind, EMAIL)
 
@@ -231,3 +246,35 @@ def do_set_email_preference(network: Network, user: User, kind: str, email: bool
     NotificationPreference.objects.update_or_create(
         network=network, user=user, kind=kind, defaults={"email": email}
     )
+
+
+@transaction.atomic
+def do_save_preferences(member: Membership, choices: dict[str, dict[str, bool]]) -> None:
+    """Saves the preferences page: for each kind of ``choices`` that applies to the member's
+    role, whether they take it in the app, by e-mail and by push. A channel left at the kind's
+    default is stored as no choice, so that it follows the default; the choices of kinds the
+    page does not show the member (a former operator's) stay as they are."""
+    shown = [key for key in choices if key in KINDS and KINDS[key].applies_to(member.role)]
+    rows = []
+    for key in shown:
+        kind = KINDS[key]
+        chosen = {
+            channel: None
+            if choices[key].get(channel, False) == kind.by_default(channel)
+            else choices[key].get(channel, False)
+            for channel in CHANNELS
+        }
+        rows.append(
+            NotificationPreference(
+                network=member.network, user_id=member.user_id, kind=key, **chosen
+            )
+        )
+    mine = NotificationPreference.objects.filter(network=member.network, user_id=member.user_id)
+    NotificationPreference.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["network", "user", "kind"],
+        update_fields=[*CHANNELS, "updated_at"],
+    )
+    # What the defaults decide needs no row.
+    mine.filter(kind__in=shown, inapp=None, email=None, push=None).delete()

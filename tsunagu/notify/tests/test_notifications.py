@@ -11,6 +11,8 @@ from tsunagu.notify.actions import do_set_email_preference, notify
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.notify.tokens import make_token
 
+from .helpers import checkbox, submission
+
 
 def announce(world: World, *members, title: str = "総会のご案内", body: str = "") -> None:  # type: ignore[no-untyped-def]
     with scope(network=world.net_a):
@@ -120,16 +122,18 @@ def test_a_kind_turned_off_sends_no_email_but_stays_in_app(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
     client = world.client(world.alumni_a)
-    response = client.post("/n/mitsuba-a/notifications/preferences/", {"welcome": "on"})
+    url = "/n/mitsuba-a/notifications/preferences/"
+    shown = client.get(url).content.decode()
+    response = client.post(url, submission(shown, announcement__email=False))
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         announce(world, world.alumni_a)
     assert mail.outbox == []
     with scopes_disabled():
         assert Notification.objects.filter(recipient=world.alumni_a.user).count() == 1
-    page = client.get("/n/mitsuba-a/notifications/preferences/").content.decode()
-    assert re.search(r'id="k-welcome"[^>]*checked', page)
-    assert not re.search(r'id="k-announcement"[^>]*checked', page)
+    page = client.get(url).content.decode()
+    assert checkbox(page, "welcome.email") is True
+    assert checkbox(page, "announcement.email") is False
 
 
 @pytest.mark.django_db
