@@ -230,3 +230,19 @@ def test_cached_pages_never_put_a_password_hash_in_the_cache(
     assert stored, "the home page is expected to cache what it reads"
     for member in (world.alumni_a, world.operator_a, world.supporter_a, world.employee_a):
         assert member.user.password.encode() not in stored
+
+
+@pytest.mark.django_db
+def test_notify_reaches_only_the_networks_active_members(world: World) -> None:
+    from tsunagu.core.testing.factories import make_member
+    from tsunagu.core.testing.world import CANARY_A
+    from tsunagu.tenancy.models import Status
+
+    suspended = make_member(world.net_a, status=Status.SUSPENDED)
+    everyone = [world.alumni_a.user, world.alumni_b.user, world.outsider, suspended.user]
+    # Its own rule, not only the scope's: here no scope narrows the queries.
+    with scopes_disabled():
+        sent = notify(world.net_a, everyone, "announcement", params={"title": CANARY_A})
+    assert [n.recipient_id for n in sent] == [world.alumni_a.user_id]
+    with scopes_disabled():
+        assert not Notification.objects.exclude(recipient=world.alumni_a.user).exists()
