@@ -12,6 +12,7 @@ NEW_COMMENT = register(
         _("New comments on threads I follow"),
         _("%(actor)s commented on “%(title)s”."),
         email_by_default=False,
+        group="boards",
     )
 )
 MENTION = register(
@@ -21,6 +22,7 @@ MENTION = register(
         _("%(actor)s mentioned you in “%(title)s”."),
         email_by_default=True,
         push_by_default=True,
+        group="boards",
     )
 )
 BEST_ANSWER = register(
@@ -29,13 +31,16 @@ BEST_ANSWER = register(
         _("My answer chosen as the most helpful"),
         _("%(actor)s chose your answer as the most helpful in “%(title)s”."),
         email_by_default=True,
+        group="boards",
     )
 )
 NEW_CONSULTATION = register(
     Kind(
         "boards_consultation",
-        _("New consultations (supporters and operators)"),
+        # Supporters and operators hear of every consultation; others of those naming their skills.
+        _("New consultations I might help with"),
         _("%(actor)s asks the network: “%(title)s”."),
         email_by_default=False,
+        group="boards",
     )
 )

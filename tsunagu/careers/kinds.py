@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.notify.kinds import Kind, register
+from tsunagu.notify.kinds import OPERATORS, Kind, register
 
 ANSWER = register(
     Kind(
@@ -12,6 +12,7 @@ ANSWER = register(
         _("Answers to my opportunities"),
         _("%(actor)s answered “%(title)s”: %(mode)s."),
         email_by_default=True,
+        group="opportunities",
     )
 )
 STATUS = register(
@@ -21,6 +22,7 @@ STATUS = register(
         _("Your answer to “%(title)s” is now: %(status)s."),
         email_by_default=True,
         push_by_default=True,
+        group="opportunities",
     )
 )
 # In the app only: a mail for every posting would push people (the periodic digest, when it
@@ -31,6 +33,7 @@ MATCH = register(
         _("New opportunities that match what I am open to"),
         _("A new opportunity for you: “%(title)s”."),
         email_by_default=False,
+        group="opportunities",
     )
 )
 PENDING = register(
@@ -39,6 +42,8 @@ PENDING = register(
         _("Opportunities waiting for my approval (operators)"),
         _("%(actor)s submitted the opportunity “%(title)s” for approval."),
         email_by_default=True,
+        group="opportunities",
+        roles=OPERATORS,
     )
 )
 APPROVED = register(
@@ -47,6 +52,7 @@ APPROVED = register(
         _("My opportunity approved by the operators"),
         _("Your opportunity “%(title)s” is approved and published."),
         email_by_default=True,
+        group="opportunities",
     )
 )
 REJECTED = register(
@@ -55,6 +61,7 @@ REJECTED = register(
         _("My opportunity not approved by the operators"),
         _("Your opportunity “%(title)s” was not approved."),
         email_by_default=True,
+        group="opportunities",
     )
 )
 DEADLINE = register(
@@ -63,5 +70,6 @@ DEADLINE = register(
         _("Reminders before my opportunities close"),
         _("“%(title)s” closes on %(deadline)s."),
         email_by_default=True,
+        group="opportunities",
     )
 )

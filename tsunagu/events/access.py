@@ -17,13 +17,36 @@ from .calendar import make_feed_token, read_feed_token
 from .models import Audience, CalendarFeedKey, Event, Organiser, Registration
 
 
-def audiences_for(member: Membership) -> list[str]:
-    """The audiences whose events a member may see and apply to; operators see every event."""
-    if member.is_operator:
+def audiences_for_role(role: str) -> list[str]:
+    """The audiences whose events a member of ``role`` may see and apply to; operators see
+    every event."""
+    if role == Role.OPERATOR:
         return list(Audience.values)
-    if member.role == Role.EMPLOYEE:
+    if role == Role.EMPLOYEE:
         return [Audience.ALL, Audience.EMPLOYEES]
     return [Audience.ALL, Audience.ALUMNI]  # alumni and supporters (supporters are alumni)
+
+
+def audiences_for(member: Membership) -> list[str]:
+    """The audiences whose events a member may see and apply to; none for a member who is not
+    active (an operator's rights end with their membership)."""
+    return audiences_for_role(member.role) if member.is_active else []
+
+
+def filter_audience_members(
+    event: Event, *, audience_before: str | None = None
+) -> models.QuerySet[Membership]:
+    """The active members who may see ``event``: those whose role its audience admits, and its
+    organisers. With ``audience_before``, only those whose role that audience did not admit."""
+    from tsunagu.tenancy.access import filter_active_members
+
+    roles = {role for role in Role.values if event.audience in audiences_for_role(role)}
+    organisers = Organiser.objects.filter(event=event).values("membership_id")
+    members = filter_active_members(event.network)
+    if audience_before is None:
+        return members.filter(models.Q(role__in=roles) | models.Q(pk__in=organisers))
+    roles -= {role for role in Role.values if audience_before in audiences_for_role(role)}
+    return members.filter(role__in=roles).exclude(pk__in=organisers)
 
 
 def filter_events_for(member: Membership, qs: models.QuerySet[Event]) -> models.QuerySet[Event]:

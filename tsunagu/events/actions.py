@@ -21,6 +21,7 @@ from .access import (
     check_create_event_permission,
     check_manage_event_permission,
     check_rotate_calendar_feed_permission,
+    filter_audience_members,
     may_apply,
 )
 from .forms import EventForm
@@ -86,7 +87,24 @@ def do_create_event(member: Membership, form: EventForm) -> Event:
     if not member.is_operator and member not in organisers:
         organisers.append(member)  # a supporter who creates an event runs it
     _set_organisers(event, organisers)
+    _announce(event, member)
     return event
+
+
+def _announce(event: Event, member: Membership, audience_before: str | None = None) -> None:
+    """Tells the members who may see a new event (or, with ``audience_before``, those its wider
+    audience now admits) that it exists; an event that is over is news to nobody."""
+    if event.ends_at <= timezone.now() or event.called_off_at is not None:
+        return
+    audience = filter_audience_members(event, audience_before=audience_before)
+    notify(
+        event.network,
+        audience.values_list("user_id", flat=True),
+        "event_new",
+        params={"title": event.title},
+        url=event.get_absolute_url(),
+        actor=member.user,
+    )
 
 
 @transaction.atomic
@@ -101,6 +119,7 @@ def do_update_event(member: Membership, form: EventForm) -> Event:
     if form.instance.starts_at != event.starts_at:
         form.instance.reminded_at = None  # a new date deserves a new reminder
     previous = event.cover.name if event.cover else ""
+    audience_before = event.audience
     event = form.save()
     if previous and previous != (event.cover.name if event.cover else ""):
         # A replaced or removed cover is a private file nobody can reach any more: delete it.
@@ -108,6 +127,8 @@ def do_update_event(member: Membership, form: EventForm) -> Event:
         transaction.on_commit(lambda: storage.delete(previous))
     if "organisers" in form.cleaned_data and member.is_operator:
         _set_organisers(event, form.cleaned_data["organisers"])
+    if event.audience != audience_before:
+        _announce(event, member, audience_before=audience_before)
     _promote_waiting(event)
     return event
 
@@ -441,6 +462,9 @@ def do_create_series(member: Membership, data: dict[str, Any]) -> Series:
     if not member.is_operator:
         for event in series.events.all():
             _set_organisers(event, [member])
+    opening = series.events.order_by("starts_at").first()
+    if opening is not None:
+        _announce(opening, member)  # one notification for the series, at its first date
     return series
 
 

@@ -6,12 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.notify.kinds import Kind, register
 
+NEW = register(
+    Kind(
+        "event_new",
+        _("New events I may join"),
+        _("New event: “%(title)s”."),
+        # In the app: every new event by mail would be too much; the digest gathers them.
+        email_by_default=False,
+        group="events",
+    )
+)
 CONFIRMED = register(
     Kind(
         "event_confirmed",
         _("My place at an event is confirmed"),
         _("Your place at “%(title)s” is confirmed."),
         email_by_default=True,
+        group="events",
     )
 )
 DECLINED = register(
@@ -20,6 +31,7 @@ DECLINED = register(
         _("My application to an event is declined"),
         _("Your application to “%(title)s” was not accepted."),
         email_by_default=True,
+        group="events",
     )
 )
 CALLED_OFF = register(
@@ -28,6 +40,7 @@ CALLED_OFF = register(
         _("An event I applied for is called off"),
         _("“%(title)s” has been called off."),
         email_by_default=True,
+        group="events",
     )
 )
 REMINDER = register(
@@ -37,6 +50,7 @@ REMINDER = register(
         _("Reminder: “%(title)s” starts %(when)s."),
         email_by_default=True,
         push_by_default=True,
+        group="events",
     )
 )
 FOLLOW_UP = register(
@@ -45,13 +59,15 @@ FOLLOW_UP = register(
         _("Thanks and feedback after an event"),
         _("Thank you for taking part in “%(title)s”. Tell the organisers how it was."),
         email_by_default=True,
+        group="events",
     )
 )
 APPLICATION = register(
     Kind(
         "event_application",
-        _("Applications waiting for my approval"),
+        _("Applications to events I run waiting for my approval"),
         _("%(name)s applied for “%(title)s” and awaits your approval."),
         email_by_default=True,
+        group="events",
     )
 )

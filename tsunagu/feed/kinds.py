@@ -12,5 +12,6 @@ WELCOMED = register(
         _("Members welcoming me to the network"),
         _("%(actor)s welcomed you to %(network)s."),
         email_by_default=False,
+        group="network",
     )
 )

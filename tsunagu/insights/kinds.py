@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.notify.kinds import Kind, register
+from tsunagu.notify.kinds import OPERATORS, Kind, register
 
 WARNINGS = register(
     Kind(
@@ -12,5 +12,7 @@ WARNINGS = register(
         _("Monthly early warnings about the network"),
         _("%(count)s early warnings for %(network)s this month"),
         email_by_default=True,
+        group="network",
+        roles=OPERATORS,
     )
 )

@@ -30,6 +30,12 @@ def published_articles(network_id: int) -> models.QuerySet[Article]:
     )
 
 
+def article_readers(article: Article) -> models.QuerySet[Membership]:
+    """Who may read a published article: every active member of its network (filter_articles()
+    lets each of them open it once its time has come)."""
+    return Membership.objects.filter(network_id=article.network_id, status=Status.ACTIVE)
+
+
 def filter_articles(member: Membership) -> models.QuerySet[Article]:
     """Articles the member may open: published ones, their own, and every one for operators."""
     qs = Article.objects.filter(network_id=member.network_id)

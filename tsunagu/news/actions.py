@@ -19,6 +19,7 @@ from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Network, Role
 
 from .access import (
+    article_readers,
     can_delete_comment,
     check_edit_permission,
     check_kind_permission,
@@ -51,18 +52,17 @@ def _set_tags(article: Article, tags: list[str]) -> None:
 
 
 def _announce(article: Article) -> None:
-    """Tells every member of a newly visible article, once (``notified_at``)."""
+    """Tells the members who may read a newly visible article, once (``notified_at``)."""
     claimed = Article.objects.filter(pk=article.pk, notified_at__isnull=True).update(
         notified_at=timezone.now()
     )
     if not claimed:
         return
     network = article.network
-    recipients = filter_active_members(network).values_list("user_id", flat=True)
     author = article.author.user if article.author is not None else None
     notify(
         network,
-        list(recipients),
+        article_readers(article).values_list("user_id", flat=True),
         "news_published",
         params={"title": article.title},
         url=article_url(article, network.slug),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.notify.kinds import Kind, register
+from tsunagu.notify.kinds import OPERATORS, Kind, register
 
 PUBLISHED = register(
     Kind(
@@ -12,6 +12,7 @@ PUBLISHED = register(
         _("New articles in the network"),
         _("New article: “%(title)s”."),
         email_by_default=False,
+        group="news",
     )
 )
 PENDING = register(
@@ -20,6 +21,8 @@ PENDING = register(
         _("Articles waiting for my approval (operators)"),
         _("%(actor)s submitted “%(title)s” for approval."),
         email_by_default=True,
+        group="news",
+        roles=OPERATORS,
     )
 )
 APPROVED = register(
@@ -28,6 +31,7 @@ APPROVED = register(
         _("My article approved by the operators"),
         _("Your article “%(title)s” is approved."),
         email_by_default=True,
+        group="news",
     )
 )
 REJECTED = register(
@@ -36,6 +40,7 @@ REJECTED = register(
         _("My article not approved by the operators"),
         _("Your article “%(title)s” was not approved."),
         email_by_default=True,
+        group="news",
     )
 )
 COMMENT = register(
@@ -44,5 +49,6 @@ COMMENT = register(
         _("Comments on my articles"),
         _("%(actor)s commented on “%(title)s”."),
         email_by_default=False,
+        group="news",
     )
 )

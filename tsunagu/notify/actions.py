@@ -5,23 +5,27 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .kinds import EMAIL, get_kind
-from .models import Notification, NotificationPreference
+from .kinds import CHANNELS, EMAIL, INAPP, KINDS, Kind, get_kind
+from .models import Notification, NotificationPreference, inbox
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
 
 
+# Rows are written this many at a time: a new event for 10,000 members is 20 statements.
+BATCH = 500
+
+
 def notify(
     network: Network,
-    recipients: Iterable[User | int],
+    recipients: Iterable[User | int] | QuerySet[Any],
     kind: str,
     *,
     params: dict[str, Any] | None = None,
@@ -30,26 +34,48 @@ def notify(
     actor: User | None = None,
     mail: bool = True,
 ) -> list[Notification]:
-    """Stores an in-app notification for each recipient and, after commit, pushes the new unread
-    count live and queues the e-mails (none with ``mail=False``: the caller's own mail says it).
+    """Tells each recipient through the channels they keep for ``kind`` (their preference, else
+    the kind's default): a notification in the app, then after commit the new unread count live
+    and the e-mail (none with ``mail=False``: the caller's own mail says it). A member who turned
+    the app off but keeps e-mail gets a row that only carries the mail, never listed.
 
-    Only active members of ``network`` are notified: a recipient outside it is dropped silently,
-    so a caller's mistake can never tell an outsider about this network.
+    ``recipients`` are users, user ids, or a query of user ids (for a whole audience). Only
+    active members of ``network`` whose role the kind applies to are told: anyone else is
+    dropped silently, so a caller's mistake can never tell an outsider about this network. The
+    members and their choices are read in one query, whatever their number.
     """
-    get_kind(kind)  # fails loudly for an unregistered kind
-    ids = {r if isinstance(r, int) else r.pk for r in recipients}
-    member_ids = set(
-        Membership.objects.filter(
-            network=network, user_id__in=ids, status=Status.ACTIVE, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
+    found = get_kind(kind)  # fails loudly for an unregistered kind
+    if isinstance(recipients, QuerySet):
+        members = Membership.objects.filter(user_id__in=recipients)
+    else:
+        ids = {r if isinstance(r, int) else r.pk for r in recipients}
+        if not ids:
+            return []
+        members = Membership.objects.filter(user_id__in=ids)
+    members = members.filter(network=network, status=Status.ACTIVE, user__is_active=True)
+    if found.roles is not None:
+        members = members.filter(role__in=found.roles)
     if actor is not None:
-        member_ids.discard(actor.pk)
-    if not member_ids:
-        return []
+        members = members.exclude(user_id=actor.pk)
+    chosen = NotificationPreference.objects.filter(
+        network=network, kind=kind, user_id=OuterRef("user_id")
+    )
+    rows = (
+        members.annotate(
+            chosen_inapp=Subquery(chosen.values("inapp")[:1]),
+            chosen_email=Subquery(chosen.values("email")[:1]),
+        )
+        .order_by("user_id")
+        .values_list("user_id", "chosen_inapp", "chosen_email")
+    )
     params = {"network": network.name, **(params or {})}
-    created = Notification.objects.bulk_create(
-        [
+    notifications, by_mail = [], []
+    for user_id, chosen_inapp, chosen_email in rows:
+        in_app = _choice(found, INAPP, chosen_inapp)
+        email = mail and _choice(found, EMAIL, chosen_email)
+        if not (in_app or email):
+            continue
+        notifications.append(
             Notification(
                 network=network,
                 recipient_id=user_id,
@@ -58,20 +84,27 @@ def notify(
                 params=params,
                 body=body[:2000],
                 url=url,
+                in_app=in_app,
             )
-            for user_id in sorted(member_ids)
-        ]
-    )
-    forget_bell_and_recent(network, member_ids)
-    _push_unread_counts(network, member_ids)
-    if not mail:
-        return created
-    created_ids = [n.pk for n in created]
+        )
+        by_mail.append(email)
+    if not notifications:
+        return []
+    created = Notification.objects.bulk_create(notifications, batch_size=BATCH)
+    shown = [n.recipient_id for n in created if n.in_app]
+    if shown:
+        forget_bell_and_recent(network, shown)
+        _push_unread_counts(network, shown)
+    mailed = [n.pk for n, email in zip(created, by_mail, strict=True) if email]
+    if mailed:
+        from .tasks import send_notification_emails
 
-    from .tasks import send_notification_emails
-
-    queue_after_commit(send_notification_emails, network.pk, created_ids)
+        queue_after_commit(send_notification_emails, network.pk, mailed)
     return created
+
+
+def _choice(kind: Kind, channel: str, chosen: bool | None) -> bool:
+    return chosen if chosen is not None else kind.by_default(channel)
 
 
 # The bell's number and the latest notifications are read on every page; they are cached per
@@ -98,7 +131,7 @@ def bell_for(
     key = _bell_key(network.pk, user.pk)
     bell = prefetched.get(key) if prefetched is not None else cache.get(key)
     if bell is None:
-        mine = Notification.objects.filter(network=network, recipient=user)
+        mine = inbox(network, user.pk)
         bell = {
             "unread": mine.filter(read_at__isnull=True).count(),
             "recent": list(
@@ -132,14 +165,22 @@ def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:
 
 
 def unread_counts(network: Network, user_ids: Iterable[int]) -> dict[int, int]:
-    rows = (
-        Notification.objects.filter(
-            network=network, recipient_id__in=list(user_ids), read_at__isnull=True
+    """Each member's unread count, BATCH members per query."""
+    user_ids = list(user_ids)
+    counts: dict[int, int] = {}
+    for start in range(0, len(user_ids), BATCH):
+        rows = (
+            Notification.objects.filter(
+                network=network,
+                recipient_id__in=user_ids[start : start + BATCH],
+                in_app=True,
+                read_at__isnull=True,
+            )
+            .values("recipient_id")
+            .annotate(n=Count("id"))
         )
-        .values("recipient_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["recipient_id"]: row["n"] for row in rows}
+        counts.update((row["recipient_id"], row["n"]) for row in rows)
+    return counts
 
 
 def _push_unread_counts(network: Network, user_ids: Iterable[int]) -> None:
@@ -151,7 +192,7 @@ def _push_unread_counts(network: Network, user_ids: Iterable[int]) -> None:
 
 def do_mark_read(network: Network, user: User, notification_ids: Iterable[int] | None) -> int:
     """Marks the user's notifications read (all of them when ``notification_ids`` is None)."""
-    qs = Notification.objects.filter(network=network, recipient=user, read_at__isnull=True)
+    qs = inbox(network, user.pk).filter(read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     changed = qs.update(read_at=timezone.now())
@@ -163,11 +204,27 @@ def do_mark_read(network: Network, user: User, notification_ids: Iterable[int] |
 
 def wants(network: Network, user_id: int, kind: str, channel: str) -> bool:
     """Whether the member takes notifications of ``kind`` through ``channel`` (kinds.CHANNELS)."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown notification channel {channel!r}")
     pref = NotificationPreference.objects.filter(
         network=network, user_id=user_id, kind=kind
     ).first()
-    chosen = getattr(pref, channel) if pref is not None else None
-    return chosen if chosen is not None else get_kind(kind).by_default(channel)
+    return _choice(get_kind(kind), channel, getattr(pref, channel) if pref is not None else None)
+
+
+def choices_for(network: Network, user_id: int) -> dict[str, dict[str, bool]]:
+    """For every kind, whether the member takes it through each channel, in one query."""
+    saved = {
+        pref.kind: pref
+        for pref in NotificationPreference.objects.filter(network=network, user_id=user_id)
+    }
+    return {
+        key: {
+            channel: _choice(kind, channel, getattr(saved[key], channel) if key in saved else None)
+            for channel in CHANNELS
+        }
+        for key, kind in KINDS.items()
+    }
 
 
 def wants_email(network: Network, user_id: int, kind: str) -> bool:
@@ -183,7 +240,41 @@ def do_resume_email(user: User) -> None:
 
 
 def do_set_email_preference(network: Network, user: User, kind: str, email: bool) -> None:
+    """One channel of one kind (the one-click unsubscribe): the other channels keep their
+    choice."""
     get_kind(kind)
     NotificationPreference.objects.update_or_create(
         network=network, user=user, kind=kind, defaults={"email": email}
     )
+
+
+@transaction.atomic
+def do_save_preferences(member: Membership, choices: dict[str, dict[str, bool]]) -> None:
+    """Saves the preferences page: for each kind of ``choices`` that applies to the member's
+    role, whether they take it in the app, by e-mail and by push. A channel left at the kind's
+    default is stored as no choice, so that it follows the default; the choices of kinds the
+    page does not show the member (a former operator's) stay as they are."""
+    shown = [key for key in choices if key in KINDS and KINDS[key].applies_to(member.role)]
+    rows = []
+    for key in shown:
+        kind = KINDS[key]
+        chosen = {
+            channel: None
+            if choices[key].get(channel, False) == kind.by_default(channel)
+            else choices[key].get(channel, False)
+            for channel in CHANNELS
+        }
+        rows.append(
+            NotificationPreference(
+                network=member.network, user_id=member.user_id, kind=key, **chosen
+            )
+        )
+    mine = NotificationPreference.objects.filter(network=member.network, user_id=member.user_id)
+    NotificationPreference.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["network", "user", "kind"],
+        update_fields=[*CHANNELS, "updated_at"],
+    )
+    # What the defaults decide needs no row.
+    mine.filter(kind__in=shown, inapp=None, email=None, push=None).delete()

@@ -32,6 +32,9 @@ class Notification(models.Model):
     # address before. Since when a worker has been sending it: a copy of the task sends nothing.
     email_error = models.CharField(max_length=200, blank=True)
     email_sending_since = models.DateTimeField(null=True, blank=True)
+    # False when the member turned the kind off in the app but keeps its e-mail: the row then
+    # only carries the mail (sent once, retried, its failure recorded) and is never listed.
+    in_app = models.BooleanField(default=True)
 
     objects: ClassVar[models.Manager[Notification]] = ScopedManager(network="network")
 
@@ -61,6 +64,11 @@ class Notification(models.Model):
         return self.read_at is None
 
 
+def inbox(network: Network, user_id: int) -> models.QuerySet[Notification]:
+    """The member's notifications in the app: the bell, the list and what they can open."""
+    return Notification.objects.filter(network=network, recipient_id=user_id, in_app=True)
+
+
 class NotificationPreference(models.Model):
     """A member's choice of channels for one kind in one network. An absent row, or a channel
     left empty (null), means the kind's default for that channel."""
@@ -68,7 +76,7 @@ class NotificationPreference(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=40)
-    email = models.BooleanField(default=True)
+    email = models.BooleanField(null=True, default=None)
     inapp = models.BooleanField(null=True, default=None)
     push = models.BooleanField(null=True, default=None)
     updated_at = models.DateTimeField(auto_now=True)
@@ -83,4 +91,4 @@ class NotificationPreference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {'e-mail' if self.email else 'in-app only'}"
+        return f"{self.kind}: in-app {self.inapp}, e-mail {self.email}, push {self.push}"

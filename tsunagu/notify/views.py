@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,9 +18,16 @@ from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
 from tsunagu.tenancy.requests import NetworkRequest
 
-from .actions import do_mark_read, do_resume_email, do_set_email_preference, wants_email
-from .kinds import KINDS
-from .models import Notification
+from .actions import (
+    choices_for,
+    do_mark_read,
+    do_resume_email,
+    do_save_preferences,
+    do_set_email_preference,
+)
+from .forms import field_name, read_choices, switch_name
+from .kinds import CHANNEL_LABELS, CHANNELS, KINDS, Group, Kind, kinds_by_group
+from .models import inbox
 from .tokens import read_token
 
 PAGE_SIZE = 30
@@ -27,11 +36,7 @@ PAGE_SIZE = 30
 @member_required
 def notification_list(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    items = list(
-        Notification.objects.filter(network=member.network, recipient=request.user).select_related(
-            "actor"
-        )[:PAGE_SIZE]
-    )
+    items = list(inbox(member.network, request.user.pk).select_related("actor")[:PAGE_SIZE])
     template = "notify/list.html"
     if request.htmx:
         template = "notify/fragment_dropdown.html"
@@ -43,7 +48,7 @@ def notification_list(request: NetworkRequest) -> HttpResponse:
 def notification_open(request: NetworkRequest, notification_id: int) -> HttpResponse:
     member = request.membership
     notification = access_in_network(
-        member, Notification.objects.filter(recipient=request.user), notification_id
+        member, inbox(member.network, request.user.pk), notification_id
     )
     do_mark_read(member.network, request.user, [notification.pk])
     target = notification.url or member.network.get_absolute_url()
@@ -73,22 +78,59 @@ def preferences(request: NetworkRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"digest": frequency_for(member)},
     )
+    groups = kinds_by_group(member.role)
     if request.method == "POST" and digest_form.is_valid():
-        for key in KINDS:
-            do_set_email_preference(network, request.user, key, request.POST.get(key) == "on")
+        do_save_preferences(member, read_choices(request.POST, groups))
         if digest_form.cleaned_data["digest"]:  # a form without the field keeps the choice
             do_set_frequency(network, request.user.pk, digest_form.cleaned_data["digest"])
-        messages.success(request, _("Your e-mail preferences have been saved."))
+        messages.success(request, _("Your notification settings have been saved."))
         return redirect("notify:preferences", network_slug=network.slug)
-    rows = [
-        {"kind": kind, "email": wants_email(network, request.user.pk, kind.key)}
-        for kind in KINDS.values()
-    ]
+    choices = choices_for(network, request.user.pk)
+    if request.method == "POST":  # shown again with its error: what the member chose stays
+        choices.update(read_choices(request.POST, groups))
     return render(
         request,
         "notify/preferences.html",
-        {"rows": rows, "refusal": refusal_of(request.user.email), "digest_form": digest_form},
+        {
+            "tables": _tables(groups, choices),
+            "channels": [(channel, CHANNEL_LABELS[channel]) for channel in CHANNELS],
+            "refusal": refusal_of(request.user.email),
+            "digest_form": digest_form,
+        },
     )
+
+
+def _tables(
+    groups: list[tuple[Group, list[Kind]]], choices: dict[str, dict[str, bool]]
+) -> list[dict[str, Any]]:
+    """One table per group: its switches (on when every row of the channel is) and its rows."""
+    tables = []
+    for group, kinds in groups:
+        rows = [
+            {
+                "kind": kind,
+                "cells": [
+                    {
+                        "name": field_name(kind, channel),
+                        "switch": switch_name(group, channel),
+                        "channel": CHANNEL_LABELS[channel],
+                        "on": choices[kind.key][channel],
+                    }
+                    for channel in CHANNELS
+                ],
+            }
+            for kind in kinds
+        ]
+        switches = [
+            {
+                "name": switch_name(group, channel),
+                "channel": CHANNEL_LABELS[channel],
+                "on": all(choices[kind.key][channel] for kind in kinds),
+            }
+            for channel in CHANNELS
+        ]
+        tables.append({"group": group, "switches": switches, "rows": rows})
+    return tables
 
 
 @csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe without a session

@@ -445,12 +445,13 @@ def do_turn_into_alumni(invitation_id: int) -> Membership | None:
     member, network = invitation.membership, invitation.network
     with scope(network=network):
         if member.role == Role.EMPLOYEE and member.status == Status.ACTIVE:
+            # Told while still an employee: the kind is the employees' (their preferences).
+            notify(network, [member.user], "became_alumni", url=network.get_absolute_url())
             do_leave_the_company(member)
             record_system(
                 network, HR_SYSTEM, AuditAction.CHANGE_ROLE, target=member,
                 before=Role.EMPLOYEE, after=Role.ALUMNI,
             )  # fmt: skip
-            notify(network, [member.user], "became_alumni", url=network.get_absolute_url())
         Invitation.objects.filter(pk=invitation.pk).update(
             status=InvitationStatus.ACCEPTED, accepted_at=timezone.now()
         )

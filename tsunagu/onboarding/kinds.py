@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.notify.kinds import Kind, register
+from tsunagu.notify.kinds import OPERATORS, Kind, register
+from tsunagu.tenancy.models import Role
 
 APPLICATION = register(
     Kind(
@@ -12,6 +13,8 @@ APPLICATION = register(
         _("Someone applies to join"),
         _("%(name)s applied to join %(network)s."),
         email_by_default=True,
+        group="network",
+        roles=OPERATORS,
     )
 )
 PROPOSAL = register(
@@ -20,6 +23,8 @@ PROPOSAL = register(
         _("A member proposes to invite someone"),
         _("%(member)s proposes to invite %(name)s."),
         email_by_default=True,
+        group="network",
+        roles=OPERATORS,
     )
 )
 BECAME_ALUMNI = register(
@@ -28,5 +33,8 @@ BECAME_ALUMNI = register(
         _("You are now one of the alumni"),
         _("Thank you for your work. You are now one of the alumni of %(network)s."),
         email_by_default=True,
+        group="network",
+        # Sent while the member is still an employee, just before the role changes.
+        roles=frozenset({Role.EMPLOYEE}),
     )
 )

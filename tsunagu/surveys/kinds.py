@@ -12,6 +12,7 @@ INVITATION = register(
         _("A survey asks for my answers"),
         _("Please answer the survey “%(title)s” by %(closes)s."),
         email_by_default=True,
+        group="surveys",
     )
 )
 REMINDER = register(
@@ -20,5 +21,6 @@ REMINDER = register(
         _("Reminders of surveys I have not answered"),
         _("Three days left: the survey “%(title)s” closes %(closes)s."),
         email_by_default=True,
+        group="surveys",
     )
 )

@@ -13,6 +13,7 @@ MENTION = register(
         _("%(actor)s mentioned you in “%(room)s”."),
         email_by_default=True,
         push_by_default=True,
+        group="talk",
     )
 )
 DIRECT = register(
@@ -20,7 +21,8 @@ DIRECT = register(
         "talk_direct",
         _("New direct messages"),
         _("%(actor)s sent you a message."),
-        email_by_default=False,
+        email_by_default=True,
         push_by_default=True,
+        group="talk",
     )
 )

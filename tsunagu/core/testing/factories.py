@@ -49,6 +49,22 @@ def make_member(
         )
 
 
+def make_members(network: Network, count: int, *, role: str = Role.ALUMNI) -> list[Membership]:
+    """Many active members at once (written in bulk), for tests of large audiences. They
+    cannot log in."""
+    numbers = [next(_seq) for _ in range(count)]
+    users = User.objects.bulk_create(
+        # "!" is no password hash: nobody logs in as them.
+        User(email=f"crowd{n}@example.jp", name=f"会員 {n}", password="!")  # noqa: S106
+        for n in numbers
+    )
+    with scopes_disabled():
+        return Membership.objects.bulk_create(
+            Membership(network=network, user=user, role=role, status=Status.ACTIVE)
+            for user in users
+        )
+
+
 def make_event(network: Network, *, title: str = "朝活もくもく会", **fields: Any) -> Event:
     starts = fields.pop("starts_at", timezone.now() + timedelta(days=7))
     fields.setdefault("ends_at", starts + timedelta(hours=2))

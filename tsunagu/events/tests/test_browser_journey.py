@@ -97,9 +97,10 @@ def test_capacity_two_third_applicant_waits_and_is_promoted_when_one_cancels(
 
     waiting.goto(event_url)
     expect(waiting.locator(".event__apply")).to_contain_text("参加確定")
-    expect(waiting.locator("[data-unread-count]")).to_have_text("1")
+    # Told of the new event when it was created, then of the place.
+    expect(waiting.locator("[data-unread-count]")).to_have_text("2")
     waiting.goto("/n/mitsuba/notifications/")
-    expect(waiting.locator(".notification")).to_contain_text(
+    expect(waiting.locator(".notification").first).to_contain_text(
         "「朝活 自己紹介リレー」への参加が確定しました。"
     )
     waiting.screenshot(path=str(tmp_path / "3-promoted.png"), full_page=True)

@@ -11,6 +11,8 @@ from tsunagu.notify.actions import do_set_email_preference, notify
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.notify.tokens import make_token
 
+from .helpers import checkbox, submission
+
 
 def announce(world: World, *members, title: str = "総会のご案内", body: str = "") -> None:  # type: ignore[no-untyped-def]
     with scope(network=world.net_a):
@@ -120,16 +122,18 @@ def test_a_kind_turned_off_sends_no_email_but_stays_in_app(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
     client = world.client(world.alumni_a)
-    response = client.post("/n/mitsuba-a/notifications/preferences/", {"welcome": "on"})
+    url = "/n/mitsuba-a/notifications/preferences/"
+    shown = client.get(url).content.decode()
+    response = client.post(url, submission(shown, announcement__email=False))
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         announce(world, world.alumni_a)
     assert mail.outbox == []
     with scopes_disabled():
         assert Notification.objects.filter(recipient=world.alumni_a.user).count() == 1
-    page = client.get("/n/mitsuba-a/notifications/preferences/").content.decode()
-    assert re.search(r'id="k-welcome"[^>]*checked', page)
-    assert not re.search(r'id="k-announcement"[^>]*checked', page)
+    page = client.get(url).content.decode()
+    assert checkbox(page, "welcome.email") is True
+    assert checkbox(page, "announcement.email") is False
 
 
 @pytest.mark.django_db
@@ -226,3 +230,19 @@ def test_cached_pages_never_put_a_password_hash_in_the_cache(
     assert stored, "the home page is expected to cache what it reads"
     for member in (world.alumni_a, world.operator_a, world.supporter_a, world.employee_a):
         assert member.user.password.encode() not in stored
+
+
+@pytest.mark.django_db
+def test_notify_reaches_only_the_networks_active_members(world: World) -> None:
+    from tsunagu.core.testing.factories import make_member
+    from tsunagu.core.testing.world import CANARY_A
+    from tsunagu.tenancy.models import Status
+
+    suspended = make_member(world.net_a, status=Status.SUSPENDED)
+    everyone = [world.alumni_a.user, world.alumni_b.user, world.outsider, suspended.user]
+    # Its own rule, not only the scope's: here no scope narrows the queries.
+    with scopes_disabled():
+        sent = notify(world.net_a, everyone, "announcement", params={"title": CANARY_A})
+    assert [n.recipient_id for n in sent] == [world.alumni_a.user_id]
+    with scopes_disabled():
+        assert not Notification.objects.exclude(recipient=world.alumni_a.user).exists()
