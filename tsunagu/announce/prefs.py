@@ -23,7 +23,12 @@ def declining(network: Network, user_ids: Iterable[int]) -> set[int]:
         ).values_list("user_id", "email")
     )
     default = get_kind(KIND).email_by_default
-    return {user_id for user_id in ids if not chosen.get(user_id, default)}
+
+    def wants(user_id: int) -> bool:
+        choice = chosen.get(user_id)  # no row, or a row without an e-mail choice: the default
+        return default if choice is None else bool(choice)
+
+    return {user_id for user_id in ids if not wants(user_id)}
 
 
 def wants_announcements(network: Network, user_id: int) -> bool:

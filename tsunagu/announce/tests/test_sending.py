@@ -27,7 +27,7 @@ from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.mail import site_mail_server
 from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import do_set_email_preference, wants_email
-from tsunagu.notify.models import Notification
+from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.tenancy.actions import do_change_status
 from tsunagu.tenancy.models import Membership, Role, Status
 
@@ -545,3 +545,19 @@ def test_an_address_the_server_refuses_is_counted_as_failed(
     with scopes_disabled():
         row = Delivery.objects.get(announcement=draft, user=world.alumni_a.user)
     assert row.state == DeliveryState.FAILED and "550" in row.error
+
+
+def test_a_member_who_changed_only_another_channel_still_gets_the_mail(
+    world: World, committed: Any
+) -> None:
+    # The alumnus turned announcements off on their devices only: no e-mail choice is stored.
+    with scope(network=world.net_a):
+        NotificationPreference.objects.create(
+            network=world.net_a, user=world.alumni_a.user, kind="announcement", push=False
+        )
+    draft = make_draft(world.operator_a, subject="年末のご挨拶")
+    with committed():
+        post_send(world.client(world.operator_a), world, draft)
+
+    assert len(mails_to(world.alumni_a.user.email)) == 1
+    assert reload(draft).skipped_count == 0
