@@ -14,15 +14,20 @@ from django.http import (
     JsonResponse,
     RawPostDataException,
 )
+from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from .access import access_device, push_enabled
 from .actions import SESSION_DEVICE, do_remove_device, do_subscribe, do_unsubscribe
 from .devices import label_from_user_agent
 from .forms import SubscriptionForm
+from .icons import BACKGROUND_COLOR, ICONS, THEME_COLOR
 
 
 def _refuse(message: str, status: int = 400, **extra: Any) -> JsonResponse:
@@ -105,3 +110,53 @@ def remove_device(request: HttpRequest, subscription_id: int) -> HttpResponse:
     ):
         target = reverse("account_settings")
     return HttpResponseRedirect(target)
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 60 * 60)
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest: what a phone needs to install the site as an app."""
+    data = {
+        "id": "/",
+        "name": _("Tsunagu alumni networks"),
+        "short_name": pgettext("app name on a home screen", "Tsunagu"),
+        "description": _("The home of your company's alumni network."),
+        "lang": get_language(),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": [
+            {"src": static(icon.path), "sizes": f"{icon.size}x{icon.size}", "type": "image/png",
+             "purpose": icon.purpose}
+            for icon in ICONS
+            if icon.in_manifest
+        ],
+    }  # fmt: skip
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, at the root so that it may answer for every page (scope "/")."""
+    from .worker import worker_config
+
+    response = render(
+        request,
+        "push/sw.js",
+        {"config": json.dumps(worker_config(), separators=(",", ":"))},
+        content_type="text/javascript; charset=utf-8",
+    )
+    # Browsers look for a new worker at least daily; no cache in between may hold an old one.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the installed app shows without a connection. The service worker keeps it, so it
+    holds nothing of the visitor: no name, no network, no token; it reads no session."""
+    return render(request, "push/offline.html", {"theme_color": THEME_COLOR})
