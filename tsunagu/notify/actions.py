@@ -31,7 +31,8 @@ def notify(
     mail: bool = True,
 ) -> list[Notification]:
     """Stores an in-app notification for each recipient and, after commit, pushes the new unread
-    count live and queues the e-mails (none with ``mail=False``: the caller's own mail says it).
+    count live, queues the pushes to their devices and the e-mails (none with ``mail=False``: the
+    caller's own mail says it).
 
     Only active members of ``network`` are notified: a recipient outside it is dropped silently,
     so a caller's mistake can never tell an outsider about this network.
@@ -64,9 +65,12 @@ def notify(
     )
     forget_bell_and_recent(network, member_ids)
     _push_unread_counts(network, member_ids)
+    created_ids = [n.pk for n in created]
+    from tsunagu.push.tasks import queue_pushes
+
+    queue_pushes(network, created_ids)  # to the devices of those who want it, after commit
     if not mail:
         return created
-    created_ids = [n.pk for n in created]
 
     from .tasks import send_notification_emails
 
