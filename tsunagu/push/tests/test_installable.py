@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 
+from tsunagu.core.testing.processes import clean_env, run_manage
 from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.push.checks import check_vapid_keys
 from tsunagu.push.vapid import generate_pair, public_key_of
@@ -44,7 +47,7 @@ def test_the_manifest_makes_the_site_installable_with_its_icons() -> None:
 def test_every_page_links_the_manifest_the_icons_and_the_service_worker(world: World) -> None:
     page = world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
-    assert 'data-service-worker="/sw.js"' in page
+    assert 'src="/static/tsunagu/tsunagu.js" data-service-worker="/sw.js"' in page
     assert '<meta name="theme-color" content="#2f5fd0">' in page
     touch_icon = re.search(r'<link rel="apple-touch-icon" href="([^"]+)">', page)
     assert touch_icon
@@ -101,3 +104,31 @@ def test_the_command_prints_a_pair_the_checks_accept(settings: Any) -> None:
     assert [e.id for e in check_vapid_keys(None)] == ["push.E001"]
     settings.TSUNAGU_VAPID_PRIVATE_KEY = ""
     assert check_vapid_keys(None) == []  # push is off
+
+
+PRINT_KEYS = (
+    "from django.conf import settings; "
+    "print(settings.TSUNAGU_VAPID_PRIVATE_KEY, settings.TSUNAGU_VAPID_PUBLIC_KEY, sep='|')"
+)
+
+
+def test_the_embedded_setup_makes_its_key_pair_once_and_production_sets_its_own(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    first = run_manage(clean_env(data), "shell", "-c", PRINT_KEYS)
+    again = run_manage(clean_env(data), "shell", "-c", PRINT_KEYS)
+    assert first.returncode == 0, first.stderr
+    private, public = first.stdout.strip().splitlines()[-1].split("|")
+    assert again.stdout == first.stdout  # kept in DATA_DIR: devices keep receiving
+    assert public_key_of(private) == public
+    key_file = data / "vapid_private_key"
+    assert key_file.read_text().strip() == private
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+    # Production (SECRET_KEY set) makes none: push is off until the pair is set.
+    production = clean_env(tmp_path / "prod", SECRET_KEY="x" * 50, DEBUG="1")
+    (tmp_path / "prod").mkdir()
+    assert run_manage(production, "shell", "-c", PRINT_KEYS).stdout.strip().endswith("\n|")
+    assert not (tmp_path / "prod" / "vapid_private_key").exists()

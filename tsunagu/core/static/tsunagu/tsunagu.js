@@ -17,7 +17,7 @@
   });
 
   // The service worker (push/templates/push/sw.js): the offline page, static files, pushes.
-  var worker = document.documentElement.getAttribute("data-service-worker");
+  var worker = document.currentScript && document.currentScript.getAttribute("data-service-worker");
   if (worker && "serviceWorker" in navigator) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register(worker).catch(function () {});
