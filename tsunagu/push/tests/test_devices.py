@@ -7,7 +7,9 @@ import base64
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tsunagu.core.testing.push import BrowserKeys, PushService, b64url
 from tsunagu.core.testing.world import World
@@ -194,3 +196,21 @@ def test_a_local_push_service_is_refused_unless_allowed(
     settings.TSUNAGU_PUSH_ALLOW_LOCAL = True
     response, _keys = subscribe(client, service.endpoint("phone"))
     assert response.status_code == 201
+
+
+def test_the_list_of_devices_costs_one_query_however_many_there_are(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    client = world.client(world.alumni_a)
+    subscribe(client, FCM + "phone")
+    client.get("/accounts/settings/")  # warm the caches of the layout
+    with CaptureQueriesContext(connection) as one_device:
+        client.get("/accounts/settings/")
+    # Read now: the next request empties the connection's log.
+    queries = [q["sql"] for q in one_device.captured_queries]
+    for i in range(9):
+        subscribe(client, f"{FCM}{i}")
+    with django_assert_num_queries(len(queries)):
+        page = client.get("/accounts/settings/").content.decode()
+    assert page.count('class="push-device"') == 10
+    assert len([sql for sql in queries if "push_pushsubscription" in sql]) == 1

@@ -450,12 +450,9 @@ def values_from_network_a(world: World) -> dict[str, str]:
         do_submit_response(
             alumni, survey, {survey_question.pk: Given(choice_ids=[choice_ids(survey_question)[0]])}
         )
-    device = PushSubscription.objects.create(
-        user=alumni.user,
+    device, _new = PushSubscription.objects.get_or_create(
         endpoint=f"https://fcm.googleapis.com/fcm/send/{CANARY_A}",
-        p256dh="BAx",
-        auth="x",
-        label=f"iPhone {CANARY_A}",
+        defaults={"user": alumni.user, "p256dh": "BAx", "auth": "x", "label": f"iPhone {CANARY_A}"},
     )
     return {
         "subscription_id": str(device.pk),
