@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "tsunagu.surveys",
     "tsunagu.digest",
     "tsunagu.announce",
+    "tsunagu.push",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +387,31 @@ else:
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tsunagu <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Push to members' devices (Web Push, tsunagu/push) -----------------------------------------
+# The VAPID pair that signs every push; without it push is off (nothing offered, nothing sent).
+# `manage.py generate_vapid_keys` prints a new pair. The embedded setup makes its own into DATA_DIR.
+TSUNAGU_VAPID_PRIVATE_KEY = env("TSUNAGU_VAPID_PRIVATE_KEY")
+TSUNAGU_VAPID_PUBLIC_KEY = env("TSUNAGU_VAPID_PUBLIC_KEY")
+if SECRET_KEY_FILE is not None and not (TSUNAGU_VAPID_PRIVATE_KEY or TSUNAGU_VAPID_PUBLIC_KEY):
+    from tsunagu.push.vapid import data_dir_private_key, public_key_of
+
+    TSUNAGU_VAPID_PRIVATE_KEY = data_dir_private_key(DATA_DIR / "vapid_private_key")
+    TSUNAGU_VAPID_PUBLIC_KEY = public_key_of(TSUNAGU_VAPID_PRIVATE_KEY)
+# Whom the push services may write to about our pushes (a mailto: or https: address).
+TSUNAGU_VAPID_SUBJECT = env(
+    "TSUNAGU_VAPID_SUBJECT", "mailto:" + (parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost")
+)
+# Subscriptions are accepted only for these push services (a host or its subdomains): the server
+# sends a request to every address it accepts, which must never be a machine of our own network.
+TSUNAGU_PUSH_SERVICE_HOSTS = env_list(
+    "TSUNAGU_PUSH_SERVICE_HOSTS",
+    "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
+)
+# A push service on this machine (http://127.0.0.1, localhost): for development and the tests.
+TSUNAGU_PUSH_ALLOW_LOCAL = env_bool("TSUNAGU_PUSH_ALLOW_LOCAL", default=DEBUG)
+# Seconds a push service may take to answer before the push is tried again later.
+TSUNAGU_PUSH_TIMEOUT = float(env("TSUNAGU_PUSH_TIMEOUT", "10"))
 
 # --- Security ----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

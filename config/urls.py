@@ -41,6 +41,8 @@ urlpatterns = [
     path("accounts/signup/", joining_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The installable app (manifest, service worker, offline page) and devices' push subscriptions.
+    path("", include("tsunagu.push.urls")),
     path("n/<network:network_slug>/", include(network_patterns)),
 ]
 

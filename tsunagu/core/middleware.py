@@ -29,6 +29,10 @@ def content_security_policy(site_url: str, media_url: str) -> str:
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *media_origin],
         "connect-src": ["'self'", socket],
+        # Named although default-src covers them: the service worker (/sw.js) and the manifest
+        # come from this site only, whatever default-src becomes.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

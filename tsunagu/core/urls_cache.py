@@ -44,12 +44,16 @@ STATIC_FILES = {
     "css": "tsunagu/tsunagu.css",
     "js": "tsunagu/tsunagu.js",
     "favicon": "tsunagu/favicon.svg",
+    "apple_touch_icon": "push/apple-touch-icon.png",
 }
+# The installable app: its manifest and the service worker every page registers.
+APP_LINKS = {"manifest": "push:manifest", "service_worker": "push:service_worker"}
 
 
 @lru_cache(maxsize=1)
 def site_links() -> dict[str, str]:
     links = {name: reverse(name) for name in SITE_LINKS}
+    links |= {key: reverse(name) for key, name in APP_LINKS.items()}
     links |= {f"static_{key}": static(path) for key, path in STATIC_FILES.items()}
     # What {% htmx_script %} would write on every page: files only, no inline script.
     links["htmx_script"] = str(htmx_script(Context()))

@@ -12,7 +12,7 @@ from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .kinds import CHANNELS, EMAIL, INAPP, KINDS, Kind, get_kind
+from .kinds import CHANNELS, EMAIL, INAPP, KINDS, PUSH, Kind, get_kind
 from .models import Notification, NotificationPreference, inbox
 
 if TYPE_CHECKING:
@@ -35,9 +35,10 @@ def notify(
     mail: bool = True,
 ) -> list[Notification]:
     """Tells each recipient through the channels they keep for ``kind`` (their preference, else
-    the kind's default): a notification in the app, then after commit the new unread count live
-    and the e-mail (none with ``mail=False``: the caller's own mail says it). A member who turned
-    the app off but keeps e-mail gets a row that only carries the mail, never listed.
+    the kind's default): a notification in the app, then after commit the new unread count live,
+    the pushes to their devices and the e-mail (none with ``mail=False``: the caller's own mail
+    says it). A member who turned the app off but keeps e-mail or push gets a row that only
+    carries them, never listed.
 
     ``recipients`` are users, user ids, or a query of user ids (for a whole audience). Only
     active members of ``network`` whose role the kind applies to are told: anyone else is
@@ -64,16 +65,18 @@ def notify(
         members.annotate(
             chosen_inapp=Subquery(chosen.values("inapp")[:1]),
             chosen_email=Subquery(chosen.values("email")[:1]),
+            chosen_push=Subquery(chosen.values("push")[:1]),
         )
         .order_by("user_id")
-        .values_list("user_id", "chosen_inapp", "chosen_email")
+        .values_list("user_id", "chosen_inapp", "chosen_email", "chosen_push")
     )
     params = {"network": network.name, **(params or {})}
-    notifications, by_mail = [], []
-    for user_id, chosen_inapp, chosen_email in rows:
+    notifications, by_mail, by_push = [], [], []
+    for user_id, chosen_inapp, chosen_email, chosen_push in rows:
         in_app = _choice(found, INAPP, chosen_inapp)
         email = mail and _choice(found, EMAIL, chosen_email)
-        if not (in_app or email):
+        pushed = _choice(found, PUSH, chosen_push)
+        if not (in_app or email or pushed):
             continue
         notifications.append(
             Notification(
@@ -88,6 +91,7 @@ def notify(
             )
         )
         by_mail.append(email)
+        by_push.append(pushed)
     if not notifications:
         return []
     created = Notification.objects.bulk_create(notifications, batch_size=BATCH)
@@ -95,6 +99,11 @@ def notify(
     if shown:
         forget_bell_and_recent(network, shown)
         _push_unread_counts(network, shown)
+    to_devices = [n.pk for n, pushed in zip(created, by_push, strict=True) if pushed]
+    if to_devices:
+        from tsunagu.push.tasks import queue_pushes
+
+        queue_pushes(network, to_devices)  # to the devices they subscribed, after commit
     mailed = [n.pk for n, email in zip(created, by_mail, strict=True) if email]
     if mailed:
         from .tasks import send_notification_emails

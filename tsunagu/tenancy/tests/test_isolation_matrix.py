@@ -47,6 +47,7 @@ from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.onboarding.models import Application, ExitCode, ImportBatch, Invitation, InviteLink
 from tsunagu.profiles.models import LifeUpdate
+from tsunagu.push.models import PushSubscription
 from tsunagu.surveys.actions import Given, do_submit_response
 from tsunagu.surveys.models import Kind
 from tsunagu.talk.actions import do_send_message
@@ -71,6 +72,15 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "account_settings": OWN,
     "after_login": OWN,  # back to the visitor's own pending invitation, or the front door
     "offboarding_openapi": PUBLIC,  # the hook's description, the same for every network
+    # The installable app: the same for everyone, holding nobody's data (the offline page is
+    # kept by browsers for whoever uses them next).
+    "push:manifest": PUBLIC,
+    "push:service_worker": PUBLIC,
+    "push:offline": PUBLIC,
+    # A device belongs to its account: another account's device is missing (404).
+    "push:subscribe": OWN,
+    "push:unsubscribe": OWN,
+    "push:remove_device": OWN,
     "feed:home": MEMBERS,
     "feed:search": MEMBERS,
     "feed:welcome": MEMBERS,
@@ -452,7 +462,12 @@ def values_from_network_a(world: World) -> dict[str, str]:
         do_submit_response(
             alumni, survey, {survey_question.pk: Given(choice_ids=[choice_ids(survey_question)[0]])}
         )
+    device, _new = PushSubscription.objects.get_or_create(
+        endpoint=f"https://fcm.googleapis.com/fcm/send/{CANARY_A}",
+        defaults={"user": alumni.user, "p256dh": "BAx", "auth": "x", "label": f"iPhone {CANARY_A}"},
+    )
     return {
+        "subscription_id": str(device.pk),
         "award_id": str(award.pk),
         "outcome_id": str(outcome.pk),
         "survey_id": str(survey.pk),

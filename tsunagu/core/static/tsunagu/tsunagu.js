@@ -16,6 +16,14 @@
     });
   });
 
+  // The service worker (push/templates/push/sw.js): the offline page, static files, pushes.
+  var worker = document.currentScript && document.currentScript.getAttribute("data-service-worker");
+  if (worker && "serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(worker).catch(function () {});
+    });
+  }
+
   // The network socket: live unread count; reconnects with backoff.
   var holder = document.querySelector("[data-network-socket]");
   if (!holder || !("WebSocket" in window)) return;
