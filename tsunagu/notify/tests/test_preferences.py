@@ -243,8 +243,8 @@ def test_the_page_runs_a_fixed_number_of_queries(
 ) -> None:
     client = world.client(world.alumni_a)
     page(client)
-    # The session (the member comes from the cache), the saved choices, the digest's choice
-    # and whether the member's address refuses mail.
+    # The session (the member comes from the cache), the saved choices, the digest's choice,
+    # whether the member's address refuses mail, and the member's push devices.
     with django_assert_num_queries(QUERIES):
         page(client)
     save(client, event_new__inapp=False, news_published__email=True, group__boards__push=True)
@@ -253,4 +253,4 @@ def test_the_page_runs_a_fixed_number_of_queries(
         page(client)
 
 
-QUERIES = 4
+QUERIES = 5
