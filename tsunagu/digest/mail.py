@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from tsunagu.notify.tokens import make_token
@@ -24,11 +25,9 @@ from .models import Frequency
 TOKEN_KIND = "digest"  # noqa: S105 - a kind, not a secret
 
 
-def unsubscribe_url(network: Network, user_id: int) -> str:
+def unsubscribe_url(network: Network, user_id: int, links: dict[str, str] | None = None) -> str:
     token = make_token(user_id, network.pk, TOKEN_KIND)
-    return settings.SITE_URL + reverse(
-        "digest:unsubscribe", kwargs={"network_slug": network.slug, "token": token}
-    )
+    return f"{(links or network_links(network))['unsubscribe_base']}{token}/"
 
 
 def zone_of(time_zone: str) -> zoneinfo.ZoneInfo:
@@ -38,18 +37,33 @@ def zone_of(time_zone: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def digest_context(network: Network, digest: Digest, frequency: str) -> dict[str, Any]:
+def network_links(network: Network) -> dict[str, str]:
+    """The addresses every digest of the network carries (the unsubscribe link's beginning:
+    each member's token follows)."""
     slug = network.slug
+    unsubscribe = reverse("digest:unsubscribe", kwargs={"network_slug": slug, "token": "-"})
+    return {
+        "site_url": settings.SITE_URL,
+        "home_url": settings.SITE_URL + network.get_absolute_url(),
+        "preferences_url": settings.SITE_URL
+        + reverse("notify:preferences", kwargs={"network_slug": slug}),
+        "unsubscribe_base": settings.SITE_URL + unsubscribe.removesuffix("-/"),
+    }
+
+
+def digest_context(
+    network: Network, digest: Digest, frequency: str, links: dict[str, str] | None = None
+) -> dict[str, Any]:
+    links = links or network_links(network)
     return {
         "network": network,
         "digest": digest,
         "weekly": frequency == Frequency.WEEKLY,
         "recipient": digest.member.user,
-        "site_url": settings.SITE_URL,
-        "home_url": settings.SITE_URL + network.get_absolute_url(),
-        "preferences_url": settings.SITE_URL
-        + reverse("notify:preferences", kwargs={"network_slug": slug}),
-        "unsubscribe_url": unsubscribe_url(network, digest.member.user_id),
+        "site_url": links["site_url"],
+        "home_url": links["home_url"],
+        "preferences_url": links["preferences_url"],
+        "unsubscribe_url": unsubscribe_url(network, digest.member.user_id, links),
     }
 
 
@@ -61,15 +75,58 @@ def subject_for(network: Network, frequency: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def digest_message(network: Network, digest: Digest, frequency: str) -> EmailMultiAlternatives:
+class MailParts:
+    """What the mails of one chunk share: the network's links, and the sections, each rendered
+    once per language and time zone (digest/_section.html and .txt) and reused for every member
+    who gets the same items. The members of a role mostly share their events, articles and
+    consultations, so a chunk renders a few dozen sections instead of a thousand."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.links = network_links(network)
+        self._rendered: dict[tuple[Any, ...], str] = {}
+        self._html = get_template("digest/_section.html")
+        self._text = get_template("digest/_section.txt")
+
+    def sections(self, digest: Digest, kind: str) -> str:
+        """The digest's sections as ``kind`` ("html" or "txt"), in the current language and
+        time zone."""
+        template = self._html if kind == "html" else self._text
+        zone = timezone.get_current_timezone_name()
+        parts = []
+        for section in digest.sections:
+            key = (kind, translation.get_language(), zone, section.key, section.more)
+            key += tuple(item.pk for item in section.items)
+            rendered = self._rendered.get(key)
+            if rendered is None:
+                rendered = template.render({"network": self.network, "section": section})
+                if kind == "html":
+                    # The template's tags leave lines of spaces between the items: dropped
+                    # once here, not encoded and sent in every mail.
+                    rendered = "".join(
+                        line for line in rendered.splitlines(keepends=True) if line.strip()
+                    )
+                self._rendered[key] = rendered
+            parts.append(rendered)
+        return "".join(parts)
+
+
+def digest_message(
+    network: Network, digest: Digest, frequency: str, parts: MailParts | None = None
+) -> EmailMultiAlternatives:
+    """The mail of one digest; ``parts``: the chunk's, shared by its members' mails."""
     user = digest.member.user
-    context = digest_context(network, digest, frequency)
+    parts = parts or MailParts(network)
+    context = digest_context(network, digest, frequency, parts.links)
     with (
         translation.override(user.language or settings.LANGUAGE_CODE),
         timezone.override(zone_of(user.time_zone)),
     ):
         subject = subject_for(network, frequency)
+        context["sections_text"] = parts.sections(digest, "txt")
         text = render_to_string("digest/email.txt", context)
+        # Rendered by the template above, with every value escaped.
+        context["sections_html"] = mark_safe(parts.sections(digest, "html"))  # noqa: S308
         html = render_to_string("digest/email.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
