@@ -22,6 +22,8 @@ from .models import Notification
 from .tokens import read_token
 
 PAGE_SIZE = 30
+# In the session: the member chose "later" on the notice that their address refuses mail.
+MAILBOX_LATER = "mailbox_later"
 
 
 @member_required
@@ -89,6 +91,19 @@ def preferences(request: NetworkRequest) -> HttpResponse:
         "notify/preferences.html",
         {"rows": rows, "refusal": refusal_of(request.user.email), "digest_form": digest_form},
     )
+
+
+@member_required
+@require_POST
+def mailbox_later(request: NetworkRequest) -> HttpResponse:
+    """Hides the notice that the member's address refuses mail until their next session."""
+    request.session[MAILBOX_LATER] = True
+    target = request.POST.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        target = request.membership.network.get_absolute_url()
+    return HttpResponseRedirect(target)
 
 
 @csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe without a session

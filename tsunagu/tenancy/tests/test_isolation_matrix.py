@@ -81,6 +81,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:read_all": MEMBERS,
     "notify:open": MEMBERS,
     "notify:preferences": MEMBERS,
+    "notify:mailbox_later": MEMBERS,
     "notify:unsubscribe": PUBLIC,
     # The digest's one-click unsubscribe: the signed token is the proof, and visitors hold only
     # a notification kind's token, which it refuses. The preview is the operators'.
