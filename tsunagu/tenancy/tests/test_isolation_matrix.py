@@ -70,6 +70,9 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "account_settings": OWN,
     "after_login": OWN,  # back to the visitor's own pending invitation, or the front door
     "offboarding_openapi": PUBLIC,  # the hook's description, the same for every network
+    # The mail provider's bounces: 404 unless BOUNCE_WEBHOOK_SECRET is set, then 401 without it;
+    # it answers only counts, never who is a member of what.
+    "bounce_webhook": PUBLIC,
     "feed:home": MEMBERS,
     "feed:search": MEMBERS,
     "feed:welcome": MEMBERS,
