@@ -81,7 +81,7 @@ class Sender:
 
     def __init__(self) -> None:
         self._connection: Any = None
-        self._carried = 0  # messages the open connection has carried
+        self._carried = 0  # conversations the open connection has had (a message taken or not)
         self._down: str | None = None  # why the connection could not be opened
 
     def __enter__(self) -> Sender:
@@ -122,6 +122,7 @@ class Sender:
             code, text = next(iter(error.recipients.values()))
             if code == CLOSING:
                 return self._again(message, reused, _answer(code, text), error)
+            self._carried += 1  # a whole conversation: the connection has proved itself
             raise Undelivered(_answer(code, text), address_refused=code >= 500) from error
         except smtplib.SMTPDataError as error:
             # The address was taken but not the message (its content, its size): not the
@@ -129,6 +130,7 @@ class Sender:
             reason = _answer(error.smtp_code, error.smtp_error)
             if error.smtp_code == CLOSING:
                 return self._again(message, reused, reason, error)
+            self._carried += 1
             raise Undelivered(reason, final=error.smtp_code >= 500) from error
         except smtplib.SMTPResponseException as error:
             # Our sender or login refused, a busy server: none is the recipient's doing, and an
