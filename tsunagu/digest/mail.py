@@ -3,14 +3,16 @@ unsubscribe (RFC 8058)."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -75,23 +77,40 @@ def subject_for(network: Network, frequency: str) -> str:
     return " ".join(text.split())[:200]
 
 
+# Holes in a mail's frame, filled per member. No name holds \x00: PostgreSQL refuses it, and
+# every form before it (core/badrequest.py).
+_HOLES = {
+    "name": "\x00name\x00",
+    "unsubscribe": "\x00unsubscribe\x00",
+    "sections": "\x00sections\x00",
+}
+_HOLE = re.compile("\x00(name|unsubscribe|sections)\x00")
+
+
 class MailParts:
-    """What the mails of one chunk share: the network's links, and the sections, each rendered
-    once per language and time zone (digest/_section.html and .txt) and reused for every member
-    who gets the same items. The members of a role mostly share their events, articles and
-    consultations, so a chunk renders a few dozen sections instead of a thousand."""
+    """What the mails of one chunk share, each rendered once and reused for every member it
+    fits: the network's links; the sections (digest/_section.html and .txt), per language, time
+    zone and list of items (the members of a role mostly share their events, articles and
+    consultations); and the frame around them (digest/email.html and .txt), per language, time
+    zone and frequency, with holes for the member's name, unsubscribe link and sections. A
+    chunk renders a few dozen templates instead of a thousand."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
         self.links = network_links(network)
         self._rendered: dict[tuple[Any, ...], str] = {}
-        self._html = get_template("digest/_section.html")
-        self._text = get_template("digest/_section.txt")
+        self._section = {
+            "html": get_template("digest/_section.html"),
+            "txt": get_template("digest/_section.txt"),
+        }
+        self._frame = {
+            "html": get_template("digest/email.html"),
+            "txt": get_template("digest/email.txt"),
+        }
 
     def sections(self, digest: Digest, kind: str) -> str:
         """The digest's sections as ``kind`` ("html" or "txt"), in the current language and
         time zone."""
-        template = self._html if kind == "html" else self._text
         zone = timezone.get_current_timezone_name()
         parts = []
         for section in digest.sections:
@@ -99,7 +118,7 @@ class MailParts:
             key += tuple(item.pk for item in section.items)
             rendered = self._rendered.get(key)
             if rendered is None:
-                rendered = template.render({"network": self.network, "section": section})
+                rendered = self._section[kind].render({"network": self.network, "section": section})
                 if kind == "html":
                     # The template's tags leave lines of spaces between the items: dropped
                     # once here, not encoded and sent in every mail.
@@ -110,6 +129,34 @@ class MailParts:
             parts.append(rendered)
         return "".join(parts)
 
+    def mail(self, digest: Digest, frequency: str, kind: str, unsubscribe: str) -> str:
+        """The whole mail as ``kind``, in the current language and time zone."""
+        user = digest.member.user
+        weekly = frequency == Frequency.WEEKLY
+        zone = timezone.get_current_timezone_name()
+        key = ("frame", kind, translation.get_language(), zone, user.language, weekly)
+        frame = self._rendered.get(key)
+        if frame is None:
+            frame = self._rendered[key] = self._frame[kind].render(
+                {
+                    **self.links,
+                    "network": self.network,
+                    "weekly": weekly,
+                    "recipient": {"name": _HOLES["name"], "language": user.language},
+                    "unsubscribe_url": _HOLES["unsubscribe"],
+                    "sections_text": _HOLES["sections"],
+                    "sections_html": mark_safe(_HOLES["sections"]),  # noqa: S308 - a hole
+                }
+            )
+        # The template escapes what it writes into HTML; what fills a hole is escaped here so.
+        fill = escape if kind == "html" else str
+        values = {
+            "name": fill(user.name),
+            "unsubscribe": fill(unsubscribe),
+            "sections": self.sections(digest, kind),
+        }
+        return _HOLE.sub(lambda hole: values[hole[1]], frame)
+
 
 def digest_message(
     network: Network, digest: Digest, frequency: str, parts: MailParts | None = None
@@ -117,23 +164,20 @@ def digest_message(
     """The mail of one digest; ``parts``: the chunk's, shared by its members' mails."""
     user = digest.member.user
     parts = parts or MailParts(network)
-    context = digest_context(network, digest, frequency, parts.links)
+    unsubscribe = unsubscribe_url(network, user.pk, parts.links)
     with (
         translation.override(user.language or settings.LANGUAGE_CODE),
         timezone.override(zone_of(user.time_zone)),
     ):
         subject = subject_for(network, frequency)
-        context["sections_text"] = parts.sections(digest, "txt")
-        text = render_to_string("digest/email.txt", context)
-        # Rendered by the template above, with every value escaped.
-        context["sections_html"] = mark_safe(parts.sections(digest, "html"))  # noqa: S308
-        html = render_to_string("digest/email.html", context)
+        text = parts.mail(digest, frequency, "txt", unsubscribe)
+        html = parts.mail(digest, frequency, "html", unsubscribe)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         to=[user.email],
         headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )

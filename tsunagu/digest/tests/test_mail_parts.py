@@ -1,5 +1,6 @@
-"""The sections a chunk renders once and shares between its members' mails: each mail is the
-one its member would get alone, in their own language and time zone."""
+"""The parts a chunk renders once and shares between its members' mails (the sections, the frame
+around them): each mail is the one the templates would write for that member alone, in their
+own language and time zone, their name escaped as the template escapes it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django_scopes import scope
 
 from tsunagu.core.testing.factories import make_event, make_member, make_user
 from tsunagu.core.testing.world import World
-from tsunagu.digest.content import build_digest, since_of
-from tsunagu.digest.mail import digest_message
+from tsunagu.digest.content import Digest, build_digest, since_of
+from tsunagu.digest.mail import digest_context, zone_of
 from tsunagu.digest.models import Frequency
+from tsunagu.tenancy.models import Membership
 
 from .helpers import any_hour, make_article, run_digests, settled
 
@@ -36,7 +39,7 @@ def test_each_mail_of_a_chunk_is_the_one_its_member_would_get_alone(world: World
             ("東京 花子", "ja", "Asia/Tokyo"),
             ("Jane Roe", "en", "America/New_York"),
             ("倫敦 太郎", "ja", "Europe/London"),
-            ("John Doe", "en", "Asia/Tokyo"),
+            ('Tom & "Jerry" <b>', "en", "Asia/Tokyo"),
         ]
     ]
     run_digests(world.net_a)
@@ -47,12 +50,10 @@ def test_each_mail_of_a_chunk_is_the_one_its_member_would_get_alone(world: World
         for member in people:
             member.network = world.net_a
             since = since_of(member, Frequency.MONTHLY, None, timezone.now())
-            alone = digest_message(world.net_a, build_digest(member, since), Frequency.MONTHLY)
+            text, html = written_alone(world, member, build_digest(member, since))
             shared = sent[member.user.email]
-            assert TOKEN.sub("", shared.body) == TOKEN.sub("", alone.body)
-            assert TOKEN.sub("", shared.alternatives[0][0]) == TOKEN.sub(
-                "", alone.alternatives[0][0]
-            )
+            assert TOKEN.sub("", shared.body) == TOKEN.sub("", text)
+            assert lines(shared.alternatives[0][0]) == lines(html)
             texts.append(shared.body)
     tokyo, new_york, london, tokyo_en = texts
     assert "秋の交流会" in tokyo and "秋の交流会" in new_york
@@ -65,3 +66,28 @@ def test_each_mail_of_a_chunk_is_the_one_its_member_would_get_alone(world: World
         assert event.astimezone(ZoneInfo(zone)).strftime("%H:%M") in text  # one event, three times
     assert "Upcoming events you can join" in new_york and "Upcoming" in tokyo_en
     assert "Upcoming" not in tokyo
+    assert 'Hello Tom & "Jerry" <b>,' in tokyo_en
+    html = sent[people[3].user.email].alternatives[0][0]
+    assert "Tom &amp; &quot;Jerry&quot; &lt;b&gt;" in html and "<b>," not in html
+
+
+def lines(html: str) -> list[str]:
+    """The HTML's lines that hold something (the shared sections leave out lines of spaces),
+    without the unsubscribe token."""
+    return [line for line in TOKEN.sub("", html).splitlines() if line.strip()]
+
+
+def written_alone(world: World, member: Membership, digest: Digest) -> tuple[str, str]:
+    """The mail as the templates write it for one member, section by section through
+    digest/_sections.* (the preview's way), without anything shared."""
+    context = digest_context(world.net_a, digest, Frequency.MONTHLY)
+    with (
+        translation.override(member.user.language),
+        timezone.override(zone_of(member.user.time_zone)),
+    ):
+        context["sections_text"] = render_to_string("digest/_sections.txt", context)
+        context["sections_html"] = render_to_string("digest/_sections.html", context)
+        return (
+            render_to_string("digest/email.txt", context),
+            render_to_string("digest/email.html", context),
+        )
