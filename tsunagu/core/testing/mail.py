@@ -101,6 +101,12 @@ class MailServer:
                     del self._refusals[address]
             return refusal.reply
 
+    def _take(self, recipients: list[str], data: bytes) -> None:
+        """Keeps a message it took (a benchmark's server may only count them)."""
+        message = message_from_bytes(data, policy=policy.default)
+        with self._lock:
+            self.received.append((recipients, message))
+
     def _converse(self, rfile: Any, wfile: Any) -> None:
         def say(line: str) -> None:
             wfile.write(line.encode() + b"\r\n")
@@ -146,9 +152,7 @@ class MailServer:
                     if data in (b".\r\n", b".\n"):
                         break
                     lines.append(data[1:] if data.startswith(b"..") else data)
-                message = message_from_bytes(b"".join(lines), policy=policy.default)
-                with self._lock:
-                    self.received.append((recipients, message))
+                self._take(recipients, b"".join(lines))
                 recipients = []
                 taken += 1
                 say("250 2.0.0 Queued")
