@@ -12,9 +12,10 @@ MailServer) in a process of its own that counts what it takes (without parsing i
     python bench/digest.py                       # 100,000 members, 2 workers
     python bench/digest.py --members 5000
 
-Prints the planning time, the total time, the mails the sink took, and each worker's peak memory
-(ru_maxrss). Exits non-zero when a member got two digests or the sink's count differs from the
-digests marked sent. Drops and recreates the database ``tsunagu_digest_bench`` on 127.0.0.1:5432.
+Prints the planning time, the total time, the mails the sink took, each worker's peak memory
+(ru_maxrss) and CPU time, and the machine's load average (other work slows the workers). Exits
+non-zero when a member got two digests or the sink's count differs from the digests marked
+sent. Drops and recreates the database ``tsunagu_digest_bench`` on 127.0.0.1:5432.
 Targets (issue 18): under 10 minutes and under 500 MB per worker at 100,000 members.
 """
 
@@ -108,8 +109,9 @@ def run_worker(port: int, chunks: Any, results: Any) -> None:
         network_id, user_ids = job
         for key, value in send_digest_chunk(network_id, user_ids).items():
             counts[key] = counts.get(key, 0) + value
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (KiB on Linux)
-    results.put((os.getpid(), peak, counts))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024  # MiB (KiB on Linux)
+    results.put((os.getpid(), peak, usage.ru_utime + usage.ru_stime, counts))
 
 
 def build(members: int, seed: int = 18) -> int:
@@ -298,8 +300,14 @@ def main() -> int:
     print(f"planning: {planned:.1f} s for {due:,} due members in chunks of {tasks.CHUNK}")
     print(f"total: {total:.1f} s ({total / 60:.1f} min); {sent:,} sent, {empty:,} with nothing new")
     print(f"the SMTP sink took {counter.value:,} mails")
-    for pid, peak, counts in reports:
-        print(f"worker {pid}: peak memory (RSS) {peak:.0f} MiB, {counts}")
+    for pid, peak, cpu, counts in reports:
+        done = sum(counts.values()) or 1
+        print(
+            f"worker {pid}: peak memory (RSS) {peak:.0f} MiB, CPU {cpu:.1f} s "
+            f"({1000 * cpu / done:.1f} ms a member), {counts}"
+        )
+    # Other work on the machine slows the workers down: say how busy it was.
+    print("load average (1, 5, 15 min) at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     sink.terminate()
     if doubles or counter.value != sent:
         print("FAILED: a member got two digests, or the sink's count differs from the rows")
