@@ -386,6 +386,9 @@ else:
 # A mail server that stops answering holds a worker this many seconds, not for ever.
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tsunagu <no-reply@localhost>")
+# The mail provider's bounce notifications (POST /mail/bounces/, accounts/bounces.py) must send
+# this secret; without it the address answers 404.
+BOUNCE_WEBHOOK_SECRET = env("BOUNCE_WEBHOOK_SECRET")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Push to members' devices (Web Push, tsunagu/push) -----------------------------------------

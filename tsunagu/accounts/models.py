@@ -67,6 +67,10 @@ class User(AbstractUser):
         help_text=_("Event times are shown in this time zone."),
     )
 
+    # Whether mail to the address was refused for good: set on the signed-in user by the
+    # authentication backend (backends.py), False on a user loaded any other way.
+    mail_refused = False
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
 

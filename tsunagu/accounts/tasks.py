@@ -54,8 +54,7 @@ def send_account_mail(task: Task, message: dict[str, Any]) -> bool:
         delivery.deliver(mail)
     except delivery.Undelivered as failure:
         if failure.address_refused:
-            delivery.note_refusal(address, failure.reason)
-            return False
+            return False  # noted by delivery
         delivery.retry_later(task, failure)
         logger.warning("account mail to %s not sent: %s", address, failure.reason)
         return False

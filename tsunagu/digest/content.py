@@ -176,6 +176,7 @@ class Batch:
         for update in self._updates:
             self._link(update, "profiles:detail", membership_id=update.membership_id)
         self._departments: dict[int, str] = {}
+        self._by_department: dict[str, list[LifeUpdate]] = {}
         self._mates: dict[int, set[int]] = defaultdict(set)
         if self._updates:
             self._departments = dict(
@@ -219,6 +220,14 @@ class Batch:
                         newcomer__in=self._newcomers,
                     ).values_list("member_id", "newcomer_id")
                 )
+
+    def _updates_of(self, department: str) -> list[LifeUpdate]:
+        """The life updates of people of the department, newest first."""
+        if department not in self._by_department:
+            self._by_department[department] = [
+                u for u in self._updates if self._departments.get(u.membership_id) == department
+            ]
+        return self._by_department[department]
 
     def _link(self, obj: Any, name: str, **kwargs: int) -> Any:
         """The item's address in the mail, made once for the whole chunk."""
@@ -304,16 +313,17 @@ class Batch:
         ]
         known = self._mates.get(me, set())
         department = self._departments.get(me)
-        updates = [
-            u
-            for u in self._updates
-            if u.created_at > since
-            and u.membership_id != me
-            and (
-                u.membership_id in known
+        # The department's updates, asked once per department; all of them only for a member
+        # who shares a conversation with someone.
+        candidates = self._updates_of(department) if department else []
+        if known:
+            candidates = [
+                u
+                for u in self._updates
+                if u.membership_id in known
                 or (department and self._departments.get(u.membership_id) == department)
-            )
-        ]
+            ]
+        updates = [u for u in candidates if u.created_at > since and u.membership_id != me]
         welcomes = []
         if member.role in WELCOMERS:
             welcomes = [

@@ -3,14 +3,17 @@ unsubscribe (RFC 8058)."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from tsunagu.notify.tokens import make_token
@@ -24,11 +27,9 @@ from .models import Frequency
 TOKEN_KIND = "digest"  # noqa: S105 - a kind, not a secret
 
 
-def unsubscribe_url(network: Network, user_id: int) -> str:
+def unsubscribe_url(network: Network, user_id: int, links: dict[str, str] | None = None) -> str:
     token = make_token(user_id, network.pk, TOKEN_KIND)
-    return settings.SITE_URL + reverse(
-        "digest:unsubscribe", kwargs={"network_slug": network.slug, "token": token}
-    )
+    return f"{(links or network_links(network))['unsubscribe_base']}{token}/"
 
 
 def zone_of(time_zone: str) -> zoneinfo.ZoneInfo:
@@ -38,18 +39,33 @@ def zone_of(time_zone: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def digest_context(network: Network, digest: Digest, frequency: str) -> dict[str, Any]:
+def network_links(network: Network) -> dict[str, str]:
+    """The addresses every digest of the network carries (the unsubscribe link's beginning:
+    each member's token follows)."""
     slug = network.slug
+    unsubscribe = reverse("digest:unsubscribe", kwargs={"network_slug": slug, "token": "-"})
+    return {
+        "site_url": settings.SITE_URL,
+        "home_url": settings.SITE_URL + network.get_absolute_url(),
+        "preferences_url": settings.SITE_URL
+        + reverse("notify:preferences", kwargs={"network_slug": slug}),
+        "unsubscribe_base": settings.SITE_URL + unsubscribe.removesuffix("-/"),
+    }
+
+
+def digest_context(
+    network: Network, digest: Digest, frequency: str, links: dict[str, str] | None = None
+) -> dict[str, Any]:
+    links = links or network_links(network)
     return {
         "network": network,
         "digest": digest,
         "weekly": frequency == Frequency.WEEKLY,
         "recipient": digest.member.user,
-        "site_url": settings.SITE_URL,
-        "home_url": settings.SITE_URL + network.get_absolute_url(),
-        "preferences_url": settings.SITE_URL
-        + reverse("notify:preferences", kwargs={"network_slug": slug}),
-        "unsubscribe_url": unsubscribe_url(network, digest.member.user_id),
+        "site_url": links["site_url"],
+        "home_url": links["home_url"],
+        "preferences_url": links["preferences_url"],
+        "unsubscribe_url": unsubscribe_url(network, digest.member.user_id, links),
     }
 
 
@@ -61,22 +77,107 @@ def subject_for(network: Network, frequency: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def digest_message(network: Network, digest: Digest, frequency: str) -> EmailMultiAlternatives:
+# Holes in a mail's frame, filled per member. No name holds \x00: PostgreSQL refuses it, and
+# every form before it (core/badrequest.py).
+_HOLES = {
+    "name": "\x00name\x00",
+    "unsubscribe": "\x00unsubscribe\x00",
+    "sections": "\x00sections\x00",
+}
+_HOLE = re.compile("\x00(name|unsubscribe|sections)\x00")
+
+
+class MailParts:
+    """What the mails of one chunk share, each rendered once and reused for every member it
+    fits: the network's links; the sections (digest/_section.html and .txt), per language, time
+    zone and list of items (the members of a role mostly share their events, articles and
+    consultations); and the frame around them (digest/email.html and .txt), per language, time
+    zone and frequency, with holes for the member's name, unsubscribe link and sections. A
+    chunk renders a few dozen templates instead of a thousand."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.links = network_links(network)
+        self._rendered: dict[tuple[Any, ...], str] = {}
+        self._section = {
+            "html": get_template("digest/_section.html"),
+            "txt": get_template("digest/_section.txt"),
+        }
+        self._frame = {
+            "html": get_template("digest/email.html"),
+            "txt": get_template("digest/email.txt"),
+        }
+
+    def sections(self, digest: Digest, kind: str) -> str:
+        """The digest's sections as ``kind`` ("html" or "txt"), in the current language and
+        time zone."""
+        zone = timezone.get_current_timezone_name()
+        parts = []
+        for section in digest.sections:
+            key = (kind, translation.get_language(), zone, section.key, section.more)
+            key += tuple(item.pk for item in section.items)
+            rendered = self._rendered.get(key)
+            if rendered is None:
+                rendered = self._section[kind].render({"network": self.network, "section": section})
+                if kind == "html":
+                    # The template's tags leave lines of spaces between the items: dropped
+                    # once here, not encoded and sent in every mail.
+                    rendered = "".join(
+                        line for line in rendered.splitlines(keepends=True) if line.strip()
+                    )
+                self._rendered[key] = rendered
+            parts.append(rendered)
+        return "".join(parts)
+
+    def mail(self, digest: Digest, frequency: str, kind: str, unsubscribe: str) -> str:
+        """The whole mail as ``kind``, in the current language and time zone."""
+        user = digest.member.user
+        weekly = frequency == Frequency.WEEKLY
+        zone = timezone.get_current_timezone_name()
+        key = ("frame", kind, translation.get_language(), zone, user.language, weekly)
+        frame = self._rendered.get(key)
+        if frame is None:
+            frame = self._rendered[key] = self._frame[kind].render(
+                {
+                    **self.links,
+                    "network": self.network,
+                    "weekly": weekly,
+                    "recipient": {"name": _HOLES["name"], "language": user.language},
+                    "unsubscribe_url": _HOLES["unsubscribe"],
+                    "sections_text": _HOLES["sections"],
+                    "sections_html": mark_safe(_HOLES["sections"]),  # noqa: S308 - a hole
+                }
+            )
+        # The template escapes what it writes into HTML; what fills a hole is escaped here so.
+        fill = escape if kind == "html" else str
+        values = {
+            "name": fill(user.name),
+            "unsubscribe": fill(unsubscribe),
+            "sections": self.sections(digest, kind),
+        }
+        return _HOLE.sub(lambda hole: values[hole[1]], frame)
+
+
+def digest_message(
+    network: Network, digest: Digest, frequency: str, parts: MailParts | None = None
+) -> EmailMultiAlternatives:
+    """The mail of one digest; ``parts``: the chunk's, shared by its members' mails."""
     user = digest.member.user
-    context = digest_context(network, digest, frequency)
+    parts = parts or MailParts(network)
+    unsubscribe = unsubscribe_url(network, user.pk, parts.links)
     with (
         translation.override(user.language or settings.LANGUAGE_CODE),
         timezone.override(zone_of(user.time_zone)),
     ):
         subject = subject_for(network, frequency)
-        text = render_to_string("digest/email.txt", context)
-        html = render_to_string("digest/email.html", context)
+        text = parts.mail(digest, frequency, "txt", unsubscribe)
+        html = parts.mail(digest, frequency, "html", unsubscribe)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         to=[user.email],
         headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )

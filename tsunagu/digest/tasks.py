@@ -18,13 +18,17 @@ from tsunagu.accounts.models import UndeliverableAddress
 from tsunagu.tenancy.models import Membership, Network, Status
 
 from .content import INTERVALS, Batch, Digest, build_digest, since_for, since_of
-from .mail import digest_message, zone_of
+from .mail import MailParts, digest_message, zone_of
 from .models import DigestPreference, DigestSent, DigestState, Frequency
 from .prefs import default_frequency, frequency_for
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 200
+# Digests claimed in one statement: one commit for so many members instead of one each. A worker
+# that dies leaves at most so many claimed and unsent, sent by a later run once their claims
+# have expired (accounts/delivery.SENDING_EXPIRES).
+CLAIMED_TOGETHER = 20
 # Digests go from this hour of the member's own day, so that they find it in the morning.
 SEND_HOUR = 8
 # A digest is due a little before its full interval, so that an hourly beat that runs a few
@@ -131,17 +135,34 @@ def send_digest_chunk(network_id: int, user_ids: list[int]) -> dict[str, int]:
         due = [(m, f) for m, f in members if rows[m.user_id].state == DigestState.PENDING]
         sinces = {m.user_id: since_of(m, f, last_sent.get(m.user_id), now) for m, f in due}
         batch = Batch(network, [m for m, _f in due], min(sinces.values(), default=now))
-        for member, frequency in due:
-            row = rows[member.user_id]
-            pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
-            if not delivery.claim(pending, "sending_since"):
-                outcome = Outcome.SKIPPED  # another worker is at it
-            else:
-                digest = build_digest(member, sinces[member.user_id], batch=batch)
-                outcome = _deliver(
-                    network, member, frequency, row, digest, refused.get(member.user.email.lower())
+        parts = MailParts(network)
+        # One connection to the mail server for the chunk; each mail's failure stays its own.
+        with delivery.Sender() as sender:
+            for start in range(0, len(due), CLAIMED_TOGETHER):
+                group = due[start : start + CLAIMED_TOGETHER]
+                claimed = delivery.claim_many(
+                    DigestSent.objects.filter(
+                        pk__in=[rows[m.user_id].pk for m, _f in group], state=DigestState.PENDING
+                    ),
+                    "sending_since",
                 )
-            counts[outcome.value] = counts.get(outcome.value, 0) + 1
+                for member, frequency in group:
+                    row = rows[member.user_id]
+                    if row.pk not in claimed:
+                        outcome = Outcome.SKIPPED  # another worker is at it
+                    else:
+                        digest = build_digest(member, sinces[member.user_id], batch=batch)
+                        outcome = _deliver(
+                            network,
+                            member,
+                            frequency,
+                            row,
+                            digest,
+                            refused.get(member.user.email.lower()),
+                            sender=sender,
+                            parts=parts,
+                        )
+                    counts[outcome.value] = counts.get(outcome.value, 0) + 1
     return counts
 
 
@@ -190,6 +211,9 @@ def _deliver(
     digest: Digest,
     refused: UndeliverableAddress | None,
     task: Task | None = None,
+    *,
+    sender: delivery.Sender,
+    parts: MailParts | None = None,
 ) -> Outcome:
     """Sends the claimed row's digest and records what became of it."""
     pending = DigestSent.objects.filter(pk=row.pk, state=DigestState.PENDING)
@@ -205,11 +229,9 @@ def _deliver(
         pending.update(state=DigestState.EMPTY, sending_since=None)
         return Outcome.EMPTY
     try:
-        delivery.deliver(digest_message(network, digest, frequency))
+        sender.send(digest_message(network, digest, frequency, parts))
     except delivery.Undelivered as failure:
-        if failure.address_refused:
-            delivery.note_refusal(member.user.email, failure.reason)
-        if failure.final:
+        if failure.final:  # a refused address is noted by delivery
             pending.update(state=DigestState.FAILED, sending_since=None, error=failure.reason)
             return Outcome.FAILED
         pending.update(sending_since=None, error=failure.reason)
@@ -256,4 +278,8 @@ def retry_digest(task: Task, network_id: int, row_id: int) -> str:
             return Outcome.SKIPPED.value
         digest = build_digest(member, since_for(member, frequency))
         refused = delivery.refusal_of(member.user.email)
-        return _deliver(network, member, frequency, row, digest, refused, task).value
+        with delivery.Sender() as sender:
+            outcome = _deliver(
+                network, member, frequency, row, digest, refused, task, sender=sender
+            )
+        return outcome.value

@@ -64,8 +64,7 @@ def send_notification_email(task: Task, network_id: int, notification_id: int) -
         except delivery.Undelivered as failure:
             pending.update(email_sending_since=None, email_error=failure.reason)
             if failure.address_refused:
-                delivery.note_refusal(recipient.email, failure.reason)
-                return False
+                return False  # noted by delivery: later mail to it pauses
             delivery.retry_later(task, failure)
             logger.warning("notification %s not e-mailed: %s", notification_id, failure.reason)
             return False

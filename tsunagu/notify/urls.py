@@ -11,5 +11,6 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="read_all"),
     path("notifications/<id:notification_id>/open/", views.notification_open, name="open"),
     path("notifications/preferences/", views.preferences, name="preferences"),
+    path("notifications/mailbox/later/", views.mailbox_later, name="mailbox_later"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -31,6 +31,8 @@ from .models import inbox
 from .tokens import read_token
 
 PAGE_SIZE = 30
+# In the session: the member chose "later" on the notice that their address refuses mail.
+MAILBOX_LATER = "mailbox_later"
 
 
 @member_required
@@ -131,6 +133,19 @@ def _tables(
         ]
         tables.append({"group": group, "switches": switches, "rows": rows})
     return tables
+
+
+@member_required
+@require_POST
+def mailbox_later(request: NetworkRequest) -> HttpResponse:
+    """Hides the notice that the member's address refuses mail until their next session."""
+    request.session[MAILBOX_LATER] = True
+    target = request.POST.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        target = request.membership.network.get_absolute_url()
+    return HttpResponseRedirect(target)
 
 
 @csrf_exempt  # RFC 8058: mail clients POST the one-click unsubscribe without a session

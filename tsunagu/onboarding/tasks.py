@@ -79,9 +79,7 @@ def send_invitation(
         except delivery.Undelivered as failure:
             # Still "sending", with the server's answer, while a retry waits; failed otherwise.
             due.update(sending_since=None, error=failure.reason)
-            if failure.address_refused:
-                delivery.note_refusal(invitation.email, failure.reason)
-            else:
+            if not failure.address_refused:  # a refused address is noted by delivery
                 delivery.retry_later(task, failure)
             logger.warning("invitation %s not delivered: %s", invitation_id, failure.reason)
             due.update(status=InvitationStatus.FAILED)
@@ -160,8 +158,7 @@ def send_application_decision(task: Task, network_id: int, application_id: int) 
             send_decision_mail(application)
         except delivery.Undelivered as failure:
             if failure.address_refused:
-                delivery.note_refusal(address, failure.reason)
-                return
+                return  # noted by delivery
             delivery.retry_later(task, failure)
             logger.warning("decision on application %s not sent: %s", application_id, failure)
             return

@@ -2,7 +2,9 @@
 
 ``MailServer`` speaks enough SMTP (RFC 5321) for Django's SMTP backend, on a port of 127.0.0.1
 that it can close (the server is down) and open again. It takes every recipient except those it
-is told to refuse, permanently (550) or for a number of tries (451), and keeps what it took.
+is told to refuse, permanently (550) or for a number of tries (451), and keeps what it took. It
+counts the connections it was asked for, can let go of each after a number of messages (as
+servers that limit the messages of a connection do), and can greet with a refusal.
 
 ``task_worker()`` runs a Celery worker in a thread, on an in-memory broker, so that tasks are
 queued, retried after their pause and acknowledged as in production, instead of running eagerly
@@ -38,6 +40,11 @@ class MailServer:
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     # Every RCPT TO the server was asked, taken or not: what the sender tried.
     asked: list[str] = field(default_factory=list)
+    # Connections opened to it, and how many messages each carried.
+    connections: int = 0
+    # None: "220 …"; otherwise the reply it greets with, closing the connection then.
+    greeting: str | None = None
+    _per_connection: tuple[int, str | None] | None = None
     _refusals: dict[str, Refusal] = field(default_factory=dict)
     _server: socketserver.ThreadingTCPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,6 +59,11 @@ class MailServer:
         """Answers RCPT TO for ``address`` with ``reply`` (e.g. "550 5.1.1 No such user"),
         ``times`` times or for ever."""
         self._refusals[address.lower()] = Refusal(reply, times)
+
+    def let_go_after(self, messages: int, reply: str | None = None) -> None:
+        """Each connection takes ``messages`` messages; asked for another, the server answers
+        ``reply`` (e.g. "421 4.7.0 Too many messages") and closes, or closes without a word."""
+        self._per_connection = (messages, reply)
 
     def start(self) -> None:
         mail_server = self
@@ -89,13 +101,25 @@ class MailServer:
                     del self._refusals[address]
             return refusal.reply
 
+    def _take(self, recipients: list[str], data: bytes) -> None:
+        """Keeps a message it took (a benchmark's server may only count them)."""
+        message = message_from_bytes(data, policy=policy.default)
+        with self._lock:
+            self.received.append((recipients, message))
+
     def _converse(self, rfile: Any, wfile: Any) -> None:
         def say(line: str) -> None:
             wfile.write(line.encode() + b"\r\n")
             wfile.flush()
 
+        with self._lock:
+            self.connections += 1
+        if self.greeting is not None:
+            say(self.greeting)
+            return
         say("220 localhost test mail server")
         recipients: list[str] = []
+        taken = 0
         for raw in iter(rfile.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             verb = line[:4].upper()
@@ -106,6 +130,10 @@ class MailServer:
             elif verb == "HELO":
                 say("250 localhost")
             elif verb == "MAIL":
+                if self._per_connection is not None and taken >= self._per_connection[0]:
+                    if self._per_connection[1] is not None:
+                        say(self._per_connection[1])
+                    return
                 recipients = []
                 say("250 2.1.0 OK")
             elif verb == "RCPT":
@@ -124,10 +152,9 @@ class MailServer:
                     if data in (b".\r\n", b".\n"):
                         break
                     lines.append(data[1:] if data.startswith(b"..") else data)
-                message = message_from_bytes(b"".join(lines), policy=policy.default)
-                with self._lock:
-                    self.received.append((recipients, message))
+                self._take(recipients, b"".join(lines))
                 recipients = []
+                taken += 1
                 say("250 2.0.0 Queued")
             elif verb in ("RSET", "NOOP"):
                 recipients = [] if verb == "RSET" else recipients

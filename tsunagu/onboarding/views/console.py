@@ -46,6 +46,17 @@ INVITED = "invited"
 UNDELIVERABLE = "undeliverable"
 
 
+# Members whose address refused mail for good (the mail server's 5xx, or the provider's
+# permanent bounce), who have not left: the console counts them, the members page lists them.
+UNREACHABLE = Exists(
+    UndeliverableAddress.objects.filter(email=Lower(OuterRef("user__email")))
+) & ~Q(status=Status.LEFT)
+
+
+def unreachable_count(network_id: int) -> int:
+    return Membership.objects.filter(UNREACHABLE, network_id=network_id).count()
+
+
 def funnel(network_id: int) -> dict[str, int]:
     """Invited → joined → active, from the invitations, in one query."""
     since = timezone.now() - timedelta(days=ACTIVE_DAYS)
@@ -94,6 +105,8 @@ def console(request: NetworkRequest) -> HttpResponse:
             "proposals": Invitation.objects.filter(
                 network_id=network_id, status=InvitationStatus.PROPOSED
             ).count(),
+            "unreachable": unreachable_count(network_id),
+            "undeliverable": UNDELIVERABLE,
             "active_days": ACTIVE_DAYS,
         },
     )
@@ -112,9 +125,7 @@ def _members(request: NetworkRequest) -> QuerySet[Membership]:
     if status in Status.values:
         qs = qs.filter(status=status)
     elif status == UNDELIVERABLE:
-        qs = qs.filter(
-            Exists(UndeliverableAddress.objects.filter(email=Lower(OuterRef("user__email"))))
-        )
+        qs = qs.filter(UNREACHABLE)
     now = timezone.now()
     seen = request.GET.get("seen", "")
     if seen in ("7", "30", "90"):

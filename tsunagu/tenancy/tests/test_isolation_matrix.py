@@ -81,6 +81,9 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "push:subscribe": OWN,
     "push:unsubscribe": OWN,
     "push:remove_device": OWN,
+    # The mail provider's bounces: 404 unless BOUNCE_WEBHOOK_SECRET is set, then 401 without it;
+    # it answers only counts, never who is a member of what.
+    "bounce_webhook": PUBLIC,
     "feed:home": MEMBERS,
     "feed:search": MEMBERS,
     "feed:welcome": MEMBERS,
@@ -92,6 +95,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "notify:read_all": MEMBERS,
     "notify:open": MEMBERS,
     "notify:preferences": MEMBERS,
+    "notify:mailbox_later": MEMBERS,
     "notify:unsubscribe": PUBLIC,
     # The digest's one-click unsubscribe: the signed token is the proof, and visitors hold only
     # a notification kind's token, which it refuses. The preview is the operators'.

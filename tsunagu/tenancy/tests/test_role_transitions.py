@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.accounts.delivery import note_refusal
 from tsunagu.boards.actions import (
     do_add_comment,
     do_create_thread,
@@ -138,6 +139,15 @@ def build_probes(world: World, subject: Membership, control: Membership) -> list
     probes.append(Probe("profile", lambda _m: f"/n/{a}/members/{world.alumni_a.pk}/", email))
     probes.append(Probe("roster", lambda _m: f"/n/{a}/manage/roster/", email))
     probes.append(Probe("console", lambda _m: f"/n/{a}/manage/console/", "田中 花子"))
+    # The members whose address refuses mail, listed for the office.
+    note_refusal(world.employee_a.user.email, "550 5.1.1 User unknown")
+    probes.append(
+        Probe(
+            "unreachable members",
+            lambda _m: f"/n/{a}/manage/console/members/?status=undeliverable",
+            world.employee_a.user.email,
+        )
+    )
     probes.append(opens(f"/n/{a}/events/new/"))  # supporters and operators create events
     probes.append(opens(f"/n/{a}/boards/moderation/"))
     probes.append(opens(f"/n/{a}/talk/manage/"))
