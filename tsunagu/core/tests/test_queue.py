@@ -14,6 +14,7 @@ from tsunagu.boards.models import Comment, ThreadKind
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.mail import _forget_broker
 from tsunagu.core.testing.world import World
+from tsunagu.notify.actions import do_set_email_preference
 from tsunagu.notify.models import Notification
 
 
@@ -42,7 +43,8 @@ def test_a_comment_is_kept_and_its_page_answers_while_the_queue_is_down(
     world: World, broker_down: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     category = make_category(world.net_a, "仕事の相談")
-    with scope(network=world.net_a):  # the asker follows their thread
+    with scope(network=world.net_a):  # the asker follows their thread, and wants its mail
+        do_set_email_preference(world.net_a, world.employee_a.user, "boards_comment", True)
         thread = do_create_thread(
             world.employee_a,
             category=category,
