@@ -167,6 +167,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env("DATABASE_TEST_NAME", ""):
+    # Lets two test runs share one server, each with its own test database.
+    DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, task broker --------------------------------------------------
