@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "tsunagu.digest",
     "tsunagu.announce",
     "tsunagu.push",
+    "tsunagu.privacy",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,15 @@ CELERY_BEAT_SCHEDULE = {
     "careers-deadline-reminders": {
         "task": "tsunagu.careers.tasks.remind_posters",
         "schedule": 60 * 60,
+    },
+    # Accounts whose grace period ended are erased; expired exports are deleted.
+    "privacy-due-erasures": {
+        "task": "tsunagu.privacy.tasks.erase_due_accounts",
+        "schedule": 60 * 60,
+    },
+    "privacy-expired-exports": {
+        "task": "tsunagu.privacy.tasks.delete_expired_exports",
+        "schedule": 24 * 60 * 60,
     },
     # The dashboard's figures for the usual periods, computed at night (03:10 Tokyo).
     "insights-figures": {
@@ -447,3 +457,7 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+
+# --- Privacy: export and erasure (tsunagu/privacy) ----------------------------------------------
+# Days between asking for one's account to be erased and the erasure; cancellable meanwhile.
+ERASURE_GRACE_DAYS = int(env("ERASURE_GRACE_DAYS", "14"))

@@ -43,12 +43,16 @@ class AuditAction(models.TextChoices):
     SEND_ANNOUNCEMENT = "announcement.send", _("Sent an announcement e-mail")
     ANNOUNCEMENT_DELIVERED = "announcement.delivered", _("An announcement e-mail was delivered")
     ANNOUNCEMENT_SETTINGS = "announcement.settings", _("Changed the monthly announcement limit")
+    EXPORT_PERSONAL_DATA = "privacy.export", _("A member downloaded their own data")
+    ERASE_ACCOUNT = "privacy.erase", _("A member erased their account")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.
 HR_SYSTEM = gettext_noop("HR system (API)")
 INVITED_PERSON = gettext_noop("The invited person (from the invitation mail)")
-SYSTEM_ACTORS = frozenset({HR_SYSTEM, INVITED_PERSON})
+# An erased person, wherever the log named them (privacy: audit/personal_data.py).
+ERASED_MEMBER = gettext_noop("former member")
+SYSTEM_ACTORS = frozenset({HR_SYSTEM, INVITED_PERSON, ERASED_MEMBER})
 
 
 class AuditEntry(models.Model):
@@ -83,7 +87,9 @@ class AuditEntry(models.Model):
 
     def actor_label(self) -> str:
         """Who did it: a person's name, or a system's name in the reader's language."""
-        if self.actor_id is None and self.actor_name in SYSTEM_ACTORS:
+        if self.actor_name in SYSTEM_ACTORS and (
+            self.actor_id is None or self.actor_name == ERASED_MEMBER
+        ):
             return gettext(self.actor_name)
         return self.actor_name
 
