@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/offboarding/openapi.json", hook_views.openapi, name="offboarding_openapi"),
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/settings/", account_views.account_settings, name="account_settings"),
+    path("accounts/privacy/", include("tsunagu.privacy.urls")),
     path("mail/bounces/", account_views.bounce_webhook, name="bounce_webhook"),
     # allauth's sign-up, naming the network of the invitation it was opened from.
     path("accounts/signup/", joining_views.signup, name="account_signup"),

@@ -9,7 +9,8 @@ register(
         "notify.Notification",
         owner="recipient",
         kind="notifications",
-        export=("network_id", "kind", "params", "body", "url", "created_at", "read_at"),
+        # Without the text: it quotes what others wrote.
+        export=("network_id", "kind", "url", "created_at", "read_at"),
         erase=Erase.DELETE,
     ),
     Rule(

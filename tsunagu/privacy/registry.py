@@ -66,6 +66,24 @@ class Rule:
         """The field of the model the rule covers: the first step of ``owner``."""
         return self.owner.split("__", 1)[0]
 
+    def rows_of(self, user_id: int, membership_ids: list[int]) -> models.QuerySet[Any]:
+        """The rows of this rule about the person (call with scopes disabled)."""
+        manager = self.model_class._base_manager
+        if self.owner == "pk":
+            return manager.filter(pk=user_id)
+        if self.target() is apps.get_model("tenancy", "Membership"):
+            return manager.filter(**{f"{self.owner}__in": membership_ids})
+        return manager.filter(**{self.owner: user_id})
+
+    def target(self) -> type[models.Model]:
+        """The model the owner lookup ends at: the account's or the membership's."""
+        model = self.model_class
+        if self.owner == "pk":
+            return model
+        for step in self.owner.split("__"):
+            model = model._meta.get_field(step).related_model  # type: ignore[assignment]
+        return model
+
     def export_fields(self) -> list[str]:
         if not self.kind:
             return []

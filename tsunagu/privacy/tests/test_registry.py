@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from tsunagu.privacy.registry import ALL, Erase, Rule, covered, rules
+from tsunagu.privacy.registry import ALL, Erase, covered, rules
 from tsunagu.tenancy.models import Membership
 
 
@@ -29,19 +29,10 @@ def test_every_reference_to_a_person_has_an_export_or_erasure_rule() -> None:
     )
 
 
-def _target(rule: Rule) -> type[models.Model]:
-    model = rule.model_class
-    if rule.owner == "pk":
-        return model
-    for step in rule.owner.split("__"):
-        model = model._meta.get_field(step).related_model  # type: ignore[assignment]
-    return model
-
-
 def test_every_rule_leads_to_a_person_and_names_real_fields() -> None:
     people = (get_user_model(), Membership)
     for rule in rules():
-        assert _target(rule) in people, f"{rule.model}.{rule.owner} does not lead to a person"
+        assert rule.target() in people, f"{rule.model}.{rule.owner} does not lead to a person"
         model = rule.model_class
         for name in (*rule.files, *rule.blank):
             try:

@@ -46,6 +46,7 @@ from tsunagu.news.actions import do_create_article
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tokens import make_token
 from tsunagu.onboarding.models import Application, ExitCode, ImportBatch, Invitation, InviteLink
+from tsunagu.privacy.models import DataExport
 from tsunagu.profiles.models import LifeUpdate
 from tsunagu.push.models import PushSubscription
 from tsunagu.surveys.actions import Given, do_submit_response
@@ -70,6 +71,12 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "brand_css": PUBLIC,  # a colour named in its own address
     "set_language": PUBLIC,
     "account_settings": OWN,
+    # The person's own data: an export of someone else is missing (404).
+    "privacy:overview": OWN,
+    "privacy:request_export": OWN,
+    "privacy:download": OWN,
+    "privacy:delete": OWN,
+    "privacy:cancel": OWN,
     "after_login": OWN,  # back to the visitor's own pending invitation, or the front door
     "offboarding_openapi": PUBLIC,  # the hook's description, the same for every network
     # The installable app: the same for everyone, holding nobody's data (the offline page is
@@ -470,7 +477,14 @@ def values_from_network_a(world: World) -> dict[str, str]:
         endpoint=f"https://fcm.googleapis.com/fcm/send/{CANARY_A}",
         defaults={"user": alumni.user, "p256dh": "BAx", "auth": "x", "label": f"iPhone {CANARY_A}"},
     )
+    export = DataExport.objects.create(
+        user=alumni.user,
+        ready_at=timezone.now(),
+        expires_at=timezone.now() + DataExport.VALID,
+    )
+    export.file.save("exports/matrix.zip", ContentFile(CANARY_A.encode()), save=True)
     return {
+        "export_id": str(export.pk),
         "subscription_id": str(device.pk),
         "award_id": str(award.pk),
         "outcome_id": str(outcome.pk),
