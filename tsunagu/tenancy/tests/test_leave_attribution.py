@@ -110,11 +110,15 @@ def test_every_surface_names_a_member_who_left_as_a_former_member(world: World) 
     before = names_on(reader, pages)
     assert {surface for surface, (named, _former) in before.items() if not named} == set()
 
+    room_members = pages.paths["talk room"] + "members/"
+    assert NAME in reader.get(room_members).content.decode()
+
     do_leave_network(world.alumni_a)
 
     after = names_on(reader, pages)
     assert {surface for surface, (named, _former) in after.items() if named} == set()
     assert {surface for surface, (_named, former) in after.items() if not former} == set()
+    assert NAME not in reader.get(room_members).content.decode()  # no longer listed at all
 
 
 @pytest.mark.django_db
