@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from tsunagu.accounts.models import User
 from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.names import name_or_none
 
 from .access import can_moderate
 from .models import Category, Thread, ThreadRead
@@ -43,7 +44,7 @@ class ThreadRow:
     last_activity_at: datetime
     comment_count: int
     category_name: str
-    author_name: str | None  # None: the author has left
+    author_name: str | None  # None: the author has left (tenancy/names.py)
     unread: int | None
 
 
@@ -72,7 +73,7 @@ def _list_sql(*, moderator: bool, category: bool) -> str:
     return (
         "SELECT t.id, t.kind, t.title, t.is_pinned, t.is_locked, t.is_hidden,"  # noqa: S608
         " t.is_answered, t.last_activity_at, t.comment_count, t.comment_seq, t.author_id,"
-        " c.name, u.name,"
+        " c.name, u.name, m.status,"
         f" r.last_number, ({total})"
         f" FROM {Thread._meta.db_table} t"
         f" INNER JOIN {Category._meta.db_table} c ON c.id = t.category_id"
@@ -99,8 +100,8 @@ def _aware(value: Any) -> datetime:
 
 
 def _row(raw: tuple[Any, ...]) -> ThreadRow:
-    (pk, kind, title, pinned, locked, hidden, answered, at, count, seq, author_id, category,
-     author, last_number, _total) = raw  # fmt: skip
+    (pk, kind, title, pinned, locked, hidden, answered, at, count, seq, _author_id, category,
+     author, author_status, last_number, _total) = raw  # fmt: skip
     return ThreadRow(
         pk=pk,
         kind=kind,
@@ -112,7 +113,7 @@ def _row(raw: tuple[Any, ...]) -> ThreadRow:
         last_activity_at=_aware(at),
         comment_count=count,
         category_name=category,
-        author_name=None if author_id is None else (author or ""),
+        author_name=name_or_none(author, author_status),
         unread=None if last_number is None else max(0, seq - last_number),
     )
 

@@ -28,6 +28,7 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from tsunagu.core.text import visible
+from tsunagu.tenancy.names import shown_name
 
 from .models import Comment, Thread, ThreadKind
 
@@ -295,13 +296,13 @@ def _comment(
             f'<p class="muted">#{number} {w["hidden_by_operators"]}</p></li>'
         )
     url = escape(f"{base}comments/{c.pk}/")
-    author = _text(c.author.user.name) if c.author else w["former_member"]
+    author = _text(shown_name(c.author))
     when = escape(date_format(localtime(c.created_at), "Y-m-d H:i"))
     meta = f'<a href="#c{number}">#{number}</a> <strong>{author}</strong> · {when}'
     if c.edited_at:
         meta += f' · <a href="{url}history/">{w["edited"]}</a>'
     if c.parent_id and c.parent is not None:
-        parent_name = c.parent.author.user.name if c.parent.author else _("former member")
+        parent_name = shown_name(c.parent.author)
         reply = _("in reply to #%(number)s %(name)s") % {
             "number": c.parent.number,
             "name": parent_name,

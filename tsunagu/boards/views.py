@@ -75,6 +75,7 @@ def _thread_list(qs: QuerySet[Thread]) -> QuerySet[Thread]:
             "category__name",
             "kind",
             "author__user__name",
+            "author__status",
             "title",
             "is_pinned",
             "is_locked",

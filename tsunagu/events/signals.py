@@ -6,10 +6,13 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_scopes import scopes_disabled
+
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.names import naming_changed
 
 from .models import Event, Organiser, Photo, Registration, Series
 
@@ -36,6 +39,26 @@ def bump_revision(event_id: int) -> None:
 @receiver([post_save, post_delete], sender=Photo)
 def _part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump_revision(instance.event_id)
+
+
+@receiver(post_save, sender=Membership)
+def _member_left_or_returned(
+    sender: Any, instance: Membership, created: bool, **kwargs: Any
+) -> None:
+    """A member who leaves is shown as a former member among the organisers and participants
+    of their events (tenancy/names.py), and by name again when they return."""
+    if kwargs.get("raw") or not naming_changed(created, kwargs.get("update_fields")):
+        return
+    with scopes_disabled():
+        Event.objects.filter(
+            Q(pk__in=Organiser.objects.filter(membership=instance).values("event_id"))
+            | Q(
+                pk__in=Registration.objects.filter(
+                    network_id=instance.network_id, user_id=instance.user_id
+                ).values("event_id")
+            ),
+            network_id=instance.network_id,
+        ).update(revision=F("revision") + 1)
 
 
 def organises_key(membership_id: int) -> str:

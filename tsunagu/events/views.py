@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.names import name_or_none
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, listing
@@ -242,21 +244,28 @@ PAGE_TIMEOUT = 10 * 60  # bounds how long a renamed member's old name can show
 def _shared_detail(event: Event) -> dict[str, Any]:
     """What the event page lists the same way for every reader (organisers, participants,
     photos), cached under the event's revision, which their every change moves on."""
-    key = f"events:page:v2:{event.pk}:{event.revision}"
+    # Per language: a former member's label is in it.
+    key = f"events:page:v3:{event.pk}:{event.revision}:{get_language()}"
     shared = cache.get(key)
     if shared is None:
+        former = _("former member")
+        member_status = Membership.objects.filter(
+            network_id=event.network_id, user_id=OuterRef("user_id")
+        ).values("status")[:1]
         shared = {
-            "organisers": list(
-                Organiser.objects.filter(event=event)
+            "organisers": [
+                name_or_none(name, status) or former
+                for name, status in Organiser.objects.filter(event=event)
                 .order_by("id")
-                .values_list("membership__user__name", flat=True)
-            ),
+                .values_list("membership__user__name", "membership__status")
+            ],
             # Joined once: a general assembly lists hundreds of names.
             "participants": "".join(
-                f"<li>{escape(name)}</li>"
-                for name in Registration.objects.filter(event=event, status__in=SEATED)
+                f"<li>{escape(name_or_none(name, status) or former)}</li>"
+                for name, status in Registration.objects.filter(event=event, status__in=SEATED)
+                .annotate(member_status=Subquery(member_status))
                 .order_by("applied_at", "id")
-                .values_list("user__name", flat=True)
+                .values_list("user__name", "member_status")
             ),
             "photos": list(
                 Photo.objects.filter(event=event, in_description=False).values("pk", "caption")

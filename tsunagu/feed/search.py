@@ -146,6 +146,7 @@ def search(member: Membership, query: str) -> Results:
             "category__name",
             "kind",
             "author__user__name",
+            "author__status",
             "title",
             "is_answered",
             "is_hidden",
@@ -163,7 +164,15 @@ def search(member: Membership, query: str) -> Results:
         comments = comments.filter(is_hidden=False)
     results.comments = list(
         comments.select_related("thread", "author__user")
-        .only("network_id", "number", "body", "created_at", "thread__title", "author__user__name")
+        .only(
+            "network_id",
+            "number",
+            "body",
+            "created_at",
+            "thread__title",
+            "author__user__name",
+            "author__status",
+        )
         .order_by("-created_at", "-id")[:SHOWN]
     )
     for comment in results.comments:
@@ -173,7 +182,15 @@ def search(member: Membership, query: str) -> Results:
         articles = articles.filter(search_text__contains=term)
     results.articles = list(
         articles.select_related("author__user")
-        .only("network_id", "kind", "title", "state", "published_at", "author__user__name")
+        .only(
+            "network_id",
+            "kind",
+            "title",
+            "state",
+            "published_at",
+            "author__user__name",
+            "author__status",
+        )
         .order_by("-published_at", "-id")[:SHOWN]
     )
     events = filter_events_for(member, Event.objects.all()).filter(

@@ -28,6 +28,7 @@ from tsunagu.profiles.models import LifeUpdate
 from tsunagu.profiles.models import Tag as ProfileTag
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Membership, Network, Status
+from tsunagu.tenancy.names import shown_name
 
 PAGE = 20
 PINNED = 3
@@ -171,15 +172,15 @@ def _thread(t: Thread, at: datetime) -> dict[str, Any]:
         "consultation": t.kind == ThreadKind.CONSULTATION,
         "answered": t.is_answered,
         "category": t.category.name,
-        "author": t.author.user.name if t.author else "",
+        "author": shown_name(t.author),
         "comments": t.comment_count,
         "pinned": t.is_pinned,
     }
 
 
 THREAD_FIELDS = (
-    "network_id", "category__name", "kind", "author__user__name", "title", "is_answered",
-    "is_pinned", "comment_count", "created_at",
+    "network_id", "category__name", "kind", "author__user__name", "author__status", "title",
+    "is_answered", "is_pinned", "comment_count", "created_at",
 )  # fmt: skip
 
 
@@ -201,7 +202,7 @@ def _article(a: Article) -> dict[str, Any]:
         "at": a.published_at,
         "title": a.title,
         "kind": a.kind,
-        "author": a.author.user.name if a.author else "",
+        "author": shown_name(a.author),
         "pinned": a.is_pinned,
         "comments": a.comment_count,
     }
@@ -209,7 +210,7 @@ def _article(a: Article) -> dict[str, Any]:
 
 ARTICLE_FIELDS = (
     "network_id", "kind", "title", "published_at", "is_pinned", "comment_count",
-    "author__user__name",
+    "author__user__name", "author__status",
 )  # fmt: skip
 
 

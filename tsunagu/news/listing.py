@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tsunagu.core.sql import aware
+from tsunagu.tenancy.names import name_or_none
 
 from .models import OPERATOR_KINDS, State
 
@@ -106,7 +107,7 @@ def _visible(network_id: int, kind: str, tag: str, now: datetime) -> tuple[str, 
 # computed before LIMIT), then their authors' names and their tags, one line per tag.
 PAGE_SQL = (
     "SELECT p.id, p.kind, p.title, p.published_at, p.is_pinned, p.comment_count,"
-    " p.author_id, u.name, p.total, t.name FROM ("
+    " m.status, u.name, p.total, t.name FROM ("
     "SELECT a.id, a.kind, a.title, a.published_at, a.is_pinned, a.comment_count, a.author_id,"
     " COUNT(*) OVER () AS total FROM news_article a WHERE {where}"
     " ORDER BY a.published_at DESC, a.id DESC LIMIT %s OFFSET %s) p"
@@ -124,7 +125,7 @@ def _fetch(where: str, params: list[Any], offset: int) -> tuple[list[Row], int]:
     with connection.cursor() as cursor:
         # Fixed fragments and placeholders only: every value goes in params.
         cursor.execute(PAGE_SQL.replace("{where}", where), [*params, PER_PAGE, offset])
-        for pk, kind, title, published, pinned, comments, author, name, count, tag in cursor:
+        for pk, kind, title, published, pinned, comments, status, name, count, tag in cursor:
             row = rows.get(pk)
             if row is None:
                 row = rows[pk] = Row(
@@ -134,7 +135,7 @@ def _fetch(where: str, params: list[Any], offset: int) -> tuple[list[Row], int]:
                     published_at=aware(published),
                     is_pinned=bool(pinned),
                     comment_count=int(comments),
-                    author_name=name if author is not None else None,
+                    author_name=name_or_none(name, status),
                 )
                 total = int(count)
             if tag is not None:

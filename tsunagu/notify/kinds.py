@@ -125,3 +125,12 @@ ROLE_CHANGED = register(
         email_by_default=True,
     )
 )
+MEMBER_LEFT = register(
+    Kind(
+        "member_left",
+        _("A member leaves the network"),
+        _("%(name)s left %(network)s."),
+        email_by_default=False,
+        roles=OPERATORS,
+    )
+)

@@ -151,11 +151,13 @@ def do_choose_header(
 
 
 def member_emails(network_id: int) -> set[str]:
-    """Addresses of the network's members, suspended and departed ones included; applicants
-    still waiting are not members yet and may be in the roster."""
+    """Addresses of the network's members, suspended and removed ones included; applicants
+    still waiting are not members yet and may be in the roster, and members who left by their
+    own choice may be invited again."""
     return set(
         Membership.objects.filter(network_id=network_id)
         .exclude(status=Status.PENDING)
+        .exclude(status=Status.LEFT, left_by_choice=True)
         .annotate(email=Lower("user__email"))
         .values_list("email", flat=True)
     )
@@ -501,7 +503,11 @@ def _prefill(membership: Membership, invitation: Invitation) -> None:
 
 
 def _refuse_inactive(membership: Membership | None) -> None:
-    if membership is not None and membership.status in (Status.SUSPENDED, Status.LEFT):
+    """Suspended and removed members cannot come back through an invitation or a link; a
+    member who left by their own choice can (do_leave_network)."""
+    if membership is None or (membership.status == Status.LEFT and membership.left_by_choice):
+        return
+    if membership.status in (Status.SUSPENDED, Status.LEFT):
         raise PermissionDenied(
             _("Your membership of this network was ended by its office. Please contact them.")
         )

@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from tsunagu.tenancy.names import shown_member, shown_name
+
 from .models import Attachment, Message, Reaction, Stamp
 
 STAMP_EMOJI = {key: label for key, label in Stamp.choices}
@@ -46,7 +48,7 @@ def message_payload(
         "seq": message.seq,
         "client_id": message.client_id,
         "sender": sender.pk if sender is not None else None,
-        "name": sender.user.name if sender is not None else "",
+        "name": shown_name(sender) if shown_member(sender) is not None else "",
         "html": message.body_html if visible else "",
         "created": message.created_at.isoformat(),
         "thread": message.thread_root_id,
@@ -64,7 +66,7 @@ def reactions_of(messages: QuerySet[Message] | list[int]) -> dict[int, list[dict
     rows = (
         Reaction.objects.filter(message__in=messages)
         .select_related("member__user")
-        .only("message_id", "stamp", "member_id", "member__user__name")
+        .only("message_id", "stamp", "member_id", "member__user__name", "member__status")
         .order_by("message_id", "id")
     )
     grouped: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -74,5 +76,5 @@ def reactions_of(messages: QuerySet[Message] | list[int]) -> dict[int, list[dict
             {"stamp": row.stamp, "label": stamp_label(row.stamp), "members": [], "names": []},
         )
         entry["members"].append(row.member_id)
-        entry["names"].append(row.member.user.name)
+        entry["names"].append(shown_name(row.member))
     return {message_id: list(stamps.values()) for message_id, stamps in grouped.items()}

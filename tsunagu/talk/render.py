@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tsunagu.core.text import visible
+from tsunagu.tenancy.names import shown_name
 
 from .frames import stamp_label
 from .models import Message, Stamp
@@ -248,7 +249,7 @@ def _message(
     page: Messages,
 ) -> str:
     sender = message.sender
-    name = _text(sender.user.name) if sender is not None else w["former_member"]
+    name = _text(shown_name(sender))
     page.senders[message.pk] = message.sender_id
     when = timezone.localtime(message.created_at).strftime("%m/%d %H:%M")
     flags = []

@@ -90,6 +90,24 @@ def _end_role_places(member: Membership) -> None:
         )
 
 
+@receiver(post_save, sender=Membership)
+def _sender_left_or_returned(
+    sender: type, instance: Membership, created: bool, **kwargs: Any
+) -> None:
+    """A member who leaves is shown as a former member in every room they wrote or stamped in
+    (tenancy/names.py), and by name again when they return: those rooms' pages move on."""
+    from tsunagu.tenancy.names import naming_changed
+
+    if kwargs.get("raw") or not naming_changed(created, kwargs.get("update_fields")):
+        return
+    with scopes_disabled():
+        Room.objects.filter(
+            Q(pk__in=Message.objects.filter(sender=instance).values("room_id"))
+            | Q(pk__in=Reaction.objects.filter(member=instance).values("message__room_id")),
+            network_id=instance.network_id,
+        ).update(revision=F("revision") + 1)
+
+
 def bump_revision(room_id: int | None) -> None:
     """Moves the room's revision on, so its cached pages of messages (render.py) are not served
     after this change. In the change's transaction: no reader sees one without the other."""

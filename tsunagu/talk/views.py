@@ -21,7 +21,7 @@ from tsunagu.core.urls_cache import network_links
 from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.access import access_membership, filter_active_members
 from tsunagu.tenancy.decorators import member_required, operator_required
-from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
@@ -516,7 +516,9 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
             flash.success(request, _("Invited."))
         return redirect("talk:members", network_slug=request.network.slug, room_id=room.pk)
     in_room = list(
+        # Who left the network is no longer named among the room's members (tenancy/names.py).
         RoomMember.objects.filter(room=room)
+        .exclude(member__status=Status.LEFT)
         .select_related("member__user")
         .order_by("member__user__name")[:500]
     )

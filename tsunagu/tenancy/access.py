@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from .models import Membership, Network, Role, Status
@@ -84,3 +85,20 @@ def filter_active_members(network: Network) -> models.QuerySet[Membership]:
 
 def count_operators(network: Network) -> int:
     return filter_active_members(network).filter(role=Role.OPERATOR).count()
+
+
+def check_leave_permission(member: Membership) -> None:
+    """Whether the member may leave the network now: 404 when they are not an active member of
+    it (an outsider, an applicant, someone who already left); refused for its last active
+    operator, who must first make someone else an operator. The page and do_leave_network()
+    both ask here."""
+    if member.status != Status.ACTIVE:
+        raise Http404
+    if member.is_operator and count_operators(member.network) <= 1:
+        raise ValidationError(
+            _(
+                "You are the only operator of this network. Make another member an operator "
+                "before you leave."
+            ),
+            code="last_operator",
+        )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -15,7 +16,13 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.realtime.events import disconnect_membership, reconnect_membership
 
-from .access import check_manage_member_permission, check_operator_permission, count_operators
+from .access import (
+    check_leave_permission,
+    check_manage_member_permission,
+    check_operator_permission,
+    count_operators,
+    filter_active_members,
+)
 from .days import day_start
 from .forms import NetworkSettingsForm
 from .models import Membership, Network, Role, Status
@@ -57,7 +64,8 @@ def do_add_member(
     if not created and (membership.role, membership.status) != (role, status):
         membership.role, membership.status = role, status
         membership.status_changed_at = timezone.now()
-        membership.save(update_fields=["role", "status", "status_changed_at"])
+        membership.left_by_choice = False
+        membership.save(update_fields=["role", "status", "status_changed_at", "left_by_choice"])
     if status == Status.ACTIVE:
         from tsunagu.notify.actions import notify
 
@@ -129,6 +137,58 @@ def do_change_status(actor: Membership, target: Membership, status: str) -> Memb
     if status != Status.ACTIVE:
         disconnect_membership(target)
     return target
+
+
+@transaction.atomic
+def do_leave_network(member: Membership) -> Membership:
+    """The member leaves the network of their own choice.
+
+    The membership ends (LEFT), which the apps follow through the membership's save: the
+    directory row goes, places that came with a role end, cached pages stop naming the person
+    (their content shows as 「退会したメンバー」, tenancy/names.py). Their open sockets in this
+    network close after commit; the operators are told. Refused for the last operator
+    (check_leave_permission) and answered 404 for someone who is not an active member.
+    Callable with or without the network's scope (from the account's erasure too).
+    """
+    network = Network.objects.get(pk=member.network_id)
+    with scope(network=network):
+        # Locked, so that two operators leaving at once cannot both pass the last-operator
+        # rule; the member's row is read again under its lock.
+        list(
+            Membership.objects.select_for_update()
+            .filter(network=network, role=Role.OPERATOR, status=Status.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+        member = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=member.pk)
+        )
+        member.network = network
+        check_leave_permission(member)
+        previous = member.status
+        member.status = Status.LEFT
+        member.status_changed_at = timezone.now()
+        member.left_by_choice = True
+        member.save(update_fields=["status", "status_changed_at", "left_by_choice"])
+        record(member, AuditAction.CHANGE_STATUS, target=member, before=previous, after=Status.LEFT)
+        disconnect_membership(member)
+        from tsunagu.notify.actions import notify
+
+        notify(
+            network,
+            filter_active_members(network).filter(role=Role.OPERATOR).values("user_id"),
+            "member_left",
+            params={"name": member.user.name},
+            url=reverse("onboarding:members", kwargs={"network_slug": network.slug})
+            + f"?status={Status.LEFT}",
+            actor=member.user,
+        )
+    return member
+
+
+# The name the erasure of an account calls: leaving every network comes first.
+leave_network = do_leave_network
 
 
 def do_note_seen(membership_id: int) -> None:

@@ -142,6 +142,9 @@ class Membership(models.Model):
     # When the member last opened the network (login or a page's live connection), at most
     # one write every quarter of an hour: for the operators' "last active" and the funnel.
     last_seen_at = models.DateTimeField(_("last active"), null=True, blank=True)
+    # Set when the member left by their own choice (not removed by the office): such a person
+    # may come back through a new invitation or link.
+    left_by_choice = models.BooleanField(_("left by their own choice"), default=False)
 
     objects: ClassVar[models.Manager[Membership]] = ScopedManager(network="network")
 

@@ -10,6 +10,7 @@ app_name = "tenancy"
 
 urlpatterns = [
     path("about/", views.about, name="about"),
+    path("leave/", views.leave, name="leave"),
     path("manage/", views.manage_settings, name="manage_settings"),
     path("manage/members/", views.manage_members, name="manage_members"),
     path(

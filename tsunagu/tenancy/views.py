@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import actions
-from .access import access_membership, get_membership, memberships_of
+from .access import access_membership, check_leave_permission, get_membership, memberships_of
 from .decorators import operator_required
 from .forms import MemberChangeForm, NetworkSettingsForm
+from .models import Status
 from .requests import NetworkRequest
 
 
@@ -70,3 +72,45 @@ def manage_member_change(request: NetworkRequest, membership_id: int) -> HttpRes
     else:
         messages.success(request, _("%(name)s has been updated.") % {"name": target.user.name})
     return redirect("onboarding:members", network_slug=member.network.slug)
+
+
+def leave(request: HttpRequest, network_slug: str) -> HttpResponse:
+    """Leaving the network, by the member's own choice: what happens, then one button.
+
+    Not behind member_required: a member who has just left is sent back here and told so. Who
+    is not a member at all gets a 404; the last operator is told to hand over first."""
+    network = request.network  # type: ignore[attr-defined]
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    membership = get_membership(network, request.user)
+    if membership is None or membership.status == Status.PENDING:
+        raise Http404
+    membership.network = network
+    if membership.status == Status.LEFT:
+        # Sent here after leaving; a second press of the button (or a stale form) is told the
+        # same, with a 404: there is nothing left to leave.
+        context = {"left_by_choice": membership.left_by_choice}
+        status = 404 if request.method == "POST" else 200
+        return render(request, "tenancy/left.html", context, status=status)
+    if membership.status != Status.ACTIVE:
+        return render(
+            request,
+            "tenancy/membership_inactive.html",
+            {"network": network, "membership_status": membership.get_status_display()},
+            status=403,
+        )
+    request.membership = membership  # type: ignore[attr-defined]
+    refusal = None
+    try:
+        check_leave_permission(membership)
+    except ValidationError as error:
+        refusal = " ".join(error.messages)
+    if request.method == "POST" and refusal is None:
+        try:
+            actions.do_leave_network(membership)
+        except ValidationError as error:  # another operator left meanwhile
+            refusal = " ".join(error.messages)
+        else:
+            return redirect("tenancy:leave", network_slug=network.slug)
+    status = 409 if request.method == "POST" else 200
+    return render(request, "tenancy/leave.html", {"refusal": refusal}, status=status)

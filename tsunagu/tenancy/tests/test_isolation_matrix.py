@@ -95,6 +95,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "feed:search": MEMBERS,
     "feed:welcome": MEMBERS,
     "tenancy:about": PUBLIC,
+    # Leaving: outsiders and members of other networks get a 404 (nothing to leave).
+    "tenancy:leave": MEMBERS,
     "tenancy:manage_settings": MEMBERS,
     "tenancy:manage_members": MEMBERS,
     "tenancy:manage_member_change": MEMBERS,
