@@ -18,6 +18,7 @@ from tsunagu.onboarding.donotinvite import do_block, normal_address
 from tsunagu.onboarding.models import DoNotInvite, Invitation
 from tsunagu.profiles.models import Profile
 from tsunagu.realtime.events import disconnect_membership
+from tsunagu.tenancy.actions import leave_network
 from tsunagu.tenancy.models import Membership, Status
 
 from .access import networks_needing_a_handover
@@ -69,10 +70,14 @@ def forget_addresses(user: User, memberships: list[Membership]) -> None:
 
 
 def end_memberships(memberships: list[Membership]) -> None:
-    """Every membership ends (no longer a member); open sockets close after commit."""
+    """Every membership ends (no longer a member) as if the person left each network: the
+    operators are told and open sockets close after commit. A membership that was not active
+    (pending, suspended) just ends."""
     now = timezone.now()
     for membership in memberships:
-        if membership.status != Status.LEFT:
+        if membership.status == Status.ACTIVE:
+            leave_network(membership)
+        elif membership.status != Status.LEFT:
             membership.status = Status.LEFT
             membership.status_changed_at = now
             membership.save(update_fields=["status", "status_changed_at"])
