@@ -118,3 +118,20 @@ def test_expired_exports_are_deleted_with_their_files(
     import os
 
     assert not os.path.exists(path)
+
+
+def test_the_overview_costs_the_same_however_many_exports_there_are(
+    world: World, django_assert_num_queries
+) -> None:
+    client = world.client(world.alumni_a)
+    client.get("/accounts/privacy/")  # the session and the user are cached from here on
+    # The session, the five latest exports, the last request (24 hours) and a pending erasure.
+    for days in range(1, 9):
+        DataExport.objects.create(user=world.alumni_a.user)
+        DataExport.objects.filter(requested_at__gte=timezone.now() - timedelta(minutes=1)).update(
+            requested_at=timezone.now() - timedelta(days=days)
+        )
+    with django_assert_num_queries(4):
+        page = client.get("/accounts/privacy/")
+    assert page.status_code == 200
+    assert page.content.decode().count("<li data-export>") == 5  # the five latest requests
