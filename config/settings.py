@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "tsunagu.digest",
     "tsunagu.announce",
     "tsunagu.push",
+    "tsunagu.consent",
 ]
 
 MIDDLEWARE = [

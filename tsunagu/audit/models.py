@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     SEND_ANNOUNCEMENT = "announcement.send", _("Sent an announcement e-mail")
     ANNOUNCEMENT_DELIVERED = "announcement.delivered", _("An announcement e-mail was delivered")
     ANNOUNCEMENT_SETTINGS = "announcement.settings", _("Changed the monthly announcement limit")
+    PUBLISH_POLICY = "policy.publish", _("Published a new privacy policy version")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.
