@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tsunagu.announce",
     "tsunagu.push",
     "tsunagu.privacy",
+    "tsunagu.consent",
 ]
 
 MIDDLEWARE = [

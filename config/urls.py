@@ -26,6 +26,7 @@ network_patterns = [
     path("surveys/", include("tsunagu.surveys.urls")),
     path("digest/", include("tsunagu.digest.urls")),
     path("manage/announcements/", include("tsunagu.announce.urls")),
+    path("", include("tsunagu.consent.urls")),
 ]
 
 urlpatterns = [

@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     ANNOUNCEMENT_SETTINGS = "announcement.settings", _("Changed the monthly announcement limit")
     EXPORT_PERSONAL_DATA = "privacy.export", _("A member downloaded their own data")
     ERASE_ACCOUNT = "privacy.erase", _("A member erased their account")
+    PUBLISH_POLICY = "policy.publish", _("Published a new privacy policy version")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

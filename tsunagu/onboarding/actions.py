@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import HR_SYSTEM, INVITED_PERSON, AuditAction, record, record_system
+from tsunagu.consent.actions import agreed_version, do_record_consent, policy_at
+from tsunagu.consent.models import HowGiven, PolicyVersion
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
@@ -555,22 +557,48 @@ def link_problem(link: InviteLink) -> str | None:
     return None
 
 
+def agreed_before(invitation: Invitation) -> tuple[PolicyVersion, str] | None:
+    """The version a leaver agreed to at the exit interview, or that the HR system says they
+    agreed to (the version current at the time of consent), and how."""
+    if invitation.consented_at is None:
+        return None
+    version = policy_at(invitation.network, invitation.consented_at)
+    if version is None:
+        return None
+    how = (
+        HowGiven.EXIT_INTERVIEW
+        if invitation.source == Source.EXIT_INTERVIEW
+        else HowGiven.HR_SYSTEM
+    )
+    return version, how
+
+
 @transaction.atomic
-def do_accept_invitation(user: User, invitation: Invitation) -> Membership:
-    """Only the owner of the invited address joins, and only they get the roster's data."""
+def do_accept_invitation(
+    user: User, invitation: Invitation, *, agreed: int | None = None
+) -> Membership:
+    """Only the owner of the invited address joins, and only they get the roster's data.
+    With a published policy, they agree to its current version (``agreed``: the number they
+    ticked) unless they already did at the exit interview or through the HR system."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(problem)
     check_accept_invitation_permission(user, invitation)
+    before = agreed_before(invitation)
+    current = agreed_version(invitation.network, agreed, before=before[0] if before else None)
     membership = _enter(invitation.network, user, invitation.role)
     _prefill(membership, invitation)
     _close_invitation(invitation, membership)
+    if before is not None:
+        do_record_consent(membership, before[0], how=before[1], at=invitation.consented_at)
+    if current is not None:
+        do_record_consent(membership, current, how=HowGiven.JOIN)
     return membership
 
 
 @transaction.atomic
-def do_accept_link(user: User, link: InviteLink) -> Membership:
+def do_accept_link(user: User, link: InviteLink, *, agreed: int | None = None) -> Membership:
     """Counts one use under the link's row lock, so a one-use link admits one person."""
     link = InviteLink.objects.select_for_update().get(pk=link.pk)
     problem = link_problem(link)
@@ -581,8 +609,11 @@ def do_accept_link(user: User, link: InviteLink) -> Membership:
     _refuse_inactive(existing)
     if existing is not None and existing.status == Status.ACTIVE:
         return existing
+    current = agreed_version(network, agreed)
     InviteLink.objects.filter(pk=link.pk).update(uses=link.uses + 1)
     membership = _enter(network, user, link.role)
+    if current is not None:
+        do_record_consent(membership, current, how=HowGiven.JOIN)
     # A link is open to anyone: it copies nothing from the roster. The owner of an invited
     # address has joined, though, so their invitation is closed and sends no reminder.
     for open_one in (
@@ -622,11 +653,19 @@ def do_revoke_link(actor: Membership, link: InviteLink) -> None:
 
 @transaction.atomic
 def do_apply(
-    user: User, network: Network, *, answers: list[dict[str, str]], declared: bool
+    user: User,
+    network: Network,
+    *,
+    answers: list[dict[str, str]],
+    declared: bool,
+    agreed: int | None = None,
 ) -> Application:
-    """An application waits for the operators; the person sees "waiting" until they decide."""
+    """An application waits for the operators; the person sees "waiting" until they decide.
+    Their consent to the current policy (``agreed``) is recorded now, when they give it: an
+    approval keeps it, a rejection deletes it with the pending membership."""
     if not declared:
         raise ValidationError(_("Please confirm that you meet the conditions for joining."))
+    current = agreed_version(network, agreed)
     existing = Membership.objects.select_for_update().filter(network=network, user=user).first()
     if existing is not None:
         _refuse_inactive(existing)
@@ -636,6 +675,8 @@ def do_apply(
             _("You have already applied. The office will answer your application soon.")
         )
     membership = do_add_member(network, user, role=Role.ALUMNI, status=Status.PENDING)
+    if current is not None:
+        do_record_consent(membership, current, how=HowGiven.JOIN)
     try:
         # A double click sends the form twice at once: one application waits, the other is told.
         with transaction.atomic():
@@ -657,7 +698,6 @@ def do_apply(
         url=f"{network.get_absolute_url()}manage/applications/",
         actor=user,
     )
-    del membership
     return application
 
 

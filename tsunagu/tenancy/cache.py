@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 TIMEOUT = 300
 # Part of every key: bump it when the shape of a cached value changes, so that a deployment never
 # reads what the previous code wrote.
-SCHEMA = "v4"
+SCHEMA = "v5"
 VERSION_KEY = f"tenancy:{SCHEMA}:version"
 
 
@@ -50,21 +50,40 @@ def membership_of(network: Network, user_id: int) -> Membership | None:
     cached, so joining needs nothing dropped.
     """
     if not settings.SHARED_CACHE:  # a cache per process: another could have changed the row
-        return Membership.objects.filter(network=network, user_id=user_id).first()
+        return _load_membership(network, user_id)
     key = _membership_key(network.pk, user_id)
     membership = cache.get(key)
     if membership is None:
-        membership = Membership.objects.filter(network=network, user_id=user_id).first()
+        membership = _load_membership(network, user_id)
         if membership is None:
             return None
         cache.set(key, membership, TIMEOUT)
     return membership
 
 
+def _load_membership(network: Network, user_id: int) -> Membership | None:
+    """The row with the newest policy version the member accepted (`accepted_policy_version`),
+    which the re-consent gate reads: one statement."""
+    from tsunagu.consent.versions import accepted_number
+
+    return (
+        Membership.objects.filter(network=network, user_id=user_id)
+        .annotate(accepted_policy_version=accepted_number())
+        .first()
+    )
+
+
 def network_by_slug(slug: str) -> Network | None:
+    """The active network with its current policy version (`policy_version`, 0 for none)."""
     network = cache.get(_network_key(slug))
     if network is None:
-        network = Network.objects.filter(slug=slug, is_active=True).first()
+        from tsunagu.consent.versions import current_number
+
+        network = (
+            Network.objects.filter(slug=slug, is_active=True)
+            .annotate(policy_version=current_number())
+            .first()
+        )
         if network is not None:
             cache.set(_network_key(slug), network, TIMEOUT)
     return network
@@ -176,6 +195,16 @@ def _forget(keys: list[str]) -> None:
     # the old rows again for the whole timeout.
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_network(network: Network) -> None:
+    """Drops the cached network: something read with it changed (a new policy version)."""
+    _forget([_network_key(network.slug)])
+
+
+def forget_membership(network_id: int, user_id: int) -> None:
+    """Drops the cached membership: something read with it changed (an accepted policy)."""
+    _forget([_membership_key(network_id, user_id)])
 
 
 def _bump_version() -> None:

@@ -39,6 +39,12 @@ def member_required(view: View) -> View:
                 status=403,
             )
         membership.network = network  # the request's, already loaded: no second query
+        from tsunagu.consent.gate import consent_gate
+
+        # A new privacy policy is read and accepted before anything else (no query).
+        stopped = consent_gate(request, view, network, membership)
+        if stopped is not None:
+            return stopped
         request.membership = membership  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
@@ -46,7 +52,7 @@ def member_required(view: View) -> View:
 
 
 def operator_required(view: View) -> View:
-    @wraps(view)
+    @wraps(view)  # wraps() carries a consent_exempt mark over to member_required
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.membership.is_operator:  # type: ignore[attr-defined]
             return render(request, "tenancy/forbidden.html", status=403)

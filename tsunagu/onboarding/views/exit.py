@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from tsunagu.consent.actions import current_policy
 from tsunagu.tenancy.decorators import operator_required
 from tsunagu.tenancy.requests import NetworkRequest
 
@@ -79,9 +80,11 @@ def register(request: HttpRequest, network_slug: str, exit_token: str) -> HttpRe
                     request, "onboarding/exit_register.html", {"problem": str(error)}, status=410
                 )
             return render(request, "onboarding/exit_register.html", {"done": True, "code": code})
+    # The network's current purpose of use and policy: the invitation keeps the time of
+    # consent, which names the version when the leaver joins.
     return render(
         request,
         "onboarding/exit_register.html",
-        {"form": form, "code": code},
+        {"form": form, "code": code, "policy": current_policy(network)},
         status=400 if request.method == "POST" else 200,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.adapter import get_adapter
@@ -18,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.consent.actions import current_policy
+from tsunagu.consent.forms import AgreeForm
+from tsunagu.consent.models import PolicyVersion
 from tsunagu.tenancy.access import get_membership
 from tsunagu.tenancy.decorators import operator_required
 from tsunagu.tenancy.models import Network, Status
@@ -80,13 +84,57 @@ def _other_address_page(request: HttpRequest, invitation: Invitation) -> HttpRes
     return render(request, "onboarding/invitation_other_address.html", context, status=403)
 
 
+def agree_form_for(
+    request: HttpRequest, network: Network, *, before: PolicyVersion | None = None
+) -> AgreeForm | None:
+    """The current policy and its checkbox, for a page that admits someone; None when the
+    network has published none, or the person already agreed to it (``before``)."""
+    current = current_policy(network)
+    if current is None or (before is not None and before.pk == current.pk):
+        return None
+    return AgreeForm(request.POST or None, policy=current)
+
+
+def agreement_refused(form: AgreeForm | None) -> bool:
+    """Whether the checkbox is missing, or was ticked on a version that is no longer the
+    current one (the form then shows the current one, with a field error)."""
+    if form is None:
+        return False
+    if not form.is_valid():
+        return True
+    if form.cleaned_data["policy_version"] != form.policy.number:
+        form.add_error(
+            "agree",
+            _(
+                "The policy was changed while you were reading it. Please read the current "
+                "version (version %(number)s) and agree to it."
+            )
+            % {"number": form.policy.number},
+        )
+        return True
+    return False
+
+
 def _accept_page(
-    request: HttpRequest, network: Network, *, role_label: str, what: str, accept: object
+    request: HttpRequest,
+    network: Network,
+    *,
+    role_label: str,
+    what: str,
+    accept: Callable[[int | None], object],
+    agree_form: AgreeForm | None,
 ) -> HttpResponse:
+    context = {
+        "role_label": role_label,
+        "what": what,
+        "next": request.get_full_path(),
+        "agree_form": agree_form,
+    }
     if request.method == "POST" and request.user.is_authenticated:
+        if agreement_refused(agree_form):
+            return render(request, "onboarding/accept.html", context, status=400)
         try:
-            assert callable(accept)
-            accept()
+            accept(agree_form.agreed() if agree_form is not None else None)
         except (ValidationError, PermissionDenied) as error:
             text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             return _problem_page(
@@ -94,11 +142,7 @@ def _accept_page(
             )
         messages.success(request, _("Welcome to %(network)s!") % {"network": network.name})
         return redirect(network.get_absolute_url())
-    return render(
-        request,
-        "onboarding/accept.html",
-        {"role_label": role_label, "what": what, "next": request.get_full_path()},
-    )
+    return render(request, "onboarding/accept.html", context)
 
 
 @login_required
@@ -139,12 +183,14 @@ def accept_invitation(request: HttpRequest, network_slug: str, invite_token: str
         except PermissionDenied:
             return _other_address_page(request, invitation)
     user = request.user
+    before = actions.agreed_before(invitation)
     return _accept_page(
         request,
         network,
         role_label=invitation.get_role_display(),
         what="invitation",
-        accept=lambda: actions.do_accept_invitation(user, invitation),  # type: ignore[arg-type]
+        accept=lambda agreed: actions.do_accept_invitation(user, invitation, agreed=agreed),  # type: ignore[arg-type]
+        agree_form=agree_form_for(request, network, before=before[0] if before else None),
     )
 
 
@@ -193,7 +239,8 @@ def accept_link(request: HttpRequest, network_slug: str, invite_token: str) -> H
         network,
         role_label=link.get_role_display(),
         what="link",
-        accept=lambda: actions.do_accept_link(user, link),  # type: ignore[arg-type]
+        accept=lambda agreed: actions.do_accept_link(user, link, agreed=agreed),  # type: ignore[arg-type]
+        agree_form=agree_form_for(request, network),
     )
 
 
@@ -210,13 +257,16 @@ def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
             request, "onboarding/apply.html", {"form": None, "membership_state": membership.status}
         )
     form = ApplyForm(request.POST or None, network=network)
-    if request.method == "POST" and form.is_valid():
+    agree_form = agree_form_for(request, network)
+    refused = request.method == "POST" and agreement_refused(agree_form)
+    if request.method == "POST" and form.is_valid() and not refused:
         try:
             actions.do_apply(
                 request.user,
                 network,
                 answers=form.answers(),
                 declared=form.cleaned_data["declaration"],
+                agreed=agree_form.agreed() if agree_form is not None else None,
             )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error if isinstance(error, ValidationError) else str(error))
@@ -229,7 +279,7 @@ def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
     return render(
         request,
         "onboarding/apply.html",
-        {"form": form},
+        {"form": form, "agree_form": agree_form},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -32,6 +32,9 @@ from tsunagu.boards.models import Attachment, ThreadKind
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
 from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
+from tsunagu.consent.actions import do_record_consent, do_save_draft
+from tsunagu.consent.models import HowGiven
+from tsunagu.consent.tests.helpers import publish
 from tsunagu.core.testing.boards import make_category
 from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey
@@ -110,6 +113,10 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # a notification kind's token, which it refuses. The preview is the operators'.
     "digest:unsubscribe": PUBLIC,
     "digest:preview": MEMBERS,
+    "consent:policy": MEMBERS,
+    "consent:manage": MEMBERS,
+    "consent:draft": MEMBERS,
+    "consent:publish": MEMBERS,
     "announce:list": MEMBERS,
     "announce:monthly_cap": MEMBERS,
     "announce:compose": MEMBERS,
@@ -475,6 +482,13 @@ def values_from_network_a(world: World) -> dict[str, str]:
         do_submit_response(
             alumni, survey, {survey_question.pk: Given(choice_ids=[choice_ids(survey_question)[0]])}
         )
+    # A's policy, accepted by A's members (so they are not stopped by the gate), and a draft.
+    # The published text is shown to applicants; the draft is the operators' alone.
+    policy = publish(world.operator_a)
+    with scope(network=world.net_a):
+        for member in (world.operator_a, world.supporter_a, world.employee_a, alumni):
+            do_record_consent(member, policy, how=HowGiven.PAGE)
+        do_save_draft(world.operator_a, purpose=f"下書き {CANARY_A}", policy=CANARY_A)
     device, _new = PushSubscription.objects.get_or_create(
         endpoint=f"https://fcm.googleapis.com/fcm/send/{CANARY_A}",
         defaults={"user": alumni.user, "p256dh": "BAx", "auth": "x", "label": f"iPhone {CANARY_A}"},
@@ -735,6 +749,7 @@ B_LISTS = (
     "members/?q=カナリア",
     "search/?q=カナリア",
     "search/?q=" + CANARY_A[-6:],
+    "policy/",
 )
 
 

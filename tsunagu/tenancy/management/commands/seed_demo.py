@@ -274,6 +274,22 @@ class Command(BaseCommand):
 
         with scope(network=mitsuba):
             seed_announcements(mitsuba, key["operator@example.com"], rng)
+        from tsunagu.consent.demo import seed_policy
+
+        companies = {
+            "mitsuba": ("三ツ葉商事株式会社", "alumni@mitsuba.example.com"),
+            "hidamari": ("株式会社ひだまりデザイン", "obog@hidamari.example.com"),
+        }
+        for slug, network in networks.items():
+            with scope(network=network):
+                office = (
+                    Membership.objects.filter(network=network, role=Role.OPERATOR)
+                    .select_related("user", "network")
+                    .first()
+                )
+                if office is not None:
+                    company, contact = companies[slug]
+                    seed_policy(network, office, company=company, contact=contact)
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 
