@@ -173,3 +173,17 @@ def test_months_before_keeps_the_day_or_takes_the_months_last() -> None:
     end_of_march = datetime(2026, 3, 31, 9, tzinfo=tz)
     assert months_before(end_of_march, 1) == datetime(2026, 2, 28, 9, tzinfo=tz)
     assert months_before(datetime(2026, 1, 15, tzinfo=tz), 24) == datetime(2024, 1, 15, tzinfo=tz)
+
+
+def test_the_command_runs_the_same_purge(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with at(timezone.now() - timedelta(days=400)):
+        ping(world.net_a, [world.alumni_a.user], "old")
+    out = StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "1 notification(s)" in out.getvalue()
+    with scopes_disabled():
+        assert not Notification.objects.exists()
