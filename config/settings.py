@@ -290,7 +290,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.insights.tasks.send_monthly_warnings",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
+    # Invitations, notifications and audit entries past their retention period (03:40 Tokyo).
+    "retention": {
+        "task": "tsunagu.audit.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
+# How long records are kept before the nightly purge deletes them (0: kept for ever). Operators
+# see these periods on the audit log page; see "Retention" in docs/operations.md.
+RETENTION_INVITATION_MONTHS = int(env("RETENTION_INVITATION_MONTHS", "24"))
+RETENTION_NOTIFICATION_MONTHS = int(env("RETENTION_NOTIFICATION_MONTHS", "12"))
+RETENTION_AUDIT_YEARS = int(env("RETENTION_AUDIT_YEARS", "3"))
 # Invitation and announcement e-mails leave in chunks of this many a minute, so a roster of
 # thousands does not make the mail server look like a spammer.
 INVITATION_EMAILS_PER_MINUTE = int(env("INVITATION_EMAILS_PER_MINUTE", "60"))

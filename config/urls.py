@@ -15,6 +15,7 @@ network_patterns = [
     path("", include("tsunagu.tenancy.urls")),
     path("", include("tsunagu.notify.urls")),
     path("", include("tsunagu.profiles.urls")),
+    path("", include("tsunagu.audit.urls")),
     path("events/", include("tsunagu.events.urls")),
     path("boards/", include("tsunagu.boards.urls")),
     path("", include("tsunagu.onboarding.urls")),

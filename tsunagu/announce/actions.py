@@ -101,6 +101,22 @@ def do_preview(operator: Membership, announcement: Announcement, member: Members
     )
 
 
+@transaction.atomic
+def do_note_audience_listed(
+    operator: Membership, announcement: Announcement, query: str, shown: int
+) -> None:
+    """The preview's search lists members of the audience by name: recorded, as the roster's
+    views are, with what was searched and how many were shown."""
+    check_announce_permission(operator)
+    record(
+        operator,
+        AuditAction.LIST_AUDIENCE,
+        subject=announcement.subject,
+        q=query[:100],
+        count=shown,
+    )
+
+
 def do_send_test(operator: Membership, announcement: Announcement) -> str:
     """Mails the announcement to the operator alone, marked as a test; it does not count
     against the monthly cap and leaves the draft as it is. Answers the address."""

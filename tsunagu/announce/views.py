@@ -221,13 +221,10 @@ def preview(request: NetworkRequest, announcement_id: int) -> HttpResponse:
     operator = request.membership
     announcement = access_announcement(operator, announcement_id)
     query = request.GET.get("q", "")
-    context: dict[str, Any] = {
-        "announcement": announcement,
-        "query": query,
-        "found": list(search_audience(operator, announcement, query))
-        if "q" in request.GET
-        else None,
-    }
+    found = list(search_audience(operator, announcement, query)) if "q" in request.GET else None
+    if found is not None:
+        actions.do_note_audience_listed(operator, announcement, query, len(found))
+    context: dict[str, Any] = {"announcement": announcement, "query": query, "found": found}
     if request.GET.get("member"):
         target = access_audience_member(operator, announcement, request.GET["member"])
         actions.do_preview(operator, announcement, target)

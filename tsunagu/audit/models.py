@@ -46,6 +46,11 @@ class AuditAction(models.TextChoices):
     EXPORT_PERSONAL_DATA = "privacy.export", _("A member downloaded their own data")
     ERASE_ACCOUNT = "privacy.erase", _("A member erased their account")
     PUBLISH_POLICY = "policy.publish", _("Published a new privacy policy version")
+    LIST_AUDIENCE = "announcement.audience", _("Listed members of an announcement's audience")
+    ADMIN_VIEW = "admin.view", _("A site administrator viewed a member's data in the admin")
+    ADMIN_LIST = "admin.list", _("A site administrator viewed a list of members in the admin")
+    EXPORT_AUDIT = "audit.export", _("Exported the audit log")
+    RETENTION = "retention.purge", _("Deleted records past their retention period")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.
@@ -53,7 +58,20 @@ HR_SYSTEM = gettext_noop("HR system (API)")
 INVITED_PERSON = gettext_noop("The invited person (from the invitation mail)")
 # An erased person, wherever the log named them (privacy: audit/personal_data.py).
 ERASED_MEMBER = gettext_noop("former member")
-SYSTEM_ACTORS = frozenset({HR_SYSTEM, INVITED_PERSON, ERASED_MEMBER})
+RETENTION_SCHEDULE = gettext_noop("Retention schedule")
+SYSTEM_ACTORS = frozenset({HR_SYSTEM, INVITED_PERSON, ERASED_MEMBER, RETENTION_SCHEDULE})
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    """Refuses bulk deletion through ``AuditEntry.objects``.
+
+    The retention schedule (``audit/retention.py``) is the one deletion: it goes through the base
+    manager, as deleting a network's cascade does. Updates stay possible for pseudonymising an
+    erased person's name.
+    """
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit entries are never deleted.")
 
 
 class AuditEntry(models.Model):
@@ -69,7 +87,9 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects: ClassVar[models.Manager[AuditEntry]] = ScopedManager(network="network")
+    objects: ClassVar[models.Manager[AuditEntry]] = ScopedManager(
+        network="network", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,6 +114,19 @@ class AuditEntry(models.Model):
             return gettext(self.actor_name)
         return self.actor_name
 
+    def summary(self) -> str:
+        """The particulars as the log page and its export show them after the act."""
+        d = self.detail or {}
+        parts = []
+        if d.get("fields"):
+            parts.append(", ".join(str(f) for f in d["fields"]))
+        if d.get("rows") is not None:
+            parts.append(str(d["rows"]))
+        text = self.detail_text()
+        if text:
+            parts.append(text)
+        return " / ".join(parts)
+
     def detail_text(self) -> str:
         """The entry's particulars in a few words: who, how many, from what to what."""
         from tsunagu.tenancy.models import Role, Status
@@ -111,12 +144,33 @@ class AuditEntry(models.Model):
                 parts.append(str(d[key]))
         if "audience" in d:
             parts.append(gettext("audience of %(count)s") % {"count": d["audience"]})
+        if d.get("model"):
+            parts.append(_model_label(d["model"]))
+        if "purged" in d:
+            purged = d["purged"]
+            parts.append(
+                gettext(
+                    "%(invitations)s invitations, %(notifications)s notifications, "
+                    "%(audit)s audit records"
+                )
+                % {k: purged.get(k, 0) for k in ("invitations", "notifications", "audit")}
+            )
         if "sent" in d:
             parts.append(
                 gettext("%(sent)s sent, %(skipped)s skipped, %(failed)s failed")
                 % {"sent": d["sent"], "skipped": d.get("skipped", 0), "failed": d.get("failed", 0)}
             )
         return ", ".join(parts)
+
+
+def _model_label(label: str) -> str:
+    """A model's name in the reader's language, from its ``app_label.model_name``."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
 
 
 def record(
@@ -142,5 +196,19 @@ def record_system(
         actor_name=actor_name,
         action=action,
         target=target,
+        detail=detail,
+    )
+
+
+def record_admin(
+    network_id: int, user: Any, action: str, target_id: int | None = None, **detail: Any
+) -> AuditEntry:
+    """An entry for the site administrator, who works in /admin/ without being a member."""
+    return AuditEntry.objects.create(
+        network_id=network_id,
+        actor_id=user.pk,
+        actor_name=user.name or user.email,
+        action=action,
+        target_id=target_id,
         detail=detail,
     )

@@ -17,5 +17,4 @@ urlpatterns = [
     path("profile/updates/<id:update_id>/delete/", views.delete_update, name="delete_update"),
     path("manage/roster/", views.roster, name="roster"),
     path("manage/roster/export.csv", views.roster_export, name="roster_export"),
-    path("manage/audit/", views.audit_log, name="audit_log"),
 ]

@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.audit.models import AuditAction, AuditEntry, record
+from tsunagu.audit.models import AuditAction, record
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response, serves_upload
@@ -490,11 +490,3 @@ def roster_export(request: NetworkRequest) -> HttpResponse:
     filename = f"{member.network.slug}-roster-{stamp}{suffix}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@operator_required
-def audit_log(request: NetworkRequest) -> HttpResponse:
-    member = request.membership
-    qs = AuditEntry.objects.filter(network=member.network).select_related("target__user")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "profiles/audit_log.html", {"page": page})

@@ -193,7 +193,7 @@ def test_operators_viewing_fields_shared_with_them_is_audited(world: World) -> N
         (world.operator_a.user_id, world.alumni_a.pk, ["contact"])
     ]
     log = operator.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
-    assert "運営者にだけ公開" in log
+    assert "<td>運営者にだけ公開" in log
     assert (
         world.client(world.supporter_a).get(f"/n/{world.net_a.slug}/manage/audit/").status_code
         == 403
