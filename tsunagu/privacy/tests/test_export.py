@@ -86,7 +86,7 @@ def test_a_second_request_within_a_day_is_refused_with_the_time_of_the_next(
         response = client.post("/accounts/privacy/export/", follow=True)
     assert DataExport.objects.count() == 1
     page = response.content.decode()
-    assert "24時間以内" in page or "less than 24 hours" in page
+    assert "24時間に1回まで" in page
     next_at = timezone.localtime(DataExport.objects.get().requested_at + timedelta(hours=24))
     assert f"{next_at.hour}:{next_at:%M}" in page
 
