@@ -46,13 +46,14 @@ types: install-dev
 	$(BIN)/mypy .
 
 # Under CI=true the PostgreSQL, Redis and browser tests must run; elsewhere they run when the
-# services and Chromium are there, and are reported as skipped when they are not.
+# services and Chromium are there, and are reported as skipped when they are not. The second pass
+# runs on PostgreSQL the tests that use the test database; the others do the same on either.
 pytest: install-dev
 	@if [ "$$CI" = "true" ]; then bash scripts/system-deps.sh; fi
 	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]; then \
 		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} DATABASE_CONN_MAX_AGE=0 \
-		$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" -p no:cacheprovider; fi
+		$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" --database-tests-only -p no:cacheprovider; fi
 
 test: lint types pytest
 

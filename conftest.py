@@ -148,3 +148,40 @@ def browser(
     # A journey passes only if the policy refused nothing on it (an inline script or style, an
     # image from another site, an htmx attribute that needs eval).
     assert csp_violations == [], "\n".join(csp_violations)
+
+
+# The PostgreSQL pass of `make test` runs only the tests that use the test database: the others
+# (settings, pure functions, servers started in a subprocess on their own SQLite file) do the
+# same thing whatever DATABASE_URL says, and the first pass has run them already.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the test database (the PostgreSQL pass)",
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if uses_database(item)]
+    dropped = [item for item in items if not uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -72,6 +72,7 @@ def test_every_csv_the_site_writes_is_tested_here() -> None:
         "surveys:export_csv",
         "insights:export",
         "programme:quarter_report_csv",
+        "audit:export",
     }
 
 
@@ -280,3 +281,24 @@ def test_the_dashboard_figures_come_as_plain_cells(world: World, encoding: str, 
     rows = cells(response.content, codec)
     assert len(rows) > 5
     assert_no_formula(rows)
+
+
+def test_the_audit_log_writes_actor_names_as_text(world: World) -> None:
+    from django_scopes import scope
+
+    from tsunagu.audit.models import AuditAction, AuditEntry
+
+    with scope(network=world.net_a):
+        for value in HOSTILE:
+            AuditEntry.objects.create(
+                network=world.net_a, actor_name=value, action=AuditAction.VIEW_ROSTER
+            )
+
+    response = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/manage/audit/export.csv")
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = cells(response.content, "utf-8-sig")
+    assert_no_formula(rows)
+    shown = {cell.removeprefix("'") for row in rows for cell in row}
+    assert {value.strip() for value in HOSTILE} <= {cell.strip() for cell in shown}
