@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers: one per core of the 2-core machines the project is tested on.
-TEST_WORKERS ?= 2
+# pytest-xdist workers: three on the 2-core machines the project is tested on, as browser, mail and
+# server tests spend part of their time waiting (measured: see docs/operations.md, "Tests").
+TEST_WORKERS ?= 3
 
 .PHONY: run test install install-dev lint types pytest messages migrate clean system-deps
 
