@@ -1,10 +1,11 @@
 """HTTP benchmark of Tsunagu in its production form.
 
 Serves the app as it is deployed (DEBUG off, PostgreSQL, Redis for cache and sessions, gunicorn
-with two workers) on 127.0.0.1:8100 and measures every page in ``PAGES`` with wrk, in one run, at
-16 concurrent connections. The first page is the floor: ``/livez`` answers "ok" through the whole
-middleware stack, so it is what the machine can do at best; every other page is reported as a
-share of it, which stays comparable across machines where absolute figures do not.
+with one sync worker per core) on 127.0.0.1:8100, logs each page's user in through the login
+form and measures every page in ``PAGES`` with wrk, in one run, at 16 concurrent connections.
+The first page is the floor: ``/livez`` answers "ok" through the whole middleware stack, so it is
+what the machine can do at best; every other page is reported as a share of it, which stays
+comparable across machines where absolute figures do not.
 
     python bench/http_bench.py                 # recreate the database, seed, measure
     python bench/http_bench.py --duration 30   # longer runs, steadier figures
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookies
+import importlib.util
 import json
 import os
 import platform
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +50,17 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 MIN_SHARE_OF_FLOOR = 0.05
 MAX_P99_MS = 100.0
 
+LOGIN_PATH = "/accounts/login/"
+# The password seed_demo and seed_scale give every account (their DEMO_PASSWORD).
+PASSWORD = "tsunagu-demo"
+
 
 @dataclass(frozen=True)
 class Page:
     """One page to measure.
 
-    ``user`` is the e-mail of the seeded account whose session cookie is sent (None: anonymous).
+    ``user`` is the e-mail of the seeded account that logs in through the login form before the
+    measurement and whose cookies are sent (None: anonymous).
     ``expect`` must appear in the body of the checked response, proving that the page rendered
     for that user rather than, say, a login form or the network's public page.
     """
@@ -216,7 +224,8 @@ def versions(redis_url: str) -> dict[str, str]:
     with psycopg.connect(PG_ADMIN_URL) as c:
         row = c.execute("SHOW server_version").fetchone()
         info["postgresql"] = str(row[0]) if row else "?"
-    info["redis"] = str(redis.Redis.from_url(redis_url).info("server")["redis_version"])
+    server: dict[str, object] = redis.Redis.from_url(redis_url).info("server")  # type: ignore[assignment]
+    info["redis"] = str(server["redis_version"])
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     banner = (wrk.stdout + wrk.stderr).split("\n", 1)[0]
     info["wrk"] = banner.split(" Copyright", 1)[0].removeprefix("wrk ").strip()
@@ -273,42 +282,16 @@ def seed(members: int, env: dict[str, str]) -> None:
     print("  VACUUM ANALYZE")
 
 
-# Runs inside the app (manage.py shell -c): a logged-in session per e-mail, made the way
-# django.contrib.auth.login() makes it, so no CSRF/HTTPS dance against the login form is needed.
-SESSION_SCRIPT = """
-import json, os
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-store = import_module(settings.SESSION_ENGINE).SessionStore
-keys = {}
-for email in json.loads(os.environ["BENCH_EMAILS"]):
-    user = get_user_model()._default_manager.get(email=email)
-    session = store()
-    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save(must_create=True)
-    keys[email] = session.session_key
-print("BENCH_SESSIONS=" + json.dumps(keys))
-"""
-
-
-def create_sessions(emails: list[str], env: dict[str, str]) -> dict[str, str]:
-    if not emails:
-        return {}
-    out = run(
-        [sys.executable, "manage.py", "shell", "-c", SESSION_SCRIPT],
-        {**env, "BENCH_EMAILS": json.dumps(emails)},
-        timeout=120,
-    )
-    for line in out.splitlines():
-        if line.startswith("BENCH_SESSIONS="):
-            return dict(json.loads(line.removeprefix("BENCH_SESSIONS=")))
-    raise BenchError(f"no session keys in the output:\n{out}")
-
-
 # --- Server ------------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """The number of workers config/gunicorn.py gives the service on this machine."""
+    spec = importlib.util.spec_from_file_location("gunicorn_config", ROOT / "config/gunicorn.py")
+    assert spec is not None and spec.loader is not None
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    return int(config.cores())
 
 
 def port_is_open() -> bool:
@@ -370,9 +353,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def fetch(path: str, cookie: str | None) -> tuple[int, str, dict[str, str]]:
-    """GET without following redirects: status, body (or Location) and the cookies set."""
-    request = urllib.request.Request(f"http://{HOST}:{PORT}{path}")
+def fetch(
+    path: str, cookie: str | None, form: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    """GET (or POST ``form``) without following redirects: status, body (or Location) and the
+    cookies set."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(f"http://{HOST}:{PORT}{path}", data=data)
+    if form is not None:
+        # As a browser posts a form: Django checks the Origin header when one is sent.
+        request.add_header("Origin", f"http://{HOST}:{PORT}")
     if cookie:
         request.add_header("Cookie", cookie)
     try:
@@ -399,6 +389,55 @@ def wait_until_up(proc: subprocess.Popen[bytes], log: Path, timeout: float = 60)
             pass
         time.sleep(0.2)
     raise BenchError(f"/healthz did not answer within {timeout:.0f}s:\n{log.read_text()[-4000:]}")
+
+
+def remember(jar: dict[str, str], set_cookies: dict[str, str]) -> dict[str, str]:
+    """Stores the cookies a response set, as a browser does (an empty value deletes one: that is
+    how Django clears a cookie); returns those that changed."""
+    changed = {name: value for name, value in set_cookies.items() if jar.get(name) != value}
+    for name, value in changed.items():
+        if value:
+            jar[name] = value
+        else:
+            jar.pop(name, None)
+    return changed
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in sorted(jar.items()))
+
+
+def log_in(email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Logs in through the login form, as a member's browser does, and returns its cookies.
+
+    The session is then the one production makes: allauth's login stores the authentication
+    backend that found the user (tsunagu.accounts.backends), which reads the user from the cache
+    on every request. A session made by hand would name another backend and cost every measured
+    page a query that no member's request runs.
+    """
+    jar: dict[str, str] = {}
+    status, body, set_cookies = fetch(LOGIN_PATH, None)
+    remember(jar, set_cookies)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if status != 200 or token is None or "csrftoken" not in jar:
+        raise BenchError(f"GET {LOGIN_PATH} answered {status} without a login form")
+    form = {"csrfmiddlewaretoken": token[1], "login": email, "password": password}
+    status, location, set_cookies = fetch(LOGIN_PATH, cookie_header(jar), form)
+    remember(jar, set_cookies)
+    if status != 302 or "sessionid" not in jar or not location.startswith("/"):
+        raise BenchError(
+            f"logging in as {email} answered {status} {location[:200]!r}, not a redirect with a "
+            "session: is the account seeded with a verified address and the demo password?"
+        )
+    # The browser follows the redirects to the page that shows (and so clears) the login's message.
+    for _ in range(5):
+        status, location, set_cookies = fetch(location, cookie_header(jar))
+        remember(jar, set_cookies)
+        if status == 200:
+            return jar
+        if status not in (301, 302, 303) or not location.startswith("/"):
+            break
+    raise BenchError(f"after logging in as {email}, GET {location[:200]!r} answered {status}")
 
 
 def check_page(page: Page, cookie: str | None) -> dict[str, str]:
@@ -607,9 +646,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per page (3)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (16)")
     parser.add_argument("--members", type=int, default=400, help="seeded alumni per network (400)")
-    # deploy/systemd/tsunagu-web.service runs 4 sync workers (two per core on the 2-core
-    # machines this is measured on); gthread is here to compare against.
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    # Sync workers, one per core, as config/gunicorn.py starts them for the service;
+    # gthread is here to compare against.
+    workers = default_workers()
+    parser.add_argument(
+        "--workers", type=int, default=workers, help=f"gunicorn workers (one per core: {workers})"
+    )
     parser.add_argument(
         "--worker-class", default="sync", choices=["sync", "gthread"], help="(sync)"
     )
@@ -660,23 +702,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.reuse_db:
             seed(args.members, env)
         users = sorted({p.user for p in pages if p.user})
-        cookies = {email: f"sessionid={key}" for email, key in create_sessions(users, env).items()}
 
         print(f"server (DATA_DIR {data_dir}):")
         server = start_gunicorn(env, args.workers, args.worker_class, args.threads, log)
         wait_until_up(server, log)
-        for page in pages:
-            if page.user is None:
-                check_page(page, None)
-                continue
-            set_cookies = check_page(page, cookies[page.user])
-            # A browser sends back the CSRF cookie its first page set; without it every response
-            # would mint a new CSRF secret and set it again, which no member's browser causes.
-            if "csrftoken" in set_cookies and "csrftoken=" not in cookies[page.user]:
-                cookies[page.user] += f"; csrftoken={set_cookies['csrftoken']}"
-        for user, cookie in cookies.items():
-            names = ", ".join(part.split("=")[0].strip() for part in cookie.split(";"))
-            print(f"  logged in as {user} (cookies: {names}), every page checked")
+        jars = {email: log_in(email) for email in users}
+        # Twice: the first visit to each page keeps the cookies it sets, as a browser does; on the
+        # second none may change, or every measured request would be a first visit.
+        for visit in (1, 2):
+            for page in pages:
+                if page.user is None:
+                    check_page(page, None)
+                    continue
+                jar = jars[page.user]
+                changed = remember(jar, check_page(page, cookie_header(jar)))
+                if visit == 2 and changed:
+                    raise BenchError(f"{page.name}: {page.path} keeps setting {sorted(changed)}")
+        cookies = {email: cookie_header(jar) for email, jar in jars.items()}
+        for user, jar in jars.items():
+            names = ", ".join(jar)
+            print(f"  logged in as {user} through {LOGIN_PATH} (cookies: {names}), pages checked")
 
         print(
             f"measuring {len(pages)} pages x {args.rounds} round(s): wrk -t2 -c{args.connections} "
