@@ -121,25 +121,26 @@ def build(members: int, days: int, seed: int) -> tuple[int, int]:
          "name_romaji", "photo", "last_department", "last_title", "current_employer",
          "current_role", "industry", "location", "can_help_with", "looking_for", "introduction",
          "introduction_html", "links", "contact_email", "contact_phone", "visibility",
-         "employer_confirmed_at", "updated_at", "search_text", "sort_name"],
+         "employer_confirmed_at", "updated_at", "search_text", "sort_name", "name_search"],
         [
             (m.pk, network.pk, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
              "", "", "{}",
              f"{today - timedelta(days=rng.randint(0, 900))} 10:00:00+09" if rng.random() < 0.7
              else None,
-             f"{today} 00:00:00+09", "", "")
+             f"{today} 00:00:00+09", "", "", "")
             for m in memberships
         ],
     )  # fmt: skip
     copy_rows(
         "onboarding_invitation",
         ["network_id", "email", "name", "name_kana", "name_romaji", "department", "title",
-         "role", "source", "status", "token", "message", "sent_at", "error", "created_at"],
+         "role", "source", "status", "token", "message", "sent_at", "error", "created_at",
+         "external_id", "work_email"],
         [
             (network.pk, f"inv{i}@bench.example", "", "", "", "", "", "alumni", "roster",
              "accepted" if rng.random() < 0.4 else "sent", f"tok{i:036d}", "",
              f"{today - timedelta(days=rng.randint(0, days))} 09:00:00+09", "",
-             f"{today - timedelta(days=days)} 09:00:00+09")
+             f"{today - timedelta(days=days)} 09:00:00+09", "", "")
             for i in range(members // 5)
         ],
     )  # fmt: skip
