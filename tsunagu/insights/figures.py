@@ -313,11 +313,13 @@ def confirmed_profiles(network_id: int, since: datetime) -> int:
     key = f"insights:{SCHEMA}:confirmed:{network_id}:{since:%Y%m%d%H%M}"
     found = cache.get(key)
     if found is None:
-        found = Profile.objects.filter(
-            network_id=network_id,
-            membership__status=Status.ACTIVE,
-            employer_confirmed_at__gte=since,
-        ).count()
+        # Counted as "all confirmed profiles, less those of members who are not active": the
+        # first is read from the (network, employer_confirmed_at) index alone and the second
+        # starts from the few memberships that are not active, where joining every confirmed
+        # profile to its membership read a hundred thousand rows at the dashboard's scale.
+        # Every profile belongs to one membership (its primary key), so the two agree.
+        confirmed = Profile.objects.filter(network_id=network_id, employer_confirmed_at__gte=since)
+        found = confirmed.count() - confirmed.exclude(membership__status=Status.ACTIVE).count()
         cache.set(key, found, CACHE_SECONDS)
     return int(found)
 

@@ -132,6 +132,11 @@ class Contribution(models.Model):
             ),
             # One member's contributions (rankings, a newcomer's first post).
             models.Index(fields=["network", "member", "day"], name="insights_contribution_member"),
+            # "Had this member attended on an earlier day?" (the repeat rate): one probe of the
+            # index per attendance, without visiting the table.
+            models.Index(
+                fields=["network", "kind", "member", "day"], name="insights_contribution_kind"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -122,17 +122,20 @@ def measure_slow(network_id: int, today: date) -> Measures:
 
         attended = contributions.filter(kind=Kind.ATTENDANCE)
         earlier = attended.filter(member=OuterRef("member"), day__lt=OuterRef("day"))
-        windows = attended.filter(day__gt=since - RECENT, day__lte=today).annotate(
-            again=Exists(earlier)
+        # Grouped by "again" rather than counted with it in two filters: PostgreSQL would run
+        # the EXISTS once for each filter that names it.
+        windows = (
+            attended.filter(day__gt=since - RECENT, day__lte=today)
+            .annotate(again=Exists(earlier))
+            .values("again")
+            .annotate(recent=Count("day", filter=Q(day__gt=since)), total=Count("day"))
+            .order_by()
         )
-        w = windows.aggregate(
-            attendance=Count("id", filter=Q(day__gt=since)),
-            repeaters=Count("id", filter=Q(day__gt=since, again=True)),
-            before=Count("id", filter=Q(day__lte=since)),
-            repeaters_before=Count("id", filter=Q(day__lte=since, again=True)),
-        )
-        m.attendance, m.repeaters = w["attendance"], w["repeaters"]
-        m.attendance_before, m.repeaters_before = w["before"], w["repeaters_before"]
+        for row in windows:
+            if row["again"]:
+                m.repeaters, m.repeaters_before = row["recent"], row["total"] - row["recent"]
+            m.attendance += row["recent"]
+            m.attendance_before += row["total"] - row["recent"]
         m.first_timers = m.attendance - m.repeaters
 
         start = day_start(timezone.now())
