@@ -268,13 +268,7 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         if add_months(m, k) < this_month
     }
     with scope(network=network_id):
-        members = {
-            (row["role"], row["status"]): row["n"]
-            for row in Membership.objects.filter(network_id=network_id)
-            .values("role", "status")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
+        members = members_by_role(network_id, fresh=True)
         rows = month_rows(network_id, sorted(set(period.months()) | later), today, as_of)
         funnel = _funnel(network_id, period, as_of)
         window = _window(network_id, as_of)
@@ -305,6 +299,26 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         profiles=sum(n for (_role, status), n in members.items() if status == Status.ACTIVE),
         profiles_confirmed=confirmed,
     )
+
+
+def members_by_role(network_id: int, *, fresh: bool = False) -> dict[tuple[str, str], int]:
+    """Members by (role, status). The figures count them (``fresh``) and keep the count for
+    the day, when the warnings, also kept for the day, read it: counting every membership is
+    among the costliest queries of a large network's page, and was made twice."""
+    today = network_day(timezone.now())
+    key = f"insights:{SCHEMA}:members:{network_id}:{today:%Y%m%d}"
+    found = None if fresh else cache.get(key)
+    if found is None:
+        with scope(network=network_id):
+            found = {
+                (row["role"], row["status"]): row["n"]
+                for row in Membership.objects.filter(network_id=network_id)
+                .values("role", "status")
+                .annotate(n=Count("id"))
+                .order_by()
+            }
+        cache.set(key, found, CACHE_SECONDS)
+    return dict(found)
 
 
 def confirmed_profiles(network_id: int, since: datetime) -> int:
