@@ -49,8 +49,9 @@ class ActivityDay(models.Model):
             models.UniqueConstraint(fields=["member", "day"], name="insights_day_once")
         ]
         indexes = [
-            # Active members per day, week and month: a range of days read from the index alone.
-            models.Index(fields=["network", "day", "member"], name="insights_day_members")
+            # Active members per day, week and month, and who of them posted: a range of days
+            # read from the index alone (with "posted" in it, the table is not visited).
+            models.Index(fields=["network", "day", "member", "posted"], name="insights_day_posted")
         ]
 
     def __str__(self) -> str:
@@ -132,6 +133,11 @@ class Contribution(models.Model):
             ),
             # One member's contributions (rankings, a newcomer's first post).
             models.Index(fields=["network", "member", "day"], name="insights_contribution_member"),
+            # "Had this member attended on an earlier day?" (the repeat rate): one probe of the
+            # index per attendance, without visiting the table.
+            models.Index(
+                fields=["network", "kind", "member", "day"], name="insights_contribution_kind"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ from .figures import (
     _percent,
     add_months,
     confirmed_profiles,
+    members_by_role,
     month_rows,
     month_start,
 )
@@ -88,7 +89,7 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     found = {} if fresh else cache.get_many([slow_key, live_key])
     measures = found.get(slow_key)
     if measures is None:
-        measures = measure_slow(network_id, today)
+        measures = measure_slow(network_id, today, fresh=fresh)
         cache.set(slow_key, measures, SLOW_SECONDS)
     live = found.get(live_key)
     if live is None or live[0] != today:
@@ -98,7 +99,9 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     return measures
 
 
-def measure_slow(network_id: int, today: date) -> Measures:
+def measure_slow(network_id: int, today: date, *, fresh: bool = False) -> Measures:
+    """The day's slow measures; without ``fresh`` the members are those the day's figures
+    counted, if they did."""
     m = Measures(day=today)
     since = today - RECENT
     with scope(network=network_id):
@@ -122,17 +125,20 @@ def measure_slow(network_id: int, today: date) -> Measures:
 
         attended = contributions.filter(kind=Kind.ATTENDANCE)
         earlier = attended.filter(member=OuterRef("member"), day__lt=OuterRef("day"))
-        windows = attended.filter(day__gt=since - RECENT, day__lte=today).annotate(
-            again=Exists(earlier)
+        # Grouped by "again" rather than counted with it in two filters: PostgreSQL would run
+        # the EXISTS once for each filter that names it.
+        windows = (
+            attended.filter(day__gt=since - RECENT, day__lte=today)
+            .annotate(again=Exists(earlier))
+            .values("again")
+            .annotate(recent=Count("day", filter=Q(day__gt=since)), total=Count("day"))
+            .order_by()
         )
-        w = windows.aggregate(
-            attendance=Count("id", filter=Q(day__gt=since)),
-            repeaters=Count("id", filter=Q(day__gt=since, again=True)),
-            before=Count("id", filter=Q(day__lte=since)),
-            repeaters_before=Count("id", filter=Q(day__lte=since, again=True)),
-        )
-        m.attendance, m.repeaters = w["attendance"], w["repeaters"]
-        m.attendance_before, m.repeaters_before = w["before"], w["repeaters_before"]
+        for row in windows:
+            if row["again"]:
+                m.repeaters, m.repeaters_before = row["recent"], row["total"] - row["recent"]
+            m.attendance += row["recent"]
+            m.attendance_before += row["total"] - row["recent"]
         m.first_timers = m.attendance - m.repeaters
 
         start = day_start(timezone.now())
@@ -145,7 +151,11 @@ def measure_slow(network_id: int, today: date) -> Measures:
         )
         m.invited, m.joined = invitations["invited"], invitations["joined"]
 
-        m.profiles = Membership.objects.filter(network_id=network_id, status=Status.ACTIVE).count()
+        m.profiles = sum(
+            n
+            for (_role, status), n in members_by_role(network_id, fresh=fresh).items()
+            if status == Status.ACTIVE
+        )
         m.profiles_confirmed = confirmed_profiles(network_id, start - timedelta(days=365))
     return m
 

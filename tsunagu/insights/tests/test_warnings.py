@@ -17,8 +17,9 @@ from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.world import World
 from tsunagu.feed.models import Welcome
 from tsunagu.insights import tasks
+from tsunagu.insights.figures import Period, figures_for
 from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind
-from tsunagu.insights.warnings import Warning, warnings_for
+from tsunagu.insights.warnings import Warning, measures_for, warnings_for
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Membership, Role
@@ -282,6 +283,18 @@ def test_fresh_profiles_do_not_warn(world: World) -> None:
             employer_confirmed_at=NOW - timedelta(days=30)
         )
     assert not warning(world, "profiles_stale").firing
+
+
+def test_the_letter_counts_profiles_again_after_the_dashboard_counted_them(world: World) -> None:
+    # The dashboard's figures keep the day's count of members, which its warnings then read;
+    # a fresh measure (the monthly letter, the nightly task) counts again.
+    with scope(network=world.net_a):
+        figures_for(world.net_a.pk, Period.last_months(3, NOW.date()))
+        before = measures_for(world.net_a.pk).profiles
+        people(world, 2)
+        assert measures_for(world.net_a.pk, fresh=True).profiles == before + 2
+        w = next(w for w in warnings_for(world.net_a.pk) if w.key == "profiles_stale")
+    assert f"{before + 2}人中" in w.measured
 
 
 # --- an empty network ----------------------------------------------------------------------
