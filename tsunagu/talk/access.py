@@ -98,13 +98,16 @@ def check_join_permission(member: Membership, room: Room) -> None:
         raise PermissionDenied
 
 
-def can_leave(member: Membership, room: Room) -> bool:
-    """A conversation stays with both sides, and everyone may read the casual room."""
-    return room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE) and not room.is_default
+def can_leave(member: Membership, room: Room, joined: bool) -> bool:
+    """One leaves a room one is in; a conversation stays with both sides, and everyone may
+    read the casual room."""
+    if not (joined and member.is_active) or room.is_default:
+        return False
+    return room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE)
 
 
-def check_leave_permission(member: Membership, room: Room) -> None:
-    if not can_leave(member, room):
+def check_leave_permission(member: Membership, room: Room, joined: bool) -> None:
+    if not can_leave(member, room, joined):
         raise PermissionDenied
 
 
@@ -162,7 +165,7 @@ def check_moderate_permission(member: Membership, room: Room) -> None:
 
 
 def can_invite(member: Membership, room: Room, joined: bool) -> bool:
-    if room.is_archived:
+    if room.is_archived or not member.is_active:
         return False
     if room.kind == RoomKind.GROUP:
         return joined
@@ -210,8 +213,10 @@ def check_manage_room_permission(member: Membership, room: Room) -> None:
 
 
 def check_direct_permission(member: Membership, other: Membership) -> None:
-    """A direct message goes to an active member of the same network."""
-    if other.network_id != member.network_id or other.status != Status.ACTIVE:
+    """A direct message goes from and to active members of the same network."""
+    if not member.is_active or other.network_id != member.network_id:
+        raise PermissionDenied
+    if other.status != Status.ACTIVE:
         raise PermissionDenied
 
 
@@ -219,24 +224,28 @@ def check_direct_permission(member: Membership, other: Membership) -> None:
 # operators may still hide a message (taking down what harms someone never waits).
 
 
-def can_change_message(member: Membership, room: Room, message: Message) -> bool:
-    """Edit or delete: one's own message, while the room is not archived."""
+def can_change_message(member: Membership, room: Room, message: Message, joined: bool) -> bool:
+    """Edit or delete: one's own message, in a room one still reads, while it is not archived
+    (an operator no more does not edit what they answered for the office)."""
     return (
         not room.is_archived
+        and can_view(member, room, joined)
         and message.sender_id == member.pk
         and not message.is_deleted
         and not message.is_hidden
     )
 
 
-def check_change_message_permission(member: Membership, room: Room, message: Message) -> None:
-    if not can_change_message(member, room, message):
+def check_change_message_permission(
+    member: Membership, room: Room, message: Message, joined: bool
+) -> None:
+    if not can_change_message(member, room, message, joined):
         raise PermissionDenied
 
 
 def can_pin(member: Membership, room: Room, joined: bool) -> bool:
     """Operators pin in the network's rooms; the members of a conversation pin in it."""
-    if room.is_archived:
+    if room.is_archived or not member.is_active:
         return False
     return can_moderate(member, room) or (
         room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE) and joined
@@ -251,7 +260,7 @@ def check_pin_permission(member: Membership, room: Room, message: Message, joine
 
 def can_react(member: Membership, room: Room, joined: bool) -> bool:
     """Members of the room send stamps, in announcement rooms too."""
-    return joined and not room.is_archived
+    return joined and member.is_active and not room.is_archived
 
 
 def check_react_permission(member: Membership, room: Room, message: Message, joined: bool) -> None:

@@ -204,7 +204,7 @@ def do_join_room(member: Membership, room: Room) -> RoomMember:
 
 @transaction.atomic
 def do_leave_room(member: Membership, room: Room) -> None:
-    check_leave_permission(member, room)
+    check_leave_permission(member, room, is_joined(member, room))
     if RoomMember.objects.filter(room=room, member=member).delete()[0]:
         _forget(member.pk)
         _membership_changed(room, [member.user_id], False)
@@ -512,7 +512,8 @@ def _update_event(message: Message, slug: str) -> None:
 
 @transaction.atomic
 def do_edit_message(member: Membership, message: Message, body: str) -> Message:
-    check_change_message_permission(member, message.room, message)
+    room = message.room
+    check_change_message_permission(member, room, message, is_joined(member, room))
     body = validate_body(body, message.attachments.exists())
     message.body = body
     message.edited_at = timezone.now()
@@ -529,7 +530,8 @@ def do_edit_message(member: Membership, message: Message, body: str) -> Message:
 
 @transaction.atomic
 def do_delete_message(member: Membership, message: Message) -> Message:
-    check_change_message_permission(member, message.room, message)
+    room = message.room
+    check_change_message_permission(member, room, message, is_joined(member, room))
     message.body = ""
     message.deleted_at = timezone.now()
     message.is_pinned = False

@@ -187,7 +187,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         "joined": joined,
         "can_post": can_post(member, room, joined),
         "can_join": not joined and can_join(member, room),
-        "can_leave": joined and can_leave(member, room),
+        "can_leave": can_leave(member, room, joined),
         "can_react": ctx.can_react,
         "can_manage": can_manage_room(member, room),
     }
@@ -329,10 +329,10 @@ def react(request: NetworkRequest, room_id: int, message_id: int) -> HttpRespons
 @member_required
 def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
     member = request.membership
-    room, _place = access_room(member, room_id)
+    room, place = access_room(member, room_id)
     message = access_message(member, room, message_id)
     message.room = room
-    check_change_message_permission(member, room, message)
+    check_change_message_permission(member, room, message, place is not None)
     form = EditForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
