@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
@@ -30,6 +30,7 @@ from .access import (
     access_thread,
     access_thread_for_reader,
     can_moderate,
+    check_edit_permission,
     filter_threads,
 )
 from .forms import (
@@ -380,8 +381,7 @@ def comment_goto(request: NetworkRequest, comment_id: int) -> HttpResponse:
 def thread_edit(request: NetworkRequest, thread_id: int) -> HttpResponse:
     member = request.membership
     thread = access_thread(member, thread_id)
-    if thread.author_id != member.pk or thread.is_locked:
-        raise PermissionDenied
+    check_edit_permission(member, thread, thread.author_id)
     form = ThreadEditForm(
         request.POST or None, instance=Thread(title=thread.title, body=thread.body)
     )
@@ -398,8 +398,7 @@ def thread_edit(request: NetworkRequest, thread_id: int) -> HttpResponse:
 def comment_edit(request: NetworkRequest, comment_id: int) -> HttpResponse:
     member = request.membership
     comment = access_comment(member, comment_id)
-    if comment.author_id != member.pk or comment.thread.is_locked:
-        raise PermissionDenied
+    check_edit_permission(member, comment.thread, comment.author_id)
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     del form.fields["attachment"]  # files are added with a post, not by editing it
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,6 @@ import io
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +30,11 @@ from .access import (
     can_post,
     can_see_answers,
     careers_settings,
+    check_edit_permission,
+    check_post_permission,
     check_see_answers_permission,
     check_talent_permission,
+    check_withdraw_permission,
     filter_flags_for,
     is_recruiter,
     listed_opportunities,
@@ -156,8 +158,7 @@ def _fields(form: OpportunityForm) -> dict[str, Any]:
 @member_required
 def opportunity_create(request: NetworkRequest) -> HttpResponse:
     member = request.membership
-    if not can_post(member):
-        raise PermissionDenied
+    check_post_permission(member)
     form = OpportunityForm(request.POST or None, request.FILES or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,8 +195,7 @@ def _needs_approval(request: NetworkRequest) -> bool:
 def opportunity_edit(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     member = request.membership
     opportunity = access_opportunity(member, opportunity_id)
-    if not can_edit(member, opportunity):
-        raise PermissionDenied
+    check_edit_permission(member, opportunity)
     form = OpportunityForm(
         request.POST or None, request.FILES or None, member=member, instance=opportunity
     )
@@ -349,8 +349,7 @@ def my_answers(request: NetworkRequest) -> HttpResponse:
 def answer_withdraw(request: NetworkRequest, job_application_id: int) -> HttpResponse:
     member = request.membership
     found = access_answer(member, job_application_id)
-    if found.member_id != member.pk:
-        raise PermissionDenied
+    check_withdraw_permission(member, found)
     try:
         actions.do_withdraw(member, found)
     except Refused as error:

@@ -282,8 +282,8 @@ def _detail_context(
 ) -> dict:
     """``event`` comes from access_event_for_reader(), with the reader's own parts."""
     member = request.membership
-    # can_manage_event(), answered by the statement that loaded the event.
-    manager = member.is_operator or (member.is_active and event.i_organise)  # type: ignore[attr-defined]
+    # Whether the reader organises it comes with the statement that loaded the event.
+    manager = can_manage_event(member, event, organiser=event.i_organise)  # type: ignore[attr-defined]
     mine: Registration | None = event.mine  # type: ignore[attr-defined]
     seats: int = event.seats  # type: ignore[attr-defined]
     shared = _shared_detail(event)

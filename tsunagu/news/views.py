@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from .access import (
     access_comment,
     can_delete_comment,
     can_edit,
+    check_edit_permission,
     news_feed_token,
 )
 from .forms import ArticleForm, CommentForm, NewsSettingsForm
@@ -150,8 +150,7 @@ def article_create(request: NetworkRequest) -> HttpResponse:
 def article_edit(request: NetworkRequest, article_id: int) -> HttpResponse:
     member = request.membership
     article = access_article(member, article_id)
-    if not can_edit(member, article):
-        raise PermissionDenied
+    check_edit_permission(member, article)
     tags = ", ".join(Tag.objects.filter(article=article).values_list("name", flat=True))
     form = ArticleForm(
         request.POST or None,

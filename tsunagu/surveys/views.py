@@ -68,11 +68,10 @@ def survey_list(request: NetworkRequest) -> HttpResponse:
         .annotate(answered=Exists(answered))
         .order_by("-opens_at", "-id")[:200]
     )
-    managed = member.is_operator or can_create_surveys(member)
     rows = []
     for survey in surveys:
         survey.network = member.network
-        manages = managed and (member.is_operator or survey.created_by_id == member.user_id)
+        manages = can_manage_survey(member, survey)
         if not survey.published and not manages:
             continue
         rows.append({"survey": survey, "manages": manages})

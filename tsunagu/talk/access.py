@@ -1,8 +1,18 @@
-"""Who may see, join and post in which room. check_* raise, filter_* narrow, access_* fetch."""
+"""Who may do what in the talk rooms, stated once.
+
+``can_*`` answer (the pages use them to show or hide a button), ``check_*_permission`` raise
+(``Http404`` where the room's existence must not be revealed, ``PermissionDenied`` otherwise),
+``filter_*_for`` narrow a query and ``access_*`` fetch. The views, the actions and the socket all
+call these; no rule is written anywhere else.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.query import RawQuerySet  # the SQL scopes itself
 from django.http import Http404
@@ -10,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network, may_moderate
-from tsunagu.tenancy.models import Membership, Role
+from tsunagu.tenancy.models import Membership, Role, Status
 
 from .models import MANAGED_KINDS, Attachment, Message, Room, RoomKind, RoomMember
+
+T = TypeVar("T", bound=models.Model)
 
 ALUMNI_ROLES = (Role.ALUMNI, Role.SUPPORTER, Role.OPERATOR)
 EMPLOYEE_ROLES = (Role.EMPLOYEE, Role.OPERATOR)
@@ -54,6 +66,20 @@ def place_comes_with_role(member: Membership, room: Room) -> bool:
     return room.kind == RoomKind.CLOSED
 
 
+def check_view_permission(member: Membership, room: Room, joined: bool) -> None:
+    """Not found, like a room that does not exist: its existence is not revealed."""
+    if not can_view(member, room, joined):
+        raise Http404
+
+
+def check_follow_permission(member: Membership, room: Room, joined: bool) -> None:
+    """Following a room live (the socket's send, resume and read): the member reads it and holds
+    a place in it. Not found when they may not read it; refused when they are not in it."""
+    check_view_permission(member, room, joined)
+    if not joined:
+        raise PermissionDenied
+
+
 def can_join(member: Membership, room: Room) -> bool:
     """Whether the member may join by themselves (without an invitation)."""
     if room.is_archived or not member.is_active:
@@ -67,12 +93,51 @@ def can_join(member: Membership, room: Room) -> bool:
     return False
 
 
+def check_join_permission(member: Membership, room: Room) -> None:
+    if not can_join(member, room):
+        raise PermissionDenied
+
+
+def can_leave(member: Membership, room: Room, joined: bool) -> bool:
+    """One leaves a room one is in; a conversation stays with both sides, and everyone may
+    read the casual room."""
+    if not (joined and member.is_active) or room.is_default:
+        return False
+    return room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE)
+
+
+def check_leave_permission(member: Membership, room: Room, joined: bool) -> None:
+    if not can_leave(member, room, joined):
+        raise PermissionDenied
+
+
 def can_post(member: Membership, room: Room, joined: bool) -> bool:
     if room.is_archived or not can_view(member, room, joined):
         return False
     if room.kind == RoomKind.ANNOUNCEMENT:
         return member.is_operator
     return joined or can_join(member, room)
+
+
+def check_post_permission(member: Membership, room: Room, joined: bool) -> None:
+    """Posting (and attaching a file, which is part of a message). The member is read again:
+    a socket opened before a suspension must not post after it."""
+    if not can_post(member, room, joined):
+        raise PermissionDenied
+    if not Membership.objects.filter(pk=member.pk, status=Status.ACTIVE).exists():
+        raise PermissionDenied
+
+
+def can_see_message(member: Membership, room: Room, message: Message) -> bool:
+    """A hidden message is seen only by those who moderate the room (the others find it gone)."""
+    return not message.is_hidden or can_moderate(member, room)
+
+
+def check_reply_permission(member: Membership, room: Room, root: Message) -> None:
+    """Answering in a thread (opening it, on the pages): its first message is in the room and
+    the member may see it; not found otherwise."""
+    if root.room_id != room.pk or not can_see_message(member, room, root):
+        raise Http404
 
 
 def can_moderate(member: Membership, room: Room) -> bool:
@@ -92,16 +157,66 @@ def can_moderate(member: Membership, room: Room) -> bool:
     )
 
 
+def check_moderate_permission(member: Membership, room: Room) -> None:
+    """Hiding a message; allowed in an archived room too (taking down what harms someone never
+    waits)."""
+    if not can_moderate(member, room):
+        raise PermissionDenied
+
+
 def can_invite(member: Membership, room: Room, joined: bool) -> bool:
-    if room.is_archived:
+    if room.is_archived or not member.is_active:
         return False
     if room.kind == RoomKind.GROUP:
         return joined
     return room.kind == RoomKind.CLOSED and member.is_operator
 
 
-def check_post_permission(member: Membership, room: Room, joined: bool) -> None:
-    if not can_post(member, room, joined):
+def check_invite_permission(member: Membership, room: Room, joined: bool) -> None:
+    if not can_invite(member, room, joined):
+        raise PermissionDenied
+
+
+def filter_invitees_for(member: Membership, candidates: Iterable[Membership]) -> list[Membership]:
+    """Who the member may bring into a room or a group chat: active members of their network."""
+    return [m for m in candidates if m.network_id == member.network_id and m.is_active]
+
+
+def can_remove_from_room(member: Membership, room: Room) -> bool:
+    """Operators take members out of closed rooms; elsewhere one leaves by oneself."""
+    return member.is_operator and room.kind == RoomKind.CLOSED
+
+
+def check_remove_from_room_permission(member: Membership, room: Room) -> None:
+    if not can_remove_from_room(member, room):
+        raise PermissionDenied
+
+
+def can_create_room(member: Membership) -> bool:
+    return member.is_operator
+
+
+def check_create_room_permission(member: Membership) -> None:
+    if not can_create_room(member):
+        raise PermissionDenied
+
+
+def can_manage_room(member: Membership, room: Room) -> bool:
+    """Renaming and archiving: operators, for the rooms the network runs (never a member's own
+    conversations, nor one with the office)."""
+    return member.is_operator and room.kind in MANAGED_KINDS
+
+
+def check_manage_room_permission(member: Membership, room: Room) -> None:
+    if not can_manage_room(member, room):
+        raise PermissionDenied
+
+
+def check_direct_permission(member: Membership, other: Membership) -> None:
+    """A direct message goes from and to active members of the same network."""
+    if not member.is_active or other.network_id != member.network_id:
+        raise PermissionDenied
+    if other.status != Status.ACTIVE:
         raise PermissionDenied
 
 
@@ -109,24 +224,28 @@ def check_post_permission(member: Membership, room: Room, joined: bool) -> None:
 # operators may still hide a message (taking down what harms someone never waits).
 
 
-def can_change_message(member: Membership, room: Room, message: Message) -> bool:
-    """Edit or delete: one's own message, while the room is not archived."""
+def can_change_message(member: Membership, room: Room, message: Message, joined: bool) -> bool:
+    """Edit or delete: one's own message, in a room one still reads, while it is not archived
+    (an operator no more does not edit what they answered for the office)."""
     return (
         not room.is_archived
+        and can_view(member, room, joined)
         and message.sender_id == member.pk
         and not message.is_deleted
         and not message.is_hidden
     )
 
 
-def check_change_message_permission(member: Membership, room: Room, message: Message) -> None:
-    if not can_change_message(member, room, message):
+def check_change_message_permission(
+    member: Membership, room: Room, message: Message, joined: bool
+) -> None:
+    if not can_change_message(member, room, message, joined):
         raise PermissionDenied
 
 
 def can_pin(member: Membership, room: Room, joined: bool) -> bool:
     """Operators pin in the network's rooms; the members of a conversation pin in it."""
-    if room.is_archived:
+    if room.is_archived or not member.is_active:
         return False
     return can_moderate(member, room) or (
         room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE) and joined
@@ -134,14 +253,31 @@ def can_pin(member: Membership, room: Room, joined: bool) -> bool:
 
 
 def check_pin_permission(member: Membership, room: Room, message: Message, joined: bool) -> None:
+    """Pinning and unpinning alike."""
     if not can_pin(member, room, joined) or message.is_deleted:
         raise PermissionDenied
 
 
-def check_react_permission(member: Membership, room: Room, message: Message, joined: bool) -> None:
+def can_react(member: Membership, room: Room, joined: bool) -> bool:
     """Members of the room send stamps, in announcement rooms too."""
-    if not joined or room.is_archived or message.is_deleted or message.is_hidden:
+    return joined and member.is_active and not room.is_archived
+
+
+def check_react_permission(member: Membership, room: Room, message: Message, joined: bool) -> None:
+    if not can_react(member, room, joined) or message.is_deleted or message.is_hidden:
         raise PermissionDenied
+
+
+def filter_messages_for(
+    member: Membership, room: Room, qs: QuerySet[T], prefix: str = ""
+) -> QuerySet[T]:
+    """What of the room's messages (or, with ``prefix="message__"``, their files and links) the
+    member finds in search and in the files list: never a deleted one; a hidden one only for
+    those who moderate the room."""
+    qs = qs.filter(**{f"{prefix}deleted_at__isnull": True})
+    if not can_moderate(member, room):
+        qs = qs.filter(**{f"{prefix}is_hidden": False})
+    return qs
 
 
 def places_of(member: Membership) -> QuerySet[RoomMember]:
@@ -252,8 +388,7 @@ def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember |
             [room.place_id, room.network_id, room.pk, member.pk, room.place_read_seq],  # type: ignore[attr-defined]
         )
         place.room = room
-    if not can_view(member, room, place is not None):
-        raise Http404
+    check_view_permission(member, room, place is not None)
     return room, place
 
 
@@ -279,7 +414,7 @@ def access_message(member: Membership, room: Room, message_id: object) -> Messag
         )
     except (Message.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if message.is_hidden and not can_moderate(member, room):
+    if not can_see_message(member, room, message):
         raise Http404
     return message
 
@@ -290,6 +425,6 @@ def access_attachment(member: Membership, attachment_id: object) -> Attachment:
     )
     room, _place = access_room(member, attachment.room_id)
     message = attachment.message
-    if message.is_deleted or (message.is_hidden and not can_moderate(member, room)):
+    if message.is_deleted or not can_see_message(member, room, message):
         raise Http404
     return attachment

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,16 +25,25 @@ from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.access import filter_active_members
-from tsunagu.tenancy.models import Membership, Network, Role, Status
+from tsunagu.tenancy.models import Membership, Network, Role
 
 from .access import (
-    can_join,
-    can_moderate,
     can_view,
     check_change_message_permission,
+    check_create_room_permission,
+    check_direct_permission,
+    check_invite_permission,
+    check_join_permission,
+    check_leave_permission,
+    check_manage_room_permission,
+    check_moderate_permission,
     check_pin_permission,
     check_post_permission,
     check_react_permission,
+    check_remove_from_room_permission,
+    check_reply_permission,
+    filter_invitees_for,
+    is_joined,
     place_comes_with_role,
     places_of,
 )
@@ -147,8 +157,7 @@ def do_create_room(
 ) -> Room:
     if kind not in MANAGED_KINDS:
         raise ValidationError(_("Unknown room type."))
-    if not actor.is_operator:
-        raise PermissionDenied
+    check_create_room_permission(actor)
     name = name.strip()
     if not name:
         raise ValidationError(_("Give the room a name."))
@@ -168,8 +177,7 @@ def do_create_room(
 
 @transaction.atomic
 def do_update_room(actor: Membership, room: Room, *, name: str, description: str) -> Room:
-    if not (actor.is_operator and room.kind in MANAGED_KINDS):
-        raise PermissionDenied
+    check_manage_room_permission(actor, room)
     room.name = name.strip()[:60] or room.name
     room.description = description.strip()[:300]
     room.save(update_fields=["name", "description"])
@@ -178,8 +186,7 @@ def do_update_room(actor: Membership, room: Room, *, name: str, description: str
 
 @transaction.atomic
 def do_archive_room(actor: Membership, room: Room, archived: bool) -> Room:
-    if not actor.is_operator or room.kind in (RoomKind.GROUP, RoomKind.DIRECT):
-        raise PermissionDenied
+    check_manage_room_permission(actor, room)
     room.is_archived = archived
     room.save(update_fields=["is_archived"])
     _bump(room.network_id)
@@ -189,8 +196,7 @@ def do_archive_room(actor: Membership, room: Room, archived: bool) -> Room:
 
 @transaction.atomic
 def do_join_room(member: Membership, room: Room) -> RoomMember:
-    if not can_join(member, room):
-        raise PermissionDenied
+    check_join_permission(member, room)
     added = _add_members(room, [member])
     _membership_changed(room, added, True)
     return RoomMember.objects.get(room=room, member=member)
@@ -198,9 +204,7 @@ def do_join_room(member: Membership, room: Room) -> RoomMember:
 
 @transaction.atomic
 def do_leave_room(member: Membership, room: Room) -> None:
-    if room.kind in (RoomKind.DIRECT, RoomKind.OFFICE) or room.is_default:
-        # A conversation stays with both sides; everyone may read the casual room.
-        raise PermissionDenied
+    check_leave_permission(member, room, is_joined(member, room))
     if RoomMember.objects.filter(room=room, member=member).delete()[0]:
         _forget(member.pk)
         _membership_changed(room, [member.user_id], False)
@@ -208,11 +212,8 @@ def do_leave_room(member: Membership, room: Room) -> None:
 
 @transaction.atomic
 def do_invite(actor: Membership, room: Room, invitees: Iterable[Membership]) -> list[int]:
-    from .access import can_invite, is_joined
-
-    if not can_invite(actor, room, is_joined(actor, room)):
-        raise PermissionDenied
-    targets = [m for m in invitees if m.network_id == actor.network_id and m.is_active]
+    check_invite_permission(actor, room, is_joined(actor, room))
+    targets = filter_invitees_for(actor, invitees)
     added = _add_members(room, targets, invited=True)
     _membership_changed(room, added, True)
     return added
@@ -220,8 +221,7 @@ def do_invite(actor: Membership, room: Room, invitees: Iterable[Membership]) -> 
 
 @transaction.atomic
 def do_remove_from_room(actor: Membership, room: Room, target: Membership) -> None:
-    if not (actor.is_operator and room.kind == RoomKind.CLOSED):
-        raise PermissionDenied
+    check_remove_from_room_permission(actor, room)
     if RoomMember.objects.filter(room=room, member=target).delete()[0]:
         _forget(target.pk)
         _membership_changed(room, [target.user_id], False)
@@ -229,7 +229,7 @@ def do_remove_from_room(actor: Membership, room: Room, target: Membership) -> No
 
 @transaction.atomic
 def do_create_group(member: Membership, *, name: str, invitees: Iterable[Membership]) -> Room:
-    others = [m for m in invitees if m.pk != member.pk and m.network_id == member.network_id]
+    others = [m for m in filter_invitees_for(member, invitees) if m.pk != member.pk]
     if not others:
         raise ValidationError(_("Choose at least one other member."))
     room = Room.objects.create(
@@ -248,8 +248,7 @@ def do_open_direct(member: Membership, other: Membership) -> Room:
     """The one conversation between two members, created on first use."""
     if other.pk == member.pk:
         raise ValidationError(_("You cannot send a direct message to yourself."))
-    if other.network_id != member.network_id or other.status != Status.ACTIVE:
-        raise PermissionDenied
+    check_direct_permission(member, other)
     low, high = sorted((member.pk, other.pk))
     room, created = Room.objects.get_or_create(
         network=member.network,
@@ -387,11 +386,11 @@ def _store(
 ) -> Message:
     place = places_of(member).filter(room=room).first()
     check_post_permission(member, room, place is not None)
-    if not Membership.objects.filter(pk=member.pk, status=Status.ACTIVE).exists():
-        raise PermissionDenied  # suspended since the socket opened
     if thread_root is not None:
-        if thread_root.room_id != room.pk:
-            raise SendError(_("That message is not in this room."), code="not_found")
+        try:
+            check_reply_permission(member, room, thread_root)
+        except Http404:
+            raise SendError(_("That message is not in this room."), code="not_found") from None
         if thread_root.thread_root_id is not None:
             thread_root = thread_root.thread_root  # replies go one level deep
     seq = _take_seq(room)
@@ -513,7 +512,8 @@ def _update_event(message: Message, slug: str) -> None:
 
 @transaction.atomic
 def do_edit_message(member: Membership, message: Message, body: str) -> Message:
-    check_change_message_permission(member, message.room, message)
+    room = message.room
+    check_change_message_permission(member, room, message, is_joined(member, room))
     body = validate_body(body, message.attachments.exists())
     message.body = body
     message.edited_at = timezone.now()
@@ -530,7 +530,8 @@ def do_edit_message(member: Membership, message: Message, body: str) -> Message:
 
 @transaction.atomic
 def do_delete_message(member: Membership, message: Message) -> Message:
-    check_change_message_permission(member, message.room, message)
+    room = message.room
+    check_change_message_permission(member, room, message, is_joined(member, room))
     message.body = ""
     message.deleted_at = timezone.now()
     message.is_pinned = False
@@ -547,8 +548,7 @@ def do_delete_message(member: Membership, message: Message) -> Message:
 
 @transaction.atomic
 def do_set_hidden(actor: Membership, message: Message, hidden: bool) -> Message:
-    if not can_moderate(actor, message.room):
-        raise PermissionDenied
+    check_moderate_permission(actor, message.room)
     message.is_hidden = hidden
     message.save(update_fields=["is_hidden"])
     _update_event(message, actor.network.slug)
@@ -556,8 +556,9 @@ def do_set_hidden(actor: Membership, message: Message, hidden: bool) -> Message:
 
 
 @transaction.atomic
-def do_set_pinned(actor: Membership, message: Message, pinned: bool, joined: bool) -> Message:
-    check_pin_permission(actor, message.room, message, joined)
+def do_set_pinned(actor: Membership, message: Message, pinned: bool) -> Message:
+    """Pins or unpins; whether the actor is in the room is read here, never taken on trust."""
+    check_pin_permission(actor, message.room, message, is_joined(actor, message.room))
     message.is_pinned = pinned
     message.save(update_fields=["is_pinned"])
     _update_event(message, actor.network.slug)
@@ -578,11 +579,11 @@ def validate_stamp(stamp: object) -> str:
 
 
 @transaction.atomic
-def do_toggle_reaction(member: Membership, message: Message, stamp: str, joined: bool) -> bool:
+def do_toggle_reaction(member: Membership, message: Message, stamp: str) -> bool:
     """Adds the member's stamp, or takes it back; True when it now exists."""
     stamp = validate_stamp(stamp)
     room = message.room
-    check_react_permission(member, room, message, joined)
+    check_react_permission(member, room, message, is_joined(member, room))
     existing = Reaction.objects.filter(message=message, member=member, stamp=stamp)
     if existing.delete()[0]:
         added = False

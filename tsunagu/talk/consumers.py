@@ -34,6 +34,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
@@ -42,7 +43,7 @@ from tsunagu.realtime.consumers import CLOSE_FORBIDDEN, NetworkConsumer
 from tsunagu.tenancy.models import Membership, Status
 
 from . import actions
-from .access import can_view, places_of
+from .access import can_view, check_follow_permission, places_of
 from .fanout import RETRY_SECONDS, RoomHub, get_hub, publish
 from .frames import message_payload, reactions_of
 from .models import Attachment, Message, Room, room_group
@@ -105,10 +106,12 @@ class _Sync:
         if room is None:
             raise FrameError("not_found")
         joined = places_of(member).filter(room=room).exists()
-        if not can_view(member, room, joined):
-            raise FrameError("not_found")
-        if not joined:
-            raise FrameError("not_member")
+        try:
+            check_follow_permission(member, room, joined)
+        except Http404:
+            raise FrameError("not_found") from None
+        except PermissionDenied:
+            raise FrameError("not_member") from None
         return room, joined
 
 
@@ -219,13 +222,13 @@ def _read(membership: Membership, room_id: int, seq: int) -> None:
 def _react(membership: Membership, room_id: int, message_id: int, stamp: object) -> None:
     with scope(network=membership.network):
         member = _Sync.member(membership.pk)
-        room, joined = _Sync.room(member, room_id)
+        room, _joined = _Sync.room(member, room_id)
         message = Message.objects.filter(pk=message_id, room=room).first()
         if message is None:
             raise FrameError("not_found", _("That message is not in this room."))
         message.room = room
         try:
-            actions.do_toggle_reaction(member, message, stamp, joined)  # type: ignore[arg-type]
+            actions.do_toggle_reaction(member, message, stamp)  # type: ignore[arg-type]
         except PermissionDenied:
             raise FrameError("forbidden") from None
         except actions.SendError as error:

@@ -80,7 +80,7 @@ def seed_talk(network: Network, members: list[Membership], rng: random.Random) -
     for number, body in enumerate(CASUAL * 3, start=1):
         message = _say(rng.choice(talkers), casual, body, number)
         if rng.random() < 0.6:
-            do_toggle_reaction(supporter, message, rng.choice(Stamp.values), True)
+            do_toggle_reaction(supporter, message, rng.choice(Stamp.values))
     welcome = _say(
         supporter, casual, "新しく参加された皆さん、ようこそ！🎉 気軽に話しかけてください。", 999
     )

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .forms import MessageForm, new_client_id
-from .models import MANAGED_KINDS, Room, RoomKind
+from .models import Room, RoomKind
 from .templatetags.talk import talk_js_strings
 
 _TEXTS: dict[str, SimpleNamespace] = {}
@@ -69,15 +69,16 @@ def kind_label(kind: str) -> str:
 
 
 def room_head_html(
-    base: str, room: Room, title: str, *, is_operator: bool, query: str | None = None
+    base: str, room: Room, title: str, *, can_manage: bool, query: str | None = None
 ) -> str:
-    """The head of every page of a room (``base``: the network's talk address)."""
+    """The head of every page of a room (``base``: the network's talk address; ``can_manage``:
+    access.can_manage_room())."""
     w = _texts()
     url = f"{escape(base)}r/{int(room.pk)}/"
     archived = f" · <strong>{w.archived}</strong>" if room.is_archived else ""
     description = f'<p class="muted">{escape(room.description)}</p>' if room.description else ""
     manage = ""
-    if is_operator and room.kind in MANAGED_KINDS:
+    if can_manage:
         manage = f'<a href="{escape(base)}manage/{int(room.pk)}/">{w.manage}</a>'
     return (
         f'<div class="talk-head">\n  <p class="muted"><a href="{escape(base)}">{w.talk}</a> › '
@@ -110,7 +111,6 @@ def room_content_html(
     room: Room,
     title: str,
     member_id: int,
-    is_operator: bool,
     csrf_token: str,
     flags: dict[str, Any],
     last_seq: int,
@@ -121,7 +121,7 @@ def room_content_html(
     palette: str,
 ) -> str:
     """The room page's content: what room.html's template had, for one reader. ``flags``:
-    joined, can_post, can_join, can_leave."""
+    joined, can_post, can_join, can_leave, can_react, can_manage (from access.py)."""
     w = _texts()
     url = f"{escape(base)}r/{int(room.pk)}/"
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
@@ -131,9 +131,9 @@ def room_content_html(
         f'\n<section class="card talk-room" data-talk-socket="{escape(slug)}" '
         f'data-talk-member="{int(member_id)}" data-talk-room="{pk}" '
         f'data-talk-rooms="{pk if joined else ""}" data-last-seq="{int(last_seq)}" '
-        f'data-can-react="{"1" if joined and not room.is_archived else ""}" '
+        f'data-can-react="{"1" if flags["can_react"] else ""}" '
         f'data-live="{"1" if is_latest and joined else ""}">\n  ',
-        room_head_html(base, room, title, is_operator=is_operator),
+        room_head_html(base, room, title, can_manage=flags["can_manage"]),
         f"\n  \n    {pinned_html}\n  \n" if pinned_html else "\n  \n",
         '  <ol class="talk-messages" data-messages aria-live="polite">\n    ',
         older_html(older_url) if older_url else "",
@@ -199,7 +199,7 @@ def index_content_html(
     base: str,
     slug: str,
     member_id: int,
-    is_operator: bool,
+    can_create_room: bool,
     csrf_token: str,
     mine: list[tuple[Room, str, int]],
     joinable: list[Room],
@@ -221,6 +221,8 @@ def index_content_html(
             for room, title, unread in places
         )
 
+    manage = f'<p class="muted"><a href="{base}manage/">{w.manage_rooms}</a></p>'
+    manage = manage if can_create_room else ""
     rooms = [place for place in mine if not place[0].is_private]
     conversations = [place for place in mine if place[0].is_private]
     parts = [
@@ -232,7 +234,9 @@ def index_content_html(
         f'      <form class="inline-form" method="post" action="{base}office/">{csrf}<button '
         f'class="button button--ghost" type="submit">{w.message_office}</button></form>\n'
         "    </span>\n  </div>\n  ",
-        f'<p class="muted"><a href="{base}manage/">{w.manage_rooms}</a></p>' if is_operator else "",
+        f'<p class="muted"><a href="{base}manage/">{w.manage_rooms}</a></p>'
+        if can_create_room
+        else "",
         f'\n  <h2>{w.rooms}</h2>\n  <ul class="talk-list">\n    {rows(rooms, w.no_rooms)}\n'
         f'  </ul>\n  <h2>{w.conversations}</h2>\n  <ul class="talk-list">\n    '
         f"{rows(conversations, w.no_conversations)}\n  </ul>\n  ",

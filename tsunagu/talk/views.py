@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,12 +30,18 @@ from .access import (
     access_attachment,
     access_message,
     access_room,
+    can_create_room,
     can_invite,
     can_join,
+    can_leave,
+    can_manage_room,
     can_moderate,
     can_pin,
     can_post,
+    can_react,
+    can_remove_from_room,
     check_change_message_permission,
+    filter_messages_for,
     list_rooms_for,
     title_of,
 )
@@ -48,7 +54,6 @@ from .models import (
     Link,
     Message,
     Room,
-    RoomKind,
     RoomMember,
 )
 from .render import RenderContext, palette_html, render_messages
@@ -73,7 +78,7 @@ def index(request: NetworkRequest) -> HttpResponse:
         base=network_links(request.network.slug)["talk"],
         slug=request.network.slug,
         member_id=member.pk,
-        is_operator=member.is_operator,
+        can_create_room=can_create_room(member),
         csrf_token=token,
         mine=[
             (room, title_of(member, room), max(room.last_seq - room.place_read_seq, 0))  # type: ignore[attr-defined]
@@ -99,7 +104,7 @@ def _render_ctx(
     return RenderContext(
         base=network_links(request.network.slug)["talk"],
         room_id=room.pk,
-        can_react=joined and not room.is_archived,
+        can_react=can_react(member, room, joined),
         can_moderate=can_moderate(member, room),
         can_pin=can_pin(member, room, joined),
         in_thread=in_thread,
@@ -182,9 +187,9 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         "joined": joined,
         "can_post": can_post(member, room, joined),
         "can_join": not joined and can_join(member, room),
-        "can_leave": joined
-        and room.kind not in (RoomKind.DIRECT, RoomKind.OFFICE)
-        and not room.is_default,
+        "can_leave": can_leave(member, room, joined),
+        "can_react": ctx.can_react,
+        "can_manage": can_manage_room(member, room),
     }
     content = room_content_html(
         base=ctx.base,
@@ -192,7 +197,6 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         room=room,
         title=title,
         member_id=member.pk,
-        is_operator=member.is_operator,
         csrf_token=token,
         flags=flags,
         last_seq=last_seq,
@@ -310,11 +314,13 @@ def react(request: NetworkRequest, room_id: int, message_id: int) -> HttpRespons
     message = access_message(member, room, message_id)
     message.room = room
     stamp = request.POST.get("emoji", "").strip() or request.POST.get("stamp", "")
-    if place is None:
-        flash.error(request, _("Join the room to send stamps."))
-        return redirect(_room_url(request, room, f"#m{message.seq}"))
     try:
-        actions.do_toggle_reaction(member, message, stamp, True)
+        actions.do_toggle_reaction(member, message, stamp)
+    except PermissionDenied:
+        if place is not None:
+            raise
+        # Refused for not being in the room: say how to get there rather than a bare 403.
+        flash.error(request, _("Join the room to send stamps."))
     except ValidationError as error:
         flash.error(request, error.messages[0])
     return redirect(_room_url(request, room, f"#m{message.seq}"))
@@ -323,10 +329,10 @@ def react(request: NetworkRequest, room_id: int, message_id: int) -> HttpRespons
 @member_required
 def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
     member = request.membership
-    room, _place = access_room(member, room_id)
+    room, place = access_room(member, room_id)
     message = access_message(member, room, message_id)
     message.room = room
-    check_change_message_permission(member, room, message)
+    check_change_message_permission(member, room, message, place is not None)
     form = EditForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -358,14 +364,14 @@ def delete(request: NetworkRequest, room_id: int, message_id: int) -> HttpRespon
 @require_POST
 def moderate(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
     member = request.membership
-    room, place = access_room(member, room_id)
+    room, _place = access_room(member, room_id)
     message = access_message(member, room, message_id)
     message.room = room
     action = request.POST.get("action")
     if action in ("hide", "unhide"):
         actions.do_set_hidden(member, message, action == "hide")
     elif action in ("pin", "unpin"):
-        actions.do_set_pinned(member, message, action == "pin", place is not None)
+        actions.do_set_pinned(member, message, action == "pin")
     else:
         return HttpResponseBadRequest(_("Unknown action."))
     return redirect(_room_url(request, room, f"#m{message.seq}"))
@@ -417,11 +423,9 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
     token = page_token(request)
     count = 0
     if query:
-        qs = Message.objects.filter(room=room, deleted_at__isnull=True).select_related(
-            "sender__user"
+        qs = filter_messages_for(
+            member, room, Message.objects.filter(room=room).select_related("sender__user")
         )
-        if not can_moderate(member, room):
-            qs = qs.filter(is_hidden=False)
         for word in _words(query):
             qs = qs.filter(body__icontains=word)
         found = list(qs.order_by("-seq")[:SEARCH_LIMIT])
@@ -450,16 +454,13 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
 def files(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
     room, _place = access_room(member, room_id)
-    visible = Q(message__deleted_at__isnull=True)
-    if not can_moderate(member, room):
-        visible &= Q(message__is_hidden=False)
     attachments = list(
-        Attachment.objects.filter(visible, room=room)
+        filter_messages_for(member, room, Attachment.objects.filter(room=room), "message__")
         .select_related("message__sender__user")
         .order_by("-id")[:FILES_LIMIT]
     )
     links = list(
-        Link.objects.filter(visible, room=room)
+        filter_messages_for(member, room, Link.objects.filter(room=room), "message__")
         .select_related("message__sender__user")
         .order_by("-id")[:FILES_LIMIT]
     )
@@ -508,8 +509,6 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
             target = access_membership(member, request.POST["remove"])
             actions.do_remove_from_room(member, room, target)
         else:
-            if not may_invite:
-                raise PermissionDenied
             ids = parse_ids(request.POST.getlist("invite"))[:50]
             invitees = list(filter_active_members(member.network).filter(pk__in=ids))
             actions.do_invite(member, room, invitees)
@@ -539,7 +538,7 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
             "title": title_of(member, room),
             "in_room": in_room,
             "can_invite": may_invite,
-            "can_remove": member.is_operator and room.kind == RoomKind.CLOSED,
+            "can_remove": can_remove_from_room(member, room),
             "query": query,
             "candidates": candidates,
         },
@@ -632,8 +631,8 @@ def manage(request: NetworkRequest) -> HttpResponse:
 def manage_room(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
     room, _place = access_room(member, room_id)
-    if room.kind not in MANAGED_KINDS:
-        raise Http404
+    if not can_manage_room(member, room):
+        raise Http404  # a member's own conversation is no room the network runs
     form = RoomEditForm(
         request.POST or None, initial={"name": room.name, "description": room.description}
     )

@@ -89,7 +89,7 @@ def fill(world: World, canary: str) -> Filled:
                 client_id="m-1",
                 upload=SimpleUploadedFile(f"資料{canary}.pdf", b"%PDF-1.4 " + canary.encode()),
             )  # fmt: skip
-            do_stamp_message(member, message, "like", True)
+            do_stamp_message(member, message, "like")
             article = do_create_article(
                 operator, kind="company_news", title="社内報", body="お知らせ"
             )

@@ -42,6 +42,7 @@ def talk_js_strings() -> dict[str, str]:
 def talk_room_head(context: dict[str, Any]) -> SafeString:
     """The head of a room's pages (links to its search, files and members)."""
     from tsunagu.core.urls_cache import network_links
+    from tsunagu.talk.access import can_manage_room
     from tsunagu.talk.shell import room_head_html
 
     membership = context["membership"]
@@ -49,7 +50,7 @@ def talk_room_head(context: dict[str, Any]) -> SafeString:
         network_links(context["request"].network.slug)["talk"],
         context["room"],
         context["title"],
-        is_operator=bool(membership and membership.is_operator),
+        can_manage=bool(membership and can_manage_room(membership, context["room"])),
         query=context.get("query"),
     )
     return mark_safe(html)  # noqa: S308 - escaped when built

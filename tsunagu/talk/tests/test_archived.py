@@ -72,8 +72,8 @@ def test_actions_refuse_every_change_in_an_archived_room(world: World) -> None:
         for change in (
             lambda: do_edit_message(world.alumni_a, message, "書き換え"),
             lambda: do_delete_message(world.alumni_a, message),
-            lambda: do_set_pinned(world.operator_a, message, True, True),
-            lambda: do_toggle_reaction(world.alumni_a, message, "like", True),
+            lambda: do_set_pinned(world.operator_a, message, True),
+            lambda: do_toggle_reaction(world.alumni_a, message, "like"),
         ):
             with pytest.raises(PermissionDenied):
                 change()
@@ -89,7 +89,7 @@ def test_pins_in_an_archived_group_chat_are_refused_too(world: World) -> None:
         group.refresh_from_db()
     message.room = group
     with scope(network=world.net_a), pytest.raises(PermissionDenied):
-        do_set_pinned(world.supporter_a, message, True, True)
+        do_set_pinned(world.supporter_a, message, True)
     response = world.client(world.alumni_a).post(
         url(world, group, f"m/{message.pk}/moderate/"), {"action": "pin"}
     )

@@ -80,7 +80,7 @@ async def test_spies_hear_only_the_rooms_their_role_may_read(world: World) -> No
             post(world.employee_a, r["employee"], f"社員だけ {CANARY_A}")
             closed = post(world.operator_a, r["closed"], f"運営だけ {CANARY_A}")
             dm = post(world.operator_a, r["dm"], f"個別に {CANARY_A}")
-            do_toggle_reaction(world.supporter_a, casual, "welcome", True)
+            do_toggle_reaction(world.supporter_a, casual, "welcome")
             do_mark_read(world.supporter_a, r["dm"], dm.seq)
             message = Message.objects.get(pk=casual.pk)
             do_edit_message(world.alumni_a, message, f"雑談（編集） {CANARY_A}")

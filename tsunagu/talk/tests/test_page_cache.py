@@ -68,7 +68,7 @@ def test_a_stamp_shows_at_once_and_is_pressed_only_for_its_sender(world: World) 
     assert "stamp__count" not in message_html(page(alumni, world, room), message)
     with scope(network=world.net_a):
         message.room = room
-        actions.do_toggle_reaction(world.supporter_a, message, "like", True)
+        actions.do_toggle_reaction(world.supporter_a, message, "like")
     mine = message_html(page(world.client(world.supporter_a), world, room), message)
     theirs = message_html(page(alumni, world, room), message)
     assert 'stamp stamp--mine" name="stamp" value="like"' in mine
@@ -76,7 +76,7 @@ def test_a_stamp_shows_at_once_and_is_pressed_only_for_its_sender(world: World) 
     assert 'class="stamp" name="stamp" value="like"' in theirs
     assert 'aria-pressed="false">👍 <span class="stamp__count">1<' in theirs
     with scope(network=world.net_a):
-        actions.do_toggle_reaction(world.supporter_a, message, "like", True)
+        actions.do_toggle_reaction(world.supporter_a, message, "like")
     assert "stamp__count" not in message_html(page(alumni, world, room), message)
 
 
@@ -88,7 +88,7 @@ def test_hiding_and_pinning_show_at_once_to_members_and_operators(world: World) 
     page(operator, world, room)
     with scope(network=world.net_a):
         message.room = room
-        actions.do_set_pinned(world.operator_a, message, True, True)
+        actions.do_set_pinned(world.operator_a, message, True)
     html = page(member, world, room)
     assert "talk-pinned" in html and "📌" in message_html(html, message)
     with scope(network=world.net_a):
@@ -185,7 +185,7 @@ def test_older_pages_show_the_pinned_messages_and_their_fragments_do_not(world: 
     fill_room(room, [world.alumni_a, world.employee_a], 60)
     with scope(network=world.net_a):
         pinned.room = room
-        actions.do_set_pinned(world.operator_a, pinned, True, True)
+        actions.do_set_pinned(world.operator_a, pinned, True)
     client = world.client(world.alumni_a)
     path = f"/n/{world.net_a.slug}/talk/r/{room.pk}/?before=30"
     assert "talk-pinned" in client.get(path).content.decode()
