@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
+from typing import Any
 
 from celery import Task, shared_task
 from django.db import OperationalError
@@ -41,6 +43,23 @@ def send_invitations(network_id: int, invitation_ids: list[int], reminder: bool 
     return len(invitation_ids)
 
 
+# After the mail server answered, its answer must be stored: a write the database refuses for a
+# moment (SQLite busy with another writer, a failover) is tried again rather than leaving the
+# invitation "sending" with the answer lost.
+WRITE_TRIES = 5
+
+
+def record(due: Any, **fields: Any) -> int:
+    for attempt in range(1, WRITE_TRIES + 1):
+        try:
+            return int(due.update(**fields))
+        except OperationalError:
+            if attempt == WRITE_TRIES:
+                raise
+            time.sleep(0.2 * attempt)
+    return 0
+
+
 @shared_task(bind=True, acks_late=True)
 def send_invitation(
     task: Task, network_id: int, invitation_id: int, reminder: bool = False
@@ -72,17 +91,17 @@ def send_invitation(
         )
         if is_blocked(network_id, invitation.email):
             # Put on the list after it was queued: it is not sent.
-            due.update(sending_since=None, status=InvitationStatus.BLOCKED)
+            record(due, sending_since=None, status=InvitationStatus.BLOCKED)
             return False
         try:
             send_invitation_mail(invitation, reminder=reminder)
         except delivery.Undelivered as failure:
             # Still "sending", with the server's answer, while a retry waits; failed otherwise.
-            due.update(sending_since=None, error=failure.reason)
+            record(due, sending_since=None, error=failure.reason)
             if not failure.address_refused:  # a refused address is noted by delivery
                 delivery.retry_later(task, failure)
             logger.warning("invitation %s not delivered: %s", invitation_id, failure.reason)
-            due.update(status=InvitationStatus.FAILED)
+            record(due, status=InvitationStatus.FAILED)
             return False
         now = timezone.now()
         fields = {"status": InvitationStatus.SENT, "error": "", "sending_since": None}
@@ -91,7 +110,7 @@ def send_invitation(
             fields["reminded_at"] = now  # type: ignore[assignment]
         else:
             fields["sent_at"] = now  # type: ignore[assignment]
-        due.update(**fields)  # unless revoked meanwhile
+        record(due, **fields)  # unless revoked meanwhile
         delivery.forget_refusal(invitation.email)
         return True
 
