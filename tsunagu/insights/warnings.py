@@ -89,7 +89,7 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     found = {} if fresh else cache.get_many([slow_key, live_key])
     measures = found.get(slow_key)
     if measures is None:
-        measures = measure_slow(network_id, today, fresh=fresh)
+        measures = measure_slow(network_id, today)
         cache.set(slow_key, measures, SLOW_SECONDS)
     live = found.get(live_key)
     if live is None or live[0] != today:
@@ -99,9 +99,8 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     return measures
 
 
-def measure_slow(network_id: int, today: date, *, fresh: bool = False) -> Measures:
-    """The day's slow measures; without ``fresh`` the members are those the day's figures
-    counted, if they did."""
+def measure_slow(network_id: int, today: date) -> Measures:
+    """The day's slow measures."""
     m = Measures(day=today)
     since = today - RECENT
     with scope(network=network_id):
@@ -153,7 +152,7 @@ def measure_slow(network_id: int, today: date, *, fresh: bool = False) -> Measur
 
         m.profiles = sum(
             n
-            for (_role, status), n in members_by_role(network_id, fresh=fresh).items()
+            for (_role, status), n in members_by_role(network_id).items()
             if status == Status.ACTIVE
         )
         m.profiles_confirmed = confirmed_profiles(network_id, start - timedelta(days=365))
