@@ -177,6 +177,9 @@ def test_an_empty_audience_is_refused_and_nothing_is_recorded(world: World, comm
     assert answer.status_code == 400
     assert answer.context["audience_count"] == 0
     assert "data-refusal" in answer.content.decode()
+    assert "この配信先には対象者がいません。配信先を選び直してから送信してください。" in (
+        answer.content.decode()
+    )
     assert reload(draft).state == State.DRAFT
     assert mail.outbox == [] and entries(world, AuditAction.SEND_ANNOUNCEMENT) == []
 
