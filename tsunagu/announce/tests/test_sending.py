@@ -550,6 +550,22 @@ def test_an_address_the_server_refuses_is_counted_as_failed(
     assert row.state == DeliveryState.FAILED and "550" in row.error
 
 
+def test_an_address_already_marked_as_bouncing_is_not_mailed_and_counted_as_failed(
+    world: World, committed: Any
+) -> None:
+    delivery.note_refusal(world.alumni_a.user.email, "550 5.1.1 User unknown")
+    draft = make_draft(world.operator_a)
+    with committed():
+        post_send(world.client(world.operator_a), world, draft)
+    assert mails_to(world.alumni_a.user.email) == []
+    assert len(mail.outbox) == 3
+    draft = reload(draft)
+    assert (draft.sent_count, draft.failed_count, draft.skipped_count) == (3, 1, 0)
+    with scopes_disabled():
+        row = Delivery.objects.get(announcement=draft, user=world.alumni_a.user)
+    assert row.state == DeliveryState.FAILED and "550 5.1.1 User unknown" in row.error
+
+
 def test_a_member_who_changed_only_another_channel_still_gets_the_mail(
     world: World, committed: Any
 ) -> None:
