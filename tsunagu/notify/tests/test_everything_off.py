@@ -1,6 +1,6 @@
 """A member who turns everything off on the notification settings page is told nothing, by no
 channel, and an announcement counts them as skipped; a member who turns off every notification
-but keeps the digest still hears of new events through it."""
+but keeps the digest still hears of new events and articles through it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tsunagu.announce.models import Delivery, DeliveryState
 from tsunagu.announce.tests.helpers import make_draft, post_send, reload
@@ -18,6 +18,7 @@ from tsunagu.core.testing.push import PushService, push_service
 from tsunagu.core.testing.world import World
 from tsunagu.digest import tasks as digest_tasks
 from tsunagu.events.tests.test_pages import event_data
+from tsunagu.news.actions import do_create_article
 from tsunagu.notify.models import inbox
 from tsunagu.push.tests.helpers import send_direct_message, subscribe
 
@@ -112,16 +113,21 @@ def test_a_member_who_turns_everything_off_is_told_nothing_and_counted_as_skippe
     assert "秋の交流会 2027" in employee.get("/n/mitsuba-a/notifications/").content.decode()
 
 
-def test_with_every_notification_off_new_events_still_come_in_the_digest(
+def test_with_every_notification_off_new_events_and_articles_still_come_in_the_digest(
     world: World, any_hour: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     alumna = world.client(world.alumni_a)
     turn_everything_off(alumna, "monthly")
     with django_capture_on_commit_callbacks(execute=True):
         new_event(world, "秋の交流会 2027")
+        with scope(network=world.net_a):
+            do_create_article(
+                world.operator_a, kind="company_news", title="社内報 11月号", body="本文"
+            )
     with scopes_disabled():
         assert not inbox(world.net_a, world.alumni_a.user_id).exists()
+    assert mail.outbox == []
 
     digest_tasks.plan_network_digests(world.net_a.pk)
     [digest] = [m for m in mail.outbox if m.to == [world.alumni_a.user.email]]
-    assert "秋の交流会 2027" in digest.body
+    assert "秋の交流会 2027" in digest.body and "社内報 11月号" in digest.body
