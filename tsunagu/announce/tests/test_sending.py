@@ -548,6 +548,8 @@ def test_an_address_the_server_refuses_is_counted_as_failed(
     with scopes_disabled():
         row = Delivery.objects.get(announcement=draft, user=world.alumni_a.user)
     assert row.state == DeliveryState.FAILED and "550" in row.error
+    # The address is marked: its owner is asked to update it, the operators count it.
+    assert delivery.refusal_of(world.alumni_a.user.email) is not None
 
 
 def test_an_address_already_marked_as_bouncing_is_not_mailed_and_counted_as_failed(
