@@ -285,11 +285,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.insights.tasks.refresh_figures",
         "schedule": crontab(hour=3, minute=10),
     },
-    # Chart drawings kept for content not shown for 40 days (03:30 Tokyo).
-    "chart-drawings": {
-        "task": "tsunagu.core.tasks.forget_old_chart_drawings",
-        "schedule": crontab(hour=3, minute=30),
-    },
     # The operators' monthly letter of early warnings, on the first of the month.
     "insights-warnings": {
         "task": "tsunagu.insights.tasks.send_monthly_warnings",

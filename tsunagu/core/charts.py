@@ -6,24 +6,18 @@ page needs no extra request or access check. Every chart is paired with a table 
 (``core/chart.html``), which is what a screen reader reads and what the chart's words say.
 
 Charts are plain values: an app builds a :class:`Chart` from its figures (cached with them if it
-likes) and the template tag ``{% chart c %}`` renders the figure and its table. A page of
-several charts hands them to :func:`draw` first: what was drawn before for the same content is
-read back in one query (``models.ChartImage``), the rest is drawn and kept.
+likes) and the template tag ``{% chart c %}`` renders the figure and its table.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 
 import pygal
-from django.utils import timezone
 from pygal.etree import etree
 from pygal.style import Style
 
@@ -72,60 +66,7 @@ class Chart:
         return out
 
     def data_uri(self) -> str:
-        svg = self.extra.get("svg")
-        if not isinstance(svg, bytes):
-            svg = render_svg(self)
-        return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-    def digest(self) -> str:
-        """What the drawing depends on, as a digest: the same content is the same image."""
-        content = [
-            DRAWING,
-            self.kind,
-            list(self.labels),
-            [[series.name, list(series.values)] for series in self.series],
-            self.max_value,
-        ]
-        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# Moves whenever ``render_svg`` draws differently, so no image drawn before is read back.
-DRAWING = 1
-KEEP_DRAWINGS = timedelta(days=40)
-
-
-def draw(charts: Sequence[Chart]) -> None:
-    """Draws each chart, or reads back its drawing made before for the same content; one query
-    for all. The image is kept on the chart (``extra["svg"]``) for ``data_uri``."""
-    from .models import ChartImage
-
-    wanted: dict[str, list[Chart]] = {}
-    for chart in charts:
-        if not chart.empty and "svg" not in chart.extra:
-            wanted.setdefault(chart.digest(), []).append(chart)
-    if not wanted:
-        return
-    found = dict(ChartImage.objects.filter(digest__in=wanted).values_list("digest", "svg"))
-    new = []
-    for digest, same in wanted.items():
-        svg = found.get(digest)
-        if svg is None:
-            svg = render_svg(same[0])
-            new.append(ChartImage(digest=digest, svg=svg))
-        for chart in same:
-            chart.extra["svg"] = bytes(svg)
-    ChartImage.objects.bulk_create(new, ignore_conflicts=True)
-
-
-def forget_old_drawings() -> int:
-    """Deletes the drawings made more than 40 days ago; a chart still shown is drawn again."""
-    from .models import ChartImage
-
-    deleted, _by_model = ChartImage.objects.filter(
-        drawn_at__lt=timezone.now() - KEEP_DRAWINGS
-    ).delete()
-    return deleted
+        return "data:image/svg+xml;base64," + base64.b64encode(render_svg(self)).decode("ascii")
 
 
 def _number(value: float | int) -> str:

@@ -11,16 +11,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.charts import draw
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from . import member_counts
 from .figures import Period, figures_for, store_closed_months
 from .forms_dashboard import PRESETS
 from .kinds import WARNINGS
-from .presentation import charts
 from .warnings import evaluate, measures_for, settings_for
 
 log = logging.getLogger(__name__)
@@ -38,15 +35,9 @@ def refresh_figures() -> int:
 
 def refresh_network_figures(network_id: int) -> None:
     today = network_day(timezone.now())
-    # The stored members by role and status, counted again: a write that skipped the signals
-    # and did not say so is right from tonight.
-    member_counts.recount(network_id)
     store_closed_months(network_id, today)
     for months, _label in PRESETS:
-        figures = figures_for(network_id, Period.last_months(int(months), today), fresh=True)
-        # Drawn in the site's language, so the first page of the day reads the images back.
-        with translation.override(settings.LANGUAGE_CODE):
-            draw(charts(figures))
+        figures_for(network_id, Period.last_months(int(months), today), fresh=True)
     measures_for(network_id, fresh=True)
 
 

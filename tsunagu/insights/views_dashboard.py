@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tsunagu.core.charts import draw
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.fragments import cached_fragment
 from tsunagu.tenancy.days import network_day
@@ -41,13 +40,11 @@ def _figures_html(request: NetworkRequest, figures: Figures) -> str:
     name = f"insights:{SCHEMA}:figures:{figures.period.key}:{figures.as_of:%Y%m%d}:{stamp}"
 
     def render_block() -> str:
-        drawn = charts(figures)
-        draw(drawn)
         return render_to_string(
             "insights/fragment_figures.html",
             {
                 "figures": figures,
-                "charts": drawn,
+                "charts": charts(figures),
                 "member_rows": member_rows(figures),
                 "cohort_rows": cohort_rows(figures),
                 "statuses": Status.choices,

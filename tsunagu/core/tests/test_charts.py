@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import UTC, datetime
 
-import pytest
-import time_machine
 from django.template import Context, Template
 
-from tsunagu.core.charts import Chart, Series, draw, forget_old_drawings, render_svg
-from tsunagu.core.models import ChartImage
+from tsunagu.core.charts import Chart, Series, render_svg
 
 
 def monthly() -> Chart:
@@ -53,57 +49,3 @@ def test_shares_keep_their_decimal_and_unit() -> None:
         title="事務局の投稿比率", labels=["4月"], series=[Series("比率", [62.5])], unit="%"
     )
     assert chart.rows() == [("4月", ["62.5%"])]
-
-
-# --- Drawings kept for content drawn before (charts.draw) --------------------------------------
-
-
-def _image(chart: Chart) -> bytes:
-    return base64.b64decode(chart.data_uri().partition(",")[2])
-
-
-@pytest.mark.django_db
-def test_the_same_content_is_drawn_once_and_read_back_later() -> None:
-    first, twin = monthly(), monthly()
-    draw([first, twin])
-    assert ChartImage.objects.count() == 1
-    # pygal names each drawing's elements anew: equal images are the one kept drawing.
-    assert _image(first) == _image(twin)
-    assert "2026年2月" in _image(first).decode()
-    # What a later page reads is the kept drawing, not a new one: mark the kept drawing and
-    # a new chart of the same content shows the mark.
-    ChartImage.objects.update(svg=b"<svg xmlns='http://www.w3.org/2000/svg' id='kept'/>")
-    later = monthly()
-    draw([later])
-    assert b"id='kept'" in _image(later)
-    assert ChartImage.objects.count() == 1
-
-
-@pytest.mark.django_db
-def test_changed_figures_or_names_are_a_new_drawing() -> None:
-    draw([monthly()])
-    changed = Chart(
-        title="月間アクティブ",
-        labels=["2026年1月", "2026年2月", "2026年3月"],
-        series=[Series("アルムナイ", [120, 98, 132]), Series("社員", [14, None, 9])],
-    )
-    renamed = Chart(
-        title="月間アクティブ",
-        labels=["2026年1月", "2026年2月", "2026年3月"],
-        series=[Series("Alumni", [120, 98, 131]), Series("社員", [14, None, 9])],
-    )
-    draw([changed, renamed])
-    assert ChartImage.objects.count() == 3
-    assert ChartImage.objects.filter(digest=changed.digest()).exists()
-    assert b"Alumni" in _image(renamed)
-
-
-@pytest.mark.django_db
-def test_drawings_not_made_for_40_days_are_deleted() -> None:
-    with time_machine.travel(datetime(2026, 1, 1, 12, tzinfo=UTC), tick=False):
-        draw([monthly()])
-    with time_machine.travel(datetime(2026, 2, 5, 12, tzinfo=UTC), tick=False):
-        assert forget_old_drawings() == 0
-    with time_machine.travel(datetime(2026, 2, 11, 12, tzinfo=UTC), tick=False):
-        assert forget_old_drawings() == 1
-    assert not ChartImage.objects.exists()
