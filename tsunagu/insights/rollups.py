@@ -59,3 +59,29 @@ class MemberCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id} {self.role} {self.status}: {self.n}"
+
+
+class DayTotals(models.Model):
+    """What the warnings' rolling windows add up, for one day that is over (``day_totals``).
+
+    A contribution is recorded on the day it is made, so a closed day's totals do not change
+    (a backfill of the past is followed by ``refresh_insights``); the nightly task counts the
+    last 180 days again all the same.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    posts = models.IntegerField(default=0)  # threads, articles, life updates, room messages
+    office_posts = models.IntegerField(default=0)  # of which written as an operator
+    attendance = models.IntegerField(default=0)
+    repeaters = models.IntegerField(default=0)  # attendances of members who attended before
+
+    objects: ClassVar[models.Manager[DayTotals]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "day"], name="insights_day_totals_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id} {self.day}"

@@ -25,6 +25,7 @@ from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.tenancy.days import day_start, network_day
 from tsunagu.tenancy.models import Membership, Role, Status
 
+from . import day_totals
 from .figures import (
     SCHEMA,
     _percent,
@@ -34,7 +35,7 @@ from .figures import (
     month_rows,
     month_start,
 )
-from .models import POST_KINDS, Contribution, ContributionKind
+from .models import ContributionKind
 from .thresholds import RANGES, InsightSettings
 
 Kind = ContributionKind
@@ -89,7 +90,7 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     found = {} if fresh else cache.get_many([slow_key, live_key])
     measures = found.get(slow_key)
     if measures is None:
-        measures = measure_slow(network_id, today)
+        measures = measure_slow(network_id, today, fresh=fresh)
         cache.set(slow_key, measures, SLOW_SECONDS)
     live = found.get(live_key)
     if live is None or live[0] != today:
@@ -99,46 +100,28 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     return measures
 
 
-def measure_slow(network_id: int, today: date) -> Measures:
-    """The day's slow measures."""
+def measure_slow(network_id: int, today: date, *, fresh: bool = False) -> Measures:
+    """The day's slow measures; ``fresh`` counts the stored days again."""
     m = Measures(day=today)
     since = today - RECENT
     with scope(network=network_id):
-        contributions = Contribution.objects.filter(network_id=network_id)
-        # Who starts things: a comment answers a post, and a thread of a thousand replies to
-        # one announcement is members taking part, not the office writing everything.
-        posts = Q(kind__in=POST_KINDS - {Kind.COMMENT})
-        # Counting "day" (never null) lets PostgreSQL read the (network, day, kind, role)
-        # index alone; counting "id" would visit every row.
-        recent = contributions.filter(day__gt=since, day__lte=today).aggregate(
-            posts=Count("day", filter=posts),
-            office=Count("day", filter=posts & Q(role=Role.OPERATOR)),
-        )
-        m.posts, m.office_posts = recent["posts"], recent["office"]
+        # Days that are over from their stored totals, today from the record (``day_totals``).
+        window = day_totals.days(network_id, since - RECENT + timedelta(days=1), today, fresh=fresh)
+        recent = [totals for day, totals in window.items() if day > since]
+        before = [totals for day, totals in window.items() if day <= since]
+        m.posts = sum(d.posts for d in recent)
+        m.office_posts = sum(d.office_posts for d in recent)
+        m.attendance = sum(d.attendance for d in recent)
+        m.repeaters = sum(d.repeaters for d in recent)
+        m.attendance_before = sum(d.attendance for d in before)
+        m.repeaters_before = sum(d.repeaters for d in before)
+        m.first_timers = m.attendance - m.repeaters
 
         this_month = month_start(today)
         first = add_months(this_month, -(RANGES["mau_falling_months"][2] + 1))
         months = [add_months(first, i) for i in range(RANGES["mau_falling_months"][2] + 1)]
         rows = month_rows(network_id, months, today)
         m.mau = [(month, rows[month].active) for month in months]
-
-        attended = contributions.filter(kind=Kind.ATTENDANCE)
-        earlier = attended.filter(member=OuterRef("member"), day__lt=OuterRef("day"))
-        # Grouped by "again" rather than counted with it in two filters: PostgreSQL would run
-        # the EXISTS once for each filter that names it.
-        windows = (
-            attended.filter(day__gt=since - RECENT, day__lte=today)
-            .annotate(again=Exists(earlier))
-            .values("again")
-            .annotate(recent=Count("day", filter=Q(day__gt=since)), total=Count("day"))
-            .order_by()
-        )
-        for row in windows:
-            if row["again"]:
-                m.repeaters, m.repeaters_before = row["recent"], row["total"] - row["recent"]
-            m.attendance += row["recent"]
-            m.attendance_before += row["total"] - row["recent"]
-        m.first_timers = m.attendance - m.repeaters
 
         start = day_start(timezone.now())
         invitations = Invitation.objects.filter(

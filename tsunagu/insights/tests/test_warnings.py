@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import cache
 from django_scopes import scope
 
 from tsunagu.boards.models import Category, Comment, Thread, ThreadKind
@@ -19,6 +20,7 @@ from tsunagu.feed.models import Welcome
 from tsunagu.insights import tasks
 from tsunagu.insights.figures import Period, figures_for
 from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind
+from tsunagu.insights.rollups import DayTotals
 from tsunagu.insights.warnings import Warning, measures_for, warnings_for
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.profiles.models import Profile
@@ -339,3 +341,49 @@ def test_the_letter_goes_out_only_on_the_first_of_the_month(world: World) -> Non
     for _ in range(3):
         contribute(world, world.operator_a, K.ARTICLE, date(2026, 6, 10))
     assert tasks.send_monthly_warnings() == 0  # the 15th
+
+
+# --- the days that are over, stored (day_totals) -------------------------------------------
+
+
+def _office_share(world: World) -> str:
+    cache.clear()  # as after a lost cache: the measures are taken again, not read back
+    return warning(world, "office_share").measured
+
+
+def test_days_that_are_over_are_stored_and_today_is_counted_from_the_record(
+    world: World,
+) -> None:
+    for _ in range(3):
+        contribute(world, world.operator_a, K.ARTICLE, date(2026, 6, 1))
+    contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 2))
+    assert "75.0%" in _office_share(world)
+    with scope(network=world.net_a):
+        stored = DayTotals.objects.filter(network=world.net_a)
+        assert stored.filter(day=date(2026, 6, 1)).get().office_posts == 3
+        assert not stored.filter(day=date(2026, 6, 15)).exists()  # today is not over
+    for _ in range(3):  # members write today: the share moves at once
+        contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 15))
+    assert "42.9%" in _office_share(world)
+    assert not warning(world, "office_share").firing
+
+
+def test_the_nightly_refresh_counts_the_stored_days_again(world: World) -> None:
+    contribute(world, world.operator_a, K.ARTICLE, date(2026, 6, 1))
+    contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 2))
+    assert "50.0%" in _office_share(world)
+    # A backfill writes the past: the stored days say what they counted until the night.
+    contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 3))
+    assert "50.0%" in _office_share(world)
+    tasks.refresh_network_figures(world.net_a.pk)
+    assert "33.3%" in _office_share(world)
+
+
+def test_a_range_with_a_day_missing_is_counted_again(world: World) -> None:
+    contribute(world, world.operator_a, K.ARTICLE, date(2026, 6, 1))
+    contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 2))
+    _office_share(world)
+    contribute(world, world.alumni_a, K.THREAD, date(2026, 6, 3))
+    with scope(network=world.net_a):
+        DayTotals.objects.filter(network=world.net_a, day=date(2026, 6, 10)).delete()
+    assert "33.3%" in _office_share(world)
