@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.core import revisions
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Membership
 
@@ -38,7 +39,7 @@ from .models import (
     RegistrationStatus,
     Series,
 )
-from .signals import bump_revision, forget_organisers
+from .signals import forget_organisers
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -72,7 +73,7 @@ def _set_organisers(event: Event, memberships: Any) -> None:
             for pk in sorted(wanted - current)
         ]
     )
-    bump_revision(event.pk)  # a bulk insert sends no signals
+    revisions.bump(Event, event.pk)  # a bulk insert sends no signals
     forget_organisers(wanted - current)
 
 

@@ -1,4 +1,5 @@
-"""What the event pages keep in the cache follows the rows it comes from."""
+"""What the event pages keep in the cache follows the rows it comes from. (Every change to an
+event's organisers, registrations and photos moves its revision on: declared in apps.py.)"""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django_scopes import scopes_disabled
 
+from tsunagu.core.revisions import bump_where
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import naming_changed
 
-from .models import Event, Organiser, Photo, Registration, Series
+from .models import Event, Organiser, Registration, Series
 
 
 def series_key(network_id: int) -> str:
@@ -29,18 +30,6 @@ def forget_series(sender: Any, instance: Series, **kwargs: Any) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def bump_revision(event_id: int) -> None:
-    with scopes_disabled():  # also from tasks and commands, outside a network's scope
-        Event.objects.filter(pk=event_id).update(revision=F("revision") + 1)
-
-
-@receiver([post_save, post_delete], sender=Organiser)
-@receiver([post_save, post_delete], sender=Registration)
-@receiver([post_save, post_delete], sender=Photo)
-def _part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    bump_revision(instance.event_id)
-
-
 @receiver(post_save, sender=Membership)
 def _member_left_or_returned(
     sender: Any, instance: Membership, created: bool, **kwargs: Any
@@ -49,16 +38,16 @@ def _member_left_or_returned(
     of their events (tenancy/names.py), and by name again when they return."""
     if kwargs.get("raw") or not naming_changed(created, kwargs.get("update_fields")):
         return
-    with scopes_disabled():
-        Event.objects.filter(
-            Q(pk__in=Organiser.objects.filter(membership=instance).values("event_id"))
-            | Q(
-                pk__in=Registration.objects.filter(
-                    network_id=instance.network_id, user_id=instance.user_id
-                ).values("event_id")
-            ),
-            network_id=instance.network_id,
-        ).update(revision=F("revision") + 1)
+    bump_where(
+        Event,
+        Q(pk__in=Organiser._base_manager.filter(membership=instance).values("event_id"))
+        | Q(
+            pk__in=Registration._base_manager.filter(
+                network_id=instance.network_id, user_id=instance.user_id
+            ).values("event_id")
+        ),
+        network_id=instance.network_id,
+    )
 
 
 def organises_key(membership_id: int) -> str:
