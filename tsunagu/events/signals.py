@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from tsunagu.core import caching
 from tsunagu.core.revisions import bump_where
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import naming_changed
@@ -19,15 +18,13 @@ from .models import Event, Organiser, Registration, Series
 
 
 def series_key(network_id: int) -> str:
-    return f"events:series:v1:{network_id}"
+    return caching.key("events", "series", network_id)
 
 
 @receiver(post_save, sender=Series)
 @receiver(post_delete, sender=Series)
 def forget_series(sender: Any, instance: Series, **kwargs: Any) -> None:
-    key = series_key(instance.network_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    caching.forget(series_key(instance.network_id))
 
 
 @receiver(post_save, sender=Membership)
@@ -52,14 +49,11 @@ def _member_left_or_returned(
 
 def organises_key(membership_id: int) -> str:
     """Whether the member organises any event: such a member's event list is their own."""
-    return f"events:organises:v1:{membership_id}"
+    return caching.key("events", "organises", membership_id)
 
 
 def forget_organisers(membership_ids: Any) -> None:
-    keys = [organises_key(pk) for pk in membership_ids]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    caching.forget(*[organises_key(pk) for pk in membership_ids])
 
 
 @receiver([post_save, post_delete], sender=Organiser)
@@ -67,21 +61,12 @@ def _organiser_changed(sender: Any, instance: Organiser, **kwargs: Any) -> None:
     forget_organisers([instance.membership_id])
 
 
-def list_version_key(network_id: int) -> str:
-    return f"events:list-version:v1:{network_id}"
+def event_list(network_id: int) -> caching.Namespace:
+    """The network's cached pages of the event list (listing.events_page())."""
+    return caching.Namespace("events", "list", network_id)
 
 
 @receiver([post_save, post_delete], sender=Event)
 def _event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
-    """A new, edited, called-off or deleted event changes the lists it is on: their cached
-    pages are keyed by this version (listing.events_page())."""
-    key = list_version_key(instance.network_id)
-
-    def bump() -> None:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, None)
-
-    bump()
-    transaction.on_commit(bump)
+    """A new, edited, called-off or deleted event changes the lists it is on."""
+    event_list(instance.network_id).clear()

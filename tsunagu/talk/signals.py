@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -83,7 +82,6 @@ def _end_role_places(member: Membership) -> None:
         return
     places.delete()
     forget_member(member.pk)
-    transaction.on_commit(lambda: forget_member(member.pk))
     network = member.network
     for room_id in room_ids:
         # As talk.actions._membership_changed: the sockets unsubscribe from the room at once.
