@@ -191,9 +191,7 @@ def _deliver(
         return Outcome.FAILED
     try:
         delivery.deliver(announcement_message(network, announcement, row.user))
-    except delivery.Undelivered as failure:
-        if failure.address_refused:
-            delivery.note_refusal(row.user.email, failure.reason)
+    except delivery.Undelivered as failure:  # a refused address is noted by delivery
         if failure.final:
             pending.update(state=DeliveryState.FAILED, sending_since=None, error=failure.reason)
             return Outcome.FAILED

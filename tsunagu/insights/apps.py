@@ -16,3 +16,6 @@ class InsightsConfig(AppConfig):
         from . import dashboard_signals
 
         dashboard_signals.connect()
+        from . import member_counts
+
+        member_counts.connect()

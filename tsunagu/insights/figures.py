@@ -26,6 +26,7 @@ from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.days import network_day, network_zone
 from tsunagu.tenancy.models import Membership, Role, Status
 
+from . import member_counts
 from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind
 from .rollups import MonthTotals
 
@@ -264,7 +265,7 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         if add_months(m, k) < this_month
     }
     with scope(network=network_id):
-        members = members_by_role(network_id, fresh=True)
+        members = members_by_role(network_id)
         rows = month_rows(network_id, sorted(set(period.months()) | later), today, as_of)
         funnel = _funnel(network_id, period, as_of)
         window = _window(network_id, as_of)
@@ -297,24 +298,9 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
     )
 
 
-def members_by_role(network_id: int, *, fresh: bool = False) -> dict[tuple[str, str], int]:
-    """Members by (role, status). The figures count them (``fresh``) and keep the count for
-    the day, when the warnings, also kept for the day, read it: counting every membership is
-    among the costliest queries of a large network's page, and was made twice."""
-    today = network_day(timezone.now())
-
-    def count() -> dict[tuple[str, str], int]:
-        with scope(network=network_id):
-            return {
-                (row["role"], row["status"]): row["n"]
-                for row in Membership.objects.filter(network_id=network_id)
-                .values("role", "status")
-                .annotate(n=Count("id"))
-                .order_by()
-            }
-
-    key = caching.key("insights", "members", network_id, f"{today:%Y%m%d}")
-    return dict(caching.cached(key, count, CACHE_SECONDS, fresh=fresh))
+def members_by_role(network_id: int) -> dict[tuple[str, str], int]:
+    """Members by (role, status), as stored and kept current (``member_counts``)."""
+    return member_counts.counts(network_id)
 
 
 def confirmed_profiles(network_id: int, since: datetime) -> int:

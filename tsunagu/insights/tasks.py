@@ -15,6 +15,7 @@ from tsunagu.notify.actions import notify
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
+from . import member_counts
 from .figures import Period, figures_for, store_closed_months
 from .forms_dashboard import PRESETS
 from .kinds import WARNINGS
@@ -35,6 +36,9 @@ def refresh_figures() -> int:
 
 def refresh_network_figures(network_id: int) -> None:
     today = network_day(timezone.now())
+    # The stored members by role and status, counted again: a write that skipped the signals
+    # and did not say so is right from tonight.
+    member_counts.recount(network_id)
     store_closed_months(network_id, today)
     for months, _label in PRESETS:
         figures_for(network_id, Period.last_months(int(months), today), fresh=True)

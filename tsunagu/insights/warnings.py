@@ -87,7 +87,7 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     slow_key, live_key = _slow_key(network_id, today), _live_key(network_id)
     found = {} if fresh else caching.read_many([slow_key, live_key])
     measures = caching.cached(
-        slow_key, lambda: measure_slow(network_id, today, fresh=fresh), SLOW_SECONDS, found=found
+        slow_key, lambda: measure_slow(network_id, today), SLOW_SECONDS, found=found
     )
     live = found.get(live_key)
     if live is None or live[0] != today:
@@ -97,9 +97,8 @@ def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     return measures
 
 
-def measure_slow(network_id: int, today: date, *, fresh: bool = False) -> Measures:
-    """The day's slow measures; without ``fresh`` the members are those the day's figures
-    counted, if they did."""
+def measure_slow(network_id: int, today: date) -> Measures:
+    """The day's slow measures."""
     m = Measures(day=today)
     since = today - RECENT
     with scope(network=network_id):
@@ -151,7 +150,7 @@ def measure_slow(network_id: int, today: date, *, fresh: bool = False) -> Measur
 
         m.profiles = sum(
             n
-            for (_role, status), n in members_by_role(network_id, fresh=fresh).items()
+            for (_role, status), n in members_by_role(network_id).items()
             if status == Status.ACTIVE
         )
         m.profiles_confirmed = confirmed_profiles(network_id, start - timedelta(days=365))

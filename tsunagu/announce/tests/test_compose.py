@@ -71,8 +71,10 @@ def test_an_empty_audience_is_shown_as_such_before_sending(world: World) -> None
     client = world.client(world.operator_a)
     answer = client.post(base(world) + "new/", compose_data(audience="segment", left_from="2030"))
     [draft] = drafts(world)
-    page = client.get(answer["Location"])
+    page = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="ja")
     assert page.context["audience_count"] == 0
+    assert 'data-count="0"' in page.content.decode()
+    assert "この配信先には対象者がいないため、送信できません。" in page.content.decode()
     assert b"data-send-form" not in page.content  # no button to send to nobody
 
 

@@ -177,6 +177,9 @@ def test_an_empty_audience_is_refused_and_nothing_is_recorded(world: World, comm
     assert answer.status_code == 400
     assert answer.context["audience_count"] == 0
     assert "data-refusal" in answer.content.decode()
+    assert "この配信先には対象者がいません。配信先を選び直してから送信してください。" in (
+        answer.content.decode()
+    )
     assert reload(draft).state == State.DRAFT
     assert mail.outbox == [] and entries(world, AuditAction.SEND_ANNOUNCEMENT) == []
 
@@ -545,6 +548,24 @@ def test_an_address_the_server_refuses_is_counted_as_failed(
     with scopes_disabled():
         row = Delivery.objects.get(announcement=draft, user=world.alumni_a.user)
     assert row.state == DeliveryState.FAILED and "550" in row.error
+    # The address is marked: its owner is asked to update it, the operators count it.
+    assert delivery.refusal_of(world.alumni_a.user.email) is not None
+
+
+def test_an_address_already_marked_as_bouncing_is_not_mailed_and_counted_as_failed(
+    world: World, committed: Any
+) -> None:
+    delivery.note_refusal(world.alumni_a.user.email, "550 5.1.1 User unknown")
+    draft = make_draft(world.operator_a)
+    with committed():
+        post_send(world.client(world.operator_a), world, draft)
+    assert mails_to(world.alumni_a.user.email) == []
+    assert len(mail.outbox) == 3
+    draft = reload(draft)
+    assert (draft.sent_count, draft.failed_count, draft.skipped_count) == (3, 1, 0)
+    with scopes_disabled():
+        row = Delivery.objects.get(announcement=draft, user=world.alumni_a.user)
+    assert row.state == DeliveryState.FAILED and "550 5.1.1 User unknown" in row.error
 
 
 def test_a_member_who_changed_only_another_channel_still_gets_the_mail(

@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.events.models import Event
 from tsunagu.tenancy.models import Membership, Network, Role, Status
+from tsunagu.tenancy.signals import members_written_in_bulk
 
 PASSWORD = "correct-horse-battery-42"  # noqa: S105 - test password
 _seq = itertools.count(1)
@@ -59,10 +60,12 @@ def make_members(network: Network, count: int, *, role: str = Role.ALUMNI) -> li
         for n in numbers
     )
     with scopes_disabled():
-        return Membership.objects.bulk_create(
+        members = Membership.objects.bulk_create(
             Membership(network=network, user=user, role=role, status=Status.ACTIVE)
             for user in users
         )
+    members_written_in_bulk.send(sender=Membership, network_id=network.pk)
+    return members
 
 
 def make_event(network: Network, *, title: str = "朝活もくもく会", **fields: Any) -> Event:

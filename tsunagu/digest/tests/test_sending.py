@@ -210,3 +210,25 @@ def test_a_mail_server_that_is_down_gets_the_digest_later(
         assert sum(server.delivered().values()) == 4
         run_digests(world.net_a)
         assert sum(server.delivered().values()) == 4
+
+
+def test_an_address_the_provider_reported_as_bounced_gets_no_digest(
+    world: World, settings: Any
+) -> None:
+    settings.BOUNCE_WEBHOOK_SECRET = "bounce-secret-for-the-digest-test"
+    bounced = world.alumni_a.user.email
+    answer = world.client(None).post(
+        "/mail/bounces/",
+        {"bounces": [{"email": bounced, "type": "permanent", "reason": "550 5.1.1 unknown"}]},
+        content_type="application/json",
+        headers={"Authorization": "Bearer bounce-secret-for-the-digest-test"},
+    )
+    assert answer.status_code == 200 and answer.json()["marked"] == 1
+    make_event(world.net_a, title="秋の交流会")
+    run_digests(world.net_a)
+    sent = Counter(m.to[0] for m in mail.outbox)
+    assert bounced not in sent
+    assert len(sent) == 3 and set(sent.values()) == {1}
+    with scopes_disabled():
+        row = DigestSent.objects.get(user=world.alumni_a.user)
+    assert row.state == DigestState.FAILED and "550 5.1.1 unknown" in row.error

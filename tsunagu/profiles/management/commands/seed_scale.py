@@ -15,6 +15,7 @@ from tsunagu.accounts.models import User
 from tsunagu.tenancy.actions import do_create_network
 from tsunagu.tenancy.management.commands.seed_demo import FAMILY, GIVEN
 from tsunagu.tenancy.models import Membership, Network, Role
+from tsunagu.tenancy.signals import members_written_in_bulk
 
 from ...demo import (
     DEPARTMENTS,
@@ -95,6 +96,7 @@ class Command(BaseCommand):
                 DirectoryEntry.objects.bulk_create(e for e in entries if e is not None)
             self.stdout.write(f"{offset + count} / {members}")
         forget_results(network.pk)
+        members_written_in_bulk.send(sender=Membership, network_id=network.pk)
         self.stdout.write(self.style.SUCCESS(f"/n/{slug}/ has {members} members."))
 
     @staticmethod
