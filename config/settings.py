@@ -179,12 +179,17 @@ REDIS_URL = env("REDIS_URL")
 # Every process reads the same cache: rows that writes drop from the cache (the signed-in user,
 # memberships) may then be read from it. Without Redis each process has its own.
 SHARED_CACHE = bool(REDIS_URL)
+# Every cache key begins with this prefix (keys are named in tsunagu/core/caching.py). Raise
+# CACHE_SCHEMA with any change to the code that changes the shape of something kept in the cache:
+# the deployment then never reads what the previous code wrote, at the price of a cold cache.
+CACHE_SCHEMA = 1
+CACHE_KEY_PREFIX = f"tsunagu:s{CACHE_SCHEMA}"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "tsunagu.core.cache.RedisCache",
+            "BACKEND": "tsunagu.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "tsunagu",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     CHANNEL_LAYERS = {
@@ -201,7 +206,12 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

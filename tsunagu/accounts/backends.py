@@ -22,19 +22,19 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from tsunagu.core import caching
+
 TIMEOUT = 5 * 60
-SCHEMA = "v2"
 
 
 def _key(user_id: object) -> str:
-    return f"accounts:{SCHEMA}:user:{user_id}"
+    return caching.key("accounts", "user", user_id)
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -44,14 +44,14 @@ class AuthenticationBackend(AllauthBackend):
         if not settings.SHARED_CACHE:
             return self._load(user_id)
         key = _key(user_id)
-        entry = cache.get(key)
+        entry = caching.read(key)
         if entry is None:
             user = self._load(user_id)  # None for a missing or inactive user
             if user is not None:
                 names = [f.attname for f in user._meta.concrete_fields if f.attname != "password"]
                 values = [getattr(user, name) for name in names]
                 entry = (names, values, user.get_session_auth_hash(), user.mail_refused)
-                cache.set(key, entry, TIMEOUT)
+                caching.store(key, entry, TIMEOUT)
             return user
         names, values, session_hash, mail_refused = entry
         user = get_user_model().from_db(DEFAULT_DB_ALIAS, names, values)  # password deferred
@@ -76,10 +76,7 @@ class AuthenticationBackend(AllauthBackend):
 
 
 def forget_user(user_id: int) -> None:
-    key = _key(user_id)
-    # Now, and again after commit: a request in between could store the old row again.
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    caching.forget(_key(user_id))
 
 
 @receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)

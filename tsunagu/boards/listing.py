@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 
 from tsunagu.accounts.models import User
+from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import name_or_none
 
@@ -165,24 +165,20 @@ CATEGORIES_TIMEOUT = 60 * 60
 
 
 def categories_key(network_id: int) -> str:
-    return f"boards:categories:v1:{network_id}"
+    return caching.key("boards", "categories", network_id)
 
 
 def categories_of(network_id: int, found: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The network's categories in their order, as dicts of id, name and description
     (``found``: what the caller read of categories_key() already)."""
-    key = categories_key(network_id)
-    categories = found.get(key) if found is not None else cache.get(key)
-    if categories is None:
-        categories = list(
+
+    def load() -> list[Any]:
+        return list(
             Category.objects.filter(network_id=network_id).values("id", "name", "description")
         )
-        cache.set(key, categories, CATEGORIES_TIMEOUT)
-    return categories
+
+    return caching.cached(categories_key(network_id), load, CATEGORIES_TIMEOUT, found=found)
 
 
 def forget_categories(network_id: int) -> None:
-    key = categories_key(network_id)
-    # Now, and again after commit: a page rendered in between could store the old list again.
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    caching.forget(categories_key(network_id))

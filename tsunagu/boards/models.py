@@ -76,7 +76,7 @@ class Thread(models.Model):
     # and the pager never count comments.
     comment_count = models.PositiveIntegerField(default=0)
     comment_seq = models.PositiveIntegerField(default=0)
-    # Moves on with every change to the thread, its comments, stamps and files (signals.py):
+    # Moves on with every change to the thread, its comments, stamps and files (apps.py):
     # the shared HTML of its comment pages is cached under it.
     revision = models.PositiveIntegerField(default=0, editable=False)
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,6 +26,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
+from tsunagu.core import caching
 from tsunagu.core.text import visible
 from tsunagu.tenancy.names import shown_name
 
@@ -175,12 +175,12 @@ def thread_page(
     ``context(thread)`` adds what the page template needs beside them. Moderators and the
     asker see more (hidden comments, their forms), so they have their own entries.
     """
-    key = (
-        f"boards:page:v2:{thread.pk}:{thread.revision}:{number}:{int(can_moderate)}"
-        f"{int(is_asker)}:{get_language()}:{timezone.get_current_timezone_name()}"
-    )
-    page = cache.get(key)
-    if page is None:
+    key = caching.key(
+        "boards", "page", thread.pk, thread.revision, number,
+        f"{int(can_moderate)}{int(is_asker)}", language=True, zone=True,
+    )  # fmt: skip
+
+    def build() -> ThreadPage:
         full, comments, stamps, files, has_poll = load()
         for comment in comments:
             comment.stamps = stamps[comment.pk]  # type: ignore[attr-defined]
@@ -215,14 +215,14 @@ def thread_page(
                 "request": request,
             },
         )
-        page = ThreadPage(
+        return ThreadPage(
             html=html,
             comments=[(c.pk, c.author_id) for c in comments],
             last_number=comments[-1].number if comments else 0,
             has_poll=has_poll,
         )
-        cache.set(key, page, PAGE_TIMEOUT)
-    return page
+
+    return caching.cached(key, build, PAGE_TIMEOUT)
 
 
 def follow_form(base: str, thread_id: int, *, subscribed: bool) -> str:

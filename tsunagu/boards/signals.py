@@ -1,41 +1,21 @@
-"""Every change to a thread, its comments, stamps or files moves the thread's revision on, so
-that the cached HTML of its comment pages (render.py) is never served after it; a change to a
-category drops the network's cached list of categories (listing.py)."""
+"""A change to a category drops the network's cached list of categories (listing.py); a
+member who leaves or returns moves on the threads that name them. (Every change to a thread, its
+comments, stamps or files moves the thread's revision on: declared in apps.py.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django_scopes import scopes_disabled
 
+from tsunagu.core.revisions import bump_where
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import naming_changed
 
 from .listing import forget_categories
-from .models import Attachment, Category, Comment, Reaction, Thread
-
-
-def bump_revision(thread_id: int | None) -> None:
-    if thread_id is None:
-        return
-    with scopes_disabled():  # also from tasks and commands, outside a network's scope
-        Thread.objects.filter(pk=thread_id).update(revision=F("revision") + 1)
-
-
-@receiver([post_save, post_delete], sender=Comment)
-@receiver([post_save, post_delete], sender=Reaction)
-@receiver([post_save, post_delete], sender=Attachment)
-def _part_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    bump_revision(instance.thread_id)
-
-
-@receiver(post_save, sender=Thread)
-def _thread_changed(sender: type, instance: Thread, created: bool, **kwargs: Any) -> None:
-    if not created:
-        bump_revision(instance.pk)
+from .models import Category, Comment, Reaction, Thread
 
 
 @receiver([post_save, post_delete], sender=Category)
@@ -51,10 +31,10 @@ def _author_left_or_returned(
     stamped (tenancy/names.py), and by name again when they return: those pages move on."""
     if kwargs.get("raw") or not naming_changed(created, kwargs.get("update_fields")):
         return
-    with scopes_disabled():
-        Thread.objects.filter(
-            Q(author=instance)
-            | Q(pk__in=Comment.objects.filter(author=instance).values("thread_id"))
-            | Q(pk__in=Reaction.objects.filter(member=instance).values("thread_id")),
-            network_id=instance.network_id,
-        ).update(revision=F("revision") + 1)
+    bump_where(
+        Thread,
+        Q(author=instance)
+        | Q(pk__in=Comment._base_manager.filter(author=instance).values("thread_id"))
+        | Q(pk__in=Reaction._base_manager.filter(member=instance).values("thread_id")),
+        network_id=instance.network_id,
+    )

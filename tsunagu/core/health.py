@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
+
+from tsunagu.core import caching
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,7 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
-    reachable = getattr(cache, "reachable", None)
-    if reachable is None:  # the process's own memory
-        return OK
-    return OK if reachable() else DOWN
+    return OK if caching.reachable() else DOWN
 
 
 def _redis_hosts(config: dict[str, Any]) -> list[str]:

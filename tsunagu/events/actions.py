@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.core import caching, revisions
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Membership
 
@@ -38,7 +38,7 @@ from .models import (
     RegistrationStatus,
     Series,
 )
-from .signals import bump_revision, forget_organisers
+from .signals import forget_organisers
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -72,7 +72,7 @@ def _set_organisers(event: Event, memberships: Any) -> None:
             for pk in sorted(wanted - current)
         ]
     )
-    bump_revision(event.pk)  # a bulk insert sends no signals
+    revisions.bump(Event, event.pk)  # a bulk insert sends no signals
     forget_organisers(wanted - current)
 
 
@@ -325,8 +325,8 @@ def do_record_list_visit(member: Membership) -> Any:
     A view within ``VISIT_GAP`` of the last belongs to the same visit and writes nothing.
     """
     now = timezone.now()
-    key = f"events:list-visit:v1:{member.pk}"
-    known = cache.get(key)  # (seen_at, new_since): a view during the visit reads no row
+    visit = caching.key("events", "list-visit", member.pk)
+    known = caching.read(visit)  # (seen_at, new_since): a view during the visit reads no row
     if known is not None and now - known[0] < VISIT_GAP:
         return known[1]
     visits = ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id)
@@ -335,13 +335,13 @@ def do_record_list_visit(member: Membership) -> Any:
         ListVisit.objects.get_or_create(
             network_id=member.network_id, user_id=member.user_id, defaults={"seen_at": now}
         )
-        cache.set(key, (now, None), int(VISIT_GAP.total_seconds()))
+        caching.store(visit, (now, None), int(VISIT_GAP.total_seconds()))
         return None
     seen_at, new_since = last
     if now - seen_at >= VISIT_GAP:
         visits.update(seen_at=now, new_since=seen_at)
         seen_at, new_since = now, seen_at
-    cache.set(key, (seen_at, new_since), int(VISIT_GAP.total_seconds()))
+    caching.store(visit, (seen_at, new_since), int(VISIT_GAP.total_seconds()))
     return new_since
 
 

@@ -8,7 +8,17 @@ class EventsConfig(AppConfig):
     label = "events"
 
     def ready(self) -> None:
+        from tsunagu.core.revisions import track_revision
+
         from . import (
             kinds,  # noqa: F401 - registers the notification kinds
             signals,  # noqa: F401 - keeps the cached series list current
+        )
+        from .models import Event, Organiser, Photo, Registration
+
+        # What the event page lists the same way for every reader is kept under its revision.
+        track_revision(
+            Event,
+            children={Organiser: "event_id", Registration: "event_id", Photo: "event_id"},
+            itself=False,
         )

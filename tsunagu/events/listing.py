@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 
+from tsunagu.core import caching
 from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership
 
 from .access import audiences_for
 from .models import SEATED, Event, Organiser
-from .signals import list_version_key, organises_key
+from .signals import event_list, organises_key
 
 # Only what a row shows: the descriptions and reports of thousands of events stay behind.
 LIST_FIELDS = (
@@ -93,16 +93,16 @@ def events_page(
     create events, and anyone who organises an event (a former supporter may still run one
     outside their audience) read their own list, which adds the events they run."""
     words = (words or [])[:WORDS_MAX]
-    version_key, organises = list_version_key(member.network_id), organises_key(member.pk)
-    found_keys = cache.get_many([version_key, organises])
-    version = found_keys.get(version_key, 0)
+    shared, organises = event_list(member.network_id), organises_key(member.pk)
+    found_keys = caching.read_many([shared.version_key, organises])
     may_organise = member.is_supporter_or_operator or member.network.members_may_create_events
     if not may_organise:
-        runs_events = found_keys.get(organises)
-        if runs_events is None:
-            runs_events = Organiser.objects.filter(membership=member).exists()
-            cache.set(organises, runs_events, ORGANISES_TIMEOUT)
-        may_organise = runs_events
+        may_organise = caching.cached(
+            organises,
+            lambda: Organiser.objects.filter(membership=member).exists(),
+            ORGANISES_TIMEOUT,
+            found=found_keys,
+        )
     args: dict[str, Any] = {
         "now": now, "past": past, "category": category, "words": words,
         "offset": offset, "limit": limit,
@@ -111,15 +111,13 @@ def events_page(
         return read_events_page(member, **args)
     audiences = sorted(audiences_for(member))
     digest = hashlib.sha256("\x00".join(words).encode()).hexdigest()[:16]
-    key = (
-        f"events:list-page:v2:{member.network_id}:{version}:a{'-'.join(audiences)}:{int(past)}:"
-        f"{category}:{digest}:{offset}:{limit}:{int(now.timestamp() // 60)}"
+    key = shared.key(
+        f"a{'-'.join(audiences)}", int(past), category, digest, offset, limit,
+        int(now.timestamp() // 60), found=found_keys,
+    )  # fmt: skip
+    return caching.cached(
+        key, lambda: read_events_page(member, audiences=audiences, **args), PAGE_TIMEOUT
     )
-    found = cache.get(key)
-    if found is None:
-        found = read_events_page(member, audiences=audiences, **args)
-        cache.set(key, found, PAGE_TIMEOUT)
-    return found
 
 
 def read_events_page(

@@ -171,7 +171,7 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Moves on with every change to the event's organisers, registrations and photos
-    # (signals.py): what the event page shows of them is cached under it.
+    # (apps.py): what the event page shows of them is cached under it.
     revision = models.PositiveIntegerField(default=0, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     followed_up_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -9,7 +9,6 @@ from html import escape
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,12 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core import caching
 from tsunagu.core.csvsafe import csv_safe
-from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response, serves_upload
 from tsunagu.profiles.indexing import filter_by_name
 from tsunagu.tenancy.access import access_in_network
@@ -137,8 +135,8 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             and not past
             and not event.called_off_at
         )
-    rows = cached_rows(
-        f"events:list:v1:{member.network.slug}",
+    rows = caching.cached_rows(
+        caching.key("events", "list", member.network.slug),
         events,
         lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",
         lambda e: render_to_string("events/list_row.html", {"event": e.event, "request": request}),
@@ -193,12 +191,11 @@ def _list_items(
 
 def _series_of(network_id: int) -> list[dict[str, object]]:
     """The network's series for the list's chips, kept until one is saved or deleted."""
-    key = series_key(network_id)
-    series = cache.get(key)
-    if series is None:
-        series = list(Series.objects.filter(network_id=network_id).values("pk", "title"))
-        cache.set(key, series, 60 * 60)
-    return series
+
+    def load() -> list[Any]:
+        return list(Series.objects.filter(network_id=network_id).values("pk", "title"))
+
+    return caching.cached(series_key(network_id), load, caching.HOUR)
 
 
 @member_required
@@ -245,14 +242,14 @@ def _shared_detail(event: Event) -> dict[str, Any]:
     """What the event page lists the same way for every reader (organisers, participants,
     photos), cached under the event's revision, which their every change moves on."""
     # Per language: a former member's label is in it.
-    key = f"events:page:v3:{event.pk}:{event.revision}:{get_language()}"
-    shared = cache.get(key)
-    if shared is None:
+    key = caching.key("events", "page", event.pk, event.revision, language=True)
+
+    def build() -> dict[str, Any]:
         former = _("former member")
         member_status = Membership.objects.filter(
             network_id=event.network_id, user_id=OuterRef("user_id")
         ).values("status")[:1]
-        shared = {
+        return {
             "organisers": [
                 name_or_none(name, status) or former
                 for name, status in Organiser.objects.filter(event=event)
@@ -271,8 +268,8 @@ def _shared_detail(event: Event) -> dict[str, Any]:
                 Photo.objects.filter(event=event, in_description=False).values("pk", "caption")
             ),
         }
-        cache.set(key, shared, PAGE_TIMEOUT)
-    return shared
+
+    return caching.cached(key, build, PAGE_TIMEOUT)
 
 
 def _detail_context(

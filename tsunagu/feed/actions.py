@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from tsunagu.core import caching
 from tsunagu.notify.actions import notify
 from tsunagu.notify.models import Notification
 from tsunagu.tenancy.models import Membership
@@ -26,7 +26,7 @@ TOUCH = timedelta(minutes=1)
 
 
 def visit_key(member: Membership) -> str:
-    return f"feed:visit:v1:{member.pk}"
+    return caching.key("feed", "visit", member.pk)
 
 
 def do_record_visit(
@@ -39,12 +39,12 @@ def do_record_visit(
     """
     now = timezone.now()
     key = visit_key(member)
-    known = found.get(key) if found is not None else cache.get(key)
+    known = found.get(key) if found is not None else caching.read(key)
     if known is not None and (not looking or now - known[0] <= TOUCH):
         return known[1]
     new_since = _record_visit(member, now, looking=looking)
     if looking:
-        cache.set(key, (now, new_since), int(PAUSE.total_seconds()))
+        caching.store(key, (now, new_since), int(PAUSE.total_seconds()))
     return new_since
 
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from tsunagu.boards.models import Thread, ThreadKind
+from tsunagu.core import caching
 from tsunagu.events.models import Audience, Event
 from tsunagu.news.models import Article, State
 from tsunagu.profiles.models import LifeUpdate
@@ -35,7 +34,6 @@ PINNED = 3
 WAITING = 20
 UPCOMING = 5
 TIMEOUT = 10 * 60
-SCHEMA = "v1"
 
 # Order among items of the same instant, so that the cursor names one position exactly.
 MEMBER, UPDATE, EVENT, THREAD, ARTICLE = 0, 1, 2, 3, 4
@@ -314,7 +312,7 @@ def _upcoming(network: Network, audiences: list[str]) -> list[dict[str, Any]]:
 
 
 def _key(network_id: int, audiences: str) -> str:
-    return f"feed:{SCHEMA}:first:{network_id}:{audiences}"
+    return caching.key("feed", "first", network_id, audiences)
 
 
 ALL_AUDIENCE_SETS = [
@@ -334,7 +332,7 @@ def first_page(
     """The first page and the blocks above it, shared by every member of the audience
     (``found``: what the caller read of first_page_key() already)."""
     key = first_page_key(network.pk, audiences)
-    data = found.get(key) if found is not None else cache.get(key)
+    data = found.get(key) if found is not None else caching.read(key)
     now = timezone.now()
     if data is not None and data["valid_until"] > now:
         return data
@@ -360,12 +358,9 @@ def first_page(
         "valid_until": min(ends),
     }
     seconds = max(1, int((data["valid_until"] - now).total_seconds()))
-    cache.set(key, data, seconds)
+    caching.store(key, data, seconds)
     return data
 
 
 def forget_stream(network_id: int) -> None:
-    keys = [_key(network_id, audiences) for audiences in ALL_AUDIENCE_SETS]
-    # Now, and again after commit: a page rendered in between could store the old rows again.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    caching.forget(*[_key(network_id, audiences) for audiences in ALL_AUDIENCE_SETS])

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.core import caching
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
@@ -64,7 +64,7 @@ def _decorate(
 
 
 def _own_tags_key(member: Membership) -> str:
-    return f"feed:own-tags:v1:{member.pk}"
+    return caching.key("feed", "own-tags", member.pk)
 
 
 def _waiting_for(
@@ -75,15 +75,16 @@ def _waiting_for(
     if not waiting:
         return []
     # The member's own tags, kept a minute: they only order this list for the member alone.
-    key = _own_tags_key(member)
-    own = found.get(key)
-    if own is None:
-        own = set(
+    own = caching.cached(
+        _own_tags_key(member),
+        lambda: set(
             ProfileTag.objects.filter(profiles__membership=member).values_list(
                 "normalized", flat=True
             )
-        )
-        cache.set(key, own, 60)
+        ),
+        60,
+        found=found,
+    )
     rows = []
     for item in waiting:
         if item["author_member_id"] == member.pk:
@@ -110,7 +111,7 @@ def home(request: NetworkRequest) -> HttpResponse:
         ]
     # What the page and its header keep in the cache (the bell among the header's), read in one
     # round trip.
-    found = cache.get_many(keys) if request.htmx else read_with_layout(request, keys)
+    found = caching.read_many(keys) if request.htmx else read_with_layout(request, keys)
     new_since = actions.do_record_visit(member, looking=cursor is None, found=found)
     context: dict[str, Any] = {"sources": SOURCES}
     if cursor is None:

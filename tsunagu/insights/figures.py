@@ -15,12 +15,12 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, DateField, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django_scopes import scope
 
+from tsunagu.core import caching
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.days import network_day, network_zone
@@ -32,8 +32,6 @@ from .rollups import MonthTotals
 
 Kind = ContributionKind
 
-# Bump when the shape of ``Figures`` changes: a deployment never reads what older code cached.
-SCHEMA = "v1"
 # A day's figures are kept a little longer than the day, so the nightly refresh replaces them.
 CACHE_SECONDS = 26 * 60 * 60
 ACTIVE_DAYS = 30  # "active" in the invitation funnel, as on the console
@@ -240,20 +238,18 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def cache_key(network_id: int, period: Period, today: date) -> str:
-    return f"insights:{SCHEMA}:figures:{network_id}:{period.key}:{today:%Y%m%d}"
+    return caching.key("insights", "figures", network_id, period.key, f"{today:%Y%m%d}")
 
 
 def figures_for(network_id: int, period: Period, *, fresh: bool = False) -> Figures:
     """The period's figures as of today, from the cache or computed (and then cached)."""
     today = network_day(timezone.now())
-    key = cache_key(network_id, period, today)
-    if not fresh:
-        found = cache.get(key)
-        if found is not None:
-            return found
-    figures = compute(network_id, period, today)
-    cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    return caching.cached(
+        cache_key(network_id, period, today),
+        lambda: compute(network_id, period, today),
+        CACHE_SECONDS,
+        fresh=fresh,
+    )
 
 
 def compute(network_id: int, period: Period, today: date) -> Figures:
@@ -310,9 +306,8 @@ def members_by_role(network_id: int) -> dict[tuple[str, str], int]:
 def confirmed_profiles(network_id: int, since: datetime) -> int:
     """Active members whose current employer was confirmed since ``since``; kept for the day,
     as the dashboard and its warnings both ask."""
-    key = f"insights:{SCHEMA}:confirmed:{network_id}:{since:%Y%m%d%H%M}"
-    found = cache.get(key)
-    if found is None:
+
+    def count() -> int:
         # Counted as "all confirmed profiles, less those of members who are not active": the
         # first is read from the (network, employer_confirmed_at) index alone and the second
         # starts from the few memberships that are not active (their statuses named, so the
@@ -324,9 +319,10 @@ def confirmed_profiles(network_id: int, since: datetime) -> int:
             membership__network_id=network_id,
             membership__status__in=[s for s in Status.values if s != Status.ACTIVE],
         )
-        found = confirmed.count() - others.count()
-        cache.set(key, found, CACHE_SECONDS)
-    return int(found)
+        return confirmed.count() - others.count()
+
+    key = caching.key("insights", "confirmed", network_id, f"{since:%Y%m%d%H%M}")
+    return int(caching.cached(key, count, CACHE_SECONDS))
 
 
 def month_rows(

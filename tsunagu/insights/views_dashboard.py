@@ -10,11 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tsunagu.core import caching
 from tsunagu.core.csvsafe import csv_safe
-from tsunagu.core.fragments import cached_fragment
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Status
@@ -22,7 +21,7 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from . import dashboard_actions
 from .dashboard_access import check_export_figures_permission, check_view_dashboard_permission
-from .figures import RETENTION_AFTER, SCHEMA, Figures, figures_for
+from .figures import RETENTION_AFTER, Figures, figures_for
 from .forms_dashboard import InsightSettingsForm, PeriodForm
 from .presentation import charts, cohort_rows, csv_rows, member_rows
 from .warnings import settings_for, warnings_for
@@ -36,8 +35,10 @@ def _period_form(request: NetworkRequest) -> PeriodForm:
 
 def _figures_html(request: NetworkRequest, figures: Figures) -> str:
     """The charts and tables: the same for every reader, drawn once per computation."""
-    stamp = int(figures.computed_at.timestamp())
-    name = f"insights:{SCHEMA}:figures:{figures.period.key}:{figures.as_of:%Y%m%d}:{stamp}"
+    key = caching.key(
+        "insights", "figures-html", request.network.pk, figures.period.key,
+        f"{figures.as_of:%Y%m%d}", int(figures.computed_at.timestamp()), language=True, zone=True,
+    )  # fmt: skip
 
     def render_block() -> str:
         return render_to_string(
@@ -52,7 +53,7 @@ def _figures_html(request: NetworkRequest, figures: Figures) -> str:
             },
         )
 
-    return cached_fragment(name, request.network.pk, get_language(), render_block)
+    return caching.cached_html(key, render_block, caching.HOUR)
 
 
 @member_required

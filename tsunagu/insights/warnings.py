@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_scopes import scope
 
 from tsunagu.boards.models import Comment, Thread, ThreadKind
+from tsunagu.core import caching
 from tsunagu.feed.models import Welcome
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.tenancy.days import day_start, network_day
@@ -27,7 +27,6 @@ from tsunagu.tenancy.models import Membership, Role, Status
 
 from . import day_totals
 from .figures import (
-    SCHEMA,
     _percent,
     add_months,
     confirmed_profiles,
@@ -76,26 +75,25 @@ def settings_for(network_id: int) -> InsightSettings:
 
 
 def _slow_key(network_id: int, day: date) -> str:
-    return f"insights:{SCHEMA}:measures:{network_id}:{day:%Y%m%d}"
+    return caching.key("insights", "measures", network_id, f"{day:%Y%m%d}")
 
 
 def _live_key(network_id: int) -> str:
-    return f"insights:{SCHEMA}:measures-live:{network_id}"
+    return caching.key("insights", "measures-live", network_id)
 
 
 def measures_for(network_id: int, *, fresh: bool = False) -> Measures:
     now = timezone.now()
     today = network_day(now)
     slow_key, live_key = _slow_key(network_id, today), _live_key(network_id)
-    found = {} if fresh else cache.get_many([slow_key, live_key])
-    measures = found.get(slow_key)
-    if measures is None:
-        measures = measure_slow(network_id, today, fresh=fresh)
-        cache.set(slow_key, measures, SLOW_SECONDS)
+    found = {} if fresh else caching.read_many([slow_key, live_key])
+    measures = caching.cached(
+        slow_key, lambda: measure_slow(network_id, today, fresh=fresh), SLOW_SECONDS, found=found
+    )
     live = found.get(live_key)
     if live is None or live[0] != today:
         live = (today, *measure_live(network_id, now))
-        cache.set(live_key, live, LIVE_SECONDS)
+        caching.store(live_key, live, LIVE_SECONDS)
     measures.consultations, measures.newcomers = live[1], live[2]
     return measures
 
@@ -180,7 +178,7 @@ def measure_live(network_id: int, now: datetime) -> tuple[list[datetime], list[d
 def forget_live(network_id: int) -> None:
     """After a welcome, an answer or a newcomer the dashboard shows it at once
     (``dashboard_signals``)."""
-    cache.delete(_live_key(network_id))
+    caching.forget(_live_key(network_id))
 
 
 @dataclass(frozen=True)

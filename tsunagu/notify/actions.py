@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from tsunagu.core import caching
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
@@ -117,14 +117,13 @@ def _choice(kind: Kind, channel: str, chosen: bool | None) -> bool:
 
 
 # The bell's number and the latest notifications are read on every page; they are cached per
-# member until a notification arrives or is read. Bump SCHEMA when the cached shape changes.
-SCHEMA = "v2"
+# member until a notification arrives or is read.
 CACHE_SECONDS = 60 * 60
 RECENT = 5
 
 
 def _bell_key(network_id: int, user_id: int) -> str:
-    return f"notify:{SCHEMA}:bell:{network_id}:{user_id}"
+    return caching.key("notify", "bell", network_id, user_id)
 
 
 def bell_keys(network_id: int, user_id: int) -> list[str]:
@@ -137,11 +136,10 @@ def bell_for(
 ) -> dict[str, Any]:
     """The member's unread count and latest notifications, read together in one cache call
     (none, when ``prefetched`` holds what the caller read of bell_keys())."""
-    key = _bell_key(network.pk, user.pk)
-    bell = prefetched.get(key) if prefetched is not None else cache.get(key)
-    if bell is None:
+
+    def load() -> dict[str, Any]:
         mine = inbox(network, user.pk)
-        bell = {
+        return {
             "unread": mine.filter(read_at__isnull=True).count(),
             "recent": list(
                 mine.select_related("actor")
@@ -158,8 +156,8 @@ def bell_for(
                 )[:RECENT]
             ),
         }
-        cache.set(key, bell, CACHE_SECONDS)
-    return bell
+
+    return caching.cached(_bell_key(network.pk, user.pk), load, CACHE_SECONDS, found=prefetched)
 
 
 def unread_count(network: Network, user: User, prefetched: dict[str, Any] | None = None) -> int:
@@ -167,10 +165,7 @@ def unread_count(network: Network, user: User, prefetched: dict[str, Any] | None
 
 
 def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:
-    keys = [_bell_key(network.pk, u) for u in user_ids]
-    # Now, and again after commit: a page rendered in between could store the old values again.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    caching.forget(*[_bell_key(network.pk, u) for u in user_ids])
 
 
 def unread_counts(network: Network, user_ids: Iterable[int]) -> dict[int, int]:

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.audit.models import ERASED_MEMBER, AuditAction, record_system
+from tsunagu.core.caching import forget_entries_containing
 from tsunagu.onboarding.donotinvite import do_block, normal_address
 from tsunagu.onboarding.models import DoNotInvite, Invitation
 from tsunagu.profiles.models import Profile
@@ -22,7 +23,6 @@ from tsunagu.tenancy.actions import leave_network
 from tsunagu.tenancy.models import Membership, Status
 
 from .access import networks_needing_a_handover
-from .caches import forget_entries_containing
 from .models import Erasure
 from .registry import Erase, Rule, rules
 

@@ -11,18 +11,17 @@ Entries follow their profile (``reindex``) and their membership (a change of rol
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Coalesce
 from django_scopes import scopes_disabled
 
+from tsunagu.core import caching
 from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership, Network, Status
 
@@ -91,30 +90,27 @@ def sync(profile: Profile) -> None:
     forget_results(profile.network_id)
 
 
-# Searches' results (the count and a page of ids) are kept this long, under a version of the
-# network's directory that every change of a row replaces: a result is never stale, only unused.
+# Searches' results (the count and a page of ids) are kept this long, under the version of the
+# network's directory that every change of a row moves on: a result is never stale, only unused.
 RESULTS_SECONDS = 10 * 60
+# The filter choices (the skills and industries members share) take seconds to gather in a large
+# network: rebuilt by one request while the others keep the previous ones, whenever a row changed
+# (the version moved on) and, for changes that reach no row, at least this often.
+CHOICES_REFRESH_SECONDS = 60 * 60
 
 
-def _version_key(network_id: int) -> str:
-    return f"profiles:directory-version:{network_id}"
+def directory_of(network_id: int) -> caching.Namespace:
+    """The network's cached directory searches, under its version."""
+    return caching.Namespace("profiles", "directory", network_id)
 
 
-def results_version(network_id: int) -> str:
-    key = _version_key(network_id)
-    version = cache.get(key)
-    if version is None:
-        version = uuid.uuid4().hex[:12]
-        if not cache.add(key, version, None):
-            version = cache.get(key) or version
-    return str(version)
+def choices_key(network_id: int) -> str:
+    return caching.key("profiles", "choices", network_id)
 
 
 def forget_results(network_id: int) -> None:
-    """Now, and after commit: a search between the two could keep the old rows' results."""
-    key = _version_key(network_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """A row changed: results and filter choices of the directory are out of date."""
+    directory_of(network_id).clear()
 
 
 def sync_memberships(membership_ids: Iterable[int]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from .models import Audience, Profile
@@ -46,15 +45,7 @@ def search_text_of(profile: Profile) -> str:
     return fold(" ".join(p for p in parts if p))[:20000]
 
 
-SUGGESTIONS_SECONDS = 300
-
-
-def suggestions_key(network_id: int) -> str:
-    return f"profiles:suggestions:v1:{network_id}"
-
-
 def reindex(profile: Profile) -> None:
-    cache.delete(suggestions_key(profile.network_id))
     profile.search_text = search_text_of(profile)
     profile.name_search = name_search_of(profile, shared=_members_see)[:1000]
     # The directory's order is visible: a reading shared with fewer people is not sorted by.

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.db.models.query import (
@@ -27,25 +26,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AuditAction, record
+from tsunagu.core import caching
 from tsunagu.core.csvsafe import csv_safe
-from tsunagu.core.fragments import cached_rows
 from tsunagu.core.storage import image_response, serves_upload
+from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions
 from .directory import (
+    CHOICES_REFRESH_SECONDS,
     RESULTS_SECONDS,
     Listed,
+    choices_key,
+    directory_of,
     entries_matching,
     listed_profiles,
     listed_versions,
     page_ids,
-    results_version,
 )
 from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
-from .indexing import SUGGESTIONS_SECONDS, search, suggestions_key, visible_to_members
+from .indexing import search, visible_to_members
 from .models import DirectoryEntry, LifeUpdate, Profile, Tag, TagKind
 from .normalize import normalize
 from .render import search_form_html
@@ -147,11 +149,11 @@ class DirectoryPaginator(CappedPaginator):
 
     @cached_property
     def count(self) -> int:
-        key = f"{self.results_key}:count"
-        counted = cache.get(key)
-        if counted is None:
-            counted = self.entries.order_by().values("pk")[: COUNT_CAP + 1].count()
-            cache.set(key, counted, RESULTS_SECONDS)
+        counted = caching.cached(
+            caching.key(self.results_key, "count"),
+            lambda: self.entries.order_by().values("pk")[: COUNT_CAP + 1].count(),
+            RESULTS_SECONDS,
+        )
         return int(counted)
 
     def _check_object_list_is_ordered(self) -> None:
@@ -160,25 +162,25 @@ class DirectoryPaginator(CappedPaginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         offset = (number - 1) * self.per_page
-        key = f"{self.results_key}:{number}"
-        ids = cache.get(key)
-        if ids is None:
-            ids = page_ids(
+        ids = caching.cached(
+            caching.key(self.results_key, number),
+            lambda: page_ids(
                 self.network_id, self.entries, self.order, offset, self.per_page, many=self.capped
-            )
-            cache.set(key, ids, RESULTS_SECONDS)
+            ),
+            RESULTS_SECONDS,
+        )
         return Page(ids, number, self)
 
 
-def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dict[str, Any]]:
-    """One page of the directory: the capped count, the page's cards and the form state."""
+def directory_page(
+    request: NetworkRequest, found: dict[str, Any] | None = None
+) -> tuple[Page, list[SafeString], dict[str, Any]]:
+    """One page of the directory: the capped count, the page's cards and the form state
+    (``found``: what the caller read of the cache, the directory's version among it)."""
     state = _directory_state(request)
     network_id = request.membership.network_id
     asked = json.dumps(state, sort_keys=True, ensure_ascii=False).encode()
-    results_key = (
-        f"profiles:directory:{network_id}:{results_version(network_id)}:"
-        f"{hashlib.sha256(asked).hexdigest()[:32]}"
-    )
+    results_key = directory_of(network_id).key(hashlib.sha256(asked).hexdigest()[:32], found=found)
     paginator = DirectoryPaginator(
         network_id,
         lambda: _directory_queryset(network_id, state),
@@ -206,8 +208,8 @@ def directory_page(request: NetworkRequest) -> tuple[Page, list[SafeString], dic
         card = view_of(profile, MEMBER, career=False)
         return render_to_string(template, {"card": card, "request": request})
 
-    rows = cached_rows(
-        f"profiles:{state['view']}:v1:{request.membership.network.slug}",
+    rows = caching.cached_rows(
+        caching.key("profiles", state["view"], request.membership.network.slug),
         listed,
         _card_version,
         render_card,
@@ -231,7 +233,13 @@ MY_PROFILE_SQL = (
 
 @member_required
 def directory(request: NetworkRequest) -> HttpResponse:
-    page, rows, state = directory_page(request)
+    network_id = request.membership.network_id
+    found = None
+    if not request.htmx:
+        # The directory's version, its filter choices and the header's entries: one round trip.
+        keys = [directory_of(network_id).version_key, choices_key(network_id)]
+        found = read_with_layout(request, keys)
+    page, rows, state = directory_page(request, found)
     context: dict[str, Any] = {
         "page": page,
         "rows": rows,
@@ -241,8 +249,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "profiles/directory_results.html", context)
-    network = request.membership.network
-    choices = suggestions(network.pk)
+    choices = suggestions(network_id, found)
     context["search_form"] = search_form_html(
         state,
         path=request.path,
@@ -258,17 +265,19 @@ def directory(request: NetworkRequest) -> HttpResponse:
     return render(request, "profiles/directory.html", context)
 
 
-def suggestions(network_id: int) -> dict[str, list[str]]:
-    """The directory's filter choices. Cached briefly and dropped whenever a profile is saved."""
-    key = suggestions_key(network_id)
-    cached = cache.get(key)
-    if cached is None:
-        cached = {
+def suggestions(network_id: int, found: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """The directory's filter choices, gathered again after a change of the directory by one
+    request while the others keep the previous ones (seconds, in a network of 100,000)."""
+    return caching.cached_expensive(
+        choices_key(network_id),
+        lambda: {
             "industries": _shared_industries(network_id),
             "skills": shared_tag_names(network_id, TagKind.SKILL),
-        }
-        cache.set(key, cached, SUGGESTIONS_SECONDS)
-    return cached
+        },
+        version=caching.counter(directory_of(network_id).version_key, found),
+        refresh_after=CHOICES_REFRESH_SECONDS,
+        found=found,
+    )
 
 
 def shared_tag_names(network_id: int, kind: str) -> list[str]:

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import AuditAction, record
+from tsunagu.core import revisions
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.tenancy.models import Membership
 
@@ -46,11 +46,6 @@ SURVEY_FIELDS = (
     "title", "description", "anonymity", "audience", "left_from", "left_to", "department",
     "event", "opens_at", "closes_at", "results_for_respondents",
 )  # fmt: skip
-
-
-def bump_revision(survey: Survey) -> None:
-    """The cached results of the survey are computed again on the next view."""
-    Survey.objects.filter(pk=survey.pk).update(revision=F("revision") + 1)
 
 
 def lock_survey(survey: Survey) -> Survey:
@@ -91,7 +86,6 @@ def do_update_survey(member: Membership, survey: Survey, data: dict[str, Any]) -
     for name in SURVEY_FIELDS:
         if name in data:
             setattr(survey, name, data[name])
-    survey.revision += 1
     survey.save()
     return survey
 
@@ -154,7 +148,6 @@ def do_add_section(member: Membership, survey: Survey, title: str, description: 
         description=description,
         position=(last.position + 1) if last else 1,
     )
-    bump_revision(survey)
     return section
 
 
@@ -183,7 +176,6 @@ def do_add_question(
         Choice(network_id=survey.network_id, question=question, label=label, position=n)
         for n, label in enumerate(labels, 1)
     )
-    bump_revision(survey)
     return question
 
 
@@ -245,7 +237,6 @@ def do_update_question(
         )
     elif len(labels) < len(existing):
         Choice.objects.filter(pk__in=[c.pk for c in existing[len(labels) :]]).delete()
-    bump_revision(survey)
     return question
 
 
@@ -256,7 +247,6 @@ def do_delete_question(member: Membership, question: Question) -> None:
     if _question_answered(question):
         raise ValidationError(_("People have answered this question: it can no longer be deleted."))
     question.delete()
-    bump_revision(survey)
 
 
 @transaction.atomic
@@ -474,7 +464,7 @@ def do_submit_response(
                 tally.group_keys(facts, after, person=1 if new_response else 0),
             )
         Draft.objects.filter(survey=survey, owner_key=key).delete()
-        bump_revision(survey)
+        revisions.bump(Survey, survey.pk)  # answers are written in bulk: no signal
     return response, created
 
 

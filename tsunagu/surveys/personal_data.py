@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from tsunagu.core import revisions
 from tsunagu.privacy.registry import Erase, Rule, register
 
 from . import tally
-from .actions import bump_revision, lock_survey
+from .actions import lock_survey
 from .keys import owner_key
 from .models import Answer, Draft, GroupTally, Participation, Response, Survey
 
@@ -46,7 +47,7 @@ def _uncount(participation: Participation) -> None:
     GroupTally.objects.filter(
         survey=survey, group__in={g for _d, g, _q, _k in before if g}, count=0
     ).delete()
-    bump_revision(survey)
+    revisions.bump(Survey, survey.pk)  # the counts change by update(): no signal
 
 
 def forget_participation(rows: QuerySet[Participation], ctx: Context) -> None:

@@ -15,8 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
+
+from tsunagu.core import caching
 
 from . import tally
 from .models import (
@@ -75,17 +76,14 @@ class SurveyResults:
         return round(100 * self.responses / self.audience_size, 1)
 
 
-def _key(survey: Survey, part: str) -> str:
-    return f"surveys:results:v1:{survey.pk}:{survey.revision}:{part}"
+def _key(survey: Survey, *part: object, language: bool = False, zone: bool = False) -> str:
+    return caching.key(
+        "surveys", "results", survey.pk, survey.revision, *part, language=language, zone=zone
+    )
 
 
 def results_for(survey: Survey) -> SurveyResults:
-    key = _key(survey, "all")
-    found = cache.get(key)
-    if found is None:
-        found = compute_results(survey)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return caching.cached(_key(survey, "all"), lambda: compute_results(survey), CACHE_SECONDS)
 
 
 def _hide(count: int, anonymous: bool) -> int | None:
@@ -221,12 +219,9 @@ class Crosstab:
 
 
 def crosstab_for(survey: Survey, by: str) -> list[Crosstab]:
-    key = _key(survey, f"x:{by}")
-    found = cache.get(key)
-    if found is None:
-        found = compute_crosstab(survey, by)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return caching.cached(
+        _key(survey, "x", by), lambda: compute_crosstab(survey, by), CACHE_SECONDS
+    )
 
 
 def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
@@ -301,12 +296,6 @@ def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
 def cached_page(survey: Survey, part: str, build: Any) -> str:
     """A rendered part of a results page, kept under the survey's revision, the language and the
     time zone its times are shown in (the charts are drawn once per revision, not per view)."""
-    from django.utils.timezone import get_current_timezone_name
-    from django.utils.translation import get_language
-
-    key = _key(survey, f"html:{part}:{get_language()}:{get_current_timezone_name()}")
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return caching.cached(
+        _key(survey, "html", part, language=True, zone=True), build, CACHE_SECONDS
+    )

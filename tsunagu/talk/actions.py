@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tsunagu.core import caching
 from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
@@ -95,17 +95,6 @@ def _membership_changed(room: Room, user_ids: Iterable[int], joined: bool) -> No
     )
 
 
-def _bump(network_id: int) -> None:
-    # Now and again after commit: a page computed in between must not keep the old total.
-    bump_generation(network_id)
-    transaction.on_commit(lambda: bump_generation(network_id))
-
-
-def _forget(member_id: int) -> None:
-    forget_member(member_id)
-    transaction.on_commit(lambda: forget_member(member_id))
-
-
 # --- Rooms --------------------------------------------------------------------------------------
 
 
@@ -142,7 +131,7 @@ def _add_members(room: Room, members: Iterable[Membership], invited: bool = Fals
         )
         if created:
             added.append(member.user_id)
-            _forget(member.pk)
+            forget_member(member.pk)
     return added
 
 
@@ -189,7 +178,7 @@ def do_archive_room(actor: Membership, room: Room, archived: bool) -> Room:
     check_manage_room_permission(actor, room)
     room.is_archived = archived
     room.save(update_fields=["is_archived"])
-    _bump(room.network_id)
+    bump_generation(room.network_id)
     _room_event(room, {"type": "room", "room": room.pk, "archived": archived})
     return room
 
@@ -206,7 +195,7 @@ def do_join_room(member: Membership, room: Room) -> RoomMember:
 def do_leave_room(member: Membership, room: Room) -> None:
     check_leave_permission(member, room, is_joined(member, room))
     if RoomMember.objects.filter(room=room, member=member).delete()[0]:
-        _forget(member.pk)
+        forget_member(member.pk)
         _membership_changed(room, [member.user_id], False)
 
 
@@ -223,7 +212,7 @@ def do_invite(actor: Membership, room: Room, invitees: Iterable[Membership]) -> 
 def do_remove_from_room(actor: Membership, room: Room, target: Membership) -> None:
     check_remove_from_room_permission(actor, room)
     if RoomMember.objects.filter(room=room, member=target).delete()[0]:
-        _forget(target.pk)
+        forget_member(target.pk)
         _membership_changed(room, [target.user_id], False)
 
 
@@ -281,13 +270,8 @@ def _check_rate(member: Membership) -> None:
     """At most TALK_RATE_MESSAGES messages per TALK_RATE_SECONDS per member, in every tab."""
     window = settings.TALK_RATE_SECONDS
     bucket = int(timezone.now().timestamp()) // window
-    key = f"talk:rate:{member.pk}:{bucket}"
     try:
-        if cache.add(key, 1, timeout=window * 2):
-            return
-        count = cache.incr(key)
-    except ValueError:
-        return  # expired between the two calls
+        count = caching.count_hit(caching.key("talk", "rate", member.pk, bucket), window * 2)
     except Exception:  # the cache is down: let messages through rather than lose them
         log.warning("talk: rate limit unavailable", exc_info=True)
         return
@@ -428,7 +412,7 @@ def _store(
     else:
         RoomMember.objects.filter(pk=place.pk).update(last_read_seq=seq)
     message.sender = member
-    _bump(room.network_id)
+    bump_generation(room.network_id)
     _room_event(
         room, {"type": "message", **message_payload(message, member.network.slug, attachments)}
     )
@@ -616,7 +600,7 @@ def do_mark_read(member: Membership, room: Room, seq: int) -> bool:
             last_read_seq=seq
         )
         if moved:
-            _forget(member.pk)
+            forget_member(member.pk)
         if moved and room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE):
             _room_event(
                 room,

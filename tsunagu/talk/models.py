@@ -63,7 +63,7 @@ class Room(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
     # Moves on with every change to a message already posted, its stamps or its files
-    # (signals.py); new messages move ``last_seq``. A room page's messages are cached under both.
+    # (apps.py); new messages move ``last_seq``. A room page's messages are cached under both.
     revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[models.Manager[Room]] = ScopedManager(network="network")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from django.core.cache import cache
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tsunagu.core import caching
 from tsunagu.core.text import visible
 from tsunagu.tenancy.names import shown_name
 
@@ -337,11 +337,11 @@ def room_page(
     """
     key = None
     if before is None:
-        key = (
-            f"talk:page:v1:{int(ctx.room_id)}:{int(last_seq)}:{int(revision)}:{ctx.variant}"
-            f":{ctx.in_thread:d}:{ctx.base}:{get_language()}:{timezone.get_current_timezone_name()}"
-        )
-        page = cache.get(key)
+        key = caching.key(
+            "talk", "page", int(ctx.room_id), int(last_seq), int(revision), ctx.variant,
+            f"{ctx.in_thread:d}", ctx.base, language=True, zone=True,
+        )  # fmt: skip
+        page = caching.read(key)
         if page is not None:
             return page
     batch, has_older, pinned, files, reactions = load()
@@ -358,7 +358,7 @@ def room_page(
         pinned_html=pinned_html,
     )
     if key is not None:
-        cache.set(key, page, PAGE_TIMEOUT)
+        caching.store(key, page, PAGE_TIMEOUT)
     return page
 
 

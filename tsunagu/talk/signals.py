@@ -1,19 +1,20 @@
 """Every new network starts with a casual room (雑談), so members have somewhere to say hello;
-every change to a posted message, its stamps or files moves its room's revision on."""
+a member who leaves or returns moves on the rooms that name them. (Every change to a posted
+message, its stamps or files moves its room's revision on: declared in apps.py.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Q
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django_scopes import scopes_disabled
 
+from tsunagu.core.revisions import bump_where
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-from .models import Attachment, Message, Reaction, Room
+from .models import Message, Reaction, Room
 
 
 @receiver(post_save, sender=Network)
@@ -81,7 +82,6 @@ def _end_role_places(member: Membership) -> None:
         return
     places.delete()
     forget_member(member.pk)
-    transaction.on_commit(lambda: forget_member(member.pk))
     network = member.network
     for room_id in room_ids:
         # As talk.actions._membership_changed: the sockets unsubscribe from the room at once.
@@ -100,37 +100,9 @@ def _sender_left_or_returned(
 
     if kwargs.get("raw") or not naming_changed(created, kwargs.get("update_fields")):
         return
-    with scopes_disabled():
-        Room.objects.filter(
-            Q(pk__in=Message.objects.filter(sender=instance).values("room_id"))
-            | Q(pk__in=Reaction.objects.filter(member=instance).values("message__room_id")),
-            network_id=instance.network_id,
-        ).update(revision=F("revision") + 1)
-
-
-def bump_revision(room_id: int | None) -> None:
-    """Moves the room's revision on, so its cached pages of messages (render.py) are not served
-    after this change. In the change's transaction: no reader sees one without the other."""
-    if room_id is None:
-        return
-    with scopes_disabled():  # also from tasks and commands, outside a network's scope
-        Room.objects.filter(pk=room_id).update(revision=F("revision") + 1)
-
-
-@receiver(post_save, sender=Message)
-def _message_saved(sender: type, instance: Message, created: bool, **kwargs: Any) -> None:
-    if not created:  # a new message moves the room's last_seq instead, in the same transaction
-        bump_revision(instance.room_id)
-
-
-@receiver(post_delete, sender=Message)
-@receiver([post_save, post_delete], sender=Attachment)
-def _part_changed(sender: type, instance: Message | Attachment, **kwargs: Any) -> None:
-    bump_revision(instance.room_id)
-
-
-@receiver([post_save, post_delete], sender=Reaction)
-def _reaction_changed(sender: type, instance: Reaction, **kwargs: Any) -> None:
-    with scopes_disabled():
-        rooms = Message.objects.filter(pk=instance.message_id).values("room_id")
-        Room.objects.filter(pk__in=rooms).update(revision=F("revision") + 1)
+    bump_where(
+        Room,
+        Q(pk__in=Message._base_manager.filter(sender=instance).values("room_id"))
+        | Q(pk__in=Reaction._base_manager.filter(member=instance).values("message__room_id")),
+        network_id=instance.network_id,
+    )

@@ -9,12 +9,11 @@ while the network's talk generation (bumped by every message) is the one it was 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import F, Sum
 
+from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership
 
 from .models import RoomMember
@@ -23,28 +22,26 @@ log = logging.getLogger(__name__)
 
 
 def _generation_key(network_id: int) -> str:
-    return f"talk:gen:{network_id}"
+    return caching.key("talk", "gen", network_id)
 
 
 def _member_key(member_id: int) -> str:
-    return f"talk:unread:{member_id}"
+    return caching.key("talk", "unread", member_id)
 
 
 def bump_generation(network_id: int) -> None:
-    key = _generation_key(network_id)
+    """A message was posted in the network: every total computed before is out of date (now,
+    and again after the transaction commits)."""
     try:
-        try:
-            cache.incr(key)
-        except ValueError:
-            # Evicted or never set: start from a value no cached total can carry.
-            cache.set(key, time.time_ns(), timeout=None)
+        caching.bump(_generation_key(network_id))
     except Exception:  # a cache outage must not stop a message; totals heal within the hour
         log.warning("talk: could not bump the unread generation", exc_info=True)
 
 
 def forget_member(member_id: int) -> None:
+    """The member's rooms or read marks changed (now, and again after the transaction commits)."""
     try:
-        cache.delete(_member_key(member_id))
+        caching.forget(_member_key(member_id))
     except Exception:
         log.warning("talk: could not forget an unread total", exc_info=True)
 
@@ -69,15 +66,11 @@ def unread_total(member: Membership, prefetched: dict[str, Any] | None = None) -
     """The member's unread messages over all their rooms (``prefetched``: what the caller read
     of total_keys(), so no cache call is made here when the total is current)."""
     generation_key, member_key = total_keys(member)
-    found = prefetched if prefetched is not None else cache.get_many([generation_key, member_key])
-    generation = found.get(generation_key)
-    if generation is None:
-        generation = time.time_ns()
-        if not cache.add(generation_key, generation, timeout=None):
-            generation = cache.get(generation_key, generation)
+    found = prefetched if prefetched is not None else caching.read_many(total_keys(member))
+    generation = caching.counter(generation_key, found)
     entry = found.get(member_key)
     if entry is not None and entry[0] == generation:
         return int(entry[1])
     total = compute_total(member)
-    cache.set(member_key, (generation, total), timeout=3600)
+    caching.store(member_key, (generation, total), caching.HOUR)
     return total

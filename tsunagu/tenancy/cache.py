@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django_scopes import scopes_disabled
+
+from tsunagu.core import caching
 
 from .models import Membership, Network, Role, Status
 
@@ -25,22 +25,20 @@ if TYPE_CHECKING:
     from tsunagu.accounts.models import User
 
 TIMEOUT = 300
-# Part of every key: bump it when the shape of a cached value changes, so that a deployment never
-# reads what the previous code wrote.
-SCHEMA = "v5"
-VERSION_KEY = f"tenancy:{SCHEMA}:version"
+# Every network's change moves it on: the visitors' lists of networks are built under it.
+VERSION_KEY = caching.key("tenancy", "version")
 
 
 def _network_key(slug: str) -> str:
-    return f"tenancy:{SCHEMA}:network:{slug}"
+    return caching.key("tenancy", "network", slug)
 
 
 def _user_key(user_id: int) -> str:
-    return f"tenancy:{SCHEMA}:user-networks:{user_id}"
+    return caching.key("tenancy", "user-networks", user_id)
 
 
 def _membership_key(network_id: int, user_id: int) -> str:
-    return f"tenancy:{SCHEMA}:membership:{network_id}:{user_id}"
+    return caching.key("tenancy", "membership", network_id, user_id)
 
 
 def membership_of(network: Network, user_id: int) -> Membership | None:
@@ -51,14 +49,9 @@ def membership_of(network: Network, user_id: int) -> Membership | None:
     """
     if not settings.SHARED_CACHE:  # a cache per process: another could have changed the row
         return _load_membership(network, user_id)
-    key = _membership_key(network.pk, user_id)
-    membership = cache.get(key)
-    if membership is None:
-        membership = _load_membership(network, user_id)
-        if membership is None:
-            return None
-        cache.set(key, membership, TIMEOUT)
-    return membership
+    return caching.cached(
+        _membership_key(network.pk, user_id), lambda: _load_membership(network, user_id), TIMEOUT
+    )
 
 
 def _load_membership(network: Network, user_id: int) -> Membership | None:
@@ -75,18 +68,17 @@ def _load_membership(network: Network, user_id: int) -> Membership | None:
 
 def network_by_slug(slug: str) -> Network | None:
     """The active network with its current policy version (`policy_version`, 0 for none)."""
-    network = cache.get(_network_key(slug))
-    if network is None:
+
+    def load() -> Network | None:
         from tsunagu.consent.versions import current_number
 
-        network = (
+        return (
             Network.objects.filter(slug=slug, is_active=True)
             .annotate(policy_version=current_number())
             .first()
         )
-        if network is not None:
-            cache.set(_network_key(slug), network, TIMEOUT)
-    return network
+
+    return caching.cached(_network_key(slug), load, TIMEOUT)
 
 
 def networks_keys(user_id: int) -> list[str]:
@@ -97,8 +89,8 @@ def networks_keys(user_id: int) -> list[str]:
 def networks_of(user: User, prefetched: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The user's active networks as plain data: slug, name, colour, logo URL, role
     (``prefetched``: what the caller read of networks_keys())."""
-    found = prefetched if prefetched is not None else cache.get_many(networks_keys(user.pk))
-    version = found.get(VERSION_KEY, 0)
+    found = prefetched if prefetched is not None else caching.read_many(networks_keys(user.pk))
+    version = caching.counter(VERSION_KEY, found)
     entry = found.get(_user_key(user.pk))
     if entry is not None and entry["version"] == version:
         return entry["networks"]
@@ -121,16 +113,16 @@ def networks_of(user: User, prefetched: dict[str, Any] | None = None) -> list[di
             }
             for m in memberships
         ]
-    cache.set(_user_key(user.pk), {"version": version, "networks": networks}, TIMEOUT)
+    caching.store(_user_key(user.pk), {"version": version, "networks": networks}, TIMEOUT)
     return networks
 
 
 def _summary_key(network_id: int) -> str:
-    return f"tenancy:{SCHEMA}:members-summary:{network_id}"
+    return caching.key("tenancy", "members-summary", network_id)
 
 
 def _summary_html_key(network_id: int, language: str) -> str:
-    return f"tenancy:{SCHEMA}:members-summary-html:{network_id}:{language}"
+    return caching.key("tenancy", "members-summary-html", network_id, language=language)
 
 
 def _summary_keys(network_id: int) -> list[str]:
@@ -141,10 +133,10 @@ def _summary_keys(network_id: int) -> list[str]:
 
 def members_summary(network: Network) -> dict[str, Any]:
     """Head counts by role and the newest members: the same for every member, so shared."""
-    summary = cache.get(_summary_key(network.pk))
-    if summary is None:
+
+    def count() -> dict[str, Any]:
         active = Membership.objects.filter(network=network, status=Status.ACTIVE)
-        summary = {
+        return {
             "role_counts": dict(
                 active.values_list("role").annotate(n=Count("id")).values_list("role", "n")
             ),
@@ -155,8 +147,8 @@ def members_summary(network: Network) -> dict[str, Any]:
                 .order_by("-created_at", "-id")[:8]
             ),
         }
-        cache.set(_summary_key(network.pk), summary, TIMEOUT)
-    return summary
+
+    return caching.cached(_summary_key(network.pk), count, TIMEOUT)
 
 
 def summary_html_key(network_id: int, language: str) -> str:
@@ -169,9 +161,8 @@ def members_summary_html(
 ) -> dict[str, str]:
     """The head counts and newest members as HTML, rendered once per summary and language
     (``found``: what the caller read of summary_html_key() already)."""
-    key = _summary_html_key(network.pk, language)
-    html = found.get(key) if found is not None else cache.get(key)
-    if html is None:
+
+    def render() -> dict[str, str]:
         summary = members_summary(network)
         counts = summary["role_counts"]
         context = {
@@ -182,36 +173,22 @@ def members_summary_html(
             "supporter_count": counts.get(Role.SUPPORTER, 0),
             "newcomers": summary["newcomers"],
         }
-        html = {
+        return {
             "stats": render_to_string("tenancy/fragment_stats.html", context),
             "newcomers": render_to_string("tenancy/fragment_newcomers.html", context),
         }
-        cache.set(key, html, TIMEOUT)
-    return html
 
-
-def _forget(keys: list[str]) -> None:
-    # Now, and again after commit: a request that reads between the two would otherwise store
-    # the old rows again for the whole timeout.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    return caching.cached(_summary_html_key(network.pk, language), render, TIMEOUT, found=found)
 
 
 def forget_network(network: Network) -> None:
     """Drops the cached network: something read with it changed (a new policy version)."""
-    _forget([_network_key(network.slug)])
+    caching.forget(_network_key(network.slug))
 
 
 def forget_membership(network_id: int, user_id: int) -> None:
     """Drops the cached membership: something read with it changed (an accepted policy)."""
-    _forget([_membership_key(network_id, user_id)])
-
-
-def _bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    caching.forget(_membership_key(network_id, user_id))
 
 
 @receiver([post_save, post_delete], sender=Network)
@@ -220,19 +197,16 @@ def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
     previous = getattr(instance, "_loaded_slug", None)
     if previous and previous != instance.slug:
         keys.append(_network_key(previous))
-    _forget(keys)
-    _bump_version()
-    transaction.on_commit(_bump_version)
+    caching.forget(*keys)
+    caching.bump(VERSION_KEY)
 
 
 @receiver([post_save, post_delete], sender=Membership)
 def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
-    _forget(
-        [
-            _membership_key(instance.network_id, instance.user_id),
-            _user_key(instance.user_id),
-            *_summary_keys(instance.network_id),
-        ]
+    caching.forget(
+        _membership_key(instance.network_id, instance.user_id),
+        _user_key(instance.user_id),
+        *_summary_keys(instance.network_id),
     )
 
 
@@ -246,4 +220,4 @@ def _user_changed(sender: type, instance: User, created: bool, **kwargs: Any) ->
             Membership.objects.filter(user_id=instance.pk).values_list("network_id", flat=True)
         )
     if network_ids:
-        _forget([key for network_id in network_ids for key in _summary_keys(network_id)])
+        caching.forget(*[key for network_id in network_ids for key in _summary_keys(network_id)])

@@ -14,7 +14,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.boards.demo import LONG_THREAD_TITLE
 from tsunagu.boards.models import Reaction, Stamp, Thread, ThreadKind
-from tsunagu.boards.signals import bump_revision
+from tsunagu.core.revisions import bump
 from tsunagu.core.testing.boards import add_comments, make_category, make_thread
 from tsunagu.core.testing.factories import make_member
 from tsunagu.core.testing.world import World
@@ -74,7 +74,7 @@ def fill_thread(world: World, comments: int) -> Any:
             for cid in comment_ids
             for m in members
         )
-    bump_revision(thread.pk)  # bulk inserts send no signals
+    bump(Thread, thread.pk)  # bulk inserts send no signals
     thread.refresh_from_db()
     return thread
 
@@ -86,7 +86,7 @@ def test_thread_page_queries_do_not_grow_with_comments(
     large = fill_thread(world, 1000)
     client = world.client(world.employee_a)
     client.get(url(world, f"t/{small.pk}/"))  # the member's read mark exists from here on
-    bump_revision(small.pk)  # as any change to the thread does
+    bump(Thread, small.pk)  # as any change to the thread does
     # A page nobody has read since the thread changed is built from the comments, their
     # stamps and files; later readers get its shared HTML and only read what is theirs.
     cold = count_queries(client, url(world, f"t/{small.pk}/"))

@@ -13,11 +13,12 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from tsunagu.core import caching
 
 from .tsunagu import initials
 
@@ -123,7 +124,7 @@ def read_with_layout(request: Any, keys: list[str]) -> dict[str, Any]:
     """The view's own cache entries ``keys`` and the header's, read in one round trip; the
     header then reads nothing more. For a member's page of a network (request.membership)."""
     header = _header_keys(request, request.network, request.membership)
-    found: dict[str, Any] = cache.get_many([*keys, *header])
+    found = caching.read_many([*keys, *header])
     request._layout_found = found
     return found
 
@@ -134,7 +135,7 @@ def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
     found = getattr(request, "_layout_found", None)
     if found is not None:
         return found
-    return cache.get_many(_header_keys(request, network, membership))
+    return caching.read_many(_header_keys(request, network, membership))
 
 
 def _bell(context: Any, network: Any, links: dict[str, str], found: dict[str, Any]) -> str:

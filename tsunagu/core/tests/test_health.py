@@ -20,7 +20,11 @@ def redis_gone(settings: Any) -> None:
     """Settings of a production site whose Redis does not answer."""
     url = f"redis://127.0.0.1:{free_port()}/0"
     settings.CACHES = {
-        "default": {"BACKEND": "tsunagu.core.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"}
+        "default": {
+            "BACKEND": "tsunagu.core.redis_cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "t",
+        }
     }
     settings.CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}

@@ -13,8 +13,8 @@ import redis
 from django.contrib.auth import SESSION_KEY
 
 from conftest import require
-from tsunagu.core import cache as cache_module
-from tsunagu.core.cache import RedisCache
+from tsunagu.core import redis_cache as cache_module
+from tsunagu.core.redis_cache import RedisCache
 from tsunagu.core.testing.talk_server import PrivateRedis, free_port
 from tsunagu.core.testing.world import World
 
@@ -131,7 +131,7 @@ def test_a_logout_while_redis_is_away_stays_a_logout_when_it_returns(
 ) -> None:
     settings.CACHES = {
         "default": {
-            "BACKEND": "tsunagu.core.cache.RedisCache",
+            "BACKEND": "tsunagu.core.redis_cache.RedisCache",
             "LOCATION": snapshot_redis.url,
             "KEY_PREFIX": "tsunagu",
         }

@@ -108,7 +108,7 @@ def test_production_variables_switch_to_redis_and_secure_cookies(tmp_path: Path)
     values = settings_under(production_env(tmp_path))
 
     assert values["DEBUG"] is False
-    assert values["cache"] == "tsunagu.core.cache.RedisCache"
+    assert values["cache"] == "tsunagu.core.redis_cache.RedisCache"
     assert values["channel_layer"] == "channels_redis.core.RedisChannelLayer"
     assert values["celery_eager"] is False
     assert values["celery_broker"] == "redis://127.0.0.1:6379/0"

@@ -16,6 +16,7 @@ from tsunagu.boards.models import Thread, ThreadKind
 from tsunagu.core.testing.boards import make_category, make_thread
 from tsunagu.core.testing.factories import make_event, make_member, make_user
 from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.feed.actions import visit_key
 from tsunagu.feed.models import Visit, Welcome
 from tsunagu.news.actions import do_create_article, do_set_pinned
 from tsunagu.notify.models import Notification
@@ -91,7 +92,7 @@ def test_new_since_the_last_visit_is_marked_and_stays_marked_while_reading(world
         Thread.objects.filter(title="前からある話題").update(
             created_at=timezone.now() - timedelta(hours=5)
         )
-    cache.delete(f"feed:visit:v1:{world.alumni_a.pk}")  # three hours on, it has expired
+    cache.delete(visit_key(world.alumni_a))  # three hours on, it has expired
     make_thread(world.employee_a, title="留守中に立った話題")
     for _ in range(2):  # reloading keeps the marks
         page = client.get(home(world)).content.decode()

@@ -75,7 +75,7 @@ def hits_in_redis(url: str, needles: list[str]) -> list[str]:
 def redis_cache(redis_url: str, settings) -> str:  # type: ignore[no-untyped-def]
     settings.CACHES = {
         "default": {
-            "BACKEND": "tsunagu.core.cache.RedisCache",
+            "BACKEND": "tsunagu.core.redis_cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "tsunagu",
         }

@@ -218,3 +218,30 @@ def test_past_the_counting_cap_members_are_asked_to_narrow_the_search(
     assert "3人以上が該当します" in body  # four members in network A
     body = client.get(f"/n/{world.net_a.slug}/members/", {"q": "田中"}).content.decode()
     assert "1人" in body and "以上" not in body
+
+
+@pytest.mark.django_db
+def test_the_filter_choices_follow_a_profile_save_and_a_departure_at_the_next_view(
+    world: World,
+) -> None:
+    client = world.client(world.employee_a)
+    url = f"/n/{world.net_a.slug}/members/"
+    assert "データ分析" not in client.get(url).content.decode()  # the choices are kept now
+    with scope(network=world.net_a):
+        tag = Tag.objects.create(
+            network=world.net_a, kind="skill", name="データ分析", normalized="データ分析"
+        )
+        profile = Profile.objects.select_related("membership__user").get(membership=world.alumni_a)
+        profile.industry = "再生可能エネルギー"
+        profile.save()
+        profile.tags.add(tag)
+        reindex(profile)  # as the profile form's save does
+    body = client.get(url).content.decode()
+    assert '<option value="データ分析">' in body
+    assert "<option>再生可能エネルギー</option>" in body
+
+    with scope(network=world.net_a):
+        world.alumni_a.status = Status.SUSPENDED
+        world.alumni_a.save()
+    body = client.get(url).content.decode()
+    assert "データ分析" not in body and "再生可能エネルギー" not in body

@@ -1,6 +1,9 @@
 """Django's Redis cache, keeping one client per connection pool and one pool per process, and
 answering as an empty cache while Redis cannot be reached.
 
+This is the production backend (``CACHES`` in the settings); the code reads and writes the
+cache through ``core/caching.py`` only.
+
 Django builds a new ``redis.Redis`` object for every cache call, and building one costs more than
 the call itself on a page that reads the cache a few times. A client is safe to share between
 threads: it takes a connection from its pool for each command.
@@ -271,6 +274,21 @@ class RedisCache(DjangoRedisCache):
         if value is _MISSING:
             raise ValueError(f"Key '{key}' not found.")  # as for a missing key: callers set it
         return int(value)
+
+    def bump(self, key: str, start: int, version: int | None = None) -> int:
+        """Adds one to the counter ``key``, set to ``start`` first when it is missing: one round
+        trip, and atomic, where ``incr()`` and then ``set()`` on a miss is neither (two
+        processes that both miss would both set it, and one step would be lost). Stored as a
+        plain integer, which ``get()`` reads back as one."""
+
+        def step() -> int:
+            name = self.make_and_validate_key(key, version=version)
+            with self._cache.get_client(name, write=True).pipeline(transaction=True) as pipe:
+                pipe.set(name, start, nx=True)
+                pipe.incr(name)
+                return int(pipe.execute()[1])
+
+        return int(self._call(start, step))
 
     def set_many(
         self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
