@@ -14,14 +14,14 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from config.asgi import application
-from tsunagu.core.testing.talk import default_room, make_room, post
-from tsunagu.core.testing.world import World
 from tsunagu.talk.actions import do_edit_message, do_join_room, do_open_direct
 from tsunagu.talk.consumers import BUCKET_RATE
 from tsunagu.talk.fanout import get_hub
 from tsunagu.talk.models import Message, Room, RoomKind, room_group
+from tsunagu.talk.tests.helpers import default_room, make_room, post
 from tsunagu.tenancy.actions import do_change_status
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import World
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

@@ -18,9 +18,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.profiles.models import Profile, Tag
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,7 @@ def test_the_answers_to_an_opportunity_write_names_messages_and_cv_names_as_text
     ("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")], ids=["utf-8", "shift_jis"]
 )
 def test_the_answers_of_a_survey_come_as_text(world: World, encoding: str, codec: str) -> None:
-    from tsunagu.core.testing.surveys import add_question, make_survey
+    from tsunagu.surveys.tests.helpers import add_question, make_survey
 
     survey = make_survey(world.net_a)
     questions = [add_question(survey, value, "short") for value in HOSTILE]

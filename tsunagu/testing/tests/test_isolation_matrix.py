@@ -29,19 +29,16 @@ from tsunagu.accounts.models import User
 from tsunagu.announce.tests.helpers import make_draft
 from tsunagu.boards.actions import do_add_comment, do_create_thread, do_report
 from tsunagu.boards.models import Attachment, ThreadKind
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
 from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
 from tsunagu.consent.actions import do_record_consent, do_save_draft
 from tsunagu.consent.models import HowGiven
 from tsunagu.consent.tests.helpers import publish
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey
-from tsunagu.core.testing.talk import make_room
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Photo, Registration, Series
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.insights.ledger import do_record_outcome
 from tsunagu.insights.programme_models import Award, AwardKind, OutcomeKind
 from tsunagu.news.actions import do_add_comment as do_add_article_comment
@@ -54,10 +51,13 @@ from tsunagu.profiles.models import LifeUpdate
 from tsunagu.push.models import PushSubscription
 from tsunagu.surveys.actions import Given, do_submit_response
 from tsunagu.surveys.models import Kind
+from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Attachment as TalkAttachment
 from tsunagu.talk.models import Room, RoomKind
+from tsunagu.talk.tests.helpers import make_room
 from tsunagu.tenancy.models import Membership, Network, Status
+from tsunagu.testing.world import CANARY_A, World
 
 YEAR = timedelta(days=365)
 

@@ -25,7 +25,8 @@ import pytest_asyncio
 import redis
 
 from conftest import require
-from tsunagu.core.testing.talk_server import AsgiWorker, PrivateRedis, Site, make_site
+from tsunagu.core.testing.servers import AsgiWorker, PrivateRedis
+from tsunagu.testing.sites import Site, make_site
 
 pytestmark = [pytest.mark.redis, pytest.mark.asyncio]
 

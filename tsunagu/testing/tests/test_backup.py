@@ -28,16 +28,16 @@ from django_scopes import scope, scopes_disabled
 from conftest import require
 from tsunagu.boards.actions import do_add_comment, do_create_thread
 from tsunagu.boards.models import ThreadKind
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.testing.processes import clean_env, run_manage
-from tsunagu.core.testing.world import World
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Photo
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_create_article
 from tsunagu.profiles.actions import profile_of
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Room
+from tsunagu.testing.world import World
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 in_postgresql_pass = pytest.mark.skipif(

@@ -13,20 +13,20 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.actions import do_add_comment, do_create_thread
 from tsunagu.boards.models import ThreadKind
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import do_create_opportunity
 from tsunagu.careers.models import Opportunity
 from tsunagu.careers.models import State as OpportunityState
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.talk import default_room, post
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Organiser, Registration
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_add_comment as do_comment_article
 from tsunagu.news.actions import do_create_article
 from tsunagu.news.models import Article, State
 from tsunagu.onboarding.actions import do_accept_link, do_create_link
+from tsunagu.talk.tests.helpers import default_room, post
 from tsunagu.tenancy.actions import do_leave_network
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 NAME = "田中 花子"  # the alumni of network A, who leaves
 FORMER = "退会したメンバー"

@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.talk import default_room
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Event
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.talk.models import Room
+from tsunagu.talk.tests.helpers import default_room
+from tsunagu.testing.world import World
 
 HUGE = "99999999999999999999"  # 20 digits: past a 64-bit integer
 BAD_REQUEST_JA = "リクエストを処理できませんでした"

@@ -12,9 +12,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.boards.models import Thread
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.talk import default_room
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.tests.test_images import settings_form_data
 from tsunagu.core.text import SingleLineField, visible
 from tsunagu.events.models import Event
@@ -23,7 +21,9 @@ from tsunagu.news.models import Article
 from tsunagu.profiles.models import Profile
 from tsunagu.profiles.tests.test_profile_pages import form_data as profile_data
 from tsunagu.talk.models import Room
+from tsunagu.talk.tests.helpers import default_room
 from tsunagu.tenancy.models import Network
+from tsunagu.testing.world import World
 
 CONTROLS = ["\x00", "\x01", "\x1b", "\x7f", "\x9b"]
 

@@ -23,10 +23,10 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.cache import network_by_slug
 from tsunagu.tenancy.middleware import NETWORK_PATH
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 from .test_isolation_matrix import Route, Visitor, all_routes, values_from_network_a
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from django.test import Client
 
 from tsunagu.accounts.models import User
+from tsunagu.core.testing.factories import make_member, make_network, make_user
 from tsunagu.tenancy.models import Membership, Network, Role
-
-from .factories import make_member, make_network, make_user
 
 # Text that only members of network A may ever see. The isolation tests fail wherever it leaks.
 CANARY_A = "カナリアA-7f3e9c"

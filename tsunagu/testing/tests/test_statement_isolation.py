@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import World
 from tsunagu.events.listing import seats_and_mine
 from tsunagu.events.models import Registration
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_create_article
 from tsunagu.news.listing import own_waiting, pending_count
 from tsunagu.profiles.directory import listed_versions
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -24,17 +24,18 @@ from tsunagu.boards.actions import (
     do_set_comment_hidden,
 )
 from tsunagu.boards.models import ThreadKind
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.boards.tests.helpers import make_category
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events.models import Audience
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_create_article
 from tsunagu.profiles.models import Profile
 from tsunagu.talk.actions import do_create_group, do_join_room, do_open_direct, do_open_office
 from tsunagu.talk.models import Room, RoomKind
+from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role, do_change_status
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.models import UndeliverableAddress
-from tsunagu.core.testing.factories import make_event, make_member, make_user
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.mail import (
     MailServer,
     TaskLog,
@@ -23,12 +23,13 @@ from tsunagu.core.testing.mail import (
     task_worker,
     wait_until,
 )
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Registration, RegistrationStatus
 from tsunagu.events.tasks import send_event_reminders
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.actions import notify
 from tsunagu.notify.models import Notification
 from tsunagu.notify.tasks import send_notification_email
+from tsunagu.testing.world import World
 
 ONE_BY_ONE = "tsunagu.notify.tasks.send_notification_email"
 

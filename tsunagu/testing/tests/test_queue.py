@@ -11,11 +11,11 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.actions import do_create_thread
 from tsunagu.boards.models import Comment, ThreadKind
-from tsunagu.core.testing.boards import make_category
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.testing.mail import _forget_broker
-from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import do_set_email_preference
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import World
 
 
 def closed_port() -> int:

@@ -14,12 +14,13 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from tsunagu.boards.models import Poll, PollOption
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.middleware import content_security_policy
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event, make_member
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member
 from tsunagu.events.models import Photo
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.core.testing.processes import ROOT, clean_env, run_manage
-from tsunagu.core.testing.world import World
 from tsunagu.events import calendar
 from tsunagu.news import tokens as news_tokens
 from tsunagu.notify import tokens
+from tsunagu.testing.world import World
 
 # The key every embedded installation signed with until it made its own: it is in the history of
 # the source code, so anyone can sign with it.
