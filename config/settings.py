@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "tsunagu.push",
     "tsunagu.privacy",
     "tsunagu.consent",
+    # Above every feature: seeds each of them (manage.py seed_demo).
+    "tsunagu.demo",
 ]
 
 MIDDLEWARE = [

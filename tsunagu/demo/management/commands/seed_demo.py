@@ -14,75 +14,11 @@ from django_scopes import scope
 
 from tsunagu.accounts.models import User
 from tsunagu.notify.actions import notify
+from tsunagu.profiles.demo import FAMILY, GIVEN
 from tsunagu.tenancy.actions import do_add_member, do_create_network
 from tsunagu.tenancy.models import Membership, Network, Role
 
 DEMO_PASSWORD = "tsunagu-demo"  # noqa: S105 - the documented demo password
-
-FAMILY = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "佐々木",
-    "山口",
-    "松本",
-    "井上",
-    "木村",
-    "林",
-    "斎藤",
-    "清水",
-    "山崎",
-    "森",
-    "池田",
-    "橋本",
-    "阿部",
-    "石川",
-    "前田",
-    "藤田",
-    "小川",
-    "岡田",
-    "長谷川",
-    "村上",
-    "近藤",
-    "石井",
-    "坂本",
-    "遠藤",
-]
-GIVEN = [
-    "翔太",
-    "美咲",
-    "大輔",
-    "陽菜",
-    "健一",
-    "由美",
-    "拓海",
-    "さくら",
-    "直樹",
-    "麻衣",
-    "悠斗",
-    "彩",
-    "亮",
-    "恵",
-    "隆之",
-    "真由美",
-    "光",
-    "結衣",
-    "和也",
-    "千尋",
-    "誠",
-    "奈々",
-    "浩二",
-    "理沙",
-]
 
 MITSUBA_DESCRIPTION = """\
 三ツ葉商事を卒業したアルムナイと現役社員をつなぐ、**公式**のコミュニティです。
