@@ -195,7 +195,7 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": "tsunagu:ch:",
-                # A process's sockets share one Redis list, and its talk hub receives every room
+                # A process's sockets share one Redis list, and its room hub receives every room
                 # event of the process there: room for bursts.
                 "capacity": 1000,
             },

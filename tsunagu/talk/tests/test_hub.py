@@ -1,6 +1,6 @@
-"""The room hub's promises (fanout.py, consumers.py): a socket survives a Redis restart and is
-resynchronised, its groups are joined again, a long backlog resumes page by page, and nothing is
-broadcast before its transaction commits."""
+"""The room hub's promises (realtime/hub.py, talk/consumers.py): a socket survives a Redis
+restart and is resynchronised, its groups are joined again, a long backlog resumes page by page,
+and nothing is broadcast before its transaction commits."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Room events reach every connection of a process through one subscription per room and process.
 
+Used by the talk socket (`talk/consumers.py`) for its rooms; any group whose every member gets the
+same frames can use it.
+
 Stock Channels puts every connection in the room's group, so a message to a room of 1,000
 connections is 1,000 sends through the channel layer (1,000 Redis operations, each frame encoded
 1,000 times). Here each process holds one hub per channel layer: the hub alone joins the room's
@@ -83,7 +86,7 @@ class RoomHub:
                     try:
                         await self.layer.group_discard(group, self.channel)
                     except Exception:  # the group expires by itself
-                        log.warning("talk hub: could not leave %s", group, exc_info=True)
+                        log.warning("room hub: could not leave %s", group, exc_info=True)
 
     def count(self, group: str) -> int:
         return len(self.local.get(group, ()))
@@ -97,7 +100,7 @@ class RoomHub:
             try:
                 await listener.hub_deliver(text)
             except Exception:  # one closed socket must not stop the others
-                log.debug("talk hub: delivery failed", exc_info=True)
+                log.debug("room hub: delivery failed", exc_info=True)
 
     async def _rejoin_all(self) -> None:
         assert self.channel is not None
@@ -112,7 +115,7 @@ class RoomHub:
             try:
                 await self._rejoin_all()
             except Exception:
-                log.debug("talk hub: channel layer still down", exc_info=True)
+                log.debug("room hub: channel layer still down", exc_info=True)
                 continue
             break
         self._reachable.set()
@@ -128,7 +131,7 @@ class RoomHub:
             try:
                 await listener.hub_resync()
             except Exception:
-                log.debug("talk hub: resync failed", exc_info=True)
+                log.debug("room hub: resync failed", exc_info=True)
 
     async def _receive_loop(self) -> None:
         assert self.channel is not None
@@ -138,10 +141,10 @@ class RoomHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("talk hub: channel layer failed; recovering", exc_info=True)
+                log.warning("room hub: channel layer failed; recovering", exc_info=True)
                 await self._recover()
                 continue
-            if message.get("type") == "talk.broadcast":
+            if message.get("type") == "hub.broadcast":
                 await self._deliver(message["group"], message["text"])
 
     async def _refresh_loop(self) -> None:
@@ -152,7 +155,7 @@ class RoomHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("talk hub: could not refresh groups", exc_info=True)
+                log.warning("room hub: could not refresh groups", exc_info=True)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, RoomHub]] = (
@@ -180,7 +183,7 @@ async def publish(group: str, event: dict[str, Any]) -> None:
         return
     with contextlib.suppress(Exception):  # a hint only: lost when the layer is down
         await layer.group_send(
-            group, {"type": "talk.broadcast", "group": group, "text": encode(event)}
+            group, {"type": "hub.broadcast", "group": group, "text": encode(event)}
         )
 
 
@@ -199,6 +202,6 @@ def send_room_events(groups: Iterable[str], event: dict[str, Any]) -> None:
             return
         send = async_to_sync(layer.group_send)
         for group in targets:
-            send(group, {"type": "talk.broadcast", "group": group, "text": text})
+            send(group, {"type": "hub.broadcast", "group": group, "text": text})
 
     transaction.on_commit(push, robust=True)
