@@ -109,7 +109,7 @@ def _brand(network: Any, site: dict[str, str]) -> str:
 
 
 def _header_keys(request: Any, network: Any, membership: Any) -> list[str]:
-    from tsunagu.notify.actions import bell_keys
+    from tsunagu.notify.reads import bell_keys
     from tsunagu.talk.unread import total_keys
     from tsunagu.tenancy.cache import networks_keys
 
@@ -138,7 +138,7 @@ def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
 
 
 def _bell(context: Any, network: Any, links: dict[str, str], found: dict[str, Any]) -> str:
-    from tsunagu.notify.actions import unread_count
+    from tsunagu.notify.reads import unread_count
 
     if "unread_prefetched" in context:  # the view read the bell already
         unread = int(context["unread_prefetched"])

@@ -43,7 +43,7 @@ def user_networks(context: dict[str, Any]) -> list[dict[str, Any]]:
 
 @register.simple_tag(takes_context=True)
 def unread_notifications(context: dict[str, Any]) -> int:
-    from tsunagu.notify.actions import unread_count
+    from tsunagu.notify.reads import unread_count
 
     if "unread_prefetched" in context:  # the view read the bell already
         return int(context["unread_prefetched"])

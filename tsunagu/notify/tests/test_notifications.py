@@ -186,7 +186,7 @@ def test_suspended_members_get_no_email(world: World, django_capture_on_commit_c
 @pytest.mark.django_db
 def test_preferences_are_per_network(world: World) -> None:
     from tsunagu.core.testing.factories import make_member
-    from tsunagu.notify.actions import wants_email
+    from tsunagu.notify.reads import wants_email
 
     make_member(world.net_b, world.alumni_a.user)
     with scope(network=world.net_a):
