@@ -10,4 +10,8 @@ class BoardsConfig(AppConfig):
     verbose_name = _("Boards")
 
     def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
+
         from . import kinds, signals  # noqa: F401 - registers notification kinds and receivers
+
+        add_link(Link("boards", _("Boards"), 40))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
@@ -8,7 +9,11 @@ class EventsConfig(AppConfig):
     label = "events"
 
     def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
+
         from . import (
             kinds,  # noqa: F401 - registers the notification kinds
             signals,  # noqa: F401 - keeps the cached series list current
         )
+
+        add_link(Link("events", _("Events"), 30))

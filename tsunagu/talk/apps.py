@@ -10,4 +10,6 @@ class TalkConfig(AppConfig):
     verbose_name = _("Talk rooms")
 
     def ready(self) -> None:
-        from . import kinds, signals  # noqa: F401 - notification kinds, the default room
+        from . import header, kinds, signals  # noqa: F401 - notification kinds, the default room
+
+        header.register()
