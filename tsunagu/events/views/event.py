@@ -32,6 +32,7 @@ from ..access import (
     may_apply,
     may_give_feedback,
 )
+from ..feedback import feedback_form
 from ..forms import (
     ApplyForm,
 )
@@ -146,19 +147,18 @@ def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
 def event_feedback(request: NetworkRequest, event_id: int) -> HttpResponse:
     """The feedback form is the event's survey: participants (and its organisers) are taken to
     it once the event has ended; it is made on the first visit if the follow-up has not run."""
-    from tsunagu.surveys.event_feedback import ensure_feedback_survey, feedback_survey
-    from tsunagu.surveys.tasks import survey_url
-
     member = request.membership
     event = access_event(member, event_id)
+    feedback = feedback_form()
     registration = Registration.objects.filter(event=event, user_id=member.user_id).first()
-    if event.is_past and (
-        may_give_feedback(member, event, registration) or can_manage_event(member, event)
+    if feedback is not None and (
+        event.is_past
+        and (may_give_feedback(member, event, registration) or can_manage_event(member, event))
     ):
-        return redirect(survey_url(ensure_feedback_survey(event)))
-    survey = feedback_survey(event)
-    if survey is not None and can_manage_event(member, event):
-        return redirect(survey_url(survey))
+        return redirect(feedback.open(event, request.network.slug))
+    url = feedback.answer_url(event, request.network.slug) if feedback is not None else None
+    if url is not None and can_manage_event(member, event):
+        return redirect(url)
     messages.info(request, _("Only participants can rate an event, once it has ended."))
     return redirect(event.get_absolute_url())
 

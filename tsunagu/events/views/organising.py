@@ -24,6 +24,7 @@ from ..access import (
     check_manage_event_permission,
     organiser_candidates,
 )
+from ..feedback import feedback_form
 from ..forms import (
     DescriptionImageForm,
     EventForm,
@@ -157,8 +158,7 @@ def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
         )
         messages.success(request, _("The report has been saved."))
         return redirect("events:report", network_slug=member.network.slug, event_id=event.pk)
-    from tsunagu.surveys.event_feedback import feedback_survey
-
+    feedback = feedback_form()
     return render(
         request,
         "events/report.html",
@@ -166,7 +166,9 @@ def event_report(request: NetworkRequest, event_id: int) -> HttpResponse:
             "event": event,
             "form": form,
             "photos": list(Photo.objects.filter(event=event, in_description=False)),
-            "feedback_survey": feedback_survey(event),
+            "feedback_results": (
+                feedback.results_url(event, member.network.slug) if feedback is not None else None
+            ),
         },
     )
 
