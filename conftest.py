@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tsunagu.core.testing.world import World, build_world
+from tsunagu.testing.world import World, build_world
 
 
 @pytest.fixture

@@ -93,11 +93,11 @@ def main() -> int:
         from django_scopes import scope, scopes_disabled
 
         from tsunagu.boards.actions import do_add_comment
-        from tsunagu.core.testing.boards import make_thread
+        from tsunagu.boards.tests.helpers import make_thread
         from tsunagu.core.testing.factories import make_member, make_network, make_user
-        from tsunagu.core.testing.talk import make_room
         from tsunagu.insights.models import ActivityDay
         from tsunagu.talk.actions import do_open_direct, do_send_message
+        from tsunagu.talk.tests.helpers import make_room
         from tsunagu.tenancy.actions import SEEN_EVERY, do_note_seen
         from tsunagu.tenancy.models import Membership, Role
 

@@ -248,7 +248,7 @@ SEED_SCRIPT = """
 import os
 from django.contrib.auth import base_user, hashers
 from django.core.management import call_command
-from tsunagu.tenancy.management.commands.seed_demo import DEMO_PASSWORD
+from tsunagu.demo.management.commands.seed_demo import DEMO_PASSWORD
 demo_hash = hashers.make_password(DEMO_PASSWORD)
 def make_password(password, *args, **kwargs):
     if password == DEMO_PASSWORD and not args and not kwargs:

@@ -152,7 +152,7 @@ async def measure(
 async def run_floor(clients: int, messages: int, deflate: bool) -> dict[str, Any]:
     import websockets
 
-    from tsunagu.core.testing.talk_server import free_port, wait_for_port
+    from tsunagu.core.testing.servers import free_port, wait_for_port
 
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - this script, in floor-server mode
@@ -186,7 +186,7 @@ async def run_talk(
 ) -> dict[str, Any]:
     import websockets
 
-    from tsunagu.core.testing.talk_server import AsgiWorker
+    from tsunagu.core.testing.servers import AsgiWorker
 
     servers = [AsgiWorker(site.env, extra_args=uvicorn_args) for _ in range(workers)]
     for server in servers:
@@ -264,7 +264,8 @@ def report(name: str, clients: int, result: dict[str, Any], floor_p50: float | N
 
 
 async def main(args: argparse.Namespace) -> int:
-    from tsunagu.core.testing.talk_server import PrivateRedis, make_site
+    from tsunagu.core.testing.servers import PrivateRedis
+    from tsunagu.testing.sites import make_site
 
     redis = PrivateRedis()
     redis.start()

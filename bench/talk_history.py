@@ -73,8 +73,8 @@ def main() -> int:
         from django_scopes import scope
 
         from tsunagu.core.testing.factories import make_member, make_network, make_user
-        from tsunagu.core.testing.talk import fill_room, make_room
         from tsunagu.talk.consumers import _resume
+        from tsunagu.talk.tests.helpers import fill_room, make_room
         from tsunagu.tenancy.models import Role
 
         setup_test_environment()

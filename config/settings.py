@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "tsunagu.push",
     "tsunagu.privacy",
     "tsunagu.consent",
+    # Above every feature: seeds each of them (manage.py seed_demo).
+    "tsunagu.demo",
 ]
 
 MIDDLEWARE = [
@@ -198,7 +200,7 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": "tsunagu:ch:",
-                # A process's sockets share one Redis list, and its talk hub receives every room
+                # A process's sockets share one Redis list, and its room hub receives every room
                 # event of the process there: room for bursts.
                 "capacity": 1000,
             },

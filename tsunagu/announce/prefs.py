@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tsunagu.notify.actions import wants_email
 from tsunagu.notify.kinds import get_kind
 from tsunagu.notify.models import NotificationPreference
+from tsunagu.notify.reads import wants_email
 from tsunagu.tenancy.models import Network
 
 KIND = "announcement"

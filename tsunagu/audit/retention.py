@@ -106,7 +106,7 @@ def _purge(
 
 def _forget_bells(rows: list[tuple[int, int, int]]) -> None:
     """Deleted notifications leave the bell's cached count and list."""
-    from tsunagu.notify.actions import forget_bell_and_recent
+    from tsunagu.notify.reads import forget_bell_and_recent
     from tsunagu.tenancy.models import Network
 
     by_network: dict[int, set[int]] = {}

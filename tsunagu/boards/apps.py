@@ -10,6 +10,7 @@ class BoardsConfig(AppConfig):
     verbose_name = _("Boards")
 
     def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
         from tsunagu.core.revisions import track_revision
 
         from . import kinds, signals  # noqa: F401 - registers notification kinds and receivers
@@ -19,3 +20,4 @@ class BoardsConfig(AppConfig):
         track_revision(
             Thread, children={Comment: "thread_id", Reaction: "thread_id", Attachment: "thread_id"}
         )
+        add_link(Link("boards", _("Boards"), 40))

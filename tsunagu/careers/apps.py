@@ -10,4 +10,8 @@ class CareersConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
+
         from . import kinds  # noqa: F401 - registers the notification kinds
+
+        add_link(Link("careers", _("Opportunities"), 70))

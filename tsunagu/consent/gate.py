@@ -1,11 +1,11 @@
 """The re-consent gate: after a network publishes a new version, a member's next request to
 its pages is sent to the policy page until they accept it.
 
-It runs inside `member_required` (`tenancy/decorators.py`), where the membership is already
-loaded, and compares two numbers that came with the cached network and membership
-(`versions.py`): no query. Pages outside a network (log-out, language, account pages,
-static files) never reach it; inside one, views marked `consent_exempt` (the policy pages
-themselves) stay open.
+It runs inside `member_required` (`tenancy/decorators.py`; `apps.py` registers it through
+`tenancy/gates.py`), where the membership is already loaded, and compares two numbers that came
+with the cached network and membership (`versions.py`): no query. Pages outside a network
+(log-out, language, account pages, static files) never reach it; inside one, views marked
+`consent_exempt` (the policy pages themselves) stay open.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 version and the newest one the member accepted.
 
 They travel inside what the request already reads from the cache (the network and the
-membership, `tenancy/cache.py`), computed by these subqueries in the same statement that loads
+membership, `tenancy/cache.py`, which `apps.py` asks for them through `tenancy/gates.py`),
+computed by these subqueries in the same statement that loads
 the row: the gate costs no query of its own. Publishing drops the network's entry, accepting
 drops the member's.
 """

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.db import transaction
 
 from tsunagu.tenancy.models import Membership, Network, Role
 
+from .forms import DigestFrequencyForm
 from .models import DigestPreference, Frequency
 
 
@@ -30,3 +34,13 @@ def do_set_frequency(network: Network, user_id: int, frequency: str) -> None:
     DigestPreference.objects.update_or_create(
         network=network, user_id=user_id, defaults={"frequency": frequency}
     )
+
+
+def preference_form(member: Membership, data: Any) -> DigestFrequencyForm:
+    """The digest's field on the notification settings page (registered in apps.py)."""
+    return DigestFrequencyForm(data, initial={"digest": frequency_for(member)})
+
+
+def save_preference(member: Membership, form: forms.Form) -> None:
+    if form.cleaned_data["digest"]:  # a form without the field keeps the choice
+        do_set_frequency(member.network, member.user_id, form.cleaned_data["digest"])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
@@ -8,6 +9,7 @@ class EventsConfig(AppConfig):
     label = "events"
 
     def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
         from tsunagu.core.revisions import track_revision
 
         from . import (
@@ -22,3 +24,5 @@ class EventsConfig(AppConfig):
             children={Organiser: "event_id", Registration: "event_id", Photo: "event_id"},
             itself=False,
         )
+
+        add_link(Link("events", _("Events"), 30))

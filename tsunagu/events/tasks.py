@@ -9,6 +9,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Network
 
+from .feedback import feedback_form
 from .models import SEATED, Event, Registration, RegistrationStatus
 
 REMIND_AHEAD = timedelta(hours=24)
@@ -104,16 +105,17 @@ def follow_up_event(network_id: int, event_id: int) -> int:
                 event=event, status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED]
             ).values_list("user_id", flat=True)
         )
-        # The feedback form is a survey of the participants; the follow-up links to it.
-        from tsunagu.surveys.event_feedback import ensure_feedback_survey
-        from tsunagu.surveys.tasks import survey_url
-
-        survey = ensure_feedback_survey(event)
+        # The follow-up links to the feedback form (a survey of the participants).
+        feedback = feedback_form()
         notify(
             network,
             user_ids,
             "event_follow_up",
             params={"title": event.title},
-            url=survey_url(survey),
+            url=(
+                feedback.open(event, network.slug)
+                if feedback is not None
+                else event.get_absolute_url()
+            ),
         )
         return len(user_ids)

@@ -16,7 +16,7 @@ from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
 from tsunagu.news.models import Kind as ArticleKind
-from tsunagu.notify.actions import bell_for
+from tsunagu.notify.reads import bell_for
 from tsunagu.notify.render import notifications_html
 from tsunagu.profiles.models import Tag as ProfileTag
 from tsunagu.tenancy.access import access_in_network

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +21,10 @@ class InsightsConfig(AppConfig):
         from . import member_counts
 
         member_counts.connect()
+        from tsunagu.core.navigation import Link, add_link
+
+        add_link(Link("supporters", _("Supporters"), 110, shown=_supporters))
+
+
+def _supporters(membership: Any) -> bool:
+    return bool(membership.is_supporter_or_operator)

@@ -10,4 +10,8 @@ class NewsConfig(AppConfig):
     verbose_name = _("News and columns")
 
     def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
+
         from . import kinds  # noqa: F401 - registers the notification kinds
+
+        add_link(Link("news", _("News"), 60))

@@ -4,16 +4,17 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from tsunagu.core import caching
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.realtime.events import send_event
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .kinds import CHANNELS, EMAIL, INAPP, KINDS, PUSH, Kind, get_kind
+from .kinds import CHANNELS, EMAIL, INAPP, KINDS, PUSH, get_kind
 from .models import Notification, NotificationPreference, inbox
+from .reads import choice, forget_bell_and_recent, unread_counts
+from .transports import transports
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
@@ -73,9 +74,9 @@ def notify(
     params = {"network": network.name, **(params or {})}
     notifications, by_mail, by_push = [], [], []
     for user_id, chosen_inapp, chosen_email, chosen_push in rows:
-        in_app = _choice(found, INAPP, chosen_inapp)
-        email = mail and _choice(found, EMAIL, chosen_email)
-        pushed = _choice(found, PUSH, chosen_push)
+        in_app = choice(found, INAPP, chosen_inapp)
+        email = mail and choice(found, EMAIL, chosen_email)
+        pushed = choice(found, PUSH, chosen_push)
         if not (in_app or email or pushed):
             continue
         notifications.append(
@@ -101,90 +102,14 @@ def notify(
         _push_unread_counts(network, shown)
     to_devices = [n.pk for n, pushed in zip(created, by_push, strict=True) if pushed]
     if to_devices:
-        from tsunagu.push.tasks import queue_pushes
-
-        queue_pushes(network, to_devices)  # to the devices they subscribed, after commit
+        for send in transports(PUSH):  # the push app's: to the devices they subscribed
+            send(network, to_devices)
     mailed = [n.pk for n, email in zip(created, by_mail, strict=True) if email]
     if mailed:
         from .tasks import send_notification_emails
 
         queue_after_commit(send_notification_emails, network.pk, mailed)
     return created
-
-
-def _choice(kind: Kind, channel: str, chosen: bool | None) -> bool:
-    return chosen if chosen is not None else kind.by_default(channel)
-
-
-# The bell's number and the latest notifications are read on every page; they are cached per
-# member until a notification arrives or is read.
-CACHE_SECONDS = 60 * 60
-RECENT = 5
-
-
-def _bell_key(network_id: int, user_id: int) -> str:
-    return caching.key("notify", "bell", network_id, user_id)
-
-
-def bell_keys(network_id: int, user_id: int) -> list[str]:
-    """The cache keys bell_for() reads, for a caller that reads several things in one call."""
-    return [_bell_key(network_id, user_id)]
-
-
-def bell_for(
-    network: Network, user: User, prefetched: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The member's unread count and latest notifications, read together in one cache call
-    (none, when ``prefetched`` holds what the caller read of bell_keys())."""
-
-    def load() -> dict[str, Any]:
-        mine = inbox(network, user.pk)
-        return {
-            "unread": mine.filter(read_at__isnull=True).count(),
-            "recent": list(
-                mine.select_related("actor")
-                # Only what is shown: the cache must never hold a password hash.
-                .only(
-                    "network_id",
-                    "kind",
-                    "params",
-                    "body",
-                    "url",
-                    "created_at",
-                    "read_at",
-                    "actor__name",
-                )[:RECENT]
-            ),
-        }
-
-    return caching.cached(_bell_key(network.pk, user.pk), load, CACHE_SECONDS, found=prefetched)
-
-
-def unread_count(network: Network, user: User, prefetched: dict[str, Any] | None = None) -> int:
-    return int(bell_for(network, user, prefetched)["unread"])
-
-
-def forget_bell_and_recent(network: Network, user_ids: Iterable[int]) -> None:
-    caching.forget(*[_bell_key(network.pk, u) for u in user_ids])
-
-
-def unread_counts(network: Network, user_ids: Iterable[int]) -> dict[int, int]:
-    """Each member's unread count, BATCH members per query."""
-    user_ids = list(user_ids)
-    counts: dict[int, int] = {}
-    for start in range(0, len(user_ids), BATCH):
-        rows = (
-            Notification.objects.filter(
-                network=network,
-                recipient_id__in=user_ids[start : start + BATCH],
-                in_app=True,
-                read_at__isnull=True,
-            )
-            .values("recipient_id")
-            .annotate(n=Count("id"))
-        )
-        counts.update((row["recipient_id"], row["n"]) for row in rows)
-    return counts
 
 
 def _push_unread_counts(network: Network, user_ids: Iterable[int]) -> None:
@@ -204,35 +129,6 @@ def do_mark_read(network: Network, user: User, notification_ids: Iterable[int] |
         forget_bell_and_recent(network, [user.pk])
         _push_unread_counts(network, [user.pk])
     return changed
-
-
-def wants(network: Network, user_id: int, kind: str, channel: str) -> bool:
-    """Whether the member takes notifications of ``kind`` through ``channel`` (kinds.CHANNELS)."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown notification channel {channel!r}")
-    pref = NotificationPreference.objects.filter(
-        network=network, user_id=user_id, kind=kind
-    ).first()
-    return _choice(get_kind(kind), channel, getattr(pref, channel) if pref is not None else None)
-
-
-def choices_for(network: Network, user_id: int) -> dict[str, dict[str, bool]]:
-    """For every kind, whether the member takes it through each channel, in one query."""
-    saved = {
-        pref.kind: pref
-        for pref in NotificationPreference.objects.filter(network=network, user_id=user_id)
-    }
-    return {
-        key: {
-            channel: _choice(kind, channel, getattr(saved[key], channel) if key in saved else None)
-            for channel in CHANNELS
-        }
-        for key, kind in KINDS.items()
-    }
-
-
-def wants_email(network: Network, user_id: int, kind: str) -> bool:
-    return wants(network, user_id, kind, EMAIL)
 
 
 def do_resume_email(user: User) -> None:

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class NotifyConfig(AppConfig):
     name = "tsunagu.notify"
     label = "notify"
+
+    def ready(self) -> None:
+        from . import header
+
+        header.register()

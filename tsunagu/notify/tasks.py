@@ -13,8 +13,8 @@ from django_scopes import scope
 from tsunagu.accounts import delivery
 from tsunagu.tenancy.models import Membership, Network, Status
 
-from .actions import wants_email
 from .models import Notification
+from .reads import wants_email
 from .tokens import make_token
 
 logger = logging.getLogger(__name__)

@@ -11,23 +11,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tsunagu.accounts.delivery import refusal_of
-from tsunagu.digest.forms import DigestFrequencyForm
-from tsunagu.digest.prefs import do_set_frequency, frequency_for
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Network
 from tsunagu.tenancy.requests import NetworkRequest
 
-from .actions import (
-    choices_for,
-    do_mark_read,
-    do_resume_email,
-    do_save_preferences,
-    do_set_email_preference,
-)
+from .actions import do_mark_read, do_resume_email, do_save_preferences, do_set_email_preference
 from .forms import field_name, read_choices, switch_name
 from .kinds import CHANNEL_LABELS, CHANNELS, KINDS, Group, Kind, kinds_by_group
 from .models import inbox
+from .reads import choices_for
+from .sections import sections
 from .tokens import read_token
 
 PAGE_SIZE = 30
@@ -76,15 +70,14 @@ def preferences(request: NetworkRequest) -> HttpResponse:
         do_resume_email(request.user)
         messages.success(request, _("E-mail to your address is resumed."))
         return redirect("notify:preferences", network_slug=network.slug)
-    digest_form = DigestFrequencyForm(
-        request.POST if request.method == "POST" else None,
-        initial={"digest": frequency_for(member)},
-    )
+    posted = request.POST if request.method == "POST" else None
+    extra = [(section, section.form(member, posted)) for section in sections()]
     groups = kinds_by_group(member.role)
-    if request.method == "POST" and digest_form.is_valid():
+    # Every section's form is validated, so that each shows its errors.
+    if posted is not None and all([form.is_valid() for _section, form in extra]):
         do_save_preferences(member, read_choices(request.POST, groups))
-        if digest_form.cleaned_data["digest"]:  # a form without the field keeps the choice
-            do_set_frequency(network, request.user.pk, digest_form.cleaned_data["digest"])
+        for section, form in extra:
+            section.save(member, form)
         messages.success(request, _("Your notification settings have been saved."))
         return redirect("notify:preferences", network_slug=network.slug)
     choices = choices_for(network, request.user.pk)
@@ -97,7 +90,7 @@ def preferences(request: NetworkRequest) -> HttpResponse:
             "tables": _tables(groups, choices),
             "channels": [(channel, CHANNEL_LABELS[channel]) for channel in CHANNELS],
             "refusal": refusal_of(request.user.email),
-            "digest_form": digest_form,
+            "sections": [{"template": s.template, "form": form} for s, form in extra],
         },
     )
 

@@ -40,7 +40,6 @@ from .access import (
 )
 from .donotinvite import blocked, do_block, do_unblock, is_blocked, normal_address
 from .models import (
-    INVITATION_VALID_DAYS,
     Application,
     ApplicationStatus,
     DoNotInvite,
@@ -790,7 +789,3 @@ def do_update_settings(actor: Membership, row: OnboardingSettings) -> Onboarding
     row.save()
     record(actor, AuditAction.CHANGE_SETTINGS, who_may_invite=row.who_may_invite)
     return row
-
-
-def invitation_expiry() -> Any:
-    return timezone.now() + timedelta(days=INVITATION_VALID_DAYS)

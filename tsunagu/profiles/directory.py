@@ -113,14 +113,6 @@ def forget_results(network_id: int) -> None:
     directory_of(network_id).clear()
 
 
-def sync_memberships(membership_ids: Iterable[int]) -> None:
-    """After a change of role or status made in bulk (``update()`` sends no signal)."""
-    with transaction.atomic(), scopes_disabled():
-        profiles = Profile.objects.filter(membership_id__in=list(membership_ids))
-        for profile in profiles.select_related("membership").prefetch_related("tags"):
-            sync(profile)
-
-
 def rebuild(network_ids: Iterable[int] | None = None, *, batch: int = 2000) -> int:
     """Rebuild the rows of some networks (or all) from the profiles; returns how many are listed."""
     listed = 0

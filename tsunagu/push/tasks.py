@@ -10,9 +10,9 @@ from celery import Task, shared_task
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts import delivery
-from tsunagu.notify.actions import wants
 from tsunagu.notify.kinds import KINDS, PUSH
 from tsunagu.notify.models import Notification, NotificationPreference
+from tsunagu.notify.reads import wants
 from tsunagu.tenancy.models import Network
 
 from . import sending
@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 def queue_pushes(network: Network, notification_ids: list[int]) -> None:
-    """Called by notify() inside its transaction: the pushes are queued once it commits."""
+    """Called by notify() inside its transaction (the transport the app registers in its
+    ready()): the pushes are queued once it commits."""
     if not push_enabled() or not notification_ids:
         return
     from tsunagu.core.queue import queue_after_commit
@@ -73,7 +74,7 @@ def send_pushes(network_id: int, notification_ids: list[int]) -> int:
 
 
 def _wanting_push(network: Network, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
-    """The (member, kind) pairs that take pushes: notify.actions.wants(), asked for all at once
+    """The (member, kind) pairs that take pushes: notify.reads.wants(), asked for all at once
     (the member's choice, else the kind's default). send_push asks wants() again before sending."""
     rows = NotificationPreference.objects.filter(
         network=network,

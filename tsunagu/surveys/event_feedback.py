@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -50,3 +51,24 @@ def ensure_feedback_survey(event: Event) -> Survey:
             text=_("Comment"),
         )  # fmt: skip
     return survey
+
+
+# What the events app asks of its feedback form (events/feedback.py, registered in apps.py).
+def open_for(event: Event, network_slug: str) -> str:
+    return _answer(ensure_feedback_survey(event), network_slug)
+
+
+def answer_url(event: Event, network_slug: str) -> str | None:
+    survey = feedback_survey(event)
+    return _answer(survey, network_slug) if survey is not None else None
+
+
+def results_url(event: Event, network_slug: str) -> str | None:
+    survey = feedback_survey(event)
+    if survey is None:
+        return None
+    return reverse("surveys:results", kwargs={"network_slug": network_slug, "survey_id": survey.pk})
+
+
+def _answer(survey: Survey, network_slug: str) -> str:
+    return reverse("surveys:answer", kwargs={"network_slug": network_slug, "survey_id": survey.pk})

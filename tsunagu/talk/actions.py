@@ -24,6 +24,7 @@ from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
 from tsunagu.realtime.events import send_event
+from tsunagu.realtime.hub import send_room_events
 from tsunagu.tenancy.access import filter_active_members
 from tsunagu.tenancy.models import Membership, Network, Role
 
@@ -47,7 +48,6 @@ from .access import (
     place_comes_with_role,
     places_of,
 )
-from .fanout import send_room_events
 from .files import inspect_upload, make_thumbnail
 from .frames import message_payload, reactions_of
 from .models import (

@@ -12,7 +12,7 @@ class TalkConfig(AppConfig):
     def ready(self) -> None:
         from tsunagu.core.revisions import Child, track_revision
 
-        from . import kinds, signals  # noqa: F401 - notification kinds, the default room
+        from . import header, kinds, signals  # noqa: F401 - notification kinds, the default room
         from .models import Attachment, Message, Reaction, Room
 
         # The cached newest page of a room (render.py) is kept under its revision and last_seq.
@@ -26,3 +26,4 @@ class TalkConfig(AppConfig):
             },
             itself=False,
         )
+        header.register()

@@ -10,9 +10,9 @@ Protocol (JSON frames):
   missed), ``error`` {error, message, client_id?, room?, retry_after?}, ``pong``.
 
 A message is stored before it is acknowledged, and broadcast after its transaction commits. The
-socket follows the rooms the member is in through the process's hub (fanout.py): it receives a
-room's events without a channel-layer group of its own. It still joins the member's own group
-(the base consumer), so suspending the member closes it at once.
+socket follows the rooms the member is in through the process's hub (realtime/hub.py): it
+receives a room's events without a channel-layer group of its own. It still joins the member's
+own group (the base consumer), so suspending the member closes it at once.
 
 A failing channel layer does not close the socket: its reads wait for the hub to see the layer
 again, and the hub's ``resync`` rejoins the member's groups and checks the member first.
@@ -40,11 +40,11 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from tsunagu.realtime.consumers import CLOSE_FORBIDDEN, NetworkConsumer
+from tsunagu.realtime.hub import RETRY_SECONDS, RoomHub, get_hub, publish
 from tsunagu.tenancy.models import Membership, Status
 
 from . import actions
 from .access import can_view, check_follow_permission, places_of
-from .fanout import RETRY_SECONDS, RoomHub, get_hub, publish
 from .frames import message_payload, reactions_of
 from .models import Attachment, Message, Room, room_group
 

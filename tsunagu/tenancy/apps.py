@@ -10,7 +10,11 @@ class TenancyConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from . import cache  # noqa: F401 - connects the cache invalidation signals
+        from . import (
+            cache,  # noqa: F401 - connects the cache invalidation signals
+            header,
+        )
         from .converters import NetworkSlugConverter
 
         register_converter(NetworkSlugConverter, "network")
+        header.register()

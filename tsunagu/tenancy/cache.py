@@ -19,6 +19,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.core import caching
 
+from .gates import membership_values, network_values
 from .models import Membership, Network, Role, Status
 
 if TYPE_CHECKING:
@@ -55,27 +56,22 @@ def membership_of(network: Network, user_id: int) -> Membership | None:
 
 
 def _load_membership(network: Network, user_id: int) -> Membership | None:
-    """The row with the newest policy version the member accepted (`accepted_policy_version`),
-    which the re-consent gate reads: one statement."""
-    from tsunagu.consent.versions import accepted_number
-
+    """The row with what other apps' gates read (`gates.py`: the newest policy version the
+    member accepted, `accepted_policy_version`): one statement."""
     return (
         Membership.objects.filter(network=network, user_id=user_id)
-        .annotate(accepted_policy_version=accepted_number())
+        .annotate(**membership_values())
         .first()
     )
 
 
 def network_by_slug(slug: str) -> Network | None:
-    """The active network with its current policy version (`policy_version`, 0 for none)."""
+    """The active network with what other apps' gates read (`gates.py`: its current policy
+    version, `policy_version`, 0 for none)."""
 
     def load() -> Network | None:
-        from tsunagu.consent.versions import current_number
-
         return (
-            Network.objects.filter(slug=slug, is_active=True)
-            .annotate(policy_version=current_number())
-            .first()
+            Network.objects.filter(slug=slug, is_active=True).annotate(**network_values()).first()
         )
 
     return caching.cached(_network_key(slug), load, TIMEOUT)

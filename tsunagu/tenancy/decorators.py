@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from .access import get_membership, may_moderate
+from .gates import stopped_by_gate
 from .models import Status
 
 View = Callable[..., HttpResponseBase]
@@ -39,10 +40,9 @@ def member_required(view: View) -> View:
                 status=403,
             )
         membership.network = network  # the request's, already loaded: no second query
-        from tsunagu.consent.gate import consent_gate
-
-        # A new privacy policy is read and accepted before anything else (no query).
-        stopped = consent_gate(request, view, network, membership)
+        # The apps' gates, without a query (consent's: a new privacy policy is read and
+        # accepted before anything else).
+        stopped = stopped_by_gate(request, view, network, membership)
         if stopped is not None:
             return stopped
         request.membership = membership  # type: ignore[attr-defined]

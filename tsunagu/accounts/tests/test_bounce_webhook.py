@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from tsunagu.accounts.models import UndeliverableAddress
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 URL = "/mail/bounces/"
 SECRET = "b0unce-s3cret-for-the-tests-0123456789"

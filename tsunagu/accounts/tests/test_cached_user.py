@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import Client
 
 from tsunagu.accounts.models import User
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 # Account mails are queued when the request's writes commit. A test that reads them runs without

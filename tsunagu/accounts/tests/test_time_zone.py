@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tsunagu.accounts.middleware import TIME_ZONE_COOKIE
-from tsunagu.core.testing.factories import PASSWORD, make_event
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import PASSWORD
+from tsunagu.events.tests.helpers import make_event
+from tsunagu.testing.world import World
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tsunagu.core.testing.factories import PASSWORD
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.announce.actions import do_save_draft
 from tsunagu.announce.models import Announcement
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 
 def base(world: World) -> str:

@@ -15,9 +15,9 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.announce.models import Announcement, Delivery
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import CANARY_A, World
 
 from .helpers import base, compose_data, make_draft, post_send, reload, send_form
 

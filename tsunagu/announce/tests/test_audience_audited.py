@@ -6,7 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 from .helpers import base, make_draft
 

@@ -7,11 +7,12 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tsunagu.announce.models import Announcement, Audience
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_create_article
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 from .helpers import base, compose_data
 

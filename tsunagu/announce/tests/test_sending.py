@@ -25,11 +25,12 @@ from tsunagu.announce.prefs import declining
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.mail import site_mail_server
-from tsunagu.core.testing.world import World
-from tsunagu.notify.actions import do_set_email_preference, wants_email
+from tsunagu.notify.actions import do_set_email_preference
 from tsunagu.notify.models import Notification, NotificationPreference
+from tsunagu.notify.reads import wants_email
 from tsunagu.tenancy.actions import do_change_status
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import World
 
 from .helpers import base, mails_to, make_draft, post_send, reload, send_form, text_of
 

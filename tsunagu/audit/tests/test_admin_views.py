@@ -8,9 +8,9 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.audit.models import AuditEntry
 from tsunagu.boards.actions import do_add_comment, do_create_thread
-from tsunagu.core.testing.boards import make_category
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -13,10 +13,10 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.audit.models import AuditAction, AuditEntry, record
-from tsunagu.core.testing.world import World
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

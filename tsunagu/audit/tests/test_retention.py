@@ -15,11 +15,12 @@ from tsunagu.audit import retention
 from tsunagu.audit.models import AuditAction, AuditEntry, record
 from tsunagu.audit.retention import months_before, purge_expired
 from tsunagu.audit.tasks import apply_retention
-from tsunagu.core.testing.world import World
-from tsunagu.notify.actions import notify, unread_count
+from tsunagu.notify.actions import notify
 from tsunagu.notify.models import Notification
+from tsunagu.notify.reads import unread_count
 from tsunagu.onboarding.donotinvite import do_block, is_blocked
 from tsunagu.onboarding.models import Invitation, InvitationStatus
+from tsunagu.testing.world import World
 
 HOUR = timedelta(hours=1)
 

@@ -8,14 +8,14 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from tsunagu.boards.models import Attachment, Comment, Thread
-from tsunagu.core.testing.boards import make_category, make_thread
+from tsunagu.boards.tests.helpers import make_category, make_thread
 from tsunagu.core.testing.images import (
     assert_stripped,
     decoding_refused_above,
     photo_with_location,
     png_bomb,
 )
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

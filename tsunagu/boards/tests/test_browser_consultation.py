@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tsunagu.core.testing.boards import make_category
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
 from tsunagu.tenancy.models import Role
 

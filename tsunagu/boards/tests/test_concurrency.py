@@ -10,8 +10,8 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.actions import do_add_comment
 from tsunagu.boards.models import Comment
-from tsunagu.core.testing.boards import make_thread
-from tsunagu.core.testing.world import World, build_world
+from tsunagu.boards.tests.helpers import make_thread
+from tsunagu.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

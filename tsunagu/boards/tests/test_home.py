@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from tsunagu.boards.models import Comment, ThreadKind
-from tsunagu.core.testing.boards import make_category, make_thread
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.boards.tests.helpers import make_category, make_thread
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.models import ThreadKind
-from tsunagu.core.testing.boards import make_category, make_thread
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.boards.tests.helpers import make_category, make_thread
 from tsunagu.notify.actions import notify
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tsunagu.boards.models import Comment, Report, Thread
-from tsunagu.core.testing.boards import add_comments, make_category, make_thread
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import add_comments, make_category, make_thread
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

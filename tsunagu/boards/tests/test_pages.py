@@ -14,11 +14,11 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.boards.demo import LONG_THREAD_TITLE
 from tsunagu.boards.models import Reaction, Stamp, Thread, ThreadKind
+from tsunagu.boards.tests.helpers import add_comments, make_category, make_thread
 from tsunagu.core.revisions import bump
-from tsunagu.core.testing.boards import add_comments, make_category, make_thread
 from tsunagu.core.testing.factories import make_member
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.models import Network
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

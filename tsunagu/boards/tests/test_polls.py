@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.boards.models import Poll, PollOption, PollVote, Thread
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_category
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

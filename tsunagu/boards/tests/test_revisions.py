@@ -8,9 +8,9 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards import actions
 from tsunagu.boards.models import Attachment
-from tsunagu.core.testing.boards import make_thread
+from tsunagu.boards.tests.helpers import make_thread
 from tsunagu.core.testing.revisions import assert_bumps_revision, assert_keeps_revision
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tsunagu.boards.models import Comment
-from tsunagu.core.testing.boards import add_comments, make_thread
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.boards.tests.helpers import add_comments, make_thread
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

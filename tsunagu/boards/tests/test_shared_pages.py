@@ -11,8 +11,8 @@ from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.boards.models import Attachment, Category, Comment
-from tsunagu.core.testing.boards import add_comments, make_thread
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import add_comments, make_thread
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

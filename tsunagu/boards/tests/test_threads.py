@@ -6,10 +6,10 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tsunagu.boards.models import Comment, Revision, Thread, ThreadKind
-from tsunagu.core.testing.boards import add_comments, make_category, make_thread
+from tsunagu.boards.tests.helpers import add_comments, make_category, make_thread
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.careers.actions import do_answer, do_create_opportunity
 from tsunagu.careers.models import Application, Opportunity
-from tsunagu.core.testing.world import World
 from tsunagu.notify.models import Notification
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 
 def pdf_bytes(text: str = "") -> bytes:

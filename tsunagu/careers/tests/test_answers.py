@@ -20,8 +20,8 @@ from tsunagu.careers import signals
 from tsunagu.careers.access import Refused
 from tsunagu.careers.actions import do_answer, do_set_status
 from tsunagu.careers.models import CV_MAX_BYTES, Application, Status
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.models import Status as MemberStatus
+from tsunagu.testing.world import World
 
 from .helpers import answer, cv_upload, make_opportunity, notified, pdf_bytes, reload, url
 

@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.careers.models import Application, Opportunity
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

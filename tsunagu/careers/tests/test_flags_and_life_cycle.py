@@ -14,9 +14,9 @@ from tsunagu.careers.actions import FlagChoice, do_set_flags
 from tsunagu.careers.models import OpenTo, Opportunity, Recruiter
 from tsunagu.careers.tasks import close_due_opportunities, remind_posters
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.notify.models import Notification
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 from .helpers import answer, make_opportunity, notified, reload, url
 

@@ -12,7 +12,7 @@ from django_scopes import scope
 
 from tsunagu.careers.actions import FlagChoice, do_set_flags
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.testing.world import CANARY_A, World
 
 from .helpers import answer, cv_upload, make_opportunity, url
 

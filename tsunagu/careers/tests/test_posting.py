@@ -12,8 +12,8 @@ from django.utils.translation import gettext, override
 from django_scopes import scopes_disabled
 
 from tsunagu.careers.models import CareersSettings, Opportunity, OpportunityFile, State
-from tsunagu.core.testing.world import World
 from tsunagu.core.tests.test_images import image_bytes
+from tsunagu.testing.world import World
 
 from .helpers import make_opportunity, notified, reload, url
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django_scopes import scope
 
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 from .helpers import publish
 

@@ -10,9 +10,9 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.consent.models import Consent, HowGiven
 from tsunagu.core.testing.factories import make_user
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.models import Invitation, InviteLink, Source
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import World
 
 from .helpers import publish
 

@@ -10,7 +10,7 @@ from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.consent.actions import do_record_consent
 from tsunagu.consent.models import HowGiven, PolicyVersion
 from tsunagu.core.testing.factories import make_members
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 from .helpers import publish
 

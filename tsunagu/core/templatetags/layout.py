@@ -2,7 +2,9 @@
 
 Every page carries them: through the template engine they cost about as much as a light page's
 own content. The markup is what ``base.html`` had, built with the standard library's ``escape``
-on every value and the words looked up once per page.
+on every value and the words looked up once per page. What the header lists inside a network
+(its links, the bell, the counts, the visitor's networks) comes from ``core/navigation.py``,
+which the apps fill in.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tsunagu.core import caching
+from tsunagu.core import caching, navigation
 
 from .tsunagu import initials
 
@@ -109,21 +111,10 @@ def _brand(network: Any, site: dict[str, str]) -> str:
     )
 
 
-def _header_keys(request: Any, network: Any, membership: Any) -> list[str]:
-    from tsunagu.notify.actions import bell_keys
-    from tsunagu.talk.unread import total_keys
-    from tsunagu.tenancy.cache import networks_keys
-
-    keys = networks_keys(request.user.pk)
-    if network is not None and membership is not None:
-        keys += bell_keys(network.pk, request.user.pk) + total_keys(membership)
-    return keys
-
-
 def read_with_layout(request: Any, keys: list[str]) -> dict[str, Any]:
     """The view's own cache entries ``keys`` and the header's, read in one round trip; the
     header then reads nothing more. For a member's page of a network (request.membership)."""
-    header = _header_keys(request, request.network, request.membership)
+    header = navigation.header_keys(request, request.network, request.membership)
     found = caching.read_many([*keys, *header])
     request._layout_found = found
     return found
@@ -135,16 +126,16 @@ def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
     found = getattr(request, "_layout_found", None)
     if found is not None:
         return found
-    return caching.read_many(_header_keys(request, network, membership))
+    return caching.read_many(navigation.header_keys(request, network, membership))
 
 
-def _bell(context: Any, network: Any, links: dict[str, str], found: dict[str, Any]) -> str:
-    from tsunagu.notify.actions import unread_count
-
-    if "unread_prefetched" in context:  # the view read the bell already
-        unread = int(context["unread_prefetched"])
-    else:
-        unread = unread_count(network, context["request"].user, found)
+def _bell(
+    context: Any, network: Any, membership: Any, links: dict[str, str], found: dict[str, Any]
+) -> str:
+    count = navigation.bell()
+    if count is None:
+        return ""
+    unread = count.read(context, network, membership, found)
     # The name is the word and the count as shown (axe's label-content-name-mismatch): the
     # socket changes the badge's number, and with it what a screen reader reads.
     label = escape(_("Notifications"))
@@ -157,11 +148,10 @@ def _bell(context: Any, network: Any, links: dict[str, str], found: dict[str, An
 
 
 def _menu(request: Any, network: Any, site: dict[str, str], found: dict[str, Any]) -> str:
-    from tsunagu.tenancy.cache import networks_of
-
     t = _texts()
     user = request.user
-    networks = networks_of(user, found)
+    menu = navigation.networks()
+    networks = menu.read(user, found) if menu is not None else []
     items = ""
     if networks:
         rows = "".join(
@@ -188,43 +178,37 @@ def _menu(request: Any, network: Any, site: dict[str, str], found: dict[str, Any
     )
 
 
-def _talk(membership: Any, links: dict[str, str], path: str, found: dict[str, Any]) -> str:
-    """The talk link with the member's unread count, which the talk socket keeps current."""
-    from tsunagu.talk.unread import unread_total
-
-    unread = unread_total(membership, found) if membership.is_active else 0
-    label = escape(_("Talk"))
+def _link(
+    context: Any,
+    link: navigation.Link,
+    network: Any,
+    membership: Any,
+    href: str,
+    path: str,
+    found: dict[str, Any],
+) -> str:
+    label = escape(str(link.label))
+    current = _current(link.current(path, href))
+    if link.count is None:
+        return f'<a href="{escape(href)}"{current}>{label}</a>'
+    # A count the page's script keeps current (the talk socket: the unread messages).
+    unread = link.count.read(context, network, membership, found)
     return (
-        f'<a class="subnav__talk" href="{escape(links["talk"])}"'
-        f'{_current(links["talk"] in path)}>{label}<span class="subnav__badge" '
-        f"data-talk-unread {'' if unread else 'hidden'}>{unread}</span></a>"
+        f'<a class="subnav__{link.key}" href="{escape(href)}"'
+        f'{current}>{label}<span class="subnav__badge" '
+        f"{link.count_attribute} {'' if unread else 'hidden'}>{unread}</span></a>"
     )
 
 
-def _subnav(request: Any, membership: Any, links: dict[str, str], found: dict[str, Any]) -> str:
+def _subnav(
+    context: Any, network: Any, membership: Any, links: dict[str, str], found: dict[str, Any]
+) -> str:
     t = _texts()
-    path = request.path
-    entries = [
-        ("home", _("Home"), path == links["home"]),
-        ("directory", _("Directory"), "/members/" in path),
-        ("events", _("Events"), links["events"] in path),
-        ("boards", _("Boards"), links["boards"] in path),
-        ("talk", "", False),  # drawn by _talk()
-        ("news", _("News"), links["news"] in path),
-        ("careers", _("Opportunities"), links["careers"] in path),
-        ("surveys", _("Surveys"), links["surveys"] in path),
-        ("notifications", _("Notifications"), path == links["notifications"]),
-        ("about", _("About"), False),
-    ]
-    if membership.is_supporter_or_operator:
-        entries.append(("supporters", _("Supporters"), links["supporters"] in path))
-    if membership.is_operator:
-        entries.append(("manage", _("Manage"), "/manage/" in path))
+    path = context["request"].path
     anchors = "".join(
-        _talk(membership, links, path, found)
-        if key == "talk"
-        else f'<a href="{escape(links[key])}"{_current(current)}>{escape(label)}</a>'
-        for key, label, current in entries
+        _link(context, link, network, membership, links[link.key], path, found)
+        for link in navigation.links()
+        if link.shown(membership)
     )
     return (
         f'<nav class="subnav" aria-label="{t.network}"><div class="subnav__inner">'
@@ -247,7 +231,7 @@ def layout_header(context: Any) -> SafeString:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         found = _prefetch(request, network, membership)
-        bell = _bell(context, network, links, found) if network and membership else ""
+        bell = _bell(context, network, membership, links, found) if network and membership else ""
         nav = bell + _menu(request, network, site, found)
     else:
         nav = (
@@ -255,7 +239,7 @@ def layout_header(context: Any) -> SafeString:
             f'{t.log_in}</a><a class="button" href="{escape(site["account_signup"])}">'
             f"{t.sign_up}</a>"
         )
-    subnav = _subnav(request, membership, links, found) if network and membership else ""
+    subnav = _subnav(context, network, membership, links, found) if network and membership else ""
     return mark_safe(  # noqa: S308 - every value escaped above
         f'<header class="topbar"><div class="topbar__inner">{_brand(network, site)}'
         f'<nav class="topnav" aria-label="{t.main}">{nav}</nav></div>{subnav}</header>'

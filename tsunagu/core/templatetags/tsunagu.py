@@ -31,29 +31,6 @@ def visible_filter(text: str) -> str:
     return visible(str(text))
 
 
-@register.simple_tag(takes_context=True)
-def user_networks(context: dict[str, Any]) -> list[dict[str, Any]]:
-    from tsunagu.tenancy.cache import networks_of
-
-    request = context["request"]
-    if not request.user.is_authenticated:
-        return []
-    return networks_of(request.user)
-
-
-@register.simple_tag(takes_context=True)
-def unread_notifications(context: dict[str, Any]) -> int:
-    from tsunagu.notify.actions import unread_count
-
-    if "unread_prefetched" in context:  # the view read the bell already
-        return int(context["unread_prefetched"])
-    request = context["request"]
-    network = getattr(request, "network", None)
-    if network is None or getattr(request, "membership", None) is None:
-        return 0
-    return unread_count(network, request.user)
-
-
 @register.filter
 def initials(name: str) -> str:
     """One or two characters for an avatar: 山田 花子 → 山田, Hanako Yamada → HY."""

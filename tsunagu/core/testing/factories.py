@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
-from tsunagu.events.models import Event
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 from tsunagu.tenancy.signals import members_written_in_bulk
 
@@ -66,11 +63,3 @@ def make_members(network: Network, count: int, *, role: str = Role.ALUMNI) -> li
         )
     members_written_in_bulk.send(sender=Membership, network_id=network.pk)
     return members
-
-
-def make_event(network: Network, *, title: str = "朝活もくもく会", **fields: Any) -> Event:
-    starts = fields.pop("starts_at", timezone.now() + timedelta(days=7))
-    fields.setdefault("ends_at", starts + timedelta(hours=2))
-    fields.setdefault("venue", "渋谷オフィス 12階")
-    with scopes_disabled():
-        return Event.objects.create(network=network, title=title, starts_at=starts, **fields)

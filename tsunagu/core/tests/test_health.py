@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from tsunagu.core.testing.factories import PASSWORD
-from tsunagu.core.testing.talk_server import free_port
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.servers import free_port
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,9 @@ from tsunagu.core.testing.images import (
     png_bomb,
     png_of_zeros,
 )
-from tsunagu.core.testing.world import World
 from tsunagu.core.validators import validate_image_file
 from tsunagu.tenancy.models import Network
+from tsunagu.testing.world import World
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 

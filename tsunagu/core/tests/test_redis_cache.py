@@ -15,8 +15,8 @@ from django.contrib.auth import SESSION_KEY
 from conftest import require
 from tsunagu.core import redis_cache as cache_module
 from tsunagu.core.redis_cache import RedisCache
-from tsunagu.core.testing.talk_server import PrivateRedis, free_port
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.servers import PrivateRedis, free_port
+from tsunagu.testing.world import World
 
 
 @pytest.mark.redis

@@ -11,12 +11,13 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import UndeliverableAddress
-from tsunagu.core.testing.factories import make_event, make_member, make_user
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.mail import MailServer, site_mail_server
-from tsunagu.core.testing.world import World
 from tsunagu.digest import tasks
 from tsunagu.digest.models import DigestSent, DigestState
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 from .helpers import any_hour, settled
 

@@ -9,18 +9,19 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.boards.tests.helpers import make_category, make_thread
 from tsunagu.careers.actions import FlagChoice, do_set_flags
 from tsunagu.careers.tests.helpers import make_opportunity
-from tsunagu.core.testing.boards import make_category, make_thread
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.surveys import make_survey
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.digest.models import DigestSent, DigestState, Frequency
 from tsunagu.digest.prefs import do_set_frequency
 from tsunagu.events.models import Event
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
 from tsunagu.surveys.models import Participation
+from tsunagu.surveys.tests.helpers import make_survey
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import CANARY_A, World
 
 from .helpers import any_hour, mails_to, make_article, run_digests, settled, text_of
 

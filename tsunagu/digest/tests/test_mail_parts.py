@@ -14,12 +14,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_scopes import scope
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.digest.content import Digest, build_digest, since_of
 from tsunagu.digest.mail import digest_context, zone_of
 from tsunagu.digest.models import Frequency
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 from .helpers import any_hour, make_article, run_digests, settled
 

@@ -7,10 +7,11 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.digest.models import Frequency
 from tsunagu.digest.prefs import frequency_for
+from tsunagu.events.tests.helpers import make_event
+from tsunagu.testing.world import CANARY_A, World
 
 from .helpers import settled
 

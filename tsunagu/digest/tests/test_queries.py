@@ -8,12 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.digest import tasks
 from tsunagu.digest.models import DigestSent
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.profiles.models import LifeUpdate, Profile
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 from .helpers import any_hour, make_article, settled
 

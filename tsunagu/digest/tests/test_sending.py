@@ -15,15 +15,16 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts import delivery
-from tsunagu.core.testing.factories import make_event, make_member, make_user
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.mail import site_mail_server
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.digest import tasks
 from tsunagu.digest.mail import unsubscribe_url
 from tsunagu.digest.models import DigestPreference, DigestSent, DigestState, Frequency
 from tsunagu.digest.prefs import frequency_for
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.tokens import make_token
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import CANARY_A, World
 
 from .helpers import any_hour, run_digests, settled
 

@@ -11,12 +11,12 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 from icalendar import Calendar
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.events.actions import do_rotate_calendar_feed
 from tsunagu.events.calendar import make_feed_token
 from tsunagu.events.models import Audience, CalendarFeedKey, Registration
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.tokens import make_token
+from tsunagu.testing.world import CANARY_A, World
 
 STARTS = datetime(2030, 4, 12, 10, 0, tzinfo=UTC)  # 19:00 in Tokyo
 

@@ -6,11 +6,11 @@ import pytest
 from django_scopes import scopes_disabled
 from icalendar import Calendar
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Event, Registration
 from tsunagu.events.tasks import send_event_reminders
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import World
 
 
 @pytest.mark.django_db

@@ -10,9 +10,10 @@ import pytest
 from django.db import connection, connections
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events import actions
 from tsunagu.events.models import Event, Registration, RegistrationStatus
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.tenancy.models import Network
 
 APPLICANTS = 12

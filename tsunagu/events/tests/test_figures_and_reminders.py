@@ -11,12 +11,13 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events.figures import event_figures
 from tsunagu.events.models import Registration
 from tsunagu.events.tasks import send_event_reminders
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import World
 
 
 def register(event, member, status: str) -> None:

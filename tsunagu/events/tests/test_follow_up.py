@@ -12,11 +12,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Photo, Registration
 from tsunagu.events.tasks import send_event_follow_ups
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import World
 
 
 def register(event, member, status: str) -> None:

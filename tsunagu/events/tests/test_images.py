@@ -15,16 +15,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 from PIL import Image
 
-from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.images import (
     assert_stripped,
     decoding_refused_above,
     photo_with_location,
     png_bomb,
 )
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Audience, Event, Photo
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.events.tests.test_pages import event_data
+from tsunagu.testing.world import World
 
 
 def png(colour: str = "red") -> bytes:

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_members, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Event
 from tsunagu.notify.actions import do_set_email_preference
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 from .test_pages import event_data, local
 from .test_series import series_data

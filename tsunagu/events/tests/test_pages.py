@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events.actions import VISIT_GAP
 from tsunagu.events.models import (
     Audience,
@@ -25,6 +24,8 @@ from tsunagu.events.models import (
     Registration,
     RegistrationStatus,
 )
+from tsunagu.events.tests.helpers import make_event
+from tsunagu.testing.world import CANARY_A, World
 
 S = RegistrationStatus
 

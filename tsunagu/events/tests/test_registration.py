@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events import actions
 from tsunagu.events.models import Audience, Registration, RegistrationStatus
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import World
 
 S = RegistrationStatus
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.factories import make_event
 from tsunagu.core.testing.revisions import assert_bumps_revision, assert_keeps_revision
-from tsunagu.core.testing.world import World
 from tsunagu.events import actions
 from tsunagu.events.models import Organiser, Photo
+from tsunagu.events.tests.helpers import make_event
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Event, Series
+from tsunagu.events.tests.helpers import make_event
+from tsunagu.testing.world import World
 
 
 def series_data(**overrides) -> dict:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.events.models import Event, Organiser
 from tsunagu.events.tests.test_pages import event_data, url
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

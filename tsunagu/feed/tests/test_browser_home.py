@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from tsunagu.boards.models import Thread
-from tsunagu.core.testing.boards import make_category
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
 from tsunagu.profiles.models import Profile, Tag
 from tsunagu.profiles.normalize import normalize

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.models import Thread, ThreadKind
-from tsunagu.core.testing.boards import make_category, make_thread
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.boards.tests.helpers import make_category, make_thread
+from tsunagu.core.testing.factories import make_member, make_user
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.feed.actions import visit_key
 from tsunagu.feed.models import Visit, Welcome
 from tsunagu.news.actions import do_create_article, do_set_pinned
@@ -23,6 +23,7 @@ from tsunagu.notify.models import Notification
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

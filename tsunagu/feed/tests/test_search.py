@@ -11,12 +11,12 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards.actions import do_add_comment, do_create_thread
 from tsunagu.boards.models import ThreadKind
-from tsunagu.core.testing.boards import add_comments, make_category, make_thread
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import CANARY_A, World
+from tsunagu.boards.tests.helpers import add_comments, make_category, make_thread
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_create_article
 from tsunagu.profiles.indexing import reindex
 from tsunagu.profiles.models import Profile
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

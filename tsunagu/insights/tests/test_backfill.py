@@ -11,18 +11,19 @@ from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards import actions as boards
-from tsunagu.core.testing.boards import make_thread
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_thread
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events import actions as events
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.feed.actions import do_toggle_welcome
 from tsunagu.insights import signals
 from tsunagu.insights.models import ActivityDay, Contribution
 from tsunagu.onboarding.actions import do_apply
 from tsunagu.talk import actions as talk
+from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role, do_note_seen
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import World
 
 from .helpers import tokyo
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from tsunagu.boards import actions as boards
-from tsunagu.core.testing.boards import make_thread
+from tsunagu.boards.tests.helpers import make_thread
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Role

@@ -12,11 +12,10 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards import actions as boards
 from tsunagu.boards.models import Category, ThreadKind
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_category
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events import actions as events
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.feed.actions import do_toggle_welcome
 from tsunagu.insights.models import ActivityDay, Contribution
 from tsunagu.news import actions as news
@@ -25,8 +24,10 @@ from tsunagu.onboarding.actions import do_apply
 from tsunagu.profiles.actions import do_post_life_update
 from tsunagu.profiles.forms import LifeUpdateForm
 from tsunagu.talk import actions as talk
+from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import World
 
 from .helpers import contributions_of, days_of, tokyo
 
@@ -50,7 +51,7 @@ def a_thread(world: World, member: Membership) -> None:
 
 
 def a_comment(world: World, member: Membership) -> None:
-    from tsunagu.core.testing.boards import make_thread
+    from tsunagu.boards.tests.helpers import make_thread
 
     with scopes_disabled():
         thread = make_thread(world.operator_a)
@@ -58,7 +59,7 @@ def a_comment(world: World, member: Membership) -> None:
 
 
 def a_board_stamp(world: World, member: Membership) -> None:
-    from tsunagu.core.testing.boards import make_thread
+    from tsunagu.boards.tests.helpers import make_thread
 
     with scopes_disabled():
         thread = make_thread(world.operator_a)

@@ -15,10 +15,10 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind, InsightSettings
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.careers.actions import do_set_status
 from tsunagu.careers.tests.helpers import answer, make_opportunity
-from tsunagu.core.testing.world import World
 from tsunagu.insights.programme_models import Outcome, OutcomeKind, OutcomeStatus
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

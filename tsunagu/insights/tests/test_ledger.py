@@ -12,11 +12,11 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.insights import ledger
 from tsunagu.insights.programme_models import Outcome, OutcomeKind, OutcomeMember, OutcomeStatus
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

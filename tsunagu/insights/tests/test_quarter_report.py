@@ -13,9 +13,9 @@ import time_machine
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.insights.ledger import do_decide_outcome, do_record_outcome, propose_outcome
 from tsunagu.insights.programme_models import OutcomeKind, OutcomeStatus
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -11,15 +11,16 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.boards import actions as boards
-from tsunagu.core.testing.boards import make_thread
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_thread
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events.models import Organiser
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.feed.actions import do_toggle_welcome
 from tsunagu.insights.programme_models import Award, AwardKind, ProgrammeSettings
 from tsunagu.insights.supporters import PeriodKind, period_containing, ranking
 from tsunagu.insights.supporters import today as network_today
 from tsunagu.tenancy.models import Membership, Network
+from tsunagu.testing.world import World
 
 from .helpers import tokyo
 

@@ -6,12 +6,12 @@ import pytest
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
-from tsunagu.core.testing.boards import make_thread
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_thread
 from tsunagu.insights.models import ActivityDay, Contribution
 from tsunagu.profiles.models import LifeUpdate
 from tsunagu.tenancy.actions import do_note_seen
 from tsunagu.tenancy.models import Membership, Network, Role
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards import actions as boards
 from tsunagu.boards.models import Comment, Report, Thread
-from tsunagu.core.testing.boards import make_thread
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import World
+from tsunagu.boards.tests.helpers import make_thread
 from tsunagu.talk import actions as talk
 from tsunagu.talk.models import Message, RoomKind
+from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.models import Membership, Network, Role
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

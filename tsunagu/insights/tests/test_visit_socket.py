@@ -10,10 +10,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from config.asgi import application
-from tsunagu.core.testing.world import World
 from tsunagu.insights.models import ActivityDay
 from tsunagu.tenancy.days import network_day
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 from .helpers import days_of
 

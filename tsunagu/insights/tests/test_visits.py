@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.actions import do_note_seen
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 from .helpers import days_of, tokyo
 

@@ -13,9 +13,8 @@ from django.core.cache import cache
 from django_scopes import scope
 
 from tsunagu.boards.models import Category, Comment, Thread, ThreadKind
-from tsunagu.core.testing.boards import make_category
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.feed.models import Welcome
 from tsunagu.insights import tasks
 from tsunagu.insights.figures import Period, figures_for
@@ -25,6 +24,7 @@ from tsunagu.insights.warnings import Warning, measures_for, warnings_for
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

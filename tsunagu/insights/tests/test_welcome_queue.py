@@ -10,12 +10,12 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.feed.actions import do_toggle_welcome
 from tsunagu.feed.models import Welcome
 from tsunagu.insights.models import Contribution, ContributionKind
 from tsunagu.notify.models import Notification
 from tsunagu.tenancy.models import Membership, Network, Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_members, make_user
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.news.actions import do_create_article
 from tsunagu.notify.actions import do_set_email_preference
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.tenancy.models import Status
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

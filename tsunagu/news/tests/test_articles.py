@@ -16,11 +16,11 @@ from tsunagu.core.testing.images import (
     photo_with_location,
     png_bomb,
 )
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.news.models import Article, NewsSettings, State
 from tsunagu.news.tasks import announce_due_articles
 from tsunagu.notify.models import Notification
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.news.actions import do_create_article, do_rotate_news_feed
 from tsunagu.news.feeds import make_feed_token
 from tsunagu.news.models import Article, NewsFeedKey
 from tsunagu.notify.tokens import make_token
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

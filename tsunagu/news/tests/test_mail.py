@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.news.models import Article
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

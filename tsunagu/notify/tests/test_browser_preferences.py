@@ -14,8 +14,8 @@ from django_scopes import scope
 from playwright.sync_api import Browser, Page, expect
 
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
-from tsunagu.notify.actions import wants
 from tsunagu.notify.kinds import EMAIL, INAPP
+from tsunagu.notify.reads import wants
 from tsunagu.tenancy.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

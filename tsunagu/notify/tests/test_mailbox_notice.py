@@ -17,10 +17,10 @@ from django_scopes import scope
 
 from tsunagu.accounts.models import UndeliverableAddress
 from tsunagu.core.testing.mail import MailServer, site_mail_server
-from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import notify
 from tsunagu.notify.tasks import send_notification_email
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 HOME = "/n/mitsuba-a/"
 EVENTS = "/n/mitsuba-a/events/"

@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import do_set_email_preference, notify
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.notify.tokens import make_token
+from tsunagu.testing.world import World
 
 from .helpers import checkbox, submission
 
@@ -186,7 +186,7 @@ def test_suspended_members_get_no_email(world: World, django_capture_on_commit_c
 @pytest.mark.django_db
 def test_preferences_are_per_network(world: World) -> None:
     from tsunagu.core.testing.factories import make_member
-    from tsunagu.notify.actions import wants_email
+    from tsunagu.notify.reads import wants_email
 
     make_member(world.net_b, world.alumni_a.user)
     with scope(network=world.net_a):
@@ -235,8 +235,8 @@ def test_cached_pages_never_put_a_password_hash_in_the_cache(
 @pytest.mark.django_db
 def test_notify_reaches_only_the_networks_active_members(world: World) -> None:
     from tsunagu.core.testing.factories import make_member
-    from tsunagu.core.testing.world import CANARY_A
     from tsunagu.tenancy.models import Status
+    from tsunagu.testing.world import CANARY_A
 
     suspended = make_member(world.net_a, status=Status.SUSPENDED)
     everyone = [world.alumni_a.user, world.alumni_b.user, world.outsider, suspended.user]

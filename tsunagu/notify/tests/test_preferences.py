@@ -12,12 +12,13 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
-from tsunagu.notify.actions import notify, wants
+from tsunagu.notify.actions import notify
 from tsunagu.notify.kinds import EMAIL, INAPP, PUSH
 from tsunagu.notify.models import Notification, NotificationPreference
+from tsunagu.notify.reads import wants
 from tsunagu.notify.tokens import make_token
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 from .helpers import checkbox, submission
 

@@ -11,11 +11,11 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_user
-from tsunagu.core.testing.world import World
 from tsunagu.notify.models import Notification
 from tsunagu.onboarding.models import Application, Invitation, OnboardingSettings
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

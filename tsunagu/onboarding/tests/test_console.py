@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.models import Invitation, OnboardingSettings
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

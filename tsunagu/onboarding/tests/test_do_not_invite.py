@@ -13,11 +13,11 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding import actions
 from tsunagu.onboarding.donotinvite import digest_of
 from tsunagu.onboarding.models import DoNotInvite, Invitation, InvitationStatus
 from tsunagu.onboarding.tasks import send_invitation, send_scheduled_invitations
+from tsunagu.testing.world import World
 
 from .files import csv_bytes
 from .test_invitations import api

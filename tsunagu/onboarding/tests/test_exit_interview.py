@@ -17,10 +17,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.donotinvite import do_block
 from tsunagu.onboarding.models import DoNotInvite, ExitCode, Invitation, InvitationStatus
 from tsunagu.onboarding.tasks import send_scheduled_invitations
+from tsunagu.testing.world import World
 
 from .test_browser_onboarding import contexts  # noqa: F401 - the browser fixture
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
-from tsunagu.core.testing.world import World
 from tsunagu.notify.models import Notification
 from tsunagu.onboarding import actions
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.onboarding.tasks import send_scheduled_invitations
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

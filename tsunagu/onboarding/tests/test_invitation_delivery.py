@@ -12,9 +12,9 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.models import UndeliverableAddress
 from tsunagu.core.testing.mail import MailServer, site_mail_server, task_worker, wait_until
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding import actions
 from tsunagu.onboarding.models import Invitation, InvitationStatus
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ONE_BY_ONE = "tsunagu.onboarding.tasks.send_invitation"

@@ -20,7 +20,6 @@ from tsunagu.accounts.models import User
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_user
 from tsunagu.core.testing.mail import site_mail_server
-from tsunagu.core.testing.world import World
 from tsunagu.notify.models import Notification
 from tsunagu.onboarding import actions
 from tsunagu.onboarding.models import Invitation, InviteLink, OnboardingSettings
@@ -28,6 +27,7 @@ from tsunagu.onboarding.tasks import send_invitation_reminders, send_scheduled_i
 from tsunagu.onboarding.views.joining import masked_address
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"http://testserver(/n/[\w-]+/(?:invitation|join)/[\w-]+/)")

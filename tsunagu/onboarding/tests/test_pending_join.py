@@ -13,9 +13,9 @@ from django.test import Client, TestCase
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.models import Invitation, InviteLink, PendingJoin
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "kanari-nagai-pass-2026"  # noqa: S105

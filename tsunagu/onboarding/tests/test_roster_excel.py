@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl.reader.strings import read_string_table
 
 from tsunagu.core.testing.excel import Furigana, Runs, Sheet, excel_workbook
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.workbook import DiskStrings
+from tsunagu.testing.world import World
 
 from .test_roster_import import invitations
 from .test_roster_shapes import import_all, upload

@@ -15,9 +15,9 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.dates import DateError, parse_date
 from tsunagu.onboarding.models import ImportBatch, Invitation
+from tsunagu.testing.world import World
 
 from .files import HEADER, PEOPLE, csv_bytes, xlsx_bytes, xlsx_people
 

@@ -14,9 +14,9 @@ from django.test import Client
 from django_scopes import scopes_disabled
 from openpyxl import Workbook
 
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.models import ImportBatch, Invitation
 from tsunagu.onboarding.roster import read_roster
+from tsunagu.testing.world import World
 
 from .test_roster_import import invitations
 

@@ -12,12 +12,12 @@ from tsunagu.accounts.delivery import forget_refusal, note_refusal
 from tsunagu.accounts.models import UndeliverableAddress
 from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.core.testing.mail import site_mail_server
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding.actions import do_decide_application
 from tsunagu.onboarding.models import Application
 from tsunagu.onboarding.tasks import send_application_decision
 from tsunagu.tenancy.actions import do_change_status
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 CONSOLE = "/n/{}/manage/console/"

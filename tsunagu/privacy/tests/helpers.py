@@ -13,15 +13,14 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.boards.actions import do_add_comment, do_create_thread, do_toggle_reaction
 from tsunagu.boards.models import ThreadKind
+from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import do_answer, do_create_opportunity
 from tsunagu.careers.tests.helpers import pdf_bytes
-from tsunagu.core.testing.boards import make_category
-from tsunagu.core.testing.factories import make_event, make_member
-from tsunagu.core.testing.surveys import add_question, make_survey
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.digest.models import DigestPreference
 from tsunagu.events.models import Registration
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_add_comment as do_comment_article
 from tsunagu.news.actions import do_create_article
 from tsunagu.news.actions import do_toggle_reaction as do_stamp_article
@@ -30,10 +29,12 @@ from tsunagu.onboarding.models import Invitation
 from tsunagu.profiles.models import LifeUpdate, Profile
 from tsunagu.surveys.actions import Given, do_submit_response
 from tsunagu.surveys.models import Kind
+from tsunagu.surveys.tests.helpers import add_question, make_survey
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.actions import do_toggle_reaction as do_stamp_message
 from tsunagu.talk.models import Room
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 OTHERS = "他人の書き込み-4c1d"
 

@@ -21,10 +21,10 @@ from django_scopes import scope
 from playwright.sync_api import Browser, Page, expect
 
 from tsunagu.boards.models import Thread
+from tsunagu.boards.tests.helpers import make_thread
 from tsunagu.consent.actions import do_record_consent
 from tsunagu.consent.models import HowGiven
 from tsunagu.consent.tests.helpers import publish
-from tsunagu.core.testing.boards import make_thread
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
 from tsunagu.privacy.tasks import erase_due_accounts
 from tsunagu.tenancy.models import Role

@@ -15,7 +15,6 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.accounts.models import User
 from tsunagu.boards.models import Comment, Thread
 from tsunagu.core.testing.factories import PASSWORD
-from tsunagu.core.testing.world import World
 from tsunagu.onboarding import actions as onboarding
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.onboarding.tests.files import csv_bytes
@@ -24,6 +23,7 @@ from tsunagu.privacy.models import Erasure
 from tsunagu.privacy.tasks import erase_due_accounts
 from tsunagu.talk.models import Message
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import World
 
 from .helpers import fill
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.core.testing.factories import PASSWORD
-from tsunagu.core.testing.world import World
 from tsunagu.privacy.models import Erasure
 from tsunagu.privacy.tasks import erase_due_accounts
 from tsunagu.profiles.models import Profile
+from tsunagu.testing.world import World
 
 from .helpers import fill
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
-from tsunagu.core.testing.world import World
 from tsunagu.privacy.models import DataExport
+from tsunagu.testing.world import World
 
 from .helpers import OTHERS, fill
 

@@ -8,11 +8,11 @@ import pytest
 from django_scopes import scope
 
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.profiles.indexing import reindex
 from tsunagu.profiles.models import Profile, Tag
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Role, Status
+from tsunagu.testing.world import World
 
 
 def profile_of(world: World, membership, **fields) -> Profile:  # noqa: ANN001

@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.world import World
 from tsunagu.profiles import directory
 from tsunagu.profiles.models import DirectoryEntry, Tag
 from tsunagu.profiles.tests.test_directory import found, profile_of
 from tsunagu.profiles.tokens import gram_key, text_keys, word_keys
 from tsunagu.tenancy.models import Role, Status
+from tsunagu.testing.world import World
 
 
 def names(world: World, query: str = "", **params: str) -> list[str]:

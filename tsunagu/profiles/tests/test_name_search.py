@@ -13,11 +13,12 @@ from django.apps import apps
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events.models import Registration, RegistrationStatus
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.profiles.models import DirectoryEntry, Profile
 from tsunagu.profiles.names import VARIANTS, fold, romaji_of
+from tsunagu.testing.world import World
 
 from .test_directory import found, profile_of
 

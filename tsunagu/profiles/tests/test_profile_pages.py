@@ -18,9 +18,9 @@ from tsunagu.core.testing.images import (
     photo_with_location,
     png_bomb,
 )
-from tsunagu.core.testing.world import World
 from tsunagu.profiles.models import LifeUpdate, Profile
 from tsunagu.profiles.visibility import FIELDS
+from tsunagu.testing.world import World
 
 from .images import png_bytes
 

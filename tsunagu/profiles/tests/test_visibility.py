@@ -16,11 +16,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
-from tsunagu.core.testing.world import World
 from tsunagu.profiles.indexing import reindex
 from tsunagu.profiles.models import Audience, CareerEntry, Profile, Tag
 from tsunagu.profiles.normalize import normalize
 from tsunagu.profiles.visibility import FIELDS
+from tsunagu.testing.world import World
 
 from .images import png_bytes
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tsunagu.core.testing.push import PushService, push_service
 from tsunagu.core.tests.test_browser_journey import page  # noqa: F401
+from tsunagu.push.tests.service import PushService, push_service
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import Client
 from django_scopes import scope
 
-from tsunagu.core.testing.push import BrowserKeys
+from tsunagu.push.tests.service import BrowserKeys
 from tsunagu.talk.actions import do_open_direct, do_send_message
 from tsunagu.tenancy.models import Membership
 

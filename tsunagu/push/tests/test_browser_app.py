@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 from tsunagu.accounts.models import User
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
 from tsunagu.core.testing.mail import wait_until
-from tsunagu.core.testing.push import BrowserKeys
 from tsunagu.push.models import PushSubscription
+from tsunagu.push.tests.service import BrowserKeys
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from py_vapid import Vapid02
 
-from tsunagu.core.testing.push import BrowserKeys, PushService
-from tsunagu.core.testing.world import World
 from tsunagu.notify import actions
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.push.models import PushSubscription
 from tsunagu.push.tasks import send_push
+from tsunagu.push.tests.service import BrowserKeys, PushService
 from tsunagu.tenancy.models import Status
+from tsunagu.testing.world import World
 
 from .helpers import send_direct_message, subscribe
 

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tsunagu.core.testing.push import BrowserKeys, PushService, b64url
-from tsunagu.core.testing.world import World
 from tsunagu.push.actions import MAX_DEVICES
 from tsunagu.push.models import PushSubscription
+from tsunagu.push.tests.service import BrowserKeys, PushService, b64url
+from tsunagu.testing.world import World
 
 from .helpers import IPHONE_SAFARI, post_json, subscribe
 

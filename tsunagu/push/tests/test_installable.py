@@ -17,9 +17,9 @@ from django.test import Client
 from PIL import Image
 
 from tsunagu.core.testing.processes import clean_env, run_manage
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.push.checks import check_vapid_keys
 from tsunagu.push.vapid import generate_pair, public_key_of
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

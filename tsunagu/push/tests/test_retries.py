@@ -11,10 +11,10 @@ import pytest
 from django_scopes import scope
 
 from tsunagu.core.testing.mail import TaskLog, task_worker, wait_until
-from tsunagu.core.testing.push import PushService
-from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import notify
 from tsunagu.push.models import PushSubscription
+from tsunagu.push.tests.service import PushService
+from tsunagu.testing.world import World
 
 from .helpers import subscribe
 

@@ -11,10 +11,10 @@ from django_scopes import scope, scopes_disabled
 
 from config.asgi import application
 from tsunagu.core.testing.factories import make_member
-from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.actions import do_change_role, do_change_status
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import World
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

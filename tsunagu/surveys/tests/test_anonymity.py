@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 
 from tsunagu.audit.models import AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.models import Notification
 from tsunagu.profiles.actions import profile_of
 from tsunagu.surveys.models import Answer, Kind, Participation, Response, Survey
+from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import CANARY_A, World
 
 SECRET_ANSWER = "匿名でしか言えない本音-4b1d"
 

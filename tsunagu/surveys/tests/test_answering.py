@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey, satisfaction_survey
-from tsunagu.core.testing.world import World
 from tsunagu.surveys.models import Answer, Draft, Kind, Participation, Response
+from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey, satisfaction_survey
+from tsunagu.testing.world import World
 
 
 def url(world: World, survey, suffix: str = "") -> str:

@@ -10,9 +10,9 @@ from django.db import connection, connections
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_network, make_user
-from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey
 from tsunagu.surveys.actions import Given, do_submit_response
 from tsunagu.surveys.models import Answer, Kind, Participation, Response
+from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey
 
 SUBMITS = 8
 

@@ -8,9 +8,9 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.world import World
 from tsunagu.surveys.demo import seed_surveys
 from tsunagu.surveys.models import Response, Survey
+from tsunagu.testing.world import World
 
 
 @pytest.mark.django_db

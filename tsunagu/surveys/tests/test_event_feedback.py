@@ -10,13 +10,13 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event
-from tsunagu.core.testing.world import World
 from tsunagu.events.models import Feedback, Registration
 from tsunagu.events.tasks import send_event_follow_ups
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.models import Notification
 from tsunagu.surveys.keys import owner_key
 from tsunagu.surveys.models import Answer, Participation, Question, Response, Survey
+from tsunagu.testing.world import World
 
 
 def ended_event(world: World, **fields):

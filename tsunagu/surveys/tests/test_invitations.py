@@ -10,16 +10,17 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.factories import make_event, make_member, make_user
-from tsunagu.core.testing.surveys import add_question, make_survey
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events.models import Registration
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.notify.models import Notification
 from tsunagu.profiles.actions import profile_of
 from tsunagu.surveys.audience import audience_members
 from tsunagu.surveys.models import Kind, Survey
 from tsunagu.surveys.tasks import send_survey_invitations, send_survey_reminders
+from tsunagu.surveys.tests.helpers import add_question, make_survey
 from tsunagu.tenancy.models import Role, Status
+from tsunagu.testing.world import World
 
 
 def leaver(world: World, name: str, left: int | None, department: str = "", **kw):

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.surveys import choice_ids, make_survey, satisfaction_survey
-from tsunagu.core.testing.world import World
 from tsunagu.surveys.models import Choice, Kind, Question, Section, Survey, Wording
+from tsunagu.surveys.tests.helpers import choice_ids, make_survey, satisfaction_survey
+from tsunagu.testing.world import World
 
 
 def base(world: World) -> str:

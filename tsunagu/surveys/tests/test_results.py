@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 
 from tsunagu.audit.models import AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.core.testing.surveys import add_question, choice_ids, make_survey, satisfaction_survey
-from tsunagu.core.testing.world import World
 from tsunagu.profiles.actions import profile_of
 from tsunagu.surveys.models import Kind, Survey
 from tsunagu.surveys.tasks import send_survey_invitations
+from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey, satisfaction_survey
+from tsunagu.testing.world import World
 
 
 def post_answer(world: World, member, survey, data) -> None:

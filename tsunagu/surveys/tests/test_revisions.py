@@ -8,10 +8,10 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.revisions import assert_bumps_revision, assert_keeps_revision
-from tsunagu.core.testing.surveys import add_question, make_survey
-from tsunagu.core.testing.world import World
 from tsunagu.surveys import actions
 from tsunagu.surveys.models import Choice, Kind
+from tsunagu.surveys.tests.helpers import add_question, make_survey
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

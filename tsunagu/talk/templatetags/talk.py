@@ -9,17 +9,6 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def talk_unread(context: dict[str, Any]) -> int:
-    """Unread talk messages of the visitor in the current network (cached, see talk/unread.py)."""
-    from tsunagu.talk.unread import unread_total
-
-    membership = context.get("membership")
-    if membership is None or not getattr(membership, "is_active", False):
-        return 0
-    return unread_total(membership)
-
-
 @register.simple_tag
 def talk_js_strings() -> dict[str, str]:
     """The words the browser script needs, in the page's language."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import require
-from tsunagu.core.testing.talk_server import PrivateRedis
+from tsunagu.core.testing.servers import PrivateRedis
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import World
 from tsunagu.talk.actions import (
     do_archive_room,
     do_create_group,
@@ -20,6 +18,8 @@ from tsunagu.talk.actions import (
     do_toggle_reaction,
 )
 from tsunagu.talk.models import Message, Reaction, Room
+from tsunagu.talk.tests.helpers import make_room, post
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tsunagu.core.testing.talk_server import AsgiWorker, Site, environment_with, make_site
+from tsunagu.core.testing.servers import AsgiWorker
+from tsunagu.testing.sites import Site, environment_with, make_site
 
 pytestmark = [pytest.mark.browser]
 

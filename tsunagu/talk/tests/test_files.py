@@ -16,9 +16,9 @@ from tsunagu.core.testing.images import (
     photo_with_location,
     png_bomb,
 )
-from tsunagu.core.testing.talk import default_room, make_room
-from tsunagu.core.testing.world import World
 from tsunagu.talk.models import Attachment, Link, Message, RoomKind
+from tsunagu.talk.tests.helpers import default_room, make_room
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

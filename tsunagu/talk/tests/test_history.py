@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.talk import fill_room, make_room
-from tsunagu.core.testing.world import World
 from tsunagu.talk.models import Message
+from tsunagu.talk.tests.helpers import fill_room, make_room
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
-"""The room hub's promises (fanout.py, consumers.py): a socket survives a Redis restart and is
-resynchronised, its groups are joined again, a long backlog resumes page by page, and nothing is
-broadcast before its transaction commits."""
+"""The room hub's promises (realtime/hub.py, talk/consumers.py): a socket survives a Redis
+restart and is resynchronised, its groups are joined again, a long backlog resumes page by page,
+and nothing is broadcast before its transaction commits."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.talk import default_room, fill_room, post
-from tsunagu.core.testing.talk_server import PrivateRedis
-from tsunagu.core.testing.world import World
+from tsunagu.core.testing.servers import PrivateRedis
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.consumers import RESUME_BATCH
 from tsunagu.talk.models import Message
+from tsunagu.talk.tests.helpers import default_room, fill_room, post
 from tsunagu.tenancy.actions import do_change_status
 from tsunagu.tenancy.models import Status
+from tsunagu.testing.world import World
 
 from .test_socket import connect
 

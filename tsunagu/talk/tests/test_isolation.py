@@ -13,8 +13,6 @@ from channels.db import database_sync_to_async
 from django_scopes import scope
 
 from tsunagu.core.testing.factories import make_member
-from tsunagu.core.testing.talk import default_room, make_room, post
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.talk.actions import (
     do_edit_message,
     do_mark_read,
@@ -23,6 +21,8 @@ from tsunagu.talk.actions import (
     do_toggle_reaction,
 )
 from tsunagu.talk.models import Message, RoomKind
+from tsunagu.talk.tests.helpers import default_room, make_room, post
+from tsunagu.testing.world import CANARY_A, World
 
 from .test_socket import connect
 

@@ -12,10 +12,10 @@ from django.test import Client
 from django_scopes import scope
 
 from tsunagu.accounts.models import User
-from tsunagu.core.testing.talk import default_room, fill_room, make_room, post
-from tsunagu.core.testing.world import World
 from tsunagu.talk import actions
 from tsunagu.talk.models import MANAGED_KINDS, Message, RoomKind, RoomMember
+from tsunagu.talk.tests.helpers import default_room, fill_room, make_room, post
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

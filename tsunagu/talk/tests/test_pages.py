@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_network, make_user
-from tsunagu.core.testing.talk import default_room, fill_room, make_room, post
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.notify.models import Notification
 from tsunagu.talk.models import Message, Reaction, Room, RoomKind, RoomMember
+from tsunagu.talk.tests.helpers import default_room, fill_room, make_room, post
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

@@ -18,12 +18,12 @@ from django.http import Http404
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import World
 from tsunagu.talk import actions, consumers
 from tsunagu.talk.models import Message, Reaction, Room, RoomKind, RoomMember
+from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role, do_change_status
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tsunagu.core.testing.talk_server import AsgiWorker, PrivateRedis, TalkClient, make_site
+from tsunagu.core.testing.servers import AsgiWorker, PrivateRedis
+from tsunagu.talk.tests.client import TalkClient
+from tsunagu.testing.sites import make_site
 
 pytestmark = [pytest.mark.redis, pytest.mark.asyncio]
 

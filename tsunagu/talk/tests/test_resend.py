@@ -15,10 +15,10 @@ import pytest
 from django.db import connection, connections, transaction
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.talk import default_room, post
-from tsunagu.core.testing.world import World, build_world
 from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Message, Room
+from tsunagu.talk.tests.helpers import default_room, post
+from tsunagu.testing.world import World, build_world
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.revisions import assert_bumps_revision, assert_keeps_revision
-from tsunagu.core.testing.talk import default_room, post
-from tsunagu.core.testing.world import World
 from tsunagu.talk import actions
 from tsunagu.talk.models import Attachment
+from tsunagu.talk.tests.helpers import default_room, post
+from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

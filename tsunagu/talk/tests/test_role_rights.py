@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from tsunagu.core.testing.talk import make_room, post
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.talk.actions import do_invite, do_join_room, do_open_office
 from tsunagu.talk.models import Message, Room, RoomKind, RoomMember
+from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role, do_change_status
 from tsunagu.tenancy.models import Membership, Role, Status
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = pytest.mark.django_db
 

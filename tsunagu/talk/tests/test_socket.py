@@ -14,14 +14,14 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from config.asgi import application
-from tsunagu.core.testing.talk import default_room, make_room, post
-from tsunagu.core.testing.world import World
+from tsunagu.realtime.hub import get_hub
 from tsunagu.talk.actions import do_edit_message, do_join_room, do_open_direct
 from tsunagu.talk.consumers import BUCKET_RATE
-from tsunagu.talk.fanout import get_hub
 from tsunagu.talk.models import Message, Room, RoomKind, room_group
+from tsunagu.talk.tests.helpers import default_room, make_room, post
 from tsunagu.tenancy.actions import do_change_status
 from tsunagu.tenancy.models import Membership, Status
+from tsunagu.testing.world import World
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -328,7 +328,7 @@ async def test_a_room_is_one_channel_layer_subscription_per_process(world: World
 
 async def test_frames_are_plain_json_objects() -> None:
     # The hub sends text encoded once; it must stay valid JSON with Japanese left readable.
-    from tsunagu.talk.fanout import encode
+    from tsunagu.realtime.hub import encode
 
     text = encode({"type": "message", "html": "<p>雑談</p>"})
     assert json.loads(text)["html"] == "<p>雑談</p>" and "雑談" in text

@@ -6,9 +6,9 @@ import pytest
 from channels.db import database_sync_to_async
 from django_scopes import scopes_disabled
 
-from tsunagu.core.testing.talk import default_room
-from tsunagu.core.testing.world import World
 from tsunagu.talk.models import Message
+from tsunagu.talk.tests.helpers import default_room
+from tsunagu.testing.world import World
 
 from .test_socket import connect
 

@@ -13,13 +13,13 @@ from django_scopes import scope, scopes_disabled
 
 from config.asgi import application
 from tsunagu.core.testing.factories import make_member
-from tsunagu.core.testing.talk import default_room, post
-from tsunagu.core.testing.world import CANARY_A, World
 from tsunagu.talk.actions import do_open_office
 from tsunagu.talk.models import Room
+from tsunagu.talk.tests.helpers import default_room, post
 from tsunagu.talk.tests.test_socket import ORIGIN, Socket
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Membership, Role
+from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

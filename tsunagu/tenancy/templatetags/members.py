@@ -13,9 +13,3 @@ register = template.Library()
 @register.filter
 def shown_name(membership: Membership | None) -> str:
     return names.shown_name(membership)
-
-
-@register.filter
-def shown_member(membership: Membership | None) -> Membership | None:
-    """The membership to link to, or None for a former member: ``{% with m=x|shown_member %}``."""
-    return names.shown_member(membership)

@@ -13,10 +13,10 @@ from django.db import transaction
 
 from config.asgi import application
 from tsunagu.core.testing.factories import make_member
-from tsunagu.core.testing.world import World
 from tsunagu.realtime.tests.test_network_socket import ORIGIN, cookie_for
 from tsunagu.tenancy.actions import do_leave_network
 from tsunagu.tenancy.models import Role
+from tsunagu.testing.world import World
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.redis]
 

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member
-from tsunagu.core.testing.world import World
 from tsunagu.tenancy.actions import do_change_role, do_change_status, do_create_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
+from tsunagu.testing.world import World
 
 
 def reload(membership: Membership) -> Membership:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.asgi import application
-from tsunagu.core.testing.world import World
+from tsunagu.testing.world import World
 
 SAMPLE = {"id": "1", "int": "1", "str": "x", "slug": "x"}
 

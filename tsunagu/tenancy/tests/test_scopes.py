@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from django_scopes import ScopeError, scope
 
-from tsunagu.core.testing.world import World
 from tsunagu.notify.actions import notify
 from tsunagu.notify.models import Notification
 from tsunagu.tenancy.models import Membership
+from tsunagu.testing.world import World
 
 
 @pytest.mark.django_db

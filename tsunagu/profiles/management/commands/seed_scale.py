@@ -13,13 +13,14 @@ from django_scopes import scopes_disabled
 
 from tsunagu.accounts.models import User
 from tsunagu.tenancy.actions import do_create_network
-from tsunagu.tenancy.management.commands.seed_demo import FAMILY, GIVEN
 from tsunagu.tenancy.models import Membership, Network, Role
 from tsunagu.tenancy.signals import members_written_in_bulk
 
 from ...demo import (
     DEPARTMENTS,
     EMPLOYERS,
+    FAMILY,
+    GIVEN,
     HELP,
     LOCATIONS,
     LOOKING,

@@ -1,0 +1,202 @@
+"""The event list and the month calendar."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from html import escape
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from tsunagu.core import caching
+from tsunagu.tenancy.decorators import member_required
+from tsunagu.tenancy.requests import NetworkRequest
+
+from .. import actions, listing
+from ..access import (
+    calendar_feed_token,
+    can_create_events,
+    filter_events_for,
+)
+from ..forms import (
+    EventFilterForm,
+)
+from ..models import (
+    LIVE,
+    Event,
+    RegistrationStatus,
+    Series,
+)
+from ..signals import series_key
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class ListPage:
+    """A page of the list without counting the list: the next page is known to exist when one
+    more event than a page holds comes back (thousands of past events are never counted)."""
+
+    events: list[listing.ListedEvent]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@member_required
+def event_list(request: NetworkRequest) -> HttpResponse:
+    member = request.membership
+    form = EventFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    past = data.get("when") == "past"
+    try:
+        number = max(1, min(int(request.GET.get("page") or 1), 10_000))
+    except ValueError:
+        number = 1
+    found = listing.events_page(
+        member,
+        now=timezone.now(),
+        past=past,
+        category=data.get("category") or "",
+        words=(data.get("q") or "").split(),
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE + 1,  # one more than a page: is there a next page?
+    )
+    page = ListPage(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
+    # Counted for the page's events only: an aggregate over the whole list would read every
+    # registration of thousands of past events to show twenty.
+    taken, mine = listing.seats_and_mine(member, [e.pk for e in page.events])
+    statuses = dict(RegistrationStatus.choices)
+    last_visit = actions.do_record_list_visit(member)
+    events = page.events
+    for event in events:
+        event.seats = taken.get(event.pk, 0)
+        status = mine.get(event.pk)
+        event.my_status = str(statuses[status]) if status in LIVE else ""
+        event.is_new = (
+            last_visit is not None
+            and event.created_at > last_visit
+            and not past
+            and not event.called_off_at
+        )
+    rows = caching.cached_rows(
+        caching.key("events", "list", member.network.slug),
+        events,
+        lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",
+        lambda e: render_to_string("events/list_row.html", {"event": e.event, "request": request}),
+        prepare=listing.load_events,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/list.html",
+        {
+            "form": form,
+            "page": page,
+            "items_html": _list_items(events, rows, past),
+            "filters": {
+                "q": data.get("q") or "",
+                "category": data.get("category") or "",
+                "when": data.get("when") or "upcoming",
+            },
+            "categories": form.fields["category"].choices,  # type: ignore[attr-defined]
+            "whens": form.fields["when"].choices,  # type: ignore[attr-defined]
+            "past": past,
+            "query": query.urlencode(),
+            "can_create": can_create_events(member),
+            "series": _series_of(member.network_id),
+            "feed_token": calendar_feed_token(member),
+        },
+    )
+
+
+def _list_items(
+    events: list[listing.ListedEvent], rows: list[SafeString], past: bool
+) -> SafeString:
+    """The list's items: each event's shared row with the member's own marks around it."""
+    if not events:
+        empty = _("No past events match.") if past else _("No upcoming events match.")
+        return format_html('<li class="empty">{}</li>', empty)
+    new = format_html(' <span class="badge--new">{}</span>', _("New"))
+    return mark_safe(  # noqa: S308 - rows are our templates' output; the rest escaped here
+        "".join(
+            f'<li class="event-item">{row}{new if event.is_new else ""}'
+            + (
+                f' <span class="chip chip--operator">{escape(event.my_status)}</span>'
+                if event.my_status
+                else ""
+            )
+            + "</li>"
+            for event, row in zip(events, rows, strict=True)
+        )
+    )
+
+
+def _series_of(network_id: int) -> list[dict[str, object]]:
+    """The network's series for the list's chips, kept until one is saved or deleted."""
+
+    def load() -> list[dict[str, object]]:
+        rows = Series.objects.filter(network_id=network_id).values("pk", "title")
+        return [dict(row) for row in rows]
+
+    return caching.cached(series_key(network_id), load, caching.HOUR)
+
+
+@member_required
+def event_month(request: NetworkRequest) -> HttpResponse:
+    """A month calendar: the weeks of the month with each day's events."""
+    member = request.membership
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+        if not 2000 <= year <= 2999:
+            raise ValueError
+    except (TypeError, ValueError):
+        first = today.replace(day=1)
+    weeks = pycalendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(weeks[0][0], time.min, tzinfo=tz)
+    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tzinfo=tz)
+    events = filter_events_for(
+        member, Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    ).order_by("starts_at", "id")
+    by_day: dict[date, list[Event]] = {}
+    for event in events:
+        by_day.setdefault(timezone.localdate(event.starts_at), []).append(event)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "events/month.html",
+        {
+            "month": first,
+            "today": today,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "previous": previous.strftime("%Y-%m"),
+            "following": following.strftime("%Y-%m"),
+        },
+    )
