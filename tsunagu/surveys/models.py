@@ -215,13 +215,15 @@ class Question(models.Model):
 
 
 class Wording(models.Model):
-    """An earlier wording of a question that was changed after people had answered it."""
+    """An earlier wording of a question that was changed after people had answered it: its
+    text, and its options where those were renamed or added (else empty)."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="wordings")
     version = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=500)
     help_text = models.CharField(max_length=500, blank=True)
+    choices = models.JSONField(default=list, blank=True)
     replaced_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[Wording]] = ScopedManager(network="network")

@@ -125,6 +125,21 @@ def test_a_question_with_answers_keeps_its_type_and_options_and_its_earlier_word
         assert Choice.objects.filter(question=question).count() == 4
     results = client.get(f"{base(world)}{survey.pk}/results/").content.decode()
     assert "以前の文言" in results and "アルムナイ活動への満足度は?" in results
+    # Renamed options are a new wording too: the results name those the first answers chose from.
+    renamed = keep | {
+        "text": "アルムナイ活動にどのくらい満足していますか?",
+        "choices": "満足\nやや満足\nどちらとも言えない\n不満",
+    }
+    assert client.post(edit, renamed).status_code == 302
+    with scopes_disabled():
+        assert Question.objects.get(pk=single.pk).version == 3
+        assert list(Wording.objects.values_list("version", "choices")) == [
+            (1, []),
+            (2, ["満足", "やや満足", "やや不満", "不満"]),
+        ]
+    results = client.get(f"{base(world)}{survey.pk}/results/").content.decode()
+    assert "満足 / やや満足 / やや不満 / 不満" in results
+    assert '<th scope="row">どちらとも言えない</th>' in results
     # A question nobody answered can still be deleted.
     unanswered = questions["date"]
     client.post(f"{base(world)}{survey.pk}/questions/{unanswered.pk}/delete/")
