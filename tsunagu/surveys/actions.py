@@ -207,14 +207,17 @@ def do_update_question(
     wording_changed = (
         data["text"] != question.text or data.get("help_text", "") != question.help_text
     )
-    renamed = [c for c, label in zip(existing, labels, strict=False) if c.label != label]
-    if answered and (wording_changed or renamed):
+    earlier_labels = [c.label for c in existing]
+    # Renamed or added options change what the earlier respondents were offered.
+    options_changed = question.kind in CHOICE_KINDS and labels != earlier_labels
+    if answered and (wording_changed or options_changed):
         Wording.objects.create(
             network_id=question.network_id,
             question=question,
             version=question.version,
             text=question.text,
             help_text=question.help_text,
+            choices=earlier_labels if options_changed else [],
         )
         question.version += 1
     question.text = data["text"]

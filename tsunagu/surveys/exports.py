@@ -1,7 +1,9 @@
 """The answers of a survey as a table: one row per response, one column per question.
 
 An anonymous survey's table has no name, no role, no leaving year, no department and no time,
-and its rows come in the order of their random keys, not the order people answered in.
+and its rows come in the order of their random keys, not the order people answered in. Nor is
+it given before MIN_CELL people have answered: a row is one person's answers, and the results
+hide everything until then.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from django.utils.translation import gettext as _
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.tenancy.models import Role
 
-from .models import Answer, Choice, Participation, Question, Response, Survey
+from .models import MIN_CELL, Answer, Choice, Participation, Question, Response, Survey
 
 CHUNK = 5000
+
+
+def withheld(survey: Survey) -> bool:
+    """Whether the answers of the survey may not be exported yet (anonymous, under MIN_CELL
+    responses)."""
+    return survey.is_anonymous and Response.objects.filter(survey=survey).count() < MIN_CELL
 
 
 def header(survey: Survey, questions: list[Question]) -> list[str]:

@@ -7,7 +7,7 @@ Anonymity. In an anonymous survey nothing stored beside an answer names the memb
   only the others) has no time either and no key of the response.
 - The member finds their own response again (to edit it until the survey closes) through
   ``Response.owner_key``: an HMAC of the survey and the member under a key derived from the
-  server's secret (``keys.owner_key``). Without that secret the rows cannot be joined; the
+  server's secret (``keys.owner_key``). Without that secret the key names nobody; the
   server, holding it, recognises the member who asks for their own response and nobody else.
 - Drafts (progress kept when a member leaves halfway) are stored under the same key, not under
   the member, and are deleted when the response is sent.
@@ -15,7 +15,15 @@ Anonymity. In an anonymous survey nothing stored beside an answer names the memb
   response either, where it would single out the one alumna of 2015 in 人事部: it is kept on
   the participation (which names the member anyway) and counted into ``GroupTally`` rows, so
   the cross-tabulations read aggregates that no response row points to. The results hide
-  every figure under ``MIN_CELL`` people.
+  every figure under ``MIN_CELL`` people, the export waits for ``MIN_CELL`` responses, and the
+  cross-tabulations wait for the survey to close (tables that moved with each answer would
+  show, from one view to the next, the group of whoever answered in between).
+
+The anonymity is towards the operators, through everything the site shows, sends, writes to
+its logs and audits. It is not towards whoever reads the database itself: rows written by the
+same answer lie side by side in the order they were written (SQLite's rowid, PostgreSQL's
+physical order and transaction ids), and the group counts of a group of one are that
+person's answers.
 """
 
 from __future__ import annotations
@@ -207,13 +215,15 @@ class Question(models.Model):
 
 
 class Wording(models.Model):
-    """An earlier wording of a question that was changed after people had answered it."""
+    """An earlier wording of a question that was changed after people had answered it: its
+    text, and its options where those were renamed or added (else empty)."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="wordings")
     version = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=500)
     help_text = models.CharField(max_length=500, blank=True)
+    choices = models.JSONField(default=list, blank=True)
     replaced_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[Wording]] = ScopedManager(network="network")

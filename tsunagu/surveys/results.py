@@ -125,7 +125,12 @@ def compute_results(survey: Survey) -> SurveyResults:
     wordings = defaultdict(list)
     for wording in Wording.objects.filter(question__survey=survey):
         wordings[wording.question_id].append(
-            {"version": wording.version, "text": wording.text, "replaced_at": wording.replaced_at}
+            {
+                "version": wording.version,
+                "text": wording.text,
+                "choices": wording.choices,
+                "replaced_at": wording.replaced_at,
+            }
         )
     responses = Response.objects.filter(survey=survey).count()
     ensure_tallied(survey)

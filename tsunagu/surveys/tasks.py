@@ -1,7 +1,7 @@
 """Invitations when a survey opens, one reminder three days before it closes.
 
-Both go through notify() (in-app, and e-mail for those who keep it on). The weekly digest does
-not exist yet; when it does, open surveys the member has not answered belong in it.
+Both go through notify() (in-app, and e-mail for those who keep it on); the digest lists the
+open surveys a member is asked and has not answered (digest/content.py).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django_scopes import scope, scopes_disabled
@@ -88,13 +89,15 @@ def invite(network_id: int, survey_id: int) -> int:
 @shared_task(acks_late=True)
 def send_survey_reminders() -> int:
     """One reminder, three days before a survey closes, to those asked who have not answered.
-    Run by Celery beat every hour; claimed through ``reminded_at``."""
+    Run by Celery beat every hour; claimed through ``reminded_at``. A survey whose invitation
+    left less than three days before it closes (a short one, or one published late) sends
+    none: the invitation has just said when it closes."""
     now = timezone.now()
     with scopes_disabled():
         due = list(
             Survey.objects.filter(
                 published=True,
-                invited_at__isnull=False,
+                invited_at__lte=F("closes_at") - REMIND_BEFORE,
                 reminded_at__isnull=True,
                 closes_at__gt=now,
                 closes_at__lte=now + REMIND_BEFORE,

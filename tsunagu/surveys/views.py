@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -520,6 +520,14 @@ def survey_crosstab(request: NetworkRequest, survey_id: int) -> HttpResponse:
             status=400,
         )
     by = form.cleaned_data["by"]
+    if survey.is_anonymous and not survey.is_closed:
+        # Tables that change with every answer would tell, from one view to the next, the
+        # group (and so often the person) of whoever answered in between.
+        return render(
+            request,
+            "surveys/crosstab.html",
+            {"survey": survey, "form": form, "tables": [], "by": by, "after_closing": True},
+        )
     other = _("Other")
     tables = []
     for table in results.crosstab_for(survey, by):
@@ -538,11 +546,27 @@ def survey_crosstab(request: NetworkRequest, survey_id: int) -> HttpResponse:
     )
 
 
+def _export_withheld(request: NetworkRequest, survey: Survey) -> HttpResponse | None:
+    if not exports.withheld(survey):
+        return None
+    messages.error(
+        request,
+        _(
+            "Fewer than 5 people have answered this anonymous survey: its answers can be "
+            "downloaded from 5 responses on."
+        ),
+    )
+    return redirect(_url("results", survey))
+
+
 @member_required
 def survey_export_csv(request: NetworkRequest, survey_id: int) -> HttpResponse:
     """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions."""
     member = request.membership
     survey = access_managed_survey(member, survey_id)
+    survey.network = member.network
+    if (withheld := _export_withheld(request, survey)) is not None:
+        return withheld
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
     content, rows = exports.csv_bytes(survey, "cp932" if encoding == "shift_jis" else "utf-8")
     actions.note_export(member, survey, rows=rows, fmt=f"csv-{encoding}")
@@ -556,9 +580,12 @@ def survey_export_csv(request: NetworkRequest, survey_id: int) -> HttpResponse:
 
 
 @member_required
-def survey_export_xlsx(request: NetworkRequest, survey_id: int) -> FileResponse:
+def survey_export_xlsx(request: NetworkRequest, survey_id: int) -> HttpResponseBase:
     member = request.membership
     survey = access_managed_survey(member, survey_id)
+    survey.network = member.network
+    if (withheld := _export_withheld(request, survey)) is not None:
+        return withheld
     handle, rows = exports.xlsx_file(survey)
     actions.note_export(member, survey, rows=rows, fmt="xlsx")
     stamp = timezone.localtime().strftime("%Y%m%d")

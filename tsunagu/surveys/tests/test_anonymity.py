@@ -5,11 +5,14 @@ five people are hidden; the mode cannot change once answers exist."""
 from __future__ import annotations
 
 import io
+import logging
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
@@ -18,6 +21,7 @@ from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.notify.models import Notification
 from tsunagu.profiles.actions import profile_of
 from tsunagu.surveys.models import Answer, Kind, Participation, Response, Survey
+from tsunagu.surveys.tasks import send_survey_invitations, send_survey_reminders
 from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey
 from tsunagu.tenancy.models import Role
 from tsunagu.testing.world import CANARY_A, World
@@ -56,17 +60,35 @@ def many_alumni(world: World, count: int, **profile) -> list:
     return members
 
 
+def close(survey: Survey) -> None:
+    with scopes_disabled():
+        Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+
 def identifiers(member) -> list[str]:
     """What would name the member: their name (carries the canary) and their ids."""
     return [member.user.name, CANARY_A, f"user_id={member.user_id}", member.user.email]
 
 
 @pytest.mark.django_db
-def test_the_canary_never_appears_next_to_an_anonymous_answer(world: World) -> None:
+def test_the_canary_never_appears_next_to_an_anonymous_answer(
+    world: World, caplog, django_capture_on_commit_callbacks
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every log line written while answering and exporting
     survey, questions = anonymous_survey(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_survey_invitations()
     answer(world, world.alumni_a, survey, questions, text=SECRET_ANSWER)  # named 田中 花子 カナリア
     for member in many_alumni(world, 5):
         answer(world, member, survey, questions, pick=1, text="特になし")
+    with scopes_disabled():
+        Survey.objects.filter(pk=survey.pk).update(
+            invited_at=timezone.now() - timedelta(days=7),
+            closes_at=timezone.now() + timedelta(days=2),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_survey_reminders() == 3  # the others, who have not answered
+    close(survey)  # the cross-tabulations of an anonymous survey are shown once it has closed
     operator = world.client(world.operator_a)
     base = f"/n/{world.net_a.slug}/surveys/{survey.pk}/"
     pages = {
@@ -98,7 +120,9 @@ def test_the_canary_never_appears_next_to_an_anonymous_answer(world: World) -> N
             f"{e.actor_name} {e.detail} {e.target_id}" for e in AuditEntry.objects.all()
         )
     mails = " ".join(f"{m.subject} {m.body}" for m in mail.outbox)
-    for text in (notes, audit, mails):
+    assert "匿名の満足度調査" in mails  # the invitations and the reminder were mailed
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for text in (notes, audit, mails, logged):
         assert SECRET_ANSWER not in text
     assert world.alumni_a.user.name not in audit
 
@@ -181,10 +205,15 @@ def test_a_cross_tab_never_shows_a_group_of_fewer_than_five(world: World) -> Non
         answer(world, member, survey, questions, pick=0)
     for member in many_alumni(world, 2, last_department="人事部"):  # two people: must not show
         answer(world, member, survey, questions, pick=1)
-    page = world.client(world.operator_a).get(
-        f"/n/{world.net_a.slug}/surveys/{survey.pk}/crosstab/?by=department"
-    )
+    crosstab = f"/n/{world.net_a.slug}/surveys/{survey.pk}/crosstab/?by=department"
+    # While answers still come in, no table: two views apart would show whose answer came.
+    page = world.client(world.operator_a).get(crosstab)
+    assert page.status_code == 200 and page.context["tables"] == []
+    assert "営業部" not in page.content.decode()
+    close(survey)
+    page = world.client(world.operator_a).get(crosstab)
     body = page.content.decode()
+    assert page.context["tables"][0]["groups"]  # closed: the eight are shown, pooled
     assert page.status_code == 200
     assert "人事部" not in body
     table = page.context["tables"][0]
@@ -274,3 +303,29 @@ def test_an_error_report_of_the_answer_page_hides_the_answers(world: World, monk
     for request in failed:
         shown = SafeExceptionReporterFilter().get_post_parameters(request)
         assert SECRET_ANSWER not in str(shown)
+
+
+@pytest.mark.django_db
+def test_an_anonymous_survey_is_not_exported_before_five_people_have_answered(
+    world: World,
+) -> None:
+    """A row of the export is one person's answers: under five respondents the results show
+    nothing, and the export gives nothing either."""
+    survey, questions = anonymous_survey(world)
+    members = many_alumni(world, 5)
+    for member in members[:4]:
+        answer(world, member, survey, questions, text=SECRET_ANSWER)
+    operator = world.client(world.operator_a)
+    base = f"/n/{world.net_a.slug}/surveys/{survey.pk}/"
+    for export in ("answers.csv", "answers.csv?encoding=shift_jis", "answers.xlsx"):
+        response = operator.get(base + export, follow=True)
+        assert response.redirect_chain == [(base + "results/", 302)], export
+        assert [m.level_tag for m in response.context["messages"]] == ["error"]
+        assert SECRET_ANSWER not in response.content.decode()
+    with scopes_disabled():
+        assert not AuditEntry.objects.filter(action="survey.export").exists()
+    answer(world, members[4], survey, questions, text=SECRET_ANSWER)
+    csv = operator.get(base + "answers.csv")
+    assert csv.status_code == 200
+    assert csv.content.decode("utf-8-sig").count(SECRET_ANSWER) == 5
+    assert operator.get(base + "answers.xlsx").status_code == 200

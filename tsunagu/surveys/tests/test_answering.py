@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from tsunagu.surveys.models import Answer, Draft, Kind, Participation, Response
+from tsunagu.surveys.models import Answer, Draft, Kind, Participation, Response, Survey
 from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey, satisfaction_survey
 from tsunagu.testing.world import World
 
@@ -68,6 +68,13 @@ def test_a_member_answers_every_kind_of_question_once_and_can_change_it_until_it
     with scopes_disabled():
         assert Response.objects.filter(survey=survey).count() == 1
         assert Participation.objects.filter(survey=survey).count() == 1
+        assert Answer.objects.get(question=questions["scale"]).number == 2
+    # Once it has closed, the answers stay as they were sent.
+    with scopes_disabled():
+        Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    late = full_answer(questions) | {f"q{questions['scale'].pk}": "5"}
+    assert client.post(url(world, survey), late).status_code == 400
+    with scopes_disabled():
         assert Answer.objects.get(question=questions["scale"]).number == 2
 
 
@@ -130,7 +137,8 @@ def test_a_required_question_left_empty_is_a_field_error(world: World) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "bad",
-    ["choice_of_another_question", "scale_out_of_range", "nps_out_of_range", "text_too_long",
+    ["choice_of_another_question", "choice_of_another_question_of_this_survey",
+     "scale_out_of_range", "nps_out_of_range", "text_too_long",
      "other_text_without_other", "not_a_date"],
 )  # fmt: skip
 def test_bad_answers_are_refused_with_a_message_and_nothing_stored(world: World, bad: str) -> None:
@@ -140,6 +148,8 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_stored(world: World,
     single, multiple = f"q{questions['single'].pk}", f"q{questions['multiple'].pk}"
     if bad == "choice_of_another_question":
         data[single] = str(choice_ids(elsewhere)[0])
+    elif bad == "choice_of_another_question_of_this_survey":
+        data[single] = str(choice_ids(questions["multiple"])[0])
     elif bad == "scale_out_of_range":
         data[f"q{questions['scale'].pk}"] = "6"
     elif bad == "nps_out_of_range":
@@ -156,6 +166,7 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_stored(world: World,
     assert 'class="errorlist' in body
     expected = {
         "choice_of_another_question": "正しく選択してください",
+        "choice_of_another_question_of_this_survey": "正しく選択してください",
         "other_text_without_other": "「その他」にチェックを入れてください",
         "text_too_long": "200 文字以下",
     }.get(bad)
@@ -178,6 +189,7 @@ def test_the_rules_hold_below_the_form_too(world: World) -> None:
     ok = Given(choice_ids=choice_ids(single)[:1])
     cases = [
         {single.pk: Given(choice_ids=[choice_ids(foreign)[0]])},
+        {single.pk: Given(choice_ids=[choice_ids(questions["multiple"])[0]])},
         {single.pk: ok, questions["scale"].pk: Given(number=0)},
         {single.pk: ok, questions["nps"].pk: Given(number=11)},
         {single.pk: ok, questions["long"].pk: Given(text="長" * 4001)},

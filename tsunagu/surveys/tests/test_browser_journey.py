@@ -106,19 +106,27 @@ def test_the_office_surveys_recent_leavers_one_answers_on_a_phone_the_office_dow
         survey = Survey.objects.get()
     assert invited == {hanako.user_id} and earlier.user_id not in invited
 
-    # 花子 answers on her phone, with the keyboard-reachable labels of the form.
+    # 花子 answers on her phone, from the keyboard alone, through the named group and labels a
+    # screen reader announces.
     phone = open_as(hanako)
     phone.goto("/n/mitsuba/notifications/")
     title = "2025年度 アルムナイ満足度アンケート"
     phone.get_by_text(title).first.click()
     expect(phone.get_by_role("heading", level=1)).to_have_text(title)
     group = phone.get_by_role("group", name="アルムナイ活動への満足度は?")
-    group.get_by_label("やや満足").check()
-    phone.get_by_label("ご意見・ご要望").fill("オンラインの勉強会を増やしてほしいです。")
+    group.get_by_label("満足", exact=True).focus()
+    phone.keyboard.press("ArrowDown")
+    expect(group.get_by_label("やや満足")).to_be_checked()
+    phone.keyboard.press("Tab")
+    comment = phone.get_by_label("ご意見・ご要望")
+    expect(comment).to_be_focused()
+    phone.keyboard.type("オンラインの勉強会を増やしてほしいです。")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px screen"
     phone.screenshot(path=str(tmp_path / "2-answering.png"), full_page=True)
-    phone.get_by_role("button", name="回答を送信する").click()
+    phone.keyboard.press("Tab")
+    expect(phone.get_by_role("button", name="回答を送信する")).to_be_focused()
+    phone.keyboard.press("Enter")
     expect(phone.locator(".messages")).to_contain_text("ご回答ありがとうございました")
 
     # The office sees the chart and downloads the Excel file.

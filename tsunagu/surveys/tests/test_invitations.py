@@ -107,10 +107,29 @@ def test_invited_when_it_opens_and_reminded_once_three_days_before_only_if_not_a
     world.client(world.alumni_a).post(note.url, {f"q{question.pk}": "5"})
     assert send_survey_reminders() == 0  # ten days left
     with scopes_disabled():
-        Survey.objects.filter(pk=survey.pk).update(closes_at=now + timedelta(days=2, hours=23))
+        # A week later: the invitation left seven days ago, it closes in under three days.
+        Survey.objects.filter(pk=survey.pk).update(
+            invited_at=now - timedelta(days=7), closes_at=now + timedelta(days=2, hours=23)
+        )
     assert send_survey_reminders() == 1
     assert send_survey_reminders() == 0
     assert notified("survey_reminder") == {world.supporter_a.user_id}
+
+
+@pytest.mark.django_db
+def test_a_survey_open_for_less_than_three_days_is_not_reminded_right_after_the_invitation(
+    world: World,
+) -> None:
+    now = timezone.now()
+    short = make_survey(
+        world.net_a, audience="alumni", opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(days=2),
+    )  # fmt: skip
+    assert send_survey_invitations() == 2
+    assert send_survey_reminders() == 0
+    assert notified("survey_reminder") == set()
+    with scopes_disabled():
+        assert Survey.objects.get(pk=short.pk).reminded_at is None
 
 
 @pytest.mark.django_db

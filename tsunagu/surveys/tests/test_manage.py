@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from tsunagu.audit.models import AuditEntry
 from tsunagu.surveys.models import Choice, Kind, Question, Section, Survey, Wording
 from tsunagu.surveys.tests.helpers import choice_ids, make_survey, satisfaction_survey
 from tsunagu.testing.world import World
@@ -125,6 +126,21 @@ def test_a_question_with_answers_keeps_its_type_and_options_and_its_earlier_word
         assert Choice.objects.filter(question=question).count() == 4
     results = client.get(f"{base(world)}{survey.pk}/results/").content.decode()
     assert "以前の文言" in results and "アルムナイ活動への満足度は?" in results
+    # Renamed options are a new wording too: the results name those the first answers chose from.
+    renamed = keep | {
+        "text": "アルムナイ活動にどのくらい満足していますか?",
+        "choices": "満足\nやや満足\nどちらとも言えない\n不満",
+    }
+    assert client.post(edit, renamed).status_code == 302
+    with scopes_disabled():
+        assert Question.objects.get(pk=single.pk).version == 3
+        assert list(Wording.objects.values_list("version", "choices")) == [
+            (1, []),
+            (2, ["満足", "やや満足", "やや不満", "不満"]),
+        ]
+    results = client.get(f"{base(world)}{survey.pk}/results/").content.decode()
+    assert "満足 / やや満足 / やや不満 / 不満" in results
+    assert '<th scope="row">どちらとも言えない</th>' in results
     # A question nobody answered can still be deleted.
     unanswered = questions["date"]
     client.post(f"{base(world)}{survey.pk}/questions/{unanswered.pk}/delete/")
@@ -260,3 +276,47 @@ def test_the_results_show_times_in_each_readers_own_time_zone(world: World) -> N
     seen_in_new_york = new_york.get(url).content.decode()
     assert "2026-04-30 23:00" in seen_in_new_york
     assert "2026-05-01 12:00" not in seen_in_new_york
+
+
+@pytest.mark.django_db
+def test_members_who_do_not_manage_a_survey_reach_none_of_its_office_pages(world: World) -> None:
+    survey, questions = satisfaction_survey(world.net_a, title="事務局の調査")
+    question = questions["single"]
+    url = f"{base(world)}{survey.pk}/"
+    office_pages = (
+        "edit/", "questions/", "sections/", f"questions/{question.pk}/",
+        f"questions/{question.pk}/delete/", "publish/", "close/", "results/", "crosstab/",
+        "answers.csv", "answers.xlsx",
+    )  # fmt: skip
+    with scopes_disabled():
+        before = list(Survey.objects.values_list("title", "closes_at", "published"))
+    for member in (world.alumni_a, world.employee_a, world.supporter_a):
+        client = world.client(member)
+        assert client.get(url).status_code == 200  # they are asked: the survey itself is open
+        for page in office_pages:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url + page, {"title": "書き換え"})
+                assert response.status_code in (403, 404, 405), (member.role, method, page)
+    with scopes_disabled():
+        assert list(Survey.objects.values_list("title", "closes_at", "published")) == before
+        assert Question.objects.filter(survey=survey).count() == len(questions)
+        assert not AuditEntry.objects.filter(action="survey.export").exists()
+
+
+@pytest.mark.django_db
+def test_questions_are_asked_in_the_order_the_office_gives_them(world: World) -> None:
+    from tsunagu.surveys.tests.helpers import add_question
+
+    survey = make_survey(world.net_a)
+    first = add_question(survey, "最初に置いた質問", Kind.SHORT)
+    add_question(survey, "後から足した質問", Kind.SHORT)
+    answer_page = f"{base(world)}{survey.pk}/"
+    page = world.client(world.alumni_a).get(answer_page).content.decode()
+    assert page.index("最初に置いた質問") < page.index("後から足した質問")
+    moved = world.client(world.operator_a).post(
+        f"{base(world)}{survey.pk}/questions/{first.pk}/",
+        {"text": "最初に置いた質問", "kind": "short", "position": "3"},
+    )
+    assert moved.status_code == 302
+    page = world.client(world.alumni_a).get(answer_page).content.decode()
+    assert page.index("後から足した質問") < page.index("最初に置いた質問")
