@@ -5,7 +5,8 @@ contributions written with COPY), then measures:
 
 - the nightly refresh (``tasks.refresh_network_figures``: four periods and the warnings);
 - the dashboard page (12 months) cold: the cache emptied before each request, so every figure
-  is computed by the database;
+  is computed by the database; then the page's chart images, each drawn by its own request as
+  the browser fetches them;
 - the dashboard page warm: the figures and the charts from the cache.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tsunagu_insightsbench python bench/insights.py
@@ -18,9 +19,11 @@ Targets (issue 17): cold p95 < 300 ms, warm p95 < 50 ms, nightly refresh < 60 s.
 from __future__ import annotations
 
 import argparse
+import html
 import io
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -248,6 +251,7 @@ def measure(network_id: int, operator_user_id: int, cold_runs: int, warm_runs: i
     url = "/n/bench-insights/insights/"
     client.get(url)  # the process's first page: templates compiled, modules imported
     cold = []
+    images: list[float] = []
     for _ in range(cold_runs):
         cache.clear()
         client.force_login(User.objects.get(pk=operator_user_id))
@@ -255,6 +259,12 @@ def measure(network_id: int, operator_user_id: int, cold_runs: int, warm_runs: i
         response = client.get(url)
         cold.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200, response.status_code
+        # Then the browser fetches the chart images of the page, beside each other.
+        for source in re.findall(r'<img class="chart__image" src="([^"]+)"', response.text):
+            t0 = time.perf_counter()
+            image = client.get(html.unescape(source))
+            images.append((time.perf_counter() - t0) * 1000)
+            assert image.status_code == 200, image.status_code
     warm = []
     client.get(url)
     for _ in range(warm_runs):
@@ -271,6 +281,11 @@ def measure(network_id: int, operator_user_id: int, cold_runs: int, warm_runs: i
         f"dashboard warm: p50 {statistics.median(warm):.1f} ms, p95 {percentile(warm, 0.95):.1f} ms"
         "   (target p95 < 50 ms)"
     )
+    if images:
+        print(
+            f"chart images after a cold page ({len(images) // max(1, cold_runs)} a page): "
+            f"p50 {statistics.median(images):.1f} ms, p95 {percentile(images, 0.95):.1f} ms each"
+        )
 
 
 def main() -> None:

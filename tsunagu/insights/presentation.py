@@ -9,17 +9,32 @@ from django.utils.translation import gettext as _
 from tsunagu.core.charts import Chart, Series
 from tsunagu.tenancy.models import Role, Status
 
-from .figures import RETENTION_AFTER, Figures
+from .figures import RETENTION_AFTER, Figures, MonthRow
 
 
 def month_label(figures: Figures) -> list[str]:
     return [f"{row.month:%Y-%m}" for row in figures.months]
 
 
+# The dashboard's charts, in the order it shows them; each is also an image of its own
+# (``views_dashboard.chart``), named in its address.
+CHART_NAMES = ("active", "posters", "office", "replies", "attendance", "repeat")
+
+
 def charts(figures: Figures) -> list[Chart]:
     labels = month_label(figures)
     rows = figures.months
-    extra: dict[str, object] = {"label_heading": _("Month")}
+    made = _charts(figures, labels, rows)
+    for name, chart in zip(CHART_NAMES, made, strict=True):
+        chart.extra.update({"label_heading": _("Month"), "name": name})
+    return made
+
+
+def chart_named(figures: Figures, name: str) -> Chart | None:
+    return dict(zip(CHART_NAMES, charts(figures), strict=True)).get(name)
+
+
+def _charts(figures: Figures, labels: list[str], rows: list[MonthRow]) -> list[Chart]:
     return [
         Chart(
             _("Active members per month"),
@@ -30,7 +45,6 @@ def charts(figures: Figures) -> list[Chart]:
             ],
             kind="line",
             description=_("Members active at least once each month, and on an average day."),
-            extra=extra,
         ),
         Chart(
             _("Posters and readers"),
@@ -41,7 +55,6 @@ def charts(figures: Figures) -> list[Chart]:
             ],
             kind="stacked",
             description=_("Active members each month: those who posted and those who did not."),
-            extra=extra,
         ),
         Chart(
             _("Share of posts written by the office"),
@@ -50,7 +63,6 @@ def charts(figures: Figures) -> list[Chart]:
             unit="%",
             max_value=100,
             description=_("Posts by operators, as a share of all posts, with roles as they were."),
-            extra=extra,
         ),
         Chart(
             _("Stamps and replies per post"),
@@ -60,7 +72,6 @@ def charts(figures: Figures) -> list[Chart]:
                 Series(_("Comments per thread or article"), [r.replies_per_topic for r in rows]),
             ],
             kind="line",
-            extra=extra,
         ),
         Chart(
             _("Event attendance"),
@@ -71,7 +82,6 @@ def charts(figures: Figures) -> list[Chart]:
             ],
             kind="stacked",
             description=_("Attendances each month: people at their first event and people back."),
-            extra=extra,
         ),
         Chart(
             _("Repeat rate of events"),
@@ -80,7 +90,6 @@ def charts(figures: Figures) -> list[Chart]:
             unit="%",
             max_value=100,
             description=_("Share of attendances by people who had come to an earlier event."),
-            extra=extra,
         ),
     ]
 

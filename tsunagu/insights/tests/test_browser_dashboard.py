@@ -58,7 +58,7 @@ def test_an_operator_reads_the_office_warning_gives_an_award_and_prints_the_repo
     chart = page.locator("img.chart__image").first
     chart.scroll_into_view_if_needed()
     expect(chart).to_be_visible()
-    # The chart is drawn (a data: image the site's policy allows), not a broken image.
+    # The chart is drawn (an image of the site's own, which its policy allows), not broken.
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
     )

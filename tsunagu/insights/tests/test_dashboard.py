@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
+from html import unescape as html_unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,8 +70,48 @@ def test_an_operator_sees_figures_and_the_office_warning(world: World) -> None:
     assert "事務局" in html  # the warning's title, in Japanese
     assert 'data-warning="office_share"' in html
     assert "80.0%" in html  # 4 of the 5 posts
-    assert "data:image/svg+xml;base64," in html  # charts, as images the CSP allows
     assert "<table" in html
+    # The charts are images of their own, which the browser fetches once the figures show.
+    sources = re.findall(r'<img class="chart__image" src="([^"]+)"', html)
+    assert len(sources) == 3  # stamps, replies and events: none yet, and the page says so
+    image = world.client(world.operator_a).get(html_unescape(sources[0]))
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/svg+xml"
+    assert "private, max-age" in image["Cache-Control"]
+    svg = image.content.decode()
+    assert "2026-06" in svg and "<script" not in svg
+
+
+def chart_url(name: str = "posters", query: str = "") -> str:
+    return f"{URL}charts/{name}.svg{query}"
+
+
+def test_a_chart_image_is_for_those_who_may_read_the_dashboard(world: World) -> None:
+    add_posts(world, world.operator_a, 4)
+    add_posts(world, world.alumni_a, 1, first_id=100)
+    operator = world.client(world.operator_a)
+    assert operator.get(chart_url()).status_code == 200
+    for who in (world.alumni_a, world.employee_a, world.supporter_a):
+        assert world.client(who).get(chart_url()).status_code == 403
+    for who in (world.operator_b, world.outsider):
+        assert world.client(who).get(chart_url()).status_code in (302, 404)
+    assert Client().get(chart_url()).status_code == 302
+    with scope(network=world.net_a):  # the role goes, and the images with it
+        do_change_role(world.operator_a, world.supporter_a, Role.OPERATOR)
+        do_change_role(world.supporter_a, world.operator_a, Role.ALUMNI)
+    assert operator.get(chart_url()).status_code == 403
+
+
+def test_a_chart_image_that_does_not_exist_or_a_junk_period_is_refused(world: World) -> None:
+    add_posts(world, world.operator_a, 4)
+    operator = ja(world.client(world.operator_a))
+    assert operator.get(chart_url("nothing")).status_code == 404
+    assert operator.get(chart_url("attendance")).status_code == 404  # nobody came: no chart
+    junk = operator.get(chart_url(query="?start=2026-13"))
+    assert junk.status_code == 400
+    # An address of an earlier computation is answered, and not kept by the browser.
+    stale = operator.get(chart_url(query="?v=1-ja"))
+    assert stale.status_code == 200 and "no-cache" in stale["Cache-Control"]
 
 
 @pytest.mark.parametrize("who", ["alumni_a", "employee_a", "supporter_a"])

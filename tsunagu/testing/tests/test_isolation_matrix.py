@@ -196,6 +196,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "onboarding:console": MEMBERS,
     "insights:dashboard": MEMBERS,
     "insights:export": MEMBERS,
+    "insights:chart": MEMBERS,
     "insights:settings": MEMBERS,
     "onboarding:members": MEMBERS,
     "onboarding:members_bulk": MEMBERS,
@@ -547,6 +548,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "opportunity_id": str(opportunity.pk),
         "opportunity_file_id": str(opportunity_file.pk),
         "job_application_id": str(job_application.pk),
+        "chart_name": "active",
     }
 
 
