@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models.query import (
-    RawQuerySet,
-)  # not through the scoped manager: the SQL scopes itself
 from django.http import Http404
 
 from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership
 
+from . import queries
 from .models import Attachment, Category, Comment, Report, Thread
 
 
@@ -47,14 +45,6 @@ def access_thread(member: Membership, thread_id: object) -> Thread:
     )
 
 
-READER_THREAD_SQL = (
-    "SELECT t.*, EXISTS(SELECT 1 FROM boards_subscription s WHERE s.thread_id = t.id"
-    " AND s.member_id = %s) AS subscribed, (SELECT r.last_number FROM boards_threadread r"
-    " WHERE r.thread_id = t.id AND r.member_id = %s) AS read_up_to FROM boards_thread t"
-    " WHERE t.network_id = %s AND t.id = %s AND (%s OR NOT t.is_hidden)"
-)
-
-
 def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
     """The thread with what the reader's page needs of their own: ``subscribed`` and
     ``read_up_to`` (the last comment number they were shown, None before their first visit).
@@ -64,12 +54,9 @@ def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
     It keeps filter_threads()'s rules: this network only, hidden threads for moderators only.
     """
     pk = object_id(thread_id)
-    sql = READER_THREAD_SQL
-    params = [member.pk, member.pk, member.network_id, pk, can_moderate(member)]
-    found = list(RawQuerySet(sql, model=Thread, params=tuple(params)))
-    if not found:
+    thread = queries.reader_thread(member, pk, moderator=can_moderate(member))
+    if thread is None:
         raise Http404
-    thread = found[0]
     thread.subscribed = bool(thread.subscribed)  # type: ignore[attr-defined]  # SQLite: 0/1
     return thread
 

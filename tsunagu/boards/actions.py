@@ -45,6 +45,7 @@ from .models import (
     ThreadKind,
     ThreadRead,
 )
+from .queries import own_stamps as own_stamps  # read by the thread page
 
 
 def comment_url(comment: Comment, slug: str) -> str:
@@ -410,22 +411,6 @@ def mark_unread(member: Membership, threads: list[Thread]) -> None:
     for thread in threads:
         last = seen.get(thread.pk)
         thread.unread = None if last is None else max(0, thread.comment_seq - last)  # type: ignore[attr-defined]
-
-
-def own_stamps(thread: Thread, member: Membership) -> set[tuple[int | None, str]]:
-    """The (comment id, stamp) pairs the member gave in the thread; None: on the thread itself.
-
-    Read on every view of a thread page, so written by hand (the ORM's query building costs
-    several times the database's work)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT comment_id, stamp FROM boards_reaction"
-            " WHERE network_id = %s AND thread_id = %s AND member_id = %s",
-            [member.network_id, thread.pk, member.pk],
-        )
-        return set(cursor.fetchall())
 
 
 def reaction_summary(

@@ -2,27 +2,24 @@
 
 Through the ORM the list cost four queries (the count for the pager, the threads with their
 category and author, the member's read marks) and most of the page's CPU in building them; the
-database's own work is a fraction of a millisecond. Here it is one hand-written statement,
-portable between SQLite and PostgreSQL, that keeps filter_threads()'s rules: this network only,
-hidden threads for moderators only.
+database's own work is a fraction of a millisecond. Here it is one hand-written statement
+(queries.thread_rows()), portable between SQLite and PostgreSQL, that keeps filter_threads()'s
+rules: this network only, hidden threads for moderators only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
-from django.db import connection
-
-from tsunagu.accounts.models import User
 from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import name_or_none
 
+from . import queries
 from .access import can_moderate
-from .models import Category, Thread, ThreadRead
+from .models import Category
 
 THREADS_PER_PAGE = 30
 # Past this a page number is surely beyond the last page: it is never sent to the database.
@@ -53,42 +50,6 @@ class ThreadList:
     rows: list[ThreadRow]
     number: int  # of the page shown
     num_pages: int
-
-
-def _where(*, moderator: bool, category: bool, alias: str) -> str:
-    where = f" WHERE {alias}.network_id = %s"
-    if not moderator:
-        where += f" AND NOT {alias}.is_hidden"
-    if category:
-        where += f" AND {alias}.category_id = %s"
-    return where
-
-
-@lru_cache(maxsize=8)
-def _list_sql(*, moderator: bool, category: bool) -> str:
-    where = _where(moderator=moderator, category=category, alias="t")
-    # The total for the pager is an uncorrelated subquery: counted once, beside the page's rows.
-    total = _count_sql(moderator=moderator, category=category, alias="n")
-    # Table names and fixed clauses only: every value is a parameter.
-    return (
-        "SELECT t.id, t.kind, t.title, t.is_pinned, t.is_locked, t.is_hidden,"  # noqa: S608
-        " t.is_answered, t.last_activity_at, t.comment_count, t.comment_seq, t.author_id,"
-        " c.name, u.name, m.status,"
-        f" r.last_number, ({total})"
-        f" FROM {Thread._meta.db_table} t"
-        f" INNER JOIN {Category._meta.db_table} c ON c.id = t.category_id"
-        f" LEFT JOIN {Membership._meta.db_table} m ON m.id = t.author_id"
-        f" LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id"
-        f" LEFT JOIN {ThreadRead._meta.db_table} r ON r.thread_id = t.id AND r.member_id = %s"
-        f"{where} ORDER BY t.is_pinned DESC, t.last_activity_at DESC, t.id DESC"
-        " LIMIT %s OFFSET %s"
-    )
-
-
-@lru_cache(maxsize=8)
-def _count_sql(*, moderator: bool, category: bool, alias: str = "t") -> str:
-    where = _where(moderator=moderator, category=category, alias=alias)
-    return f"SELECT COUNT(*) FROM {Thread._meta.db_table} {alias}{where}"  # noqa: S608 - as above
 
 
 def _aware(value: Any) -> datetime:
@@ -133,26 +94,20 @@ def thread_list(
 ) -> ThreadList:
     """A page of the threads the member may see, newest activity first, pinned ones on top."""
     moderator = can_moderate(member)
-    scope: list[Any] = [member.network_id]
-    if category_id is not None:
-        scope.append(category_id)
     number = _page_number(raw_page)
-    sql = _list_sql(moderator=moderator, category=category_id is not None)
-    with connection.cursor() as cursor:
-        if number:
-            offset = (number - 1) * THREADS_PER_PAGE
-            cursor.execute(sql, [*scope, member.pk, *scope, THREADS_PER_PAGE, offset])
-            found = cursor.fetchall()
-            if found:
-                return ThreadList([_row(r) for r in found], number, _pages(found[0][-1]))
-            if number == 1:
-                return ThreadList([], 1, 1)
-        # Past the end (or below 1): the last page, as Paginator.get_page() shows it.
-        cursor.execute(_count_sql(moderator=moderator, category=category_id is not None), scope)
-        last = _pages(cursor.fetchone()[0])
-        offset = (last - 1) * THREADS_PER_PAGE
-        cursor.execute(sql, [*scope, member.pk, *scope, THREADS_PER_PAGE, offset])
-        return ThreadList([_row(r) for r in cursor.fetchall()], last, last)
+    page: dict[str, Any] = {"moderator": moderator, "limit": THREADS_PER_PAGE}
+    if number:
+        offset = (number - 1) * THREADS_PER_PAGE
+        found = queries.thread_rows(member, category_id, offset=offset, **page)
+        if found:
+            return ThreadList([_row(r) for r in found], number, _pages(found[0][-1]))
+        if number == 1:
+            return ThreadList([], 1, 1)
+    # Past the end (or below 1): the last page, as Paginator.get_page() shows it.
+    last = _pages(queries.thread_count(member, category_id, moderator=moderator))
+    offset = (last - 1) * THREADS_PER_PAGE
+    rows = queries.thread_rows(member, category_id, offset=offset, **page)
+    return ThreadList([_row(r) for r in rows], last, last)
 
 
 def _pages(total: int) -> int:

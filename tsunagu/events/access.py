@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models.query import (
-    RawQuerySet,
-)  # not through the scoped manager: the SQL scopes itself
 from django.http import Http404
 
 from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
+from . import queries
 from .calendar import make_feed_token, read_feed_token
 from .models import Audience, CalendarFeedKey, Event, Organiser, Registration
 
@@ -62,25 +60,6 @@ def access_event(member: Membership, event_id: object) -> Event:
     return access_in_network(member, filter_events_for(member, Event.objects.all()), event_id)
 
 
-READER_EVENT_SQL = (
-    "SELECT e.*,"
-    " EXISTS(SELECT 1 FROM events_organiser o WHERE o.event_id = e.id AND o.membership_id = %s)"
-    " AS i_organise,"
-    " (SELECT COUNT(*) FROM events_registration r WHERE r.event_id = e.id"
-    " AND r.status IN (%s, %s, %s)) AS seats,"
-    " (SELECT COUNT(*) FROM events_registration r WHERE r.event_id = e.id AND r.status = %s)"
-    " AS waiting,"
-    " (SELECT r.id FROM events_registration r WHERE r.event_id = e.id AND r.user_id = %s)"
-    " AS my_registration_id,"
-    " (SELECT r.status FROM events_registration r WHERE r.event_id = e.id AND r.user_id = %s)"
-    " AS my_status,"
-    " EXISTS(SELECT 1 FROM events_feedback f WHERE f.event_id = e.id AND f.user_id = %s) AS rated"
-    " FROM events_event e WHERE e.network_id = %s AND e.id = %s AND (%s OR e.audience IN (%s, %s)"
-    " OR EXISTS(SELECT 1 FROM events_organiser o WHERE o.event_id = e.id"
-    " AND o.membership_id = %s))"
-)
-
-
 def access_event_for_reader(member: Membership, event_id: object) -> Event:
     """access_event() with what the event page needs of the reader and of the registrations,
     in one statement: ``i_organise``, ``seats``, ``waiting``, ``rated`` (feedback given) and
@@ -89,22 +68,13 @@ def access_event_for_reader(member: Membership, event_id: object) -> Event:
     The most read page of events starts here; built by the ORM, these subqueries cost several
     times the database's work in CPU. The rules are access_event()'s: this network only, and
     an audience the member belongs to unless they operate the network or organise the event.
+    The statement is queries.reader_event().
     """
-    from django.http import Http404
-
-    from .models import SEATED, RegistrationStatus
-
     pk = object_id(event_id)
-    audiences = [*audiences_for(member), "", ""][:2]  # operators: every audience, by the flag
     user_id = member.user_id
-    params = [
-        member.pk, *SEATED, RegistrationStatus.WAITLISTED, user_id, user_id, user_id,
-        member.network_id, pk, member.is_operator, *audiences, member.pk,
-    ]  # fmt: skip
-    found = list(RawQuerySet(READER_EVENT_SQL, model=Event, params=tuple(params)))
-    if not found:
+    event = queries.reader_event(member, pk, audiences_for(member))
+    if event is None:
         raise Http404
-    event = found[0]
     event.i_organise = bool(event.i_organise)  # type: ignore[attr-defined]  # SQLite: 0/1
     event.rated = bool(event.rated)  # type: ignore[attr-defined]
     registration_id = event.my_registration_id  # type: ignore[attr-defined]

@@ -1,10 +1,10 @@
-"""The statements behind the event list, written by hand.
+"""The event list: its pages, shared between readers where the audience rule allows.
 
 The list is the most read page of events. Built by the ORM, its two queries (the page of events
 with the audience rule, and the seats of those events) cost about ten times the database's work
-in CPU, so they are plain SQL here, portable between PostgreSQL and SQLite. The rules are those
-of filter_events_for(): this network only, and an audience the member belongs to unless they
-operate the network or organise the event.
+in CPU, so they are plain SQL (queries.py), portable between PostgreSQL and SQLite. The rules
+are those of filter_events_for(): this network only, and an audience the member belongs to
+unless they operate the network or organise the event.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-
 from tsunagu.core import caching
 from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership
 
+from . import queries
 from .access import audiences_for
-from .models import SEATED, Event, Organiser
+from .models import Event, Organiser
+from .queries import seats_and_mine as seats_and_mine  # read by the list page
 from .signals import event_list, organises_key
 
 # Only what a row shows: the descriptions and reports of thousands of events stay behind.
@@ -57,18 +57,6 @@ def load_events(listed: list[ListedEvent]) -> None:
 
 
 WORDS_MAX = 5
-SEATS_SQL = (
-    "SELECT event_id, SUM(CASE WHEN status IN (%s, %s, %s) THEN 1 ELSE 0 END),"
-    " MAX(CASE WHEN user_id = %s THEN status END) FROM events_registration"
-    " WHERE network_id = %s AND event_id IN ({ids}) GROUP BY event_id"
-)
-
-
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 PAGE_TIMEOUT = 120
 ORGANISES_TIMEOUT = 60 * 60
 
@@ -137,58 +125,18 @@ def read_events_page(
     With ``audiences``, the events of those audiences only, whoever reads (a page shared by
     their members); without, the member's own list: their audiences, the events they run, and
     every event for operators (filter_events_for())."""
-    if audiences is not None:
-        audience_rule = "e.audience IN ({})".format(", ".join(["%s"] * len(audiences)))
-        params: list[Any] = [member.network_id, *audiences]
-    else:
-        own = [*audiences_for(member), "", ""][:2]  # operators: every audience, by the flag
-        audience_rule = (
-            "(%s OR e.audience IN (%s, %s) OR EXISTS(SELECT 1 FROM events_organiser o"
-            " WHERE o.event_id = e.id AND o.membership_id = %s))"
-        )
-        params = [member.network_id, member.is_operator, *own, member.pk]
-    where = [
-        "e.network_id = %s",
-        audience_rule,
-        "e.ends_at <= %s" if past else "e.ends_at > %s",
-    ]
-    params.append(now)
-    if category:
-        where.append("e.category = %s")
-        params.append(category)
-    for word in (words or [])[:WORDS_MAX]:
-        where.append(
-            "(UPPER(e.title) LIKE UPPER(%s) ESCAPE '\\' OR UPPER(e.description) LIKE UPPER(%s)"
-            " ESCAPE '\\' OR UPPER(e.venue) LIKE UPPER(%s) ESCAPE '\\')"
-        )
-        params += [_like(word)] * 3
-    order = "e.starts_at DESC, e.id DESC" if past else "e.starts_at, e.id"
-    # Fixed fragments and placeholders only: every value goes in params.
-    select = "SELECT e.id, e.updated_at, e.created_at, e.called_off_at FROM events_event e WHERE "
-    sql = select + " AND ".join(where) + f" ORDER BY {order} LIMIT %s OFFSET %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
+    rows = queries.event_page_rows(
+        member,
+        own_audiences=audiences_for(member) if audiences is None else [],
+        now=now,
+        past=past,
+        category=category,
+        words=(words or [])[:WORDS_MAX],
+        offset=offset,
+        limit=limit,
+        audiences=audiences,
+    )
     return [
         ListedEvent(pk, aware(updated), aware(created), aware(off) if off is not None else None)
         for pk, updated, created, off in rows
     ]
-
-
-def seats_and_mine(
-    member: Membership, event_ids: list[int]
-) -> tuple[dict[int, int], dict[int, str]]:
-    """Seats taken per event, and the member's own registration status where they have one."""
-    if not event_ids:
-        return {}, {}
-    marks = ", ".join(["%s"] * len(event_ids))
-    sql = SEATS_SQL.replace("{ids}", marks)  # placeholders only
-    taken: dict[int, int] = {}
-    mine: dict[int, str] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*SEATED, member.user_id, member.network_id, *event_ids])
-        for event_id, seated, status in cursor.fetchall():
-            taken[event_id] = int(seated or 0)
-            if status:
-                mine[event_id] = status
-    return taken, mine

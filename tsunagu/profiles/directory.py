@@ -12,22 +12,22 @@ Entries follow their profile (``reindex``) and their membership (a change of rol
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Coalesce
 from django_scopes import scopes_disabled
 
 from tsunagu.core import caching
-from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership, Network, Status
 
+from . import queries
 from .models import Audience, DirectoryEntry, Profile, TagKind
 from .names import name_terms
 from .normalize import normalize
+from .queries import Listed as Listed  # what a card's version needs (views.py)
+from .queries import listed_versions as listed_versions
 from .tokens import (
     facet_industry,
     facet_role,
@@ -184,44 +184,6 @@ def entries_matching(
     return qs
 
 
-@dataclass(frozen=True)
-class Listed:
-    """What a card's version needs (see profiles.views): enough to know whether it is drawn
-    already."""
-
-    pk: int
-    updated_at: datetime
-    role: str
-    name: str
-
-
-# The directory's most read part: plain SQL, as an ORM query costs several times the database's
-# work in CPU. Its rules are listed_profiles()'s: this network, active members only.
-LISTED_SQL = (
-    "SELECT p.membership_id, p.updated_at, m.role, p.display_name, u.name"
-    " FROM profiles_profile p JOIN tenancy_membership m ON m.id = p.membership_id"
-    " JOIN accounts_user u ON u.id = m.user_id"
-    " WHERE p.network_id = %s AND m.network_id = %s AND m.status = %s"
-    " AND p.membership_id IN ({ids})"
-)
-
-
-def listed_versions(network_id: int, ids: list[int]) -> list[Listed]:
-    """What the cards of a page of entries are drawn from, in the entries' order, for members
-    still active only; listed_profiles() reads the whole profiles of the cards to draw."""
-    if not ids:
-        return []
-    sql = LISTED_SQL.replace("{ids}", ", ".join(["%s"] * len(ids)))  # placeholders only
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [network_id, network_id, Status.ACTIVE, *ids])
-        rows = cursor.fetchall()
-    by_id = {
-        pk: Listed(pk, aware(updated_at), role, display_name or name)
-        for pk, updated_at, role, display_name, name in rows
-    }
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
 def listed_profiles(ids: list[int], *, checked: bool = False) -> list[Profile]:
     """The profiles of a page of entries with their tags, in the entries' order, members still
     active only (``checked``: the ids come from listed_versions(), which kept those only)."""
@@ -276,43 +238,11 @@ def page_ids(
     sorts together), the window comes up short and the matches are sorted instead.
     """
     if many:
-        ids = _within_window(network_id, entries, order, offset, limit)
+        ids = queries.within_window(network_id, entries, order, offset, limit, size=WINDOW)
         if len(ids) == limit:
             return ids
     by_sorting = entries.order_by(*_unindexed(order))
     return list(by_sorting.values_list("pk", flat=True)[offset : offset + limit])
-
-
-def _within_window(
-    network_id: int,
-    entries: QuerySet[DirectoryEntry],
-    order: tuple[str, ...],
-    offset: int,
-    limit: int,
-) -> list[int]:
-    """The matches among the first ``WINDOW`` rows in sort order, one page of them.
-
-    The window is a subquery with its own ``LIMIT``, which the database cannot merge into the
-    outer query: it reads the sort index for those rows and tests only them.
-    """
-    window = DirectoryEntry.objects.filter(network_id=network_id).order_by(*order)[:WINDOW]
-    window_sql, window_params = window.query.sql_with_params()
-    compiler = entries.query.get_compiler(using=entries.db)
-    where_sql, where_params = compiler.compile(entries.query.where)
-    connection = connections[entries.db]
-    table = connection.ops.quote_name(DirectoryEntry._meta.db_table)
-    columns = ", ".join(
-        f"{table}.{connection.ops.quote_name(name.lstrip('-'))}"
-        f"{' DESC' if name.startswith('-') else ''}"
-        for name in order
-    )
-    sql = (
-        f"SELECT {table}.profile_id FROM ({window_sql}) {table} "  # noqa: S608 - our names
-        f"WHERE {where_sql or 'TRUE'} ORDER BY {columns} LIMIT %s OFFSET %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*window_params, *where_params, limit, offset])
-        return [row[0] for row in cursor.fetchall()]
 
 
 def first_profiles(network_id: int, query: str, limit: int) -> list[Profile]:

@@ -13,9 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.db.models.query import (
-    RawQuerySet,
-)  # not through the scoped manager: the SQL scopes itself
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -34,7 +31,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
+from . import actions, queries
 from .directory import (
     CHOICES_REFRESH_SECONDS,
     RESULTS_SECONDS,
@@ -225,12 +222,6 @@ def _card_version(item: Listed) -> str:
 
 
 # Hand-written: through the ORM this one-row read cost as much CPU as the directory's search.
-MY_PROFILE_SQL = (
-    "SELECT membership_id, network_id, current_employer, employer_confirmed_at"
-    " FROM profiles_profile WHERE membership_id = %s AND network_id = %s"
-)
-
-
 @member_required
 def directory(request: NetworkRequest) -> HttpResponse:
     network_id = request.membership.network_id
@@ -259,8 +250,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
     )
     # Only what the "do you still work at …?" notice needs.
     member = request.membership
-    mine = RawQuerySet(MY_PROFILE_SQL, model=Profile, params=(member.pk, member.network_id))
-    my_profile = next(iter(mine), None) or actions.profile_of(member)
+    my_profile = queries.my_profile(member) or actions.profile_of(member)
     context |= {"my_profile": my_profile, "ask_employer": actions.needs_employer_check(my_profile)}
     return render(request, "profiles/directory.html", context)
 

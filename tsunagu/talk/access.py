@@ -14,7 +14,6 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.query import RawQuerySet  # the SQL scopes itself
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from tsunagu.core.sql import object_id
 from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership, Role, Status
 
+from . import queries
 from .models import MANAGED_KINDS, Attachment, Message, Room, RoomKind, RoomMember
 
 T = TypeVar("T", bound=models.Model)
@@ -310,59 +310,18 @@ def filter_rooms_for(member: Membership) -> QuerySet[Room]:
     return Room.objects.filter(visible, network_id=member.network_id)
 
 
-# What a room's title needs when it has no name (see title_of()): who opened a conversation with
-# the office, and the other person of a direct message. %s: the office, direct, the member.
-TITLE_COLUMNS = (
-    "(SELECT u.name FROM tenancy_membership c INNER JOIN accounts_user u ON u.id = c.user_id"
-    " WHERE c.id = r.created_by_id AND r.kind = %s) AS owner_name,"
-    " (SELECT u.name FROM talk_roommember o INNER JOIN tenancy_membership om ON om.id = o.member_id"
-    " INNER JOIN accounts_user u ON u.id = om.user_id WHERE o.room_id = r.id AND r.kind = %s"
-    " AND r.name = '' AND o.member_id <> %s ORDER BY o.id LIMIT 1) AS other_name"
-)
-
-
-def _counted_places(member: Membership) -> tuple[bool, bool]:
-    """The values of ``via_role`` a place may have to count (places_of() in SQL)."""
-    return (False, member.is_operator)
-
-
-# Constants only: every value is a parameter.
-LIST_SQL = (
-    "SELECT r.*, p.id AS place_id, p.last_read_seq AS place_read_seq, "  # noqa: S608
-    + TITLE_COLUMNS
-    + " FROM talk_room r LEFT OUTER JOIN talk_roommember p ON p.room_id = r.id AND p.member_id = %s"
-    " AND p.via_role IN (%s, %s)"
-    " WHERE r.network_id = %s AND r.is_archived = %s"
-    " AND (p.id IS NOT NULL OR r.kind IN (%s, %s, %s, %s, %s))"
-    " ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, CASE WHEN p.id IS NULL THEN r.name END,"
-    " CASE WHEN p.id IS NOT NULL THEN r.last_message_at END DESC, r.id"
-)
-
-
 def list_rooms_for(member: Membership) -> tuple[list[Room], list[Room]]:
     """The member's rooms (not archived; newest message first) and the rooms they may join
-    (by name), in one hand-written statement with the rules of filter_rooms_for(). Each room
+    (by name), in one hand-written statement (queries.listed_rooms()) with the rules of
+    filter_rooms_for(). Each room
     carries ``place_read_seq`` (the member's read marker, for their own) and what its title
     needs (title_of())."""
     kinds = [kind for kind in visible_kinds(member) if kind in MANAGED_KINDS]
-    kinds += [kinds[0]] * (len(MANAGED_KINDS) - len(kinds))  # as many as LIST_SQL's places
-    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk]
-    params += [*_counted_places(member), member.network_id, False]
     mine: list[Room] = []
     joinable: list[Room] = []
-    for room in Room.objects.raw(LIST_SQL, [*params, *kinds]):
+    for room in queries.listed_rooms(member, kinds):
         (joinable if room.place_id is None else mine).append(room)  # type: ignore[attr-defined]
     return mine, joinable
-
-
-# Constants only: every value is a parameter.
-ROOM_SQL = (
-    "SELECT r.*, p.id AS place_id, p.last_read_seq AS place_read_seq, "  # noqa: S608
-    + TITLE_COLUMNS
-    + " FROM talk_room r LEFT OUTER JOIN talk_roommember p ON p.room_id = r.id AND p.member_id = %s"
-    " AND p.via_role IN (%s, %s)"
-    " WHERE r.network_id = %s AND r.id = %s"
-)
 
 
 def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember | None]:
@@ -374,12 +333,9 @@ def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember |
     message); see title_of().
     """
     pk = object_id(room_id)
-    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk]
-    params += [*_counted_places(member), member.network_id, pk]
-    found = list(RawQuerySet(ROOM_SQL, model=Room, params=tuple(params)))
-    if not found:
+    room = queries.reader_room(member, pk)
+    if room is None:
         raise Http404
-    room = found[0]
     place = None
     if room.place_id is not None:  # type: ignore[attr-defined]
         place = RoomMember.from_db(

@@ -90,8 +90,7 @@ def check_empty_target(archived_vendor: str) -> None:
             f"This archive holds a {archived_vendor} database, but DATABASE_URL names a {kind} "
             f"one: restore it into a new {archived_vendor} database."
         )
-    with connection.cursor() as cursor:
-        tables = queries.table_names(cursor)
+    tables = queries.table_names()
     if tables:
         raise BackupError(
             f"The database {name()} already has {len(tables)} tables: restore into a new, empty "
@@ -121,8 +120,7 @@ def restore(kind: str, path: Path) -> dict[str, int]:
             raise BackupError(f"Could not write {name()}: {error}") from None
         finally:
             source.close()
-    with connection.cursor() as cursor:
-        return queries.row_counts(cursor)
+    return queries.row_counts()
 
 
 def _pg(program: str, *args: str) -> None:

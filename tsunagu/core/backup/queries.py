@@ -1,7 +1,7 @@
 """The statements of backups: the tables of the database and how many rows each holds.
 
-They take any DB-API cursor of the configured vendor: Django's own, or one of a connection the
-backup opened itself (PostgreSQL's snapshot, SQLite's copy).
+They take any DB-API cursor of the configured vendor, one of a connection the backup opened
+itself (PostgreSQL's snapshot, SQLite's copy), or without one read through Django's own.
 """
 
 from __future__ import annotations
@@ -11,8 +11,11 @@ from typing import Any
 from django.db import connection
 
 
-def table_names(cursor: Any) -> list[str]:
+def table_names(cursor: Any = None) -> list[str]:
     """Every table of the database (not views), as Django's introspection lists them."""
+    if cursor is None:
+        with connection.cursor() as own:
+            return table_names(own)
     tables = connection.introspection.get_table_list(cursor)
     return sorted(table.name for table in tables if table.type == "t")
 
@@ -22,7 +25,10 @@ def self_contained(sqlite_connection: Any) -> None:
     sqlite_connection.execute("PRAGMA journal_mode=DELETE")
 
 
-def row_counts(cursor: Any) -> dict[str, int]:
+def row_counts(cursor: Any = None) -> dict[str, int]:
+    if cursor is None:
+        with connection.cursor() as own:
+            return row_counts(own)
     counts = {}
     for name in table_names(cursor):
         # A name from the catalogue, quoted by the backend: nothing here comes from a user.

@@ -7,6 +7,8 @@ is told which module, which line and why.
   ``tenancy/gates.py``, ``notify/transports.py``, ``notify/sections.py``). core's own code
   (not its test fixtures) imports no other app at all.
 - No module is over 800 lines.
+- Hand-written SQL (``connection.cursor()``, ``.raw()``, ``RawQuerySet``) only in an app's
+  ``queries.py``, ``core/sql.py`` and migrations.
 - No ``mark_safe()`` of an f-string: markup comes from templates. The modules that still do it
   are listed, with how many times, and the list can only shrink.
 """
@@ -223,3 +225,47 @@ def test_markup_is_not_built_in_fstrings_marked_safe() -> None:
         if len(found.get(module, [])) < allowed
     ]
     assert not fewer, "good: lower MARK_SAFE_FSTRING to what is left:\n" + "\n".join(fewer)
+
+
+# Where a statement may be written by hand, besides every module named queries.py (an app's, and
+# core/backup's, whose statements read the catalogue for the backup's manifest) and migrations.
+SQL_ALSO_IN = {"tsunagu/core/sql.py"}
+
+
+def hand_written_sql(path: Path) -> list[str]:
+    """Where the module opens a cursor of Django's connection (``connection.cursor()``,
+    ``connections[alias].cursor()``), runs ``.raw()`` or names ``RawQuerySet``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Subscript):
+                owner = owner.value
+            owner_name = getattr(owner, "id", getattr(owner, "attr", ""))
+            if node.func.attr == "cursor" and owner_name in {"connection", "connections"}:
+                found.append(f"{node.lineno}: {owner_name}.cursor()")
+            elif node.func.attr == "raw":
+                found.append(f"{node.lineno}: .raw()")
+        elif isinstance(node, ast.ImportFrom):
+            if any(alias.name == "RawQuerySet" for alias in node.names):
+                found.append(f"{node.lineno}: imports RawQuerySet")
+        elif getattr(node, "id", getattr(node, "attr", None)) == "RawQuerySet":
+            found.append(f"{node.lineno}: RawQuerySet")
+    return found
+
+
+def test_hand_written_sql_lives_in_queries_modules() -> None:
+    found = [
+        f"{where}:{line}"
+        for path in python_files(PACKAGE, ROOT / "config")
+        if path.name != "queries.py"
+        and not {"migrations", "tests"} & set(path.relative_to(ROOT).parts)
+        and (where := str(path.relative_to(ROOT))) not in SQL_ALSO_IN
+        for line in hand_written_sql(path)
+    ]
+    assert not found, (
+        "a statement written by hand goes in the app's queries.py, with the rule it restates "
+        "named beside it (its ORM twin in access.py); callers import it from there:\n"
+        + "\n".join(found)
+    )
