@@ -25,7 +25,7 @@ from tsunagu.insights.tasks import refresh_network_figures
 from tsunagu.tenancy.actions import do_add_member, do_change_role, do_leave_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def truth(network: Network) -> dict[tuple[str, str], int]:
