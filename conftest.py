@@ -42,7 +42,10 @@ def _test_environment(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get("TSUNAGU_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_TEST_URL = os.environ.get("TSUNAGU_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker has its Redis database (15, 14, 13, …): the fixture below empties it
+# for every test that uses it, which must not empty what a test of another worker is counting.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_TEST_URL = os.environ.get("TSUNAGU_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - _WORKER % 8}")
 CHROMIUM = os.environ.get("TSUNAGU_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -177,23 +180,6 @@ def uses_database(item: pytest.Item) -> bool:
     return bool(fixtures & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
 
 
-# The modules whose tests take from half a minute to two minutes each (`pytest --durations`):
-# they go first, so that the workers share them from the start instead of one worker running
-# them alone at the end while the others wait.
-LONG_FIRST = (
-    "tsunagu/testing/tests/test_hostile_crawl.py",
-    "tsunagu/core/tests/test_sqlite_concurrency.py",
-    "tsunagu/talk/tests/test_browser_reconnect.py",
-    "tsunagu/talk/tests/test_processes.py",
-    "tsunagu/testing/tests/test_isolation_matrix.py",
-    "tsunagu/onboarding/tests/test_links_on_port.py",
-    "tsunagu/talk/tests/test_history.py",
-    "tsunagu/onboarding/tests/test_browser_onboarding.py",
-    "tsunagu/onboarding/tests/test_hook_v2.py",
-    "tsunagu/events/tests/test_reminder_mail.py",
-)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--database-tests-only"):
         kept = [item for item in items if uses_database(item)]
@@ -201,5 +187,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept
-    # A stable sort: the long modules first, each in its own order, then the rest as collected.
-    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
