@@ -62,6 +62,7 @@ DEFAULT_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 RETRY_SECONDS = 1.0
 EPOCH_CHECK_SECONDS = 1.0
 WARN_EVERY_SECONDS = 60.0
+FIRST_EPOCH_WAIT_SECONDS = sum(DEFAULT_OPTIONS.values())
 
 # The epoch to use, beginning a new one when needed (see above); ARGV: the caller's epoch, and
 # 1 when the caller is back from an outage. One step on the server, so two processes that begin
@@ -138,8 +139,17 @@ class Link:
         if self.down_since is not None and now < self.retry_at:
             return False
         if not self._lock.acquire(blocking=False):
-            # Another thread is reading the epoch: go on with ours, unless Redis was away.
-            return self.down_since is None and self.epoch is not None
+            if self.epoch is not None:
+                # Another thread is reading the epoch: go on with ours, unless Redis was away.
+                return self.down_since is None
+            # The process's first calls: until one of them has read the epoch there is no key
+            # to use, and answering as an empty cache would hand every one of them a lock
+            # (``add``). They wait for the reader, no longer than Redis may take to answer.
+            if not self._lock.acquire(timeout=FIRST_EPOCH_WAIT_SECONDS):
+                return False
+            if self.epoch is not None or self.down_since is not None:
+                self._lock.release()
+                return self.down_since is None
         try:
             self._settle(now)
         except redis_errors.RedisError as error:  # also a server that refuses the script

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from importlib import import_module
@@ -50,6 +51,30 @@ def process_cache(url: str, monkeypatch: pytest.MonkeyPatch) -> RedisCache:
     cache = RedisCache(url, {"KEY_PREFIX": "tsunagu"})
     assert cache._link.epoch is None  # built now, in this "process"
     return cache
+
+
+@pytest.mark.redis
+def test_the_first_requests_of_a_new_process_share_one_lock(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests arriving together at a process that has not read its epoch yet: one of them
+    reads it, and the others wait for it instead of answering as an empty cache, which would
+    give every one of them the lock a page builder takes with ``add``."""
+    cache = process_cache(redis_url, monkeypatch)
+    start = threading.Barrier(8)
+    taken: list[bool] = []
+
+    def request() -> None:
+        start.wait()
+        taken.append(cache.add("lock:directory-choices", 1, 30))
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert sorted(taken) == [False] * 7 + [True]
 
 
 def test_the_cache_answers_as_an_empty_one_while_redis_refuses_connections() -> None:
