@@ -47,14 +47,20 @@ types: install-dev
 	$(BIN)/mypy .
 
 # Under CI=true the PostgreSQL, Redis and browser tests must run; elsewhere they run when the
-# services and Chromium are there, and are reported as skipped when they are not. The second pass
-# runs on PostgreSQL the tests that use the test database; the others do the same on either.
+# services and Chromium are there, and are reported as skipped when they are not. With PostgreSQL
+# (CI=true or TSUNAGU_TEST_POSTGRES) the tests that use the test database run on it, but the
+# browser journeys and the tests of code that differs between the databases, which run on SQLite
+# too (conftest.py); without it everything runs on SQLite.
+POSTGRES_PASS = [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]
+
 pytest: install-dev
 	@if [ "$$CI" = "true" ]; then bash scripts/system-deps.sh; fi
-	$(BIN)/pytest -n $(TEST_WORKERS)
-	@if [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]; then \
+	@if $(POSTGRES_PASS); then \
+		$(BIN)/pytest -n $(TEST_WORKERS) --beside-postgres; else \
+		$(BIN)/pytest -n $(TEST_WORKERS); fi
+	@if $(POSTGRES_PASS); then \
 		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} DATABASE_CONN_MAX_AGE=0 \
-		$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" --database-tests-only -p no:cacheprovider; fi
+		$(BIN)/pytest -n $(TEST_WORKERS) --database-tests-only -p no:cacheprovider; fi
 
 test: lint types pytest
 

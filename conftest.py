@@ -153,9 +153,15 @@ def browser(
     assert csp_violations == [], "\n".join(csp_violations)
 
 
-# The PostgreSQL pass of `make test` runs only the tests that use the test database: the others
-# (settings, pure functions, servers started in a subprocess on their own SQLite file) do the
-# same thing whatever DATABASE_URL says, and the first pass has run them already.
+# With PostgreSQL at hand (always under CI) `make test` runs two passes, and each test runs in
+# the one that can tell whether it holds:
+# - the first, on SQLite, runs the tests that do not use the test database (settings, pure
+#   functions, servers started in a subprocess on their own SQLite file: the same whatever
+#   DATABASE_URL says), the browser journeys (the embedded setup `make run` serves), and the
+#   tests marked ``each_database``: code that differs between the two databases (hand-written
+#   statements, search, backups), which runs in both passes;
+# - the second, on PostgreSQL, runs every other test that uses the test database.
+# Without PostgreSQL the first pass runs everything on SQLite.
 DATABASE_FIXTURES = frozenset(
     {
         "db",
@@ -171,7 +177,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
-        help="run only the tests that use the test database (the PostgreSQL pass)",
+        help="run only the tests that use the test database, but the browser journeys (the "
+        "PostgreSQL pass)",
+    )
+    parser.addoption(
+        "--beside-postgres",
+        action="store_true",
+        help="leave to the PostgreSQL pass the tests that use the test database, but the browser "
+        "journeys and the tests marked each_database (the SQLite pass)",
     )
 
 
@@ -180,10 +193,23 @@ def uses_database(item: pytest.Item) -> bool:
     return bool(fixtures & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
 
 
+def in_postgres_pass(item: pytest.Item) -> bool:
+    return uses_database(item) and item.get_closest_marker("browser") is None
+
+
+def in_sqlite_pass(item: pytest.Item) -> bool:
+    return not in_postgres_pass(item) or item.get_closest_marker("each_database") is not None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--database-tests-only"):
-        kept = [item for item in items if uses_database(item)]
-        dropped = [item for item in items if not uses_database(item)]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = kept
+        wanted = in_postgres_pass
+    elif config.getoption("--beside-postgres"):
+        wanted = in_sqlite_pass
+    else:
+        return
+    kept = [item for item in items if wanted(item)]
+    dropped = [item for item in items if not wanted(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -20,7 +20,7 @@ from tsunagu.core.testing.factories import make_member
 from tsunagu.tenancy.models import Network
 from tsunagu.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def url(world: World, path: str = "") -> str:

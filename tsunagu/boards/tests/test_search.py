@@ -7,7 +7,7 @@ from tsunagu.boards.models import Comment
 from tsunagu.boards.tests.helpers import add_comments, make_thread
 from tsunagu.testing.world import CANARY_A, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def search(world: World, who: object, q: str, net: str | None = None) -> str:

@@ -14,7 +14,7 @@ from tsunagu.boards.models import Attachment, Category, Comment
 from tsunagu.boards.tests.helpers import add_comments, make_thread
 from tsunagu.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def page(world: World, member: object, thread_id: int) -> str:

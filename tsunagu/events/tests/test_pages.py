@@ -27,6 +27,8 @@ from tsunagu.events.models import (
 from tsunagu.events.tests.helpers import make_event
 from tsunagu.testing.world import CANARY_A, World
 
+pytestmark = pytest.mark.each_database
+
 S = RegistrationStatus
 
 

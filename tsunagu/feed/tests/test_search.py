@@ -18,7 +18,7 @@ from tsunagu.profiles.indexing import reindex
 from tsunagu.profiles.models import Profile
 from tsunagu.testing.world import CANARY_A, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def search(world: World, who: Any, query: str, network: str | None = None) -> str:

@@ -22,7 +22,7 @@ from tsunagu.news.tasks import announce_due_articles
 from tsunagu.notify.models import Notification
 from tsunagu.testing.world import CANARY_A, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def url(world: World, rest: str = "") -> str:

@@ -14,6 +14,8 @@ from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.testing.world import World
 
+pytestmark = pytest.mark.each_database
+
 
 def profile_of(world: World, membership, **fields) -> Profile:  # noqa: ANN001
     with scope(network=membership.network):

@@ -16,6 +16,8 @@ from tsunagu.profiles.tokens import gram_key, text_keys, word_keys
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.testing.world import World
 
+pytestmark = pytest.mark.each_database
+
 
 def names(world: World, query: str = "", **params: str) -> list[str]:
     return [name.split(" カナリア")[0] for name in found(world, query, **params)]

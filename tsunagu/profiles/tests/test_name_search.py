@@ -22,7 +22,7 @@ from tsunagu.testing.world import World
 
 from .test_directory import found, profile_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 # (written in the records, typed in the search box): each pair both ways round.
 VARIANT_PAIRS = [

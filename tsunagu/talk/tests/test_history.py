@@ -15,7 +15,7 @@ from tsunagu.talk.models import Message
 from tsunagu.talk.tests.helpers import fill_room, make_room
 from tsunagu.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 BIG = 100_000
 

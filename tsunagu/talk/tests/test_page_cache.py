@@ -17,7 +17,7 @@ from tsunagu.talk.models import MANAGED_KINDS, Message, RoomKind, RoomMember
 from tsunagu.talk.tests.helpers import default_room, fill_room, make_room, post
 from tsunagu.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def page(client: Any, world: World, room: Any) -> str:

@@ -39,6 +39,8 @@ from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Room
 from tsunagu.testing.world import World
 
+pytestmark = pytest.mark.each_database
+
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 in_postgresql_pass = pytest.mark.skipif(
     not ON_POSTGRESQL, reason="runs in the PostgreSQL pass of `make test`"

@@ -15,7 +15,7 @@ from tsunagu.news.listing import own_waiting, pending_count
 from tsunagu.profiles.directory import listed_versions
 from tsunagu.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
 
 
 def test_the_directory_cards_statement_reads_only_its_network(world: World) -> None:
