@@ -17,6 +17,63 @@ def world(db: None) -> World:
     return build_world()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def test_run_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory the processes of this run share (the migrated templates)."""
+    from tsunagu.testing import databases
+
+    worker = hasattr(request.config, "workerinput")
+    databases.RUN_DIR = databases.run_directory(tmp_path_factory.getbasetemp(), worker)
+    return databases.RUN_DIR
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    test_run_dir: Path,
+) -> Iterator[None]:
+    """Each process's test database, copied from a template migrated once per run
+    (tsunagu/testing/databases.py) instead of migrated by every pytest-xdist worker."""
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tsunagu.testing import databases
+
+    run_dir = test_run_dir
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        if not test.get("NAME"):
+            test["NAME"] = str(tmp_path_factory.getbasetemp() / "test.sqlite3")
+        databases.copy_sqlite(run_dir, Path(test["NAME"]))
+    else:
+        test.setdefault("NAME", f"test_{database['NAME']}")
+        databases.copy_postgres(run_dir, database, test["NAME"])
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, keepdb=True)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller of the run drops the PostgreSQL template its processes shared."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from django.conf import settings
+
+    from tsunagu.testing import databases
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        run_dir = databases.run_directory(session.config._tmp_path_factory.getbasetemp(), False)  # type: ignore[attr-defined]
+        databases.drop_postgres_template(run_dir, database)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

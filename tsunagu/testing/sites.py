@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tsunagu.core.testing.processes import clean_env, run_manage
+from tsunagu.testing import databases
 
 
 @dataclass
@@ -25,18 +26,10 @@ class Site:
     members: list[int]
 
 
-_TEMPLATE: dict[str, Path] = {}
-
-
 def migrated_database(base: Path) -> Path:
-    """A migrated SQLite file, made once per test run and copied for each site."""
-    if "db" not in _TEMPLATE or not _TEMPLATE["db"].exists():
-        template_dir = base / "template"
-        template_dir.mkdir(parents=True, exist_ok=True)
-        result = run_manage(clean_env(template_dir), "migrate", "--noinput", "-v0")
-        assert result.returncode == 0, result.stderr
-        _TEMPLATE["db"] = template_dir / "tsunagu.sqlite3"
-    return _TEMPLATE["db"]
+    """A migrated SQLite file to copy for each site: the test run's template
+    (testing/databases.py), or one made under ``base`` for a bench."""
+    return databases.sqlite_template(databases.RUN_DIR or base)
 
 
 def make_site(base: Path, redis_url: str | None, members: int = 3, **variables: str) -> Site:

@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings
 
 from tsunagu.core.testing.processes import clean_env, run_manage
+from tsunagu.testing import databases
 
 ROOT = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -63,10 +64,10 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path, test_run_dir: Path) -> Iterator[Server]:
     assert GUNICORN.exists(), f"gunicorn is a dependency; missing at {GUNICORN}"
     env = clean_env(tmp_path / "data")  # no DATABASE_URL: the embedded SQLite file
-    manage(env, "migrate", "--noinput")
+    databases.copy_sqlite(test_run_dir, tmp_path / "data" / databases.TEMPLATE_FILE)
     manage(env, "shell", "-c", SEED_QUICKLY)
     port = free_port()
     log = tmp_path / "gunicorn.log"
