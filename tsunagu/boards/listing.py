@@ -15,11 +15,11 @@ from typing import Any
 
 from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.names import name_or_none
+from tsunagu.tenancy.names import name_or_none, shown_member
 
 from . import queries
 from .access import can_moderate
-from .models import Category
+from .models import Category, Thread
 
 THREADS_PER_PAGE = 30
 # Past this a page number is surely beyond the last page: it is never sent to the database.
@@ -76,6 +76,26 @@ def _row(raw: tuple[Any, ...]) -> ThreadRow:
         category_name=category,
         author_name=name_or_none(author, author_status),
         unread=None if last_number is None else max(0, seq - last_number),
+    )
+
+
+def row_of(thread: Thread) -> ThreadRow:
+    """The row of a thread read with the ORM (with its category and author, and ``unread`` set
+    by ``actions.mark_unread``), for the lists that are not read by hand."""
+    author = shown_member(thread.author)
+    return ThreadRow(
+        pk=thread.pk,
+        kind=thread.kind,
+        title=thread.title,
+        is_pinned=thread.is_pinned,
+        is_locked=thread.is_locked,
+        is_hidden=thread.is_hidden,
+        is_answered=thread.is_answered,
+        last_activity_at=thread.last_activity_at,
+        comment_count=thread.comment_count,
+        category_name=thread.category.name,
+        author_name=None if author is None else author.user.name,
+        unread=thread.unread,  # type: ignore[attr-defined]
     )
 
 

@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.storage import file_response, serves_upload
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
-from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, moderator_required, operator_required
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
+from . import actions, holes
 from .access import (
     access_attachment,
     access_category,
@@ -42,7 +41,7 @@ from .forms import (
     ThreadEditForm,
     ThreadForm,
 )
-from .listing import THREADS_PER_PAGE, categories_key, categories_of, thread_list
+from .listing import THREADS_PER_PAGE, categories_key, categories_of, row_of, thread_list
 from .models import (
     COMMENTS_PER_PAGE,
     Attachment,
@@ -57,15 +56,7 @@ from .models import (
     Thread,
     ThreadKind,
 )
-from .render import (
-    board_nav_html,
-    categories_html,
-    follow_form,
-    pager_html,
-    thread_rows_html,
-    unread_link,
-)
-from .render import thread_page as shared_thread_page
+from .pages import thread_page as shared_thread_page
 
 
 def _thread_list(qs: QuerySet[Thread]) -> QuerySet[Thread]:
@@ -109,15 +100,12 @@ def _categories(request: NetworkRequest) -> list[dict[str, Any]]:
 def _list_context(
     request: NetworkRequest, categories: list[dict[str, Any]], current: int | None = None
 ) -> dict[str, object]:
-    """The HTML of the bar above a thread list and of the list with its pager, for the board
-    index or a category (``current``)."""
-    threads = thread_list(request.membership, request.GET.get("page"), current)
-    links = network_links(request.network.slug)
+    """The bar above a thread list and the list with its pager, for the board index or a
+    category (``current``)."""
     return {
-        "threads": threads,
-        "nav_html": board_nav_html(categories, links, current),
-        "threads_html": thread_rows_html(threads.rows, links["boards"])
-        + pager_html(threads.number, threads.num_pages),
+        "threads": thread_list(request.membership, request.GET.get("page"), current),
+        "categories": categories,
+        "current": current,
     }
 
 
@@ -127,11 +115,7 @@ def index(request: NetworkRequest) -> HttpResponse:
     return render(
         request,
         "boards/index.html",
-        {
-            **_list_context(request, categories),
-            "categories_html": categories_html(categories, network_links(request.network.slug)),
-            "can_moderate": can_moderate(request.membership),
-        },
+        {**_list_context(request, categories), "can_moderate": can_moderate(request.membership)},
     )
 
 
@@ -156,7 +140,9 @@ def unanswered(request: NetworkRequest) -> HttpResponse:
         request.GET.get("page")
     )
     actions.mark_unread(member, list(page))
-    return render(request, "boards/unanswered.html", {"page": page})
+    return render(
+        request, "boards/unanswered.html", {"page": page, "rows": [row_of(t) for t in page]}
+    )
 
 
 @member_required
@@ -253,27 +239,36 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         context=shared_context,
     )
     read_up_to: int | None = thread.read_up_to  # type: ignore[attr-defined]
-    subscribed: bool = thread.subscribed  # type: ignore[attr-defined]
-    if page.comments or not thread.comment_seq:  # opening a thread without comments reads it
-        actions.do_mark_read(member, thread, page.last_number, read_up_to)
+    if (
+        page.facts["authors"] or not thread.comment_seq
+    ):  # opening a thread without comments reads it
+        actions.do_mark_read(member, thread, page.facts["last_number"], read_up_to)
     csrf = page_token(request)  # the layout and the htmx header use it too
-    holes = {
-        "csrf": csrf,
-        "follow": follow_form(base, thread.pk, subscribed=subscribed),
-        "unread": unread_link(read_up_to, thread.comment_seq, COMMENTS_PER_PAGE),
-    }
-    if not thread.is_locked:
-        holes["form"] = _comment_form_fields(request, thread)
-    if page.has_poll:
-        poll = _poll_of(Poll.objects.get(thread=thread), member)
-        holes["poll"] = render_to_string(
+    poll = ""
+    if page.facts["has_poll"]:
+        poll = render_to_string(
             "boards/_poll.html",
-            {"poll": poll, "thread": thread, "csrf_token": csrf, "request": request},
+            {
+                "poll": _poll_of(Poll.objects.get(thread=thread), member),
+                "thread": thread,
+                "csrf_token": csrf,
+                "request": request,
+            },
         )
-    mine = actions.own_stamps(thread, member)
-    content = page.fill(
-        holes=holes, mine=mine, editable=not thread.is_locked, member_id=member.pk, base=base
+    resolvers = holes.thread_page(
+        page,
+        csrf=csrf,
+        member_id=member.pk,
+        mine=actions.own_stamps(thread, member),
+        editable=not thread.is_locked,
+        subscribed=thread.subscribed,  # type: ignore[attr-defined]
+        read_up_to=read_up_to,
+        comment_seq=thread.comment_seq,
+        per_page=COMMENTS_PER_PAGE,
+        poll=poll,
+        form="" if thread.is_locked else _comment_form_fields(request, thread),
     )
+    content = page.fill(resolvers, where="boards:thread")
     return render(request, "boards/thread.html", {"thread": thread, "content_html": content})
 
 
@@ -688,5 +683,10 @@ def search(request: NetworkRequest) -> HttpResponse:
     return render(
         request,
         "boards/search.html",
-        {"query": query, "page": threads, "comments": comments, "shown": SEARCH_SHOWN},
+        {
+            "query": query,
+            "rows": [row_of(t) for t in threads],
+            "comments": comments,
+            "shown": SEARCH_SHOWN,
+        },
     )

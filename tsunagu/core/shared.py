@@ -1,0 +1,144 @@
+"""Shared blocks: HTML that is the same for every reader of a page, rendered once from a template
+and cached under the revision of what it shows, with holes for what is each reader's own.
+
+A thread of 50 comments, a talk room's newest page, an event's lists: rendering them costs more
+than the rest of the request together, and almost all of it is the same for every reader. What
+is not (the CSRF token, whether a stamp is the reader's, the edit link on the reader's own
+comment, the reader's poll) is left as a hole when the block is rendered, and filled per request
+by one regular-expression pass.
+
+**In a template**::
+
+    {% load shared %}
+    <input type="hidden" name="csrfmiddlewaretoken" value="{% hole "csrf" %}">
+    <button class="stamp" aria-pressed="{% hole "pressed" comment.pk stamp.key %}">…</button>
+    {% holeblock "own" comment.pk %}<a href="…/edit/">{% translate "Edit" %}</a>{% endholeblock %}
+    {% hole "poll" %}
+
+``{% hole name args… %}`` is replaced by what the reader's resolver for ``name`` returns for
+those arguments: text is escaped, HTML must be safe (``render_to_string`` of a template).
+``{% holeblock name args… %}…{% endholeblock %}`` keeps its content, holes filled, when the
+resolver returns true, and drops it otherwise: the markup stays in the template even when only
+some readers see it. Arguments are numbers or short keys (letters, digits, ``_ . -``).
+
+**The marker.** A hole is written as NUL, a marker derived from the secret key, the name and its
+arguments. Text written by members is escaped and cannot hold NUL (``core.text``), but even
+without that it could not forge a hole: the marker never reaches a browser, since ``fill()``
+replaces every hole, and an unknown one renders nothing and is logged.
+
+**In the app.** The view reads the block with ``block(key, build, timeout)`` and fills it with
+the resolvers of the reader, which each app keeps in one module, ``<app>/holes.py``.
+``Block.facts`` carries what the builder learned and the resolvers need (who wrote each comment
+of the page), cached with the HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tsunagu.core import caching
+
+log = logging.getLogger(__name__)
+
+Resolver = Callable[..., Any]
+
+NAME = re.compile(r"[a-z][a-z_]*\Z")
+ARGUMENT = re.compile(r"[A-Za-z0-9_.\-]*\Z")
+VALUE_END, SECTION_START = "\x00", "\x01"
+
+
+@cache
+def _marker(secret: str) -> str:
+    return salted_hmac("tsunagu.core.shared", "hole", secret=secret).hexdigest()[:16]
+
+
+def marker() -> str:
+    """What begins every hole, after NUL: derived from the secret key, never sent."""
+    return _marker(settings.SECRET_KEY)
+
+
+@cache
+def _pattern(mark: str) -> re.Pattern[str]:
+    return re.compile(
+        f"\x00{mark}([a-z_]+)((?::[A-Za-z0-9_.\\-]*)*)"
+        f"(?:{VALUE_END}|{SECTION_START}(.*?)\x00{mark}/{VALUE_END})",
+        re.DOTALL,
+    )
+
+
+def _opening(name: str, args: tuple[object, ...]) -> str:
+    if not NAME.match(name):
+        raise ValueError(f"a hole's name is lowercase letters and _: {name!r}")
+    text = [str(arg) for arg in args]
+    for arg in text:
+        if not ARGUMENT.match(arg) or len(arg) > 64:
+            raise ValueError(f"a hole's argument is a number or a short key: {arg!r}")
+    return f"\x00{marker()}{name}" + "".join(f":{arg}" for arg in text)
+
+
+def hole(name: str, *args: object) -> SafeString:
+    """A hole for the reader's ``name`` with ``args`` (``{% hole %}`` in templates)."""
+    marked = _opening(name, args) + VALUE_END
+    return mark_safe(marked)  # noqa: S308 - our marker: a name and checked arguments
+
+
+def section(name: str, *args: object) -> tuple[SafeString, SafeString]:
+    """The opening and closing of a section kept for some readers (``{% holeblock %}``)."""
+    opening = _opening(name, args) + SECTION_START
+    closing = "\x00" + marker() + "/" + VALUE_END
+    return mark_safe(opening), mark_safe(closing)  # noqa: S308 - our markers, as above
+
+
+def fill(html: str, resolvers: Mapping[str, Resolver], *, where: str) -> SafeString:
+    """``html`` with every hole filled by ``resolvers`` (name → function of the hole's
+    arguments, as strings). ``where`` names the block in the log when a hole has no resolver."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, raw, content = match.groups()
+        resolver = resolvers.get(name)
+        if resolver is None:
+            _unknown(where, name)
+            return ""
+        args = raw.split(":")[1:]
+        if content is None:
+            return str(conditional_escape(resolver(*args)))
+        return pattern.sub(replace, content) if resolver(*args) else ""
+
+    pattern = _pattern(marker())
+    return mark_safe(pattern.sub(replace, html))  # noqa: S308 - holes hold escaped or safe HTML
+
+
+_WARNED: set[tuple[str, str]] = set()
+
+
+def _unknown(where: str, name: str) -> None:
+    if (where, name) not in _WARNED:
+        _WARNED.add((where, name))
+        log.warning("shared block %s: no resolver for the hole %r; it renders nothing", where, name)
+
+
+@dataclass
+class Block:
+    """A shared block: its HTML with holes, and what its resolvers need to know of it."""
+
+    html: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def fill(self, resolvers: Mapping[str, Resolver], *, where: str) -> SafeString:
+        return fill(self.html, resolvers, where=where)
+
+
+def block(name: str, build: Callable[[], Block], timeout: int) -> Block:
+    """The block cached under ``name`` (a ``caching.key`` that names the revision of what it
+    shows), built on a miss."""
+    return caching.cached(name, build, timeout)
