@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from tsunagu.core.shared import Block, Resolver
 
 
@@ -44,4 +46,19 @@ def thread_page(
         "first_unread_page": lambda: (first_unread - 1) // per_page + 1 if first_unread else 1,
         "poll": lambda: poll,
         "form": lambda: form,
+    }
+
+
+def thread_rows(unread: dict[int, int | None]) -> dict[str, Resolver]:
+    """A thread list's marks of the reader: per thread id, the comments they have not been
+    shown, or None when they never opened it (listing.ThreadRow.unread)."""
+
+    def new_comments_label(pk: str) -> str:
+        count = unread.get(int(pk)) or 0
+        return ngettext("%(counter)s new", "%(counter)s new", count) % {"counter": count}
+
+    return {
+        "new_comments": lambda pk: bool(unread.get(int(pk))),
+        "new_comments_label": new_comments_label,
+        "unopened": lambda pk: int(pk) in unread and unread[int(pk)] is None,
     }

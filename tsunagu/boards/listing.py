@@ -9,15 +9,19 @@ rules: this network only, hidden threads for moderators only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from tsunagu.core import caching
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from tsunagu.core import caching, shared
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import name_or_none, shown_member
 
-from . import queries
+from . import holes, queries
 from .access import can_moderate
 from .models import Category, Thread
 
@@ -43,6 +47,10 @@ class ThreadRow:
     category_name: str
     author_name: str | None  # None: the author has left (tenancy/names.py)
     unread: int | None
+
+
+# What a row's shared HTML shows: every field but the reader's own.
+SHARED_FIELDS = tuple(f.name for f in fields(ThreadRow) if f.name != "unread")
 
 
 @dataclass
@@ -77,6 +85,23 @@ def _row(raw: tuple[Any, ...]) -> ThreadRow:
         author_name=name_or_none(author, author_status),
         unread=None if last_number is None else max(0, seq - last_number),
     )
+
+
+def rows_html(rows: list[ThreadRow], boards_url: str) -> list[SafeString]:
+    """The rows of a thread list for the reader: each row's HTML is shared by every reader and
+    kept under what it shows (``boards/_thread_row.html``), the reader's unread marks are its
+    holes (``holes.thread_rows``). ``boards_url``: the boards' address in the network."""
+
+    def version(row: ThreadRow) -> str:
+        shown = (boards_url, *(getattr(row, name) for name in SHARED_FIELDS))
+        return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+
+    def render(row: ThreadRow) -> str:
+        return render_to_string("boards/_thread_row.html", {"t": row, "boards_url": boards_url})
+
+    shared_rows = caching.cached_rows("boards:thread", rows, version, render)
+    resolvers = holes.thread_rows({row.pk: row.unread for row in rows})
+    return [shared.fill(row, resolvers, where="boards:thread-list") for row in shared_rows]
 
 
 def row_of(thread: Thread) -> ThreadRow:

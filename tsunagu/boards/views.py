@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.storage import file_response, serves_upload
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
+from tsunagu.core.urls_cache import network_links
 from tsunagu.tenancy.decorators import member_required, moderator_required, operator_required
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.requests import NetworkRequest
@@ -41,7 +42,14 @@ from .forms import (
     ThreadEditForm,
     ThreadForm,
 )
-from .listing import THREADS_PER_PAGE, categories_key, categories_of, row_of, thread_list
+from .listing import (
+    THREADS_PER_PAGE,
+    categories_key,
+    categories_of,
+    row_of,
+    rows_html,
+    thread_list,
+)
 from .models import (
     COMMENTS_PER_PAGE,
     Attachment,
@@ -102,8 +110,10 @@ def _list_context(
 ) -> dict[str, object]:
     """The bar above a thread list and the list with its pager, for the board index or a
     category (``current``)."""
+    threads = thread_list(request.membership, request.GET.get("page"), current)
     return {
-        "threads": thread_list(request.membership, request.GET.get("page"), current),
+        "threads": threads,
+        "rows": rows_html(threads.rows, network_links(request.network.slug)["boards"]),
         "categories": categories,
         "current": current,
     }
@@ -140,9 +150,8 @@ def unanswered(request: NetworkRequest) -> HttpResponse:
         request.GET.get("page")
     )
     actions.mark_unread(member, list(page))
-    return render(
-        request, "boards/unanswered.html", {"page": page, "rows": [row_of(t) for t in page]}
-    )
+    rows = rows_html([row_of(t) for t in page], network_links(request.network.slug)["boards"])
+    return render(request, "boards/unanswered.html", {"page": page, "rows": rows})
 
 
 @member_required
@@ -685,7 +694,9 @@ def search(request: NetworkRequest) -> HttpResponse:
         "boards/search.html",
         {
             "query": query,
-            "rows": [row_of(t) for t in threads],
+            "rows": rows_html(
+                [row_of(t) for t in threads], network_links(request.network.slug)["boards"]
+            ),
             "comments": comments,
             "shown": SEARCH_SHOWN,
         },

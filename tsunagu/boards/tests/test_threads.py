@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django_scopes import scopes_disabled
 
 from tsunagu.boards.models import Comment, Revision, Thread, ThreadKind
@@ -443,6 +444,29 @@ def test_lists_show_what_is_new_since_the_members_last_visit(world: World) -> No
     page = reader.get(url(world, f"t/{thread.pk}/")).content.decode()
     assert "最初の未読コメントへ（#121）" in page
     assert "?page=3#c121" in page
+
+
+def test_a_row_shared_between_readers_shows_each_reader_their_own_marks(world: World) -> None:
+    """The row's HTML is kept once for every reader (listing.rows_html); what each has read is
+    theirs: the first reader's marks never show for the next, in either order."""
+    thread = make_thread(world.alumni_a, title="共有される行")
+    add_comments(thread, [world.alumni_a], 3)
+    caught_up, new_here = world.client(world.employee_a), world.client(world.supporter_a)
+    caught_up.get(url(world, f"t/{thread.pk}/"))
+
+    def row(client: Client) -> str:
+        html = client.get(url(world)).content.decode()
+        start = html.index("共有される行")
+        return html[start : html.index("</li>", start)]
+
+    assert "chip--new" not in row(caught_up)  # builds the shared row first
+    assert "未読" in row(new_here)
+    new_here.get(url(world, f"t/{thread.pk}/"))
+    add_comments(thread, [world.alumni_a], 2)
+    assert "2件の新着" in row(new_here)
+    assert "2件の新着" in row(caught_up)
+    world.client(world.operator_a).get(url(world))
+    assert "未読" in row(world.client(world.operator_a)) and "未読" not in row(caught_up)
 
 
 def test_followers_with_the_thread_open_hear_of_a_new_comment(
