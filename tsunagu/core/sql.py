@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +12,24 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .converters import parse_id
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An access rule as a hand-written statement states it: a condition over the statement's
+    aliases, with the parameters of its placeholders. Made beside the rule's ``Q`` in the
+    app's ``access.py``, from the same values, so the two cannot drift apart."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """``%s, %s, …`` for an ``IN (…)`` of ``values``; never empty (callers write ``FALSE``
+    instead of an empty list)."""
+    if not values:
+        raise ValueError("an IN list needs at least one value")
+    return ", ".join(["%s"] * len(values))
 
 
 def aware(value: Any) -> datetime:

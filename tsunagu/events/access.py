@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from tsunagu.core.sql import object_id
+from tsunagu.core.sql import Rule, object_id, placeholders
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
@@ -47,12 +49,38 @@ def filter_audience_members(
     return members.filter(role__in=roles).exclude(pk__in=organisers)
 
 
+@dataclass(frozen=True)
+class VisibleEvents:
+    """Which events of its network a member may see: those whose audience admits their role
+    (every audience for an operator, none once they are not active) and those they organise.
+    One definition, stated for the ORM (``q()``) and for a statement over ``events_event e``
+    (``rule()``, in ``queries``)."""
+
+    audiences: tuple[str, ...]
+    member_id: int
+
+    def q(self) -> models.Q:
+        organised = Organiser.objects.filter(membership_id=self.member_id).values("event_id")
+        return models.Q(audience__in=self.audiences) | models.Q(pk__in=organised)
+
+    def rule(self) -> Rule:
+        organisers = Organiser._meta.db_table  # names from the model; values are parameters
+        organised = (
+            f"EXISTS(SELECT 1 FROM {organisers} o"  # noqa: S608
+            " WHERE o.event_id = e.id AND o.membership_id = %s)"
+        )
+        if not self.audiences:
+            return Rule(organised, (self.member_id,))
+        in_audience = f"e.audience IN ({placeholders(self.audiences)})"
+        return Rule(f"({in_audience} OR {organised})", (*self.audiences, self.member_id))
+
+
+def visible_events(member: Membership) -> VisibleEvents:
+    return VisibleEvents(tuple(audiences_for(member)), member.pk)
+
+
 def filter_events_for(member: Membership, qs: models.QuerySet[Event]) -> models.QuerySet[Event]:
-    qs = qs.filter(network_id=member.network_id)
-    if member.is_operator:
-        return qs
-    organised = Organiser.objects.filter(membership=member).values("event_id")
-    return qs.filter(models.Q(audience__in=audiences_for(member)) | models.Q(pk__in=organised))
+    return qs.filter(visible_events(member).q(), network_id=member.network_id)
 
 
 def access_event(member: Membership, event_id: object) -> Event:
@@ -72,7 +100,7 @@ def access_event_for_reader(member: Membership, event_id: object) -> Event:
     """
     pk = object_id(event_id)
     user_id = member.user_id
-    event = queries.reader_event(member, pk, audiences_for(member))
+    event = queries.reader_event(member, pk, visible_events(member).rule())
     if event is None:
         raise Http404
     event.i_organise = bool(event.i_organise)  # type: ignore[attr-defined]  # SQLite: 0/1

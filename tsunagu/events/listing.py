@@ -19,7 +19,7 @@ from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership
 
 from . import queries
-from .access import audiences_for
+from .access import audiences_for, visible_events
 from .models import Event, Organiser
 from .queries import seats_and_mine as seats_and_mine  # read by the list page
 from .signals import event_list, organises_key
@@ -127,7 +127,7 @@ def read_events_page(
     every event for operators (filter_events_for())."""
     rows = queries.event_page_rows(
         member,
-        own_audiences=audiences_for(member) if audiences is None else [],
+        visible=visible_events(member).rule(),
         now=now,
         past=past,
         category=category,

@@ -1,9 +1,9 @@
 """The events' hand-written statements, portable between PostgreSQL and SQLite.
 
 Built by the ORM, the event page's and the event list's queries cost several to ten times the
-database's work in CPU. Each statement restates access.filter_events_for()'s rules and must
-agree with it: this network only, and an audience the member belongs to unless they operate the
-network or organise the event. They are not read through the scoped manager; each scopes itself.
+database's work in CPU. Which events a member may see is not restated here: each statement takes
+the rule's SQL form from access.visible_events(), made beside its ORM twin from one definition,
+and scopes itself to the member's network (they are not read through the scoped manager).
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 from django.db import connection
 from django.db.models.query import RawQuerySet
 
+from tsunagu.core.sql import Rule, placeholders
 from tsunagu.tenancy.models import Membership
 
 from .models import SEATED, Event, RegistrationStatus
 
-# The rules of access.access_event() (filter_events_for()).
+# The event with the reader's state; ``{visible}``: access.visible_events() (the rules of
+# access.access_event()).
 READER_EVENT_SQL = (
     "SELECT e.*,"
     " EXISTS(SELECT 1 FROM events_organiser o WHERE o.event_id = e.id AND o.membership_id = %s)"
@@ -32,22 +34,20 @@ READER_EVENT_SQL = (
     " (SELECT r.status FROM events_registration r WHERE r.event_id = e.id AND r.user_id = %s)"
     " AS my_status,"
     " EXISTS(SELECT 1 FROM events_feedback f WHERE f.event_id = e.id AND f.user_id = %s) AS rated"
-    " FROM events_event e WHERE e.network_id = %s AND e.id = %s AND (%s OR e.audience IN (%s, %s)"
-    " OR EXISTS(SELECT 1 FROM events_organiser o WHERE o.event_id = e.id"
-    " AND o.membership_id = %s))"
+    " FROM events_event e WHERE e.network_id = %s AND e.id = %s AND {visible}"
 )
 
 
-def reader_event(member: Membership, pk: int, audiences: list[str]) -> Event | None:
+def reader_event(member: Membership, pk: int, visible: Rule) -> Event | None:
     """The event with what its page needs of the reader and of the registrations, or None
-    (access.access_event_for_reader()); ``audiences``: access.audiences_for(member)."""
-    own = [*audiences, "", ""][:2]  # operators: every audience, by the flag
+    (access.access_event_for_reader()); ``visible``: access.visible_events(member).rule()."""
     user_id = member.user_id
     params = [
         member.pk, *SEATED, RegistrationStatus.WAITLISTED, user_id, user_id, user_id,
-        member.network_id, pk, member.is_operator, *own, member.pk,
+        member.network_id, pk, *visible.params,
     ]  # fmt: skip
-    found = list(RawQuerySet(READER_EVENT_SQL, model=Event, params=tuple(params)))
+    sql = READER_EVENT_SQL.format(visible=visible.sql)
+    found = list(RawQuerySet(sql, model=Event, params=tuple(params)))
     return found[0] if found else None
 
 
@@ -59,7 +59,7 @@ def _like(word: str) -> str:
 def event_page_rows(
     member: Membership,
     *,
-    own_audiences: list[str],
+    visible: Rule,
     now: datetime,
     past: bool,
     category: str,
@@ -69,17 +69,15 @@ def event_page_rows(
     audiences: list[str] | None,
 ) -> list[tuple[Any, ...]]:
     """The (id, updated_at, created_at, called_off_at) of ``limit`` events of the list from
-    ``offset`` (listing.read_events_page()); ``own_audiences``: access.audiences_for(member)."""
+    ``offset`` (listing.read_events_page()); ``visible``: access.visible_events(member).rule(), the
+    member's own list, unless ``audiences`` names the audiences of a page shared by their
+    members."""
     if audiences is not None:
-        audience_rule = "e.audience IN ({})".format(", ".join(["%s"] * len(audiences)))
+        audience_rule = f"e.audience IN ({placeholders(audiences)})" if audiences else "FALSE"
         params: list[Any] = [member.network_id, *audiences]
     else:
-        own = [*own_audiences, "", ""][:2]  # operators: every audience, by the flag
-        audience_rule = (
-            "(%s OR e.audience IN (%s, %s) OR EXISTS(SELECT 1 FROM events_organiser o"
-            " WHERE o.event_id = e.id AND o.membership_id = %s))"
-        )
-        params = [member.network_id, member.is_operator, *own, member.pk]
+        audience_rule = visible.sql
+        params = [member.network_id, *visible.params]
     where = [
         "e.network_id = %s",
         audience_rule,
