@@ -27,7 +27,7 @@ from tsunagu.profiles.models import LifeUpdate
 from tsunagu.profiles.models import Tag as ProfileTag
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.models import Membership, Network, Status
-from tsunagu.tenancy.names import shown_name
+from tsunagu.tenancy.names import shown_member
 
 PAGE = 20
 PINNED = 3
@@ -161,6 +161,13 @@ def _event(e: Event, source: int, at: datetime) -> dict[str, Any]:
     }
 
 
+def _author(membership: Membership | None) -> str | None:
+    """The author's name, or None for a former member: the page names them in the reader's
+    language (the rows are shared by readers of every language)."""
+    shown = shown_member(membership)
+    return None if shown is None else shown.user.name
+
+
 def _thread(t: Thread, at: datetime) -> dict[str, Any]:
     return {
         "source": THREAD,
@@ -170,7 +177,7 @@ def _thread(t: Thread, at: datetime) -> dict[str, Any]:
         "consultation": t.kind == ThreadKind.CONSULTATION,
         "answered": t.is_answered,
         "category": t.category.name,
-        "author": shown_name(t.author),
+        "author": _author(t.author),
         "comments": t.comment_count,
         "pinned": t.is_pinned,
     }
@@ -200,7 +207,7 @@ def _article(a: Article) -> dict[str, Any]:
         "at": a.published_at,
         "title": a.title,
         "kind": a.kind,
-        "author": shown_name(a.author),
+        "author": _author(a.author),
         "pinned": a.is_pinned,
         "comments": a.comment_count,
     }

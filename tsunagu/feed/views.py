@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,7 +14,6 @@ from tsunagu.core import caching
 from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
-from tsunagu.news.models import Kind as ArticleKind
 from tsunagu.notify.reads import bell_for
 from tsunagu.notify.render import notifications_html
 from tsunagu.profiles.models import Tag as ProfileTag
@@ -27,40 +25,31 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, search
 from .actions import visit_key
-from .render import Links, items_html, tail_html, upcoming_html, waiting_html, welcome_html
-from .stream import (
-    ARTICLE,
-    EVENT,
-    MEMBER,
-    THREAD,
-    UPDATE,
-    Cursor,
-    first_page,
-    first_page_key,
-    stream_items,
-)
+from .shown import Shown, welcome_url, when
+from .stream import MEMBER, Cursor, first_page, first_page_key, stream_items
 
 WAITING_SHOWN = 5
-SOURCES = {"MEMBER": MEMBER, "UPDATE": UPDATE, "EVENT": EVENT, "THREAD": THREAD, "ARTICLE": ARTICLE}
 
 
 def _decorate(
-    member: Membership, items: list[dict[str, Any]], new_since: Any
+    member: Membership, items: list[dict[str, Any]], new_since: Any, shown: Shown
 ) -> list[dict[str, Any]]:
     """The member's own view of shared rows: new marks and their welcome stamps."""
     welcomes = actions.welcome_counts(member, [i["id"] for i in items if i["source"] == MEMBER])
-    kinds = dict(ArticleKind.choices)
-    shown = []
+    rows = []
     for item in items:
-        mine = dict(item)
+        mine = shown(item)
         mine["is_new"] = new_since is not None and item["at"] > new_since
         if item["source"] == MEMBER:
             count, given = welcomes.get(item["id"], (0, False))
-            mine |= {"welcomes": count, "welcomed": given, "is_me": item["id"] == member.pk}
-        elif item["source"] == ARTICLE:
-            mine["kind_label"] = kinds.get(item["kind"], "")
-        shown.append(mine)
-    return shown
+            mine |= {
+                "welcomes": count,
+                "welcomed": given,
+                "is_me": item["id"] == member.pk,
+                "welcome_url": welcome_url(shown.slug, item["id"]),
+            }
+        rows.append(mine)
+    return rows
 
 
 def _own_tags_key(member: Membership) -> str:
@@ -68,7 +57,7 @@ def _own_tags_key(member: Membership) -> str:
 
 
 def _waiting_for(
-    member: Membership, waiting: list[dict[str, Any]], found: dict[str, Any]
+    member: Membership, waiting: list[dict[str, Any]], found: dict[str, Any], shown: Shown
 ) -> list[dict[str, Any]]:
     """Consultations waiting for an answer, first those naming the member's skills or interests
     (``found``: what the caller read of the cache, the member's tags among it)."""
@@ -85,13 +74,16 @@ def _waiting_for(
         60,
         found=found,
     )
-    rows = []
-    for item in waiting:
-        if item["author_member_id"] == member.pk:
-            continue
-        rows.append(item | {"matches": [t for t in item["tags"] if t in own]})
-    rows.sort(key=lambda r: (not r["matches"], -r["at"].timestamp()))
-    return rows[:WAITING_SHOWN]
+    rows = [
+        (item, [t for t in item["tags"] if t in own])
+        for item in waiting
+        if item["author_member_id"] != member.pk
+    ]
+    rows.sort(key=lambda r: (not r[1], -r[0]["at"].timestamp()))
+    return [
+        shown(item) | {"matches": matches, "day": when(item["at"], shown.zone, "%Y-%m-%d")}
+        for item, matches in rows[:WAITING_SHOWN]
+    ]
 
 
 @member_required
@@ -101,7 +93,6 @@ def home(request: NetworkRequest) -> HttpResponse:
     cursor = Cursor.parse(request.GET.get("before"))
     audiences = audiences_for(member)
     language = get_language()
-    links = Links(network.slug)
     keys = [visit_key(member)]
     if cursor is None:
         keys += [
@@ -113,29 +104,24 @@ def home(request: NetworkRequest) -> HttpResponse:
     # round trip.
     found = caching.read_many(keys) if request.htmx else read_with_layout(request, keys)
     new_since = actions.do_record_visit(member, looking=cursor is None, found=found)
-    context: dict[str, Any] = {"sources": SOURCES}
+    shown = Shown(network.slug)
+    context: dict[str, Any] = {}
     if cursor is None:
         data = first_page(network, audiences, found)
         items, next_cursor = data["items"], data["next"]
         context |= {
-            "pinned_html": items_html(_decorate(member, data["pinned"], new_since), links, ""),
-            "waiting_html": waiting_html(_waiting_for(member, data["waiting"], found), links),
-            "upcoming_html": upcoming_html(data["upcoming"], links),
+            "pinned": _decorate(member, data["pinned"], new_since, shown),
+            "waiting": _waiting_for(member, data["waiting"], found, shown),
+            "upcoming": [shown(e) for e in data["upcoming"]],
         }
     else:
         page, found_next = stream_items(network, audiences, cursor)
         items, next_cursor = page, str(found_next) if found_next else ""
-    csrf = page_token(request)
-    shown = _decorate(member, items, new_since)
+    home_url = network_links(network.slug)["home"]
     context |= {
-        "items": shown,
-        "items_html": items_html(shown, links, csrf),
-        "tail_html": tail_html(
-            next_cursor,
-            network_links(network.slug)["home"],
-            first_page=cursor is None,
-            any_items=bool(shown),
-        ),
+        "items": _decorate(member, items, new_since, shown),
+        # The last row loads the next page when scrolled to (a plain link without JavaScript).
+        "more_url": f"{home_url}?before={next_cursor}" if next_cursor else "",
         "is_supporter": member.is_supporter_or_operator,
         "first_page": cursor is None,
     }
@@ -144,7 +130,7 @@ def home(request: NetworkRequest) -> HttpResponse:
     bell = bell_for(network, request.user, found)
     context |= {
         "summary_html": members_summary_html(network, language, found),
-        "notifications_html": notifications_html(bell["recent"], network, csrf),
+        "notifications_html": notifications_html(bell["recent"], network, page_token(request)),
         "recent_notifications": bell["recent"],
         "unread_prefetched": bell["unread"],
     }
@@ -164,10 +150,12 @@ def welcome(request: NetworkRequest, membership_id: int) -> HttpResponse:
     given = actions.do_toggle_welcome(member, newcomer)
     if request.htmx:
         count, mine = actions.welcome_counts(member, [newcomer.pk]).get(newcomer.pk, (0, False))
-        item = {"id": newcomer.pk, "welcomes": count, "welcomed": mine}
-        return HttpResponse(
-            welcome_html(item, Links(request.network.slug), get_token(request), _("Welcome"))
-        )
+        item = {
+            "welcomes": count,
+            "welcomed": mine,
+            "welcome_url": welcome_url(request.network.slug, newcomer.pk),
+        }
+        return render(request, "feed/fragment_welcome.html", {"item": item})
     if given:
         messages.success(request, _("You welcomed %(name)s.") % {"name": newcomer.user.name})
     return redirect(reverse("feed:home", kwargs={"network_slug": request.network.slug}))

@@ -22,6 +22,7 @@ from tsunagu.news.actions import do_create_article, do_set_pinned
 from tsunagu.notify.models import Notification
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
 from tsunagu.profiles.normalize import normalize
+from tsunagu.tenancy.actions import do_leave_network
 from tsunagu.tenancy.models import Membership
 from tsunagu.testing.world import CANARY_A, World
 
@@ -335,6 +336,23 @@ def test_the_feed_speaks_english_to_those_who_chose_it(world: World) -> None:
         assert words in page
     assert "新着" not in page
     assert "新着" in world.client(world.operator_a).get(home(world)).content.decode()
+
+
+def test_a_member_who_left_is_named_in_each_readers_own_language(world: World) -> None:
+    english = world.client(world.supporter_a)
+    english.post("/language/", {"language": "en", "next": "/"})
+    make_thread(world.employee_a, title="退会前に立てた話題")
+    do_leave_network(world.employee_a)
+    # A reader in Japanese of the same audience builds the rows both share.
+    world.client(world.alumni_a).get(home(world))
+    page = english.get(home(world)).content.decode()
+    item = re.search(
+        r'<li class="feed-item[^>]*>(?:(?!</li>).)*退会前に立てた話題.*?</li>', page, re.S
+    )
+    assert item
+    assert "former member" in item[0]
+    assert "退会したメンバー" not in item[0]
+    assert world.employee_a.user.name not in item[0]
 
 
 def test_the_forms_of_the_home_page_and_its_htmx_header_share_a_working_token(
