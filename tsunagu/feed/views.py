@@ -17,7 +17,6 @@ from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
 from tsunagu.news.models import Kind as ArticleKind
 from tsunagu.notify.reads import bell_for
-from tsunagu.notify.render import notifications_html
 from tsunagu.profiles.models import Tag as ProfileTag
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.cache import members_summary_html, summary_html_key
@@ -144,7 +143,6 @@ def home(request: NetworkRequest) -> HttpResponse:
     bell = bell_for(network, request.user, found)
     context |= {
         "summary_html": members_summary_html(network, language, found),
-        "notifications_html": notifications_html(bell["recent"], network, csrf),
         "recent_notifications": bell["recent"],
         "unread_prefetched": bell["unread"],
     }
