@@ -65,7 +65,6 @@ MARK_SAFE_FSTRING = {
     "tsunagu/core/templatetags/layout.py": 2,
     "tsunagu/events/views/lists.py": 1,
     "tsunagu/feed/render.py": 2,
-    "tsunagu/profiles/render.py": 1,
 }
 
 
