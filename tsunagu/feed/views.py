@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.core import caching
-from tsunagu.core.templatetags.layout import page_token, read_with_layout
+from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
 from tsunagu.notify.reads import bell_for
-from tsunagu.notify.render import notifications_html
 from tsunagu.profiles.models import Tag as ProfileTag
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.cache import members_summary_html, summary_html_key
@@ -130,7 +129,6 @@ def home(request: NetworkRequest) -> HttpResponse:
     bell = bell_for(network, request.user, found)
     context |= {
         "summary_html": members_summary_html(network, language, found),
-        "notifications_html": notifications_html(bell["recent"], network, page_token(request)),
         "recent_notifications": bell["recent"],
         "unread_prefetched": bell["unread"],
     }

@@ -6,16 +6,24 @@ published_articles(): this network only, approved articles whose publishing time
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from . import queries
 from .queries import PER_PAGE
-from .queries import Row as Row  # what a row of the list shows (render.py)
+from .queries import Row as Row  # what a row of the list shows (news/_row.html)
 from .queries import Waiting as Waiting
 from .queries import own_waiting as own_waiting  # read by the list page
 from .queries import pending_count as pending_count
+
+
+def row_version(row: Row) -> str:
+    """Changes whenever the row's HTML would: it names every field the row shows (the title, the
+    kind, the pin, the count of comments, the author's name, the tags, the publishing time)."""
+    digest = hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
+    return f"{row.pk}:{digest}"
 
 
 @dataclass

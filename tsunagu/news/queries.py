@@ -19,10 +19,12 @@ from django.utils import timezone
 from tsunagu.core.sql import aware
 from tsunagu.tenancy.names import name_or_none
 
-from .models import OPERATOR_KINDS, State
+from .models import OPERATOR_KINDS, Kind, State
 
 PER_PAGE = 20
 WAITING_MAX = 10
+KIND_LABELS = dict(Kind.choices)  # lazy: each translated in the reader's language
+STATE_LABELS = dict(State.choices)
 
 
 @dataclass
@@ -38,6 +40,14 @@ class Row:
     author_name: str | None  # None once the author has left the network
     tags: list[str] = field(default_factory=list)
 
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def is_by_office(self) -> bool:
+        return self.kind in OPERATOR_KINDS
+
 
 @dataclass
 class Waiting:
@@ -47,6 +57,15 @@ class Waiting:
     title: str
     state: str
     published_at: datetime
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Approved, waiting only for its publishing time."""
+        return self.state == State.PUBLISHED
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
 
 
 def visible_where(network_id: int, kind: str, tag: str, now: datetime) -> tuple[str, list[Any]]:

@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.boards.models import Stamp
+from tsunagu.core import caching
 from tsunagu.core.storage import serves_upload
+from tsunagu.core.urls_cache import network_links
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.requests import NetworkRequest
@@ -24,8 +27,6 @@ from .access import (
 )
 from .forms import ArticleForm, CommentForm, NewsSettingsForm
 from .models import Article, Comment, Kind, NewsSettings, State, Tag
-from .render import rows_html as render_rows
-from .render import waiting_html
 
 
 def _redirect(request: NetworkRequest, article: Article) -> HttpResponse:
@@ -46,19 +47,26 @@ def article_list(request: NetworkRequest) -> HttpResponse:
         number=request.GET.get("page"),
     )
     slug = request.network.slug
-    base = reverse("news:list", kwargs={"network_slug": slug})
-    waiting = listing.own_waiting(member.network_id, member.pk)
+    base = network_links(slug)["news"]
+    # Each row is the same for every reader of the network: drawn once per version, language
+    # and time zone.
+    rows = caching.cached_rows(
+        caching.key("news", "list", slug),
+        page.rows,
+        listing.row_version,
+        lambda row: render_to_string("news/_row.html", {"row": row, "base": base}),
+    )
     token = news_feed_token(member)
     return render(
         request,
         "news/list.html",
         {
             "page": page,
-            "rows": render_rows(page.rows, base),
+            "rows": rows,
             "kind": kind,
             "tag": tag,
             "kinds": Kind.choices,
-            "own_waiting": waiting_html(waiting, base) if waiting else "",
+            "own_waiting": listing.own_waiting(member.network_id, member.pk),
             "rss_url": reverse("news:feed_rss", kwargs={"network_slug": slug, "feed_token": token}),
             "atom_url": reverse(
                 "news:feed_atom", kwargs={"network_slug": slug, "feed_token": token}

@@ -47,10 +47,10 @@ from .forms import CareerFormSet, LifeUpdateForm, ProfileForm
 from .indexing import search, visible_to_members
 from .models import DirectoryEntry, LifeUpdate, Profile, Tag, TagKind
 from .normalize import normalize
-from .render import search_form_html
 from .visibility import FIELDS, MEMBER, OPERATOR, view_of, viewer_level
 
 VIEWS = {"cards": 24, "table": 50}
+SEARCHED_ROLES = [(Role.ALUMNI, Role.ALUMNI.label), (Role.EMPLOYEE, Role.EMPLOYEE.label)]
 COUNT_CAP = 1000
 
 
@@ -240,19 +240,42 @@ def directory(request: NetworkRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "profiles/directory_results.html", context)
-    choices = suggestions(network_id, found)
-    context["search_form"] = search_form_html(
-        state,
-        path=request.path,
-        roles=[(Role.ALUMNI, Role.ALUMNI.label), (Role.EMPLOYEE, Role.EMPLOYEE.label)],
-        industries=choices["industries"],
-        skills=choices["skills"],
-    )
+    context["search_form"] = search_form(request, state, suggestions(network_id, found))
     # Only what the "do you still work at …?" notice needs.
     member = request.membership
     my_profile = queries.my_profile(member) or actions.profile_of(member)
     context |= {"my_profile": my_profile, "ask_employer": actions.needs_employer_check(my_profile)}
     return render(request, "profiles/directory.html", context)
+
+
+def search_form(
+    request: NetworkRequest, state: dict[str, Any], choices: dict[str, list[str]]
+) -> SafeString:
+    """The search form with the request's words, filters, sort and view filled in.
+
+    Its words, options and selected states cost the template engine as much as the page's
+    cards (more with a large network's hundreds of skills), and the form holds nothing of the
+    reader: it is drawn once for each state, filter choices and language, kept like the results.
+    """
+    asked = json.dumps([request.path, state, choices], sort_keys=True, ensure_ascii=False)
+    name = caching.key(
+        "profiles",
+        "search-form",
+        hashlib.blake2b(asked.encode(), digest_size=16).hexdigest(),
+        language=True,
+    )
+    context = {
+        "state": state,
+        "path": request.path,
+        "roles": SEARCHED_ROLES,
+        "industries": choices["industries"],
+        "skills": choices["skills"],
+    }
+    return caching.cached_html(
+        name,
+        lambda: render_to_string("profiles/_search_form.html", context),
+        RESULTS_SECONDS,
+    )
 
 
 def suggestions(network_id: int, found: dict[str, Any] | None = None) -> dict[str, list[str]]:

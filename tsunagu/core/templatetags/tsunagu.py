@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
@@ -29,6 +30,13 @@ def markdown_filter(text: str) -> SafeString:
 def visible_filter(text: str) -> str:
     """Control characters shown as U+FFFD, in pages shared between readers (core/text.py)."""
     return visible(str(text))
+
+
+@register.filter(expects_localtime=True)
+def isoformat(value: datetime) -> str:
+    """The time in the reader's zone as ISO 8601, for ``<time datetime>``: what ``|date:"c"``
+    writes, at a third of its cost (it matters in a list's rows)."""
+    return value.isoformat()
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.accounts.middleware import TIME_ZONE_COOKIE
 from tsunagu.core.testing.images import (
     assert_stripped,
     decoding_refused_above,
@@ -20,6 +21,7 @@ from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.news.models import Article, NewsSettings, State
 from tsunagu.news.tasks import announce_due_articles
 from tsunagu.notify.models import Notification
+from tsunagu.tenancy.models import Status
 from tsunagu.testing.world import CANARY_A, World
 
 pytestmark = [pytest.mark.django_db, pytest.mark.each_database]
@@ -199,6 +201,7 @@ def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
     assert member.get(url(world, f"{article.pk}/")).status_code == 404
     assert "来月の新制度" not in member.get(f"/n/{world.net_a.slug}/").content.decode()
     assert "予約" in operator.get(url(world, f"{article.pk}/")).content.decode()
+    assert f"{later:%Y-%m-%d %H:%M}に公開予定" in operator.get(url(world)).content.decode()
     assert announce_due_articles() == 0
     assert not notified("news_published")
     # Its time comes: no task is needed for members to see it.
@@ -383,6 +386,46 @@ def test_the_list_pages_newest_first_and_filters_by_type(world: World) -> None:
     # Another network's list holds none of it.
     other = world.client(world.operator_b).get(f"/n/{world.net_b.slug}/news/").content.decode()
     assert "告知" not in other and "雑感" not in other
+
+
+def test_the_lists_rows_show_every_change_at_the_next_view(world: World) -> None:
+    """The rows are kept between views and readers: each change to what one shows draws it anew,
+    in the reader's language and time zone."""
+    operator = world.client(world.operator_a)
+    post_article(operator, world, kind="company_news", title="総会のお知らせ", tags="総会")
+    article = only_article()
+    with scopes_disabled():
+        Article.objects.filter(pk=article.pk).update(
+            published_at=datetime(2026, 5, 1, 3, 30, tzinfo=UTC)
+        )
+    reader = world.client(world.alumni_a)
+    page = reader.get(url(world)).content.decode()
+    assert "総会のお知らせ" in page and "コメント0件" in page and "📌" not in page
+    assert "2026-05-01 12:30" in page  # Tokyo
+    reader.post(url(world, f"{article.pk}/comment/"), {"body": "参加します"})
+    operator.post(url(world, f"{article.pk}/pin/"), {"pinned": "1"})
+    edited = {"kind": "announcement", "title": "総会（日程変更）", "body": "本文", "tags": "日程"}
+    operator.post(url(world, f"{article.pk}/edit/"), edited)
+    page = world.client(world.employee_a).get(url(world)).content.decode()
+    assert "総会（日程変更）" in page and "コメント1件" in page and "📌" in page
+    assert '<span class="chip chip--operator">お知らせ</span>' in page
+    assert f'<a href="{url(world)}?tag=%E6%97%A5%E7%A8%8B">#日程</a>' in page
+    assert "#総会" not in page
+    user = world.operator_a.user
+    user.name = "佐藤 新"
+    user.save()
+    assert "佐藤 新" in reader.get(url(world)).content.decode()
+    with scopes_disabled():
+        world.operator_a.status = Status.LEFT
+        world.operator_a.save()
+    page = reader.get(url(world)).content.decode()
+    assert "佐藤 新" not in page and "退会したメンバー" in page
+    # The same reader in English, in New York.
+    reader.cookies[TIME_ZONE_COOKIE] = "America/New_York"
+    reader.post("/language/", {"language": "en", "next": "/"})
+    page = reader.get(url(world)).content.decode()
+    assert "1 comment" in page and "former member" in page and "Pinned" in page
+    assert "2026-04-30 23:30" in page
 
 
 def test_another_networks_member_gets_404_for_an_article(world: World) -> None:

@@ -51,12 +51,26 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(
     with scopes_disabled():
         notification = Notification.objects.get(recipient=world.alumni_a.user)
     client = world.client(world.alumni_a)
-    response = client.post(f"/n/mitsuba-a/notifications/{notification.pk}/open/")
+    client.handler.enforce_csrf_checks = True
+    # Its button on the home page and on the list, with the page's token, opens it.
+    for path in ("/n/mitsuba-a/", "/n/mitsuba-a/notifications/"):
+        page = client.get(path).content.decode()
+        assert "(未読)" in page
+        button = re.search(
+            r'<form method="post" action="([^"]+)"><input type="hidden" '
+            r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)">\s*'
+            r'<button class="linklike" type="submit">[^<]*総会のご案内',
+            page,
+        )
+        assert button, path
+        assert button[1] == f"/n/mitsuba-a/notifications/{notification.pk}/open/"
+    response = client.post(button[1], {"csrfmiddlewaretoken": button[2]})
     assert response.status_code == 302
     assert response["Location"] == "/n/mitsuba-a/about/"
     with scopes_disabled():
         notification.refresh_from_db()
     assert notification.read_at is not None
+    assert "(未読)" not in client.get("/n/mitsuba-a/notifications/").content.decode()
     assert client.get(f"/n/mitsuba-a/notifications/{notification.pk}/open/").status_code == 405
 
 

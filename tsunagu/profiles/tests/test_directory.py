@@ -247,3 +247,30 @@ def test_the_filter_choices_follow_a_profile_save_and_a_departure_at_the_next_vi
         world.alumni_a.save()
     body = client.get(url).content.decode()
     assert "データ分析" not in body and "再生可能エネルギー" not in body
+
+
+def search_form(page: str) -> str:
+    start = page.index('<form class="directory-search')
+    return page[start : page.index("</form>", start)]
+
+
+@pytest.mark.django_db
+def test_the_search_form_shows_what_each_reader_asked_in_their_language(world: World) -> None:
+    url = f"/n/{world.net_a.slug}/members/"
+    asked = {"q": '"><b>木村', "role": "alumni", "sort": "updated", "view": "table"}
+    body = world.client(world.alumni_a).get(url, asked).content.decode()
+    form = search_form(body)
+    assert 'name="q" value="&quot;&gt;&lt;b&gt;木村"' in form
+    assert '<option value="alumni" selected>アルムナイ</option>' in form
+    assert '<option value="updated" selected>' in form
+    assert '<option value="table" selected>' in form
+    assert f'hx-get="{url}"' in form
+    # Another reader asking something else gets their own form, though the form is kept.
+    other = world.client(world.employee_a)
+    body = other.get(url, {"q": "佐藤"}).content.decode()
+    form = search_form(body)
+    assert 'value="佐藤"' in form and "木村" not in form
+    assert '<option value="alumni">' in form and '<option value="name" selected>' in form
+    other.post("/language/", {"language": "en", "next": "/"})
+    body = other.get(url, {"q": "佐藤"}).content.decode()
+    assert '<option value="joined">Newest members</option>' in body

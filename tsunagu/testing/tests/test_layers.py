@@ -63,9 +63,6 @@ MAX_LINES = 800
 MARK_SAFE_FSTRING = {
     "tsunagu/core/templatetags/layout.py": 2,
     "tsunagu/events/views/lists.py": 1,
-    "tsunagu/news/render.py": 1,
-    "tsunagu/notify/render.py": 1,
-    "tsunagu/profiles/render.py": 1,
 }
 
 
