@@ -69,11 +69,9 @@ def marker() -> str:
 
 @cache
 def _pattern(mark: str) -> re.Pattern[str]:
-    return re.compile(
-        f"\x00{mark}([a-z_]+)((?::[A-Za-z0-9_.\\-]*)*)"
-        f"(?:{VALUE_END}|{SECTION_START}(.*?)\x00{mark}/{VALUE_END})",
-        re.DOTALL,
-    )
+    """A hole (group 3 is NUL), the opening of a section (group 3 is SOH) or a section's end
+    (no name)."""
+    return re.compile(f"\x00{mark}(?:([a-z_]+)((?::[A-Za-z0-9_.\\-]*)*)([\x00\x01])|/\x00)")
 
 
 def _opening(name: str, args: tuple[object, ...]) -> str:
@@ -101,21 +99,40 @@ def section(name: str, *args: object) -> tuple[SafeString, SafeString]:
 
 def fill(html: str, resolvers: Mapping[str, Resolver], *, where: str) -> SafeString:
     """``html`` with every hole filled by ``resolvers`` (name → function of the hole's
-    arguments, as strings). ``where`` names the block in the log when a hole has no resolver."""
-
-    def replace(match: re.Match[str]) -> str:
-        name, raw, content = match.groups()
+    arguments, as strings), and each section kept or dropped. Sections may hold sections; what
+    a dropped one holds is not asked for. ``where`` names the block in the log when a hole has
+    no resolver."""
+    out: list[str] = []
+    kept: list[bool] = []  # the sections open at this point: whether each is kept
+    dropped = 0  # how many of them are dropped
+    at = 0
+    for match in _pattern(marker()).finditer(html):
+        if not dropped:
+            out.append(html[at : match.start()])
+        at = match.end()
+        name, raw, kind = match.groups()
+        if name is None:  # a section's end
+            if kept and not kept.pop():
+                dropped -= 1
+            continue
+        if dropped:
+            if kind == SECTION_START:
+                kept.append(False)
+                dropped += 1
+            continue
         resolver = resolvers.get(name)
         if resolver is None:
             _unknown(where, name)
-            return ""
         args = raw.split(":")[1:]
-        if content is None:
-            return str(conditional_escape(resolver(*args)))
-        return pattern.sub(replace, content) if resolver(*args) else ""
-
-    pattern = _pattern(marker())
-    return mark_safe(pattern.sub(replace, html))  # noqa: S308 - holes hold escaped or safe HTML
+        if kind == SECTION_START:
+            keep = resolver is not None and bool(resolver(*args))
+            kept.append(keep)
+            dropped += not keep
+        elif resolver is not None:
+            out.append(str(conditional_escape(resolver(*args))))
+    if not dropped:
+        out.append(html[at:])
+    return mark_safe("".join(out))  # noqa: S308 - holes hold escaped or safe HTML
 
 
 _WARNED: set[tuple[str, str]] = set()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.core import caching
-from tsunagu.core.templatetags.layout import read_with_layout
+from tsunagu.core.templatetags.layout import page_token, read_with_layout
 from tsunagu.core.urls_cache import network_links
 from tsunagu.events.access import audiences_for
 from tsunagu.notify.reads import bell_for
@@ -24,31 +24,11 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, search
 from .actions import visit_key
-from .shown import Shown, welcome_url, when
-from .stream import MEMBER, Cursor, first_page, first_page_key, stream_items
+from .items import rows_html, welcome_html
+from .shown import Shown, when
+from .stream import Cursor, first_page, first_page_key, stream_items
 
 WAITING_SHOWN = 5
-
-
-def _decorate(
-    member: Membership, items: list[dict[str, Any]], new_since: Any, shown: Shown
-) -> list[dict[str, Any]]:
-    """The member's own view of shared rows: new marks and their welcome stamps."""
-    welcomes = actions.welcome_counts(member, [i["id"] for i in items if i["source"] == MEMBER])
-    rows = []
-    for item in items:
-        mine = shown(item)
-        mine["is_new"] = new_since is not None and item["at"] > new_since
-        if item["source"] == MEMBER:
-            count, given = welcomes.get(item["id"], (0, False))
-            mine |= {
-                "welcomes": count,
-                "welcomed": given,
-                "is_me": item["id"] == member.pk,
-                "welcome_url": welcome_url(shown.slug, item["id"]),
-            }
-        rows.append(mine)
-    return rows
 
 
 def _own_tags_key(member: Membership) -> str:
@@ -104,12 +84,15 @@ def home(request: NetworkRequest) -> HttpResponse:
     found = caching.read_many(keys) if request.htmx else read_with_layout(request, keys)
     new_since = actions.do_record_visit(member, looking=cursor is None, found=found)
     shown = Shown(network.slug)
+    csrf = page_token(request)  # the layout and the htmx header use it too
     context: dict[str, Any] = {}
     if cursor is None:
         data = first_page(network, audiences, found)
         items, next_cursor = data["items"], data["next"]
         context |= {
-            "pinned": _decorate(member, data["pinned"], new_since, shown),
+            "pinned": rows_html(
+                member, data["pinned"], new_since=new_since, shown=shown, csrf=csrf
+            ),
             "waiting": _waiting_for(member, data["waiting"], found, shown),
             "upcoming": [shown(e) for e in data["upcoming"]],
         }
@@ -118,7 +101,8 @@ def home(request: NetworkRequest) -> HttpResponse:
         items, next_cursor = page, str(found_next) if found_next else ""
     home_url = network_links(network.slug)["home"]
     context |= {
-        "items": _decorate(member, items, new_since, shown),
+        "items": items,
+        "rows": rows_html(member, items, new_since=new_since, shown=shown, csrf=csrf),
         # The last row loads the next page when scrolled to (a plain link without JavaScript).
         "more_url": f"{home_url}?before={next_cursor}" if next_cursor else "",
         "is_supporter": member.is_supporter_or_operator,
@@ -147,13 +131,9 @@ def welcome(request: NetworkRequest, membership_id: int) -> HttpResponse:
         return redirect("feed:home", network_slug=request.network.slug)
     given = actions.do_toggle_welcome(member, newcomer)
     if request.htmx:
-        count, mine = actions.welcome_counts(member, [newcomer.pk]).get(newcomer.pk, (0, False))
-        item = {
-            "welcomes": count,
-            "welcomed": mine,
-            "welcome_url": welcome_url(request.network.slug, newcomer.pk),
-        }
-        return render(request, "feed/fragment_welcome.html", {"item": item})
+        return HttpResponse(
+            welcome_html(member, newcomer.pk, request.network.slug, page_token(request))
+        )
     if given:
         messages.success(request, _("You welcomed %(name)s.") % {"name": newcomer.user.name})
     return redirect(reverse("feed:home", kwargs={"network_slug": request.network.slug}))

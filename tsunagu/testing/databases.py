@@ -43,7 +43,8 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 def _migrate(env: dict[str, str]) -> None:
-    result = run_manage(env, "migrate", "--noinput", "-v0")
+    # Half a minute of CPU on a quiet machine; the other processes of the run wait for it.
+    result = run_manage(env, "migrate", "--noinput", "-v0", timeout=900)
     assert result.returncode == 0, f"migrating the test template failed:\n{result.stderr}"
 
 

@@ -24,12 +24,14 @@ def clean_env(data_dir: Path, **variables: str) -> dict[str, str]:
     return env
 
 
-def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def run_manage(
+    env: dict[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )

@@ -56,6 +56,28 @@ def test_a_section_is_kept_for_the_readers_it_belongs_to_with_its_holes_filled()
     assert page_for("佐藤") == '<li>1</li><li>2<a>編集</a><input value="t"></li><li>3</li>'
 
 
+def test_sections_may_hold_sections_and_a_dropped_one_asks_nothing_of_what_it_holds() -> None:
+    html = render(
+        '{% for pk in people %}<li>{% holeblock "other" pk %}<form>{% holeblock "counted" pk %}'
+        '<b>{% hole "count" pk %}</b>{% endholeblock %}</form>{% endholeblock %}</li>{% endfor %}',
+        people=[1, 2, 3],
+    )
+    counts = {"1": 0, "2": 5, "3": 2}
+    asked: list[str] = []
+
+    def count(pk: str) -> int:
+        asked.append(pk)
+        return counts[pk]
+
+    page = shared.fill(
+        html,
+        {"other": lambda pk: pk != "3", "counted": lambda pk: counts[pk] > 0, "count": count},
+        where="test",
+    )
+    assert page == "<li><form></form></li><li><form><b>5</b></form></li><li></li>"
+    assert asked == ["2"]
+
+
 def test_an_unknown_hole_renders_nothing_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     html = render('<p>{% hole "gone" 1 %}{% holeblock "gone_too" %}秘密{% endholeblock %}</p>')
     with caplog.at_level(logging.WARNING, logger="tsunagu.core.shared"):

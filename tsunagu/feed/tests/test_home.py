@@ -212,6 +212,26 @@ def skill(member: Membership, name: str, kind: str = "skill") -> None:
         Profile.objects.get(membership=member).tags.add(tag)
 
 
+def test_a_row_shared_between_readers_shows_each_their_own_marks_and_stamp(world: World) -> None:
+    """A row's HTML is kept once for every reader (feed/items.py); whether it is new to them,
+    whether they welcomed the newcomer and whether it is their own arrival are theirs."""
+    newcomer = make_member(world.net_a, make_user(name="新入 次郎"))
+    welcomer, other = world.client(world.supporter_a), world.client(world.employee_a)
+    welcomer.get(home(world))
+    welcomer.post(f"/n/mitsuba-a/welcome/{newcomer.pk}/")
+
+    def stamp(client: Any) -> str:
+        page = client.get(home(world)).content.decode()
+        start = page.index(f'action="/n/mitsuba-a/welcome/{newcomer.pk}/"')
+        return page[start : page.index("</form>", start)]
+
+    assert 'aria-pressed="true"' in stamp(welcomer) and "<span>1</span>" in stamp(welcomer)
+    assert 'aria-pressed="false"' in stamp(other) and "<span>1</span>" in stamp(other)
+    assert "stamp--mine" not in stamp(other)
+    own = world.client(newcomer.user).get(home(world)).content.decode()
+    assert "新入 次郎" in own and f"/welcome/{newcomer.pk}/" not in own
+
+
 def test_consultations_matching_the_members_skills_come_first(world: World) -> None:
     skill(world.employee_a, "経理")
     make_thread(
