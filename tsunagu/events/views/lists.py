@@ -5,21 +5,17 @@ from __future__ import annotations
 import calendar as pycalendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from html import escape
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
-from tsunagu.core import caching
+from tsunagu.core import caching, shared
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.requests import NetworkRequest
 
-from .. import actions, listing
+from .. import actions, holes, listing
 from ..access import (
     calendar_feed_token,
     can_create_events,
@@ -108,6 +104,10 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         lambda e: render_to_string("events/list_row.html", {"event": e.event, "request": request}),
         prepare=listing.load_events,
     )
+    resolvers = holes.list_rows(
+        new={e.pk for e in events if e.is_new},
+        statuses={e.pk: e.my_status for e in events if e.my_status},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -116,7 +116,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "items_html": _list_items(events, rows, past),
+            "rows": [shared.fill(row, resolvers, where="events:list") for row in rows],
             "filters": {
                 "q": data.get("q") or "",
                 "category": data.get("category") or "",
@@ -130,28 +130,6 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "series": _series_of(member.network_id),
             "feed_token": calendar_feed_token(member),
         },
-    )
-
-
-def _list_items(
-    events: list[listing.ListedEvent], rows: list[SafeString], past: bool
-) -> SafeString:
-    """The list's items: each event's shared row with the member's own marks around it."""
-    if not events:
-        empty = _("No past events match.") if past else _("No upcoming events match.")
-        return format_html('<li class="empty">{}</li>', empty)
-    new = format_html(' <span class="badge--new">{}</span>', _("New"))
-    return mark_safe(  # noqa: S308 - rows are our templates' output; the rest escaped here
-        "".join(
-            f'<li class="event-item">{row}{new if event.is_new else ""}'
-            + (
-                f' <span class="chip chip--operator">{escape(event.my_status)}</span>'
-                if event.my_status
-                else ""
-            )
-            + "</li>"
-            for event, row in zip(events, rows, strict=True)
-        )
     )
 
 
