@@ -129,6 +129,12 @@ def redis_url() -> str:
     import redis
 
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    # Emptying the database removed the cache's epoch (core/redis_cache.py): this process must
+    # read it again now, as a new process would, not a second into the test, which would move
+    # every key of the test to a new epoch midway.
+    from tsunagu.core import redis_cache
+
+    redis_cache._LINKS.clear()
     return REDIS_TEST_URL
 
 
