@@ -1,10 +1,10 @@
 """Text from people and from files: control characters never reach storage or a shared page.
 
 NUL cannot be stored in a PostgreSQL text column (the statement fails), and it is the delimiter
-of the holes in the pages shared between readers (core/shared.py, talk/render.py). The other
-C0 and C1 control characters (ESC, DEL, U+0080–U+009F…) have no place in a name or a title
-either. Names and titles are one line: their tabs and line breaks become spaces, any other
-control character is refused. Multi-line text keeps tab, line feed and carriage return.
+of the holes in the pages shared between readers (core/shared.py). The other C0 and C1 control
+characters (ESC, DEL, U+0080–U+009F…) have no place in a name or a title either. Names and
+titles are one line: their tabs and line breaks become spaces, any other control character is
+refused. Multi-line text keeps tab, line feed and carriage return.
 """
 
 from __future__ import annotations

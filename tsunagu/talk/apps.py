@@ -15,7 +15,7 @@ class TalkConfig(AppConfig):
         from . import header, kinds, signals  # noqa: F401 - notification kinds, the default room
         from .models import Attachment, Message, Reaction, Room
 
-        # The cached newest page of a room (render.py) is kept under its revision and last_seq.
+        # The cached newest page of a room (pages.py) is kept under its revision and last_seq.
         track_revision(
             Room,
             children={

@@ -24,8 +24,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
-from . import render as render_html
+from . import actions, holes, pages
 from .access import (
     access_attachment,
     access_message,
@@ -56,7 +55,7 @@ from .models import (
     Room,
     RoomMember,
 )
-from .render import RenderContext, palette_html, render_messages
+from .pages import RenderContext, render_messages
 from .shell import index_content_html, room_content_html
 
 SEARCH_LIMIT = 50
@@ -168,17 +167,13 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         return batch, has_older, pinned, files, reactions
 
     ctx = _render_ctx(request, room, place)
-    page = render_html.room_page(
-        ctx, last_seq=last_seq, revision=room.revision, before=before, load=load
+    page = pages.room_page(
+        ctx, last_seq=last_seq, revision=room.revision, before=before, fragment=fragment, load=load
     )
-    token = page_token(request)
-    html = page.messages.fill(member.pk, token)
+    token = page_token(request)  # the layout and the htmx header use it too
+    html = page.fill(holes.messages(page, csrf=token, member_id=member.pk), where="talk:room")
     if fragment:
-        return render(
-            request,
-            "talk/fragment_messages.html",
-            {"messages_html": html, "older_url": page.older_url, "csrf_token": token},
-        )
+        return HttpResponse(html)
     if place is not None and before is None and place.last_read_seq < last_seq:
         actions.do_mark_read(member, room, last_seq)
     joined = place is not None
@@ -201,10 +196,10 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
         flags=flags,
         last_seq=last_seq,
         is_latest=before is None,
-        older_url=page.older_url,
-        pinned_html=page.pinned_html,
+        older_url=page.facts["older_url"],
+        pinned_html=page.facts["pinned_html"],
         messages_html=html,
-        palette=palette_html() if ctx.can_react else "",
+        palette=pages.palette() if ctx.can_react else "",
     )
     return render(
         request,

@@ -27,6 +27,12 @@ def talk_js_strings() -> dict[str, str]:
     }
 
 
+@register.filter
+def replies(count: int) -> str:
+    """{{ message.reply_count|replies }}: 「3件の返信」."""
+    return _("%(count)d replies") % {"count": count}
+
+
 @register.simple_tag(takes_context=True)
 def talk_room_head(context: dict[str, Any]) -> SafeString:
     """The head of a room's pages (links to its search, files and members)."""

