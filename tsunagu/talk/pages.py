@@ -9,15 +9,17 @@ posted message, its stamps or files: signals.py), the reader's rights, the langu
 time zone; see room_page(). Older pages, threads and search results are rendered each time from
 the same templates (render_messages()).
 
-The page also holds the forms under the timeline (compose, join, leave: kept for the readers
-they belong to). The browser script (talk/static/talk/talk.js) builds the markup of messages
-that arrive live, with the stamp picker the page holds.
+The newest page also holds the forms under the timeline (compose, join, leave: kept for the
+readers they belong to) and a ``<template>`` of one message (a sample: every optional part
+present, numbered 0) that the browser script clones and fills for the messages that arrive
+live, so the markup of a message has this one source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -90,6 +92,19 @@ def _attach(
     return {"senders": senders, "givers": givers}
 
 
+def sample_message() -> Message:
+    """The message the browser script copies for live ones: numbered 0, with one file, one
+    image and one stamp, and every flag's markup present (the script drops what does not
+    apply)."""
+    sample = Message(pk=0, seq=0, created_at=datetime(2000, 1, 1, tzinfo=UTC))
+    sample.files = [  # type: ignore[attr-defined]
+        {"url": "", "thumb": "", "name": "", "size": 0, "image": False},
+        {"url": "", "thumb": "", "name": "", "size": 0, "image": True},
+    ]
+    sample.stamps = [{"stamp": "", "label": "", "members": [], "names": []}]  # type: ignore[attr-defined]
+    return sample
+
+
 def messages_block(
     ctx: RenderContext,
     messages: Iterable[Message],
@@ -156,6 +171,8 @@ def room_page(
                 "pinned": pinned,
                 "search_url": f"{ctx.room_url}search/",
                 "is_latest": before is None,
+                # Only the newest page hears of new messages: it alone needs the sample.
+                "live_sample": sample_message() if before is None else None,
                 "office_only": office_only,
                 "form": MessageForm(initial={"client_id": shared.hole("client_id")}),
                 "csrf_token": shared.hole("csrf"),

@@ -202,7 +202,6 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
             "can_manage": can_manage_room(member, room),
             "content_html": page.fill(resolvers, where="talk:room"),
             "joined": joined,
-            "can_react": ctx.can_react,
             "last_seq": last_seq,
             "is_latest": before is None,
             "zone": timezone.get_current_timezone_name(),

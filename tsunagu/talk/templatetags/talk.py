@@ -10,19 +10,13 @@ register = template.Library()
 
 @register.simple_tag
 def talk_js_strings() -> dict[str, str]:
-    """The words the browser script needs, in the page's language."""
+    """The words the browser script needs, in the page's language (a message's own words come
+    with the page's sample message, talk/_message.html)."""
     return {
-        "reply": _("Reply in thread"),
         "replies": _("%(count)d replies"),
-        "edited": _("(edited)"),
-        "deleted": _("This message was deleted."),
-        "hidden": _("This message was hidden by the operators."),
         "typing": _("%(name)s is typing…"),
         "read": _("Read by %(count)d"),
         "offline": _("Offline: your messages will be sent when the connection is back."),
-        "stamp": _("Add a stamp"),
-        "pinned": _("Pinned"),
-        "new_messages": _("New messages"),
     }
 
 
