@@ -240,9 +240,13 @@
       list.querySelector('[data-client-id="' + CSS.escape(msg.client_id) + '"]');
     var node = messageNode(msg);
     if (existing) {
+      // A message frame carries no stamps: the ones shown stay, unless the message is gone.
       var stamps = existing.querySelector(".talk-stamps");
       var fresh = node.querySelector(".talk-stamps");
-      if (stamps && fresh && !msg.reactions) fresh.replaceWith(stamps);
+      if (stamps && !msg.reactions && !msg.deleted && !msg.hidden) {
+        if (fresh) fresh.replaceWith(stamps);
+        else node.insertBefore(stamps, node.querySelector(".talk-msg__actions"));
+      }
       existing.replaceWith(node);
       return;
     }
