@@ -9,7 +9,7 @@ posted message, its stamps or files: signals.py), the reader's rights, the langu
 time zone; see room_page(). Older pages, threads and search results are rendered each time from
 the same templates (render_messages()).
 
-The newest page also holds the forms under the timeline (compose, join, leave: kept for the
+A room page also holds the forms under the timeline (compose, join, leave: kept for the
 readers they belong to) and a ``<template>`` of one message (a sample: every optional part
 present, numbered 0) that the browser script clones and fills for the messages that arrive
 live, so the markup of a message has this one source.
@@ -171,8 +171,9 @@ def room_page(
                 "pinned": pinned,
                 "search_url": f"{ctx.room_url}search/",
                 "is_latest": before is None,
-                # Only the newest page hears of new messages: it alone needs the sample.
-                "live_sample": sample_message() if before is None else None,
+                # Older pages too: what the reader sends from one shows until it is stored,
+                # and their stamps change live.
+                "live_sample": sample_message(),
                 "office_only": office_only,
                 "form": MessageForm(initial={"client_id": shared.hole("client_id")}),
                 "csrf_token": shared.hole("csrf"),
