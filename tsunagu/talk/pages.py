@@ -7,14 +7,19 @@ The newest page of a room, the one every visit opens, is cached under the room's
 (moved by every new message, replies included) and ``revision`` (moved by every change to a
 posted message, its stamps or files: signals.py), the reader's rights, the language and the
 time zone; see room_page(). Older pages, threads and search results are rendered each time from
-the same templates (render_messages()). The browser script (talk/static/talk/talk.js) builds
-the same markup for messages that arrive live.
+the same templates (render_messages()).
+
+A room page also holds the forms under the timeline (compose, join, leave: kept for the
+readers they belong to) and a ``<template>`` of one message (a sample: every optional part
+present, numbered 0) that the browser script clones and fills for the messages that arrive
+live, so the markup of a message has this one source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -23,6 +28,7 @@ from django.utils.safestring import SafeString
 from tsunagu.core import caching, shared
 
 from . import holes
+from .forms import MessageForm
 from .models import Message, Stamp
 
 PAGE_TIMEOUT = 10 * 60  # bounds how long a renamed sender's old name can show
@@ -86,6 +92,19 @@ def _attach(
     return {"senders": senders, "givers": givers}
 
 
+def sample_message() -> Message:
+    """The message the browser script copies for live ones: numbered 0, with one file, one
+    image and one stamp, and every flag's markup present (the script drops what does not
+    apply)."""
+    sample = Message(pk=0, seq=0, created_at=datetime(2000, 1, 1, tzinfo=UTC))
+    sample.files = [  # type: ignore[attr-defined]
+        {"url": "", "thumb": "", "name": "", "size": 0, "image": False},
+        {"url": "", "thumb": "", "name": "", "size": 0, "image": True},
+    ]
+    sample.stamps = [{"stamp": "", "label": "", "members": [], "names": []}]  # type: ignore[attr-defined]
+    return sample
+
+
 def messages_block(
     ctx: RenderContext,
     messages: Iterable[Message],
@@ -126,13 +145,15 @@ def room_page(
     revision: int,
     before: int | None,
     fragment: bool,
+    office_only: bool,
     load: Callable[[], tuple[list[Message], bool, list[Message], dict[Any, Any], dict[Any, Any]]],
 ) -> shared.Block:
-    """The messages of the room below ``before`` (the newest without), for the whole page or
-    for an HTMX request (``fragment``: the older messages with their link to older ones). The
-    newest page comes from the cache when the room has not changed since it was built; older
-    pages, seldom read and countless, are built each time. Its facts also hold the link to
-    older messages and the pinned messages' HTML.
+    """The room page below its head, for the messages below ``before`` (the newest without):
+    the pinned messages, the timeline and the forms under it (``talk/_room_page.html``), or for
+    an HTMX request the older messages alone (``fragment``, ``talk/fragment_messages.html``).
+    The newest page comes from the cache when the room has not changed since it was built; older
+    pages, seldom read and countless, are built each time. ``office_only``: an announcement
+    room (a room's kind never changes).
 
     ``load()`` returns the page's messages (oldest first), whether older ones exist, the pinned
     messages, and the messages' files and stamps; it is called only when the page is not cached.
@@ -142,17 +163,22 @@ def room_page(
     def build() -> shared.Block:
         batch, has_older, pinned, files, reactions = load()
         older_url = f"?before={batch[0].seq}" if has_older and batch else ""
-        template = "talk/fragment_messages.html" if fragment else "talk/_messages.html"
-        block = messages_block(
-            ctx, batch, files, reactions, template=template, extra={"older_url": older_url}
-        )
-        block.facts["older_url"] = older_url
-        block.facts["pinned_html"] = ""
-        if pinned:
-            block.facts["pinned_html"] = render_to_string(
-                "talk/_pinned.html", {"pinned": pinned, "search_url": f"{ctx.room_url}search/"}
-            )
-        return block
+        extra: dict[str, Any] = {"older_url": older_url}
+        template = "talk/fragment_messages.html"
+        if not fragment:
+            template = "talk/_room_page.html"
+            extra |= {
+                "pinned": pinned,
+                "search_url": f"{ctx.room_url}search/",
+                "is_latest": before is None,
+                # Older pages too: what the reader sends from one shows until it is stored,
+                # and their stamps change live.
+                "live_sample": sample_message(),
+                "office_only": office_only,
+                "form": MessageForm(initial={"client_id": shared.hole("client_id")}),
+                "csrf_token": shared.hole("csrf"),
+            }
+        return messages_block(ctx, batch, files, reactions, template=template, extra=extra)
 
     if before is not None:
         return build()

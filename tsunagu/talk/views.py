@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,10 +53,10 @@ from .models import (
     Link,
     Message,
     Room,
+    RoomKind,
     RoomMember,
 )
 from .pages import RenderContext, render_messages
-from .shell import index_content_html, room_content_html
 
 SEARCH_LIMIT = 50
 FILES_LIMIT = 100
@@ -72,25 +72,25 @@ def _room_url(request: NetworkRequest, room: Room, anchor: str = "") -> str:
 def index(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     mine, joinable = list_rooms_for(member)
-    token = page_token(request)
-    content = index_content_html(
-        base=network_links(request.network.slug)["talk"],
-        slug=request.network.slug,
-        member_id=member.pk,
-        can_create_room=can_create_room(member),
-        csrf_token=token,
-        mine=[
-            (room, title_of(member, room), max(room.last_seq - room.place_read_seq, 0))  # type: ignore[attr-defined]
-            for room in mine
-        ],
-        joinable=joinable,
-    )
+    places = [
+        {
+            "room": room,
+            "title": title_of(member, room),
+            "unread": max(room.last_seq - room.place_read_seq, 0),  # type: ignore[attr-defined]
+        }
+        for room in mine
+    ]
     return render(
         request,
         "talk/index.html",
         {
-            "content_html": mark_safe(content),  # noqa: S308 - escaped when built (shell.py)
-            "csrf_token": token,
+            "talk_url": network_links(request.network.slug)["talk"],
+            "room_ids": [room.pk for room in mine],
+            "can_create_room": can_create_room(member),
+            "rooms": [place for place in places if not place["room"].is_private],
+            "conversations": [place for place in places if place["room"].is_private],
+            "joinable": joinable,
+            "csrf_token": page_token(request),
         },
     )
 
@@ -168,45 +168,43 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
 
     ctx = _render_ctx(request, room, place)
     page = pages.room_page(
-        ctx, last_seq=last_seq, revision=room.revision, before=before, fragment=fragment, load=load
+        ctx,
+        last_seq=last_seq,
+        revision=room.revision,
+        before=before,
+        fragment=fragment,
+        office_only=room.kind == RoomKind.ANNOUNCEMENT,
+        load=load,
     )
     token = page_token(request)  # the layout and the htmx header use it too
-    html = page.fill(holes.messages(page, csrf=token, member_id=member.pk), where="talk:room")
     if fragment:
-        return HttpResponse(html)
+        resolvers = holes.messages(page, csrf=token, member_id=member.pk)
+        return HttpResponse(page.fill(resolvers, where="talk:older"))
     if place is not None and before is None and place.last_read_seq < last_seq:
         actions.do_mark_read(member, room, last_seq)
     joined = place is not None
     title = title_of(member, room)
-    flags = {
-        "joined": joined,
-        "can_post": can_post(member, room, joined),
-        "can_join": not joined and can_join(member, room),
-        "can_leave": can_leave(member, room, joined),
-        "can_react": ctx.can_react,
-        "can_manage": can_manage_room(member, room),
-    }
-    content = room_content_html(
-        base=ctx.base,
-        slug=request.network.slug,
-        room=room,
-        title=title,
+    resolvers = holes.room_page(
+        page,
+        csrf=token,
         member_id=member.pk,
-        csrf_token=token,
-        flags=flags,
-        last_seq=last_seq,
-        is_latest=before is None,
-        older_url=page.facts["older_url"],
-        pinned_html=page.facts["pinned_html"],
-        messages_html=html,
-        palette=pages.palette() if ctx.can_react else "",
+        can_post=can_post(member, room, joined),
+        can_join=not joined and can_join(member, room),
+        can_leave=can_leave(member, room, joined),
     )
     return render(
         request,
         "talk/room.html",
         {
+            "room": room,
             "title": title,
-            "content_html": mark_safe(content),  # noqa: S308 - escaped when built (shell.py)
+            "talk_url": ctx.base,
+            "can_manage": can_manage_room(member, room),
+            "content_html": page.fill(resolvers, where="talk:room"),
+            "joined": joined,
+            "last_seq": last_seq,
+            "is_latest": before is None,
+            "zone": timezone.get_current_timezone_name(),
             "csrf_token": token,
         },
     )

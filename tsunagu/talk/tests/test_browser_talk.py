@@ -26,10 +26,15 @@ def site(tmp_path: Path) -> Iterator[tuple[Site, AsgiWorker]]:
     worker.kill()
 
 
-def open_as(browser: Browser, worker: AsgiWorker, session: str, path: str) -> Any:
+def open_as(
+    browser: Browser, worker: AsgiWorker, session: str, path: str, zone: str = "Asia/Tokyo"
+) -> Any:
     base = f"http://127.0.0.1:{worker.port}"
     context = browser.new_context(
-        locale="ja-JP", base_url=base, viewport={"width": 1100, "height": 900}
+        locale="ja-JP",
+        timezone_id=zone,
+        base_url=base,
+        viewport={"width": 1100, "height": 900},
     )
     context.set_default_timeout(15_000)
     context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
@@ -44,7 +49,8 @@ def test_a_message_and_a_stamp_travel_live_between_two_members(
     data, worker = site
     room = f"/n/{data.slug}/talk/r/{data.room}/"
     hanako_ctx, hanako = open_as(browser, worker, data.sessions[1], room)
-    ichiro_ctx, ichiro = open_as(browser, worker, data.sessions[2], room)
+    # Travelling: his computer's clock is set to London, his pages show the network's time.
+    ichiro_ctx, ichiro = open_as(browser, worker, data.sessions[2], room, zone="Europe/London")
     try:
         expect(hanako.get_by_role("heading", name="雑談")).to_be_visible()
         # Both sockets are open before anything is sent.
@@ -58,6 +64,12 @@ def test_a_message_and_a_stamp_travel_live_between_two_members(
         expect(live).to_be_visible()
         expect(live.locator(".talk-msg__head")).to_contain_text("田中 花子")
         assert ichiro.url.endswith(room)  # no reload: it arrived over the socket
+        # Only the sender is offered to edit it, live as after a reload.
+        sent = hanako.locator(".talk-msg:not(.talk-msg--pending)", has_text="今日の朝活")
+        expect(sent.get_by_role("link", name="編集")).to_be_visible()
+        expect(live.get_by_role("link", name="編集")).to_have_count(0)
+        expect(live.get_by_role("link", name="スレッドで返信")).to_be_visible()
+        live_time = live.locator("time").inner_text()
 
         live.locator("summary").click()
         live.get_by_role("button", name="👍").click()
@@ -68,9 +80,13 @@ def test_a_message_and_a_stamp_travel_live_between_two_members(
         expect(stamp.locator(".stamp__count")).to_have_text("1")
         expect(stamp).to_have_attribute("title", "鈴木 一郎")
 
-        # Reloading shows the same, from the server: the message was stored once.
+        # Reloading shows the same, from the server: the message was stored once, and its time
+        # is the one the live copy showed, in the reader's zone.
         hanako.reload()
         expect(hanako.locator(".talk-msg", has_text="今日の朝活、参加しました！☀")).to_have_count(1)
+        ichiro.reload()
+        stored = ichiro.locator(".talk-msg", has_text="今日の朝活、参加しました！☀")
+        expect(stored.locator("time")).to_have_text(live_time)
     finally:
         hanako_ctx.close()
         ichiro_ctx.close()

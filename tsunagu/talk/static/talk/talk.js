@@ -19,10 +19,10 @@
   var me = Number(holder.getAttribute("data-talk-member"));
   var roomId = Number(holder.getAttribute("data-talk-room") || 0);
   var live = holder.getAttribute("data-live") === "1";
-  var canReact = holder.getAttribute("data-can-react") === "1";
   var list = holder.querySelector("[data-messages]");
   var typingLine = holder.querySelector("[data-typing]");
   var compose = holder.querySelector("[data-compose]");
+  var sample = holder.querySelector("template[data-talk-message]");
   var strings = {};
   try { strings = JSON.parse(document.getElementById("talk-strings").textContent); } catch (e) { /* index page */ }
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
@@ -79,9 +79,29 @@
     return String(template || "").replace(/%\((\w+)\)[sd]/g, function (_, key) { return values[key]; });
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // Times in the zone the page was rendered in (data-zone), as the server writes them: 04/01 09:30.
+  var clock = null;
+  try {
+    clock = new Intl.DateTimeFormat("en-GB", {
+      timeZone: holder.getAttribute("data-zone") || undefined,
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    });
+  } catch (e) { /* an unknown zone: the browser's own */ }
   function when(iso) {
     var d = new Date(iso);
-    return pad(d.getMonth() + 1) + "/" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    if (!clock) return pad(d.getMonth() + 1) + "/" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    var p = {};
+    clock.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+    return p.month + "/" + p.day + " " + p.hour + ":" + p.minute;
+  }
+  function size(bytes) {
+    var units = ["byte", "kilobyte", "megabyte", "gigabyte"];
+    var i = 0;
+    while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i += 1; }
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined,
+        { style: "unit", unit: units[i], maximumFractionDigits: 1 }).format(bytes);
+    } catch (e) { return Math.round(bytes) + " " + ["B", "KB", "MB", "GB"][i]; }
   }
 
   // --- Unread counts (room list, navigation) ---------------------------------------------------
@@ -103,80 +123,130 @@
   }
 
   // --- Rendering --------------------------------------------------------------------------------
+  // A message that arrives live is a copy of the page's sample (talk/_message.html, rendered by
+  // the server for this reader, numbered 0, with every optional part), filled with text and
+  // attributes; the script writes no markup of its own. Only the body is HTML: the server
+  // cleaned it (nh3) when it was saved.
+  function sampleOf(selector) {
+    var node = sample && sample.content.querySelector(selector);
+    return node ? node.cloneNode(true) : null;
+  }
+  function renumber(node, id) {
+    // The sample's links and forms point at message 0.
+    var from = "/m/0/", to = "/m/" + id + "/";
+    [node].concat(Array.prototype.slice.call(node.querySelectorAll("[href], [action]"))).forEach(function (n) {
+      ["href", "action"].forEach(function (name) {
+        var value = n.getAttribute(name);
+        if (value) n.setAttribute(name, value.replace(from, to));
+      });
+    });
+  }
+  function drop(root, selector, when) {
+    if (!when) return;
+    root.querySelectorAll(selector).forEach(function (n) { n.remove(); });
+  }
+
   function stampsNode(msg, reactions) {
-    var form = el("form", "talk-stamps");
-    form.method = "post";
-    form.action = base + "r/" + msg.room + "/m/" + msg.id + "/react/";
-    var token = el("input");
-    token.type = "hidden"; token.name = "csrfmiddlewaretoken"; token.value = csrf;
-    form.appendChild(token);
+    var stamps = sampleOf(".talk-stamps");
+    if (!stamps) return null;
+    renumber(stamps, msg.id);
+    var one = stamps.querySelector(".stamp:not(.stamp--pick)");
+    var picker = stamps.querySelector(".talk-stamps__more");
     (reactions || []).forEach(function (r) {
       var mine = r.members.indexOf(me) !== -1;
-      var b = el("button", "stamp" + (mine ? " stamp--mine" : ""));
-      b.name = "stamp"; b.value = r.stamp; b.title = r.names.join("、");
+      var b = one.cloneNode(true);
+      b.classList.toggle("stamp--mine", mine);
+      b.value = r.stamp;
+      b.title = r.names.join("、");
       b.setAttribute("aria-pressed", mine ? "true" : "false");
-      b.appendChild(document.createTextNode(r.label + " "));
-      b.appendChild(el("span", "stamp__count", String(r.members.length)));
-      form.appendChild(b);
+      b.firstChild.nodeValue = r.label + " ";
+      b.querySelector(".stamp__count").textContent = String(r.members.length);
+      stamps.insertBefore(b, picker);
     });
-    var palette = canReact && document.querySelector("template[data-talk-palette]");
-    if (palette) form.appendChild(palette.content.cloneNode(true));
-    return form;
+    one.remove();
+    // Without the right to stamp, stamps are shown, not offered: none, nothing to show.
+    if (!picker && !(reactions || []).length) return null;
+    return stamps;
+  }
+
+  function filesNode(files) {
+    var box = sampleOf(".talk-files");
+    if (!box || !files || !files.length) return null;
+    var plain = box.querySelector(".talk-file:not(.talk-file--image)");
+    var image = box.querySelector(".talk-file--image");
+    files.forEach(function (f) {
+      var a = (f.image ? image : plain).cloneNode(true);
+      a.href = f.url;
+      if (f.image) {
+        var img = a.querySelector("img");
+        img.src = f.thumb;
+        img.alt = f.name;
+      } else {
+        a.querySelector(".talk-file__name").textContent = f.name;
+        a.querySelector("[data-file-size]").textContent = "(" + size(f.size) + ")";
+      }
+      box.insertBefore(a, plain);
+    });
+    plain.remove();
+    image.remove();
+    return box;
   }
 
   function messageNode(msg) {
-    var li = el("li", "talk-msg" + (msg.sender === me ? " talk-msg--mine" : ""));
+    var li = sample.content.firstElementChild.cloneNode(true);
+    renumber(li, msg.id);
     li.id = "m" + msg.seq;
     li.setAttribute("data-seq", msg.seq);
     li.setAttribute("data-id", msg.id);
     li.setAttribute("data-sender", msg.sender || "");
     li.setAttribute("data-client-id", msg.client_id);
-    var head = el("div", "talk-msg__head");
-    head.appendChild(el("strong", "", msg.name));
-    head.appendChild(document.createTextNode(" "));
-    var time = el("time", "", when(msg.created));
+    var own = msg.sender === me;
+    li.classList.toggle("talk-msg--mine", own);
+    li.querySelector(".talk-msg__head strong").textContent = msg.name;
+    var time = li.querySelector(".talk-msg__head time");
     time.dateTime = msg.created;
-    head.appendChild(time);
-    if (msg.edited && !msg.deleted) head.appendChild(el("span", "muted", strings.edited));
-    if (msg.pinned) head.appendChild(el("span", "", "📌"));
-    li.appendChild(head);
-    var body = el("div", "prose talk-msg__body");
-    if (msg.deleted) body.appendChild(el("p", "muted", strings.deleted));
-    else if (msg.hidden) body.appendChild(el("p", "muted", strings.hidden));
-    else body.innerHTML = msg.html; // cleaned by the server (nh3) when it was saved
-    li.appendChild(body);
-    if (msg.files && msg.files.length) {
-      var files = el("div", "talk-files");
-      msg.files.forEach(function (f) {
-        var a = el("a", "talk-file" + (f.image ? " talk-file--image" : ""));
-        a.href = f.url;
-        if (f.image) { var img = el("img"); img.src = f.thumb; img.alt = f.name; img.loading = "lazy"; a.appendChild(img); }
-        else a.textContent = "📎 " + f.name;
-        files.appendChild(a);
-      });
-      li.appendChild(files);
+    time.textContent = when(msg.created);
+    drop(li, '[data-flag="edited"]', !msg.edited || msg.deleted);
+    drop(li, '[data-flag="pinned"]', !msg.pinned);
+    var body = li.querySelector(".talk-msg__body");
+    drop(body, '[data-body="deleted"]', !msg.deleted);
+    drop(body, '[data-body="hidden"]', !msg.hidden || msg.deleted);
+    if (!msg.deleted && !msg.hidden) body.innerHTML = msg.html; // cleaned by the server (nh3) when saved
+    var shown = !msg.deleted && !msg.hidden;
+    var files = li.querySelector(".talk-files");
+    var fresh = shown && filesNode(msg.files);
+    if (fresh) files.replaceWith(fresh); else if (files) files.remove();
+    var stamps = li.querySelector(".talk-stamps");
+    fresh = shown && stampsNode(msg, msg.reactions);
+    if (fresh) stamps.replaceWith(fresh); else if (stamps) stamps.remove();
+    var reply = li.querySelector("[data-replies]");
+    if (reply) {
+      if (msg.thread) reply.remove();
+      else {
+        reply.setAttribute("data-count", msg.replies || 0);
+        if (msg.replies) reply.textContent = fmt(strings.replies, { count: msg.replies });
+      }
     }
-    if (!msg.deleted && !msg.hidden) li.appendChild(stampsNode(msg, msg.reactions));
-    var actions = el("div", "talk-msg__actions");
-    if (!msg.thread) {
-      var reply = el("a", "", msg.replies ? fmt(strings.replies, { count: msg.replies }) : strings.reply);
-      reply.href = base + "r/" + msg.room + "/m/" + msg.id + "/";
-      reply.setAttribute("data-replies", "");
-      actions.appendChild(reply);
-    }
-    li.appendChild(actions);
+    drop(li, "[data-own]", !own || msg.deleted || msg.hidden);
+    drop(li, "[data-moderate]", msg.deleted);
+    drop(li, '[data-moderate] [value="' + (msg.pinned ? "pin" : "unpin") + '"]', true);
+    drop(li, '[data-moderate] [value="' + (msg.hidden ? "hide" : "unhide") + '"]', true);
     return li;
   }
 
   function place(msg) {
-    if (!list) return;
+    if (!list || !sample) return;
     var existing = list.querySelector('[data-seq="' + msg.seq + '"]') ||
       list.querySelector('[data-client-id="' + CSS.escape(msg.client_id) + '"]');
     var node = messageNode(msg);
     if (existing) {
+      // A message frame carries no stamps: the ones shown stay, unless the message is gone.
       var stamps = existing.querySelector(".talk-stamps");
       var fresh = node.querySelector(".talk-stamps");
-      if (stamps && fresh && !msg.reactions) fresh.replaceWith(stamps);
+      if (stamps && !msg.reactions && !msg.deleted && !msg.hidden) {
+        if (fresh) fresh.replaceWith(stamps);
+        else node.insertBefore(stamps, node.querySelector(".talk-msg__actions"));
+      }
       existing.replaceWith(node);
       return;
     }
@@ -195,12 +265,19 @@
     if (existing) place(msg);
   }
 
+  // What was typed, shown until the server has stored it: the sample's head and body only.
   function pendingNode(entry) {
-    var li = el("li", "talk-msg talk-msg--mine talk-msg--pending");
+    if (!sample) return null;
+    var li = sample.content.firstElementChild.cloneNode(true);
+    li.removeAttribute("id");
+    li.removeAttribute("data-id");
+    li.classList.add("talk-msg--mine", "talk-msg--pending");
     li.setAttribute("data-client-id", entry.client_id);
     li.setAttribute("data-seq", "999999999999");
-    li.appendChild(el("div", "talk-msg__head", "…"));
-    li.appendChild(el("div", "prose talk-msg__body", entry.body));
+    var head = li.querySelector(".talk-msg__head");
+    head.textContent = "…";
+    li.querySelector(".talk-msg__body").textContent = entry.body;
+    drop(li, ".talk-files, .talk-stamps, .talk-msg__actions", true);
     return li;
   }
 
@@ -259,7 +336,8 @@
     var item = list.querySelector('[data-id="' + frame.id + '"]');
     if (!item) return;
     var old = item.querySelector(".talk-stamps");
-    var fresh = stampsNode({ room: frame.room, id: frame.id }, frame.reactions);
+    var fresh = stampsNode({ id: frame.id }, frame.reactions);
+    if (!fresh) { if (old && sample) old.remove(); return; }
     if (old) old.replaceWith(fresh); else item.insertBefore(fresh, item.querySelector(".talk-msg__actions"));
   }
 
@@ -402,7 +480,8 @@
       var entry = { room: roomId, client_id: newClientId(), body: body };
       outbox.push(entry);
       saveOutbox();
-      if (list) list.appendChild(pendingNode(entry));
+      var pending = pendingNode(entry);
+      if (list && pending) list.appendChild(pending);
       textarea.value = "";
       pump();
       if (!open) showStatus(strings.offline);
