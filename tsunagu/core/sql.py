@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_scopes import ScopeError, get_scope
 
 from .converters import parse_id
 
@@ -22,6 +23,24 @@ class Rule:
 
     sql: str
     params: tuple[Any, ...]
+
+
+def in_scope(network_id: int) -> None:
+    """Fail closed as the scoped manager does: a hand-written statement about ``network_id`` runs
+    only inside that network's scope (``django_scopes.scope(network=…)``, which the network's
+    pages and tasks enter) or where scopes are disabled on purpose. Every statement of a
+    ``queries.py`` calls it first, so a statement handed another network's id raises instead
+    of reading that network."""
+    current = get_scope()
+    if not current.get("_enabled", False):
+        if current:  # scopes_disabled(): on purpose
+            return
+        raise ScopeError(f"a statement about network {network_id} ran outside any scope")
+    network = current.get("network")
+    if network is None:
+        raise ScopeError(f"a statement about network {network_id} ran outside a network's scope")
+    if getattr(network, "pk", network) != network_id:
+        raise ScopeError(f"a statement about network {network_id} ran in another network's scope")
 
 
 def placeholders(values: Sequence[object]) -> str:
