@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -51,6 +51,7 @@ from tsunagu.core import caching
 log = logging.getLogger(__name__)
 
 Resolver = Callable[..., Any]
+T = TypeVar("T")
 
 NAME = re.compile(r"[a-z][a-z_]*\Z")
 ARGUMENT = re.compile(r"[A-Za-z0-9_.\-]*\Z")
@@ -153,6 +154,26 @@ class Block:
 
     def fill(self, resolvers: Mapping[str, Resolver], *, where: str) -> SafeString:
         return fill(self.html, resolvers, where=where)
+
+
+_KEPT: dict[Hashable, Any] = {}
+KEPT_MAX = 512
+
+
+def kept(key: Hashable, build: Callable[[], T]) -> T:
+    """What ``build`` makes, kept in this process under ``key``, which must name everything the
+    result depends on (a network's name and address, the language, the role's links), so that
+    nothing ever has to forget it: a change makes another key. For small blocks every page
+    carries (the header, the footer), where even a cache round trip costs more than filling
+    them. At most ``KEPT_MAX`` entries; the oldest go first."""
+    try:
+        return cast(T, _KEPT[key])
+    except KeyError:
+        pass
+    value = _KEPT[key] = build()
+    if len(_KEPT) > KEPT_MAX:
+        _KEPT.pop(next(iter(_KEPT)), None)
+    return value
 
 
 def block(name: str, build: Callable[[], Block], timeout: int) -> Block:

@@ -1,72 +1,29 @@
-"""The layout's header and footer, built in Python.
+"""The layout's header and footer: templates (``core/_header.html``, ``core/_footer.html``)
+rendered once per process for each network, language, role and section of the site, and filled
+per request (core/shared.py's holes).
 
-Every page carries them: through the template engine they cost about as much as a light page's
-own content. The markup is what ``base.html`` had, built with the standard library's ``escape``
-on every value and the words looked up once per page. What the header lists inside a network
-(its links, the bell, the counts, the visitor's networks) comes from ``core/navigation.py``,
-which the apps fill in.
+Every page carries them, and through the template engine they cost about as much as a light
+page's own content; filled from a kept block they cost a regular-expression pass. What the
+header lists inside a network (its links, the bell, the counts, the visitor's networks) comes
+from ``core/navigation.py``, which the apps fill in, so core names no feature.
 """
 
 from __future__ import annotations
 
-from html import escape
-from types import SimpleNamespace
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
-from tsunagu.core import caching, navigation
+from tsunagu.core import caching, navigation, shared
 
 from .tsunagu import initials
 
 register = template.Library()
-
-
-_TEXTS: dict[str, SimpleNamespace] = {}
-
-
-def _texts() -> SimpleNamespace:
-    """The layout's words in the current language, escaped, looked up once per language and
-    process (outside f-strings, so that makemessages finds them)."""
-    language = get_language()
-    texts = _TEXTS.get(language)
-    if texts is None:
-        texts = _TEXTS[language] = _lookup_texts()
-    return texts
-
-
-def _lookup_texts() -> SimpleNamespace:
-    return SimpleNamespace(
-        account_settings=escape(_("Account settings")),
-        change_password=escape(_("Change password")),
-        language=escape(_("Language")),
-        log_in=escape(_("Log in")),
-        log_out=escape(_("Log out")),
-        main=escape(_("Main")),
-        my_networks=escape(_("My networks")),
-        network=escape(_("Network")),
-        search=escape(_("Search")),
-        search_this_network=escape(_("Search this network")),
-        sign_up=escape(_("Sign up")),
-        two_factor_authentication=escape(_("Two-factor authentication")),
-        tagline=escape(_("the open-source home for alumni networks")),
-    )
-
-
-BELL = (
-    '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path fill="currentColor" '
-    'd="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 '
-    '1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/></svg>'
-)
-
-
-def _current(flag: bool) -> str:
-    return ' aria-current="page"' if flag else ""
 
 
 def page_token(request: Any) -> str:
@@ -81,34 +38,6 @@ def page_token(request: Any) -> str:
 @register.simple_tag(takes_context=True)
 def page_csrf_token(context: Any) -> str:
     return page_token(context["request"])
-
-
-def _csrf_input(request: Any) -> str:
-    field = getattr(request, "_layout_csrf_input", None)
-    if field is None:
-        token = escape(page_token(request))
-        field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-        request._layout_csrf_input = field
-    return field
-
-
-def _brand(network: Any, site: dict[str, str]) -> str:
-    if network is None:
-        return (
-            f'<a class="brand" href="{escape(site["home"])}"><span class="brand__mark '
-            'brand__mark--tsunagu" aria-hidden="true">繋</span><span class="brand__name">'
-            "Tsunagu</span></a>"
-        )
-    if network.logo:
-        mark = f'<img class="brand__logo" src="{escape(network.logo.url)}" alt="">'
-    else:
-        mark = (
-            f'<span class="brand__mark" aria-hidden="true">{escape(initials(network.name))}</span>'
-        )
-    return (
-        f'<a class="brand" href="{escape(network.get_absolute_url())}">{mark}'
-        f'<span class="brand__name">{escape(network.name)}</span></a>'
-    )
 
 
 def read_with_layout(request: Any, keys: list[str]) -> dict[str, Any]:
@@ -129,140 +58,141 @@ def _prefetch(request: Any, network: Any, membership: Any) -> dict[str, Any]:
     return caching.read_many(navigation.header_keys(request, network, membership))
 
 
-def _bell(
-    context: Any, network: Any, membership: Any, links: dict[str, str], found: dict[str, Any]
-) -> str:
-    count = navigation.bell()
-    if count is None:
-        return ""
-    unread = count.read(context, network, membership, found)
-    # The name is the word and the count as shown (axe's label-content-name-mismatch): the
-    # socket changes the badge's number, and with it what a screen reader reads.
-    label = escape(_("Notifications"))
-    return (
-        f'<a class="iconlink bell" href="{escape(links["notifications"])}" '
-        f'data-network-socket="{escape(network.slug)}">{BELL}'
-        f'<span class="visually-hidden">{label}</span>'
-        f'<span class="badge" data-unread-count {"" if unread else "hidden"}>{unread}</span></a>'
-    )
-
-
-def _menu(request: Any, network: Any, site: dict[str, str], found: dict[str, Any]) -> str:
-    t = _texts()
-    user = request.user
-    menu = navigation.networks()
-    networks = menu.read(user, found) if menu is not None else []
-    items = ""
-    if networks:
-        rows = "".join(
-            f'<li><a href="{escape(n["url"])}"'
-            f'{_current(network is not None and n["id"] == network.pk)}><svg class="dot" '
-            f'viewBox="0 0 2 2" aria-hidden="true"><circle cx="1" cy="1" r="1" '
-            f'fill="{escape(n["brand_color"])}"/></svg>{escape(n["name"])}</a></li>'
-            for n in networks
-        )
-        heading = t.my_networks
-        items = f'<p class="menu__heading">{heading}</p><ul class="menu__list">{rows}</ul>'
-    name = escape(user.name)
-    return (
-        '<details class="menu"><summary class="menu__button"><span class="avatar avatar--sm" '
-        f'aria-hidden="true">{escape(initials(user.name))}</span><span class="menu__label">{name}'
-        f'</span></summary><div class="menu__panel">{items}<ul class="menu__list">'
-        f'<li><a href="{escape(site["account_settings"])}">{t.account_settings}</a></li>'
-        f'<li><a href="{escape(site["mfa_index"])}">{t.two_factor_authentication}</a>'
-        f'</li><li><a href="{escape(site["account_change_password"])}">'
-        f'{t.change_password}</a></li><li><form method="post" '
-        f'action="{escape(site["account_logout"])}">{_csrf_input(request)}<button '
-        f'class="linklike" type="submit">{t.log_out}</button></form></li></ul></div>'
-        "</details>"
-    )
-
-
-def _link(
-    context: Any,
-    link: navigation.Link,
-    network: Any,
-    membership: Any,
-    href: str,
-    path: str,
-    found: dict[str, Any],
-) -> str:
-    label = escape(str(link.label))
-    current = _current(link.current(path, href))
-    if link.count is None:
-        return f'<a href="{escape(href)}"{current}>{label}</a>'
-    # A count the page's script keeps current (the talk socket: the unread messages).
-    unread = link.count.read(context, network, membership, found)
-    return (
-        f'<a class="subnav__{link.key}" href="{escape(href)}"'
-        f'{current}>{label}<span class="subnav__badge" '
-        f"{link.count_attribute} {'' if unread else 'hidden'}>{unread}</span></a>"
-    )
-
-
-def _subnav(
-    context: Any, network: Any, membership: Any, links: dict[str, str], found: dict[str, Any]
-) -> str:
-    t = _texts()
-    path = context["request"].path
-    anchors = "".join(
-        _link(context, link, network, membership, links[link.key], path, found)
+def _subnav(path: str, links: dict[str, str], membership: Any) -> list[dict[str, Any]]:
+    """The network's navigation as this member sees it on the page at ``path``."""
+    return [
+        {
+            "key": link.key,
+            "label": link.label,
+            "href": links[link.key],
+            "current": link.current(path, links[link.key]),
+            "counted": link.count is not None,
+            "count_attribute": link.count_attribute,
+        }
         for link in navigation.links()
         if link.shown(membership)
+    ]
+
+
+def _header_block(context: Any, signed_in: bool, member: bool) -> shared.Block:
+    """The header with holes, kept under everything it shows: the network's name, address and
+    logo, the language, the links the member's role shows and which of them is current."""
+    request, network = context["request"], context.get("network")
+    site, links = context["site_links"], context.get("network_links") or {}
+    subnav = _subnav(request.path, links, context.get("membership")) if member else []
+    bell = member and navigation.bell() is not None
+    key: tuple[Any, ...] = ("header", get_language(), signed_in, bell)
+    if network is not None:
+        key += (network.pk, network.slug, network.name, network.logo.name if network.logo else "")
+    key += tuple((link["key"], link["current"]) for link in subnav)
+
+    def build() -> shared.Block:
+        html = render_to_string(
+            "core/_header.html",
+            {
+                "network": network,
+                "network_url": network.get_absolute_url() if network is not None else "",
+                "logo_url": network.logo.url if network is not None and network.logo else "",
+                "site": site,
+                "links": links,
+                "signed_in": signed_in,
+                "bell": bell,
+                "subnav": subnav,
+            },
+        )
+        return shared.Block(html)
+
+    return shared.kept(key, build)
+
+
+def _networks_menu(user: Any, network: Any, found: dict[str, Any]) -> SafeString:
+    """The visitor's networks in their menu, kept under what it lists."""
+    menu = navigation.networks()
+    listed = menu.read(user, found) if menu is not None else []
+    current = network.pk if network is not None else None
+    key = (
+        "networks",
+        get_language(),
+        current,
+        tuple((n["id"], n["url"], n["name"], n["brand_color"]) for n in listed),
     )
-    return (
-        f'<nav class="subnav" aria-label="{t.network}"><div class="subnav__inner">'
-        f'{anchors}<form class="subnav__search" method="get" action="{escape(links["search"])}" '
-        f'role="search"><input type="search" name="q" maxlength="100" '
-        f'aria-label="{t.search_this_network}" placeholder="{t.search}">'
-        "</form></div></nav>"
+    return shared.kept(
+        key,
+        lambda: render_to_string(
+            "core/_my_networks.html", {"networks": listed, "current": current}
+        ),
     )
+
+
+class _Counts:
+    """The header's numbers for this request, each read once: the bell's and each link's."""
+
+    def __init__(self, context: Any, network: Any, membership: Any, found: dict[str, Any]):
+        self.context, self.network, self.membership, self.found = (
+            context,
+            network,
+            membership,
+            found,
+        )
+        self.read: dict[str, int] = {}
+
+    def count(self, key: str) -> int:
+        if key not in self.read:
+            counter = navigation.bell() if key == "bell" else _counter_of(key)
+            self.read[key] = (
+                counter.read(self.context, self.network, self.membership, self.found)
+                if counter is not None
+                else 0
+            )
+        return self.read[key]
+
+    def hidden(self, key: str) -> str:
+        return "" if self.count(key) else "hidden"
+
+
+def _counter_of(key: str) -> navigation.Count | None:
+    for link in navigation.links():
+        if link.key == key:
+            return link.count
+    return None
 
 
 @register.simple_tag(takes_context=True)
 def layout_header(context: Any) -> SafeString:
     request = context["request"]
-    t = _texts()
     network, membership = context.get("network"), context.get("membership")
-    site, links = context["site_links"], context.get("network_links") or {}
-    found: dict[str, Any] = {}
     # A request refused before AuthenticationMiddleware (a disallowed host, a NUL byte) has no
     # user: its 400 page gets the anonymous header.
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        found = _prefetch(request, network, membership)
-        bell = _bell(context, network, membership, links, found) if network and membership else ""
-        nav = bell + _menu(request, network, site, found)
-    else:
-        nav = (
-            f'<a class="button button--ghost" href="{escape(site["account_login"])}">'
-            f'{t.log_in}</a><a class="button" href="{escape(site["account_signup"])}">'
-            f"{t.sign_up}</a>"
-        )
-    subnav = _subnav(context, network, membership, links, found) if network and membership else ""
-    return mark_safe(  # noqa: S308 - every value escaped above
-        f'<header class="topbar"><div class="topbar__inner">{_brand(network, site)}'
-        f'<nav class="topnav" aria-label="{t.main}">{nav}</nav></div>{subnav}</header>'
-    )
+    user: Any = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    member = signed_in and network is not None and membership is not None
+    header = _header_block(context, signed_in, member)
+    if not signed_in:
+        return header.fill({}, where="header")
+    found = _prefetch(request, network, membership)
+    counts = _Counts(context, network, membership, found)
+    resolvers: dict[str, shared.Resolver] = {
+        "csrf": lambda: page_token(request),
+        "count": counts.count,
+        "hidden": counts.hidden,
+        "user": lambda part: initials(user.name) if part == "initials" else user.name,
+        "networks": lambda: _networks_menu(user, network, found),
+    }
+    return header.fill(resolvers, where="header")
 
 
 @register.simple_tag(takes_context=True)
 def layout_footer(context: Any) -> SafeString:
-    t = _texts()
     request = context["request"]
-    current = get_language()
-    pressed = ' aria-pressed="true" class="is-current"'
-    buttons = "".join(
-        f'<button type="submit" name="language" value="{code}" lang="{code}" '
-        f'aria-describedby="lang-label"{pressed if code == current else ""}>'
-        f"{'日本語' if code == 'ja' else 'English'}</button>"
-        for code, _name in settings.LANGUAGES
+    site = context["site_links"]
+    footer = shared.kept(
+        ("footer", get_language(), site["set_language"]),
+        lambda: shared.Block(
+            render_to_string("core/_footer.html", {"site": site, "languages": settings.LANGUAGES})
+        ),
     )
-    return mark_safe(  # noqa: S308 - every value escaped above
-        '<footer class="footer"><div class="footer__inner"><form class="langswitch" '
-        f'method="post" action="{escape(context["site_links"]["set_language"])}">'
-        f'{_csrf_input(request)}<input type="hidden" name="next" '
-        f'value="{escape(request.get_full_path())}"><span id="lang-label">'
-        f'{t.language}</span>{buttons}</form><p class="footer__note">Tsunagu — '
-        f"{t.tagline}</p></div></footer>"
-    )
+    resolvers: dict[str, shared.Resolver] = {
+        "csrf": lambda: page_token(request),
+        "next": request.get_full_path,
+    }
+    return footer.fill(resolvers, where="footer")
