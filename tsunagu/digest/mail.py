@@ -3,7 +3,6 @@ unsubscribe (RFC 8058)."""
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from typing import Any
 
@@ -12,10 +11,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from tsunagu.core import shared
 from tsunagu.notify.tokens import make_token
 from tsunagu.tenancy.models import Network
 
@@ -77,16 +76,6 @@ def subject_for(network: Network, frequency: str) -> str:
     return " ".join(text.split())[:200]
 
 
-# Holes in a mail's frame, filled per member. No name holds \x00: PostgreSQL refuses it, and
-# every form before it (core/badrequest.py).
-_HOLES = {
-    "name": "\x00name\x00",
-    "unsubscribe": "\x00unsubscribe\x00",
-    "sections": "\x00sections\x00",
-}
-_HOLE = re.compile("\x00(name|unsubscribe|sections)\x00")
-
-
 class MailParts:
     """What the mails of one chunk share, each rendered once and reused for every member it
     fits: the network's links; the sections (digest/_section.html and .txt), per language, time
@@ -142,20 +131,22 @@ class MailParts:
                     **self.links,
                     "network": self.network,
                     "weekly": weekly,
-                    "recipient": {"name": _HOLES["name"], "language": user.language},
-                    "unsubscribe_url": _HOLES["unsubscribe"],
-                    "sections_text": _HOLES["sections"],
-                    "sections_html": mark_safe(_HOLES["sections"]),  # noqa: S308 - a hole
+                    "recipient": {"name": shared.hole("name"), "language": user.language},
+                    "unsubscribe_url": shared.hole("unsubscribe"),
+                    "sections_text": shared.hole("sections"),
+                    "sections_html": shared.hole("sections"),
                 }
             )
-        # The template escapes what it writes into HTML; what fills a hole is escaped here so.
-        fill = escape if kind == "html" else str
-        values = {
-            "name": fill(user.name),
-            "unsubscribe": fill(unsubscribe),
-            "sections": self.sections(digest, kind),
+        # Into the HTML part the holes' values go escaped (the sections are safe: rendered),
+        # into the text part as they are.
+        sections = self.sections(digest, kind)
+        resolvers: dict[str, shared.Resolver] = {
+            "name": lambda: user.name,
+            "unsubscribe": lambda: unsubscribe,
+            # Rendered from our templates (digest/_section.html).
+            "sections": lambda: mark_safe(sections) if kind == "html" else sections,  # noqa: S308
         }
-        return _HOLE.sub(lambda hole: values[hole[1]], frame)
+        return shared.fill(frame, resolvers, where="digest", text=kind == "txt")
 
 
 def digest_message(
