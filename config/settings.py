@@ -316,6 +316,10 @@ RETENTION_AUDIT_YEARS = int(env("RETENTION_AUDIT_YEARS", "3"))
 # Invitation and announcement e-mails leave in chunks of this many a minute, so a roster of
 # thousands does not make the mail server look like a spammer.
 INVITATION_EMAILS_PER_MINUTE = int(env("INVITATION_EMAILS_PER_MINUTE", "60"))
+# The directory's filter choices are gathered again after every change of the directory, and at
+# least this often (seconds) for changes that reach no row; one request rebuilds them while the
+# others keep the previous ones (bench/directory_search.py --stall sets it low to watch that).
+DIRECTORY_CHOICES_REFRESH_SECONDS = int(env("DIRECTORY_CHOICES_REFRESH_SECONDS", "3600"))
 
 # --- Auth and accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

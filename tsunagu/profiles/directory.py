@@ -95,8 +95,8 @@ def sync(profile: Profile) -> None:
 RESULTS_SECONDS = 10 * 60
 # The filter choices (the skills and industries members share) take seconds to gather in a large
 # network: rebuilt by one request while the others keep the previous ones, whenever a row changed
-# (the version moved on) and, for changes that reach no row, at least this often.
-CHOICES_REFRESH_SECONDS = 60 * 60
+# (the version moved on) and, for changes that reach no row, at least every
+# settings.DIRECTORY_CHOICES_REFRESH_SECONDS (an hour).
 
 
 def directory_of(network_id: int) -> caching.Namespace:

@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
@@ -33,7 +34,6 @@ from tsunagu.tenancy.requests import NetworkRequest
 
 from . import actions, queries
 from .directory import (
-    CHOICES_REFRESH_SECONDS,
     RESULTS_SECONDS,
     Listed,
     choices_key,
@@ -288,7 +288,7 @@ def suggestions(network_id: int, found: dict[str, Any] | None = None) -> dict[st
             "skills": shared_tag_names(network_id, TagKind.SKILL),
         },
         version=caching.counter(directory_of(network_id).version_key, found),
-        refresh_after=CHOICES_REFRESH_SECONDS,
+        refresh_after=settings.DIRECTORY_CHOICES_REFRESH_SECONDS,
         found=found,
     )
 
