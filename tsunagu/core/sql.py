@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import connections
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_scopes import ScopeError, get_scope
 
 from .converters import parse_id
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,41 @@ def object_id(value: object) -> int:
     if pk is None:
         raise Http404
     return pk
+
+
+def columns(model: type[Model], alias: str, using: str = "default") -> str:
+    """Every concrete column of ``model`` as ``alias."column", …``, in the order model_from_row()
+    reads them: a statement names the model's columns from the model, never by hand."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+_CONVERTERS: dict[tuple[type[Model], str], list[tuple[Any, list[Any]]]] = {}
+
+
+def model_from_row(model: type[M], values: Sequence[Any], using: str = "default") -> M:
+    """An instance of ``model`` from the values of columns(model, …), converted as the ORM
+    converts what it reads (SQLite's datetimes and booleans, JSON), with nothing added to it."""
+    connection = connections[using]
+    found = _CONVERTERS.get((model, connection.vendor))
+    if found is None:
+        found = []
+        for field in model._meta.concrete_fields:
+            column = field.get_col(model._meta.db_table)
+            found.append(
+                (
+                    column,
+                    [
+                        *connection.ops.get_db_converters(column),
+                        *column.get_db_converters(connection),
+                    ],
+                )
+            )
+        _CONVERTERS[(model, connection.vendor)] = found
+    converted = []
+    for (column, converters), value in zip(found, values, strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(using, names, converted)

@@ -53,30 +53,47 @@ def filter_audience_members(
 class VisibleEvents:
     """Which events of its network a member may see: those whose audience admits their role
     (every audience for an operator, none once they are not active) and those they organise.
-    One definition, stated for the ORM (``q()``) and for a statement over ``events_event e``
-    (``rule()``, in ``queries``)."""
+    One definition, stated for the ORM (``q()``) and for a statement over the events as ``e``
+    (``rule()``, in ``queries``). Without ``member_id``, the audiences alone: the list page
+    that the members of those audiences who organise nothing share (listing.events_page())."""
 
     audiences: tuple[str, ...]
-    member_id: int
+    member_id: int | None
 
     def q(self) -> models.Q:
+        in_audience = models.Q(audience__in=self.audiences)
+        if self.member_id is None:
+            return in_audience
         organised = Organiser.objects.filter(membership_id=self.member_id).values("event_id")
-        return models.Q(audience__in=self.audiences) | models.Q(pk__in=organised)
+        return in_audience | models.Q(pk__in=organised)
 
     def rule(self) -> Rule:
+        in_audience = (
+            Rule(f"e.audience IN ({placeholders(self.audiences)})", self.audiences)
+            if self.audiences
+            else Rule("1 = 0", ())
+        )
+        if self.member_id is None:
+            return in_audience
         organisers = Organiser._meta.db_table  # names from the model; values are parameters
+        event_id = Organiser._meta.get_field("event").column
+        membership_id = Organiser._meta.get_field("membership").column
         organised = (
             f"EXISTS(SELECT 1 FROM {organisers} o"  # noqa: S608
-            " WHERE o.event_id = e.id AND o.membership_id = %s)"
+            f" WHERE o.{event_id} = e.id AND o.{membership_id} = %s)"
         )
         if not self.audiences:
             return Rule(organised, (self.member_id,))
-        in_audience = f"e.audience IN ({placeholders(self.audiences)})"
-        return Rule(f"({in_audience} OR {organised})", (*self.audiences, self.member_id))
+        return Rule(f"({in_audience.sql} OR {organised})", (*self.audiences, self.member_id))
 
 
 def visible_events(member: Membership) -> VisibleEvents:
     return VisibleEvents(tuple(audiences_for(member)), member.pk)
+
+
+def audience_events(audiences: list[str]) -> VisibleEvents:
+    """The events of ``audiences`` alone, whoever reads (a list page shared by their members)."""
+    return VisibleEvents(tuple(audiences), None)
 
 
 def filter_events_for(member: Membership, qs: models.QuerySet[Event]) -> models.QuerySet[Event]:
@@ -88,36 +105,19 @@ def access_event(member: Membership, event_id: object) -> Event:
     return access_in_network(member, filter_events_for(member, Event.objects.all()), event_id)
 
 
-def access_event_for_reader(member: Membership, event_id: object) -> Event:
+def access_event_for_reader(member: Membership, event_id: object) -> queries.ReaderEvent:
     """access_event() with what the event page needs of the reader and of the registrations,
-    in one statement: ``i_organise``, ``seats``, ``waiting``, ``rated`` (feedback given) and
-    ``mine`` (the reader's registration, None if they never applied).
+    in one statement (queries.reader_event()): whether they organise it, the places taken, the
+    waiting list, and their own registration.
 
     The most read page of events starts here; built by the ORM, these subqueries cost several
     times the database's work in CPU. The rules are access_event()'s: this network only, and
     an audience the member belongs to unless they operate the network or organise the event.
-    The statement is queries.reader_event().
     """
-    pk = object_id(event_id)
-    user_id = member.user_id
-    event = queries.reader_event(member, pk, visible_events(member).rule())
-    if event is None:
+    found = queries.reader_event(member, object_id(event_id), visible_events(member).rule())
+    if found is None:
         raise Http404
-    event.i_organise = bool(event.i_organise)  # type: ignore[attr-defined]  # SQLite: 0/1
-    event.rated = bool(event.rated)  # type: ignore[attr-defined]
-    registration_id = event.my_registration_id  # type: ignore[attr-defined]
-    event.mine = (  # type: ignore[attr-defined]
-        Registration(
-            pk=registration_id,
-            network_id=member.network_id,
-            event_id=event.pk,
-            user_id=user_id,
-            status=event.my_status,  # type: ignore[attr-defined]
-        )
-        if registration_id is not None
-        else None
-    )
-    return event
+    return found
 
 
 def is_organiser(member: Membership, event: Event) -> bool:

@@ -2,9 +2,9 @@
 
 The list is the most read page of events. Built by the ORM, its two queries (the page of events
 with the audience rule, and the seats of those events) cost about ten times the database's work
-in CPU, so they are plain SQL (queries.py), portable between PostgreSQL and SQLite. The rules
-are those of filter_events_for(): this network only, and an audience the member belongs to
-unless they operate the network or organise the event.
+in CPU, so they are plain SQL (queries.py), portable between PostgreSQL and SQLite. The rule
+is access.VisibleEvents, filter_events_for()'s: this network only, and an audience the member
+belongs to unless they operate the network or organise the event.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from tsunagu.core import caching
-from tsunagu.core.sql import aware
 from tsunagu.tenancy.models import Membership
 
 from . import queries
-from .access import audiences_for, visible_events
+from .access import audience_events, audiences_for, visible_events
 from .models import Event, Organiser
+from .queries import Seats as Seats
 from .queries import seats_and_mine as seats_and_mine  # read by the list page
 from .signals import event_list, organises_key
 
@@ -48,12 +48,10 @@ class ListedEvent:
 
 
 def load_events(listed: list[ListedEvent]) -> None:
-    """Attaches the events whose rows must be drawn, with the seats the page counted."""
+    """Attaches the events whose rows must be drawn (each row shows ``seats`` beside it)."""
     found = Event.objects.only(*LIST_FIELDS).in_bulk([e.pk for e in listed])
     for item in listed:
-        event = found[item.pk]
-        event.seats = item.seats  # type: ignore[attr-defined]
-        item.event = event
+        item.event = found[item.pk]
 
 
 WORDS_MAX = 5
@@ -125,18 +123,15 @@ def read_events_page(
     With ``audiences``, the events of those audiences only, whoever reads (a page shared by
     their members); without, the member's own list: their audiences, the events they run, and
     every event for operators (filter_events_for())."""
+    rule = visible_events(member) if audiences is None else audience_events(audiences)
     rows = queries.event_page_rows(
         member,
-        visible=visible_events(member).rule(),
+        visible=rule.rule(),
         now=now,
         past=past,
         category=category,
         words=(words or [])[:WORDS_MAX],
         offset=offset,
         limit=limit,
-        audiences=audiences,
     )
-    return [
-        ListedEvent(pk, aware(updated), aware(created), aware(off) if off is not None else None)
-        for pk, updated, created, off in rows
-    ]
+    return [ListedEvent(r.pk, r.updated_at, r.created_at, r.called_off_at) for r in rows]

@@ -2,53 +2,100 @@
 
 Built by the ORM, the event page's and the event list's queries cost several to ten times the
 database's work in CPU. Which events a member may see is not restated here: each statement takes
-the rule's SQL form from access.visible_events(), made beside its ORM twin from one definition,
-and scopes itself to the member's network (they are not read through the scoped manager).
+the rule's SQL form from access.VisibleEvents, made beside its ORM twin from one definition.
+They are not read through the scoped manager: each first checks that the active scope is the
+network it reads (core.sql.in_scope()), so a statement handed another network's member or ids
+raises as the scoped manager would. Tables and columns are named from the models; every value
+is a parameter. Each has a parity test against its ORM twin (tests/test_statement_parity.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models.query import RawQuerySet
 
-from tsunagu.core.sql import Rule, placeholders
+from tsunagu.core.sql import Rule, aware, columns, in_scope, model_from_row, placeholders
 from tsunagu.tenancy.models import Membership
 
-from .models import SEATED, Event, RegistrationStatus
+from .models import SEATED, Event, Organiser, Registration, RegistrationStatus
 
-# The event with the reader's state; ``{visible}``: access.visible_events() (the rules of
+_EVENT = Event._meta.db_table
+_ORGANISER = Organiser._meta.db_table
+_REGISTRATION = Registration._meta.db_table
+_O_EVENT = Organiser._meta.get_field("event").column
+_O_MEMBER = Organiser._meta.get_field("membership").column
+_R_EVENT = Registration._meta.get_field("event").column
+_R_USER = Registration._meta.get_field("user").column
+_R_NETWORK = Registration._meta.get_field("network").column
+_E_NETWORK = Event._meta.get_field("network").column
+
+
+@dataclass(frozen=True)
+class ReaderEvent:
+    """An event with what its page needs of the reader and of the registrations."""
+
+    event: Event
+    i_organise: bool
+    seats: int  # places taken (access.SEATED statuses)
+    waiting: int  # on the waiting list
+    mine: Registration | None  # the reader's registration, None if they never applied
+
+
+# The event with the reader's state; ``{visible}``: access.VisibleEvents.rule() (the rules of
 # access.access_event()).
 READER_EVENT_SQL = (
-    "SELECT e.*,"
-    " EXISTS(SELECT 1 FROM events_organiser o WHERE o.event_id = e.id AND o.membership_id = %s)"
-    " AS i_organise,"
-    " (SELECT COUNT(*) FROM events_registration r WHERE r.event_id = e.id"
-    " AND r.status IN (%s, %s, %s)) AS seats,"
-    " (SELECT COUNT(*) FROM events_registration r WHERE r.event_id = e.id AND r.status = %s)"
-    " AS waiting,"
-    " (SELECT r.id FROM events_registration r WHERE r.event_id = e.id AND r.user_id = %s)"
-    " AS my_registration_id,"
-    " (SELECT r.status FROM events_registration r WHERE r.event_id = e.id AND r.user_id = %s)"
-    " AS my_status,"
-    " EXISTS(SELECT 1 FROM events_feedback f WHERE f.event_id = e.id AND f.user_id = %s) AS rated"
-    " FROM events_event e WHERE e.network_id = %s AND e.id = %s AND {visible}"
+    f"SELECT {columns(Event, 'e')},"  # noqa: S608 - names from the models, values are parameters
+    f" EXISTS(SELECT 1 FROM {_ORGANISER} o WHERE o.{_O_EVENT} = e.id AND o.{_O_MEMBER} = %s),"
+    f" (SELECT COUNT(*) FROM {_REGISTRATION} r WHERE r.{_R_EVENT} = e.id"
+    f" AND r.status IN ({placeholders(SEATED)})),"
+    f" (SELECT COUNT(*) FROM {_REGISTRATION} r WHERE r.{_R_EVENT} = e.id AND r.status = %s),"
+    f" r.id, r.status"
+    f" FROM {_EVENT} e LEFT JOIN {_REGISTRATION} r ON r.{_R_EVENT} = e.id AND r.{_R_USER} = %s"
+    f" WHERE e.{_E_NETWORK} = %s AND e.id = %s AND {{visible}}"
 )
+_EVENT_COLUMNS = len(Event._meta.concrete_fields)
 
 
-def reader_event(member: Membership, pk: int, visible: Rule) -> Event | None:
+def reader_event(member: Membership, pk: int, visible: Rule) -> ReaderEvent | None:
     """The event with what its page needs of the reader and of the registrations, or None
     (access.access_event_for_reader()); ``visible``: access.visible_events(member).rule()."""
-    user_id = member.user_id
+    in_scope(member.network_id)
     params = [
-        member.pk, *SEATED, RegistrationStatus.WAITLISTED, user_id, user_id, user_id,
+        member.pk, *SEATED, RegistrationStatus.WAITLISTED, member.user_id,
         member.network_id, pk, *visible.params,
     ]  # fmt: skip
-    sql = READER_EVENT_SQL.format(visible=visible.sql)
-    found = list(RawQuerySet(sql, model=Event, params=tuple(params)))
-    return found[0] if found else None
+    with connection.cursor() as cursor:
+        cursor.execute(READER_EVENT_SQL.replace("{visible}", visible.sql), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event = model_from_row(Event, row[:_EVENT_COLUMNS])
+    organises, seats, waiting, registration_id, status = row[_EVENT_COLUMNS:]
+    mine = (
+        Registration(
+            pk=registration_id,
+            network_id=member.network_id,
+            event_id=event.pk,
+            user_id=member.user_id,
+            status=status,
+        )
+        if registration_id is not None
+        else None
+    )
+    return ReaderEvent(event, bool(organises), int(seats), int(waiting), mine)
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """What keys an event's row of the list (listing.ListedEvent)."""
+
+    pk: int
+    updated_at: datetime
+    created_at: datetime
+    called_off_at: datetime | None
 
 
 def _like(word: str) -> str:
@@ -66,24 +113,13 @@ def event_page_rows(
     words: list[str],
     offset: int,
     limit: int,
-    audiences: list[str] | None,
-) -> list[tuple[Any, ...]]:
-    """The (id, updated_at, created_at, called_off_at) of ``limit`` events of the list from
-    ``offset`` (listing.read_events_page()); ``visible``: access.visible_events(member).rule(), the
-    member's own list, unless ``audiences`` names the audiences of a page shared by their
-    members."""
-    if audiences is not None:
-        audience_rule = f"e.audience IN ({placeholders(audiences)})" if audiences else "FALSE"
-        params: list[Any] = [member.network_id, *audiences]
-    else:
-        audience_rule = visible.sql
-        params = [member.network_id, *visible.params]
-    where = [
-        "e.network_id = %s",
-        audience_rule,
-        "e.ends_at <= %s" if past else "e.ends_at > %s",
-    ]
-    params.append(now)
+) -> list[ListedRow]:
+    """``limit`` events of the list from ``offset`` (listing.read_events_page()); ``visible``:
+    an access.VisibleEvents rule, the member's own list or the audiences of a page shared by
+    their members."""
+    in_scope(member.network_id)
+    where = [f"e.{_E_NETWORK} = %s", visible.sql, "e.ends_at <= %s" if past else "e.ends_at > %s"]
+    params: list[Any] = [member.network_id, *visible.params, now]
     if category:
         where.append("e.category = %s")
         params.append(category)
@@ -94,36 +130,43 @@ def event_page_rows(
         )
         params += [_like(word)] * 3
     order = "e.starts_at DESC, e.id DESC" if past else "e.starts_at, e.id"
-    # Fixed fragments and placeholders only: every value goes in params.
-    select = "SELECT e.id, e.updated_at, e.created_at, e.called_off_at FROM events_event e WHERE "
+    # Fixed fragments, names from the model and placeholders only: every value goes in params.
+    select = f"SELECT e.id, e.updated_at, e.created_at, e.called_off_at FROM {_EVENT} e WHERE "  # noqa: S608
     sql = select + " AND ".join(where) + f" ORDER BY {order} LIMIT %s OFFSET %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
-        return cursor.fetchall()
+        return [
+            ListedRow(pk, aware(updated), aware(created), aware(off) if off is not None else None)
+            for pk, updated, created, off in cursor.fetchall()
+        ]
+
+
+@dataclass(frozen=True)
+class Seats:
+    """An event's places taken, and the reader's own registration status if they applied."""
+
+    taken: int
+    mine: str | None
 
 
 # The seats of a page of events; the ids come from a list read with the rules above.
 SEATS_SQL = (
-    "SELECT event_id, SUM(CASE WHEN status IN (%s, %s, %s) THEN 1 ELSE 0 END),"
-    " MAX(CASE WHEN user_id = %s THEN status END) FROM events_registration"
-    " WHERE network_id = %s AND event_id IN ({ids}) GROUP BY event_id"
+    f"SELECT {_R_EVENT}, SUM(CASE WHEN status IN ({placeholders(SEATED)}) THEN 1 ELSE 0 END),"  # noqa: S608
+    f" MAX(CASE WHEN {_R_USER} = %s THEN status END) FROM {_REGISTRATION}"
+    f" WHERE {_R_NETWORK} = %s AND {_R_EVENT} IN ({{ids}}) GROUP BY {_R_EVENT}"
 )
 
 
-def seats_and_mine(
-    member: Membership, event_ids: list[int]
-) -> tuple[dict[int, int], dict[int, str]]:
-    """Seats taken per event, and the member's own registration status where they have one."""
+def seats_and_mine(member: Membership, event_ids: list[int]) -> dict[int, Seats]:
+    """Per event of ``event_ids`` that has registrations: the places taken and the member's own
+    registration status (events without any registration are left out)."""
+    in_scope(member.network_id)
     if not event_ids:
-        return {}, {}
-    marks = ", ".join(["%s"] * len(event_ids))
-    sql = SEATS_SQL.replace("{ids}", marks)  # placeholders only
-    taken: dict[int, int] = {}
-    mine: dict[int, str] = {}
+        return {}
+    sql = SEATS_SQL.replace("{ids}", placeholders(event_ids))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*SEATED, member.user_id, member.network_id, *event_ids])
-        for event_id, seated, status in cursor.fetchall():
-            taken[event_id] = int(seated or 0)
-            if status:
-                mine[event_id] = status
-    return taken, mine
+        return {
+            event_id: Seats(int(seated or 0), status or None)
+            for event_id, seated, status in cursor.fetchall()
+        }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.http import Http404
 from django.utils import timezone
 
+from tsunagu.core.sql import Rule
 from tsunagu.tenancy.access import access_in_network, get_membership
 from tsunagu.tenancy.models import Membership, Network, Status
 
@@ -23,11 +26,30 @@ def kinds_for(member: Membership) -> list[tuple[str, Any]]:
     return [(value, label) for value, label in Kind.choices if value in MEMBER_KINDS]
 
 
+@dataclass(frozen=True)
+class Published:
+    """What every member reads: approved articles whose publishing time (``now``) has come.
+    One definition, stated for the ORM (``q()``) and for a statement over the articles as
+    ``a`` (``rule()``, in ``queries``)."""
+
+    now: datetime
+
+    def q(self) -> models.Q:
+        return models.Q(state=State.PUBLISHED, published_at__lte=self.now)
+
+    def rule(self) -> Rule:
+        # As the ORM passes it: SQLite compares the text it stores.
+        now = connection.ops.adapt_datetimefield_value(self.now)
+        return Rule("(a.state = %s AND a.published_at <= %s)", (State.PUBLISHED, now))
+
+
+def published(now: datetime | None = None) -> Published:
+    return Published(now or timezone.now())
+
+
 def published_articles(network_id: int) -> models.QuerySet[Article]:
     """What every member reads: approved articles whose publishing time has come."""
-    return Article.objects.filter(
-        network_id=network_id, state=State.PUBLISHED, published_at__lte=timezone.now()
-    )
+    return Article.objects.filter(published().q(), network_id=network_id)
 
 
 def article_readers(article: Article) -> models.QuerySet[Membership]:
@@ -41,10 +63,7 @@ def filter_articles(member: Membership) -> models.QuerySet[Article]:
     qs = Article.objects.filter(network_id=member.network_id)
     if member.is_operator:
         return qs
-    return qs.filter(
-        models.Q(state=State.PUBLISHED, published_at__lte=timezone.now())
-        | models.Q(author_id=member.pk)
-    )
+    return qs.filter(published().q() | models.Q(author_id=member.pk))
 
 
 def access_article(member: Membership, article_id: object) -> Article:

@@ -66,7 +66,7 @@ def article_list(request: NetworkRequest) -> HttpResponse:
             "kind": kind,
             "tag": tag,
             "kinds": Kind.choices,
-            "own_waiting": listing.own_waiting(member.network_id, member.pk),
+            "own_waiting": listing.own_waiting(member),
             "rss_url": reverse("news:feed_rss", kwargs={"network_slug": slug, "feed_token": token}),
             "atom_url": reverse(
                 "news:feed_atom", kwargs={"network_slug": slug, "feed_token": token}

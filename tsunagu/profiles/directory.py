@@ -23,11 +23,11 @@ from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership, Network, Status
 
 from . import queries
+from .access import LISTED
 from .models import Audience, DirectoryEntry, Profile, TagKind
 from .names import name_terms
 from .normalize import normalize
 from .queries import Listed as Listed  # what a card's version needs (views.py)
-from .queries import listed_versions as listed_versions
 from .tokens import (
     facet_industry,
     facet_role,
@@ -184,12 +184,18 @@ def entries_matching(
     return qs
 
 
+def listed_versions(network_id: int, ids: list[int]) -> list[Listed]:
+    """What the cards of a page of entries are drawn from (queries.listed_versions()), for
+    members the directory lists only."""
+    return queries.listed_versions(network_id, ids, LISTED.rule())
+
+
 def listed_profiles(ids: list[int], *, checked: bool = False) -> list[Profile]:
     """The profiles of a page of entries with their tags, in the entries' order, members still
     active only (``checked``: the ids come from listed_versions(), which kept those only)."""
     profiles = Profile.objects.filter(pk__in=ids).select_related("membership__user")
     if not checked:
-        profiles = profiles.filter(membership__status=Status.ACTIVE)
+        profiles = profiles.filter(LISTED.q())
     by_id = {p.pk: p for p in profiles.prefetch_related("tags")}
     return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -2,6 +2,12 @@
 
 They take any DB-API cursor of the configured vendor, one of a connection the backup opened
 itself (PostgreSQL's snapshot, SQLite's copy), or without one read through Django's own.
+
+Unlike every other ``queries.py``, these statements do not call core.sql.in_scope(): a backup
+copies the whole database, every table of every network, on purpose, and checks the copy by
+counting each table's rows. They belong to no network's scope; they run from the ``backup``
+and ``restore`` commands only (core/backup/), never from a page, and return no member's data:
+names of tables, counts and PostgreSQL's snapshot name.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ from ..models import (
     Registration,
     RegistrationStatus,
 )
+from ..queries import ReaderEvent
 
 PAGE_TIMEOUT = 10 * 60  # bounds how long a renamed member's old name can show
 
@@ -83,15 +84,14 @@ def _shared_detail(event: Event) -> dict[str, Any]:
 
 def _detail_context(
     request: NetworkRequest,
-    event: Event,
+    found: ReaderEvent,
     apply_form: ApplyForm,
 ) -> dict:
-    """``event`` comes from access_event_for_reader(), with the reader's own parts."""
+    """``found`` comes from access_event_for_reader(), with the reader's own parts."""
     member = request.membership
+    event, mine, seats = found.event, found.mine, found.seats
     # Whether the reader organises it comes with the statement that loaded the event.
-    manager = can_manage_event(member, event, organiser=event.i_organise)  # type: ignore[attr-defined]
-    mine: Registration | None = event.mine  # type: ignore[attr-defined]
-    seats: int = event.seats  # type: ignore[attr-defined]
+    manager = can_manage_event(member, event, organiser=found.i_organise)
     shared = _shared_detail(event)
     holds_seat = mine is not None and mine.holds_seat
     return {
@@ -104,7 +104,7 @@ def _detail_context(
         "declined": mine is not None and mine.status == RegistrationStatus.DECLINED,
         "seats": seats,
         "seats_left": None if event.capacity is None else max(event.capacity - seats, 0),
-        "waiting": event.waiting,  # type: ignore[attr-defined]
+        "waiting": found.waiting,
         "participants_html": (
             mark_safe(shared["participants"])  # noqa: S308 - every name escaped above
             if event.show_participants or manager
@@ -119,9 +119,9 @@ def _detail_context(
 
 @member_required
 def event_detail(request: NetworkRequest, event_id: int) -> HttpResponse:
-    event = access_event_for_reader(request.membership, event_id)
-    form = ApplyForm(questions=event.questions)
-    return render(request, "events/detail.html", _detail_context(request, event, form))
+    found = access_event_for_reader(request.membership, event_id)
+    form = ApplyForm(questions=found.event.questions)
+    return render(request, "events/detail.html", _detail_context(request, found, form))
 
 
 @member_required
@@ -131,8 +131,8 @@ def event_register(request: NetworkRequest, event_id: int) -> HttpResponse:
     event = access_event(member, event_id)
     form = ApplyForm(request.POST, questions=event.questions)
     if not form.is_valid():
-        event = access_event_for_reader(member, event.pk)
-        return render(request, "events/detail.html", _detail_context(request, event, form))
+        found = access_event_for_reader(member, event.pk)
+        return render(request, "events/detail.html", _detail_context(request, found, form))
     try:
         registration = actions.do_register(member, event, form.answers())
     except ValidationError as error:

@@ -83,13 +83,14 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     page = ListPage(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
     # Counted for the page's events only: an aggregate over the whole list would read every
     # registration of thousands of past events to show twenty.
-    taken, mine = listing.seats_and_mine(member, [e.pk for e in page.events])
+    seats = listing.seats_and_mine(member, [e.pk for e in page.events])
     statuses = dict(RegistrationStatus.choices)
     last_visit = actions.do_record_list_visit(member)
     events = page.events
     for event in events:
-        event.seats = taken.get(event.pk, 0)
-        status = mine.get(event.pk)
+        counted = seats.get(event.pk)
+        event.seats = counted.taken if counted else 0
+        status = counted.mine if counted else None
         event.my_status = str(statuses[status]) if status in LIVE else ""
         event.is_new = (
             last_visit is not None
@@ -101,7 +102,9 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         caching.key("events", "list", member.network.slug),
         events,
         lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",
-        lambda e: render_to_string("events/list_row.html", {"event": e.event, "request": request}),
+        lambda e: render_to_string(
+            "events/list_row.html", {"event": e.event, "seats": e.seats, "request": request}
+        ),
         prepare=listing.load_events,
     )
     resolvers = holes.list_rows(
