@@ -508,3 +508,20 @@ def test_a_cached_list_shows_a_new_or_edited_event_at_once(world: World) -> None
     assert operator.post(url(world, f"{event.pk}/edit/"), edit).status_code == 302
     page = reader.get(url(world)).content.decode()
     assert "秋の納涼会" in page and "夏の納涼会" not in page
+
+
+@pytest.mark.django_db
+def test_the_participant_list_shows_only_when_someone_holds_a_place_and_escapes_names(
+    world: World,
+) -> None:
+    event = make_event(world.net_a, capacity=5, show_participants=True)
+    reader = world.client(world.supporter_a)
+    detail = url(world, f"{event.pk}/")
+    assert "<h2>参加者</h2>" not in reader.get(detail).content.decode()
+    user = world.alumni_a.user
+    user.name = "<b>山﨑</b> 太郎"
+    user.save()
+    assert world.client(world.alumni_a).post(url(world, f"{event.pk}/register/")).status_code == 302
+    html = reader.get(detail).content.decode()
+    assert "<h2>参加者</h2>" in html
+    assert "<li>&lt;b&gt;山﨑&lt;/b&gt; 太郎</li>" in html

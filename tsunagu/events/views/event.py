@@ -4,19 +4,17 @@ and photos."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.core import caching
+from tsunagu.core import caching, shared
 from tsunagu.core.storage import image_response, serves_upload
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Membership
@@ -48,38 +46,42 @@ from ..queries import ReaderEvent
 PAGE_TIMEOUT = 10 * 60  # bounds how long a renamed member's old name can show
 
 
-def _shared_detail(event: Event) -> dict[str, Any]:
-    """What the event page lists the same way for every reader (organisers, participants,
-    photos), cached under the event's revision, which their every change moves on."""
+def _shared_detail(event: Event) -> shared.Block:
+    """What the event page lists the same way for every reader: the participants (the block's
+    HTML: a general assembly lists hundreds of names), the organisers and the photos (its
+    facts), cached under the event's revision, which their every change moves on."""
     # Per language: a former member's label is in it.
     key = caching.key("events", "page", event.pk, event.revision, language=True)
 
-    def build() -> dict[str, Any]:
+    def build() -> shared.Block:
         former = _("former member")
         member_status = Membership.objects.filter(
             network_id=event.network_id, user_id=OuterRef("user_id")
         ).values("status")[:1]
-        return {
-            "organisers": [
-                name_or_none(name, status) or former
-                for name, status in Organiser.objects.filter(event=event)
-                .order_by("id")
-                .values_list("membership__user__name", "membership__status")
-            ],
-            # Joined once: a general assembly lists hundreds of names.
-            "participants": "".join(
-                f"<li>{escape(name_or_none(name, status) or former)}</li>"
-                for name, status in Registration.objects.filter(event=event, status__in=SEATED)
-                .annotate(member_status=Subquery(member_status))
-                .order_by("applied_at", "id")
-                .values_list("user__name", "member_status")
-            ),
-            "photos": list(
-                Photo.objects.filter(event=event, in_description=False).values("pk", "caption")
-            ),
-        }
+        participants = [
+            name_or_none(name, status) or former
+            for name, status in Registration.objects.filter(event=event, status__in=SEATED)
+            .annotate(member_status=Subquery(member_status))
+            .order_by("applied_at", "id")
+            .values_list("user__name", "member_status")
+        ]
+        html = render_to_string("events/_participants.html", {"names": participants})
+        return shared.Block(
+            html,
+            {
+                "organisers": [
+                    name_or_none(name, status) or former
+                    for name, status in Organiser.objects.filter(event=event)
+                    .order_by("id")
+                    .values_list("membership__user__name", "membership__status")
+                ],
+                "photos": list(
+                    Photo.objects.filter(event=event, in_description=False).values("pk", "caption")
+                ),
+            },
+        )
 
-    return caching.cached(key, build, PAGE_TIMEOUT)
+    return shared.block(key, build, PAGE_TIMEOUT)
 
 
 def _detail_context(
@@ -92,10 +94,10 @@ def _detail_context(
     event, mine, seats = found.event, found.mine, found.seats
     # Whether the reader organises it comes with the statement that loaded the event.
     manager = can_manage_event(member, event, organiser=found.i_organise)
-    shared = _shared_detail(event)
+    lists = _shared_detail(event)
     holds_seat = mine is not None and mine.holds_seat
     return {
-        "photos": shared["photos"] if event.is_past else [],
+        "photos": lists.facts["photos"] if event.is_past else [],
         # The feedback form is the event's survey (events:feedback leads to it).
         "may_give_feedback": may_give_feedback(member, event, mine),
         "event": event,
@@ -106,11 +108,9 @@ def _detail_context(
         "seats_left": None if event.capacity is None else max(event.capacity - seats, 0),
         "waiting": found.waiting,
         "participants_html": (
-            mark_safe(shared["participants"])  # noqa: S308 - every name escaped above
-            if event.show_participants or manager
-            else ""
+            lists.fill({}, where="event page") if event.show_participants or manager else ""
         ),
-        "organisers": shared["organisers"],
+        "organisers": lists.facts["organisers"],
         "show_online_url": holds_seat or manager,
         "may_apply": may_apply(member, event),
         "apply_form": apply_form,
