@@ -34,6 +34,7 @@ of the page), cached with the HTML.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Hashable, Mapping
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 Resolver = Callable[..., Any]
 T = TypeVar("T")
+R = TypeVar("R")
 
 NAME = re.compile(r"[a-z][a-z_]*\Z")
 ARGUMENT = re.compile(r"[A-Za-z0-9_.\-]*\Z")
@@ -188,6 +190,29 @@ def kept(key: Hashable, build: Callable[[], T]) -> T:
     if len(_KEPT) > KEPT_MAX:
         _KEPT.pop(next(iter(_KEPT)), None)
     return value
+
+
+def version_of(*shown: object) -> str:
+    """A row's version for ``rows()``: a short digest of everything the row shows, so that a
+    change of any of it renders the row anew (and nothing has to forget the old one)."""
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+
+
+def rows(
+    name: str,
+    items: list[R],
+    *,
+    version: Callable[[R], object],
+    render: Callable[[R], str],
+    resolvers: Mapping[str, Resolver],
+    where: str,
+    prepare: Callable[[list[R]], object] | None = None,
+) -> list[SafeString]:
+    """The rows of a list, each shared by every reader (``caching.cached_rows()`` under
+    ``version(item)``, rendered by ``render(item)`` from a template) and filled for this one
+    by ``resolvers`` (their new marks, their own status)."""
+    html = caching.cached_rows(name, items, version, render, prepare)
+    return [fill(row, resolvers, where=where) for row in html]
 
 
 def block(name: str, build: Callable[[], Block], timeout: int) -> Block:

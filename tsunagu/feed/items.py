@@ -8,24 +8,18 @@ is a digest of all of it, so a row whose title, count or author changed is rende
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from tsunagu.core import caching, shared
+from tsunagu.core import shared
 from tsunagu.tenancy.models import Membership
 
 from . import actions, holes
 from .shown import Shown, welcome_url
 from .stream import MEMBER
-
-
-def _version(slug: str, row: dict[str, Any]) -> str:
-    shown = (slug, sorted(row.items()))
-    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
 def rows_html(
@@ -45,7 +39,6 @@ def rows_html(
             item["welcome_url"] = welcome_url(shown.slug, row["id"])
         return render_to_string("feed/_item.html", {"item": item})
 
-    html = caching.cached_rows("feed:item", rows, lambda row: _version(shown.slug, row), render)
     resolvers = holes.items(
         new={
             (str(row["source"]), str(row["id"]))
@@ -56,7 +49,14 @@ def rows_html(
         me=member.pk,
         csrf=csrf,
     )
-    return [shared.fill(row, resolvers, where="feed:items") for row in html]
+    return shared.rows(
+        "feed:item",
+        rows,
+        version=lambda row: shared.version_of(shown.slug, sorted(row.items())),
+        render=render,
+        resolvers=resolvers,
+        where="feed:items",
+    )
 
 
 def welcome_html(member: Membership, newcomer_id: int, slug: str, csrf: str) -> SafeString:

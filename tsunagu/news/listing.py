@@ -7,9 +7,9 @@ time has come.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
+from tsunagu.core import shared
 from tsunagu.tenancy.models import Membership
 
 from . import queries
@@ -23,8 +23,7 @@ from .queries import pending_count as pending_count  # read by the list page
 def row_version(row: Row) -> str:
     """Changes whenever the row's HTML would: it names every field the row shows (the title, the
     kind, the pin, the count of comments, the author's name, the tags, the publishing time)."""
-    digest = hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
-    return f"{row.pk}:{digest}"
+    return f"{row.pk}:{shared.version_of(row)}"
 
 
 @dataclass

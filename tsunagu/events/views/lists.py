@@ -98,18 +98,19 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             and not past
             and not event.called_off_at
         )
-    rows = caching.cached_rows(
+    rows = shared.rows(
         caching.key("events", "list", member.network.slug),
         events,
-        lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",
-        lambda e: render_to_string(
+        version=lambda e: f"{e.pk}:{e.updated_at.timestamp()}:{e.seats}",
+        render=lambda e: render_to_string(
             "events/list_row.html", {"event": e.event, "seats": e.seats, "request": request}
         ),
+        resolvers=holes.list_rows(
+            new={e.pk for e in events if e.is_new},
+            statuses={e.pk: e.my_status for e in events if e.my_status},
+        ),
+        where="events:list",
         prepare=listing.load_events,
-    )
-    resolvers = holes.list_rows(
-        new={e.pk for e in events if e.is_new},
-        statuses={e.pk: e.my_status for e in events if e.my_status},
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -119,7 +120,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [shared.fill(row, resolvers, where="events:list") for row in rows],
+            "rows": rows,
             "filters": {
                 "q": data.get("q") or "",
                 "category": data.get("category") or "",
