@@ -9,8 +9,9 @@ is told which module, which line and why.
 - No module is over 800 lines.
 - Hand-written SQL (``connection.cursor()``, ``.raw()``, ``RawQuerySet``) only in an app's
   ``queries.py``, ``core/sql.py`` and migrations.
-- No ``mark_safe()`` of an f-string: markup comes from templates. The modules that still do it
-  are listed, with how many times, and the list can only shrink.
+- No ``mark_safe()`` of an f-string: markup comes from templates.
+- Django's cache is imported only by ``core/caching.py`` and the production backend (tests and
+  the benchmarks, which empty it on purpose, aside).
 """
 
 from __future__ import annotations
@@ -260,4 +261,24 @@ def test_hand_written_sql_lives_in_queries_modules() -> None:
         "a statement written by hand goes in the app's queries.py, with the rule it restates "
         "named beside it (its ORM twin in access.py); callers import it from there:\n"
         + "\n".join(found)
+    )
+
+
+# Where Django's cache may be imported: core's caching module and the production backend. Every
+# other module reads and writes the cache through core/caching.py (keys, forget, bump, rows).
+CACHE_IMPORTED_IN = {"tsunagu/core/caching.py", "tsunagu/core/redis_cache.py"}
+
+
+def test_the_cache_is_reached_only_through_core_caching() -> None:
+    found = [
+        f"{i.module}:{i.line} imports {i.target}"
+        for path in python_files(PACKAGE, ROOT / "config")
+        if "/tests/" not in str(path) and str(path.relative_to(ROOT)) not in CACHE_IMPORTED_IN
+        for i in imports_of(path)
+        if i.target == "django.core.cache" or i.target.startswith("django.core.cache.")
+    ]
+    assert not found, (
+        "read and write the cache through tsunagu/core/caching.py (key(), read_many(), "
+        "forget(), bump(), cached_rows(), Namespace) so that keys, versions and forgetting "
+        "after commit stay in one place:\n" + "\n".join(found)
     )
