@@ -47,7 +47,7 @@ def threads_of_every_kind(world: World) -> list[Thread]:
                                 stamp="like")  # fmt: skip
         Reaction.objects.create(network=world.net_a, thread=threads[1], member=reader,
                                 stamp="thanks")  # fmt: skip
-        return list(Thread.objects.filter(pk__in=[t.pk for t in threads]))
+        return list(Thread.objects.filter(pk__in=[t.pk for t in threads]).order_by("pk"))
 
 
 def orm_threads(member: Membership, category: Category | None = None) -> list[tuple]:
