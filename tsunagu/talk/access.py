@@ -299,8 +299,8 @@ class CountedPlaces:
         mine = f"{alias}.{queries.column(RoomMember, 'member')} = %s"
         if self.operator:
             return Rule(mine, (self.member_id,))
-        return Rule(f"{mine} AND NOT {alias}.{queries.column(RoomMember, 'via_role')}",
-                    (self.member_id,))  # fmt: skip
+        counted = f"NOT {alias}.{queries.column(RoomMember, 'via_role')}"
+        return Rule(f"{mine} AND {counted}", (self.member_id,))
 
 
 def counted_places(member: Membership) -> CountedPlaces:
