@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from tsunagu.core.sql import object_id
+from tsunagu.core.sql import Rule, object_id
 from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership
 
@@ -25,12 +27,34 @@ def check_moderate_permission(member: Membership) -> None:
         raise PermissionDenied
 
 
+@dataclass(frozen=True)
+class VisibleThreads:
+    """Which threads a member may see: their network's, hidden ones only for moderators. One
+    definition, stated for the ORM (``q()``) and for a statement over ``boards_thread t``
+    (``rule()``, in ``queries``)."""
+
+    network_id: int
+    moderator: bool
+
+    def q(self) -> models.Q:
+        q = models.Q(network_id=self.network_id)
+        return q if self.moderator else q & models.Q(is_hidden=False)
+
+    def rule(self) -> Rule:
+        network = f"t.{queries.column(Thread, 'network')} = %s"
+        if self.moderator:
+            return Rule(network, (self.network_id,))
+        shown = f"NOT t.{queries.column(Thread, 'is_hidden')}"
+        return Rule(f"{network} AND {shown}", (self.network_id,))
+
+
+def visible_threads(member: Membership) -> VisibleThreads:
+    return VisibleThreads(member.network_id, can_moderate(member))
+
+
 def filter_threads(member: Membership) -> models.QuerySet[Thread]:
     """Threads the member may see: hidden ones only for moderators."""
-    qs = Thread.objects.filter(network_id=member.network_id)
-    if not can_moderate(member):
-        qs = qs.filter(is_hidden=False)
-    return qs
+    return Thread.objects.filter(visible_threads(member).q())
 
 
 def access_category(member: Membership, category_id: object) -> Category:
@@ -45,20 +69,18 @@ def access_thread(member: Membership, thread_id: object) -> Thread:
     )
 
 
-def access_thread_for_reader(member: Membership, thread_id: object) -> Thread:
-    """The thread with what the reader's page needs of their own: ``subscribed`` and
-    ``read_up_to`` (the last comment number they were shown, None before their first visit).
+def access_thread_for_reader(member: Membership, thread_id: object) -> queries.ReaderThread:
+    """The thread with what the reader's page needs of their own: whether they follow it and
+    the last comment number they were shown (queries.ReaderThread).
 
     The most read page of the boards starts here, so this is one hand-written statement: built
     by the ORM, with its two subqueries, it cost five times as much CPU as the database's work.
-    It keeps filter_threads()'s rules: this network only, hidden threads for moderators only.
+    It keeps filter_threads()'s rule, visible_threads().
     """
-    pk = object_id(thread_id)
-    thread = queries.reader_thread(member, pk, moderator=can_moderate(member))
-    if thread is None:
+    found = queries.reader_thread(member, object_id(thread_id), visible_threads(member).rule())
+    if found is None:
         raise Http404
-    thread.subscribed = bool(thread.subscribed)  # type: ignore[attr-defined]  # SQLite: 0/1
-    return thread
+    return found
 
 
 def access_comment(member: Membership, comment_id: object) -> Comment:

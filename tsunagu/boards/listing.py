@@ -4,14 +4,13 @@ Through the ORM the list cost four queries (the count for the pager, the threads
 category and author, the member's read marks) and most of the page's CPU in building them; the
 database's own work is a fraction of a millisecond. Here it is one hand-written statement
 (queries.thread_rows()), portable between SQLite and PostgreSQL, that keeps filter_threads()'s
-rules: this network only, hidden threads for moderators only.
+rule (access.visible_threads()).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -19,11 +18,12 @@ from django.utils.safestring import SafeString
 
 from tsunagu.core import caching, shared
 from tsunagu.tenancy.models import Membership
-from tsunagu.tenancy.names import name_or_none, shown_member
+from tsunagu.tenancy.names import shown_member
 
 from . import holes, queries
-from .access import can_moderate
+from .access import visible_threads
 from .models import Category, Thread
+from .queries import SHARED_FIELDS, ThreadRow
 
 THREADS_PER_PAGE = 30
 # Past this a page number is surely beyond the last page: it is never sent to the database.
@@ -31,60 +31,10 @@ PAGE_MAX = 1_000_000
 
 
 @dataclass
-class ThreadRow:
-    """What a row of a thread list shows; ``unread``: comments the member has not been shown,
-    None when they never opened the thread."""
-
-    pk: int
-    kind: str
-    title: str
-    is_pinned: bool
-    is_locked: bool
-    is_hidden: bool
-    is_answered: bool
-    last_activity_at: datetime
-    comment_count: int
-    category_name: str
-    author_name: str | None  # None: the author has left (tenancy/names.py)
-    unread: int | None
-
-
-# What a row's shared HTML shows: every field but the reader's own.
-SHARED_FIELDS = tuple(f.name for f in fields(ThreadRow) if f.name != "unread")
-
-
-@dataclass
 class ThreadList:
     rows: list[ThreadRow]
     number: int  # of the page shown
     num_pages: int
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, str):  # SQLite, when the column's type is not declared
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:  # SQLite keeps UTC without an offset
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-def _row(raw: tuple[Any, ...]) -> ThreadRow:
-    (pk, kind, title, pinned, locked, hidden, answered, at, count, seq, _author_id, category,
-     author, author_status, last_number, _total) = raw  # fmt: skip
-    return ThreadRow(
-        pk=pk,
-        kind=kind,
-        title=title,
-        is_pinned=bool(pinned),
-        is_locked=bool(locked),
-        is_hidden=bool(hidden),
-        is_answered=bool(answered),
-        last_activity_at=_aware(at),
-        comment_count=count,
-        category_name=category,
-        author_name=name_or_none(author, author_status),
-        unread=None if last_number is None else max(0, seq - last_number),
-    )
 
 
 def rows_html(rows: list[ThreadRow], boards_url: str) -> list[SafeString]:
@@ -138,21 +88,21 @@ def thread_list(
     member: Membership, raw_page: str | None, category_id: int | None = None
 ) -> ThreadList:
     """A page of the threads the member may see, newest activity first, pinned ones on top."""
-    moderator = can_moderate(member)
+    visible = visible_threads(member).rule()
     number = _page_number(raw_page)
-    page: dict[str, Any] = {"moderator": moderator, "limit": THREADS_PER_PAGE}
+    page: dict[str, Any] = {"visible": visible, "limit": THREADS_PER_PAGE}
     if number:
         offset = (number - 1) * THREADS_PER_PAGE
         found = queries.thread_rows(member, category_id, offset=offset, **page)
-        if found:
-            return ThreadList([_row(r) for r in found], number, _pages(found[0][-1]))
+        if found.rows:
+            return ThreadList(found.rows, number, _pages(found.total))
         if number == 1:
             return ThreadList([], 1, 1)
     # Past the end (or below 1): the last page, as Paginator.get_page() shows it.
-    last = _pages(queries.thread_count(member, category_id, moderator=moderator))
+    last = _pages(queries.thread_count(member, category_id, visible=visible))
     offset = (last - 1) * THREADS_PER_PAGE
-    rows = queries.thread_rows(member, category_id, offset=offset, **page)
-    return ThreadList([_row(r) for r in rows], last, last)
+    rows = queries.thread_rows(member, category_id, offset=offset, **page).rows
+    return ThreadList(rows, last, last)
 
 
 def _pages(total: int) -> int:

@@ -1,106 +1,236 @@
 """The boards' hand-written statements, portable between SQLite and PostgreSQL.
 
-Each restates a rule of access.py and must agree with it: what it restates is said beside it.
-They are not read through the scoped manager; each scopes itself to the member's network.
+Built by the ORM, the thread page's and the thread list's queries cost several times the
+database's work in CPU. Which threads a member may see is not restated here: each statement takes
+the rule's SQL form from access.visible_threads(), made beside its ORM twin from one definition.
+Each asserts first that the active scope is the network it reads (core.sql.in_scope()), since
+none is read through the scoped manager. Table and column names come from the models; every value
+is a parameter. Results are typed rows (tests/test_statement_parity.py holds them to the ORM).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
-from django.db.models.query import RawQuerySet
+from django.db import connection, models
 
 from tsunagu.accounts.models import User
+from tsunagu.core.sql import Rule, aware, in_scope
 from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.names import name_or_none
 
-from .models import Category, Thread, ThreadRead
-
-# The rules of access.filter_threads(): this network only, hidden threads for moderators only.
-READER_THREAD_SQL = (
-    "SELECT t.*, EXISTS(SELECT 1 FROM boards_subscription s WHERE s.thread_id = t.id"
-    " AND s.member_id = %s) AS subscribed, (SELECT r.last_number FROM boards_threadread r"
-    " WHERE r.thread_id = t.id AND r.member_id = %s) AS read_up_to FROM boards_thread t"
-    " WHERE t.network_id = %s AND t.id = %s AND (%s OR NOT t.is_hidden)"
-)
+from .models import Category, Reaction, Subscription, Thread, ThreadRead
 
 
-def reader_thread(member: Membership, pk: int, *, moderator: bool) -> Thread | None:
-    """The thread with the reader's ``subscribed`` and ``read_up_to``, or None
-    (access.access_thread_for_reader())."""
-    params = [member.pk, member.pk, member.network_id, pk, moderator]
-    found = list(RawQuerySet(READER_THREAD_SQL, model=Thread, params=tuple(params)))
-    return found[0] if found else None
+def column(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
 
 
-# The thread lists (listing.thread_list()), with the rules of access.filter_threads(): this
-# network only, hidden threads for moderators only.
-def _where(*, moderator: bool, category: bool, alias: str) -> str:
-    where = f" WHERE {alias}.network_id = %s"
-    if not moderator:
-        where += f" AND NOT {alias}.is_hidden"
+class _Columns:
+    """A model's columns under an alias, and its instance built from them as the ORM builds it
+    (the backend's converters, then ``Model.from_db()``: SQLite gives 0/1 and naive times)."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        self.model = model
+        self.alias = alias
+        self.fields = model._meta.concrete_fields
+        self.sql = ", ".join(f"{alias}.{f.column}" for f in self.fields)
+        self.attnames = [f.attname for f in self.fields]
+        self._converters: dict[str, list[tuple[int, list[Callable[..., Any]], Any]]] = {}
+
+    def converters(self) -> list[tuple[int, list[Callable[..., Any]], Any]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for i, field in enumerate(self.fields):
+                col = field.get_col(self.alias)
+                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if convs:
+                    found.append((i, convs, col))
+            self._converters[connection.vendor] = found
+        return found
+
+    def build(self, row: Sequence[Any]) -> Any:
+        values = list(row[: len(self.fields)])
+        for i, convs, col in self.converters():
+            for convert in convs:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+_THREAD = _Columns(Thread, "t")
+
+
+@dataclass(frozen=True)
+class ReaderThread:
+    """A thread with the reader's own: whether they follow it, and the number of the last
+    comment they were shown (None before their first visit)."""
+
+    thread: Thread
+    subscribed: bool
+    read_up_to: int | None
+
+
+@lru_cache(maxsize=4)
+def _reader_thread_sql(visible: str) -> str:
+    subscriptions, reads = Subscription._meta.db_table, ThreadRead._meta.db_table
+    thread_of, member_of = column(Subscription, "thread"), column(Subscription, "member")
+    return (
+        f"SELECT {_THREAD.sql},"  # noqa: S608 - names from the models, values are parameters
+        f" EXISTS(SELECT 1 FROM {subscriptions} s WHERE s.{thread_of} = t.id"
+        f" AND s.{member_of} = %s),"
+        f" (SELECT r.{column(ThreadRead, 'last_number')} FROM {reads} r"
+        f" WHERE r.{column(ThreadRead, 'thread')} = t.id"
+        f" AND r.{column(ThreadRead, 'member')} = %s)"
+        f" FROM {Thread._meta.db_table} t WHERE t.id = %s AND {visible}"
+    )
+
+
+def reader_thread(member: Membership, pk: int, visible: Rule) -> ReaderThread | None:
+    """The thread with the reader's own, or None (access.access_thread_for_reader());
+    ``visible``: access.visible_threads(member).rule()."""
+    in_scope(member.network_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_reader_thread_sql(visible.sql), [member.pk, member.pk, pk, *visible.params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    subscribed, read_up_to = row[-2:]
+    return ReaderThread(_THREAD.build(row), bool(subscribed), read_up_to)
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    """What a row of a thread list shows; ``unread``: comments the member has not been shown,
+    None when they never opened the thread."""
+
+    pk: int
+    kind: str
+    title: str
+    is_pinned: bool
+    is_locked: bool
+    is_hidden: bool
+    is_answered: bool
+    last_activity_at: datetime
+    comment_count: int
+    category_name: str
+    author_name: str | None  # None: the author has left (tenancy/names.py)
+    unread: int | None
+
+
+# What a row's shared HTML shows: every field but the reader's own.
+SHARED_FIELDS = tuple(f.name for f in fields(ThreadRow) if f.name != "unread")
+
+
+@dataclass(frozen=True)
+class ThreadRows:
+    """A page of a thread list, and the size of the whole list (0 when the page is empty)."""
+
+    rows: list[ThreadRow]
+    total: int
+
+
+# The columns of a list's row, in ThreadRow's order (the reader's marks and the total follow).
+LIST_FIELDS = (
+    "id", "kind", "title", "is_pinned", "is_locked", "is_hidden", "is_answered",
+    "last_activity_at", "comment_count", "comment_seq",
+)  # fmt: skip
+
+
+def _where(visible: str, *, category: bool) -> str:
+    where = f" WHERE {visible}"
     if category:
-        where += f" AND {alias}.category_id = %s"
+        where += f" AND t.{column(Thread, 'category')} = %s"
     return where
 
 
 @lru_cache(maxsize=8)
-def _list_sql(*, moderator: bool, category: bool) -> str:
-    where = _where(moderator=moderator, category=category, alias="t")
-    # The total for the pager is an uncorrelated subquery: counted once, beside the page's rows.
-    total = _count_sql(moderator=moderator, category=category, alias="n")
-    # Table names and fixed clauses only: every value is a parameter.
+def _list_sql(visible: str, category: bool) -> str:
+    # The total for the pager is an uncorrelated subquery, counted once beside the page's rows;
+    # its own ``t`` hides the outer one, so the rule reads the same in both.
+    total = _count_sql(visible, category)
+    c = {name: column(Thread, name) for name in ("category", "author", "is_pinned", "id")}
     return (
-        "SELECT t.id, t.kind, t.title, t.is_pinned, t.is_locked, t.is_hidden,"  # noqa: S608
-        " t.is_answered, t.last_activity_at, t.comment_count, t.comment_seq, t.author_id,"
-        " c.name, u.name, m.status,"
-        f" r.last_number, ({total})"
+        f"SELECT {', '.join(f't.{column(Thread, name)}' for name in LIST_FIELDS)},"  # noqa: S608
+        f" c.{column(Category, 'name')}, u.{column(User, 'name')},"
+        f" m.{column(Membership, 'status')}, r.{column(ThreadRead, 'last_number')}, ({total})"
         f" FROM {Thread._meta.db_table} t"
-        f" INNER JOIN {Category._meta.db_table} c ON c.id = t.category_id"
-        f" LEFT JOIN {Membership._meta.db_table} m ON m.id = t.author_id"
-        f" LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id"
-        f" LEFT JOIN {ThreadRead._meta.db_table} r ON r.thread_id = t.id AND r.member_id = %s"
-        f"{where} ORDER BY t.is_pinned DESC, t.last_activity_at DESC, t.id DESC"
-        " LIMIT %s OFFSET %s"
+        f" INNER JOIN {Category._meta.db_table} c ON c.id = t.{c['category']}"
+        f" LEFT JOIN {Membership._meta.db_table} m ON m.id = t.{c['author']}"
+        f" LEFT JOIN {User._meta.db_table} u ON u.id = m.{column(Membership, 'user')}"
+        f" LEFT JOIN {ThreadRead._meta.db_table} r ON r.{column(ThreadRead, 'thread')} = t.id"
+        f" AND r.{column(ThreadRead, 'member')} = %s{_where(visible, category=category)}"
+        f" ORDER BY t.{c['is_pinned']} DESC, t.{column(Thread, 'last_activity_at')} DESC,"
+        f" t.{c['id']} DESC LIMIT %s OFFSET %s"
     )
 
 
 @lru_cache(maxsize=8)
-def _count_sql(*, moderator: bool, category: bool, alias: str = "t") -> str:
-    where = _where(moderator=moderator, category=category, alias=alias)
-    return f"SELECT COUNT(*) FROM {Thread._meta.db_table} {alias}{where}"  # noqa: S608 - as above
+def _count_sql(visible: str, category: bool) -> str:
+    where = _where(visible, category=category)
+    return f"SELECT COUNT(*) FROM {Thread._meta.db_table} t{where}"  # noqa: S608 - as above
 
 
-def _scope(member: Membership, category_id: int | None) -> list[Any]:
-    scope: list[Any] = [member.network_id]
-    if category_id is not None:
-        scope.append(category_id)
-    return scope
+def _list_params(visible: Rule, category_id: int | None) -> list[Any]:
+    return [*visible.params, *([] if category_id is None else [category_id])]
+
+
+def _thread_row(raw: Sequence[Any]) -> ThreadRow:
+    (pk, kind, title, pinned, locked, hidden, answered, at, count, seq, category, author,
+     author_status, last_number, _total) = raw  # fmt: skip
+    return ThreadRow(
+        pk=pk,
+        kind=kind,
+        title=title,
+        is_pinned=bool(pinned),
+        is_locked=bool(locked),
+        is_hidden=bool(hidden),
+        is_answered=bool(answered),
+        last_activity_at=aware(at),
+        comment_count=count,
+        category_name=category,
+        author_name=name_or_none(author, author_status),
+        unread=None if last_number is None else max(0, seq - last_number),
+    )
 
 
 def thread_rows(
     member: Membership,
     category_id: int | None,
     *,
-    moderator: bool,
+    visible: Rule,
     limit: int,
     offset: int,
-) -> list[tuple[Any, ...]]:
-    """A page of the thread list's rows; each ends with the size of the whole list."""
-    scope = _scope(member, category_id)
-    sql = _list_sql(moderator=moderator, category=category_id is not None)
+) -> ThreadRows:
+    """A page of a thread list (listing.thread_list()), pinned threads first, then by latest
+    activity; ``visible``: access.visible_threads(member).rule()."""
+    in_scope(member.network_id)
+    scope = _list_params(visible, category_id)
+    sql = _list_sql(visible.sql, category_id is not None)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*scope, member.pk, *scope, limit, offset])
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    return ThreadRows([_thread_row(r) for r in found], int(found[0][-1]) if found else 0)
 
 
-def thread_count(member: Membership, category_id: int | None, *, moderator: bool) -> int:
-    """How many threads the list holds."""
-    sql = _count_sql(moderator=moderator, category=category_id is not None)
+def thread_count(member: Membership, category_id: int | None, *, visible: Rule) -> int:
+    """How many threads the list holds (``visible`` as for thread_rows())."""
+    in_scope(member.network_id)
+    sql = _count_sql(visible.sql, category_id is not None)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _scope(member, category_id))
+        cursor.execute(sql, _list_params(visible, category_id))
         return int(cursor.fetchone()[0])
+
+
+OWN_STAMPS_SQL = (
+    f"SELECT {column(Reaction, 'comment')}, {column(Reaction, 'stamp')}"  # noqa: S608
+    f" FROM {Reaction._meta.db_table} WHERE {column(Reaction, 'network')} = %s"
+    f" AND {column(Reaction, 'thread')} = %s AND {column(Reaction, 'member')} = %s"
+)
 
 
 def own_stamps(thread: Thread, member: Membership) -> set[tuple[int | None, str]]:
@@ -108,10 +238,7 @@ def own_stamps(thread: Thread, member: Membership) -> set[tuple[int | None, str]
 
     Read on every view of a thread page, so written by hand (the ORM's query building costs
     several times the database's work)."""
+    in_scope(member.network_id)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT comment_id, stamp FROM boards_reaction"
-            " WHERE network_id = %s AND thread_id = %s AND member_id = %s",
-            [member.network_id, thread.pk, member.pk],
-        )
+        cursor.execute(OWN_STAMPS_SQL, [member.network_id, thread.pk, member.pk])
         return set(cursor.fetchall())

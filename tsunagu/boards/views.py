@@ -204,7 +204,8 @@ def _page_number(raw: str | None, last: int) -> int:
 @member_required
 def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
     member = request.membership
-    thread = access_thread_for_reader(member, thread_id)
+    reader = access_thread_for_reader(member, thread_id)
+    thread = reader.thread
     last = thread.last_page
     number = _page_number(request.GET.get("page"), last)
     start = (number - 1) * COMMENTS_PER_PAGE + 1
@@ -247,7 +248,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         load=load,
         context=shared_context,
     )
-    read_up_to: int | None = thread.read_up_to  # type: ignore[attr-defined]
+    read_up_to = reader.read_up_to
     if (
         page.facts["authors"] or not thread.comment_seq
     ):  # opening a thread without comments reads it
@@ -270,7 +271,7 @@ def thread_page(request: NetworkRequest, thread_id: int) -> HttpResponse:
         member_id=member.pk,
         mine=actions.own_stamps(thread, member),
         editable=not thread.is_locked,
-        subscribed=thread.subscribed,  # type: ignore[attr-defined]
+        subscribed=reader.subscribed,
         read_up_to=read_up_to,
         comment_seq=thread.comment_seq,
         per_page=COMMENTS_PER_PAGE,

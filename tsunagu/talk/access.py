@@ -9,6 +9,7 @@ call these; no rule is written anywhere else.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from tsunagu.core.sql import object_id
+from tsunagu.core.sql import Rule, object_id, placeholders
 from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership, Role, Status
 
@@ -280,11 +281,35 @@ def filter_messages_for(
     return qs
 
 
+@dataclass(frozen=True)
+class CountedPlaces:
+    """A member's places that count today: one that came with the operator role counts only
+    while they are an operator (they are also removed when the role goes, see signals.py). One
+    definition, stated for the ORM over RoomMember (``q()``) and for a statement over
+    ``talk_roommember p`` (``rule()``, in ``queries``)."""
+
+    member_id: int
+    operator: bool
+
+    def q(self) -> Q:
+        q = Q(member_id=self.member_id)
+        return q if self.operator else q & Q(via_role=False)
+
+    def rule(self, alias: str = "p") -> Rule:
+        mine = f"{alias}.{queries.column(RoomMember, 'member')} = %s"
+        if self.operator:
+            return Rule(mine, (self.member_id,))
+        counted = f"NOT {alias}.{queries.column(RoomMember, 'via_role')}"
+        return Rule(f"{mine} AND {counted}", (self.member_id,))
+
+
+def counted_places(member: Membership) -> CountedPlaces:
+    return CountedPlaces(member.pk, member.is_operator)
+
+
 def places_of(member: Membership) -> QuerySet[RoomMember]:
-    """The member's places that count today: one that came with the operator role counts only
-    while they are an operator (they are also removed when the role goes, see signals.py)."""
-    places = RoomMember.objects.filter(member=member)
-    return places if member.is_operator else places.filter(via_role=False)
+    """The member's places that count today (CountedPlaces)."""
+    return RoomMember.objects.filter(counted_places(member).q())
 
 
 def is_joined(member: Membership, room: Room) -> bool:
@@ -303,60 +328,97 @@ def visible_kinds(member: Membership) -> list[str]:
     return [str(kind) for kind in kinds]
 
 
+@dataclass(frozen=True)
+class VisibleRooms:
+    """The rooms of its network a member may see in the list: those of the kinds open to them
+    (visible_kinds()) and those where they hold a place that counts (CountedPlaces). One
+    definition, stated for the ORM (``q()``) and for a statement over ``talk_room r``
+    (``rule()``, in ``queries``)."""
+
+    network_id: int
+    kinds: tuple[str, ...]
+    places: CountedPlaces
+
+    def q(self) -> Q:
+        joined = RoomMember.objects.filter(self.places.q(), room=OuterRef("pk"))
+        return Q(network_id=self.network_id) & (Q(kind__in=self.kinds) | Q(Exists(joined)))
+
+    def rule(self) -> Rule:
+        places = self.places.rule("j")
+        joined = (
+            f"EXISTS(SELECT 1 FROM {RoomMember._meta.db_table} j"  # noqa: S608 - names, rules
+            f" WHERE j.{queries.column(RoomMember, 'room')} = r.id AND {places.sql})"
+        )
+        network = f"r.{queries.column(Room, 'network')} = %s"
+        if not self.kinds:
+            return Rule(f"{network} AND {joined}", (self.network_id, *places.params))
+        kinds = f"r.{queries.column(Room, 'kind')} IN ({placeholders(self.kinds)})"
+        return Rule(
+            f"{network} AND ({kinds} OR {joined})",
+            (self.network_id, *self.kinds, *places.params),
+        )
+
+    def listed(self) -> VisibleRooms:
+        """The rooms of the member's list: among those not theirs, only the network's own
+        (MANAGED_KINDS), not every conversation with the office an operator may open."""
+        return replace(self, kinds=tuple(kind for kind in self.kinds if kind in MANAGED_KINDS))
+
+
+def visible_rooms(member: Membership) -> VisibleRooms:
+    return VisibleRooms(member.network_id, tuple(visible_kinds(member)), counted_places(member))
+
+
 def filter_rooms_for(member: Membership) -> QuerySet[Room]:
     """Rooms the member may see in the list: the network's rooms open to them and their own."""
-    joined = places_of(member).filter(room=OuterRef("pk"))
-    visible = Q(kind__in=visible_kinds(member)) | Q(Exists(joined))
-    return Room.objects.filter(visible, network_id=member.network_id)
+    return Room.objects.filter(visible_rooms(member).q())
 
 
-def list_rooms_for(member: Membership) -> tuple[list[Room], list[Room]]:
-    """The member's rooms (not archived; newest message first) and the rooms they may join
-    (by name), in one hand-written statement (queries.listed_rooms()) with the rules of
-    filter_rooms_for(). Each room
-    carries ``place_read_seq`` (the member's read marker, for their own) and what its title
-    needs (title_of())."""
-    kinds = [kind for kind in visible_kinds(member) if kind in MANAGED_KINDS]
-    mine: list[Room] = []
+def list_rooms_for(member: Membership) -> tuple[list[queries.ReaderRoom], list[Room]]:
+    """The member's rooms (not archived; newest message first), with their place and what
+    their titles need (title_of()), and the rooms they may join (by name), in one hand-written
+    statement (queries.listed_rooms()) with the rules of filter_rooms_for()
+    (visible_rooms().listed())."""
+    visible = visible_rooms(member)
+    mine: list[queries.ReaderRoom] = []
     joinable: list[Room] = []
-    for room in queries.listed_rooms(member, kinds):
-        (joinable if room.place_id is None else mine).append(room)  # type: ignore[attr-defined]
+    for row in queries.listed_rooms(member, visible.places.rule(), visible.listed().rule()):
+        if row.place is None:
+            joinable.append(row.room)
+        else:
+            mine.append(row)
     return mine, joinable
 
 
-def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember | None]:
-    """The room and the member's place in it; 404 for missing, other network's and not-yours.
+def access_reader_room(member: Membership, room_id: object) -> queries.ReaderRoom:
+    """The room, the member's place in it and what its title needs (queries.ReaderRoom); 404
+    for missing, other network's and not-yours.
 
     Every talk page starts here, so it is one hand-written statement (the ORM's two queries cost
-    several times the database's work). The room carries what its title needs: ``owner_name``
-    (who opened a conversation with the office) and ``other_name`` (the other person of a direct
-    message); see title_of().
+    several times the database's work).
     """
-    pk = object_id(room_id)
-    room = queries.reader_room(member, pk)
-    if room is None:
+    found = queries.reader_room(member, object_id(room_id), counted_places(member).rule())
+    if found is None:
         raise Http404
-    place = None
-    if room.place_id is not None:  # type: ignore[attr-defined]
-        place = RoomMember.from_db(
-            room._state.db,
-            ["id", "network_id", "room_id", "member_id", "last_read_seq"],
-            [room.place_id, room.network_id, room.pk, member.pk, room.place_read_seq],  # type: ignore[attr-defined]
-        )
-        place.room = room
-    check_view_permission(member, room, place is not None)
-    return room, place
+    check_view_permission(member, found.room, found.place is not None)
+    return found
 
 
-def title_of(member: Membership, room: Room) -> str:
+def access_room(member: Membership, room_id: object) -> tuple[Room, RoomMember | None]:
+    """The room and the member's place in it; 404 for missing, other network's and not-yours."""
+    found = access_reader_room(member, room_id)
+    return found.room, found.place
+
+
+def title_of(member: Membership, reader: queries.ReaderRoom) -> str:
     """A room's title; one without a name is the other person of a direct message, or the
-    office. ``room`` comes from access_room()."""
+    office. ``reader`` comes from access_reader_room() or list_rooms_for()."""
+    room = reader.room
     if room.name:
         return room.name
-    if room.kind == RoomKind.DIRECT and getattr(room, "other_name", None) is not None:
-        return str(room.other_name)  # type: ignore[attr-defined]
+    if room.kind == RoomKind.DIRECT and reader.other_name is not None:
+        return reader.other_name
     if room.kind == RoomKind.OFFICE:
-        owner = getattr(room, "owner_name", None)
+        owner = reader.owner_name
         if owner is not None and room.created_by_id != member.pk:
             return _("%(name)s ⇄ office") % {"name": owner}
         return _("Message to the office")

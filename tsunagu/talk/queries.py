@@ -1,72 +1,147 @@
 """The talk rooms' hand-written statements, portable between PostgreSQL and SQLite.
 
 Every talk page starts with one of them (the ORM's queries cost several times the database's
-work). They restate the rules of access.py and must agree with them: access.places_of() and
-access.filter_rooms_for(). They are not read through the scoped manager; each scopes itself.
+work). The rules they keep are not restated here: each takes the SQL form of access.py's
+CountedPlaces (access.places_of()) and VisibleRooms (access.filter_rooms_for()), made beside their
+ORM twins from one definition. Each asserts first that the active scope is the network it reads
+(core.sql.in_scope()), since none is read through the scoped manager. Table and column names come
+from the models; every value is a parameter. Results are typed rows
+(tests/test_statement_parity.py holds them to the ORM).
 """
 
 from __future__ import annotations
 
-from django.db.models.query import RawQuerySet
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
+from django.db import connection, models
+
+from tsunagu.accounts.models import User
+from tsunagu.core.sql import Rule, in_scope
 from tsunagu.tenancy.models import Membership
 
-from .models import MANAGED_KINDS, Room, RoomKind
-
-# What a room's title needs when it has no name (see access.title_of()): who opened a
-# conversation with the office, and the other person of a direct message. %s: the office,
-# direct, the member.
-TITLE_COLUMNS = (
-    "(SELECT u.name FROM tenancy_membership c INNER JOIN accounts_user u ON u.id = c.user_id"
-    " WHERE c.id = r.created_by_id AND r.kind = %s) AS owner_name,"
-    " (SELECT u.name FROM talk_roommember o INNER JOIN tenancy_membership om ON om.id = o.member_id"
-    " INNER JOIN accounts_user u ON u.id = om.user_id WHERE o.room_id = r.id AND r.kind = %s"
-    " AND r.name = '' AND o.member_id <> %s ORDER BY o.id LIMIT 1) AS other_name"
-)
+from .models import Room, RoomKind, RoomMember
 
 
-def _counted_places(member: Membership) -> tuple[bool, bool]:
-    """The values of ``via_role`` a place may have to count (access.places_of() in SQL)."""
-    return (False, member.is_operator)
+def column(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
 
 
-# Constants only: every value is a parameter.
-LIST_SQL = (
-    "SELECT r.*, p.id AS place_id, p.last_read_seq AS place_read_seq, "  # noqa: S608
-    + TITLE_COLUMNS
-    + " FROM talk_room r LEFT OUTER JOIN talk_roommember p ON p.room_id = r.id AND p.member_id = %s"
-    " AND p.via_role IN (%s, %s)"
-    " WHERE r.network_id = %s AND r.is_archived = %s"
-    " AND (p.id IS NOT NULL OR r.kind IN (%s, %s, %s, %s, %s))"
-    " ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, CASE WHEN p.id IS NULL THEN r.name END,"
-    " CASE WHEN p.id IS NOT NULL THEN r.last_message_at END DESC, r.id"
-)
+class _Columns:
+    """A model's columns under an alias, and its instance built from them as the ORM builds it
+    (the backend's converters, then ``Model.from_db()``: SQLite gives 0/1 and naive times)."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        self.model = model
+        self.alias = alias
+        self.fields = model._meta.concrete_fields
+        self.sql = ", ".join(f"{alias}.{f.column}" for f in self.fields)
+        self.attnames = [f.attname for f in self.fields]
+        self._converters: dict[str, list[tuple[int, list[Callable[..., Any]], Any]]] = {}
+
+    def converters(self) -> list[tuple[int, list[Callable[..., Any]], Any]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for i, field in enumerate(self.fields):
+                col = field.get_col(self.alias)
+                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if convs:
+                    found.append((i, convs, col))
+            self._converters[connection.vendor] = found
+        return found
+
+    def build(self, row: Sequence[Any], start: int = 0) -> Any:
+        values = list(row[start : start + len(self.fields)])
+        for i, convs, col in self.converters():
+            for convert in convs:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
 
 
-def listed_rooms(member: Membership, kinds: list[str]) -> list[Room]:
-    """The member's own rooms and the network's rooms of ``kinds`` (access.visible_kinds(), those
-    of MANAGED_KINDS), not archived, as access.list_rooms_for() orders them; each carries
-    ``place_id`` (None for a room the member is not in) and ``place_read_seq``."""
-    kinds = [*kinds, *[kinds[0]] * (len(MANAGED_KINDS) - len(kinds))]  # as many as LIST_SQL's
-    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk]
-    params += [*_counted_places(member), member.network_id, False]
-    return list(Room.objects.raw(LIST_SQL, [*params, *kinds]))
+_ROOM = _Columns(Room, "r")
+_PLACE = _Columns(RoomMember, "p")
 
 
-# Constants only: every value is a parameter.
-ROOM_SQL = (
-    "SELECT r.*, p.id AS place_id, p.last_read_seq AS place_read_seq, "  # noqa: S608
-    + TITLE_COLUMNS
-    + " FROM talk_room r LEFT OUTER JOIN talk_roommember p ON p.room_id = r.id AND p.member_id = %s"
-    " AND p.via_role IN (%s, %s)"
-    " WHERE r.network_id = %s AND r.id = %s"
-)
+@dataclass(frozen=True)
+class ReaderRoom:
+    """A room with the member's place in it (None when they hold none that counts), and what
+    its title needs when it has no name (access.title_of()): who opened a conversation with the
+    office (``owner_name``), and the other person of a direct message (``other_name``)."""
+
+    room: Room
+    place: RoomMember | None
+    owner_name: str | None
+    other_name: str | None
 
 
-def reader_room(member: Membership, pk: int) -> Room | None:
-    """The room with the member's place in it (``place_id``, ``place_read_seq``) and what its
-    title needs, or None (access.access_room(), which checks the member may see it)."""
-    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, member.pk]
-    params += [*_counted_places(member), member.network_id, pk]
-    found = list(RawQuerySet(ROOM_SQL, model=Room, params=tuple(params)))
+@lru_cache(maxsize=1)
+def _title_columns() -> str:
+    """The two names of ReaderRoom; %s: the office, direct, the member."""
+    members, users = Membership._meta.db_table, User._meta.db_table
+    places = RoomMember._meta.db_table
+    user_of, name = column(Membership, "user"), column(User, "name")
+    room_of, member_of = column(RoomMember, "room"), column(RoomMember, "member")
+    return (
+        f"(SELECT u.{name} FROM {members} c INNER JOIN {users} u ON u.id = c.{user_of}"  # noqa: S608
+        f" WHERE c.id = r.{column(Room, 'created_by')} AND r.{column(Room, 'kind')} = %s),"
+        f" (SELECT u.{name} FROM {places} o INNER JOIN {members} om ON om.id = o.{member_of}"
+        f" INNER JOIN {users} u ON u.id = om.{user_of} WHERE o.{room_of} = r.id"
+        f" AND r.{column(Room, 'kind')} = %s AND r.{column(Room, 'name')} = ''"
+        f" AND o.{member_of} <> %s ORDER BY o.id LIMIT 1)"
+    )
+
+
+@lru_cache(maxsize=8)
+def _rooms_sql(places: str, where: str, order: str) -> str:
+    return (
+        f"SELECT {_ROOM.sql}, {_PLACE.sql}, {_title_columns()}"  # noqa: S608 - names and rules
+        f" FROM {Room._meta.db_table} r LEFT OUTER JOIN {RoomMember._meta.db_table} p"
+        f" ON p.{column(RoomMember, 'room')} = r.id AND {places} WHERE {where}{order}"
+    )
+
+
+def _reader_rooms(member: Membership, places: Rule, where: Rule, order: str) -> list[ReaderRoom]:
+    params = [RoomKind.OFFICE, RoomKind.DIRECT, member.pk, *places.params, *where.params]
+    with connection.cursor() as cursor:
+        cursor.execute(_rooms_sql(places.sql, where.sql, order), params)
+        found = cursor.fetchall()
+    rooms = []
+    after = len(_ROOM.fields)
+    for row in found:
+        room = _ROOM.build(row)
+        place = None
+        if row[after] is not None:
+            place = _PLACE.build(row, after)
+            place.room = room
+        owner_name, other_name = row[-2:]
+        rooms.append(ReaderRoom(room, place, owner_name, other_name))
+    return rooms
+
+
+def listed_rooms(member: Membership, places: Rule, visible: Rule) -> list[ReaderRoom]:
+    """The rooms of the member's list (access.list_rooms_for()), not archived: theirs first,
+    newest message first, then those they may join by name. ``places``: their places that count
+    (access.CountedPlaces over ``p``); ``visible``: the rooms they may see
+    (access.VisibleRooms over ``r``)."""
+    in_scope(member.network_id)
+    archived = f"r.{column(Room, 'is_archived')}"
+    where = Rule(f"{visible.sql} AND NOT {archived}", visible.params)
+    name, last = f"r.{column(Room, 'name')}", f"r.{column(Room, 'last_message_at')}"
+    order = (
+        " ORDER BY CASE WHEN p.id IS NULL THEN 1 ELSE 0 END, CASE WHEN p.id IS NULL THEN"
+        f" {name} END, CASE WHEN p.id IS NOT NULL THEN {last} END DESC, r.id"
+    )
+    return _reader_rooms(member, places, where, order)
+
+
+def reader_room(member: Membership, pk: int, places: Rule) -> ReaderRoom | None:
+    """The room of ``pk`` in the member's network with their place in it (``places``:
+    access.CountedPlaces over ``p``), or None. Whether they may read it is access.access_room()'s
+    check_view_permission()."""
+    in_scope(member.network_id)
+    where = Rule(f"r.{column(Room, 'network')} = %s AND r.id = %s", (member.network_id, pk))
+    found = _reader_rooms(member, places, where, "")
     return found[0] if found else None

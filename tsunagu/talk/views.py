@@ -28,6 +28,7 @@ from . import actions, holes, pages
 from .access import (
     access_attachment,
     access_message,
+    access_reader_room,
     access_room,
     can_create_room,
     can_invite,
@@ -72,20 +73,20 @@ def _room_url(request: NetworkRequest, room: Room, anchor: str = "") -> str:
 def index(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     mine, joinable = list_rooms_for(member)
-    places = [
+    places: list[dict[str, Any]] = [
         {
-            "room": room,
-            "title": title_of(member, room),
-            "unread": max(room.last_seq - room.place_read_seq, 0),  # type: ignore[attr-defined]
+            "room": row.room,
+            "title": title_of(member, row),
+            "unread": max(row.room.last_seq - row.place.last_read_seq, 0) if row.place else 0,
         }
-        for room in mine
+        for row in mine
     ]
     return render(
         request,
         "talk/index.html",
         {
             "talk_url": network_links(request.network.slug)["talk"],
-            "room_ids": [room.pk for room in mine],
+            "room_ids": [row.room.pk for row in mine],
             "can_create_room": can_create_room(member),
             "rooms": [place for place in places if not place["room"].is_private],
             "conversations": [place for place in places if place["room"].is_private],
@@ -135,7 +136,8 @@ def _timeline(room: Room) -> QuerySet[Message]:
 @member_required
 def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
-    room, place = access_room(member, room_id)
+    reader = access_reader_room(member, room_id)
+    room, place = reader.room, reader.place
     before: int | None = None
     if "before" in request.GET:
         try:
@@ -183,7 +185,7 @@ def room_page(request: NetworkRequest, room_id: int) -> HttpResponse:
     if place is not None and before is None and place.last_read_seq < last_seq:
         actions.do_mark_read(member, room, last_seq)
     joined = place is not None
-    title = title_of(member, room)
+    title = title_of(member, reader)
     resolvers = holes.room_page(
         page,
         csrf=token,
@@ -256,7 +258,8 @@ def send(request: NetworkRequest, room_id: int) -> HttpResponse:
 @member_required
 def thread_page(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
     member = request.membership
-    room, place = access_room(member, room_id)
+    reader = access_reader_room(member, room_id)
+    room, place = reader.room, reader.place
     root = access_message(member, room, message_id)
     if root.thread_root_id is not None:
         return redirect(
@@ -284,7 +287,7 @@ def thread_page(request: NetworkRequest, room_id: int, message_id: int) -> HttpR
         "talk/thread.html",
         {
             "room": room,
-            "title": title_of(member, room),
+            "title": title_of(member, reader),
             "root": root,
             "root_html": render_messages(
                 ctx, [root], files, reactions, member_id=member.pk, csrf_token=token
@@ -322,7 +325,8 @@ def react(request: NetworkRequest, room_id: int, message_id: int) -> HttpRespons
 @member_required
 def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse:
     member = request.membership
-    room, place = access_room(member, room_id)
+    reader = access_reader_room(member, room_id)
+    room, place = reader.room, reader.place
     message = access_message(member, room, message_id)
     message.room = room
     check_change_message_permission(member, room, message, place is not None)
@@ -337,7 +341,7 @@ def edit(request: NetworkRequest, room_id: int, message_id: int) -> HttpResponse
     return render(
         request,
         "talk/edit.html",
-        {"room": room, "title": title_of(member, room), "message": message, "form": form},
+        {"room": room, "title": title_of(member, reader), "message": message, "form": form},
     )
 
 
@@ -410,7 +414,8 @@ def _words(query: str) -> list[str]:
 @member_required
 def search(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
-    room, place = access_room(member, room_id)
+    reader = access_reader_room(member, room_id)
+    room, place = reader.room, reader.place
     query = request.GET.get("q", "").strip()[:100]
     results_html = ""
     token = page_token(request)
@@ -434,7 +439,7 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
         "talk/search.html",
         {
             "room": room,
-            "title": title_of(member, room),
+            "title": title_of(member, reader),
             "query": query,
             "results_html": results_html,
             "count": count,
@@ -446,7 +451,8 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
 @member_required
 def files(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
-    room, _place = access_room(member, room_id)
+    reader = access_reader_room(member, room_id)
+    room, _place = reader.room, reader.place
     attachments = list(
         filter_messages_for(member, room, Attachment.objects.filter(room=room), "message__")
         .select_related("message__sender__user")
@@ -462,7 +468,7 @@ def files(request: NetworkRequest, room_id: int) -> HttpResponse:
         "talk/files.html",
         {
             "room": room,
-            "title": title_of(member, room),
+            "title": title_of(member, reader),
             "attachments": [(a, attachment_payload(a, request.network.slug)) for a in attachments],
             "links": links,
         },
@@ -494,7 +500,8 @@ def attachment(request: NetworkRequest, file_id: int) -> FileResponse:
 @member_required
 def members(request: NetworkRequest, room_id: int) -> HttpResponse:
     member = request.membership
-    room, place = access_room(member, room_id)
+    reader = access_reader_room(member, room_id)
+    room, place = reader.room, reader.place
     joined = place is not None
     may_invite = can_invite(member, room, joined)
     if request.method == "POST":
@@ -528,7 +535,7 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
         "talk/members.html",
         {
             "room": room,
-            "title": title_of(member, room),
+            "title": title_of(member, reader),
             "in_room": in_room,
             "can_invite": may_invite,
             "can_remove": can_remove_from_room(member, room),
