@@ -9,7 +9,6 @@ rule (access.visible_threads()).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,16 +41,18 @@ def rows_html(rows: list[ThreadRow], boards_url: str) -> list[SafeString]:
     kept under what it shows (``boards/_thread_row.html``), the reader's unread marks are its
     holes (``holes.thread_rows``). ``boards_url``: the boards' address in the network."""
 
-    def version(row: ThreadRow) -> str:
-        shown = (boards_url, *(getattr(row, name) for name in SHARED_FIELDS))
-        return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
-
-    def render(row: ThreadRow) -> str:
-        return render_to_string("boards/_thread_row.html", {"t": row, "boards_url": boards_url})
-
-    shared_rows = caching.cached_rows("boards:thread", rows, version, render)
-    resolvers = holes.thread_rows({row.pk: row.unread for row in rows})
-    return [shared.fill(row, resolvers, where="boards:thread-list") for row in shared_rows]
+    return shared.rows(
+        "boards:thread",
+        rows,
+        version=lambda row: shared.version_of(
+            boards_url, *(getattr(row, name) for name in SHARED_FIELDS)
+        ),
+        render=lambda row: render_to_string(
+            "boards/_thread_row.html", {"t": row, "boards_url": boards_url}
+        ),
+        resolvers=holes.thread_rows({row.pk: row.unread for row in rows}),
+        where="boards:thread-list",
+    )
 
 
 def row_of(thread: Thread) -> ThreadRow:

@@ -10,59 +10,20 @@ is a parameter. Results are typed rows (tests/test_statement_parity.py holds the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
 from tsunagu.accounts.models import User
-from tsunagu.core.sql import Rule, aware, in_scope
+from tsunagu.core.sql import Rule, aware, column, columns, in_scope, model_from_row
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import name_or_none
 
 from .models import Category, Reaction, Subscription, Thread, ThreadRead
-
-
-def column(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
-
-
-class _Columns:
-    """A model's columns under an alias, and its instance built from them as the ORM builds it
-    (the backend's converters, then ``Model.from_db()``: SQLite gives 0/1 and naive times)."""
-
-    def __init__(self, model: type[models.Model], alias: str) -> None:
-        self.model = model
-        self.alias = alias
-        self.fields = model._meta.concrete_fields
-        self.sql = ", ".join(f"{alias}.{f.column}" for f in self.fields)
-        self.attnames = [f.attname for f in self.fields]
-        self._converters: dict[str, list[tuple[int, list[Callable[..., Any]], Any]]] = {}
-
-    def converters(self) -> list[tuple[int, list[Callable[..., Any]], Any]]:
-        found = self._converters.get(connection.vendor)
-        if found is None:
-            found = []
-            for i, field in enumerate(self.fields):
-                col = field.get_col(self.alias)
-                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                if convs:
-                    found.append((i, convs, col))
-            self._converters[connection.vendor] = found
-        return found
-
-    def build(self, row: Sequence[Any]) -> Any:
-        values = list(row[: len(self.fields)])
-        for i, convs, col in self.converters():
-            for convert in convs:
-                values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
-_THREAD = _Columns(Thread, "t")
 
 
 @dataclass(frozen=True)
@@ -80,7 +41,7 @@ def _reader_thread_sql(visible: str) -> str:
     subscriptions, reads = Subscription._meta.db_table, ThreadRead._meta.db_table
     thread_of, member_of = column(Subscription, "thread"), column(Subscription, "member")
     return (
-        f"SELECT {_THREAD.sql},"  # noqa: S608 - names from the models, values are parameters
+        f"SELECT {columns(Thread, 't')},"  # noqa: S608 - names from the models, values are parameters
         f" EXISTS(SELECT 1 FROM {subscriptions} s WHERE s.{thread_of} = t.id"
         f" AND s.{member_of} = %s),"
         f" (SELECT r.{column(ThreadRead, 'last_number')} FROM {reads} r"
@@ -100,7 +61,7 @@ def reader_thread(member: Membership, pk: int, visible: Rule) -> ReaderThread | 
     if row is None:
         return None
     subscribed, read_up_to = row[-2:]
-    return ReaderThread(_THREAD.build(row), bool(subscribed), read_up_to)
+    return ReaderThread(model_from_row(Thread, row), bool(subscribed), read_up_to)
 
 
 @dataclass(frozen=True)

@@ -81,32 +81,41 @@ def columns(model: type[Model], alias: str, using: str = "default") -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
-_CONVERTERS: dict[tuple[type[Model], str], list[tuple[Any, list[Any]]]] = {}
+def column(model: type[Model], name: str) -> str:
+    """The column of ``model``'s field ``name``, for a statement (a foreign key's ``…_id``)."""
+    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
 
 
-def model_from_row(model: type[M], values: Sequence[Any], using: str = "default") -> M:
-    """An instance of ``model`` from the values of columns(model, …), converted as the ORM
-    converts what it reads (SQLite's datetimes and booleans, JSON), with nothing added to it."""
-    connection = connections[using]
+# Per model and database vendor: the fields whose values the ORM converts when it reads them
+# (their index, the converters and the column the converters expect).
+_CONVERTERS: dict[tuple[type[Model], str], list[tuple[int, list[Any], Any]]] = {}
+
+
+def _converters(model: type[Model], connection: Any) -> list[tuple[int, list[Any], Any]]:
     found = _CONVERTERS.get((model, connection.vendor))
     if found is None:
         found = []
-        for field in model._meta.concrete_fields:
+        for index, field in enumerate(model._meta.concrete_fields):
             column = field.get_col(model._meta.db_table)
-            found.append(
-                (
-                    column,
-                    [
-                        *connection.ops.get_db_converters(column),
-                        *column.get_db_converters(connection),
-                    ],
-                )
-            )
+            converters = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            if converters:
+                found.append((index, converters, column))
         _CONVERTERS[(model, connection.vendor)] = found
-    converted = []
-    for (column, converters), value in zip(found, values, strict=True):
+    return found
+
+
+def model_from_row(model: type[M], row: Sequence[Any], start: int = 0, using: str = "default") -> M:
+    """An instance of ``model`` from the values of columns(model, …) that begin at ``start`` in
+    ``row``, converted as the ORM converts what it reads (SQLite's datetimes and booleans,
+    JSON), with nothing added to it."""
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    values = list(row[start : start + len(fields)])
+    for index, converters, column in _converters(model, connection):
         for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(using, names, converted)
+            values[index] = converter(values[index], column, connection)
+    names = [field.attname for field in fields]
+    return model.from_db(using, names, values)

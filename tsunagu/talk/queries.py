@@ -11,58 +11,16 @@ from the models; every value is a parameter. Results are typed rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
 from tsunagu.accounts.models import User
-from tsunagu.core.sql import Rule, in_scope
+from tsunagu.core.sql import Rule, column, columns, in_scope, model_from_row
 from tsunagu.tenancy.models import Membership
 
 from .models import Room, RoomKind, RoomMember
-
-
-def column(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
-
-
-class _Columns:
-    """A model's columns under an alias, and its instance built from them as the ORM builds it
-    (the backend's converters, then ``Model.from_db()``: SQLite gives 0/1 and naive times)."""
-
-    def __init__(self, model: type[models.Model], alias: str) -> None:
-        self.model = model
-        self.alias = alias
-        self.fields = model._meta.concrete_fields
-        self.sql = ", ".join(f"{alias}.{f.column}" for f in self.fields)
-        self.attnames = [f.attname for f in self.fields]
-        self._converters: dict[str, list[tuple[int, list[Callable[..., Any]], Any]]] = {}
-
-    def converters(self) -> list[tuple[int, list[Callable[..., Any]], Any]]:
-        found = self._converters.get(connection.vendor)
-        if found is None:
-            found = []
-            for i, field in enumerate(self.fields):
-                col = field.get_col(self.alias)
-                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                if convs:
-                    found.append((i, convs, col))
-            self._converters[connection.vendor] = found
-        return found
-
-    def build(self, row: Sequence[Any], start: int = 0) -> Any:
-        values = list(row[start : start + len(self.fields)])
-        for i, convs, col in self.converters():
-            for convert in convs:
-                values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
-_ROOM = _Columns(Room, "r")
-_PLACE = _Columns(RoomMember, "p")
 
 
 @dataclass(frozen=True)
@@ -97,7 +55,7 @@ def _title_columns() -> str:
 @lru_cache(maxsize=8)
 def _rooms_sql(places: str, where: str, order: str) -> str:
     return (
-        f"SELECT {_ROOM.sql}, {_PLACE.sql}, {_title_columns()}"  # noqa: S608 - names and rules
+        f"SELECT {columns(Room, 'r')}, {columns(RoomMember, 'p')}, {_title_columns()}"  # noqa: S608 - names and rules
         f" FROM {Room._meta.db_table} r LEFT OUTER JOIN {RoomMember._meta.db_table} p"
         f" ON p.{column(RoomMember, 'room')} = r.id AND {places} WHERE {where}{order}"
     )
@@ -109,12 +67,12 @@ def _reader_rooms(member: Membership, places: Rule, where: Rule, order: str) -> 
         cursor.execute(_rooms_sql(places.sql, where.sql, order), params)
         found = cursor.fetchall()
     rooms = []
-    after = len(_ROOM.fields)
+    after = len(Room._meta.concrete_fields)
     for row in found:
-        room = _ROOM.build(row)
+        room = model_from_row(Room, row)
         place = None
         if row[after] is not None:
-            place = _PLACE.build(row, after)
+            place = model_from_row(RoomMember, row, after)
             place.room = room
         owner_name, other_name = row[-2:]
         rooms.append(ReaderRoom(room, place, owner_name, other_name))
