@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from tsunagu.core.sql import Rule, object_id
+from tsunagu.core.sql import Rule, column, object_id
 from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership
 
@@ -41,10 +41,10 @@ class VisibleThreads:
         return q if self.moderator else q & models.Q(is_hidden=False)
 
     def rule(self) -> Rule:
-        network = f"t.{queries.column(Thread, 'network')} = %s"
+        network = f"t.{column(Thread, 'network')} = %s"
         if self.moderator:
             return Rule(network, (self.network_id,))
-        shown = f"NOT t.{queries.column(Thread, 'is_hidden')}"
+        shown = f"NOT t.{column(Thread, 'is_hidden')}"
         return Rule(f"{network} AND {shown}", (self.network_id,))
 
 

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from tsunagu.core.sql import Rule, object_id, placeholders
+from tsunagu.core.sql import Rule, column, object_id, placeholders
 from tsunagu.tenancy.access import access_in_network, may_moderate
 from tsunagu.tenancy.models import Membership, Role, Status
 
@@ -296,10 +296,10 @@ class CountedPlaces:
         return q if self.operator else q & Q(via_role=False)
 
     def rule(self, alias: str = "p") -> Rule:
-        mine = f"{alias}.{queries.column(RoomMember, 'member')} = %s"
+        mine = f"{alias}.{column(RoomMember, 'member')} = %s"
         if self.operator:
             return Rule(mine, (self.member_id,))
-        counted = f"NOT {alias}.{queries.column(RoomMember, 'via_role')}"
+        counted = f"NOT {alias}.{column(RoomMember, 'via_role')}"
         return Rule(f"{mine} AND {counted}", (self.member_id,))
 
 
@@ -347,12 +347,12 @@ class VisibleRooms:
         places = self.places.rule("j")
         joined = (
             f"EXISTS(SELECT 1 FROM {RoomMember._meta.db_table} j"  # noqa: S608 - names, rules
-            f" WHERE j.{queries.column(RoomMember, 'room')} = r.id AND {places.sql})"
+            f" WHERE j.{column(RoomMember, 'room')} = r.id AND {places.sql})"
         )
-        network = f"r.{queries.column(Room, 'network')} = %s"
+        network = f"r.{column(Room, 'network')} = %s"
         if not self.kinds:
             return Rule(f"{network} AND {joined}", (self.network_id, *places.params))
-        kinds = f"r.{queries.column(Room, 'kind')} IN ({placeholders(self.kinds)})"
+        kinds = f"r.{column(Room, 'kind')} IN ({placeholders(self.kinds)})"
         return Rule(
             f"{network} AND ({kinds} OR {joined})",
             (self.network_id, *self.kinds, *places.params),
