@@ -12,6 +12,6 @@ class NewsConfig(AppConfig):
     def ready(self) -> None:
         from tsunagu.core.navigation import Link, add_link
 
-        from . import kinds  # noqa: F401 - registers the notification kinds
+        from . import kinds, signals  # noqa: F401 - notification kinds, receivers
 
         add_link(Link("news", _("News"), 60))

@@ -480,7 +480,7 @@ def test_news_pages_run_a_fixed_number_of_queries(
 
 # The list: the session, the page of articles, the reader's waiting articles, and the version
 # of their feed addresses.
-QUERIES = {"list": 4, "detail": 6}
+QUERIES = {"list": 3, "detail": 6}  # the list: its page, the count, own waiting articles
 
 
 def test_a_replaced_cover_leaves_no_file_behind(
