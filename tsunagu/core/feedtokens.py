@@ -3,7 +3,12 @@ carrying the version the member last renewed to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core import signing
+
+from tsunagu.core import caching
 
 
 def make_versioned_token(salt: str, user_id: int, network_id: int, version: int = 0) -> str:
@@ -23,3 +28,25 @@ def read_versioned_token(salt: str, token: str) -> tuple[int, int, int] | None:
         return int(user_id), int(network_id), int(version)
     except (signing.BadSignature, ValueError, TypeError):
         return None
+
+
+# The version is read on every view of the list that shows the addresses (the news list, the
+# event list): kept in the cache, forgotten when the member renews them or their key goes.
+VERSION_SECONDS = 24 * 60 * 60
+
+
+def version_key(kind: str, membership_id: int) -> str:
+    """The cache entry of a member's version of ``kind`` ("news", "events")."""
+    return caching.key(kind, "feed-version", membership_id)
+
+
+def cached_version(
+    kind: str, membership_id: int, read: Callable[[], int], found: dict[str, Any] | None = None
+) -> int:
+    """The member's version, from the cache (or ``found``, what the page read of it already)
+    or ``read()`` from the database."""
+    return caching.cached(version_key(kind, membership_id), read, VERSION_SECONDS, found=found)
+
+
+def forget_version(kind: str, membership_id: int) -> None:
+    caching.forget(version_key(kind, membership_id))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from tsunagu.core.feedtokens import cached_version
 from tsunagu.core.sql import Rule, object_id, placeholders
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
@@ -188,14 +190,19 @@ def may_give_feedback(member: Membership, event: Event, registration: Registrati
 # --- Calendar feeds -------------------------------------------------------------------------------
 
 
-def calendar_feed_version(member: Membership) -> int:
-    found = CalendarFeedKey.objects.filter(network_id=member.network_id, membership=member)
-    return next(iter(found.values_list("version", flat=True)[:1]), 0)
+def calendar_feed_version(member: Membership, found: dict[str, Any] | None = None) -> int:
+    def read() -> int:
+        keys = CalendarFeedKey.objects.filter(network_id=member.network_id, membership=member)
+        return next(iter(keys.values_list("version", flat=True)[:1]), 0)
+
+    return cached_version("events", member.pk, read, found)
 
 
-def calendar_feed_token(member: Membership) -> str:
-    """The secret part of the member's calendar feed addresses, as they stand now."""
-    return make_feed_token(member.user_id, member.network_id, calendar_feed_version(member))
+def calendar_feed_token(member: Membership, found: dict[str, Any] | None = None) -> str:
+    """The secret part of the member's calendar feed addresses, as they stand now; ``found``:
+    what the page read of the cache already (``feedtokens.version_key("events", …)``)."""
+    version = calendar_feed_version(member, found)
+    return make_feed_token(member.user_id, member.network_id, version)
 
 
 def access_calendar_feed(network: Network, token: str) -> Membership:

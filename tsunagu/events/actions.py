@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.core import caching, revisions
+from tsunagu.core.feedtokens import forget_version
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Membership
 
@@ -319,14 +320,20 @@ def do_update_registration(
 VISIT_GAP = timedelta(minutes=30)
 
 
-def do_record_list_visit(member: Membership) -> Any:
+def list_visit_key(member: Membership) -> str:
+    return caching.key("events", "list-visit", member.pk)
+
+
+def do_record_list_visit(member: Membership, found: dict[str, Any] | None = None) -> Any:
     """Notes a view of the list; answers since when events count as new (None: the first visit).
+    ``found``: what the view read of the cache already (``list_visit_key``).
 
     A view within ``VISIT_GAP`` of the last belongs to the same visit and writes nothing.
     """
     now = timezone.now()
-    visit = caching.key("events", "list-visit", member.pk)
-    known = caching.read(visit)  # (seen_at, new_since): a view during the visit reads no row
+    visit = list_visit_key(member)
+    # (seen_at, new_since): a view during the visit reads no row.
+    known = found.get(visit) if found is not None else caching.read(visit)
     if known is not None and now - known[0] < VISIT_GAP:
         return known[1]
     visits = ListVisit.objects.filter(network_id=member.network_id, user_id=member.user_id)
@@ -497,4 +504,5 @@ def do_rotate_calendar_feed(member: Membership) -> int:
         network_id=member.network_id, membership=member
     )
     CalendarFeedKey.objects.filter(pk=key.pk).update(version=F("version") + 1)
-    return calendar_feed_version(member)
+    forget_version("events", member.pk)
+    return calendar_feed_version(member, found={})  # from the database: the entry is gone

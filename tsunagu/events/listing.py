@@ -59,6 +59,12 @@ PAGE_TIMEOUT = 120
 ORGANISES_TIMEOUT = 60 * 60
 
 
+def page_keys(member: Membership) -> list[str]:
+    """What events_page() reads of the cache first, for a view to read with its own entries
+    (``found_keys``): the list's version and whether the member organises an event."""
+    return [event_list(member.network_id).version_key, organises_key(member.pk)]
+
+
 def events_page(
     member: Membership,
     *,
@@ -68,11 +74,14 @@ def events_page(
     words: list[str] | None = None,
     offset: int = 0,
     limit: int = 21,
+    found_keys: dict[str, Any] | None = None,
 ) -> list[ListedEvent]:
     """read_events_page(), kept in the cache for members who see the same list: those of one
     audience who organise nothing and cannot, under the network's list version (moved on by
     every save or delete of one of its events) and the minute, so an event moves to the past
     within a minute of its end.
+
+    ``found_keys``: what the view read of ``page_keys()`` already.
 
     A shared entry is read by the audience rule alone, never by the rights of the reader who
     happens to build it. Supporters, operators, every member where the network lets members
@@ -80,7 +89,8 @@ def events_page(
     outside their audience) read their own list, which adds the events they run."""
     words = (words or [])[:WORDS_MAX]
     shared, organises = event_list(member.network_id), organises_key(member.pk)
-    found_keys = caching.read_many([shared.version_key, organises])
+    if found_keys is None:
+        found_keys = caching.read_many(page_keys(member))
     may_organise = member.is_supporter_or_operator or member.network.members_may_create_events
     if not may_organise:
         may_organise = caching.cached(

@@ -10,11 +10,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tsunagu.core import caching
+from tsunagu.core.feedtokens import forget_version
 from tsunagu.core.revisions import bump_where
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import naming_changed
 
-from .models import Event, Organiser, Registration, Series
+from .models import CalendarFeedKey, Event, Organiser, Registration, Series
 
 
 def series_key(network_id: int) -> str:
@@ -70,3 +71,9 @@ def event_list(network_id: int) -> caching.Namespace:
 def _event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
     """A new, edited, called-off or deleted event changes the lists it is on."""
     event_list(instance.network_id).clear()
+
+
+@receiver([post_save, post_delete], sender=CalendarFeedKey)
+def forget_calendar_feed_version(sender: type, instance: CalendarFeedKey, **kwargs: Any) -> None:
+    """A key made again starts at 0: the old addresses must not match a stale version."""
+    forget_version("events", instance.membership_id)

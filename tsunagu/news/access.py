@@ -11,7 +11,7 @@ from django.db import connection, models
 from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.core import caching
+from tsunagu.core.feedtokens import cached_version
 from tsunagu.core.sql import Rule
 from tsunagu.tenancy.access import access_in_network, get_membership
 from tsunagu.tenancy.models import Membership, Network, Status
@@ -105,26 +105,17 @@ def can_delete_comment(member: Membership, comment: Comment) -> bool:
 # --- Feeds for feed readers -----------------------------------------------------------------------
 
 
-# The version of a member's feed addresses is read on every view of the news list (for its RSS
-# link): kept in the cache, forgotten when the member renews the addresses or the key goes.
-FEED_VERSION_SECONDS = 24 * 60 * 60
-
-
-def feed_version_key(membership_id: int) -> str:
-    return caching.key("news", "feed-version", membership_id)
-
-
 def news_feed_version(member: Membership, found: dict[str, Any] | None = None) -> int:
     def read() -> int:
         keys = NewsFeedKey.objects.filter(network_id=member.network_id, membership=member)
         return next(iter(keys.values_list("version", flat=True)[:1]), 0)
 
-    return caching.cached(feed_version_key(member.pk), read, FEED_VERSION_SECONDS, found=found)
+    return cached_version("news", member.pk, read, found)
 
 
 def news_feed_token(member: Membership, found: dict[str, Any] | None = None) -> str:
     """The secret part of the member's RSS and Atom addresses, as they stand now; ``found``:
-    what the page read of the cache already (``feed_version_key``)."""
+    what the page read of the cache already (``feedtokens.version_key("news", …)``)."""
     version = news_feed_version(member, found)
     return make_feed_token(member.user_id, member.network_id, version)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.boards.models import Stamp
-from tsunagu.core import caching
+from tsunagu.core.feedtokens import forget_version
 from tsunagu.notify.actions import notify
 from tsunagu.profiles.normalize import normalize
 from tsunagu.tenancy.access import filter_active_members
@@ -26,7 +26,6 @@ from .access import (
     check_kind_permission,
     check_review_permission,
     check_rotate_news_feed_permission,
-    feed_version_key,
     news_feed_version,
 )
 from .models import Article, Comment, NewsFeedKey, NewsSettings, Reaction, State, Tag
@@ -284,5 +283,5 @@ def do_rotate_news_feed(member: Membership) -> int:
         network_id=member.network_id, membership=member
     )
     NewsFeedKey.objects.filter(pk=key.pk).update(version=F("version") + 1)
-    caching.forget(feed_version_key(member.pk))
+    forget_version("news", member.pk)
     return news_feed_version(member, found={})  # from the database: the entry is gone

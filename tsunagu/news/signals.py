@@ -8,12 +8,11 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from tsunagu.core import caching
+from tsunagu.core.feedtokens import forget_version
 
-from .access import feed_version_key
 from .models import NewsFeedKey
 
 
 @receiver([post_save, post_delete], sender=NewsFeedKey)
 def forget_feed_version(sender: type, instance: NewsFeedKey, **kwargs: Any) -> None:
-    caching.forget(feed_version_key(instance.membership_id))
+    forget_version("news", instance.membership_id)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.boards.models import Stamp
 from tsunagu.core import caching
+from tsunagu.core.feedtokens import version_key
 from tsunagu.core.storage import serves_upload
 from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.core.urls_cache import network_links
@@ -24,7 +25,6 @@ from .access import (
     can_delete_comment,
     can_edit,
     check_edit_permission,
-    feed_version_key,
     news_feed_token,
 )
 from .forms import ArticleForm, CommentForm, NewsSettingsForm
@@ -58,7 +58,7 @@ def article_list(request: NetworkRequest) -> HttpResponse:
         listing.row_version,
         lambda row: render_to_string("news/_row.html", {"row": row, "base": base}),
     )
-    token = news_feed_token(member, read_with_layout(request, [feed_version_key(member.pk)]))
+    token = news_feed_token(member, read_with_layout(request, [version_key("news", member.pk)]))
     return render(
         request,
         "news/list.html",

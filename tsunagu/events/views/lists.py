@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as pycalendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -12,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tsunagu.core import caching, shared
+from tsunagu.core.feedtokens import version_key
+from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.requests import NetworkRequest
 
@@ -71,8 +74,20 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         number = max(1, min(int(request.GET.get("page") or 1), 10_000))
     except ValueError:
         number = 1
+    # The list's version, the member's visit, the series, the feed addresses' version and the
+    # header's entries: one round trip.
+    cached = read_with_layout(
+        request,
+        [
+            *listing.page_keys(member),
+            actions.list_visit_key(member),
+            series_key(member.network_id),
+            version_key("events", member.pk),
+        ],
+    )
     found = listing.events_page(
         member,
+        found_keys=cached,
         now=timezone.now(),
         past=past,
         category=data.get("category") or "",
@@ -85,7 +100,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     # registration of thousands of past events to show twenty.
     seats = listing.seats_and_mine(member, [e.pk for e in page.events])
     statuses = dict(RegistrationStatus.choices)
-    last_visit = actions.do_record_list_visit(member)
+    last_visit = actions.do_record_list_visit(member, cached)
     events = page.events
     for event in events:
         counted = seats.get(event.pk)
@@ -131,20 +146,20 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "past": past,
             "query": query.urlencode(),
             "can_create": can_create_events(member),
-            "series": _series_of(member.network_id),
-            "feed_token": calendar_feed_token(member),
+            "series": _series_of(member.network_id, cached),
+            "feed_token": calendar_feed_token(member, cached),
         },
     )
 
 
-def _series_of(network_id: int) -> list[dict[str, object]]:
+def _series_of(network_id: int, found: dict[str, Any]) -> list[dict[str, object]]:
     """The network's series for the list's chips, kept until one is saved or deleted."""
 
     def load() -> list[dict[str, object]]:
         rows = Series.objects.filter(network_id=network_id).values("pk", "title")
         return [dict(row) for row in rows]
 
-    return caching.cached(series_key(network_id), load, caching.HOUR)
+    return caching.cached(series_key(network_id), load, caching.HOUR, found=found)
 
 
 @member_required
