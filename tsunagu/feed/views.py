@@ -86,13 +86,11 @@ def home(request: NetworkRequest) -> HttpResponse:
     shown = Shown(network.slug)
     csrf = page_token(request)  # the layout and the htmx header use it too
     context: dict[str, Any] = {}
+    pinned: list[dict[str, Any]] = []
     if cursor is None:
         data = first_page(network, audiences, found)
-        items, next_cursor = data["items"], data["next"]
+        items, next_cursor, pinned = data["items"], data["next"], data["pinned"]
         context |= {
-            "pinned": rows_html(
-                member, data["pinned"], new_since=new_since, shown=shown, csrf=csrf
-            ),
             "waiting": _waiting_for(member, data["waiting"], found, shown),
             "upcoming": [shown(e) for e in data["upcoming"]],
         }
@@ -100,9 +98,13 @@ def home(request: NetworkRequest) -> HttpResponse:
         page, found_next = stream_items(network, audiences, cursor)
         items, next_cursor = page, str(found_next) if found_next else ""
     home_url = network_links(network.slug)["home"]
+    # The pinned rows and the stream's in one read of the cache.
+    rows = rows_html(member, pinned + items, new_since=new_since, shown=shown, csrf=csrf)
+    if cursor is None:
+        context["pinned"] = rows[: len(pinned)]
     context |= {
         "items": items,
-        "rows": rows_html(member, items, new_since=new_since, shown=shown, csrf=csrf),
+        "rows": rows[len(pinned) :],
         # The last row loads the next page when scrolled to (a plain link without JavaScript).
         "more_url": f"{home_url}?before={next_cursor}" if next_cursor else "",
         "is_supporter": member.is_supporter_or_operator,
