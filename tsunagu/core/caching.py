@@ -39,6 +39,7 @@ read with them: ``core/revisions.py``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -51,6 +52,8 @@ from django.utils.translation import get_language
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
 
 HOUR = 60 * 60
 ROWS_TIMEOUT = HOUR
@@ -214,14 +217,18 @@ def cached_expensive(
     version: object = None,
     refresh_after: int,
     found: Mapping[str, Any] | None = None,
+    rebuild_later: Callable[[], object] | None = None,
 ) -> T:
-    """A value that takes seconds to build, rebuilt by one request at a time.
+    """A value that takes seconds to build, rebuilt once at a time, never by every request.
 
     It is rebuilt once ``version`` differs from the one it was built under (the writes that
     change its inputs move the version on) or ``refresh_after`` seconds after it was built. The
-    request that takes the lock (``cache.add``) rebuilds it; every other one gets the previous
-    value meanwhile. Only when there is none (a cold cache) do the others wait for the builder,
-    up to ``WAIT_SECONDS``, rather than all building it at once.
+    request that takes the lock (``cache.add``) has it rebuilt; every other one gets the previous
+    value meanwhile. With ``rebuild_later`` (which queues a task that calls
+    ``rebuild_expensive()``), that request too answers with the previous value, and no member
+    waits seconds for a page. Only when there is no value at all (a cold cache) is it built in a
+    request, and the others wait for that builder, up to ``WAIT_SECONDS``, rather than all
+    building it at once.
     """
     entry = found.get(name) if found is not None else cache.get(name)
     if entry is not None and _current(entry, version, refresh_after):
@@ -229,7 +236,13 @@ def cached_expensive(
     lock = key(name, "lock")
     if entry is not None:
         if cache.add(lock, 1, LOCK_SECONDS):
-            return _rebuild(name, lock, build, version, refresh_after)
+            if rebuild_later is None:
+                return _rebuild(name, lock, build, version, refresh_after)
+            try:
+                rebuild_later()
+            except Exception:
+                cache.delete(lock)  # the queue is away: a later request tries again
+                log.warning("could not queue the rebuild of %s", name, exc_info=True)
         return entry[2]
     deadline = time.monotonic() + WAIT_SECONDS
     while not cache.add(lock, 1, LOCK_SECONDS):
@@ -259,6 +272,17 @@ def _rebuild(
         cache.set(name, (version, time.time(), value), KEEP_SECONDS)
     finally:
         cache.delete(lock)
+    return value
+
+
+def rebuild_expensive(name: str, build: Callable[[], T], *, version: object = None) -> T:
+    """Builds the entry of cached_expensive() now and keeps it under ``version``, the version
+    its inputs have now (a task's side of ``rebuild_later``); lets the next rebuild start."""
+    try:
+        value = build()
+        cache.set(name, (version, time.time(), value), KEEP_SECONDS)
+    finally:
+        cache.delete(key(name, "lock"))
     return value
 
 

@@ -32,7 +32,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions, queries
+from . import actions, queries, tasks
 from .directory import (
     RESULTS_SECONDS,
     Listed,
@@ -279,17 +279,33 @@ def search_form(
 
 
 def suggestions(network_id: int, found: dict[str, Any] | None = None) -> dict[str, list[str]]:
-    """The directory's filter choices, gathered again after a change of the directory by one
-    request while the others keep the previous ones (seconds, in a network of 100,000)."""
+    """The directory's filter choices (seconds to gather in a network of 100,000). After a
+    change of the directory, or when they fall due, the page answers with the previous ones
+    and a task gathers them again (tasks.refresh_directory_choices); only a cold cache makes a
+    request gather them."""
     return caching.cached_expensive(
         choices_key(network_id),
-        lambda: {
-            "industries": _shared_industries(network_id),
-            "skills": shared_tag_names(network_id, TagKind.SKILL),
-        },
+        lambda: gather_choices(network_id),
         version=caching.counter(directory_of(network_id).version_key, found),
         refresh_after=settings.DIRECTORY_CHOICES_REFRESH_SECONDS,
         found=found,
+        rebuild_later=lambda: tasks.refresh_directory_choices.delay(network_id),
+    )
+
+
+def gather_choices(network_id: int) -> dict[str, list[str]]:
+    return {
+        "industries": _shared_industries(network_id),
+        "skills": shared_tag_names(network_id, TagKind.SKILL),
+    }
+
+
+def refresh_choices(network_id: int) -> None:
+    """Gathers the network's filter choices again, under the directory's version as it is now."""
+    caching.rebuild_expensive(
+        choices_key(network_id),
+        lambda: gather_choices(network_id),
+        version=caching.counter(directory_of(network_id).version_key),
     )
 
 

@@ -126,6 +126,47 @@ def test_a_builder_that_fails_lets_the_next_request_build(redis_cache: redis.Red
     assert time.monotonic() - started < 1  # no lock left behind to wait for
 
 
+def test_with_a_queued_rebuild_no_request_builds_an_out_of_date_entry(
+    redis_cache: redis.Redis,
+) -> None:
+    name = caching.key("test", "choices")
+    caching.cached_expensive(name, Builder("old", 0), version=1, refresh_after=3600)
+    build, queued = Builder("new"), []
+
+    answers = at_once(
+        8,
+        lambda: caching.cached_expensive(
+            name, build, version=2, refresh_after=3600, rebuild_later=lambda: queued.append(1)
+        ),
+    )
+
+    assert answers == ["old"] * 8  # no member waited for the build
+    assert build.runs == 0 and len(queued) == 1  # queued once
+    # The task: built under the version as it is now, then every request reads it.
+    assert caching.rebuild_expensive(name, Builder("new", 0), version=2) == "new"
+    assert caching.cached_expensive(name, build, version=2, refresh_after=3600) == "new"
+    assert build.runs == 0
+
+
+def test_a_rebuild_that_cannot_be_queued_is_tried_again_by_a_later_request(
+    redis_cache: redis.Redis,
+) -> None:
+    name = caching.key("test", "choices")
+    caching.cached_expensive(name, Builder("old", 0), version=1, refresh_after=3600)
+    tries = []
+
+    def broker_away() -> None:
+        tries.append(1)
+        raise ConnectionError("the broker is away")
+
+    for _ in range(2):
+        answer = caching.cached_expensive(
+            name, Builder("new", 0), version=2, refresh_after=3600, rebuild_later=broker_away
+        )
+        assert answer == "old"
+    assert len(tries) == 2  # the lock was let go after the first failure
+
+
 # --- Invalidation, counters and namespaces --------------------------------------------------------
 
 
