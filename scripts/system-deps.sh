@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, when they are missing: Chromium for the
 # browser tests, a CJK font so Japanese pages render (and screenshots are readable), gettext to
-# compile the message catalogues. Idempotent and quiet when everything is already there.
+# compile the message catalogues, wrk for the HTTP benchmarks (bench/). Idempotent and quiet when
+# everything is already there.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-noto-cjk gettext)
+PACKAGES=(chromium fonts-noto-cjk gettext wrk)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

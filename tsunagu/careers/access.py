@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.core import caching
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Role
 
@@ -47,10 +48,24 @@ def careers_settings(network_id: int) -> CareersSettings:
     return found or CareersSettings(network_id=network_id)
 
 
+def may_post_key(network_id: int) -> str:
+    return caching.key("careers", "members-may-post", network_id)
+
+
+def members_may_post(network_id: int) -> bool:
+    """Whether the network lets members post; read on every view of the list, so kept in the
+    cache and forgotten whenever the settings are saved (``receivers.py``)."""
+    return caching.cached(
+        may_post_key(network_id),
+        lambda: careers_settings(network_id).members_may_post,
+        caching.HOUR,
+    )
+
+
 def can_post(member: Membership) -> bool:
     if not member.is_active:
         return False
-    return is_company(member) or careers_settings(member.network_id).members_may_post
+    return is_company(member) or members_may_post(member.network_id)
 
 
 def check_post_permission(member: Membership) -> None:

@@ -12,6 +12,6 @@ class CareersConfig(AppConfig):
     def ready(self) -> None:
         from tsunagu.core.navigation import Link, add_link
 
-        from . import kinds  # noqa: F401 - registers the notification kinds
+        from . import kinds, receivers  # noqa: F401 - notification kinds, cache receivers
 
         add_link(Link("careers", _("Opportunities"), 70))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 from django_scopes import scopes_disabled
 
+from tsunagu.careers.actions import do_save_settings
 from tsunagu.careers.models import CareersSettings, Opportunity, OpportunityFile, State
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.testing.world import World
@@ -206,3 +207,16 @@ def test_the_poster_edits_and_closes_and_others_cannot(world: World) -> None:
     poster.post(url(world, f"{opportunity.pk}/close/"))
     assert reload(opportunity).closed_at is not None
     assert "改題しました" not in world.client(world.alumni_a).get(url(world)).content.decode()
+
+
+def test_members_lose_the_right_to_post_at_the_next_request_after_the_setting_changes(
+    world: World,
+) -> None:
+    alumni = world.client(world.alumni_a)
+    assert alumni.get(url(world, "new/")).status_code == 200  # the network's answer is kept now
+    with scopes_disabled():
+        do_save_settings(world.operator_a, members_may_post=False, need_approval=True)
+    assert alumni.get(url(world, "new/")).status_code == 403
+    with scopes_disabled():
+        do_save_settings(world.operator_a, members_may_post=True, need_approval=True)
+    assert alumni.get(url(world, "new/")).status_code == 200
