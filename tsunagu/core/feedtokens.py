@@ -3,7 +3,6 @@ carrying the version the member last renewed to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core import signing
@@ -40,12 +39,18 @@ def version_key(kind: str, membership_id: int) -> str:
     return caching.key(kind, "feed-version", membership_id)
 
 
-def cached_version(
-    kind: str, membership_id: int, read: Callable[[], int], found: dict[str, Any] | None = None
+def member_version(
+    kind: str, key_model: Any, member: Any, found: dict[str, Any] | None = None
 ) -> int:
-    """The member's version, from the cache (or ``found``, what the page read of it already)
-    or ``read()`` from the database."""
-    return caching.cached(version_key(kind, membership_id), read, VERSION_SECONDS, found=found)
+    """The version of ``member``'s addresses of ``kind``: the ``version`` of their row of
+    ``key_model`` (NewsFeedKey, CalendarFeedKey; 0 without one), from the cache (or ``found``,
+    what the page read of it already) or the database."""
+
+    def read() -> int:
+        keys = key_model.objects.filter(network_id=member.network_id, membership=member)
+        return next(iter(keys.values_list("version", flat=True)[:1]), 0)
+
+    return caching.cached(version_key(kind, member.pk), read, VERSION_SECONDS, found=found)
 
 
 def forget_version(kind: str, membership_id: int) -> None:

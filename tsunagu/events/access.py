@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from tsunagu.core.feedtokens import cached_version
+from tsunagu.core.feedtokens import member_version
 from tsunagu.core.sql import Rule, object_id, placeholders
 from tsunagu.tenancy.access import access_in_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
@@ -191,11 +191,7 @@ def may_give_feedback(member: Membership, event: Event, registration: Registrati
 
 
 def calendar_feed_version(member: Membership, found: dict[str, Any] | None = None) -> int:
-    def read() -> int:
-        keys = CalendarFeedKey.objects.filter(network_id=member.network_id, membership=member)
-        return next(iter(keys.values_list("version", flat=True)[:1]), 0)
-
-    return cached_version("events", member.pk, read, found)
+    return member_version("events", CalendarFeedKey, member, found)
 
 
 def calendar_feed_token(member: Membership, found: dict[str, Any] | None = None) -> str:

@@ -11,7 +11,7 @@ from django.db import connection, models
 from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.core.feedtokens import cached_version
+from tsunagu.core.feedtokens import member_version
 from tsunagu.core.sql import Rule
 from tsunagu.tenancy.access import access_in_network, get_membership
 from tsunagu.tenancy.models import Membership, Network, Status
@@ -106,11 +106,7 @@ def can_delete_comment(member: Membership, comment: Comment) -> bool:
 
 
 def news_feed_version(member: Membership, found: dict[str, Any] | None = None) -> int:
-    def read() -> int:
-        keys = NewsFeedKey.objects.filter(network_id=member.network_id, membership=member)
-        return next(iter(keys.values_list("version", flat=True)[:1]), 0)
-
-    return cached_version("news", member.pk, read, found)
+    return member_version("news", NewsFeedKey, member, found)
 
 
 def news_feed_token(member: Membership, found: dict[str, Any] | None = None) -> str:
