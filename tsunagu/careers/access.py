@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -52,20 +53,22 @@ def may_post_key(network_id: int) -> str:
     return caching.key("careers", "members-may-post", network_id)
 
 
-def members_may_post(network_id: int) -> bool:
+def members_may_post(network_id: int, found: dict[str, Any] | None = None) -> bool:
     """Whether the network lets members post; read on every view of the list, so kept in the
-    cache and forgotten whenever the settings are saved (``receivers.py``)."""
+    cache and forgotten whenever the settings are saved (``receivers.py``). ``found``: what the
+    caller read of the cache already."""
     return caching.cached(
         may_post_key(network_id),
         lambda: careers_settings(network_id).members_may_post,
         caching.HOUR,
+        found=found,
     )
 
 
-def can_post(member: Membership) -> bool:
+def can_post(member: Membership, found: dict[str, Any] | None = None) -> bool:
     if not member.is_active:
         return False
-    return is_company(member) or members_may_post(member.network_id)
+    return is_company(member) or members_may_post(member.network_id, found)
 
 
 def check_post_permission(member: Membership) -> None:
@@ -85,12 +88,16 @@ def check_kind_permission(member: Membership, kind: str) -> None:
         raise PermissionDenied
 
 
+def audiences_for(member: Membership) -> list[str]:
+    """The audiences that include the member's role."""
+    return [str(Audience.ALL)] + [
+        str(audience) for audience, roles in AUDIENCE_ROLES.items() if member.role in roles
+    ]
+
+
 def audience_q(member: Membership, prefix: str = "") -> Q:
     """The opportunities whose audience includes the member's role."""
-    allowed = [Audience.ALL] + [
-        audience for audience, roles in AUDIENCE_ROLES.items() if member.role in roles
-    ]
-    return Q(**{f"{prefix}audience__in": allowed})
+    return Q(**{f"{prefix}audience__in": audiences_for(member)})
 
 
 def open_q(prefix: str = "") -> Q:
@@ -112,6 +119,21 @@ def filter_opportunities(member: Membership) -> models.QuerySet[Opportunity]:
         "opportunity_id"
     )
     return qs.filter((open_q() & audience_q(member)) | Q(poster_id=member.pk) | Q(pk__in=answered))
+
+
+def may_open(member: Membership, opportunity: Opportunity, answered: Collection[int]) -> bool:
+    """``filter_opportunities()`` asked of one opportunity already read, given the ids of those
+    the member answered: the same rule, stated for a row in hand (``test_access_parity.py``
+    holds the two forms together for every role and state)."""
+    if opportunity.network_id != member.network_id:
+        return False
+    if member.is_operator:
+        return True
+    return (
+        (opportunity.is_open and opportunity.audience in audiences_for(member))
+        or opportunity.poster_id == member.pk
+        or opportunity.pk in answered
+    )
 
 
 def listed_opportunities(member: Membership) -> models.QuerySet[Opportunity]:

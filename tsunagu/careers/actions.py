@@ -38,6 +38,7 @@ from .access import (
     modes_for,
 )
 from .files import check_cv, upload_name
+from .listing import forget_list
 from .models import (
     KIND_FLAG,
     Application,
@@ -232,6 +233,7 @@ def do_close_opportunity(member: Membership, opportunity: Opportunity) -> None:
     Opportunity.objects.filter(pk=opportunity.pk, closed_at__isnull=True).update(
         closed_at=timezone.now()
     )
+    forget_list(opportunity.network_id)  # an update sends no signal
 
 
 @transaction.atomic

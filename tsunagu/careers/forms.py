@@ -157,13 +157,15 @@ class StatusForm(forms.Form):
         ]
 
 
+# The list draws its own two selects from these (a form's widgets render through templates of
+# their own, a third of the list's rendering).
+KIND_CHOICES = [("", _("All types")), *Kind.choices]
+REMOTE_CHOICES = [("", _("Any")), *Remote.choices]
+
+
 class ListFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("type"), required=False, choices=[("", _("All types")), *Kind.choices]
-    )
-    remote = forms.ChoiceField(
-        label=_("remote work"), required=False, choices=[("", _("Any")), *Remote.choices]
-    )
+    kind = forms.ChoiceField(label=_("type"), required=False, choices=KIND_CHOICES)
+    remote = forms.ChoiceField(label=_("remote work"), required=False, choices=REMOTE_CHOICES)
     q = forms.CharField(label=_("keywords"), required=False, max_length=100)
 
 

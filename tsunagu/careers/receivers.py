@@ -4,16 +4,67 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tsunagu.core import caching
+from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.names import naming_changed
 
 from .access import may_post_key
-from .models import CareersSettings
+from .listing import answered_key, forget_list, own_answer_key
+from .models import Application, CareersSettings, Opportunity, OpportunityFile
 
 
 @receiver([post_save, post_delete], sender=CareersSettings)
 def forget_members_may_post(sender: type, instance: CareersSettings, **kwargs: Any) -> None:
     """A network that stops letting members post takes the right away at the next request."""
     caching.forget(may_post_key(instance.network_id))
+
+
+@receiver([post_save, post_delete], sender=Opportunity)
+def _opportunity_changed(sender: type, instance: Opportunity, **kwargs: Any) -> None:
+    """A new, edited, approved, closed or deleted opportunity changes the list's pages."""
+    if not kwargs.get("raw"):
+        forget_list(instance.network_id)
+
+
+@receiver([post_save, post_delete], sender=OpportunityFile)
+def _file_changed(sender: type, instance: OpportunityFile, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        forget_list(instance.network_id)
+
+
+@receiver([post_save, post_delete], sender=Application)
+def _answered(sender: type, instance: Application, **kwargs: Any) -> None:
+    """The member's answered ids, and the page's count of answers (moved by an update)."""
+    member_id = instance.member_id
+    caching.forget(answered_key(member_id), own_answer_key(member_id, instance.opportunity_id))
+    forget_list(instance.network_id)
+
+
+@receiver(post_save, sender=Membership)
+def _poster_left_or_returned(
+    sender: type, instance: Membership, created: bool, **kwargs: Any
+) -> None:
+    """The list names a poster who left as a former member (tenancy/names.py)."""
+    if kwargs.get("raw") or not naming_changed(created, kwargs.get("update_fields")):
+        return
+    if Opportunity._base_manager.filter(network_id=instance.network_id, poster=instance).exists():
+        forget_list(instance.network_id)
+
+
+@receiver(post_delete, sender=Membership)
+def _poster_gone(sender: type, instance: Membership, **kwargs: Any) -> None:
+    forget_list(instance.network_id)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _poster_renamed(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
+    if created or kwargs.get("raw") or (fields is not None and "name" not in fields):
+        return
+    posted = Opportunity._base_manager.filter(poster__user_id=instance.pk)
+    for network_id in set(posted.values_list("network_id", flat=True)):
+        forget_list(network_id)

@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.notify.actions import notify
 
+from .listing import forget_lists_of
 from .models import Opportunity, State
 
 REMIND_DAYS = 3
@@ -23,9 +24,10 @@ def close_due_opportunities() -> int:
     they compare the deadline with today, so nobody can answer after it even before this runs."""
     today = timezone.localdate()
     with scopes_disabled():
-        return Opportunity.objects.filter(closed_at__isnull=True, deadline__lt=today).update(
-            closed_at=timezone.now()
-        )
+        due = Opportunity.objects.filter(closed_at__isnull=True, deadline__lt=today)
+        # The lists left them out at midnight already; an update sends no signal.
+        forget_lists_of(due)
+        return due.update(closed_at=timezone.now())
 
 
 @shared_task

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.core.storage import file_response, serves_upload
+from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.profiles.normalize import query_terms
 from tsunagu.tenancy.access import access_membership, filter_active_members
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
+from . import actions, listing
 from .access import (
     Refused,
     access_answer,
@@ -37,11 +38,12 @@ from .access import (
     check_withdraw_permission,
     filter_flags_for,
     is_recruiter,
-    listed_opportunities,
     modes_for,
 )
 from .forms import (
     FLAG_OFF,
+    KIND_CHOICES,
+    REMOTE_CHOICES,
     AnswerForm,
     CareersSettingsForm,
     ListFilterForm,
@@ -63,8 +65,6 @@ from .models import (
     next_statuses,
 )
 
-PER_PAGE = 20
-
 
 def _detail(request: NetworkRequest, opportunity: Opportunity) -> HttpResponse:
     return redirect(actions.opportunity_url(opportunity, request.network.slug))
@@ -84,27 +84,15 @@ def opportunity_list(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     form = ListFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = listed_opportunities(member)
-    if data.get("kind"):
-        qs = qs.filter(kind=data["kind"])
-    if data.get("remote"):
-        qs = qs.filter(remote=data["remote"])
-    for term in query_terms(data.get("q") or ""):
-        qs = qs.filter(search_text__contains=term)
-    qs = (
-        qs.select_related("poster__user")
-        .defer("description", "description_html", "search_text")
-        .order_by("-published_at", "-id")
-    )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    answered = set(
-        Application.objects.filter(
-            network_id=member.network_id, member_id=member.pk, opportunity__in=[r.pk for r in rows]
-        ).values_list("opportunity_id", flat=True)
-    )
-    for row in rows:
-        row.answered = row.pk in answered
+    filters = {
+        "kind": data.get("kind") or "",
+        "remote": data.get("remote") or "",
+        "terms": query_terms(data.get("q") or ""),
+    }
+    # The page's entries and the header's, in one round trip (listing.py keeps the pages).
+    found = read_with_layout(request, listing.page_keys(member))
+    page = listing.listed_page(member, filters, request.GET.get("page"), found)
+    answered = listing.answered_by(member, found)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -112,10 +100,13 @@ def opportunity_list(request: NetworkRequest) -> HttpResponse:
         "careers/list.html",
         {
             "form": form,
+            "filters": filters,
+            "kinds": KIND_CHOICES,
+            "remotes": REMOTE_CHOICES,
             "page": page,
-            "rows": rows,
+            "answered": answered,
             "query": query.urlencode(),
-            "can_post": can_post(member),
+            "can_post": can_post(member, found),
             "show_talent": member.role == Role.EMPLOYEE and is_recruiter(member),
             "pending_count": Opportunity.objects.filter(
                 network_id=member.network_id, state=State.PENDING
@@ -129,9 +120,8 @@ def opportunity_list(request: NetworkRequest) -> HttpResponse:
 @member_required
 def opportunity_detail(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     member = request.membership
-    opportunity = access_opportunity(member, opportunity_id)
-    mine = Application.objects.filter(opportunity=opportunity, member=member).first()
-    files = list(OpportunityFile.objects.filter(opportunity=opportunity))
+    found = read_with_layout(request, listing.page_keys(member))
+    opportunity, files, mine = listing.opportunity_page(member, opportunity_id, found)
     modes = modes_for(opportunity)
     return render(
         request,
