@@ -107,8 +107,8 @@ def test_a_chart_image_that_does_not_exist_or_a_junk_period_is_refused(world: Wo
     operator = ja(world.client(world.operator_a))
     assert operator.get(chart_url("nothing")).status_code == 404
     assert operator.get(chart_url("attendance")).status_code == 404  # nobody came: no chart
-    junk = operator.get(chart_url(query="?start=2026-13"))
-    assert junk.status_code == 400
+    for query in ("?start=2026-13", "?start=0000-01", "?end=0000-01"):
+        assert operator.get(chart_url(query=query)).status_code == 400
     # An address of an earlier computation is answered, and not kept by the browser.
     stale = operator.get(chart_url(query="?v=1-ja"))
     assert stale.status_code == 200 and "no-cache" in stale["Cache-Control"]
@@ -157,6 +157,8 @@ def test_other_networks_and_outsiders_never_get_it(world: World) -> None:
         ("start=2026-05&end=2026-02", "最初の月"),
         ("start=2027-01", "未来"),
         ("start=1999-12", "2000"),
+        ("start=0000-01", "2000"),
+        ("end=0000-01", "2000"),
         ("start=2020-01&end=2026-05", "36"),
         ("preset=999", "選択"),
     ],
@@ -167,6 +169,16 @@ def test_junk_periods_get_a_clear_error_not_a_crash(world: World, query: str, me
     html = page.content.decode()
     assert "errorlist" in html
     assert message in html
+
+
+@pytest.mark.parametrize("query", ["start=2026-13", "start=0000-01", "end=0000-01"])
+def test_a_junk_period_downloads_nothing_and_shows_the_error(world: World, query: str) -> None:
+    page = ja(world.client(world.operator_a)).get(f"{URL}export.csv?{query}")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+    assert "errorlist" in page.content.decode()
+    with scopes_disabled():
+        assert not AuditEntry.objects.filter(action=AuditAction.EXPORT_INSIGHTS).exists()
 
 
 def test_a_period_without_data_shows_empty_states(world: World) -> None:
