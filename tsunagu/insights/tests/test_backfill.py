@@ -19,6 +19,10 @@ from tsunagu.feed.actions import do_toggle_welcome
 from tsunagu.insights import signals
 from tsunagu.insights.models import ActivityDay, Contribution
 from tsunagu.onboarding.actions import do_apply
+from tsunagu.surveys.actions import Given, do_submit_response
+from tsunagu.surveys.models import Anonymity
+from tsunagu.surveys.models import Kind as QuestionKind
+from tsunagu.surveys.tests.helpers import add_question, make_survey
 from tsunagu.talk import actions as talk
 from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role, do_note_seen
@@ -65,6 +69,10 @@ def build_the_past(world: World) -> Membership:
                 do_apply(applicant, a, answers=[], declared=True)
             with time_machine.travel(tokyo(2026, 1, 21, 9, 0), tick=False):
                 events.do_update_registration(world.operator_a, event, registration, "attended")
+            with time_machine.travel(tokyo(2026, 1, 17, 9, 0), tick=False):
+                answer(world, world.alumni_a, Anonymity.NAMED)
+            with time_machine.travel(tokyo(2026, 1, 18, 9, 0), tick=False):
+                answer(world, world.employee_a, Anonymity.ANONYMOUS)  # leaves nothing
             gone = make_member(a, name="退会 済")
             make_thread(gone, title="もう誰のものでもない投稿")
         with scopes_disabled():
@@ -77,6 +85,12 @@ def build_the_past(world: World) -> Membership:
         signals.connect()
     with scopes_disabled():
         return Membership.objects.get(network=a, user=applicant)
+
+
+def answer(world: World, member: Membership, anonymity: str) -> None:
+    survey = make_survey(world.net_a, anonymity=anonymity)
+    question = add_question(survey, "満足度は?", QuestionKind.SCALE)
+    do_submit_response(member, survey, {question.pk: Given(number=4)})
 
 
 def backfill() -> str:
@@ -121,18 +135,20 @@ def test_the_backfill_derives_contributions_and_days_with_todays_role(world: Wor
         ("rsvp", "events.registration", alumni.pk, S, d(14), True),
         ("application", "onboarding.application", applicant.pk, A, d(15), True),
         ("attendance", "events.registration", alumni.pk, S, d(20), True),
+        ("survey_answer", "surveys.participation", alumni.pk, S, d(17), True),
     }
     assert days() == {
         (alumni.pk, d(10), A, True, True, False),  # the live row gains its post, stays live
         (alumni.pk, d(11), S, False, True, True),  # the direct message: a posted day, no row
         (alumni.pk, d(12), S, False, False, True),  # a stamp
         (alumni.pk, d(14), S, False, False, True),  # a registration
+        (alumni.pk, d(17), S, False, False, True),  # the answer to the named survey
         (supporter.pk, d(10), S, False, True, True),
         (supporter.pk, d(13), S, False, False, True),
         (employee.pk, d(12), E, False, True, True),
         (world.operator_a.pk, d(16), Role.OPERATOR, True, False, True),  # its last visit only
     }
-    assert "mitsuba-a: 8 contributions, 7 days added, 1 rows without a member skipped" in output
+    assert "mitsuba-a: 9 contributions, 8 days added, 1 rows without a member skipped" in output
 
 
 def test_running_the_backfill_again_adds_nothing(world: World) -> None:
@@ -155,3 +171,4 @@ def test_the_backfill_leaves_what_was_recorded_live_alone(world: World) -> None:
 
     assert contributions() == live
     assert {backfilled for *_rest, backfilled in live} == {False}
+
