@@ -40,6 +40,12 @@ def ja(client: Client) -> Client:
     return client
 
 
+def en(client: Client) -> Client:
+    # The catalogues are compiled when the branch is merged: new wording is read in English.
+    client.cookies["django_language"] = "en"
+    return client
+
+
 def add_posts(world: World, member: Membership, n: int, first_id: int = 1) -> None:
     with scope(network=world.net_a):
         for i in range(n):
@@ -197,7 +203,7 @@ def test_the_csv_is_formula_safe_in_utf8_and_cp932_and_audited(world: World) -> 
     assert utf8.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(utf8.content.decode("utf-8-sig"))))
     months = [row for row in rows if row and row[0] == "2026-06"]
-    assert months and months[0][5] == "2"  # two posts in June
+    assert months and months[0][6] == "2"  # two posts in June
     sjis = client.get(URL + "export.csv?preset=3&encoding=shift_jis")
     assert "月" in sjis.content.decode("cp932")
     with scopes_disabled():
@@ -262,3 +268,34 @@ def test_the_dashboard_costs_the_same_queries_with_ten_times_the_data(
     # Warm: the session and the network's thresholds; the figures come from the cache.
     with django_assert_num_queries(2):
         assert client.get(URL).status_code == 200
+
+
+def test_weekly_active_members_have_their_monthly_trend_and_every_chart_its_description(
+    world: World,
+) -> None:
+    add_posts(world, world.operator_a, 2)
+    add_posts(world, world.alumni_a, 1, first_id=100)
+    with scope(network=world.net_a):
+        Contribution.objects.create(
+            network=world.net_a,
+            member=world.alumni_a,
+            kind=ContributionKind.STAMP,
+            source="boards.reaction",
+            object_id=1,
+            role=Role.ALUMNI,
+            created_at=NOW,
+            day=NOW.date(),
+        )
+    html = html_unescape(en(world.client(world.operator_a)).get(URL).content.decode())
+    assert "Weekly active members (the month's last 7 days)" in html  # the chart's table
+    # Each chart image says what it shows, the stamps and replies too, not just its title.
+    alts = re.findall(r'<img class="chart__image"[^>]* alt="([^"]*)"', html)
+    titles = re.findall(r'<figcaption class="chart__title">([^<]*)<', html)
+    assert len(alts) == 4  # no attendance yet: those two charts say so instead
+    assert any(alt.startswith("Stamps each post received") for alt in alts)
+    assert not set(titles) & set(alts)
+    rows = list(csv.reader(io.StringIO(
+        world.client(world.operator_a).get(URL + "export.csv?preset=3").content.decode("utf-8-sig")
+    )))  # fmt: skip
+    june = next(row for row in rows if row and row[0] == "2026-06")
+    assert june[1:3] == ["2", "2"]  # monthly and weekly active in June: both posted today
