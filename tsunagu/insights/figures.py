@@ -27,7 +27,7 @@ from tsunagu.tenancy.days import network_day, network_zone
 from tsunagu.tenancy.models import Membership, Role, Status
 
 from . import member_counts
-from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind
+from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind, RecordingStart
 from .rollups import MonthTotals
 
 Kind = ContributionKind
@@ -175,6 +175,15 @@ class Figures:
     cohorts: list[CohortRow]
     profiles: int
     profiles_confirmed: int
+    # The day the network's activity began to be recorded as it happens, when it is older
+    # than the recording (``models.RecordingStart``).
+    recording_since: date | None = None
+
+    @property
+    def before_recording(self) -> bool:
+        """Whether the period reaches back before the recording: its first figures lack what
+        only the recording knows."""
+        return self.recording_since is not None and self.period.first < self.recording_since
 
     @property
     def empty(self) -> bool:
@@ -273,6 +282,8 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         funnel = _funnel(network_id, period, as_of)
         window = _window(network_id, as_of)
         confirmed = confirmed_profiles(network_id, _start_of(as_of) - CONFIRMED_WITHIN)
+        since = RecordingStart.objects.filter(network_id=network_id).values_list("day")
+        recording_since = since.first()
     # The period's last month ends on the last day counted: its weekly figure is the WAU
     # (whose 7 days may reach into the month before).
     last_month = rows.get(month_start(as_of))
@@ -303,6 +314,7 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         # Every membership has its profile (made with it): the active members are the total.
         profiles=sum(n for (_role, status), n in members.items() if status == Status.ACTIVE),
         profiles_confirmed=confirmed,
+        recording_since=recording_since[0] if recording_since else None,
     )
 
 

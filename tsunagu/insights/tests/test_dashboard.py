@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 from html import unescape as html_unescape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,13 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind, InsightSettings
+from tsunagu.insights.models import (
+    ActivityDay,
+    Contribution,
+    ContributionKind,
+    InsightSettings,
+    RecordingStart,
+)
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.testing.world import CANARY_A, World
@@ -268,6 +274,24 @@ def test_the_dashboard_costs_the_same_queries_with_ten_times_the_data(
     # Warm: the session and the network's thresholds; the figures come from the cache.
     with django_assert_num_queries(2):
         assert client.get(URL).status_code == 200
+
+
+def test_a_period_reaching_before_the_recording_says_which_figures_are_partial(
+    world: World,
+) -> None:
+    with scope(network=world.net_a):
+        RecordingStart.objects.create(network=world.net_a, day=date(2026, 4, 20))
+    client = en(world.client(world.operator_a))
+
+    html = html_unescape(client.get(URL).content.decode())  # the last 12 months
+    assert "data-recording-since" in html
+    assert "recorded as it happens since 2026-04-20" in html
+    assert "members who only read are missing" in html
+
+    since = html_unescape(client.get(f"{URL}?start=2026-05&end=2026-06").content.decode())
+    assert "data-recording-since" not in since  # the whole period was recorded
+    younger = world.client(world.operator_b).get("/n/hidamari-b/insights/").content.decode()
+    assert "data-recording-since" not in younger  # made after the recording began
 
 
 def test_weekly_active_members_have_their_monthly_trend_and_every_chart_its_description(
