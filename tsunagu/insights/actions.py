@@ -105,20 +105,28 @@ def do_record_contribution(
     object_id: int,
     at: datetime,
 ) -> None:
-    """Appends one contribution, once: an act already recorded is not recorded again."""
+    """Appends one contribution, once: an act already recorded is not recorded again.
+
+    One statement either way: the insert skips a row that the unique (source, object_id, kind)
+    already holds (an attendance marked, reset and marked again; a signal sent twice), so a
+    second record neither raises nor breaks the caller's transaction.
+    """
     with scope(network=network_id):
-        recorded = Contribution.objects.filter(source=source, object_id=object_id, kind=kind)
-        if kind == ContributionKind.ATTENDANCE and recorded.exists():
-            return  # marked, reset and marked again: one attendance
-        Contribution.objects.create(
-            network_id=network_id,
-            member_id=member_id,
-            kind=kind,
-            source=source,
-            object_id=object_id,
-            role=role,
-            created_at=at,
-            day=network_day(at),
+        Contribution.objects.bulk_create(
+            [
+                Contribution(
+                    network_id=network_id,
+                    member_id=member_id,
+                    kind=kind,
+                    source=source,
+                    object_id=object_id,
+                    role=role,
+                    created_at=at,
+                    day=network_day(at),
+                )
+            ],
+            ignore_conflicts=True,
         )
+    # A second record of an act comes with the same time: its day is already noted.
     if member_id is not None and kind not in NOT_A_DAY:
         do_note_day(network_id, member_id, role, at, posted=kind in POST_KINDS)

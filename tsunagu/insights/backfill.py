@@ -4,13 +4,15 @@ What the rows tell honestly, and what they cannot:
 
 - contributions: threads, comments, articles, life updates, messages in rooms that are not
   private, stamps, welcomes, event registrations (dated when last applied), attendance (dated
-  at the event's start) and applications, each at its own time. The role at that moment is
-  unknown: the role at the time of the backfill is stored, and the row is marked ``backfilled``.
+  at the event's start), applications and answers to named surveys (dated when last sent),
+  each at its own time; anonymous surveys give nothing (see ``signals.py``). The role at that
+  moment is unknown: the role at the time of the backfill is stored, and the row is marked
+  ``backfilled``.
   What was deleted (a post, a stamp taken back) left nothing to derive; a post whose author's
   membership is gone is skipped (no role to give it);
 - posted days: the days of those posts, and of messages in private conversations (the day
   only, as when recorded live);
-- active days: the days of stamps, welcomes and registrations;
+- active days: the days of stamps, welcomes, registrations and answers to named surveys;
 - visited days: only the last one, from ``Membership.last_seen_at``, one day per member at most.
 
 Running it again adds nothing: a contribution already recorded is skipped, and a day row only
@@ -23,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import TruncDate
 from django_scopes import scope
 
@@ -33,6 +36,7 @@ from tsunagu.feed.models import Welcome
 from tsunagu.news import models as news
 from tsunagu.onboarding.models import Application
 from tsunagu.profiles.models import LifeUpdate
+from tsunagu.surveys.models import Anonymity, Participation, Response
 from tsunagu.talk import models as talk
 from tsunagu.tenancy.days import network_day, network_zone
 from tsunagu.tenancy.models import Membership, Network, Role
@@ -54,7 +58,7 @@ class Source:
     model: type[Model]
     kind: str
     member: str  # a membership id field, or "user_id" to find the membership by account
-    time: str
+    time: str | BaseExpression  # a field, or an expression where the row has no time
     only: Q = field(default_factory=Q)
 
 
@@ -84,6 +88,20 @@ SOURCES = [
         Q(status=RegistrationStatus.ATTENDED),
     ),
     Source(Application, Kind.APPLICATION, "user_id", "created_at"),
+    # A participation has no time of its own; a named survey's response has. (The base
+    # manager: the subquery is built at import, outside any network, and is tied to the
+    # participation's own survey.)
+    Source(
+        Participation,
+        Kind.SURVEY_ANSWER,
+        "user_id",
+        Subquery(
+            Response._base_manager.filter(
+                survey_id=OuterRef("survey_id"), user_id=OuterRef("user_id")
+            ).values("submitted_at")[:1]
+        ),
+        Q(survey__anonymity=Anonymity.NAMED),
+    ),
 ]
 
 
@@ -91,7 +109,7 @@ SOURCES = [
 class Result:
     contributions: int = 0
     days: int = 0
-    skipped: int = 0  # rows whose member's membership no longer exists
+    skipped: int = 0  # rows whose membership no longer exists (or, rarely, without a time)
 
 
 def backfill_network(network: Network) -> Result:
@@ -135,6 +153,9 @@ def _contributions(
         .values_list("pk", source.member, source.time)
     )
     for pk, who, at in rows.iterator(chunk_size=BATCH):
+        if at is None:  # a participation whose response is gone: no time to give it
+            result.skipped += 1
+            continue
         if source.member == "user_id":
             # An applicant whose pending membership was removed on rejection stays counted.
             member_id, role = by_user.get(who, (None, Role.ALUMNI))

@@ -27,7 +27,7 @@ from tsunagu.tenancy.days import network_day, network_zone
 from tsunagu.tenancy.models import Membership, Role, Status
 
 from . import member_counts
-from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind
+from .models import POST_KINDS, ActivityDay, Contribution, ContributionKind, RecordingStart
 from .rollups import MonthTotals
 
 Kind = ContributionKind
@@ -41,6 +41,7 @@ MAX_MONTHS = 36
 STORED_MONTHS = 36  # closed months the nightly task keeps totals of
 COUNTS = (
     "active",
+    "weekly",
     "posters",
     "member_days",
     "posts",
@@ -53,6 +54,7 @@ COUNTS = (
     "joiners",
 )
 TOPIC_KINDS = (Kind.THREAD, Kind.ARTICLE)
+COMPLETE = frozenset(COUNTS)
 
 
 def month_start(day: date) -> date:
@@ -105,6 +107,7 @@ class MonthRow:
     month: date
     days: int  # days of the month within the period (up to today)
     active: int = 0  # members active at least once (MAU)
+    weekly: int = 0  # members active in the month's last 7 days (WAU at its end, or today)
     posters: int = 0  # of whom posted at least once
     member_days: int = 0  # active members summed over the days (DAU × days)
     posts: int = 0
@@ -172,6 +175,15 @@ class Figures:
     cohorts: list[CohortRow]
     profiles: int
     profiles_confirmed: int
+    # The day the network's activity began to be recorded as it happens, when it is older
+    # than the recording (``models.RecordingStart``).
+    recording_since: date | None = None
+
+    @property
+    def before_recording(self) -> bool:
+        """Whether the period reaches back before the recording: its first figures lack what
+        only the recording knows."""
+        return self.recording_since is not None and self.period.first < self.recording_since
 
     @property
     def empty(self) -> bool:
@@ -270,6 +282,13 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         funnel = _funnel(network_id, period, as_of)
         window = _window(network_id, as_of)
         confirmed = confirmed_profiles(network_id, _start_of(as_of) - CONFIRMED_WITHIN)
+        since = RecordingStart.objects.filter(network_id=network_id).values_list("day")
+        recording_since = since.first()
+    # The period's last month ends on the last day counted: its weekly figure is the WAU
+    # (whose 7 days may reach into the month before).
+    last_month = rows.get(month_start(as_of))
+    if last_month is not None:
+        last_month.weekly = window["wau"]
     cohorts = []
     for month in cohort_months:
         cohort = CohortRow(month, rows[month].joiners)
@@ -295,6 +314,7 @@ def compute(network_id: int, period: Period, today: date) -> Figures:
         # Every membership has its profile (made with it): the active members are the total.
         profiles=sum(n for (_role, status), n in members.items() if status == Status.ACTIVE),
         profiles_confirmed=confirmed,
+        recording_since=recording_since[0] if recording_since else None,
     )
 
 
@@ -337,6 +357,8 @@ def month_rows(
     stored = MonthTotals.objects.filter(network_id=network_id, month__in=closed)
     found = set()
     for totals in stored:
+        if not COMPLETE.issubset(totals.data):
+            continue  # stored before a figure was added: computed from the record
         row = rows[totals.month]
         data = totals.data
         for name in COUNTS:
@@ -367,11 +389,13 @@ def store_closed_months(network_id: int, today: date, *, everything: bool = Fals
     this_month = month_start(today)
     closed = [add_months(this_month, -n) for n in range(STORED_MONTHS, 0, -1)]
     with scope(network=network_id):
-        have = set(
-            MonthTotals.objects.filter(network_id=network_id, month__in=closed).values_list(
-                "month", flat=True
-            )
-        )
+        have = {
+            month
+            for month, data in MonthTotals.objects.filter(
+                network_id=network_id, month__in=closed
+            ).values_list("month", "data")
+            if COMPLETE.issubset(data)
+        }
         wanted = [m for m in closed if everything or m not in have or m >= closed[-2]]
         if not wanted:
             return 0
@@ -405,6 +429,17 @@ def _month_of(value: date | datetime) -> date:
     return month_start(value)
 
 
+def _last_weeks(first: date, last: date, months: dict[date, MonthRow]) -> Q:
+    """The last 7 days of each month (up to ``last``), within the month: the days its weekly
+    figure counts."""
+    weeks = Q()
+    for month in months:
+        end = min(month_end(month), last)
+        if first <= end:
+            weeks |= Q(day__gte=max(month, first, end - timedelta(days=6)), day__lte=end)
+    return weeks or Q(day__lt=first)  # none: a day the query never reads (Q() counts all)
+
+
 def _activity(network_id: int, first: date, last: date, months: dict[date, MonthRow]) -> None:
     rows = (
         ActivityDay.objects.filter(network_id=network_id, day__gte=first, day__lte=last)
@@ -412,6 +447,7 @@ def _activity(network_id: int, first: date, last: date, months: dict[date, Month
         .values("month")
         .annotate(
             active=Count("member", distinct=True),
+            weekly=Count("member", distinct=True, filter=_last_weeks(first, last, months)),
             posters=Count("member", distinct=True, filter=Q(posted=True)),
             member_days=Count("member"),
         )
@@ -421,7 +457,7 @@ def _activity(network_id: int, first: date, last: date, months: dict[date, Month
         month = months.get(_month_of(row["month"]))
         if month is not None:
             month.active, month.posters = row["active"], row["posters"]
-            month.member_days = row["member_days"]
+            month.weekly, month.member_days = row["weekly"], row["member_days"]
 
 
 def _contributions(network_id: int, first: date, last: date, months: dict[date, MonthRow]) -> None:

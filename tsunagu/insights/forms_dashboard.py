@@ -41,10 +41,10 @@ class MonthField(forms.CharField):
         found = MONTH.match(text)
         if found is None or not 1 <= int(found.group(2)) <= 12:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        month = date(int(found.group(1)), int(found.group(2)), 1)
-        if month < EARLIEST:
+        # Checked before the date is made: year 0 is no date at all.
+        if int(found.group(1)) < EARLIEST.year:
             raise forms.ValidationError(_("Choose a month from 2000 on."), code="too_early")
-        return month
+        return date(int(found.group(1)), int(found.group(2)), 1)
 
 
 class PeriodForm(forms.Form):

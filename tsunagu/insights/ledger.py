@@ -88,7 +88,8 @@ def _members(network_id: int, member_ids: Iterable[int]) -> list[Membership]:
 
 
 def _set_members(outcome: Outcome, members: list[Membership]) -> None:
-    OutcomeMember.objects.filter(outcome=outcome).delete()
+    # A member who erased their account stays named, anonymous: no form can name them again.
+    OutcomeMember.objects.filter(outcome=outcome, member__isnull=False).delete()
     OutcomeMember.objects.bulk_create(
         [OutcomeMember(network_id=outcome.network_id, outcome=outcome, member=m) for m in members]
     )

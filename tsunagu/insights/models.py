@@ -9,6 +9,8 @@ Two tables, written as things happen (``signals.py``) and filled once from older
   nowhere else.
 - ``Contribution``: one row per thing a member contributed where others see it, with the role
   the member held at that moment, never changed afterwards.
+
+``RecordingStart`` says from which day a network older than the recording has been recorded.
 """
 
 from __future__ import annotations
@@ -56,6 +58,25 @@ class ActivityDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} @ {self.day}"
+
+
+class RecordingStart(models.Model):
+    """The network's day on which its activity began to be recorded as it happens, for a
+    network older than the recording (written when the recording was installed).
+
+    What the recording alone knows starts on that day: visits (so members who only read),
+    the role at the moment of each contribution, and posts or stamps that were later removed.
+    Earlier days hold only what ``backfill_activity`` derived. A network made later has no row:
+    all of its days were recorded.
+    """
+
+    network = models.OneToOneField(Network, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    objects: ClassVar[models.Manager[RecordingStart]] = ScopedManager(network="network")
+
+    def __str__(self) -> str:
+        return f"{self.network_id} since {self.day}"
 
 
 class ContributionKind(models.TextChoices):
@@ -177,4 +198,5 @@ __all__ = [
     "OutcomeMember",
     "OutcomeStatus",
     "ProgrammeSettings",
+    "RecordingStart",
 ]

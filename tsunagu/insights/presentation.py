@@ -41,10 +41,15 @@ def _charts(figures: Figures, labels: list[str], rows: list[MonthRow]) -> list[C
             labels,
             [
                 Series(_("Monthly active members"), [r.active for r in rows]),
+                Series(
+                    _("Weekly active members (the month's last 7 days)"), [r.weekly for r in rows]
+                ),
                 Series(_("Daily active members (average)"), [r.dau for r in rows]),
             ],
             kind="line",
-            description=_("Members active at least once each month, and on an average day."),
+            description=_(
+                "Members active at least once each month, in its last 7 days and on an average day."
+            ),
         ),
         Chart(
             _("Posters and readers"),
@@ -72,6 +77,10 @@ def _charts(figures: Figures, labels: list[str], rows: list[MonthRow]) -> list[C
                 Series(_("Comments per thread or article"), [r.replies_per_topic for r in rows]),
             ],
             kind="line",
+            description=_(
+                "Stamps each post received, and comments each thread or article received, "
+                "month by month."
+            ),
         ),
         Chart(
             _("Event attendance"),
@@ -131,6 +140,7 @@ def csv_rows(figures: Figures) -> Iterator[list[str]]:
     yield [
         _("Month"),
         _("Monthly active members"),
+        _("Weekly active members (the month's last 7 days)"),
         _("Daily active members (average)"),
         _("Posted"),
         _("Only read or reacted"),
@@ -153,6 +163,7 @@ def csv_rows(figures: Figures) -> Iterator[list[str]]:
                 _cell,
                 [
                     r.active,
+                    r.weekly,
                     r.dau,
                     r.posters,
                     r.readers,

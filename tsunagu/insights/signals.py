@@ -22,7 +22,12 @@ What is recorded, kind by kind:
 - attendance: when organisers mark a registration as attended, dated at the start of the event
   (or when marked, if earlier); resetting it does not withdraw the record;
 - application: an application to join, made before the person is a member (their pending
-  membership, null once it is rejected and removed).
+  membership, null once it is rejected and removed);
+- survey answer: a member's first response to a named survey (``surveys.Participation``, as
+  the response's key is no number; editing it later is the same answer). A response to an
+  anonymous survey is not recorded at all, not even as an active day: a row naming the member
+  with a time would tell when they answered, and the answer's own rows lie beside that moment
+  (``surveys/models.py``). Anonymous answers are counted in the survey's results only.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from tsunagu.feed.models import Welcome
 from tsunagu.news import models as news
 from tsunagu.onboarding.models import Application
 from tsunagu.profiles.models import LifeUpdate
+from tsunagu.surveys.models import Anonymity, Participation, Survey
 from tsunagu.talk import models as talk
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.tenancy.signals import member_seen
@@ -184,6 +190,25 @@ def _application_created(
     _record(instance, Kind.APPLICATION, member, instance.created_at)
 
 
+def _survey_answered(
+    sender: type[Model], instance: Participation, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    if not created or raw or _is_anonymous(instance):
+        return
+    member = _member_of_user(instance.network_id, instance.user_id)
+    if member is not None:
+        _record(instance, Kind.SURVEY_ANSWER, member, timezone.now())
+
+
+def _is_anonymous(participation: Participation) -> bool:
+    if Participation.survey.is_cached(participation):
+        return participation.survey.is_anonymous
+    with scopes_disabled():
+        found = Survey.objects.filter(pk=participation.survey_id).values_list("anonymity")
+        # A survey that is gone is treated as anonymous: nothing is recorded.
+        return found.first() != (Anonymity.NAMED,)
+
+
 def _member_seen(sender: Any, membership_id: int, at: datetime, **kwargs: Any) -> None:
     do_record_visit(membership_id, at)
 
@@ -227,6 +252,7 @@ RECEIVERS: list[tuple[Signal, Callable[..., None], Any]] = [
     (post_save, _talk_stamp_created, talk.Reaction),
     (post_save, _registration_saved, Registration),
     (post_save, _application_created, Application),
+    (post_save, _survey_answered, Participation),
     (member_seen, _member_seen, Membership),
     (hired, _hired, careers.Application),
 ]

@@ -7,7 +7,10 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core import serializers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.boards import actions as boards
@@ -17,12 +20,17 @@ from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.events import actions as events
 from tsunagu.events.tests.helpers import make_event
 from tsunagu.feed.actions import do_toggle_welcome
-from tsunagu.insights.models import ActivityDay, Contribution
+from tsunagu.insights.actions import do_record_contribution
+from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind
 from tsunagu.news import actions as news
 from tsunagu.news.models import Kind as ArticleKind
 from tsunagu.onboarding.actions import do_apply
 from tsunagu.profiles.actions import do_post_life_update
 from tsunagu.profiles.forms import LifeUpdateForm
+from tsunagu.surveys.actions import Given, do_submit_response
+from tsunagu.surveys.models import Anonymity
+from tsunagu.surveys.models import Kind as QuestionKind
+from tsunagu.surveys.tests.helpers import add_question, make_survey
 from tsunagu.talk import actions as talk
 from tsunagu.talk.tests.helpers import make_room, post
 from tsunagu.tenancy.actions import do_change_role
@@ -114,6 +122,14 @@ def an_attendance(world: World, member: Membership) -> None:
     events.do_update_registration(world.operator_a, event, registration, "attended")
 
 
+def a_survey_answer(world: World, member: Membership, anonymity: str = Anonymity.NAMED) -> None:
+    survey = make_survey(world.net_a, anonymity=anonymity)
+    question = add_question(survey, "満足度は?", QuestionKind.SCALE)
+    do_submit_response(member, survey, {question.pk: Given(number=4)})
+    # Changed before it closes: still one answer.
+    do_submit_response(member, survey, {question.pk: Given(number=5)})
+
+
 ACTS: dict[str, tuple[Callable[[World, Membership], None], list[tuple[str, str]]]] = {
     "thread": (a_thread, [("thread", "boards.thread")]),
     "comment": (a_comment, [("comment", "boards.comment")]),
@@ -130,6 +146,7 @@ ACTS: dict[str, tuple[Callable[[World, Membership], None], list[tuple[str, str]]
         an_attendance,
         [("rsvp", "events.registration"), ("attendance", "events.registration")],
     ),
+    "named survey answer": (a_survey_answer, [("survey_answer", "surveys.participation")]),
 }
 
 
@@ -157,7 +174,13 @@ def test_each_contribution_keeps_the_role_of_its_moment_after_a_promotion(
 
 @pytest.mark.parametrize(
     ("act", "posted"),
-    [("thread", True), ("room message", True), ("life update", True), ("board stamp", False)],
+    [
+        ("thread", True),
+        ("room message", True),
+        ("life update", True),
+        ("board stamp", False),
+        ("named survey answer", False),
+    ],
 )
 def test_a_contribution_marks_the_day_and_only_posts_mark_it_posted(
     world: World, act: str, posted: bool
@@ -244,3 +267,51 @@ def test_a_stamp_taken_back_stays_in_the_record(world: World) -> None:
         boards.do_toggle_reaction(world.alumni_a, thread, None, "like")  # taken back
     kinds = [kind for kind, _source, _role in contributions_of(world.alumni_a)]
     assert kinds == ["stamp"]
+
+
+def insights_rows() -> str:
+    """Every row of every insights table, as stored."""
+    with scopes_disabled():
+        models = apps.get_app_config("insights").get_models()
+        return serializers.serialize(
+            "json", [row for model in models for row in model._base_manager.order_by("pk")]
+        )
+
+
+def test_an_anonymous_answer_leaves_no_trace_of_the_member_in_the_record(world: World) -> None:
+    """Not a contribution, and not even an active day: either would say when the member
+    answered, and the answer's rows lie beside that moment."""
+    member = world.alumni_a
+    before = insights_rows()
+    with time_machine.travel(tokyo(2026, 3, 2, 21, 0), tick=False), scope(network=world.net_a):
+        a_survey_answer(world, member, Anonymity.ANONYMOUS)
+
+    assert insights_rows() == before
+    assert contributions_of(member) == [] and days_of(member) == []
+
+
+@pytest.mark.parametrize("kind", ContributionKind.values)
+def test_the_same_act_recorded_twice_is_one_contribution(world: World, kind: str) -> None:
+    """A signal sent twice records the act once, whatever its kind, and costs no extra query:
+    the insert itself skips what the record already holds."""
+
+    def record(hour: int) -> None:
+        do_record_contribution(
+            network_id=world.net_a.pk,
+            member_id=world.alumni_a.pk,
+            role=Role.ALUMNI,
+            kind=kind,
+            source="boards.thread",
+            object_id=7,
+            at=tokyo(2026, 3, 2, hour, 0),
+        )
+
+    record(9)
+    with CaptureQueriesContext(connection) as again:
+        record(10)
+
+    with scopes_disabled():
+        rows = list(Contribution.objects.values_list("kind", "created_at"))
+    assert rows == [(kind, tokyo(2026, 3, 2, 9, 0))]
+    on_the_record = [q["sql"] for q in again if "insights_contribution" in q["sql"]]
+    assert len(on_the_record) == 1 and on_the_record[0].lstrip().upper().startswith("INSERT")

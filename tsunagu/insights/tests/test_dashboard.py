@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 from html import unescape as html_unescape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,13 @@ from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
-from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind, InsightSettings
+from tsunagu.insights.models import (
+    ActivityDay,
+    Contribution,
+    ContributionKind,
+    InsightSettings,
+    RecordingStart,
+)
 from tsunagu.tenancy.actions import do_change_role
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.testing.world import CANARY_A, World
@@ -37,6 +43,12 @@ def _frozen() -> object:
 
 def ja(client: Client) -> Client:
     client.cookies["django_language"] = "ja"
+    return client
+
+
+def en(client: Client) -> Client:
+    # The catalogues are compiled when the branch is merged: new wording is read in English.
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -107,8 +119,8 @@ def test_a_chart_image_that_does_not_exist_or_a_junk_period_is_refused(world: Wo
     operator = ja(world.client(world.operator_a))
     assert operator.get(chart_url("nothing")).status_code == 404
     assert operator.get(chart_url("attendance")).status_code == 404  # nobody came: no chart
-    junk = operator.get(chart_url(query="?start=2026-13"))
-    assert junk.status_code == 400
+    for query in ("?start=2026-13", "?start=0000-01", "?end=0000-01"):
+        assert operator.get(chart_url(query=query)).status_code == 400
     # An address of an earlier computation is answered, and not kept by the browser.
     stale = operator.get(chart_url(query="?v=1-ja"))
     assert stale.status_code == 200 and "no-cache" in stale["Cache-Control"]
@@ -157,6 +169,8 @@ def test_other_networks_and_outsiders_never_get_it(world: World) -> None:
         ("start=2026-05&end=2026-02", "最初の月"),
         ("start=2027-01", "未来"),
         ("start=1999-12", "2000"),
+        ("start=0000-01", "2000"),
+        ("end=0000-01", "2000"),
         ("start=2020-01&end=2026-05", "36"),
         ("preset=999", "選択"),
     ],
@@ -167,6 +181,16 @@ def test_junk_periods_get_a_clear_error_not_a_crash(world: World, query: str, me
     html = page.content.decode()
     assert "errorlist" in html
     assert message in html
+
+
+@pytest.mark.parametrize("query", ["start=2026-13", "start=0000-01", "end=0000-01"])
+def test_a_junk_period_downloads_nothing_and_shows_the_error(world: World, query: str) -> None:
+    page = ja(world.client(world.operator_a)).get(f"{URL}export.csv?{query}")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+    assert "errorlist" in page.content.decode()
+    with scopes_disabled():
+        assert not AuditEntry.objects.filter(action=AuditAction.EXPORT_INSIGHTS).exists()
 
 
 def test_a_period_without_data_shows_empty_states(world: World) -> None:
@@ -185,7 +209,7 @@ def test_the_csv_is_formula_safe_in_utf8_and_cp932_and_audited(world: World) -> 
     assert utf8.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(utf8.content.decode("utf-8-sig"))))
     months = [row for row in rows if row and row[0] == "2026-06"]
-    assert months and months[0][5] == "2"  # two posts in June
+    assert months and months[0][6] == "2"  # two posts in June
     sjis = client.get(URL + "export.csv?preset=3&encoding=shift_jis")
     assert "月" in sjis.content.decode("cp932")
     with scopes_disabled():
@@ -250,3 +274,52 @@ def test_the_dashboard_costs_the_same_queries_with_ten_times_the_data(
     # Warm: the session and the network's thresholds; the figures come from the cache.
     with django_assert_num_queries(2):
         assert client.get(URL).status_code == 200
+
+
+def test_a_period_reaching_before_the_recording_says_which_figures_are_partial(
+    world: World,
+) -> None:
+    with scope(network=world.net_a):
+        RecordingStart.objects.create(network=world.net_a, day=date(2026, 4, 20))
+    client = en(world.client(world.operator_a))
+
+    html = html_unescape(client.get(URL).content.decode())  # the last 12 months
+    assert "data-recording-since" in html
+    assert "recorded as it happens since 2026-04-20" in html
+    assert "members who only read are missing" in html
+
+    since = html_unescape(client.get(f"{URL}?start=2026-05&end=2026-06").content.decode())
+    assert "data-recording-since" not in since  # the whole period was recorded
+    younger = world.client(world.operator_b).get("/n/hidamari-b/insights/").content.decode()
+    assert "data-recording-since" not in younger  # made after the recording began
+
+
+def test_weekly_active_members_have_their_monthly_trend_and_every_chart_its_description(
+    world: World,
+) -> None:
+    add_posts(world, world.operator_a, 2)
+    add_posts(world, world.alumni_a, 1, first_id=100)
+    with scope(network=world.net_a):
+        Contribution.objects.create(
+            network=world.net_a,
+            member=world.alumni_a,
+            kind=ContributionKind.STAMP,
+            source="boards.reaction",
+            object_id=1,
+            role=Role.ALUMNI,
+            created_at=NOW,
+            day=NOW.date(),
+        )
+    html = html_unescape(en(world.client(world.operator_a)).get(URL).content.decode())
+    assert "Weekly active members (the month's last 7 days)" in html  # the chart's table
+    # Each chart image says what it shows, the stamps and replies too, not just its title.
+    alts = re.findall(r'<img class="chart__image"[^>]* alt="([^"]*)"', html)
+    titles = re.findall(r'<figcaption class="chart__title">([^<]*)<', html)
+    assert len(alts) == 4  # no attendance yet: those two charts say so instead
+    assert any(alt.startswith("Stamps each post received") for alt in alts)
+    assert not set(titles) & set(alts)
+    rows = list(csv.reader(io.StringIO(
+        world.client(world.operator_a).get(URL + "export.csv?preset=3").content.decode("utf-8-sig")
+    )))  # fmt: skip
+    june = next(row for row in rows if row and row[0] == "2026-06")
+    assert june[1:3] == ["2", "2"]  # monthly and weekly active in June: both posted today

@@ -29,7 +29,7 @@ from tsunagu.insights.figures import (
     figures_for,
     store_closed_months,
 )
-from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind
+from tsunagu.insights.models import ActivityDay, Contribution, ContributionKind, MonthTotals
 from tsunagu.onboarding.models import Invitation, InvitationStatus
 from tsunagu.profiles.models import Profile
 from tsunagu.tenancy.models import Membership, Network, Role, Status
@@ -256,3 +256,45 @@ def test_the_nightly_store_adds_missing_months_and_renews_the_latest_two(net: Ne
     with time_machine.travel(NOW, tick=False):
         assert store_closed_months(net.network.pk, TODAY) == STORED_MONTHS
         assert store_closed_months(net.network.pk, TODAY) == 2  # April and May again
+
+
+def test_weekly_active_members_per_month_count_the_months_last_seven_days(net: Net) -> None:
+    with scope(network=net.network):
+        ActivityDay.objects.bulk_create(
+            ActivityDay(network=net.network, member=m, day=d, role=m.role, visited=True)
+            for m, d in [
+                (net.e, date(2026, 3, 24)),  # a day before March's last seven
+                (net.e, date(2026, 3, 28)),
+                (net.b, date(2026, 3, 31)),
+                (net.c, date(2026, 4, 30)),
+                (net.e, date(2026, 5, 30)),
+            ]
+        )
+    f = compute(net.network.pk, PERIOD, TODAY)
+    # June runs to today: its last seven days are the WAU (Sato on 06-15, Aoki on 06-14).
+    assert [r.weekly for r in f.months] == [2, 1, 1, 2]
+    assert f.months[-1].weekly == f.wau == 2
+
+    # On 3 June the week reaches back into May (Eguchi on 05-30, Chiba on 06-01).
+    early = compute(net.network.pk, PERIOD, date(2026, 6, 3))
+    assert (early.wau, early.months[-1].weekly, early.months[-2].weekly) == (2, 2, 1)
+
+
+def test_totals_stored_before_a_figure_existed_are_computed_again(net: Net) -> None:
+    with time_machine.travel(NOW, tick=False):
+        store_closed_months(net.network.pk, TODAY, everything=True)
+        with scope(network=net.network):
+            for day in (date(2026, 3, 28), date(2026, 4, 28)):
+                ActivityDay.objects.create(
+                    network=net.network, member=net.e, day=day, role=Role.EMPLOYEE
+                )
+            march = MonthTotals.objects.get(network=net.network, month=date(2026, 3, 1))
+            march.data = {k: v for k, v in march.data.items() if k != "weekly"}
+            march.save()
+        # March's totals lack the figure: it is read from the record, April from its totals.
+        f = compute(net.network.pk, PERIOD, TODAY)
+        assert [r.weekly for r in f.months] == [1, 0, 0, 2]
+        # The nightly store writes March again, beside the two latest months.
+        assert store_closed_months(net.network.pk, TODAY) == 3
+        with scope(network=net.network):
+            assert MonthTotals.objects.get(month=date(2026, 3, 1)).data["weekly"] == 1

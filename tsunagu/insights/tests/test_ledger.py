@@ -13,9 +13,18 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.insights import ledger
-from tsunagu.insights.programme_models import Outcome, OutcomeKind, OutcomeMember, OutcomeStatus
+from tsunagu.insights.programme_models import (
+    Award,
+    AwardKind,
+    Outcome,
+    OutcomeKind,
+    OutcomeMember,
+    OutcomeStatus,
+)
+from tsunagu.privacy.actions import do_schedule_erasure
+from tsunagu.privacy.erasure import erase_account
 from tsunagu.tenancy.days import network_day
-from tsunagu.tenancy.models import Status
+from tsunagu.tenancy.models import Role, Status
 from tsunagu.testing.world import World
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +171,59 @@ def test_an_erased_member_leaves_the_outcome_anonymous(world: World) -> None:
     page = world.client(world.operator_a).get(url(world)).content.decode()
     assert "退会したメンバー" in page and "退職 予定子" not in page
     assert "¥120,000" in page
+
+
+def test_an_account_erased_through_the_privacy_path_leaves_its_outcomes_anonymous(
+    world: World,
+) -> None:
+    """The erasure as the site carries it out: the membership ends and stays, the registry
+    empties the outcome's reference to the person, and their award goes with them."""
+    leaver = make_member(world.net_a, make_user(name="退職 予定子"), role=Role.OPERATOR)
+    year = today().year
+    with scope(network=world.net_a):
+        # As an operator the leaver recorded the outcome and chose another member's award.
+        outcome = ledger.do_record_outcome(
+            leaver,
+            kind=OutcomeKind.SIDE_JOB,
+            on=today(),
+            value_yen=120000,
+            members=[leaver, world.alumni_a],
+        )
+        Award.objects.create(
+            network=world.net_a, year=year, kind=AwardKind.NEWCOMER, member=leaver,
+            reason="最初の年から勉強会を主催", chosen_by=world.operator_a,
+        )  # fmt: skip
+        Award.objects.create(
+            network=world.net_a, year=year, kind=AwardKind.MOST_ACTIVE, member=world.alumni_a,
+            chosen_by=leaver,
+        )  # fmt: skip
+    erasure = do_schedule_erasure(leaver.user, keep_posts=True)
+    assert erase_account(erasure.pk)
+
+    with scopes_disabled():
+        kept = Outcome.objects.get(pk=outcome.pk)
+        people = set(OutcomeMember.objects.filter(outcome=kept).values_list("member_id", flat=True))
+        awards = list(Award.objects.values_list("kind", "member_id", "chosen_by_id"))
+    assert (kept.value_yen, kept.recorded_by_id) == (120000, leaver.pk)  # the ended membership
+    assert people == {None, world.alumni_a.pk}
+    assert awards == [(AwardKind.MOST_ACTIVE, world.alumni_a.pk, leaver.pk)]
+    client = world.client(world.operator_a)
+    # Edited afterwards, the outcome still names someone who left: the form cannot name them.
+    edited = client.post(
+        url(world, f"{outcome.pk}/"),
+        form(kind=OutcomeKind.SIDE_JOB, value_yen="150000", members=world.alumni_a.user.name),
+    )
+    assert edited.status_code == 302
+    with scopes_disabled():
+        assert OutcomeMember.objects.filter(outcome=kept, member=None).count() == 1
+    for page in (url(world), url(world, "export/"), url(world, f"{outcome.pk}/")):
+        text = client.get(page).content.decode("utf-8-sig")
+        assert "退会したメンバー" in text and "退職 予定子" not in text, page
+        assert world.alumni_a.user.name in text, page
+    assert "¥150,000" in client.get(url(world)).content.decode()
+    about = client.get(f"/n/{world.net_a.slug}/about/").content.decode()
+    assert f"{year}年 最多活動賞" in about and world.alumni_a.user.name in about
+    assert "新人賞" not in about  # the leaver's award went with them
 
 
 SECRET_NAME = "極秘 太郎"
