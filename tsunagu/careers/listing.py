@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tsunagu.core import caching
+from tsunagu.core.paging import Page
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import FORMER_MEMBER, name_or_none
 
@@ -56,25 +57,6 @@ class Row:
         return self.poster if self.poster is not None else str(FORMER_MEMBER)
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Row]
-    number: int
-    num_pages: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-
 def list_namespace(network_id: int) -> caching.Namespace:
     return caching.Namespace("careers", "list", network_id)
 
@@ -105,7 +87,7 @@ def _page_number(raw: object) -> int:
     return number if 1 <= number <= 10_000 else 1
 
 
-def _build(member: Membership, filters: dict[str, Any], number: int) -> Page:
+def _build(member: Membership, filters: dict[str, Any], number: int) -> Page[Row]:
     qs = listed_opportunities(member)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
@@ -133,7 +115,7 @@ def _build(member: Membership, filters: dict[str, Any], number: int) -> Page:
 
 def listed_page(
     member: Membership, filters: dict[str, Any], page: object, found: dict[str, Any]
-) -> Page:
+) -> Page[Row]:
     """The page of the list the member's audience sees, with ``filters`` (kind, remote and the
     search ``terms``); ``found``: the view's read of ``page_keys()``."""
     number = _page_number(page)

@@ -7,9 +7,8 @@ time has come.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tsunagu.core import shared
+from tsunagu.core.paging import Page
 from tsunagu.tenancy.models import Membership
 
 from . import queries
@@ -26,36 +25,7 @@ def row_version(row: Row) -> str:
     return f"{row.pk}:{shared.version_of(row)}"
 
 
-@dataclass
-class Page:
-    """A page of the list, numbered as django.core.paginator's get_page() numbers them."""
-
-    rows: list[Row]
-    number: int
-    num_pages: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def articles_page(network_id: int, *, kind: str, tag: str, number: object) -> Page:
+def articles_page(network_id: int, *, kind: str, tag: str, number: object) -> Page[Row]:
     """The page ``number`` of the list; like Paginator.get_page(), a number that is not one
     gives the first page and one out of range the last."""
     articles = queries.listed(network_id, published().rule(), kind, tag)
