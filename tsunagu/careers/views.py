@@ -3,11 +3,13 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,11 +37,12 @@ from .access import (
     check_see_answers_permission,
     check_talent_permission,
     check_withdraw_permission,
-    filter_flags_for,
     is_recruiter,
     listed_opportunities,
     modes_for,
 )
+from .directory import ANY as OPEN_TO_ANY
+from .directory import PARAM as OPEN_TO
 from .forms import (
     FLAG_OFF,
     AnswerForm,
@@ -48,7 +51,6 @@ from .forms import (
     OpenToForm,
     OpportunityForm,
     StatusForm,
-    TalentFilterForm,
 )
 from .models import (
     Application,
@@ -506,22 +508,13 @@ def open_to(request: NetworkRequest) -> HttpResponse:
 
 @member_required
 def talent(request: NetworkRequest) -> HttpResponse:
-    """Members who let operators (and recruiters) know what they are open to."""
-    member = request.membership
-    check_talent_permission(member)
-    form = TalentFilterForm(request.GET or None)
-    flag = form.cleaned_data.get("flag") if form.is_valid() else ""
-    flags = filter_flags_for(member).exclude(membership_id=member.pk)
-    if flag:
-        flags = flags.filter(flag=flag)
-    people: dict[int, dict[str, Any]] = {}
-    for row in flags.select_related("membership__user").order_by("membership__user__name", "flag")[
-        :2000
-    ]:
-        entry = people.setdefault(row.membership_id, {"membership": row.membership, "flags": []})
-        entry["flags"].append(Flag(row.flag).label)
-    page = Paginator(list(people.values()), 50).get_page(request.GET.get("page"))
-    return render(request, "careers/talent.html", {"form": form, "page": page})
+    """Members who let operators (and recruiters) know what they are open to: the directory,
+    filtered by their flags (``directory.py``), where the other filters combine with it."""
+    check_talent_permission(request.membership)
+    flag = request.GET.get("flag", "")
+    value = flag if flag in Flag.values else OPEN_TO_ANY
+    target = reverse("profiles:directory", kwargs={"network_slug": request.network.slug})
+    return redirect(f"{target}?{urlencode({OPEN_TO: value})}")
 
 
 @operator_required
