@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.core.csvsafe import csv_safe
+from tsunagu.core.csvsafe import cells_lost_in_cp932, csv_bytes
 from tsunagu.core.storage import file_response, serves_upload
 from tsunagu.profiles.normalize import query_terms
 from tsunagu.tenancy.access import access_membership, filter_active_members
@@ -22,7 +20,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions
+from . import actions, exports
 from .access import (
     Refused,
     access_answer,
@@ -373,7 +371,13 @@ def answers(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     )
     for row in rows:
         row.form = StatusForm(current=row.status)  # type: ignore[attr-defined]
-    return render(request, "careers/answers.html", {"opportunity": opportunity, "rows": rows})
+    # Told before the download, with the UTF-8 file beside it that keeps every character.
+    lost = cells_lost_in_cp932(exports.cells(row) for row in rows)
+    return render(
+        request,
+        "careers/answers.html",
+        {"opportunity": opportunity, "rows": rows, "lost_in_shift_jis": lost},
+    )
 
 
 @member_required
@@ -426,51 +430,21 @@ def answer_cv(request: NetworkRequest, job_application_id: int) -> FileResponse:
 
 @member_required
 def answers_export(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
-    """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions."""
+    """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions, where
+    characters it lacks become their CP932 equivalents, or "?" as the answers page warned."""
     member = request.membership
     opportunity = access_opportunity(member, opportunity_id)
     check_see_answers_permission(member, opportunity)
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Name"),
-            _("E-mail"),
-            _("Type of answer"),
-            _("Status"),
-            _("Message"),
-            _("CV"),
-            _("Answered on"),
-            _("Decided on"),
-        ]
-    )
-    rows = 0
     qs = (
         Application.objects.filter(opportunity=opportunity)
         .select_related("member__user")
         .order_by("created_at", "id")
     )
-    for row in qs:
-        cells = [
-            row.member.user.name,
-            row.member.user.email,
-            Mode(row.mode).label,
-            Status(row.status).label,
-            row.message,
-            row.cv_name,
-            timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
-            row.decided_on.isoformat() if row.decided_on else "",
-        ]
-        # A message such as =HYPERLINK(...) must reach the spreadsheet as text, never a formula.
-        writer.writerow([csv_safe(cell) for cell in cells])
-        rows += 1
-    text = buffer.getvalue()
-    if encoding == "utf-8":
-        content = ("\ufeff" + text).encode("utf-8")
-    else:
-        content = text.encode("cp932", errors="replace")
-    actions.note_export(member, opportunity, rows=rows, encoding=encoding)
+    rows = [exports.cells(row) for row in qs]
+    # A message such as =HYPERLINK(...) reaches the spreadsheet as text, never a formula.
+    content, lost = csv_bytes([exports.header(), *rows], encoding)
+    actions.note_export(member, opportunity, rows=len(rows), encoding=encoding, lost=lost)
     stamp = timezone.localtime().strftime("%Y%m%d")
     response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
     suffix = "-sjis" if encoding == "shift_jis" else ""
