@@ -251,6 +251,24 @@ def test_a_status_never_goes_back_and_a_hire_is_final(world: World) -> None:
         do_set_status(world.operator_a, reload(found), Status.NEW)
 
 
+def test_a_poster_may_skip_steps_forward_a_hire_without_a_formal_interview(world: World) -> None:
+    """The policy: any later step may be chosen (a hire can happen without an interview, an
+    offer without contact through the site); never a step back."""
+    opportunity = make_opportunity(world.employee_a)
+    found = answer(world.alumni_a, opportunity)
+    poster = world.client(world.employee_a)
+    page = poster.get(url(world, f"{opportunity.pk}/answers/")).content.decode()
+    for later in ("contact", "interview", "offer", "hired", "declined"):
+        assert f'value="{later}"' in page, later
+    response = poster.post(url(world, f"answers/{found.pk}/status/"), {"status": "hired"})
+    assert response.status_code == 302
+    found = reload(found)
+    assert found.status == Status.HIRED
+    assert found.hired_on == timezone.localdate()
+    mine = world.client(world.alumni_a).get(url(world, "mine/")).content.decode()
+    assert ja("Hired") in mine
+
+
 def test_a_hire_is_dated_and_signalled_without_the_person(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
