@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -220,6 +220,17 @@ def check_withdraw_permission(member: Membership, answer: Application) -> None:
 
 # --- "Open to" flags ---
 
+RECRUITER_MARK = "careers_recruiter"
+
+
+def recruiter_mark() -> Exists:
+    """For a Membership row: whether the operators marked it as a recruiter. It comes with the
+    cached membership (``apps.py``, ``tenancy/gates.py``), so that the directory and the profile
+    page know without a query whether to offer the "open to" filter; a change of the mark drops
+    the member's entry (``receivers.py``)."""
+    # The base manager: the membership is loaded before its network's scope opens.
+    return Exists(Recruiter._base_manager.filter(membership=OuterRef("pk")))
+
 
 def is_recruiter(member: Membership) -> bool:
     """Operators, and employees the operators marked as recruiters."""
@@ -227,6 +238,9 @@ def is_recruiter(member: Membership) -> bool:
         return True
     if not member.is_active or member.role != Role.EMPLOYEE:
         return False
+    marked = getattr(member, RECRUITER_MARK, None)
+    if marked is not None:
+        return bool(marked)
     return Recruiter.objects.filter(network_id=member.network_id, membership_id=member.pk).exists()
 
 

@@ -454,7 +454,11 @@ def do_save_settings(member: Membership, *, members_may_post: bool, need_approva
     )
 
 
-def note_export(member: Membership, opportunity: Opportunity, *, rows: int, encoding: str) -> None:
+def note_export(
+    member: Membership, opportunity: Opportunity, *, rows: int, encoding: str, lost: int = 0
+) -> None:
+    """``lost``: cells of a Shift_JIS file where a character became "?"."""
+    detail: dict[str, Any] = {"lost_cells": lost} if lost else {}
     record(
         member,
         AuditAction.EXPORT_APPLICATIONS,
@@ -462,6 +466,7 @@ def note_export(member: Membership, opportunity: Opportunity, *, rows: int, enco
         name=opportunity.title,
         encoding=encoding,
         opportunity=opportunity.pk,
+        **detail,
     )
 
 

@@ -184,12 +184,6 @@ class OpenToForm(forms.Form):
             )
 
 
-class TalentFilterForm(forms.Form):
-    flag = forms.ChoiceField(
-        label=_("open to"), required=False, choices=[("", _("Any")), *Flag.choices]
-    )
-
-
 class CareersSettingsForm(forms.ModelForm):
     class Meta:
         model = CareersSettings

@@ -236,7 +236,9 @@ FINAL = frozenset({Status.HIRED, Status.DECLINED, Status.WITHDRAWN})
 
 def next_statuses(current: str) -> list[str]:
     """Where the poster may move an answer from ``current``: any later step, or declined.
-    Withdrawing is the applicant's own act, never the poster's."""
+    Skipping steps forward is allowed on purpose (a hire often happens without a formal
+    interview through the site: new → hired); a step back never is. Withdrawing is the
+    applicant's own act, never the poster's."""
     if current in FINAL:
         return []
     later = list(PIPELINE[PIPELINE.index(Status(current)) + 1 :])

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.core.csvsafe import csv_safe
+from tsunagu.core.csvsafe import cells_lost_in_cp932, csv_bytes
 from tsunagu.core.storage import file_response, serves_upload
 from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.profiles.normalize import query_terms
@@ -21,7 +20,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions, listing
+from . import actions, exports, listing
 from .access import (
     Refused,
     access_answer,
@@ -36,10 +35,11 @@ from .access import (
     check_see_answers_permission,
     check_talent_permission,
     check_withdraw_permission,
-    filter_flags_for,
     is_recruiter,
     modes_for,
 )
+from .directory import ANY as OPEN_TO_ANY
+from .directory import PARAM as OPEN_TO
 from .forms import (
     FLAG_OFF,
     KIND_CHOICES,
@@ -50,7 +50,6 @@ from .forms import (
     OpenToForm,
     OpportunityForm,
     StatusForm,
-    TalentFilterForm,
 )
 from .models import (
     Application,
@@ -361,7 +360,13 @@ def answers(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     )
     for row in rows:
         row.form = StatusForm(current=row.status)  # type: ignore[attr-defined]
-    return render(request, "careers/answers.html", {"opportunity": opportunity, "rows": rows})
+    # Told before the download, with the UTF-8 file beside it that keeps every character.
+    lost = cells_lost_in_cp932(exports.cells(row) for row in rows)
+    return render(
+        request,
+        "careers/answers.html",
+        {"opportunity": opportunity, "rows": rows, "lost_in_shift_jis": lost},
+    )
 
 
 @member_required
@@ -414,51 +419,21 @@ def answer_cv(request: NetworkRequest, job_application_id: int) -> FileResponse:
 
 @member_required
 def answers_export(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
-    """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions."""
+    """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions, where
+    characters it lacks become their CP932 equivalents, or "?" as the answers page warned."""
     member = request.membership
     opportunity = access_opportunity(member, opportunity_id)
     check_see_answers_permission(member, opportunity)
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Name"),
-            _("E-mail"),
-            _("Type of answer"),
-            _("Status"),
-            _("Message"),
-            _("CV"),
-            _("Answered on"),
-            _("Decided on"),
-        ]
-    )
-    rows = 0
     qs = (
         Application.objects.filter(opportunity=opportunity)
         .select_related("member__user")
         .order_by("created_at", "id")
     )
-    for row in qs:
-        cells = [
-            row.member.user.name,
-            row.member.user.email,
-            Mode(row.mode).label,
-            Status(row.status).label,
-            row.message,
-            row.cv_name,
-            timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
-            row.decided_on.isoformat() if row.decided_on else "",
-        ]
-        # A message such as =HYPERLINK(...) must reach the spreadsheet as text, never a formula.
-        writer.writerow([csv_safe(cell) for cell in cells])
-        rows += 1
-    text = buffer.getvalue()
-    if encoding == "utf-8":
-        content = ("\ufeff" + text).encode("utf-8")
-    else:
-        content = text.encode("cp932", errors="replace")
-    actions.note_export(member, opportunity, rows=rows, encoding=encoding)
+    rows = [exports.cells(row) for row in qs]
+    # A message such as =HYPERLINK(...) reaches the spreadsheet as text, never a formula.
+    content, lost = csv_bytes([exports.header(), *rows], encoding)
+    actions.note_export(member, opportunity, rows=len(rows), encoding=encoding, lost=lost)
     stamp = timezone.localtime().strftime("%Y%m%d")
     response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
     suffix = "-sjis" if encoding == "shift_jis" else ""
@@ -496,22 +471,13 @@ def open_to(request: NetworkRequest) -> HttpResponse:
 
 @member_required
 def talent(request: NetworkRequest) -> HttpResponse:
-    """Members who let operators (and recruiters) know what they are open to."""
-    member = request.membership
-    check_talent_permission(member)
-    form = TalentFilterForm(request.GET or None)
-    flag = form.cleaned_data.get("flag") if form.is_valid() else ""
-    flags = filter_flags_for(member).exclude(membership_id=member.pk)
-    if flag:
-        flags = flags.filter(flag=flag)
-    people: dict[int, dict[str, Any]] = {}
-    for row in flags.select_related("membership__user").order_by("membership__user__name", "flag")[
-        :2000
-    ]:
-        entry = people.setdefault(row.membership_id, {"membership": row.membership, "flags": []})
-        entry["flags"].append(Flag(row.flag).label)
-    page = Paginator(list(people.values()), 50).get_page(request.GET.get("page"))
-    return render(request, "careers/talent.html", {"form": form, "page": page})
+    """Members who let operators (and recruiters) know what they are open to: the directory,
+    filtered by their flags (``directory.py``), where the other filters combine with it."""
+    check_talent_permission(request.membership)
+    flag = request.GET.get("flag", "")
+    value = flag if flag in Flag.values else OPEN_TO_ANY
+    target = reverse("profiles:directory", kwargs={"network_slug": request.network.slug})
+    return redirect(f"{target}?{urlencode({OPEN_TO: value})}")
 
 
 @operator_required

@@ -8,6 +8,7 @@ import io
 import json
 import zlib
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +32,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Role, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions, queries
+from . import actions, extensions, queries
 from .choices import shared_tag_names, suggestions
 from .directory import (
     RESULTS_SECONDS,
@@ -175,12 +176,22 @@ def directory_page(
     """One page of the directory: the capped count, the page's cards and the form state
     (``found``: what the caller read of the cache, the directory's version among it)."""
     state = _directory_state(request)
-    network_id = request.membership.network_id
-    asked = json.dumps(state, sort_keys=True, ensure_ascii=False).encode()
+    member = request.membership
+    network_id = member.network_id
+    asked_state = dict(state)
+    # Other apps' filters offered to this reader (none for most): the form draws them, and the
+    # results depend on the values chosen and on what the reader may see through them.
+    offered = extensions.offered_filters(member, request.GET)
+    if offered:
+        state["filters"] = [asdict(o) for o in offered]
+        chosen = {o.param: [o.value, o.scope] for o in offered if o.value}
+        if chosen:
+            asked_state["chosen"] = chosen
+    asked = json.dumps(asked_state, sort_keys=True, ensure_ascii=False).encode()
     results_key = directory_of(network_id).key(hashlib.sha256(asked).hexdigest()[:32], found=found)
     paginator = DirectoryPaginator(
         network_id,
-        lambda: _directory_queryset(network_id, state),
+        lambda: extensions.narrow(member, offered, _directory_queryset(network_id, state)),
         VIEWS[state["view"]],
         SORTS[state["sort"]],
         results_key,
@@ -241,6 +252,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "profiles/directory_results.html", context)
     context["search_form"] = search_form(request, state, suggestions(network_id, found))
+    context["filter_links"] = extensions.links([f["param"] for f in state.get("filters", [])])
     # Only what the "do you still work at …?" notice needs.
     member = request.membership
     my_profile = queries.my_profile(member) or actions.profile_of(member)
@@ -255,7 +267,8 @@ def search_form(
 
     Its words, options and selected states cost the template engine as much as the page's
     cards (more with a large network's hundreds of skills), and the form holds nothing of the
-    reader: it is drawn once for each state, filter choices and language, kept like the results.
+    reader but the other apps' filters offered to them (in ``state``): it is drawn once for each
+    state, filter choices and language, kept like the results.
     """
     asked = json.dumps([request.path, state, choices], sort_keys=True, ensure_ascii=False)
     name = caching.key(
@@ -305,7 +318,12 @@ def profile_detail(request: NetworkRequest, membership_id: int) -> HttpResponse:
     view = view_of(profile, viewer_level(member, profile))
     actions.note_private_view(member, view)
     updates = LifeUpdate.objects.filter(network=member.network, membership_id=membership_id)[:10]
-    context: dict[str, Any] = {"card": view, "updates": updates, "is_me": member.pk == profile.pk}
+    context: dict[str, Any] = {
+        "card": view,
+        "updates": updates,
+        "is_me": member.pk == profile.pk,
+        "sections": extensions.profile_sections(member, profile),
+    }
     if context["is_me"]:
         context["update_form"] = LifeUpdateForm()
         context["ask_employer"] = actions.needs_employer_check(profile)

@@ -20,6 +20,7 @@ from tsunagu.careers import signals
 from tsunagu.careers.access import Refused
 from tsunagu.careers.actions import do_answer, do_set_status
 from tsunagu.careers.models import CV_MAX_BYTES, Application, Status
+from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.tenancy.models import Status as MemberStatus
 from tsunagu.testing.world import World
 
@@ -250,6 +251,24 @@ def test_a_status_never_goes_back_and_a_hire_is_final(world: World) -> None:
         do_set_status(world.operator_a, reload(found), Status.NEW)
 
 
+def test_a_poster_may_skip_steps_forward_a_hire_without_a_formal_interview(world: World) -> None:
+    """The policy: any later step may be chosen (a hire can happen without an interview, an
+    offer without contact through the site); never a step back."""
+    opportunity = make_opportunity(world.employee_a)
+    found = answer(world.alumni_a, opportunity)
+    poster = world.client(world.employee_a)
+    page = poster.get(url(world, f"{opportunity.pk}/answers/")).content.decode()
+    for later in ("contact", "interview", "offer", "hired", "declined"):
+        assert f'value="{later}"' in page, later
+    response = poster.post(url(world, f"answers/{found.pk}/status/"), {"status": "hired"})
+    assert response.status_code == 302
+    found = reload(found)
+    assert found.status == Status.HIRED
+    assert found.hired_on == timezone.localdate()
+    mine = world.client(world.alumni_a).get(url(world, "mine/")).content.decode()
+    assert ja("Hired") in mine
+
+
 def test_a_hire_is_dated_and_signalled_without_the_person(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -356,6 +375,50 @@ def test_the_export_is_formula_safe_in_both_encodings_and_audited(world: World) 
     ]
     for member in (world.alumni_a, world.supporter_a):
         assert world.client(member).get(export_url).status_code == 403
+
+
+def test_shift_jis_keeps_what_it_can_and_the_page_tells_how_many_cells_lose_a_character(
+    world: World,
+) -> None:
+    """𠮷 (U+20BB7) and emoji have no place in CP932: "?", counted on the page before the
+    download; dashes and compatibility forms become CP932's own."""
+    opportunity = make_opportunity(world.employee_a)
+    poster = world.client(world.employee_a)
+    answers_url = url(world, f"{opportunity.pk}/answers/")
+    yoshida = make_member(world.net_a, make_user(name="𠮷田 花子"))
+    answer(yoshida, opportunity, mode="apply", message="平日10時〜18時 — 週3日から、José と")
+    answer(world.alumni_a, opportunity, message="よろしくお願いします")
+    page = poster.get(answers_url).content.decode()
+    assert "<strong>1</strong>" in page[page.index('id="shift-jis-notice"') :]
+    answer(world.supporter_a, opportunity, message="ぜひ😀")
+    page = poster.get(answers_url).content.decode()
+    notice = page[page.index('id="shift-jis-notice"') : page.index("</p>", page.index("shift-jis"))]
+    assert "<strong>2</strong>" in notice
+
+    sjis = poster.get(url(world, f"{opportunity.pk}/answers.csv?encoding=shift_jis"))
+    rows = list(csv.reader(io.StringIO(sjis.content.decode("cp932"))))
+    by_message = {row[4]: row for row in rows[1:]}
+    assert by_message["平日10時～18時 ― 週3日から、Jose と"][0] == "?田 花子"
+    assert "ぜひ?" in by_message
+    assert "よろしくお願いします" in by_message
+    utf8 = poster.get(url(world, f"{opportunity.pk}/answers.csv"))
+    assert "𠮷田 花子" in utf8.content.decode("utf-8-sig")
+    with scopes_disabled():
+        entry = AuditEntry.objects.filter(
+            action=AuditAction.EXPORT_APPLICATIONS, detail__encoding="shift_jis"
+        ).get()
+    assert entry.detail["lost_cells"] == 2
+
+
+def test_the_page_warns_of_nothing_when_shift_jis_holds_every_character(world: World) -> None:
+    opportunity = make_opportunity(world.employee_a)
+    answer(world.alumni_a, opportunity, message="髙橋・﨑山と申します。①から③まで対応可〜")
+    page = world.client(world.employee_a).get(url(world, f"{opportunity.pk}/answers/"))
+    assert 'id="shift-jis-notice"' not in page.content.decode()
+    sjis = world.client(world.employee_a).get(
+        url(world, f"{opportunity.pk}/answers.csv?encoding=shift_jis")
+    )
+    assert "髙橋・﨑山と申します。①から③まで対応可～" in sjis.content.decode("cp932")
 
 
 def test_a_status_change_from_the_answers_page_swaps_its_row_in_place(world: World) -> None:

@@ -30,4 +30,5 @@ def test_both_demo_networks_have_opportunities_in_japanese(world: World) -> None
     assert "紹介依頼：医療業界に詳しい方" in manage
     answers = world.client(operator).get(f"/n/mitsuba/careers/{first.pk}/answers/")
     assert answers.status_code == 200
-    assert world.client(hidamari_operator).get("/n/hidamari/careers/talent/").status_code == 200
+    talent = world.client(hidamari_operator).get("/n/hidamari/careers/talent/", follow=True)
+    assert talent.status_code == 200 and 'name="open_to"' in talent.content.decode()

@@ -152,9 +152,11 @@ def build_probes(world: World, subject: Membership, control: Membership) -> list
     probes.append(opens(f"/n/{a}/events/new/"))  # supporters and operators create events
     probes.append(opens(f"/n/{a}/boards/moderation/"))
     probes.append(opens(f"/n/{a}/talk/manage/"))
+    # The directory's "open to" filter: operators' and recruiters' only.
+    probes.append(Probe("open-to filter", lambda _m: f"/n/{a}/members/", 'name="open_to"'))
     # The apps of opportunities, surveys, insights, the digest, the exit interview and the
     # announcement e-mails: pages of the office (and of supporters where the network allows).
-    for page in ("careers/manage/", "careers/talent/", "surveys/new/", "insights/",
+    for page in ("careers/manage/", "surveys/new/", "insights/",
                  "ledger/", "ledger/report/", "supporters/", "digest/preview/",
                  "manage/exit/", "manage/invitations/", "manage/announcements/",
                  "manage/announcements/new/"):  # fmt: skip
