@@ -20,6 +20,7 @@ from tsunagu.events.tests.helpers import make_event
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
 from tsunagu.surveys.models import Participation
 from tsunagu.surveys.tests.helpers import make_survey
+from tsunagu.talk.actions import do_open_direct, do_send_message
 from tsunagu.tenancy.models import Role
 from tsunagu.testing.world import CANARY_A, World
 
@@ -236,6 +237,32 @@ def test_life_updates_of_people_from_the_same_department(world: World) -> None:
     run_digests(world.net_a)
     assert "独立して会社を立ち上げました" in text_of(mails_to(world.alumni_a.user.email)[0])
     assert mails_to(world.employee_a.user.email) == []  # another department, never talked
+
+
+def test_life_updates_of_people_one_talks_with_privately(world: World) -> None:
+    friend = make_member(world.net_a, make_user(name="木村 優"))
+    stranger = make_member(world.net_a, make_user(name="加藤 誠"))
+    with scopes_disabled():
+        Profile.objects.filter(membership=world.alumni_a).update(last_department="法人営業部")
+        Profile.objects.filter(membership=friend).update(last_department="経理部")
+        Profile.objects.filter(membership=stranger).update(last_department="人事部")
+    with scope(network=world.net_a):
+        room = do_open_direct(world.alumni_a, friend)
+        do_send_message(friend, room, body="お久しぶりです", client_id="digest-friend-1")
+    mail.outbox.clear()
+    with scopes_disabled():
+        LifeUpdate.objects.create(
+            network=world.net_a, membership=friend, body="福岡に引っ越しました"
+        )
+        LifeUpdate.objects.create(
+            network=world.net_a, membership=stranger, body=f"転職しました {CANARY_A}"
+        )
+    run_digests(world.net_a)
+    [mine] = mails_to(world.alumni_a.user.email)
+    assert "福岡に引っ越しました" in text_of(mine)
+    # Another department, never talked with: not someone she knows.
+    assert "転職しました" not in text_of(mine)
+    assert mails_to(world.employee_a.user.email) == []
 
 
 def test_supporters_see_newcomers_waiting_for_a_welcome(world: World) -> None:
