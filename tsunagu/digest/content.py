@@ -17,8 +17,8 @@ from tsunagu.boards.access import filter_threads
 from tsunagu.boards.models import Thread
 from tsunagu.careers.access import listed_opportunities
 from tsunagu.careers.models import KIND_FLAG, OpenTo
-from tsunagu.events.access import filter_events_for
-from tsunagu.events.models import Event
+from tsunagu.events.access import filter_events_for, filter_open_to_applicants
+from tsunagu.events.models import APPLIED, Event, Registration
 from tsunagu.feed.models import Welcome
 from tsunagu.news.access import published_articles
 from tsunagu.profiles.indexing import members_with_matching_tags
@@ -125,8 +125,10 @@ class Batch:
 
     Events, articles, consultations and opportunities depend only on the member's role (the
     apps' filters are asked for a reader of each role who organised nothing: an event a member
-    sees only as its organiser is left out, never added); surveys ask surveys.audience for
-    each survey; consultations are routed by profiles.indexing as boards routes them."""
+    sees only as its organiser is left out, never added); of the events, only those that would
+    take the member's application: open to applicants, and not applied for already. Surveys ask
+    surveys.audience for each survey; consultations are routed by profiles.indexing as boards
+    routes them."""
 
     def __init__(self, network: Network, members: list[Membership], since: datetime) -> None:
         self.network = network
@@ -135,6 +137,8 @@ class Batch:
         self.routing = Routing(network.pk)
         self._by_role: dict[str, dict[str, list[Any]]] = {}
         user_ids = [m.user_id for m in members]
+        self._user_ids = user_ids
+        self._applied: set[tuple[int, int]] | None = None
         member_ids = [m.pk for m in members]
         self._flags: dict[int, set[str]] = defaultdict(set)
         for membership_id, flag in OpenTo.objects.filter(
@@ -236,17 +240,29 @@ class Batch:
         )
         return obj
 
+    def applied(self) -> set[tuple[int, int]]:
+        """(event, user) for the chunk's members who applied to an upcoming event of the period
+        already: asked once for the chunk, and only when there are events to show."""
+        if self._applied is None:
+            self._applied = set(
+                Registration.objects.filter(
+                    network=self.network,
+                    user_id__in=self._user_ids,
+                    status__in=APPLIED,
+                    event__created_at__gt=self.since,
+                    event__starts_at__gt=self.now,
+                ).values_list("event_id", "user_id")
+            )
+        return self._applied
+
     def for_role(self, role: str) -> dict[str, list[Any]]:
         if role not in self._by_role:
             reader = _role_reader(self.network.pk, role)
             reader.network = self.network
             since, now = self.since, self.now
-            events = filter_events_for(reader, Event.objects.all()).filter(
-                Q(deadline__isnull=True) | Q(deadline__gt=now),
-                created_at__gt=since,
-                starts_at__gt=now,
-                called_off_at__isnull=True,
-            )
+            events = filter_open_to_applicants(
+                filter_events_for(reader, Event.objects.all()), now
+            ).filter(created_at__gt=since)
             news = published_articles(self.network.pk).filter(published_at__gt=since)
             threads = filter_threads(reader).filter(
                 kind="consultation", created_at__gt=since, is_answered=False, is_locked=False
@@ -292,6 +308,9 @@ class Batch:
         found = self.for_role(member.role)
         me = member.pk
         events = [e for e in found["events"] if e.created_at > since]
+        if events:
+            applied = self.applied()
+            events = [e for e in events if (e.pk, member.user_id) not in applied]
         news = [a for a in found["news"] if a.published_at > since and a.author_id != me]
         consultations = [
             t

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from tsunagu.core.feedtokens import member_version
 from tsunagu.core.sql import Rule, object_id, placeholders
@@ -16,7 +19,7 @@ from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from . import queries
 from .calendar import make_feed_token, read_feed_token
-from .models import Audience, CalendarFeedKey, Event, Organiser, Registration
+from .models import SEATED, Audience, CalendarFeedKey, Event, Organiser, Registration
 
 
 def audiences_for_role(role: str) -> list[str]:
@@ -100,6 +103,36 @@ def audience_events(audiences: list[str]) -> VisibleEvents:
 
 def filter_events_for(member: Membership, qs: models.QuerySet[Event]) -> models.QuerySet[Event]:
     return qs.filter(visible_events(member).q(), network_id=member.network_id)
+
+
+def filter_open_to_applicants(
+    qs: models.QuerySet[Event], now: datetime | None = None
+) -> models.QuerySet[Event]:
+    """The events that would take an application now from a member who has not applied yet
+    (actions.do_register's rules): not called off, not started, before their deadline, and with
+    a place left, a waiting list, or organisers who approve each application."""
+    now = now or timezone.now()
+    taken = (
+        Registration.objects.filter(event=models.OuterRef("pk"), status__in=SEATED)
+        .order_by()
+        .values("event")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return (
+        qs.filter(
+            models.Q(deadline__isnull=True) | models.Q(deadline__gt=now),
+            starts_at__gt=now,
+            called_off_at__isnull=True,
+        )
+        .alias(seats_taken=Coalesce(models.Subquery(taken), 0))
+        .filter(
+            models.Q(capacity__isnull=True)
+            | models.Q(waitlist=True)
+            | models.Q(needs_approval=True)
+            | models.Q(capacity__gt=models.F("seats_taken"))
+        )
+    )
 
 
 def access_event(member: Membership, event_id: object) -> Event:

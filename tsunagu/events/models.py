@@ -273,6 +273,8 @@ class RegistrationStatus(models.TextChoices):
 SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
 # Statuses of a live application: applying again is refused.
 LIVE = (*SEATED, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING)
+# Statuses under which the member may not apply again (actions.do_register refuses them).
+APPLIED = (*LIVE, RegistrationStatus.DECLINED)
 
 
 class Registration(models.Model):

@@ -15,11 +15,12 @@ from tsunagu.careers.tests.helpers import make_opportunity
 from tsunagu.core.testing.factories import make_member, make_user
 from tsunagu.digest.models import DigestSent, DigestState, Frequency
 from tsunagu.digest.prefs import do_set_frequency
-from tsunagu.events.models import Event
+from tsunagu.events.models import Event, Registration, RegistrationStatus
 from tsunagu.events.tests.helpers import make_event
 from tsunagu.profiles.models import LifeUpdate, Profile, Tag
 from tsunagu.surveys.models import Participation
 from tsunagu.surveys.tests.helpers import make_survey
+from tsunagu.talk.actions import do_open_direct, do_send_message
 from tsunagu.tenancy.models import Role
 from tsunagu.testing.world import CANARY_A, World
 
@@ -41,6 +42,37 @@ def test_an_employees_only_event_never_reaches_an_alumnus(world: World) -> None:
     assert "社員限定 事業説明会" not in text_of(alumnus)
     assert "社員限定 事業説明会" in text_of(employee)
     assert "アルムナイ限定 同窓会" not in text_of(employee)
+
+
+def test_only_events_the_member_can_still_join(world: World) -> None:
+    make_event(world.net_a, title="新年会（申込受付中）")
+    applied = make_event(world.net_a, title="勉強会（申込済み）")
+    full = make_event(world.net_a, title="工場見学（満席）", capacity=1, waitlist=False)
+    waiting = make_event(world.net_a, title="忘年会（キャンセル待ち）", capacity=1, waitlist=True)
+    declined = make_event(world.net_a, title="経営塾（選考あり）", needs_approval=True)
+    with scopes_disabled():
+        for event, user, status in (
+            (applied, world.alumni_a.user, RegistrationStatus.CONFIRMED),
+            (full, world.employee_a.user, RegistrationStatus.CONFIRMED),
+            (waiting, world.employee_a.user, RegistrationStatus.CONFIRMED),
+            (declined, world.alumni_a.user, RegistrationStatus.DECLINED),
+        ):
+            Registration.objects.create(network=world.net_a, event=event, user=user, status=status)
+    run_digests(world.net_a)
+
+    alumnus = text_of(mails_to(world.alumni_a.user.email)[0])
+    assert "新年会（申込受付中）" in alumnus
+    # Full, but its waiting list takes her application.
+    assert "忘年会（キャンセル待ち）" in alumnus
+    assert "勉強会（申込済み）" not in alumnus  # she has a place already
+    assert "経営塾（選考あり）" not in alumnus  # her application was declined
+    assert "工場見学（満席）" not in alumnus  # no place left and no waiting list
+    supporter = text_of(mails_to(world.supporter_a.user.email)[0])
+    assert "勉強会（申込済み）" in supporter and "経営塾（選考あり）" in supporter
+    assert "工場見学（満席）" not in supporter
+    # Nor for the one who holds the last place: it is in their calendar already.
+    employee = text_of(mails_to(world.employee_a.user.email)[0])
+    assert "工場見学（満席）" not in employee and "忘年会（キャンセル待ち）" not in employee
 
 
 def test_another_networks_data_never_appears(world: World) -> None:
@@ -205,6 +237,32 @@ def test_life_updates_of_people_from_the_same_department(world: World) -> None:
     run_digests(world.net_a)
     assert "独立して会社を立ち上げました" in text_of(mails_to(world.alumni_a.user.email)[0])
     assert mails_to(world.employee_a.user.email) == []  # another department, never talked
+
+
+def test_life_updates_of_people_one_talks_with_privately(world: World) -> None:
+    friend = make_member(world.net_a, make_user(name="木村 優"))
+    stranger = make_member(world.net_a, make_user(name="加藤 誠"))
+    with scopes_disabled():
+        Profile.objects.filter(membership=world.alumni_a).update(last_department="法人営業部")
+        Profile.objects.filter(membership=friend).update(last_department="経理部")
+        Profile.objects.filter(membership=stranger).update(last_department="人事部")
+    with scope(network=world.net_a):
+        room = do_open_direct(world.alumni_a, friend)
+        do_send_message(friend, room, body="お久しぶりです", client_id="digest-friend-1")
+    mail.outbox.clear()
+    with scopes_disabled():
+        LifeUpdate.objects.create(
+            network=world.net_a, membership=friend, body="福岡に引っ越しました"
+        )
+        LifeUpdate.objects.create(
+            network=world.net_a, membership=stranger, body=f"転職しました {CANARY_A}"
+        )
+    run_digests(world.net_a)
+    [mine] = mails_to(world.alumni_a.user.email)
+    assert "福岡に引っ越しました" in text_of(mine)
+    # Another department, never talked with: not someone she knows.
+    assert "転職しました" not in text_of(mine)
+    assert mails_to(world.employee_a.user.email) == []
 
 
 def test_supporters_see_newcomers_waiting_for_a_welcome(world: World) -> None:

@@ -77,6 +77,10 @@ def test_direct_messages_and_mentions_come_by_email_unless_turned_off(
     for key in ("talk_direct", "talk_mention", "boards_mention"):
         assert checkbox(html, f"{key}.email") is True, key
         assert checkbox(html, f"{key}.push") is True, key
+    # What cannot wait reaches the phone as well: the reminder the day before an event, and
+    # where her application stands.
+    for key in ("event_reminder", "careers_status"):
+        assert checkbox(html, f"{key}.push") is True, key
     assert checkbox(html, "event_new.inapp") is True
     assert checkbox(html, "event_new.email") is False
     assert checkbox(html, "news_published.email") is False

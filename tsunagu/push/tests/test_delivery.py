@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from py_vapid import Vapid02
 
+from tsunagu.careers.tests.helpers import answer, make_opportunity
 from tsunagu.notify import actions
 from tsunagu.notify.models import Notification, NotificationPreference
 from tsunagu.push.models import PushSubscription
@@ -106,6 +107,25 @@ def test_the_push_is_in_the_recipients_language_and_reaches_each_of_their_device
         assert content["body"] == f"Reminder: “{event_title}” starts tomorrow at 19:00."
         assert content["url"] == "/n/mitsuba-a/events/1/"
         assert pushed.headers["urgency"] == "normal"
+
+
+def test_the_progress_of_an_application_reaches_the_applicants_phone_by_default(
+    world: World, service: PushService, django_capture_on_commit_callbacks: Any
+) -> None:
+    _response, phone = subscribe(world.client(world.alumni_a), service.endpoint("phone"))
+    opportunity = make_opportunity(world.employee_a)
+    found = answer(world.alumni_a, opportunity)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.client(world.employee_a).post(
+            f"/n/mitsuba-a/careers/answers/{found.pk}/status/", {"status": "interview"}
+        )
+    assert response.status_code == 302
+    [pushed] = service.to("phone")
+    content = phone.decrypt(pushed)
+    title = opportunity.title
+    assert content["body"] == f"「{title}」への応募の状況が「面談中」になりました。"
+    assert content["url"] == "/n/mitsuba-a/careers/mine/"
 
 
 @pytest.mark.parametrize("status", [404, 410])
