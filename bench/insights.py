@@ -33,7 +33,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def create_database_if_missing() -> None:
+    """The database named by DATABASE_URL, created on a fresh machine (the server's own
+    ``postgres`` database is there to connect to)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    url = urlsplit(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
+    name = url.path.lstrip("/")
+    admin = urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if found is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def setup(*, reuse: bool = False) -> None:
+    create_database_if_missing()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
