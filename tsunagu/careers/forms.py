@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
@@ -105,6 +107,19 @@ class OpportunityForm(forms.ModelForm):
         return inspect_upload(upload)[0] if upload else None
 
 
+# A referral note says who the person is, never how to reach them: the poster contacts the member
+# who introduces them first. Read after NFKC, so full-width digits and ＠ count too.
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE_IN_TEXT = re.compile(r"(\+?\d[\d\s()-]{8,}\d)")
+
+
+def contact_details_in(text: str) -> bool:
+    plain = unicodedata.normalize("NFKC", text)
+    if EMAIL_IN_TEXT.search(plain):
+        return True
+    return any(sum(c.isdigit() for c in found) >= 10 for found in PHONE_IN_TEXT.findall(plain))
+
+
 class AnswerForm(forms.Form):
     mode = forms.ChoiceField(choices=Mode.choices, widget=forms.HiddenInput)
     message = forms.CharField(
@@ -142,6 +157,14 @@ class AnswerForm(forms.Form):
         if mode == Mode.INTRODUCE and not (data.get("message") or "").strip():
             self.add_error(
                 "message", _("Write a note about the person, without their contact details.")
+            )
+        elif mode == Mode.INTRODUCE and contact_details_in(data.get("message") or ""):
+            self.add_error(
+                "message",
+                _(
+                    "Leave out the person's e-mail address and phone number: the poster will "
+                    "contact you first, and you can put them in touch."
+                ),
             )
         return data
 

@@ -351,6 +351,43 @@ def test_a_referral_request_takes_introductions_with_a_note_only(world: World) -
     assert world.employee_a.user_id in notified("careers_answer")
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "元同僚の山田さんです。yamada.taro@example.co.jp に連絡してください",
+        "元同僚です。ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ まで",  # full width
+        "携帯は090-1234-5678です",
+        "電話：０３（１２３４）５６７８",  # full-width digits and brackets
+        "+81 90 1234 5678 にどうぞ",
+    ],
+)
+def test_a_referral_note_with_the_persons_contact_details_is_refused(
+    world: World, note: str
+) -> None:
+    opportunity = make_opportunity(
+        world.employee_a, kind="referral", title="経理経験者をご紹介ください"
+    )
+    client = world.client(world.alumni_a)
+    response = post_answer(client, world, opportunity, mode="introduce", message=note)
+    assert response.status_code == 400
+    assert "メールアドレスや電話番号は書かないでください" in response.content.decode()
+    with scopes_disabled():
+        assert not Application.objects.filter(opportunity_id=opportunity.pk).exists()
+
+
+def test_a_referral_note_with_years_and_figures_is_not_mistaken_for_a_phone_number(
+    world: World,
+) -> None:
+    opportunity = make_opportunity(
+        world.employee_a, kind="referral", title="経理経験者をご紹介ください"
+    )
+    note = "2015年から2024年まで経理。売上 1,200,000,000円規模の決算を10年担当した方です"
+    response = post_answer(
+        world.client(world.alumni_a), world, opportunity, mode="introduce", message=note
+    )
+    assert response.status_code == 302
+
+
 def test_the_export_is_formula_safe_in_both_encodings_and_audited(world: World) -> None:
     opportunity = make_opportunity(world.employee_a)
     answer(world.alumni_a, opportunity, mode="apply", message='=HYPERLINK("http://evil")')
