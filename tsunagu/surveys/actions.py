@@ -568,11 +568,15 @@ def _submit_anonymous(
                 )
             created = False
         else:
-            usable = [t for t in edit_tokens if valid_token(t)]
-            token = usable[0] if usable else new_token()
+            # The form's token, unless it already opens answers (then it is not theirs to use).
+            fresh = [t for t in edit_tokens if valid_token(t) and not own_anonymous(survey, (t,))]
+            token = fresh[0] if fresh else new_token()
             if survey.groups_at_opening is None:
+                # Not invited yet (the beat task counts them at opening): counted now.
                 survey.groups_at_opening = frequent_groups(survey)
-                survey.save(update_fields=["groups_at_opening"])
+                Survey.objects.filter(pk=survey.pk).update(
+                    groups_at_opening=survey.groups_at_opening
+                )
             groups = tally.coarsen(facts, survey.groups_at_opening)
             Participation.objects.create(
                 network_id=survey.network_id, survey=survey, user_id=member.user_id

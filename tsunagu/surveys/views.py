@@ -166,7 +166,9 @@ def _question_rows(survey: Survey) -> list[dict[str, Any]]:
         .annotate(n_answers=Count("answers"))
         .order_by("position", "id")
     )
-    return [{"question": q, "answered": q.n_answers > 0} for q in questions]
+    # Answers waiting for their batch (anonymous) hold every question as answered.
+    waiting = Pending.objects.filter(survey=survey).exists()
+    return [{"question": q, "answered": waiting or q.n_answers > 0} for q in questions]
 
 
 @member_required
@@ -410,14 +412,15 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
     )
     anonymous = survey.is_anonymous
     tokens = tuple(t for t in (_cookie_token(request),) if t)
+    answered = has_answered(member, survey)
     mine: Any = None
     if anonymous:
-        found = actions.own_anonymous(survey, tokens) if has_answered(member, survey) else None
+        found = actions.own_anonymous(survey, tokens) if answered else None
         mine = found[1] if found else None
     else:
         mine = actions.own_response(member, survey)
     # An anonymous survey answered without the token at hand: nothing to show or change here.
-    locked = anonymous and mine is None and has_answered(member, survey)
+    locked = anonymous and mine is None and answered
     asked = survey.published and in_audience(member, survey)
     status = 200
     if request.method == "POST":
@@ -483,7 +486,7 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
             "mine": mine,
             "locked": locked,
             # A first anonymous answer: the token it will be kept under (see TOKEN_FIELD).
-            "new_token": new_token() if anonymous and not has_answered(member, survey) else "",
+            "new_token": new_token() if anonymous and not answered else "",
             "token_field": TOKEN_FIELD,
             "drafts": not (anonymous and mine is not None),
             "asked": asked,
