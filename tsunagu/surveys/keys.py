@@ -38,9 +38,17 @@ def _seal_key(token: str) -> bytes:
     return hashlib.sha256(b"tsunagu.surveys.seal:" + token.encode()).digest()
 
 
+# Every sealed value has the same length: the length of a department's name must not tell it.
+SEALED_BYTES = 1024
+
+
 def seal(value: dict[str, Any], token: str) -> str:
+    plain = json.dumps(value).encode()
+    if len(plain) > SEALED_BYTES:
+        raise ValueError("too long to seal")
     nonce = secrets.token_bytes(12)
-    data = AESGCM(_seal_key(token)).encrypt(nonce, json.dumps(value).encode(), None)
+    padded = plain + b" " * (SEALED_BYTES - len(plain))  # JSON allows the trailing spaces
+    data = AESGCM(_seal_key(token)).encrypt(nonce, padded, None)
     return base64.urlsafe_b64encode(nonce + data).decode()
 
 

@@ -28,7 +28,11 @@ database, join an answer to the member who gave it:
 - Results, free texts, exports and cross-tabulations read only written rows, so they change
   batch by batch.
 
-What remains, said plainly. Until its batch is written, a pending entry and its participation
+What remains, said plainly. The group counts of a group (of at least MIN_CELL asked) of which
+only one or a few have answered so far are their answers, to whoever also reads the
+participations and the profiles; the pages pool such groups, and at closing the stored counts
+are pooled too (``tally.fold_small_groups``), but while the survey is open the database holds
+them. Until its batch is written, a pending entry and its participation
 were written by the same transaction: whoever reads the database in that window (PostgreSQL's
 ``xmin``, SQLite's rowid order) can pair them, and so can whoever reads old pages of the
 database files later, for the pending row is only marked dead when its batch is written and its
