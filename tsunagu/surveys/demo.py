@@ -13,8 +13,8 @@ from django.utils import timezone
 from tsunagu.tenancy.models import Membership, Network
 
 from .actions import Given, do_submit_response
-from .batches import write_batch
 from .audience import audience_members
+from .batches import write_batch
 from .models import Anonymity, Audience, Choice, Kind, Question, Survey
 
 COMMENTS = [
