@@ -94,14 +94,14 @@ def _write(survey: Survey, pending: list[Pending]) -> None:
         )
     }
     earlier = _rows_of([r.pk for r in targets.values()])
-    for entry in pending:
+    for waiting in pending:
         rows = [
             r
-            for r in payload_rows(entry.payload)
+            for r in payload_rows(waiting.payload)
             if r[0] in questions and (r[2] is None or r[2] in choices)
         ]
-        groups = entry.payload.get("groups") or {}
-        target = targets.get(entry.edit_key) if entry.replaces else None
+        groups = waiting.payload.get("groups") or {}
+        target = targets.get(waiting.edit_key) if waiting.replaces else None
         if target is not None:
             old = counted(earlier[target.pk])
             before.update(old)
@@ -109,7 +109,7 @@ def _write(survey: Survey, pending: list[Pending]) -> None:
         new = counted(rows)
         after.update(new)
         groups_after.update(tally.group_keys(groups, new, person=0 if target else 1))
-        entries.append(Entry(entry.edit_key, entry.payload.get("sealed", ""), rows))
+        entries.append(Entry(waiting.edit_key, waiting.payload.get("sealed", ""), rows))
     if targets:
         Response.objects.filter(pk__in=[r.pk for r in targets.values()]).delete()
     last = Response.objects.filter(survey=survey).aggregate(n=Max("batch"))["n"]

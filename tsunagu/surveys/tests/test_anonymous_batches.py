@@ -484,3 +484,92 @@ def test_an_erased_members_anonymous_answer_stays_counted_and_only_their_partici
         for key, n in Tally.objects.filter(survey=survey).values_list("key", "count"):
             counts[key] += n
     assert counts["n"] == 5
+
+
+# --- Existing answers ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_answers_stay_and_keys_derived_from_members_go_when_migrating(
+    world: World,
+) -> None:
+    """Answers given before batches: every response stays; named ones take their member's
+    groups from the participation; the key derived from the member is gone from every row (an
+    old anonymous response can no longer be changed, nor found from its member); a draft is
+    kept under its member."""
+    import hmac
+
+    from django.conf import settings
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils.encoding import force_bytes
+
+    from tsunagu.surveys.models import Draft
+
+    def owner_key(survey_id: int, user_id: int) -> str:
+        secret = hashlib.sha256(b"tsunagu.surveys.owner" + force_bytes(settings.SECRET_KEY))
+        message = f"{survey_id}:{user_id}".encode()
+        return hmac.new(secret.digest(), message, hashlib.sha256).hexdigest()
+
+    before, latest = (
+        [("surveys", "0003_wording_choices")],
+        [("surveys", "0006_drop_member_keys_and_participation_groups")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        now = timezone.now()
+        member, other = world.alumni_a, world.employee_a
+        common = {"network_id": world.net_a.pk, "published": True}
+        named = old.get_model("surveys", "Survey").objects.create(
+            title="記名", anonymity="named", opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=1), **common,
+        )  # fmt: skip
+        anonymous = old.get_model("surveys", "Survey").objects.create(
+            title="匿名", anonymity="anonymous", opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=1), **common,
+        )  # fmt: skip
+        question = old.get_model("surveys", "Question").objects.create(
+            network_id=world.net_a.pk, survey=anonymous, kind="short", text="ひとこと"
+        )
+        for survey in (named, anonymous):
+            old.get_model("surveys", "Participation").objects.create(
+                network_id=world.net_a.pk, survey=survey, user_id=member.user_id,
+                role="alumni", left_year=2015, department="人事部",
+            )  # fmt: skip
+            response = old.get_model("surveys", "Response").objects.create(
+                network_id=world.net_a.pk, survey=survey,
+                owner_key=owner_key(survey.pk, member.user_id),
+                user_id=member.user_id if survey is named else None,
+                submitted_at=now if survey is named else None,
+            )  # fmt: skip
+            old.get_model("surveys", "Answer").objects.create(
+                network_id=world.net_a.pk, survey=survey, response=response, question=question,
+                text=f"以前の回答 {survey.title}",
+            )  # fmt: skip
+        old.get_model("surveys", "Draft").objects.create(
+            network_id=world.net_a.pk, survey=anonymous,
+            owner_key=owner_key(anonymous.pk, other.user_id), data={"q1": ["書きかけ"]},
+        )  # fmt: skip
+        old.get_model("surveys", "Draft").objects.create(
+            network_id=world.net_a.pk, survey=anonymous, owner_key="f" * 64, data={}
+        )
+    finally:
+        # Whatever happened, the database is left as the other tests expect it.
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)
+    with scopes_disabled():
+        assert Response.objects.count() == 2 and Answer.objects.count() == 2
+        assert set(Response.objects.values_list("edit_key", flat=True)) == {""}
+        kept = Response.objects.get(survey_id=named.pk)
+        assert (kept.user_id, kept.role, kept.left_year, kept.department) == (
+            member.user_id, "alumni", 2015, "人事部",
+        )  # fmt: skip
+        gone = Response.objects.get(survey_id=anonymous.pk)
+        assert (gone.user_id, gone.role, gone.left_year, gone.department) == (None, "", None, "")
+        assert Participation.objects.count() == 2
+        [draft] = Draft.objects.all()
+        assert draft.user_id == other.user_id and draft.data == {"q1": ["書きかけ"]}
+    # The member is told they answered; the old anonymous response opens for nobody.
+    page = world.client(member).get(f"/n/{world.net_a.slug}/surveys/{anonymous.pk}/")
+    assert page.context["locked"] and page.context["mine"] is None
