@@ -391,6 +391,34 @@ def test_a_closed_survey_cannot_be_opened_again_by_moving_its_closing_time(world
         assert not Survey.objects.get(pk=survey.pk).is_open
 
 
+@pytest.mark.django_db
+def test_beat_writes_what_waits_in_a_closed_survey_once(world: World, settings) -> None:
+    from tsunagu.surveys.tasks import write_closed_batches
+
+    assert any(
+        e["task"] == "tsunagu.surveys.tasks.write_closed_batches"
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+    )
+    survey, questions = survey_with_comment(world)
+    for n in range(3):
+        answer_directly(
+            alumnus(world, f"少数 {n}"), survey, {questions["long"].pk: Given(text="声")}
+        )
+    with scopes_disabled():
+        assert write_closed_batches() == 0  # still open: three wait for more
+        assert Pending.objects.filter(survey=survey).count() == 3
+    close(survey)
+    with run_on_commit():
+        assert write_closed_batches() == 3
+    with scopes_disabled():
+        assert Response.objects.filter(survey=survey).count() == 3
+        assert not Pending.objects.exists()
+        assert Survey.objects.get(pk=survey.pk).final_batch_written
+    assert write_closed_batches() == 0
+    # Fewer than five in all: the results stay hidden.
+    assert "回答者が5人未満のため" in results_html(world, survey)
+
+
 # --- Hidden figures stay hidden -------------------------------------------------------------------
 
 
