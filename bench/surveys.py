@@ -118,7 +118,7 @@ def seed(responses: int) -> tuple[int, int]:
             batch_a.clear()
 
         for i in range(responses):
-            r = Response(id=uuid.uuid4(), network=network, survey=survey, owner_key=f"{i:064x}")
+            r = Response(id=uuid.uuid4(), network=network, survey=survey, edit_key=f"{i:064x}")
             batch_r.append(r)
             common = {"network": network, "survey": survey, "response": r}
             for q, choices in questions:

@@ -262,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.surveys.tasks.send_survey_reminders",
         "schedule": 60 * 60,
     },
+    # Anonymous answers still waiting for their batch when a survey closes are written.
+    "survey-closed-batches": {
+        "task": "tsunagu.surveys.tasks.write_closed_batches",
+        "schedule": 15 * 60,
+    },
     "news-due-articles": {
         "task": "tsunagu.news.tasks.announce_due_articles",
         "schedule": 5 * 60,

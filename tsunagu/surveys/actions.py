@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +20,10 @@ from . import tally
 from .access import (
     check_create_survey_permission,
     check_manage_survey_permission,
+    has_answered,
 )
-from .audience import in_audience
-from .keys import owner_key
+from .audience import frequent_groups, group_facts, in_audience
+from .keys import edit_key, new_token, seal, unseal, valid_token
 from .models import (
     CHOICE_KINDS,
     MAX_CHOICES,
@@ -35,6 +36,7 @@ from .models import (
     Draft,
     Kind,
     Participation,
+    Pending,
     Question,
     Response,
     Section,
@@ -53,7 +55,10 @@ def lock_survey(survey: Survey) -> Survey:
 
 
 def has_responses(survey: Survey) -> bool:
-    return Response.objects.filter(survey=survey).exists()
+    """Whether anybody has answered (an anonymous answer may still wait for its batch)."""
+    return Participation.objects.filter(survey=survey).exists() or (
+        Response.objects.filter(survey=survey).exists()
+    )
 
 
 @transaction.atomic
@@ -82,6 +87,13 @@ def do_update_survey(member: Membership, survey: Survey, data: dict[str, Any]) -
     ):
         raise ValidationError(
             {"audience": _("People have answered already: who is asked can no longer change.")}
+        )
+    closes = data.get("closes_at", survey.closes_at)
+    if survey.is_closed and closes > survey.closes_at:
+        # Opened again, its results could be compared before and after the answers that came
+        # in between: in an anonymous survey, those of the few who answered late.
+        raise ValidationError(
+            {"closes_at": _("The survey has closed: its closing time can no longer move later.")}
         )
     for name in SURVEY_FIELDS:
         if name in data:
@@ -117,6 +129,10 @@ def do_close_now(member: Membership, survey: Survey) -> Survey:
     if survey.closes_at > now:
         survey.closes_at = max(now, survey.opens_at + datetime.timedelta(seconds=1))
         survey.save(update_fields=["closes_at"])
+    if survey.is_anonymous:
+        from .tasks import write_pending_batch
+
+        queue_after_commit(write_pending_batch, survey.network_id, survey.pk)
     return survey
 
 
@@ -124,7 +140,11 @@ def do_close_now(member: Membership, survey: Survey) -> Survey:
 
 
 def _question_answered(question: Question) -> bool:
-    return Answer.objects.filter(question=question).exists()
+    # Answers waiting for their batch are not searched through: any of them counts.
+    return (
+        Answer.objects.filter(question=question).exists()
+        or Pending.objects.filter(survey_id=question.survey_id).exists()
+    )
 
 
 def _clean_choices(kind: str, labels: list[str]) -> list[str]:
@@ -390,53 +410,53 @@ def _answers(
             yield Answer(date=value.date, **common)
 
 
-def _respondent_facts(member: Membership) -> dict[str, Any]:
-    from tsunagu.profiles.models import Profile
+@dataclass
+class Submitted:
+    """What a submit did: ``created`` a first response (else changed the member's own);
+    anonymous surveys: the edit token the member holds for it."""
 
-    profile = Profile.objects.filter(membership=member).only("left_on", "last_department").first()
-    return {
-        "role": member.role,
-        "left_year": profile.left_on.year if profile and profile.left_on else None,
-        "department": (profile.last_department if profile else "")[:100],
-    }
+    created: bool
+    edit_token: str | None = None
+
+
+class AlreadyAnswered(ValidationError):
+    """An anonymous survey the member has answered, changed without its edit token."""
 
 
 def do_submit_response(
-    member: Membership, survey: Survey, given: dict[int, Given]
-) -> tuple[Response, bool]:
+    member: Membership,
+    survey: Survey,
+    given: dict[int, Given],
+    *,
+    edit_tokens: tuple[str, ...] = (),
+) -> Submitted:
     """Stores the member's response, or replaces it when they answered before (until the survey
-    closes). Returns the response and whether it is new.
+    closes).
 
-    Two submits at once (two tabs, a double click) make one response: the participation row is
-    unique per member and survey, and so is the response's owner key; the second one waits for
-    the first and then replaces its answers.
+    Two submits at once (two tabs, a double click) make one response: the survey's row lock
+    serialises them and the participation row is unique per member and survey; the second one
+    then replaces the answers of the first (a named survey, or an anonymous one sent with the
+    same edit token) or is refused (an anonymous one without it).
+
+    Anonymous surveys (see models.py): the answers wait as a pending entry until a batch writes
+    them. ``edit_tokens`` are the tokens the request carries (the cookie, the form's), tried in
+    order; a first answer takes the first valid one, or a new one.
     """
     check_answer_permission(member, survey)
     questions = list(Question.objects.filter(survey=survey).prefetch_related("choices"))
     given = {k: v for k, v in given.items() if not v.empty}
     validate_given(questions, given)
-    key = owner_key(survey.pk, member.user_id)
-    facts = _respondent_facts(member)
-    named = not survey.is_anonymous
-    created = False
+    if survey.is_anonymous:
+        return _submit_anonymous(member, survey, questions, given, edit_tokens)
+    facts = group_facts(member)
     with transaction.atomic():
         survey = lock_survey(survey)  # also serialises the revision counter
         if not survey.is_open:
             raise ValidationError(_("This survey is not open for answers."))
-        try:
-            with transaction.atomic():
-                Participation.objects.create(
-                    network_id=survey.network_id, survey=survey, user_id=member.user_id, **facts
-                )
-            created = True
-        except IntegrityError:
-            # Answered before: their answers stay counted in the groups of their first answer.
-            facts = dict(
-                Participation.objects.filter(survey=survey, user_id=member.user_id)
-                .values("role", "left_year", "department")
-                .get()
-            )
-        response = Response.objects.filter(survey=survey, owner_key=key).first()
+        _participation, created = Participation.objects.get_or_create(
+            survey=survey, user_id=member.user_id, defaults={"network_id": survey.network_id}
+        )
+        response = Response.objects.filter(survey=survey, user_id=member.user_id).first()
         before = tally.keys_of(
             Answer.objects.filter(response=response).values_list(
                 "question_id", "choice_id", "is_other", "number", "date", "text"
@@ -449,14 +469,17 @@ def do_submit_response(
             response = Response.objects.create(
                 network_id=survey.network_id,
                 survey=survey,
-                owner_key=key,
-                user_id=member.user_id if named else None,
-                submitted_at=timezone.now() if named else None,
+                user_id=member.user_id,
+                submitted_at=timezone.now(),
+                role=facts["role"] or "",
+                left_year=facts["left_year"],
+                department=facts["department"],
             )
         else:
+            # Answered before: their answers stay counted in the groups of their first answer.
+            facts = {d: getattr(response, d) for d in tally.DIMENSIONS}
             Answer.objects.filter(response=response).delete()
-            if named:
-                Response.objects.filter(pk=response.pk).update(submitted_at=timezone.now())
+            Response.objects.filter(pk=response.pk).update(submitted_at=timezone.now())
         new_answers = Answer.objects.bulk_create(_answers(survey, response, questions, given))
         if survey.tallied:
             after = tally.keys_of(tally.answer_rows(new_answers))
@@ -466,9 +489,110 @@ def do_submit_response(
                 tally.group_keys(facts, before),
                 tally.group_keys(facts, after, person=1 if new_response else 0),
             )
-        Draft.objects.filter(survey=survey, owner_key=key).delete()
+        Draft.objects.filter(survey=survey, user_id=member.user_id).delete()
         revisions.bump(Survey, survey.pk)  # answers are written in bulk: no signal
-    return response, created
+    return Submitted(created=created)
+
+
+def _payload_answers(questions: list[Question], given: dict[int, Given]) -> list[list[Any]]:
+    versions = {q.pk: q.version for q in questions}
+    rows: list[list[Any]] = []
+    for question_id, value in given.items():
+        version = versions[question_id]
+        for choice_id in value.choice_ids:
+            rows.append([question_id, version, choice_id, False, None, None, ""])
+        if value.other:
+            rows.append([question_id, version, None, True, None, None, value.other])
+        if value.number is not None:
+            rows.append([question_id, version, None, False, value.number, None, ""])
+        if value.text:
+            rows.append([question_id, version, None, False, None, None, value.text])
+        if value.date is not None:
+            rows.append([question_id, version, None, False, None, value.date.isoformat(), ""])
+    return rows
+
+
+def own_anonymous(survey: Survey, edit_tokens: tuple[str, ...]) -> tuple[str, Any] | None:
+    """The token among those given that opens an anonymous response of the survey, with what it
+    opens: the pending entry (first) or the written response."""
+    for token in edit_tokens:
+        if not valid_token(token):
+            continue
+        key = edit_key(token)
+        entry = Pending.objects.filter(survey=survey, edit_key=key).first()
+        if entry is not None:
+            return token, entry
+        response = Response.objects.filter(survey=survey, edit_key=key).first()
+        if response is not None:
+            return token, response
+    return None
+
+
+def _submit_anonymous(
+    member: Membership,
+    survey: Survey,
+    questions: list[Question],
+    given: dict[int, Given],
+    edit_tokens: tuple[str, ...],
+) -> Submitted:
+    rows = _payload_answers(questions, given)
+    facts = group_facts(member)
+    with transaction.atomic():
+        survey = lock_survey(survey)
+        if not survey.is_open:
+            raise ValidationError(_("This survey is not open for answers."))
+        answered = Participation.objects.filter(survey=survey, user_id=member.user_id).exists()
+        found = own_anonymous(survey, edit_tokens) if answered else None
+        if answered and found is None:
+            raise AlreadyAnswered(
+                _(
+                    "You have answered this survey already. Your answers can be changed only on "
+                    "the device you answered on, or through the link to change your answers."
+                )
+            )
+        if found is not None:
+            token, mine = found
+            if isinstance(mine, Pending):
+                # Not written yet: the entry waiting for its batch takes the new answers.
+                mine.payload = {**mine.payload, "answers": rows}
+                mine.save(update_fields=["payload"])
+            else:
+                # Written: the change waits for the next batch, counted in the same groups.
+                groups = unseal(mine.sealed, token) or {}
+                Pending.objects.create(
+                    network_id=survey.network_id,
+                    survey=survey,
+                    edit_key=mine.edit_key,
+                    replaces=True,
+                    payload={"answers": rows, "groups": groups, "sealed": seal(groups, token)},
+                )
+            created = False
+        else:
+            # The form's token, unless it already opens answers (then it is not theirs to use).
+            fresh = [t for t in edit_tokens if valid_token(t) and not own_anonymous(survey, (t,))]
+            token = fresh[0] if fresh else new_token()
+            if survey.groups_at_opening is None:
+                # Not invited yet (the beat task counts them at opening): counted now.
+                survey.groups_at_opening = frequent_groups(survey)
+                Survey.objects.filter(pk=survey.pk).update(
+                    groups_at_opening=survey.groups_at_opening
+                )
+            groups = tally.coarsen(facts, survey.groups_at_opening)
+            Participation.objects.create(
+                network_id=survey.network_id, survey=survey, user_id=member.user_id
+            )
+            Pending.objects.create(
+                network_id=survey.network_id,
+                survey=survey,
+                edit_key=edit_key(token),
+                payload={"answers": rows, "groups": groups, "sealed": seal(groups, token)},
+            )
+            Draft.objects.filter(survey=survey, user_id=member.user_id).delete()
+            created = True
+        from .tasks import write_pending_batch
+
+        queue_after_commit(write_pending_batch, survey.network_id, survey.pk)
+    return Submitted(created=created, edit_token=token)
 
 
 DRAFT_KEYS_MAX = 400
@@ -476,29 +600,32 @@ DRAFT_VALUE_MAX = 4000
 
 
 def do_save_draft(member: Membership, survey: Survey, data: dict[str, list[str]]) -> Draft:
-    """Keeps what the member has filled in so far, unchecked (it is checked when sent)."""
+    """Keeps what the member has filled in so far, unchecked (it is checked when sent). Not once
+    they have answered an anonymous survey: a draft names its member, the answers must not."""
     check_answer_permission(member, survey)
+    if survey.is_anonymous and has_answered(member, survey):
+        raise ValidationError(_("Your answers are changed in one go: send them when ready."))
     kept: dict[str, list[str]] = {}
     for name, values in list(data.items())[:DRAFT_KEYS_MAX]:
         if name.startswith("q") and name[1:].split("_")[0].isdigit():
             kept[name] = [str(v)[:DRAFT_VALUE_MAX] for v in values[:MAX_CHOICES]]
-    key = owner_key(survey.pk, member.user_id)
     draft, _created = Draft.objects.update_or_create(
-        survey=survey, owner_key=key, defaults={"network_id": survey.network_id, "data": kept}
+        survey=survey,
+        user_id=member.user_id,
+        defaults={"network_id": survey.network_id, "data": kept},
     )
     return draft
 
 
 def own_response(member: Membership, survey: Survey) -> Response | None:
-    return Response.objects.filter(
-        survey=survey, owner_key=owner_key(survey.pk, member.user_id)
-    ).first()
+    """A named survey's response of the member (an anonymous one is found by its edit token)."""
+    if survey.is_anonymous:
+        return None
+    return Response.objects.filter(survey=survey, user_id=member.user_id).first()
 
 
 def own_draft(member: Membership, survey: Survey) -> Draft | None:
-    return Draft.objects.filter(
-        survey=survey, owner_key=owner_key(survey.pk, member.user_id)
-    ).first()
+    return Draft.objects.filter(survey=survey, user_id=member.user_id).first()
 
 
 def note_export(member: Membership, survey: Survey, *, rows: int, fmt: str) -> None:

@@ -3,6 +3,9 @@ announcements use too."""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 from django.db.models import QuerySet
 
 from tsunagu.profiles.segments import ALUMNI_ROLES, segment_q
@@ -45,3 +48,44 @@ def in_audience(member: Membership, survey: Survey) -> bool:
     if survey.audience == Audience.EMPLOYEES:
         return member.role == Role.EMPLOYEE
     return audience_members(survey).filter(pk=member.pk).exists()
+
+
+def group_facts(member: Membership) -> dict[str, Any]:
+    """The member's role, leaving year and last department: what the cross-tabulations count by."""
+    from tsunagu.profiles.models import Profile
+
+    profile = Profile.objects.filter(membership=member).only("left_on", "last_department").first()
+    return {
+        "role": member.role,
+        "left_year": profile.left_on.year if profile and profile.left_on else None,
+        "department": (profile.last_department if profile else "")[:100],
+    }
+
+
+def frequent_groups(survey: Survey) -> dict[str, list[str]]:
+    """Per dimension, the groups at least MIN_CELL members of the survey's audience are in: an
+    anonymous respondent in any other group is counted as "other" (a group of two asked would
+    be the answers of one of them, or of both)."""
+    from tsunagu.profiles.models import Profile
+
+    from .models import MIN_CELL
+    from .tally import DIMENSIONS, groups_of
+
+    members = audience_members(survey)
+    profiles = {
+        membership_id: (left_on, department)
+        for membership_id, left_on, department in Profile.objects.filter(
+            membership__in=members
+        ).values_list("membership_id", "left_on", "last_department")
+    }
+    sizes: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    for pk, role in members.values_list("pk", "role"):
+        left_on, department = profiles.get(pk, (None, ""))
+        facts = {
+            "role": role,
+            "left_year": left_on.year if left_on else None,
+            "department": (department or "")[:100],
+        }
+        for dimension, group in groups_of(facts).items():
+            sizes[dimension][group] += 1
+    return {d: sorted(g for g, n in sizes[d].items() if g and n >= MIN_CELL) for d in DIMENSIONS}

@@ -1,9 +1,10 @@
 """The answers of a survey as a table: one row per response, one column per question.
 
 An anonymous survey's table has no name, no role, no leaving year, no department and no time,
-and its rows come in the order of their random keys, not the order people answered in. Nor is
-it given before MIN_CELL people have answered: a row is one person's answers, and the results
-hide everything until then.
+and its rows come in the order of their random keys, not the order people answered in. It holds
+the written batches only (batches.py), so two downloads differ by whole batches. Nor is it
+given before MIN_CELL people have answered: a row is one person's answers, and the results hide
+everything until then.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from tsunagu.core.csvsafe import csv_safe
 from tsunagu.tenancy.models import Role
 
-from .models import MIN_CELL, Answer, Choice, Participation, Question, Response, Survey
+from .models import MIN_CELL, Answer, Choice, Question, Response, Survey
 
 CHUNK = 5000
 
@@ -48,16 +49,9 @@ def rows(survey: Survey, questions: list[Question]) -> Iterator[list[Any]]:
     people: dict[Any, list[Any]] = {}
     if not survey.is_anonymous:
         roles = dict(Role.choices)
-        facts = {
-            user_id: (role, year, department)
-            for user_id, role, year, department in Participation.objects.filter(
-                survey=survey
-            ).values_list("user_id", "role", "left_year", "department")
-        }
-        for pk, user_id, name, at in Response.objects.filter(survey=survey).values_list(
-            "pk", "user_id", "user__name", "submitted_at"
-        ):
-            role, year, department = facts.get(user_id, ("", None, ""))
+        for pk, name, at, role, year, department in Response.objects.filter(
+            survey=survey
+        ).values_list("pk", "user__name", "submitted_at", "role", "left_year", "department"):
             when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
             people[pk] = [name or "", str(roles.get(role, role)), year or "", department, when]
     current: Any = None

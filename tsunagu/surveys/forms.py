@@ -247,3 +247,24 @@ class CrosstabForm(forms.Form):
             ("department", _("Department")),
         ],
     )
+
+
+class EditLinkForm(forms.Form):
+    """The link to change one's anonymous answers, or the code at its end."""
+
+    token = forms.CharField(
+        label=_("The link to change your answers"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_token(self) -> str:
+        from .keys import valid_token
+
+        value = self.cleaned_data["token"].strip()
+        token = value.rsplit("#", 1)[-1]
+        if not valid_token(token):
+            raise forms.ValidationError(
+                _("This link does not open answers of yours to this survey.")
+            )
+        return token

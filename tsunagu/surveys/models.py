@@ -1,29 +1,48 @@
 """Surveys (アンケート): questions, who is asked, and the answers.
 
-Anonymity. In an anonymous survey nothing stored beside an answer names the member:
+Anonymity. In an anonymous survey no stored row lets anyone, the operators or whoever reads the
+database, join an answer to the member who gave it:
 
-- ``Response`` and ``Answer`` have random UUID keys (no sequence to line up with anything) and no
-  time of their own; ``Participation`` (who answered, to refuse a second response and to remind
-  only the others) has no time either and no key of the response.
-- The member finds their own response again (to edit it until the survey closes) through
-  ``Response.owner_key``: an HMAC of the survey and the member under a key derived from the
-  server's secret (``keys.owner_key``). Without that secret the key names nobody; the
-  server, holding it, recognises the member who asks for their own response and nobody else.
-- Drafts (progress kept when a member leaves halfway) are stored under the same key, not under
-  the member, and are deleted when the response is sent.
-- What the results are broken down by (role, leaving year, department) is not stored on the
-  response either, where it would single out the one alumna of 2015 in 人事部: it is kept on
-  the participation (which names the member anyway) and counted into ``GroupTally`` rows, so
-  the cross-tabulations read aggregates that no response row points to. The results hide
-  every figure under ``MIN_CELL`` people, the export waits for ``MIN_CELL`` responses, and the
-  cross-tabulations wait for the survey to close (tables that moved with each answer would
-  show, from one view to the next, the group of whoever answered in between).
+- ``Participation`` says who answered (to refuse a second response, to remind only the others);
+  it has no time, no key of the response and nothing of the member's groups.
+- The answers themselves first wait as a ``Pending`` entry, written in the same transaction as
+  the participation and holding no member: the answers and the member's groups (role, leaving
+  year, department), each folded into "other" when fewer than ``MIN_CELL`` people of the
+  audience shared it when the survey opened (``Survey.groups_at_opening``).
+- ``batches.write_batch`` turns the pending entries into ``Response`` and ``Answer`` rows and
+  moves the counts (``Tally``, ``GroupTally``) only once ``MIN_CELL`` of them wait, or when the
+  survey closes: all in one transaction, in shuffled order, under random UUID keys and without
+  any time. Every written row of a batch therefore has the same transaction id (PostgreSQL's
+  ``xmin``), an order (SQLite's rowid, PostgreSQL's ``ctid``) that says nothing, and counts that
+  moved by at least ``MIN_CELL`` people at once. When fewer than ``MIN_CELL`` are left at
+  closing, the previous batch is deleted and written again together with them (new keys, the
+  same transaction), so no batch holds fewer than ``MIN_CELL`` people unless the whole survey
+  does (and then its results are hidden anyway).
+- Editing needs no key derived from the member: at the first answer the member gets a random
+  edit token, kept in a signed, HttpOnly cookie for the survey's path and shown once as a link
+  to keep; only its hash is stored (``edit_key``). An edit replaces the pending entry, or waits
+  as a pending replacement that the next batch applies, so no figure ever moves by one person's
+  change alone. The groups the member was counted in are stored with the response sealed under
+  a key derived from the token (``sealed``): the next edit moves the counts within the same
+  groups, and nobody without the token can read them.
+- Results, free texts, exports and cross-tabulations read only written rows, so they change
+  batch by batch.
 
-The anonymity is towards the operators, through everything the site shows, sends, writes to
-its logs and audits. It is not towards whoever reads the database itself: rows written by the
-same answer lie side by side in the order they were written (SQLite's rowid, PostgreSQL's
-physical order and transaction ids), and the group counts of a group of one are that
-person's answers.
+What remains, said plainly. The group counts of a group (of at least MIN_CELL asked) of which
+only one or a few have answered so far are their answers, to whoever also reads the
+participations and the profiles; the pages pool such groups, and at closing the stored counts
+are pooled too (``tally.fold_small_groups``), but while the survey is open the database holds
+them. Until its batch is written, a pending entry and its participation
+were written by the same transaction: whoever reads the database in that window (PostgreSQL's
+``xmin``, SQLite's rowid order) can pair them, and so can whoever reads old pages of the
+database files later, for the pending row is only marked dead when its batch is written and its
+bytes stay until PostgreSQL's vacuum (or SQLite's reuse of the page) overwrites them. The same
+holds for a draft, which is kept under the member until the answers are sent. The operators see
+none of this through the site: no page, export, API, mail, log line or audit entry shows a
+pending entry, a draft of someone else or a time of an anonymous answer.
+
+Named surveys keep the member and the time on the response, and the groups the member was in
+when they first answered (for the export and the cross-tabulations).
 """
 
 from __future__ import annotations
@@ -124,6 +143,12 @@ class Survey(models.Model):
     # Whether the Tally rows hold every answer (they are kept up to date from then on); only
     # surveys whose answers were written around the actions (a migration) start without.
     tallied = models.BooleanField(default=True, editable=False)
+    # Anonymous surveys: per dimension (role, leaving year, department), the groups at least
+    # MIN_CELL people of the audience were in when the survey opened; any other group of a
+    # respondent is counted as "other" (audience.frequent_groups).
+    groups_at_opening = models.JSONField(null=True, blank=True, editable=False)
+    # Anonymous surveys: the last batch has been written after closing (batches.write_batch).
+    final_batch_written = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[models.Manager[Survey]] = ScopedManager(network="network")
 
@@ -255,17 +280,13 @@ class Choice(models.Model):
 
 
 class Participation(models.Model):
-    """That a member has answered: one per member and survey. Carries no time and no link to the
-    response, so that an anonymous response cannot be traced back to it."""
+    """That a member has answered: one per member and survey. Carries no time, no link to the
+    response and nothing of the member's groups, so that an anonymous response cannot be traced
+    back to it."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # What the member's answers are counted under in the cross-tabulations, as it stood when
-    # they first answered (an edit of the answers moves the counts within the same groups).
-    role = models.CharField(max_length=16, blank=True)
-    left_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    department = models.CharField(max_length=100, blank=True)
 
     objects: ClassVar[models.Manager[Participation]] = ScopedManager(network="network")
 
@@ -283,18 +304,37 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    owner_key = models.CharField(max_length=64, editable=False)
-    # Named surveys only: who answered and when. Always empty in an anonymous survey.
+    # Anonymous surveys: the hash of the member's edit token (keys.edit_key), "" when the
+    # response can no longer be edited (answered before edit tokens existed).
+    edit_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # Anonymous surveys: the groups the answers are counted in, sealed under the edit token.
+    sealed = models.TextField(blank=True, default="", editable=False)
+    # Anonymous surveys: the batch that wrote the row (batches.write_batch); 0 before batches.
+    batch = models.PositiveIntegerField(default=0, editable=False)
+    # Named surveys only: who answered, when, and the groups they were in when they first
+    # answered. Always empty in an anonymous survey.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    role = models.CharField(max_length=16, blank=True, default="")
+    left_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    department = models.CharField(max_length=100, blank=True, default="")
 
     objects: ClassVar[models.Manager[Response]] = ScopedManager(network="network")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "owner_key"], name="one_response_per_owner"),
+            models.UniqueConstraint(
+                fields=["survey", "user"],
+                condition=models.Q(user__isnull=False),
+                name="one_named_response_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "edit_key"],
+                condition=~models.Q(edit_key=""),
+                name="one_response_per_edit_key",
+            ),
             models.CheckConstraint(
                 condition=models.Q(user__isnull=True) | models.Q(submitted_at__isnull=False),
                 name="named_response_has_time",
@@ -343,27 +383,57 @@ class Answer(models.Model):
 
 
 class Draft(models.Model):
-    """Answers in progress, kept under the owner key (never under the member)."""
+    """Answers in progress, before they are sent: the member's own, deleted when they send them.
+    An anonymous response that was sent is changed in one go, without drafts (a draft names the
+    member)."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    owner_key = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)
 
     objects: ClassVar[models.Manager[Draft]] = ScopedManager(network="network")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "owner_key"], name="one_draft_per_owner")
+            models.UniqueConstraint(fields=["survey", "user"], name="one_draft_per_member")
         ]
 
     def __str__(self) -> str:
         return f"draft for {self.survey_id}"
 
 
+class Pending(models.Model):
+    """An anonymous response waiting for its batch (batches.write_batch): the answers and the
+    groups they count in, never the member; no time, a random key.
+
+    ``payload``: ``answers``, rows of (question, version, choice, is_other, number, date, text);
+    ``groups``, the dimension → group the answers count in; ``sealed``, the same groups sealed
+    under the edit token, stored with the response. ``replaces``: an edit of a response already
+    written (the one with the same ``edit_key``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    edit_key = models.CharField(max_length=64)
+    replaces = models.BooleanField(default=False)
+    payload = models.JSONField(default=dict)
+
+    objects: ClassVar[models.Manager[Pending]] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "edit_key"], name="one_pending_per_edit_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"pending answers to {self.survey_id}"
+
+
 class Tally(models.Model):
     """How many answers a question has of one kind: kept up to date as responses are sent and
-    changed (actions.do_submit_response), so the results read a few rows, not every answer.
+    changed (actions.do_submit_response, batches.write_batch), so the results read a few rows,
+    not every answer.
 
     ``key``: ``n`` respondents, ``c:<choice id>``, ``o`` "Other", ``v:<number>``,
     ``d:<date>``, ``t`` written answers."""
@@ -387,7 +457,8 @@ class Tally(models.Model):
 
 class GroupTally(models.Model):
     """Tally for the respondents of one group (a role, a leaving year, a department): what the
-    cross-tabulations read. ``question`` empty and ``key`` ``people``: how many answered."""
+    cross-tabulations read. ``question`` empty and ``key`` ``people``: how many answered.
+    Anonymous surveys: moved by whole batches only; ``group`` "" is "other or not known"."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")

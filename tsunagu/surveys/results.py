@@ -5,7 +5,10 @@ revision (which moves with every response and every edit of the questions): the 
 after a change computes them again, the others read them.
 
 Anonymous surveys: every count under 5 people, zero included, is hidden (``None``), and enough
-other figures with it that the hidden ones cannot be worked out by subtraction (``_suppress``).
+other figures with it that the hidden ones cannot be worked out by subtraction from a row's,
+a column's or the main results' totals (``protect``); the average and the NPS only when no
+count of the question is hidden. The figures read written rows only, so they move batch by
+batch (batches.py).
 """
 
 from __future__ import annotations
@@ -95,14 +98,38 @@ def _suppress(counts: list[int], anonymous: bool, exclusive: bool) -> list[int |
     """Counts with those under MIN_CELL hidden. Where the counts add up to a total the reader
     knows (one answer per person) a single hidden count could be worked out from the others, so
     the smallest shown one is hidden with it."""
-    shown: list[int | None] = [_hide(c, anonymous) for c in counts]
-    hidden = [i for i, c in enumerate(shown) if c is None]
-    if anonymous and exclusive and len(hidden) == 1:
-        candidates = sorted(
-            (c, i) for i, c in enumerate(shown) if c is not None and i not in hidden
-        )
-        if candidates:
-            shown[candidates[0][1]] = None
+    return protect([counts], anonymous, rows_known=exclusive, columns_known=False)[0]
+
+
+def protect(
+    table: list[list[int]], anonymous: bool, *, rows_known: bool, columns_known: bool
+) -> list[list[int | None]]:
+    """A table of counts with those under MIN_CELL hidden (zero too: "nobody chose X" can tell
+    what each of a few people chose), and enough others with them that no hidden count can be
+    worked out from the totals a reader knows: each row's (``rows_known``: one answer per
+    person, and the row's people are shown) and each column's (``columns_known``: the main
+    results give the column's count over everybody). A row or column with a hidden count then
+    holds a second hidden one, or nothing shown at all."""
+    shown: list[list[int | None]] = [[_hide(c, anonymous) for c in row] for row in table]
+    if not anonymous:
+        return shown
+    lines: list[list[tuple[int, int]]] = []
+    if rows_known:
+        lines += [[(r, c) for c in range(len(row))] for r, row in enumerate(table)]
+    if columns_known and table:
+        lines += [[(r, c) for r in range(len(table))] for c in range(len(table[0]))]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [cell for cell in line if shown[cell[0]][cell[1]] is None]
+            if len(hidden) != 1:
+                continue
+            candidates = sorted((table[r][c], r, c) for r, c in line if shown[r][c] is not None)
+            if candidates:
+                _count, r, c = candidates[0]
+                shown[r][c] = None
+                changed = True
     return shown
 
 
@@ -177,7 +204,12 @@ def compute_results(survey: Survey) -> SurveyResults:
             low, high = NUMBER_KINDS[question.kind]
             labels = [(str(v), counts.get(v, 0)) for v in range(low, high + 1)]
             total = sum(counts.get(v, 0) for v in range(low, high + 1))
-            if total and not (anonymous and total < MIN_CELL):
+            # With a count hidden the average (and the NPS) would be one more equation to work
+            # the hidden counts out from: shown only when every count is.
+            every_count_shown = not anonymous or all(
+                counts.get(v, 0) >= MIN_CELL for v in range(low, high + 1)
+            )
+            if total and every_count_shown:
                 result.average = round(
                     sum(v * counts.get(v, 0) for v in range(low, high + 1)) / total, 2
                 )
@@ -287,13 +319,20 @@ def compute_crosstab(survey: Survey, by: str) -> list[Crosstab]:
             slots = list(range(low, high + 1))
             columns = [str(v) for v in slots]
         exclusive = question.kind != Kind.MULTIPLE
-        groups: list[tuple[Any, int | None, list[int | None]]] = []
+        labels: list[Any] = []
+        table: list[list[int]] = []
         for g in shown:
-            row = [counts[(question.pk, g)].get(s, 0) for s in slots]
-            groups.append((g, people[g], _suppress(row, anonymous, exclusive)))
+            labels.append((g, people[g]))
+            table.append([counts[(question.pk, g)].get(s, 0) for s in slots])
         if show_pool:
-            row = [sum(counts[(question.pk, g)].get(s, 0) for g in pool) for s in slots]
-            groups.append(("__pool__", pool_size, _suppress(row, anonymous, exclusive)))
+            labels.append(("__pool__", pool_size))
+            table.append([sum(counts[(question.pk, g)].get(s, 0) for g in pool) for s in slots])
+        # The rows shown add up to the main results' counts: a hidden cell of a column must
+        # not be their difference from the others.
+        cells = protect(table, anonymous, rows_known=exclusive, columns_known=True)
+        groups: list[tuple[Any, int | None, list[int | None]]] = [
+            (g, n, row) for (g, n), row in zip(labels, cells, strict=True)
+        ]
         out.append(Crosstab(question.pk, question.text, columns, groups, hidden_groups=len(pool)))
     return out
 

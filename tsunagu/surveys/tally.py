@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from .models import Answer, GroupTally, Participation, Survey, Tally
+from .models import MIN_CELL, Answer, GroupTally, Response, Survey, Tally
 
 Key = tuple[int, str]
 
@@ -107,6 +107,14 @@ def groups_of(facts: Mapping[str, Any]) -> dict[str, str]:
     return {d: "" if facts.get(d) in (None, "") else str(facts[d]) for d in DIMENSIONS}
 
 
+def coarsen(facts: Mapping[str, Any], frequent: Mapping[str, list[str]]) -> dict[str, str]:
+    """The groups an anonymous respondent is counted in: their own where at least MIN_CELL of
+    the audience shared it when the survey opened, else "" ("other or not known")."""
+    return {
+        d: group if group in frequent.get(d, ()) else "" for d, group in groups_of(facts).items()
+    }
+
+
 def group_keys(
     facts: Mapping[str, Any], counts: Counter[Key], *, person: int = 0
 ) -> Counter[GroupKey]:
@@ -150,25 +158,52 @@ def apply_groups(survey: Survey, before: Counter[GroupKey], after: Counter[Group
 
 
 def rebuild_groups(survey: Survey) -> None:
-    """The cross-tabulation counts of a named survey, from its answers and participations.
-    An anonymous survey's cannot be counted again (nothing joins an answer to its member):
-    they are kept from its first answer on."""
-    GroupTally.objects.filter(survey=survey).delete()
+    """The cross-tabulation counts of a named survey, from its answers and the groups kept on
+    each response. An anonymous survey's cannot be counted again (nothing joins an answer to
+    any group): they are kept batch by batch (batches.write_batch)."""
     if survey.is_anonymous:
         return
+    GroupTally.objects.filter(survey=survey).delete()
     facts = {
-        p["user_id"]: p
-        for p in Participation.objects.filter(survey=survey).values(
-            "user_id", "role", "left_year", "department"
+        pk: {"role": role, "left_year": year, "department": department}
+        for pk, role, year, department in Response.objects.filter(survey=survey).values_list(
+            "pk", "role", "left_year", "department"
         )
     }
     rows: dict[Any, list] = {}
-    for user_id, *row in Answer.objects.filter(survey=survey).values_list(
-        "response__user_id", "question_id", "choice_id", "is_other", "number", "date", "text"
+    for response_id, *row in Answer.objects.filter(survey=survey).values_list(
+        "response_id", "question_id", "choice_id", "is_other", "number", "date", "text"
     ):
-        rows.setdefault(user_id, []).append(tuple(row))
+        rows.setdefault(response_id, []).append(tuple(row))
     total: Counter[GroupKey] = Counter()
-    for user_id, answers in rows.items():
-        if user_id in facts:
-            total.update(group_keys(dict(facts[user_id]), keys_of(answers), person=1))
+    for response_id, answers in rows.items():
+        if response_id in facts:
+            total.update(group_keys(facts[response_id], keys_of(answers), person=1))
     apply_groups(survey, Counter(), total)
+
+
+def fold_small_groups(survey: Survey) -> None:
+    """An anonymous survey's cross-tabulation counts once it has closed: a group of fewer than
+    MIN_CELL respondents joins "" ("other or not known"), and so do the next smallest until ""
+    holds MIN_CELL or more (or everybody). The caller holds the survey's row lock."""
+    for dimension in DIMENSIONS:
+        people = dict(
+            GroupTally.objects.filter(
+                survey=survey, dimension=dimension, question__isnull=True, key="people"
+            ).values_list("group", "count")
+        )
+        small = [g for g, n in people.items() if g and n < MIN_CELL]
+        pool = people.get("", 0) + sum(people[g] for g in small)
+        rest = sorted((n, g) for g, n in people.items() if g and g not in small)
+        while 0 < pool < MIN_CELL and rest:
+            n, g = rest.pop(0)
+            small.append(g)
+            pool += n
+        if not small:
+            continue
+        rows = GroupTally.objects.filter(survey=survey, dimension=dimension, group__in=small)
+        moved: Counter[GroupKey] = Counter()
+        for question_id, key, count in rows.values_list("question_id", "key", "count"):
+            moved[(dimension, "", question_id, key)] += count
+        rows.delete()
+        apply_groups(survey, Counter(), moved)

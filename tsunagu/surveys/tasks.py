@@ -18,8 +18,9 @@ from tsunagu.notify.actions import notify
 from tsunagu.tenancy.days import network_zone
 from tsunagu.tenancy.models import Network
 
-from .audience import audience_members
-from .models import Participation, Survey
+from .audience import audience_members, frequent_groups
+from .batches import write_batch
+from .models import Anonymity, Participation, Survey
 
 REMIND_BEFORE = timedelta(days=3)
 
@@ -73,6 +74,10 @@ def invite(network_id: int, survey_id: int) -> int:
         if not claimed:
             return 0
         survey = Survey.objects.select_related("network").get(pk=survey_id)
+        if survey.is_anonymous:
+            Survey.objects.filter(pk=survey_id, groups_at_opening__isnull=True).update(
+                groups_at_opening=frequent_groups(survey)
+            )
         if survey.is_event_feedback:
             return 0  # the event's follow-up message is its invitation
         user_ids = _not_answered(survey)
@@ -127,3 +132,32 @@ def remind(network_id: int, survey_id: int) -> int:
             url=survey_url(survey),
         )
         return len(user_ids)
+
+
+@shared_task(acks_late=True)
+def write_pending_batch(network_id: int, survey_id: int) -> int:
+    """Queued after every anonymous answer and at closing: writes the waiting answers once
+    enough of them wait (batches.write_batch)."""
+    network = Network.objects.filter(pk=network_id, is_active=True).first()
+    if network is None:
+        return 0
+    with scope(network=network):
+        return write_batch(survey_id)
+
+
+@shared_task(acks_late=True)
+def write_closed_batches() -> int:
+    """Run by Celery beat every 15 minutes: the answers still waiting in anonymous surveys that
+    have closed are written, whatever their number (and the small groups folded)."""
+    now = timezone.now()
+    with scopes_disabled():
+        due = list(
+            Survey.objects.filter(
+                anonymity=Anonymity.ANONYMOUS,
+                published=True,
+                final_batch_written=False,
+                closes_at__lte=now,
+                network__is_active=True,
+            ).values_list("pk", "network_id")
+        )
+    return sum(write_pending_batch(network_id, survey_id) for survey_id, network_id in due)

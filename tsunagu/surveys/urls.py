@@ -12,6 +12,7 @@ urlpatterns = [
     path("copy/", views.survey_copy, name="copy"),
     path("<id:survey_id>/", views.survey_answer, name="answer"),
     path("<id:survey_id>/draft/", views.survey_draft, name="draft"),
+    path("<id:survey_id>/mine/", views.survey_edit_link, name="edit_link"),
     path("<id:survey_id>/edit/", views.survey_edit, name="edit"),
     path("<id:survey_id>/questions/", views.survey_questions, name="questions"),
     path("<id:survey_id>/sections/", views.section_add, name="section_add"),

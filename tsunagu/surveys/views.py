@@ -25,7 +25,7 @@ from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions, exports, results
+from . import actions, batches, exports, results
 from .access import (
     access_managed_survey,
     access_survey,
@@ -34,11 +34,21 @@ from .access import (
     check_create_survey_permission,
     check_see_results_permission,
     filter_surveys_for,
+    has_answered,
     may_see_results,
 )
 from .audience import audience_members, in_audience
-from .forms import AnswerForm, CopyForm, CrosstabForm, QuestionForm, SectionForm, SurveyForm
-from .models import CHOICE_KINDS, Kind, Participation, Question, Section, Survey
+from .forms import (
+    AnswerForm,
+    CopyForm,
+    CrosstabForm,
+    EditLinkForm,
+    QuestionForm,
+    SectionForm,
+    SurveyForm,
+)
+from .keys import new_token, valid_token
+from .models import CHOICE_KINDS, Kind, Participation, Pending, Question, Section, Survey
 
 
 def _url(name: str, survey: Survey, **kwargs: Any) -> str:
@@ -156,7 +166,9 @@ def _question_rows(survey: Survey) -> list[dict[str, Any]]:
         .annotate(n_answers=Count("answers"))
         .order_by("position", "id")
     )
-    return [{"question": q, "answered": q.n_answers > 0} for q in questions]
+    # Answers waiting for their batch (anonymous) hold every question as answered.
+    waiting = Pending.objects.filter(survey=survey).exists()
+    return [{"question": q, "answered": waiting or q.n_answers > 0} for q in questions]
 
 
 @member_required
@@ -327,21 +339,62 @@ def _initial(values: dict[str, list[str]], questions: list[Question]) -> dict[st
 
 
 def _response_values(response: Any) -> dict[str, list[str]]:
+    rows = [
+        (a.question_id, a.choice_id, a.is_other, a.number, a.date, a.text)
+        for a in response.answers.all()
+    ]
+    return _values(rows)
+
+
+def _pending_values(entry: Pending) -> dict[str, list[str]]:
+    rows = [(q, c, o, n, d, t) for q, _v, c, o, n, d, t in batches.payload_rows(entry.payload)]
+    return _values(rows)
+
+
+def _values(rows: list[tuple[Any, ...]]) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
-    for answer in response.answers.all():
-        name = f"q{answer.question_id}"
-        if answer.choice_id is not None:
-            values.setdefault(name, []).append(str(answer.choice_id))
-        elif answer.is_other:
+    for question_id, choice_id, is_other, number, date, text in rows:
+        name = f"q{question_id}"
+        if choice_id is not None:
+            values.setdefault(name, []).append(str(choice_id))
+        elif is_other:
             values.setdefault(name, []).append("other")
-            values[f"{name}_other"] = [answer.text]
-        elif answer.number is not None:
-            values[name] = [str(answer.number)]
-        elif answer.date is not None:
-            values[name] = [answer.date.isoformat()]
+            values[f"{name}_other"] = [text]
+        elif number is not None:
+            values[name] = [str(number)]
+        elif date is not None:
+            values[name] = [date.isoformat()]
         else:
-            values[name] = [answer.text]
+            values[name] = [text]
     return values
+
+
+# The edit token of an anonymous response (keys.py) lives in a signed, HttpOnly cookie sent only
+# to the survey's own pages; the form carries a fresh one for a first answer, so that a double
+# submit of the same form sends the same token and changes the one response.
+EDIT_COOKIE = "tsunagu_survey_edit"
+EDIT_SALT = "tsunagu.surveys.edit"
+TOKEN_FIELD = "edit_token"  # noqa: S105 - the name of a form field
+
+
+def _cookie_token(request: NetworkRequest) -> str | None:
+    token = request.get_signed_cookie(EDIT_COOKIE, default=None, salt=EDIT_SALT)
+    return token if valid_token(token) else None
+
+
+def _set_edit_cookie(response: HttpResponse, survey: Survey, token: str) -> None:
+    from django.conf import settings
+
+    response.set_signed_cookie(
+        EDIT_COOKIE,
+        token,
+        salt=EDIT_SALT,
+        path=_url("answer", survey),
+        max_age=max(int((survey.closes_at - timezone.now()).total_seconds()), 0) + 86400,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
 
 
 # Answers never reach an error report or a log: Django's reports of a failed request list the
@@ -357,7 +410,17 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
     questions = list(
         Question.objects.filter(survey=survey).select_related("section").prefetch_related("choices")
     )
-    mine = actions.own_response(member, survey)
+    anonymous = survey.is_anonymous
+    tokens = tuple(t for t in (_cookie_token(request),) if t)
+    answered = has_answered(member, survey)
+    mine: Any = None
+    if anonymous:
+        found = actions.own_anonymous(survey, tokens) if answered else None
+        mine = found[1] if found else None
+    else:
+        mine = actions.own_response(member, survey)
+    # An anonymous survey answered without the token at hand: nothing to show or change here.
+    locked = anonymous and mine is None and answered
     asked = survey.published and in_audience(member, survey)
     status = 200
     if request.method == "POST":
@@ -373,8 +436,14 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
             return redirect(_url("answer", survey))
         form = AnswerForm(request.POST, questions=questions)
         if form.is_valid():
+            posted = request.POST.get(TOKEN_FIELD, "")
             try:
-                _response, created = actions.do_submit_response(member, survey, form.given())
+                done = actions.do_submit_response(
+                    member, survey, form.given(), edit_tokens=(*tokens, posted)
+                )
+            except actions.AlreadyAnswered as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect(_url("answer", survey))
             except ValidationError as error:
                 form.add_error(None, error.messages)
                 status = 400
@@ -382,19 +451,25 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
                 form.add_error(None, _("This survey does not ask you."))
                 status = 403
             else:
+                if anonymous and done.edit_token:
+                    return _answered_anonymously(request, survey, done)
                 messages.success(
                     request,
                     _("Thank you for answering!")
-                    if created
+                    if done.created
                     else _("Your answers have been updated."),
                 )
                 return redirect(_url("answer", survey))
         else:
             status = 400
     else:
-        draft = actions.own_draft(member, survey)
+        draft = None if mine is not None and anonymous else actions.own_draft(member, survey)
         if draft is not None:
             form = AnswerForm(initial=_initial(draft.data, questions), questions=questions)
+        elif isinstance(mine, Pending):
+            form = AnswerForm(
+                initial=_initial(_pending_values(mine), questions), questions=questions
+            )
         elif mine is not None:
             form = AnswerForm(
                 initial=_initial(_response_values(mine), questions), questions=questions
@@ -409,11 +484,69 @@ def survey_answer(request: NetworkRequest, survey_id: int) -> HttpResponse:
             "form": form,
             "groups": _sections(questions, form),
             "mine": mine,
+            "locked": locked,
+            # A first anonymous answer: the token it will be kept under (see TOKEN_FIELD).
+            "new_token": new_token() if anonymous and not answered else "",
+            "token_field": TOKEN_FIELD,
+            "drafts": not (anonymous and mine is not None),
             "asked": asked,
             "manages": can_manage_survey(member, survey),
             "results_visible": may_see_results(member, survey),
         },
         status=status,
+    )
+
+
+def _answered_anonymously(
+    request: NetworkRequest, survey: Survey, done: actions.Submitted
+) -> HttpResponse:
+    """After an anonymous answer: the token goes into the cookie, and a first answer shows, once,
+    the link that opens the answers on another device (the token after "#", which browsers do
+    not send: it reaches no server log)."""
+    if done.created:
+        messages.success(request, _("Thank you for answering!"))
+        link = request.build_absolute_uri(_url("edit_link", survey)) + "#" + str(done.edit_token)
+        response = render(request, "surveys/answered.html", {"survey": survey, "link": link})
+    else:
+        messages.success(
+            request,
+            _(
+                "Your answers have been updated. The results show the change together with "
+                "other answers, once enough have come in."
+            ),
+        )
+        response = redirect(_url("answer", survey))
+    _set_edit_cookie(response, survey, str(done.edit_token))
+    return response
+
+
+@sensitive_post_parameters()
+@member_required
+def survey_edit_link(request: NetworkRequest, survey_id: int) -> HttpResponse:
+    """The link to change one's anonymous answers, opened on another device: the token (after
+    "#", read by surveys/edit_link.js, or pasted) is checked and kept in this device's cookie."""
+    member = request.membership
+    survey = access_survey(member, survey_id)
+    survey.network = member.network
+    form = EditLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        found = (
+            actions.own_anonymous(survey, (token,))
+            if survey.is_anonymous and has_answered(member, survey)
+            else None
+        )
+        if found is not None:
+            messages.success(request, _("Your answers are open for changes on this device."))
+            response = redirect(_url("answer", survey))
+            _set_edit_cookie(response, survey, token)
+            return response
+        form.add_error("token", _("This link does not open answers of yours to this survey."))
+    return render(
+        request,
+        "surveys/edit_link.html",
+        {"survey": survey, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -473,6 +606,7 @@ def survey_results(request: NetworkRequest, survey_id: int) -> HttpResponse:
     survey = access_survey(member, survey_id)
     survey.network = member.network
     check_see_results_permission(member, survey)
+    batches.write_if_closed(survey)
     manages = can_manage_survey(member, survey)
     html = results.cached_page(
         survey,
@@ -496,11 +630,12 @@ def survey_results(request: NetworkRequest, survey_id: int) -> HttpResponse:
     )
 
 
-def _group_label(by: str, value: Any) -> str:
+def _group_label(by: str, value: Any, anonymous: bool) -> str:
     if value == "__pool__":
         return _("Other groups combined")
     if value in (None, ""):
-        return _("Not known")
+        # Anonymous: also everyone whose group was too small to count apart.
+        return _("Other or not known") if anonymous else _("Not known")
     if by == "role":
         return str(dict(Role.choices).get(value, value))
     return str(value)
@@ -520,6 +655,7 @@ def survey_crosstab(request: NetworkRequest, survey_id: int) -> HttpResponse:
             status=400,
         )
     by = form.cleaned_data["by"]
+    batches.write_if_closed(survey)
     if survey.is_anonymous and not survey.is_closed:
         # Tables that change with every answer would tell, from one view to the next, the
         # group (and so often the person) of whoever answered in between.
@@ -535,7 +671,10 @@ def survey_crosstab(request: NetworkRequest, survey_id: int) -> HttpResponse:
             {
                 "text": table.text,
                 "columns": [other if c == "__other__" else c for c in table.columns],
-                "groups": [(_group_label(by, g), n, cells) for g, n, cells in table.groups],
+                "groups": [
+                    (_group_label(by, g, survey.is_anonymous), n, cells)
+                    for g, n, cells in table.groups
+                ],
                 "hidden_groups": table.hidden_groups,
             }
         )
@@ -547,6 +686,7 @@ def survey_crosstab(request: NetworkRequest, survey_id: int) -> HttpResponse:
 
 
 def _export_withheld(request: NetworkRequest, survey: Survey) -> HttpResponse | None:
+    batches.write_if_closed(survey)
     if not exports.withheld(survey):
         return None
     messages.error(

@@ -68,26 +68,31 @@ def forwards(apps, schema_editor) -> None:
                 network_id=event.network_id
             ).values_list("membership__user_id", "left_on", "last_department")
         }
+        # Also runs against the models of later migrations (its test calls it with the current
+        # ones): 0006 moved the groups from the participation to the named response and 0005
+        # dropped the owner key.
+        later = not any(f.name == "role" for f in Participation._meta.get_fields())
         for feedback in Feedback.objects.filter(event=event).order_by("pk"):
             left_year, department = profiles.get(feedback.user_id, (None, ""))
+            facts = {
+                "role": roles.get(feedback.user_id, ""),
+                "left_year": left_year,
+                "department": department[:100],
+            }
             _participation, new = Participation.objects.get_or_create(
                 survey=survey,
                 user_id=feedback.user_id,
-                defaults={
-                    "network_id": event.network_id,
-                    "role": roles.get(feedback.user_id, ""),
-                    "left_year": left_year,
-                    "department": department[:100],
-                },
+                defaults={"network_id": event.network_id, **({} if later else facts)},
             )
             if not new:
                 continue
+            keys = facts if later else {"owner_key": owner_key(survey.pk, feedback.user_id)}
             response = Response.objects.create(
                 network_id=event.network_id,
                 survey=survey,
-                owner_key=owner_key(survey.pk, feedback.user_id),
                 user_id=feedback.user_id,
                 submitted_at=feedback.created_at,
+                **keys,
             )
             Answer.objects.create(
                 network_id=event.network_id, survey=survey, response=response,

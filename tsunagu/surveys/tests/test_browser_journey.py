@@ -142,3 +142,42 @@ def test_the_office_surveys_recent_leavers_one_answers_on_a_phone_the_office_dow
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert rows[0][0] == "名前" and "アルムナイ活動への満足度は?" in rows[0]
     assert rows[1][0] == "田中 花子" and "やや満足" in rows[1]
+
+
+def test_an_anonymous_answer_is_changed_on_another_device_through_the_link(
+    open_as: Callable[[Membership], Page],
+) -> None:
+    from tsunagu.surveys.models import Kind, Pending
+    from tsunagu.surveys.tests.helpers import add_question, make_survey
+
+    network = make_network(slug="mitsuba", name="三ツ葉商事 アルムナイ")
+    hanako = leaver(network, "田中 花子", 2021)
+    survey = make_survey(network, anonymity="anonymous", title="匿名の職場アンケート")
+    add_question(survey, "ご意見・ご要望", Kind.LONG)
+    url = f"/n/mitsuba/surveys/{survey.pk}/"
+
+    phone = open_as(hanako)
+    phone.goto(url)
+    phone.get_by_label("ご意見・ご要望").fill("スマホからの意見")
+    phone.get_by_role("button", name="回答を送信する").click()
+    expect(phone.locator(".messages")).to_contain_text("ご回答ありがとうございました")
+    link = phone.locator("#edit-link").input_value()
+    assert link.startswith("http") and "#" in link
+    # Back on the phone (the cookie): the answer, to change.
+    phone.goto(url)
+    expect(phone.get_by_label("ご意見・ご要望")).to_have_value("スマホからの意見")
+
+    # On her laptop, without the cookie: answered, nothing to change, until she opens the link.
+    laptop = open_as(hanako)
+    laptop.goto(url)
+    expect(laptop.locator("form.survey-form")).to_have_count(0)
+    laptop.goto(link)
+    expect(laptop).to_have_url(f"{link.split('/n/')[0]}{url}")
+    comment = laptop.get_by_label("ご意見・ご要望")
+    expect(comment).to_have_value("スマホからの意見")
+    comment.fill("パソコンで書き直した意見")
+    laptop.get_by_role("button", name="回答を更新する").click()
+    expect(laptop.locator(".messages")).to_be_visible()
+    with scopes_disabled():
+        [entry] = Pending.objects.filter(survey=survey)
+    assert "パソコンで書き直した意見" in str(entry.payload)

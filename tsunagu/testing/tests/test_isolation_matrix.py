@@ -296,6 +296,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "surveys:copy": MEMBERS,
     "surveys:answer": MEMBERS,
     "surveys:draft": MEMBERS,
+    "surveys:edit_link": MEMBERS,
     "surveys:edit": MEMBERS,
     "surveys:questions": MEMBERS,
     "surveys:section_add": MEMBERS,
