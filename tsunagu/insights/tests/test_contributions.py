@@ -125,9 +125,10 @@ def an_attendance(world: World, member: Membership) -> None:
 def a_survey_answer(world: World, member: Membership, anonymity: str = Anonymity.NAMED) -> None:
     survey = make_survey(world.net_a, anonymity=anonymity)
     question = add_question(survey, "満足度は?", QuestionKind.SCALE)
-    do_submit_response(member, survey, {question.pk: Given(number=4)})
-    # Changed before it closes: still one answer.
-    do_submit_response(member, survey, {question.pk: Given(number=5)})
+    first = do_submit_response(member, survey, {question.pk: Given(number=4)})
+    # Changed before it closes (an anonymous answer with its edit token): still one answer.
+    tokens = (first.edit_token,) if first.edit_token else ()
+    do_submit_response(member, survey, {question.pk: Given(number=5)}, edit_tokens=tokens)
 
 
 ACTS: dict[str, tuple[Callable[[World, Membership], None], list[tuple[str, str]]]] = {
