@@ -110,11 +110,27 @@ def test_a_push_shows_a_notification_that_opens_the_page_it_names(
         "url": "/n/mitsuba/talk/",
         "tag": "tsunagu-7",
     }
-    session.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": live_server.url, "registrationId": registrations[0], "data": json.dumps(pushed)},
-    )
-    shown = wait_until(lambda: page.evaluate(SHOWN), what="the notification is shown")
+
+    def deliver() -> None:
+        # To each registration the browser reported: on a busy machine the first report may name
+        # one the worker's activation replaced, and a push sent there is dropped. The tag makes a
+        # second delivery replace the first notification, not add one.
+        for registration in dict.fromkeys(registrations):
+            session.send(
+                "ServiceWorker.deliverPushMessage",
+                {
+                    "origin": live_server.url,
+                    "registrationId": registration,
+                    "data": json.dumps(pushed),
+                },
+            )
+
+    deliver()
+    try:
+        shown = wait_until(lambda: page.evaluate(SHOWN), timeout=10)
+    except AssertionError:
+        deliver()
+        shown = wait_until(lambda: page.evaluate(SHOWN), what="the notification is shown")
     assert shown == [[NETWORK, pushed["body"], "tsunagu-7", "/n/mitsuba/talk/"]]
 
 
