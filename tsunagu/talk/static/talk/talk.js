@@ -290,6 +290,11 @@
       if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
       return;
     }
+    // Their message is here: they are no longer typing it.
+    if (msg.sender && typers[msg.sender]) {
+      delete typers[msg.sender];
+      renderTyping();
+    }
     if (msg.thread) {
       if (again) return;
       var root = list && list.querySelector('[data-id="' + msg.thread + '"] [data-replies]');
@@ -483,6 +488,7 @@
       var pending = pendingNode(entry);
       if (list && pending) list.appendChild(pending);
       textarea.value = "";
+      lastTyping = 0; // the next message is announced from its first key
       pump();
       if (!open) showStatus(strings.offline);
     });
