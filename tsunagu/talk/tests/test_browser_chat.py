@@ -1,4 +1,5 @@
-"""Talk as a chat in real browsers, in Japanese: the typing line goes when the message comes."""
+"""Talk as a chat in real browsers, in Japanese: the typing line goes when the message comes,
+and the Enter key sends where the network chose so (never while the input method composes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from tsunagu.talk.tests.test_browser_talk import open_as
 from tsunagu.testing.sites import Site, make_site
 
 pytestmark = [pytest.mark.browser]
+
+COMPOSING_ENTER = """(area) => {
+  const event = new KeyboardEvent("keydown", {
+    key: "Enter", code: "Enter", isComposing: true, bubbles: true, cancelable: true,
+  });
+  area.dispatchEvent(event);
+  return event.defaultPrevented;
+}"""
 
 
 @pytest.fixture
@@ -55,3 +64,57 @@ def test_the_typing_line_goes_as_soon_as_the_message_arrives(
     finally:
         hanako_ctx.close()
         ichiro_ctx.close()
+
+
+def test_enter_sends_only_where_the_network_chose_it_and_never_while_composing(
+    browser: Browser, site: tuple[Site, AsgiWorker]
+) -> None:
+    data, worker = site
+    room = f"/n/{data.slug}/talk/r/{data.room}/"
+    hanako_ctx, hanako = open_as(browser, worker, data.sessions[1], room)
+    misaki_ctx, misaki = open_as(browser, worker, data.sessions[0], f"/n/{data.slug}/manage/")
+    try:
+        # Out of the box Enter starts a new line, and Ctrl+Enter sends.
+        connected(hanako)
+        area = hanako.get_by_label("メッセージ")
+        area.fill("おはようございます")
+        area.press("Enter")
+        expect(area).to_have_value("おはようございます\n")
+        area.press("Control+Enter")
+        expect(stored(hanako, "おはようございます")).to_be_visible()
+        expect(area).to_have_value("")
+
+        # The office chooses Enter to send.
+        setting = misaki.locator("input[name=talk_enter_sends]")
+        expect(setting).not_to_be_checked()
+        setting.check()
+        misaki.get_by_role("button", name="保存", exact=True).click()
+        expect(misaki.locator("input[name=talk_enter_sends]")).to_be_checked()
+
+        hanako.reload()
+        connected(hanako)
+        area = hanako.get_by_label("メッセージ")
+        area.fill("こんにちは")
+        area.press("Enter")
+        expect(stored(hanako, "こんにちは")).to_be_visible()
+        expect(area).to_have_value("")
+
+        # Shift+Enter starts a new line.
+        area.fill("来週の予定")
+        area.press("Shift+Enter")
+        expect(area).to_have_value("来週の予定\n")
+
+        # The Enter that confirms a kana-kanji conversion sends nothing.
+        area.fill("かいぎ")
+        assert area.evaluate(COMPOSING_ENTER) is False
+        expect(area).to_have_value("かいぎ")
+        expect(hanako.locator(".talk-msg", has_text="かいぎ")).to_have_count(0)
+        area.fill("会議は3時からです")
+        area.press("Enter")
+        expect(stored(hanako, "会議は3時からです")).to_be_visible()
+        hanako.reload()
+        expect(hanako.locator(".talk-msg", has_text="かいぎ")).to_have_count(0)
+        expect(hanako.locator(".talk-msg", has_text="会議は3時からです")).to_have_count(1)
+    finally:
+        hanako_ctx.close()
+        misaki_ctx.close()

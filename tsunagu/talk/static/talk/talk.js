@@ -19,6 +19,8 @@
   var me = Number(holder.getAttribute("data-talk-member"));
   var roomId = Number(holder.getAttribute("data-talk-room") || 0);
   var live = holder.getAttribute("data-live") === "1";
+  // The network's choice: Enter sends (Shift+Enter starts a new line), or Ctrl/Cmd+Enter does.
+  var enterSends = holder.hasAttribute("data-enter-sends");
   var list = holder.querySelector("[data-messages]");
   var typingLine = holder.querySelector("[data-typing]");
   var compose = holder.querySelector("[data-compose]");
@@ -498,7 +500,14 @@
         if (now - lastTyping > 3000) { lastTyping = now; send({ type: "typing", room: roomId }); }
       });
       textarea.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) compose.requestSubmit();
+        // Never while an input method is composing: its Enter confirms the kana-kanji conversion
+        // (keyCode 229: browsers that report the composing key so).
+        if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+        var plain = !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+        if (event.ctrlKey || event.metaKey || (enterSends && plain)) {
+          event.preventDefault();
+          compose.requestSubmit();
+        }
       });
     }
   }
