@@ -34,6 +34,7 @@ class NetworkSettingsForm(forms.ModelForm):
             "members_may_create_events",
             "supporters_may_moderate",
             "supporters_may_create_surveys",
+            "talk_enter_sends",
         ]
         field_classes = {
             "logo": ImageUploadField,

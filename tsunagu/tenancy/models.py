@@ -82,6 +82,14 @@ class Network(models.Model):
         default=False,
         help_text=_("Otherwise only operators create surveys."),
     )
+    talk_enter_sends = models.BooleanField(
+        _("Enter sends a talk message"),
+        default=False,
+        help_text=_(
+            "Shift+Enter then starts a new line. Otherwise Enter starts a new line and "
+            "Ctrl+Enter (⌘+Enter on a Mac) sends."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -19,6 +19,8 @@
   var me = Number(holder.getAttribute("data-talk-member"));
   var roomId = Number(holder.getAttribute("data-talk-room") || 0);
   var live = holder.getAttribute("data-live") === "1";
+  // The network's choice: Enter sends (Shift+Enter starts a new line), or Ctrl/Cmd+Enter does.
+  var enterSends = holder.hasAttribute("data-enter-sends");
   var list = holder.querySelector("[data-messages]");
   var typingLine = holder.querySelector("[data-typing]");
   var compose = holder.querySelector("[data-compose]");
@@ -120,6 +122,17 @@
       item.hidden = false;
     }
     bumpNav(1);
+  }
+  // The room list's line under a room: who wrote last, and the start of what they wrote.
+  function showLast(msg) {
+    var line = document.querySelector('[data-room="' + msg.room + '"] [data-room-last]');
+    if (!line || msg.thread || msg.deleted || msg.hidden) return;
+    var text = new DOMParser().parseFromString(msg.html || "", "text/html").body.textContent;
+    text = text.replace(/\s+/g, " ").trim();
+    if (text.length > 60) text = text.slice(0, 59) + "…";
+    line.querySelector("[data-last-name]").textContent = msg.name || strings.former || "";
+    line.querySelector("[data-last-text]").textContent = text || strings.file || "";
+    line.hidden = false;
   }
 
   // --- Rendering --------------------------------------------------------------------------------
@@ -288,7 +301,13 @@
     seen[key] = true;
     if (msg.room !== roomId || !live) {
       if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
+      if (!again) showLast(msg);
       return;
+    }
+    // Their message is here: they are no longer typing it.
+    if (msg.sender && typers[msg.sender]) {
+      delete typers[msg.sender];
+      renderTyping();
     }
     if (msg.thread) {
       if (again) return;
@@ -483,6 +502,7 @@
       var pending = pendingNode(entry);
       if (list && pending) list.appendChild(pending);
       textarea.value = "";
+      lastTyping = 0; // the next message is announced from its first key
       pump();
       if (!open) showStatus(strings.offline);
     });
@@ -492,7 +512,14 @@
         if (now - lastTyping > 3000) { lastTyping = now; send({ type: "typing", room: roomId }); }
       });
       textarea.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) compose.requestSubmit();
+        // Never while an input method is composing: its Enter confirms the kana-kanji conversion
+        // (keyCode 229: browsers that report the composing key so).
+        if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+        var plain = !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+        if (event.ctrlKey || event.metaKey || (enterSends && plain)) {
+          event.preventDefault();
+          compose.requestSubmit();
+        }
       });
     }
   }
