@@ -224,7 +224,8 @@ def browser(
             context.expose_function("__tsunaguCspViolation", on_violation)
             context.add_init_script(REPORT_CSP_VIOLATIONS)
             context.on("console", on_console)
-            axe.watch(context)
+            if options.get("java_script_enabled", True):  # axe needs JavaScript to run
+                axe.watch(context)
             return context
 
         browser.new_context = watched_context

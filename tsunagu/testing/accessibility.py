@@ -201,7 +201,7 @@ class AxeWatch:
             self._check(page)
 
     def _check(self, page: Any) -> None:
-        if self.checking or page.is_closed():
+        if self.checking or id(page) not in self.pages or page.is_closed():
             return
         self.checking = True
         self.navigated.pop(id(page), None)
