@@ -188,10 +188,25 @@ def csp_violations() -> list[str]:
 
 
 @pytest.fixture
+def accessibility_faults() -> list[str]:
+    return []
+
+
+@pytest.fixture
 def browser(
-    chromium_path: str, _allow_db_beside_playwright: None, csp_violations: list[str]
+    chromium_path: str,
+    _allow_db_beside_playwright: None,
+    csp_violations: list[str],
+    accessibility_faults: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
+
+    from tsunagu.testing.accessibility import AxeWatch
+
+    # Every page the test visits is checked with axe-core (tsunagu/testing/accessibility.py).
+    axe = AxeWatch(accessibility_faults)
+    axe.install(monkeypatch)
 
     def on_violation(report: str) -> None:
         csp_violations.append(report)
@@ -209,14 +224,19 @@ def browser(
             context.expose_function("__tsunaguCspViolation", on_violation)
             context.add_init_script(REPORT_CSP_VIOLATIONS)
             context.on("console", on_console)
+            if options.get("java_script_enabled", True):  # axe needs JavaScript to run
+                axe.watch(context)
             return context
 
         browser.new_context = watched_context
         yield browser
+        axe.check_open_pages()
         browser.close()
     # A journey passes only if the policy refused nothing on it (an inline script or style, an
-    # image from another site, an htmx attribute that needs eval).
+    # image from another site, an htmx attribute that needs eval) and axe found no serious or
+    # critical fault on any page it visited.
     assert csp_violations == [], "\n".join(csp_violations)
+    assert accessibility_faults == [], "axe-core found:\n" + "\n".join(accessibility_faults)
 
 
 # With PostgreSQL at hand (always under CI) `make test` runs two passes, and each test runs in

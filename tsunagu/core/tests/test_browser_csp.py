@@ -25,6 +25,7 @@ INJECT = """() => {
   document.body.append(note);
   const pixel = document.createElement("img");
   pixel.src = "https://tracker.example/pixel.gif";
+  pixel.alt = "";
   document.body.append(pixel);
   return window.injectedScriptRan;
 }"""
