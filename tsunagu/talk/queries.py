@@ -11,12 +11,12 @@ from the models; every value is a parameter. Results are typed rows
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 
 from django.db import connection
+from django.utils.html import strip_tags
 
 from tsunagu.accounts.models import User
 from tsunagu.core.sql import Rule, column, columns, in_scope, model_from_row
@@ -72,20 +72,12 @@ def _title_columns() -> str:
     )
 
 
-# The HTML is ours (sanitised Markdown, core/markdown.py): every "<" in text is escaped, so a
-# tag is exactly "<" to the next ">", and two substitutions read the text (strip_tags' parser
-# loop cost half a millisecond a room list). A line or block break becomes a space; an inline tag
-# nothing, as Japanese runs on without spaces.
-BREAK = re.compile(r"<(?:br|/p|/li|/h[1-6]|/blockquote|/pre|/td|/th)\b[^>]*>")
-TAG = re.compile(r"<[^>]*>")
-
-
 def excerpt(html: str) -> str:
     """The text of the start of a message's HTML on one line (a tag cut off at the end dropped);
-    empty for a message of files alone. The page escapes it again."""
+    empty for a message of files alone."""
     if html.rfind("<") > html.rfind(">"):
         html = html[: html.rfind("<")]
-    return " ".join(unescape(TAG.sub("", BREAK.sub(" ", html))).split())
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 @lru_cache(maxsize=1)
