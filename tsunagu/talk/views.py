@@ -78,7 +78,6 @@ def index(request: NetworkRequest) -> HttpResponse:
             "room": row.room,
             "title": title_of(member, row),
             "unread": max(row.room.last_seq - row.place.last_read_seq, 0) if row.place else 0,
-            "last": row.last,
         }
         for row in mine
     ]

@@ -123,17 +123,6 @@
     }
     bumpNav(1);
   }
-  // The room list's line under a room: who wrote last, and the start of what they wrote.
-  function showLast(msg) {
-    var line = document.querySelector('[data-room="' + msg.room + '"] [data-room-last]');
-    if (!line || msg.thread || msg.deleted || msg.hidden) return;
-    var text = new DOMParser().parseFromString(msg.html || "", "text/html").body.textContent;
-    text = text.replace(/\s+/g, " ").trim();
-    if (text.length > 60) text = text.slice(0, 59) + "…";
-    line.querySelector("[data-last-name]").textContent = msg.name || strings.former || "";
-    line.querySelector("[data-last-text]").textContent = text || strings.file || "";
-    line.hidden = false;
-  }
 
   // --- Rendering --------------------------------------------------------------------------------
   // A message that arrives live is a copy of the page's sample (talk/_message.html, rendered by
@@ -301,7 +290,6 @@
     seen[key] = true;
     if (msg.room !== roomId || !live) {
       if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
-      if (!again) showLast(msg);
       return;
     }
     // Their message is here: they are no longer typing it.
