@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tsunagu.core.middleware.HtmxVaryMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tsunagu.accounts.middleware.UserLanguageMiddleware",
     "tsunagu.accounts.middleware.UserTimeZoneMiddleware",

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy sent with every page."""
+"""Headers of every page: the Content-Security-Policy, and ``Vary`` on htmx's partial answers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 
 @lru_cache(maxsize=8)
@@ -53,4 +54,22 @@ class ContentSecurityPolicyMiddleware:
             return response  # Django's debug pages style and script themselves inline
         policy = content_security_policy(settings.SITE_URL, settings.MEDIA_URL)
         response.headers.setdefault("Content-Security-Policy", policy)
+        return response
+
+
+class HtmxVaryMiddleware:
+    """Marks an answer to htmx as varying on ``HX-Request``.
+
+    A page that answers htmx with part of itself (a search's results) has the same address as
+    the whole page, which htmx pushes into the history. Without ``Vary`` the browser keeps the
+    part under that address and shows it, unstyled and untitled, when the member comes back.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "htmx", False):
+            patch_vary_headers(response, ("HX-Request",))
         return response

@@ -71,8 +71,20 @@ def test_a_member_edits_their_profile_and_another_finds_it_without_the_hidden_fi
     expect(other).to_have_url(re.compile(r"q=%E3%81%BF%E3%82%89%E3%81%84"))
     expect(other.locator(".htmx-request")).to_have_count(0)
     other.screenshot(path=str(tmp_path / "2-directory-search.png"), full_page=True)
+    # Leaving the search box for the card sends no second search: its answer would push an
+    # address of its own and cancel the visit to her page.
+    searches: list[str] = []
+    other.on(
+        "request",
+        lambda request: (
+            searches.append(request.url)
+            if "?" in request.url and "/members/" in request.url
+            else None
+        ),
+    )
     card.get_by_role("link", name="田中 花子").click()
     other.wait_for_url(re.compile(r"/n/mitsuba/members/\d+/$"))
+    assert searches == []
     profile = other.locator(".profile")
     expect(profile).to_contain_text("人事マネージャー")
     expect(profile).to_contain_text("人事部")
@@ -80,3 +92,9 @@ def test_a_member_edits_their_profile_and_another_finds_it_without_the_hidden_fi
     expect(profile).not_to_contain_text("糸島")  # the hidden field is not there
     assert "糸島" not in other.content()
     other.screenshot(path=str(tmp_path / "3-profile-as-member.png"), full_page=True)
+
+    # A filter changed on the directory searches at once, without the button.
+    other.go_back()
+    other.get_by_role("combobox", name="表示").select_option("table")
+    expect(other).to_have_url(re.compile(r"view=table"))
+    expect(other.locator("#results table")).to_contain_text("田中 花子")
