@@ -30,6 +30,7 @@ from tsunagu.events.models import Audience
 from tsunagu.events.tests.helpers import make_event
 from tsunagu.news.actions import do_create_article
 from tsunagu.profiles.models import Profile
+from tsunagu.surveys.tests.helpers import make_survey
 from tsunagu.talk.actions import do_create_group, do_join_room, do_open_direct, do_open_office
 from tsunagu.talk.models import Room, RoomKind
 from tsunagu.talk.tests.helpers import make_room, post
@@ -154,6 +155,13 @@ def build_probes(world: World, subject: Membership, control: Membership) -> list
     probes.append(opens(f"/n/{a}/talk/manage/"))
     # The directory's "open to" filter: operators' and recruiters' only.
     probes.append(Probe("open-to filter", lambda _m: f"/n/{a}/members/", 'name="open_to"'))
+    # A survey for employees: its page and the page that opens one's anonymous answers on
+    # another device.
+    survey = make_survey(world.net_a, title=f"社員アンケート {CANARY_A}", audience="employees")
+    probes.append(Probe("survey", lambda _m: f"/n/{a}/surveys/{survey.pk}/", "社員アンケート"))
+    probes.append(
+        Probe("survey edit link", lambda _m: f"/n/{a}/surveys/{survey.pk}/mine/", "社員アンケート")
+    )
     # The apps of opportunities, surveys, insights, the digest, the exit interview and the
     # announcement e-mails: pages of the office (and of supporters where the network allows).
     for page in ("careers/manage/", "surveys/new/", "insights/",
