@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.forms import BaseInlineFormSet
 from django.utils import timezone
@@ -91,5 +93,7 @@ def note_private_view(viewer: Membership, view: ProfileView) -> None:
         record(viewer, AuditAction.VIEW_PRIVATE_FIELDS, target=view.membership, fields=fields)
 
 
-def note_export(viewer: Membership, *, rows: int, encoding: str) -> None:
-    record(viewer, AuditAction.EXPORT_ROSTER, rows=rows, encoding=encoding)
+def note_export(viewer: Membership, *, rows: int, encoding: str, lost: int = 0) -> None:
+    """``lost``: cells of a Shift_JIS file where a character became "?"."""
+    detail: dict[str, Any] = {"lost_cells": lost} if lost else {}
+    record(viewer, AuditAction.EXPORT_ROSTER, rows=rows, encoding=encoding, **detail)

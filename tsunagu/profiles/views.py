@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.core import caching
-from tsunagu.core.csvsafe import csv_safe
+from tsunagu.core.csvsafe import csv_bytes
 from tsunagu.core.storage import image_response, serves_upload
 from tsunagu.core.templatetags.layout import read_with_layout
 from tsunagu.tenancy.decorators import member_required, operator_required
@@ -475,21 +473,20 @@ def roster_export(request: NetworkRequest) -> HttpResponse:
     """CSV for Excel: UTF-8 with a BOM, or Shift_JIS (CP932) for older Excel versions."""
     member = request.membership
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(export_header())
-    rows = 0
-    for profile in _roster(member.network_id).iterator(chunk_size=1000):
-        # A name such as =HYPERLINK(...) must reach the spreadsheet as text, never as a formula.
-        writer.writerow([csv_safe(cell) for cell in _export_row(profile)])
-        rows += 1
-    text = buffer.getvalue()
-    if encoding == "utf-8":
-        content = ("\ufeff" + text).encode("utf-8")
-    else:
-        # Characters CP932 lacks (rare kanji, emoji) become "?"; the UTF-8 file keeps them all.
-        content = text.encode("cp932", errors="replace")
-    actions.note_export(member, rows=rows, encoding=encoding)
+    written = 0
+
+    def rows() -> Iterator[list[str]]:
+        nonlocal written
+        yield export_header()
+        for profile in _roster(member.network_id).iterator(chunk_size=1000):
+            written += 1
+            yield _export_row(profile)
+
+    # A name such as =HYPERLINK(...) reaches the spreadsheet as text, never as a formula; in
+    # Shift_JIS a character CP932 lacks becomes its equivalent (髙 stays, ～ stays) or "?",
+    # counted in the audit. The UTF-8 file keeps them all.
+    content, lost = csv_bytes(rows(), encoding)
+    actions.note_export(member, rows=written, encoding=encoding, lost=lost)
     stamp = timezone.localtime().strftime("%Y%m%d")
     response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
     suffix = "-sjis" if encoding == "shift_jis" else ""

@@ -628,8 +628,10 @@ def own_draft(member: Membership, survey: Survey) -> Draft | None:
     return Draft.objects.filter(survey=survey, user_id=member.user_id).first()
 
 
-def note_export(member: Membership, survey: Survey, *, rows: int, fmt: str) -> None:
-    """Audited without anything of the respondents: the survey, the format and the count."""
+def note_export(member: Membership, survey: Survey, *, rows: int, fmt: str, lost: int = 0) -> None:
+    """Audited without anything of the respondents: the survey, the format, the count, and how
+    many cells of a Shift_JIS file lost a character to "?"."""
+    detail: dict[str, Any] = {"lost_cells": lost} if lost else {}
     record(
         member,
         AuditAction.EXPORT_SURVEY,
@@ -637,4 +639,5 @@ def note_export(member: Membership, survey: Survey, *, rows: int, fmt: str) -> N
         name=survey.title,
         count=rows,
         format=fmt,
+        **detail,
     )

@@ -9,8 +9,6 @@ everything until then.
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.core.csvsafe import csv_safe
+from tsunagu.core.csvsafe import csv_bytes, csv_safe
 from tsunagu.tenancy.models import Role
 
 from .models import MIN_CELL, Answer, Choice, Question, Response, Survey
@@ -90,20 +88,22 @@ def rows(survey: Survey, questions: list[Question]) -> Iterator[list[Any]]:
         yield finish()
 
 
-def csv_bytes(survey: Survey, encoding: str) -> tuple[bytes, int]:
+def csv_file(survey: Survey, encoding: str) -> tuple[bytes, int, int]:
+    """The CSV file (``core.csvsafe.csv_bytes``: formula-safe; UTF-8 with a BOM, or CP932 with
+    each character it lacks made its equivalent or "?"), its number of answers, and how many
+    cells lost a character to "?"."""
     questions = list(Question.objects.filter(survey=survey).order_by("position", "id"))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_safe(c) for c in header(survey, questions)])
     count = 0
-    for row in rows(survey, questions):
-        writer.writerow([csv_safe(c) for c in row])
-        count += 1
-    text = buffer.getvalue()
-    if encoding == "utf-8":
-        return ("\ufeff" + text).encode("utf-8"), count
-    # Characters CP932 lacks (rare kanji, emoji) become "?"; the UTF-8 file keeps them all.
-    return text.encode("cp932", errors="replace"), count
+
+    def lines() -> Iterator[list[Any]]:
+        nonlocal count
+        yield header(survey, questions)
+        for row in rows(survey, questions):
+            count += 1
+            yield row
+
+    content, lost = csv_bytes(lines(), encoding)
+    return content, count, lost
 
 
 def xlsx_file(survey: Survey) -> tuple[Any, int]:

@@ -708,8 +708,8 @@ def survey_export_csv(request: NetworkRequest, survey_id: int) -> HttpResponse:
     if (withheld := _export_withheld(request, survey)) is not None:
         return withheld
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
-    content, rows = exports.csv_bytes(survey, "cp932" if encoding == "shift_jis" else "utf-8")
-    actions.note_export(member, survey, rows=rows, fmt=f"csv-{encoding}")
+    content, rows, lost = exports.csv_file(survey, encoding)
+    actions.note_export(member, survey, rows=rows, fmt=f"csv-{encoding}", lost=lost)
     stamp = timezone.localtime().strftime("%Y%m%d")
     suffix = "-sjis" if encoding == "shift_jis" else ""
     response = HttpResponse(content, content_type=f"text/csv; charset={encoding}")
