@@ -27,6 +27,8 @@ def test_an_operator_previews_a_members_digest_and_it_is_audited(world: World) -
     make_event(world.net_a, title="全員の新年会", audience="all")
     make_event(world.net_a, title="社員限定 事業説明会", audience="employees")
     operator = world.client(world.operator_a)
+    console = operator.get(f"/n/{world.net_a.slug}/manage/console/").content.decode()
+    assert f'href="{preview_url(world, "")}"' in console  # a tab of the office's pages
 
     found = operator.get(preview_url(world, "?q=田中"))
     assert found.status_code == 200
