@@ -185,7 +185,7 @@ SHARED_CACHE = bool(REDIS_URL)
 # Every cache key begins with this prefix (keys are named in tsunagu/core/caching.py). Raise
 # CACHE_SCHEMA with any change to the code that changes the shape of something kept in the cache:
 # the deployment then never reads what the previous code wrote, at the price of a cold cache.
-CACHE_SCHEMA = 2
+CACHE_SCHEMA = 3
 CACHE_KEY_PREFIX = f"tsunagu:s{CACHE_SCHEMA}"
 if REDIS_URL:
     CACHES = {
