@@ -1,4 +1,6 @@
-// Copy buttons: put the link on the clipboard, for pasting into LINE or a message.
+// Copy buttons (data-copy="<id of the field>", data-copied="<label once copied>"): put a link
+// on the clipboard, for pasting into LINE or a message. Used by the invitation links and the
+// link to one's anonymous survey answers.
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
