@@ -7,9 +7,10 @@ with the identifiers of real objects (``values_from_network_a()``), asked once w
 client as the role, and each one that answers a whole HTML page is opened in Chromium. The
 ``browser`` fixture runs axe-core on each page visited and fails the test on a serious fault.
 
-Each role reads every page twice, once on each size of screen and once in each language; the
-pairs alternate between roles, so every pairing of size and language is read by two roles
-(all four pairings for every role would double a run that already visits some 500 pages).
+Each role reads every page twice, once on each size of screen and once in each language (the
+pairs alternate between roles), and the pages of the header's navigation in the two other
+pairings as well: every page in both sizes and both languages, the main pages in all four
+pairings, without doubling a run that already visits some 500 pages.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser
 
+from tsunagu.privacy.tests.helpers import fill
 from tsunagu.tenancy.models import Membership
 from tsunagu.testing.world import World
 
@@ -57,7 +59,8 @@ def pages_of(client: Client, values: dict[str, str]) -> list[str]:
     return found
 
 
-# For each role, two passes: (screen, language). Together they hold every pairing twice.
+# For each role, two passes over every page (screen, language); the two other pairings read the
+# pages of the navigation.
 PASSES = {
     "operator": (("phone", "ja"), ("desktop", "en")),
     "alumni": (("phone", "ja"), ("desktop", "en")),
@@ -70,15 +73,17 @@ PASSES = {
 def test_every_page_has_no_serious_accessibility_fault(
     world: World, browser: Browser, live_server: Any, accessibility_faults: list[str], role: str
 ) -> None:
+    fill(world, "アクセシビリティ")  # a photo, a life update, a thread, a room, an event...
     values = values_from_network_a(world)
     member: Membership = getattr(world, f"{role}_a")
-    for viewport, language in PASSES[role]:
-        member.user.language = language
-        member.user.save(update_fields=["language"])
-        client = world.client(member)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        pages = pages_of(client, values)
-        assert len(pages) >= 25, pages  # the world gives every kind of page something to show
+    done = PASSES[role]
+    others = [(v, lang) for v in VIEWPORTS for lang in LANGUAGES if (v, lang) not in done]
+    navigation: list[str] = []
+    for viewport, language in [*done, *others]:
+        client = speaking(world, member, language)
+        pages = pages_of(client, values) if (viewport, language) in done else navigation
+        # The world gives every kind of page something to show; the navigation has its tabs.
+        assert len(pages) >= (25 if pages is not navigation else 6), pages
         context = browser.new_context(
             locale=LANGUAGES[language], base_url=live_server.url, viewport=VIEWPORTS[viewport]
         )
@@ -97,5 +102,21 @@ def test_every_page_has_no_serious_accessibility_fault(
         for path in pages:
             page.goto(path)  # the page before is checked first (the fixture's watch)
             assert page.locator("html").get_attribute("lang") == language, path
+        if not navigation:
+            page.goto(f"/n/{world.net_a.slug}/")
+            links = page.locator(".topbar a[href^='/'], .subnav a[href^='/']")
+            navigation = sorted({href for href in links.evaluate_all(HREFS) if href in pages})
         context.close()  # checks the last page
         assert accessibility_faults == [], (viewport, language, "\n".join(accessibility_faults))
+
+
+HREFS = "(links) => links.map((link) => link.getAttribute('href'))"
+
+
+def speaking(world: World, member: Membership, language: str) -> Client:
+    """A client logged in as the member, who chose ``language``."""
+    member.user.language = language
+    member.user.save(update_fields=["language"])
+    client = world.client(member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
