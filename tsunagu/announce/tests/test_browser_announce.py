@@ -73,7 +73,7 @@ def test_an_operator_writes_previews_tests_and_sends_an_announcement(
         page.locator("[data-found] a").first.click()
         preview = page.locator("[data-preview]")
         expect(preview.locator("[data-subject]")).to_have_text("秋の総会のご案内")
-        expect(preview).to_contain_text("田中 花子 さん、こんにちは。")
+        expect(preview).to_contain_text("田中 花子さん、こんにちは。")
         expect(preview).to_contain_text("11月15日（土）14時から本社で総会を開きます。")
         page.locator("a[data-back]").click()
 
