@@ -381,6 +381,8 @@ MFA_TOTP_ISSUER = "Tsunagu"
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "tsunagu" / "locale"]
+# Named date formats per language (docs/style-ja.md): 2026年12月7日(月) 19:44.
+FORMAT_MODULE_PATH = ["tsunagu.core.formats"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from tsunagu.tenancy.models import Membership, Network
@@ -131,7 +132,8 @@ class Announcement(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", _("Waiting")  # not sent yet, being sent, or waiting for a retry
+    # Not sent yet, being sent, or waiting for a retry; "Waiting" alone is an events' waiting list.
+    PENDING = "pending", pgettext_lazy("announcement delivery", "Waiting")
     SENT = "sent", _("Sent")
     SKIPPED = "skipped", _("Skipped: announcements turned off")
     GONE = "gone", _("Skipped: no longer a member")

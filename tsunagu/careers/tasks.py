@@ -65,7 +65,7 @@ def remind_posters() -> int:
                 "careers_deadline",
                 params={
                     "title": opportunity.title,
-                    "deadline": date_format(opportunity.deadline, "Y-m-d"),
+                    "deadline": date_format(opportunity.deadline, "DATE_FORMAT"),
                 },
                 url=reverse(
                     "careers:answers",

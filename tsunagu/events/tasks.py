@@ -56,7 +56,7 @@ def remind_event(network_id: int, event_id: int) -> int:
         )
         # The time is stored as a parameter, so it is formatted once, in the site's zone.
         with translation.override("ja"):
-            when = formats.date_format(timezone.localtime(event.starts_at), "Y-m-d H:i")
+            when = formats.date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
         notify(
             network,
             user_ids,

@@ -17,6 +17,7 @@ from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tsunagu.core.formats import strftime_pattern
 from tsunagu.core.urls_cache import network_link
 from tsunagu.news.models import Kind as ArticleKind
 
@@ -36,7 +37,7 @@ LINKS = {
 
 
 def when(value: datetime, zone: tzinfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """A time in the reader's zone, as ``|date:"Y-m-d H:i"`` would write it."""
+    """A time in the reader's zone, by default as ``|date:"Y-m-d H:i"`` would write it."""
     return value.astimezone(zone).strftime(pattern)
 
 
@@ -51,6 +52,7 @@ class Shown:
     def __init__(self, slug: str) -> None:
         self.slug = slug
         self.zone = get_current_timezone()
+        self.pattern = strftime_pattern("SHORT_DATETIME_FORMAT")
         self.former = _("former member")
         self.what = {
             MEMBER: _("New member"),
@@ -67,7 +69,9 @@ class Shown:
         shown = dict(row)
         shown["type"] = TYPES[source]
         shown["href"] = network_link(self.slug, name, keyword, row[field])
-        shown["when"] = when(row["starts_at"] if source == EVENT else row["at"], self.zone)
+        shown["when"] = when(
+            row["starts_at"] if source == EVENT else row["at"], self.zone, self.pattern
+        )
         if "author" in row:
             shown["author"] = self.former if row["author"] is None else row["author"]
         if source == THREAD:

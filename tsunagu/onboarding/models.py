@@ -238,7 +238,7 @@ class InviteLink(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
+    PENDING = "pending", pgettext_lazy("application status", "Waiting")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Not accepted")
 

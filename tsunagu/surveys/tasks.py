@@ -34,7 +34,7 @@ def survey_url(survey: Survey) -> str:
 def _closes(survey: Survey) -> str:
     """Stored as a parameter: formatted once, in the network's zone."""
     with translation.override("ja"):
-        return formats.date_format(survey.closes_at.astimezone(network_zone()), "Y-m-d H:i")
+        return formats.date_format(survey.closes_at.astimezone(network_zone()), "DATETIME_FORMAT")
 
 
 def _not_answered(survey: Survey) -> list[int]:

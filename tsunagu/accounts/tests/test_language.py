@@ -183,7 +183,7 @@ def test_account_settings_refuse_an_empty_name_with_a_japanese_error(blank: str)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="id_name_error"' in html
-    assert "このフィールドは必須です。" in html
+    assert "この項目は必須です。" in html
     user.refresh_from_db()
     assert user.name == "山田 花子"
 

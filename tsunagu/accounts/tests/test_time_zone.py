@@ -21,7 +21,7 @@ def test_a_member_in_london_sees_an_event_in_london_time(world: World) -> None:
     event = make_event(world.net_a, title="アルムナイ総会", starts_at=starts)
     url = f"/n/{world.net_a.slug}/events/{event.pk}/"
     client = world.client(world.alumni_a)
-    assert "2030-12-12 (木) 14:00" in client.get(url).content.decode()  # the site's zone
+    assert "2030年12月12日(木) 14:00" in client.get(url).content.decode()  # the site's zone
 
     response = client.post(
         "/accounts/settings/",
@@ -30,7 +30,7 @@ def test_a_member_in_london_sees_an_event_in_london_time(world: World) -> None:
     assert response.status_code == 302
     assert response.cookies[TIME_ZONE_COOKIE].value == "Europe/London"
     page = client.get(url).content.decode()
-    assert "2030-12-12 (木) 05:00" in page and "14:00" not in page
+    assert "2030年12月12日(木) 05:00" in page and "14:00" not in page
 
     client.post("/accounts/settings/", {"name": "x", "language": "ja", "time_zone": ""})
     assert "14:00" in client.get(url).content.decode()  # back to the site's zone

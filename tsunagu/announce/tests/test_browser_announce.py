@@ -73,7 +73,7 @@ def test_an_operator_writes_previews_tests_and_sends_an_announcement(
         page.locator("[data-found] a").first.click()
         preview = page.locator("[data-preview]")
         expect(preview.locator("[data-subject]")).to_have_text("秋の総会のご案内")
-        expect(preview).to_contain_text("田中 花子 さん、こんにちは。")
+        expect(preview).to_contain_text("田中 花子さん、こんにちは。")
         expect(preview).to_contain_text("11月15日（土）14時から本社で総会を開きます。")
         page.locator("a[data-back]").click()
 
@@ -91,7 +91,7 @@ def test_an_operator_writes_previews_tests_and_sends_an_announcement(
     assert delivered == {"office@example.jp": 1, "hanako@example.jp": 1, "kenta@example.jp": 1}
     subjects = {to[0]: str(message["Subject"]) for to, message in server.received}
     assert subjects["hanako@example.jp"] == "秋の総会のご案内"
-    assert subjects["office@example.jp"] == "[テスト] 秋の総会のご案内"
+    assert subjects["office@example.jp"] == "【テスト】秋の総会のご案内"
 
     # The list shows the send.
     page.goto("/n/mitsuba/manage/announcements/")

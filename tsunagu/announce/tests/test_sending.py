@@ -246,7 +246,7 @@ def test_a_test_goes_to_the_operator_alone_marked_and_not_counted(
         assert client.post(f"{base(world)}{draft.pk}/test/").status_code == 302
         assert client.post(f"{base(world)}{draft.pk}/test/").status_code == 302
     assert [m.to for m in mail.outbox] == [[world.operator_a.user.email]] * 2
-    assert mail.outbox[0].subject == "[テスト] 総会のご案内"
+    assert mail.outbox[0].subject == "【テスト】総会のご案内"
     assert reload(draft).state == State.DRAFT
     mail.outbox.clear()
     with committed():

@@ -86,7 +86,7 @@ def test_hidden_comments_lose_their_text_for_members(world: World) -> None:
     assert thread.comment_count == 1
     page = world.client(world.alumni_a).get(url(world, f"t/{thread.pk}/")).content.decode()
     assert page.count("不適切な発言") == 1
-    assert "事務局により非表示" in page
+    assert "運営事務局が非表示に" in page
     member = world.client(world.alumni_a)
     for path in (f"comments/{comment.pk}/", f"comments/{comment.pk}/history/"):
         assert member.get(url(world, path)).status_code == 404

@@ -361,7 +361,7 @@ def test_the_reply_link_prefills_the_comment_form(world: World) -> None:
         second = Comment.objects.get(thread=thread, number=2)
     response = world.client(world.alumni_a).get(url(world, f"t/{thread.pk}/?reply_to={second.pk}"))
     assert response.context["form"].initial == {"reply_to": second.pk}
-    assert "#2 に返信" in response.content.decode()
+    assert "#2に返信" in response.content.decode()
 
 
 HUGE = "9" * 30

@@ -96,7 +96,7 @@ def test_a_comeback_opening_an_alumna_interested_moved_to_interview(
 
     # The poster sees her answer and moves her to an interview.
     page.goto(f"/n/mitsuba/careers/{opportunity.pk}/")
-    page.get_by_role("link", name="応募 1件").click()
+    page.get_by_role("link", name="応募1件").click()
     row = page.locator("#answers li", has_text="田中 花子")
     expect(row).to_contain_text("まずは話を聞きたい")
     row.get_by_label("状況を変更").select_option(label="面談中")

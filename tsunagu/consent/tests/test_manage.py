@@ -84,4 +84,4 @@ def test_the_versions_page_counts_acceptances_in_one_query(
     active = 30 + 3  # the crowd, the operator, the supporter and the employee
     assert 'data-version="2"' in page
     counts = [chunk.split("</td>")[0] for chunk in page.split("data-count>")[1:]]
-    assert counts == [f"{active}人中 6人", f"{active}人中 12人"]
+    assert counts == [f"{active}人中6人", f"{active}人中12人"]

@@ -41,4 +41,4 @@ def test_seed_demo_builds_two_japanese_networks_once(capsys: pytest.CaptureFixtu
     assert queue.status_code == 200 and "welcome-queue" in queue.content.decode()
     operator = Client()
     assert operator.login(email="operator@example.com", password="tsunagu-demo")
-    assert "出戻り採用" in operator.get("/n/mitsuba/ledger/").content.decode()
+    assert "カムバック採用" in operator.get("/n/mitsuba/ledger/").content.decode()

@@ -94,6 +94,6 @@ def test_a_bad_frequency_shows_an_error_in_japanese_and_saves_nothing(world: Wor
         answer = client.post(url, {"digest": "daily"}, HTTP_ACCEPT_LANGUAGE="ja")
     assert answer.status_code == 200
     html = answer.content.decode()
-    assert "正しく選択してください。 daily は候補にありません。" in html
+    assert "選択肢の中から選んでください（「daily」は選べません）。" in html
     with scope(network=world.net_a):
         assert frequency_for(world.alumni_a) == Frequency.MONTHLY

@@ -201,7 +201,7 @@ def test_applying_through_the_page_saves_the_answers(world: World) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "参加確定" in page  # the status, in Japanese
     again = client.post(url(world, f"{event.pk}/register/"), follow=True)
-    assert "既に申し込んでいます" in again.content.decode()
+    assert "すでに申し込んでいます" in again.content.decode()
 
 
 @pytest.mark.django_db
@@ -467,11 +467,11 @@ def test_the_participant_list_and_counts_follow_every_application_and_cancellati
         html = reader.get(detail).content.decode()
         return html[html.index("<h1>") :]
 
-    assert "0 / 1 席" in participants()  # now cached for readers
+    assert "0 / 1席" in participants()  # now cached for readers
     first, second = world.client(world.alumni_a), world.client(world.employee_a)
     first.post(url(world, f"{event.pk}/register/"))
     page = participants()
-    assert world.alumni_a.user.name in page and "1 / 1 席" in page
+    assert world.alumni_a.user.name in page and "1 / 1席" in page
     second.post(url(world, f"{event.pk}/register/"))  # waitlisted: counted, not listed
     page = participants()
     assert world.employee_a.user.name not in page and "1人がキャンセル待ち" in page

@@ -71,7 +71,7 @@ def test_applying_twice_is_refused(world: World) -> None:
     event = make_event(world.net_a)
     with scope(network=world.net_a):
         actions.do_register(world.alumni_a, event)
-        with pytest.raises(ValidationError, match="既に申し込んで"):
+        with pytest.raises(ValidationError, match="すでに申し込んで"):
             actions.do_register(world.alumni_a, event)
         assert Registration.objects.filter(event=event).count() == 1
 

@@ -104,13 +104,13 @@ def test_members_take_a_date_everyone_sees_who_is_next_and_a_date_is_taken_once(
     taken = employee.post(
         f"/n/{world.net_a.slug}/events/{first.pk}/present/", {"action": "take"}, follow=True
     )
-    assert "既に" in taken.content.decode()
+    assert "すでに" in taken.content.decode()
     employee.post(f"/n/{world.net_a.slug}/events/{second.pk}/present/", {"action": "take"})
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.presenter == world.alumni_a.user and second.presenter == world.employee_a.user
     page = world.client(world.supporter_a).get(page_url).content.decode()
-    assert "次回: 田中 花子" in page
+    assert "次回：田中 花子" in page
     # Giving a date back frees it; only the presenter can.
     employee.post(f"/n/{world.net_a.slug}/events/{first.pk}/present/", {"action": "withdraw"})
     first.refresh_from_db()

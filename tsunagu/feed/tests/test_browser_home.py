@@ -61,7 +61,7 @@ def test_a_consultation_reaches_the_member_whose_skill_matches_and_is_answered(
     page.goto("/n/mitsuba/")
     waiting = page.locator("#feed-waiting")
     expect(waiting).to_contain_text(TITLE)
-    expect(waiting).to_contain_text("あなたのスキル・関心に一致：補助金")
+    expect(waiting).to_contain_text("スキル・関心に一致：補助金")
     expect(page.locator("#feed-items")).to_contain_text(TITLE)
     page.screenshot(path=str(tmp_path / "home-feed-ja.png"), full_page=True)
     waiting.get_by_role("link", name=re.compile(TITLE)).click()

@@ -52,7 +52,7 @@ def test_an_operator_reads_the_office_warning_gives_an_award_and_prints_the_repo
         "link", name="ダッシュボードを開く（活動・投稿・イベント・定着率・早期警告）"
     ).click()
     warning = page.locator('[data-warning="office_share"]')
-    expect(warning).to_contain_text("投稿のほとんどが事務局から")
+    expect(warning).to_contain_text("投稿のほとんどが運営事務局から")
     expect(warning).to_contain_text("ほかのネットワークで効いたこと")
     expect(page.get_by_role("heading", name="参加後も活動を続けている人")).to_be_visible()
     chart = page.locator("img.chart__image").first

@@ -66,14 +66,14 @@ def test_an_operator_gives_the_most_active_award_and_records_an_outcome(
     page.get_by_label("期間", exact=True).select_option(label="年")
     with page.expect_navigation():
         page.get_by_role("button", name="表示").click()
-    expect(page.get_by_role("heading", name=f"ランキング:{year}年")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"ランキング：{year}年")).to_be_visible()
     rows = page.locator("table.ranking tbody tr")
     expect(rows.first).to_contain_text("田中 花子")  # three comments: first place
     page.screenshot(path=str(tmp_path / "1-ranking.png"), full_page=True)
 
     award = page.locator("form.award-form", has_text="最多活動賞")
     award.get_by_label("メンバー").select_option(label="1. 田中 花子")
-    award.get_by_label("授与の理由(任意)").fill("交流会の振り返りを盛り上げてくれました")
+    award.get_by_label("授与の理由（任意）").fill("交流会の振り返りを盛り上げてくれました")
     with page.expect_navigation():
         award.get_by_role("button", name="最多活動賞を贈る").click()
     expect(page.get_by_text(f"{year}年の最多活動賞を田中 花子さんに贈りました。")).to_be_visible()
@@ -82,7 +82,7 @@ def test_an_operator_gives_the_most_active_award_and_records_an_outcome(
     with page.expect_navigation():
         page.locator(".awards").get_by_role("link", name="田中 花子").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("田中 花子")
-    expect(page.locator(".awards-badges")).to_contain_text(f"{year}年 最多活動賞")
+    expect(page.locator(".awards-badges")).to_contain_text(f"{year}年最多活動賞")
     page.screenshot(path=str(tmp_path / "2-profile-badge.png"), full_page=True)
 
     with page.expect_navigation():
@@ -90,17 +90,17 @@ def test_an_operator_gives_the_most_active_award_and_records_an_outcome(
     with page.expect_navigation():
         page.get_by_role("link", name="成果台帳").click()
     expect(page.get_by_role("heading", name="成果を記録する")).to_be_visible()
-    page.get_by_label("種類").select_option(label="出戻り採用")
+    page.get_by_label("種類").select_option(label="カムバック採用")
     page.get_by_label("日付").fill(network_day(timezone.now()).isoformat())
-    page.get_by_label("金額(円)", exact=True).fill("5000000")
-    page.get_by_label("関わったメンバー(任意)").fill("田中 花子")
+    page.get_by_label("金額（円）", exact=True).fill("5000000")
+    page.get_by_label("関わったメンバー（任意）").fill("田中 花子")
     page.get_by_label("メモ", exact=True).fill("マーケティング部に再入社")
     with page.expect_navigation():
         page.get_by_role("button", name="記録する").click()
     expect(page.get_by_text("成果を記録しました。")).to_be_visible()
     row = page.locator("table.ledger tbody tr").first
-    expect(row).to_contain_text("出戻り採用")
-    expect(row).to_contain_text("¥5,000,000")
+    expect(row).to_contain_text("カムバック採用")
+    expect(row).to_contain_text("5,000,000円")
     expect(row).to_contain_text("田中 花子")
     page.screenshot(path=str(tmp_path / "3-ledger.png"), full_page=True)
 
@@ -108,7 +108,7 @@ def test_an_operator_gives_the_most_active_award_and_records_an_outcome(
     with page.expect_navigation():
         page.get_by_role("link", name="経営会議向けの四半期レポート").click()
     expect(page.locator("[data-outcomes]")).to_have_text("1")
-    expect(page.locator("[data-report]")).to_contain_text("出戻り採用")
+    expect(page.locator("[data-report]")).to_contain_text("カムバック採用")
     expect(page.locator("[data-report]")).not_to_contain_text(
         "田中 花子"
     )  # names stay in the ledger

@@ -235,7 +235,7 @@ def test_thresholds_are_validated_and_apply_on_the_next_page(world: World) -> No
     }
     bad = client.post(URL + "settings/", {**fields, "office_share_max": "150"})
     assert bad.status_code == 400
-    assert "100" in bad.content.decode()  # 「この値は 100 以下でなければなりません」
+    assert "100" in bad.content.decode()  # 「100以下の値を入力してください。」
     also_bad = client.post(URL + "settings/", {**fields, "welcome_days": "abc"})
     assert also_bad.status_code == 400
     assert 'data-warning="office_share"' in client.get(URL).content.decode()
@@ -285,7 +285,7 @@ def test_a_period_reaching_before_the_recording_says_which_figures_are_partial(
 
     html = html_unescape(client.get(URL).content.decode())  # the last 12 months
     assert "data-recording-since" in html
-    assert "recorded as it happens since 2026-04-20" in html
+    assert "recorded as it happens since 20 Apr 2026" in html
     assert "members who only read are missing" in html
 
     since = html_unescape(client.get(f"{URL}?start=2026-05&end=2026-06").content.decode())

@@ -58,7 +58,7 @@ def test_an_operator_records_an_outcome_with_members_and_it_is_audited(world: Wo
     )
     page = response.content.decode()
     assert "成果を記録しました。" in page
-    assert "リファラル採用" in page and "¥3,500,000" in page
+    assert "リファラル採用" in page and "3,500,000円" in page
     assert world.alumni_a.user.name in page
     with scopes_disabled():
         outcome = Outcome.objects.get(network=world.net_a)
@@ -79,7 +79,7 @@ def test_an_operator_records_an_outcome_with_members_and_it_is_audited(world: Wo
         ({"value_yen": "-1"}, "金額にマイナスは入力できません。"),
         ({"value_yen": "十万"}, "整数"),
         ({"on": "2026-02-30"}, "日付"),
-        ({"kind": "lottery"}, "正しく選択"),
+        ({"kind": "lottery"}, "選択肢の中から選んでください"),
         (
             {"members": "存在しない 人"},
             "「存在しない 人」という名前のメンバーはこのネットワークにいません。",
@@ -170,7 +170,7 @@ def test_an_erased_member_leaves_the_outcome_anonymous(world: World) -> None:
         assert outcome.people.count() == 2
     page = world.client(world.operator_a).get(url(world)).content.decode()
     assert "退会したメンバー" in page and "退職 予定子" not in page
-    assert "¥120,000" in page
+    assert "120,000円" in page
 
 
 def test_an_account_erased_through_the_privacy_path_leaves_its_outcomes_anonymous(
@@ -220,9 +220,9 @@ def test_an_account_erased_through_the_privacy_path_leaves_its_outcomes_anonymou
         text = client.get(page).content.decode("utf-8-sig")
         assert "退会したメンバー" in text and "退職 予定子" not in text, page
         assert world.alumni_a.user.name in text, page
-    assert "¥150,000" in client.get(url(world)).content.decode()
+    assert "150,000円" in client.get(url(world)).content.decode()
     about = client.get(f"/n/{world.net_a.slug}/about/").content.decode()
-    assert f"{year}年 最多活動賞" in about and world.alumni_a.user.name in about
+    assert f"{year}年最多活動賞" in about and world.alumni_a.user.name in about
     assert "新人賞" not in about  # the leaver's award went with them
 
 
@@ -284,7 +284,7 @@ def test_the_csv_is_formula_safe_in_utf8_with_bom_and_cp932_and_audited(world: W
     assert utf8["Content-Type"] == "text/csv; charset=utf-8"
     assert utf8.content.startswith(b"\xef\xbb\xbf")
     text = utf8.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "日付,種類,状態,金額(円),メンバー,メモ,記録した人"
+    assert text.splitlines()[0] == "日付,種類,ステータス,金額（円）,メンバー,メモ,記録した人"
     assert "2026-05-12,登壇,確認済み,50000," in text
     assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text
     sjis = client.get(url(world, "export/?encoding=shift_jis"))

@@ -64,7 +64,7 @@ def test_the_quarter_counts_its_confirmed_outcomes_and_names_nobody(
 
     assert "2026年 第4四半期レポート" in html
     assert "<strong data-outcomes>2</strong>" in html  # the proposed one and Q3's are not counted
-    assert "¥6,300,000" in html
+    assert "6,300,000円" in html
     assert "営業企画部に再入社" in html and "前の四半期" not in html and "B の成果" not in html
     assert CANARY_A not in html.split("<article", 1)[1].split("</article>", 1)[0]
 

@@ -124,9 +124,9 @@ def test_the_ranking_page_shows_the_period_and_hides_it_from_supporters_by_defau
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ("?period=month&month=2026-13", "年と月で入力してください(例:2026-04)。"),
-        ("?period=month&month=abc", "年と月で入力してください(例:2026-04)。"),
-        ("?period=decade", "正しく選択してください。"),
+        ("?period=month&month=2026-13", "年と月で入力してください（例：2026-04）。"),
+        ("?period=month&month=abc", "年と月で入力してください（例：2026-04）。"),
+        ("?period=decade", "選択肢の中から選んでください（「decade」は選べません）。"),
         ("?month=1899-01", "2000年から今月までの月を選んでください。"),
     ],
 )
@@ -137,7 +137,7 @@ def test_junk_periods_show_an_error_and_this_month(world: World, query: str, err
     assert response.status_code == 200
     assert error in page
     month = network_today()
-    assert f"ランキング:{month.year}年{month.month}月" in page
+    assert f"ランキング：{month.year}年{month.month}月" in page
 
 
 def test_a_control_character_in_the_period_gets_the_400_page(world: World) -> None:
@@ -152,7 +152,7 @@ def test_weights_are_validated_and_saved(world: World) -> None:
         url, {"weight_posts": 101, "weight_stamps": -1, "weight_welcomes": 2, "weight_events": 5}
     )
     page = bad.content.decode()
-    assert "100 以下" in page and "0 以上" in page
+    assert "100以下の値" in page and "0以上の値" in page
     zero = client.post(
         url, {"weight_posts": 0, "weight_stamps": 0, "weight_welcomes": 0, "weight_events": 0}
     )
@@ -186,9 +186,9 @@ def test_an_award_is_shown_on_the_profile_and_the_network_page_and_audited(world
     profile = world.client(world.alumni_a).get(
         f"/n/{world.net_a.slug}/members/{world.supporter_a.pk}/"
     )
-    assert "2026年 最多活動賞" in profile.content.decode()
+    assert "2026年最多活動賞" in profile.content.decode()
     about = world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/about/").content.decode()
-    assert "2026年 最多活動賞" in about and "高橋 健太" in about
+    assert "2026年最多活動賞" in about and "高橋 健太" in about
     # Outsiders see the network's page, never who won.
     outsider = world.client(world.outsider).get(f"/n/{world.net_a.slug}/about/").content.decode()
     assert "高橋 健太" not in outsider and "最多活動賞" not in outsider

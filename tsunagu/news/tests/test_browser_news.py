@@ -50,14 +50,14 @@ def test_a_members_column_is_approved_found_read_stamped_and_commented(
     page.fill("input[name=tags]", "キャリア、段取り")
     page.set_input_files("input[name=cover]", str(cover))
     page.get_by_role("button", name="公開する").click()
-    expect(page.get_by_text("運営者が承認すると記事が公開されます。")).to_be_visible()
-    expect(page.get_by_text("この記事は運営者の承認待ちです。")).to_be_visible()
+    expect(page.get_by_text("運営事務局が承認すると記事が公開されます。")).to_be_visible()
+    expect(page.get_by_text("この記事は運営事務局の承認待ちです。")).to_be_visible()
 
     # The operator approves it from the queue.
     log_in(page, "op@example.jp")
     page.goto("/n/mitsuba/news/manage/")
     row = page.locator("#approval-queue li", has_text=TITLE)
-    row.get_by_role("button", name="承認", exact=True).click()
+    row.get_by_role("button", name="承認する", exact=True).click()
     expect(page.get_by_text("記事を承認しました。")).to_be_visible()
     expect(page.locator("#approval-queue")).to_contain_text("承認待ちの記事はありません。")
 

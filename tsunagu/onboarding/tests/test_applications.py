@@ -104,7 +104,8 @@ def test_a_member_is_sent_home_and_a_suspended_member_cannot_apply(world: World,
     suspended = make_member(network, make_user(name="停止 中"), status=Status.SUSPENDED)
     client = world.client(suspended)
     assert (
-        "事務局により終了されています" in client.get(f"/n/{network.slug}/apply/").content.decode()
+        "運営事務局によって終了されています"
+        in client.get(f"/n/{network.slug}/apply/").content.decode()
     )
     apply(client, network)
     with scopes_disabled():
@@ -126,7 +127,7 @@ def test_approval_with_a_roster_match_prefills_and_answers_in_both_languages(
     operator = world.client(world.operator_a)
     queue = operator.get(f"/n/{network.slug}/manage/applications/").content.decode()
     assert "営業部に2010〜2018年" in queue
-    assert "名簿に一致" in queue and "2018-03-31" in queue
+    assert "名簿に一致" in queue and "2018年3月31日" in queue
     with scopes_disabled():
         application = Application.objects.get(user=applicant)
     mail.outbox.clear()

@@ -156,7 +156,7 @@ def test_roster_import_invitation_sign_up_and_approval(
     card = office.locator("[data-application]", has_text="山本 翔太")
     expect(card).to_contain_text("開発部に2012年から2020年まで")
     expect(card).to_contain_text("名簿に見つかりません")
-    card.get_by_role("button", name="承認", exact=True).click()
+    card.get_by_role("button", name="承認する", exact=True).click()
     expect(office.locator(".messages")).to_contain_text("山本 翔太さんがネットワークに参加しました")
     office.screenshot(path=str(tmp_path / "3-approved.png"), full_page=True)
     assert [m for m in mailoutbox if m.to == ["apply@example.jp"] and "承認されました" in m.body]

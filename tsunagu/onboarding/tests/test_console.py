@@ -76,7 +76,7 @@ def test_bulk_role_change_suspension_and_removal_are_audited(world: World) -> No
         assert entries.filter(action=AuditAction.CHANGE_STATUS).count() == 2
     log = client.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
     # In the table, not only among the filter's choices.
-    assert "<td>メンバーの役割を変更しました" in log and "<td>メンバーの状態を変更しました" in log
+    assert "<td>メンバーの役割を変更" in log and "<td>メンバーのステータスを変更" in log
 
 
 def test_a_bulk_action_that_would_leave_no_operator_changes_nobody(world: World) -> None:
@@ -266,7 +266,7 @@ def test_audit_entries_stay_as_written(world: World) -> None:
             entry.delete()
     page = world.client(world.operator_b).get(f"/n/{world.net_b.slug}/manage/audit/")
     # The act's name is among the filter's choices; no entry of it is in network B's table.
-    assert "<td>メンバーの状態を変更しました" not in page.content.decode()
+    assert "<td>メンバーのステータスを変更" not in page.content.decode()
 
 
 def test_the_audit_log_says_from_what_to_what(world: World) -> None:

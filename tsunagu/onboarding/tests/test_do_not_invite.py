@@ -51,8 +51,8 @@ def test_an_operator_blocks_an_address_and_its_waiting_invitation_stops(world: W
 
     page = block(world, "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ, other@example.jp").content.decode()
 
-    assert "2 件をリストに追加しました" in page
-    assert "リストには 2 件の連絡先があります" in page
+    assert "2件をリストに追加しました" in page
+    assert "リストには2件の連絡先があります" in page
     assert invitation(world, "hanako@example.jp").status == InvitationStatus.BLOCKED
     assert "招待できません" in page
     with scopes_disabled():
@@ -180,5 +180,5 @@ def test_taking_an_address_off_the_list_lets_it_be_invited_again(world: World) -
         Invitation.objects.create(network=world.net_a, email="back@example.jp")
     block(world, "back@example.jp")
     page = block(world, "back@example.jp", action="remove").content.decode()
-    assert "1 件をリストから外しました" in page
+    assert "1件をリストから外しました" in page
     assert invitation(world, "back@example.jp").status == InvitationStatus.NEW

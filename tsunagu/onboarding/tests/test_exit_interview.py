@@ -150,7 +150,7 @@ def test_the_exit_interview_on_a_phone(contexts: Callable[..., Page], world: Wor
     office.goto(f"/n/{world.net_a.slug}/manage/exit/")
     office.get_by_label("退職される方のお名前").fill("山田 太郎")
     office.get_by_label("退職日").fill((timezone.localdate() + timedelta(days=10)).isoformat())
-    office.get_by_role("button", name="QR コードを作る").click()
+    office.get_by_role("button", name="QRコードを作る").click()
     expect(office.locator(".qr--large svg")).to_be_visible()
     url = office.locator("#exit-url").input_value()
 

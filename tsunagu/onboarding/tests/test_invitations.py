@@ -303,7 +303,7 @@ def test_the_invited_address_is_masked_but_recognisable() -> None:
 @pytest.mark.parametrize(
     ("change", "code", "message"),
     [
-        ({"status": "revoked"}, 410, "事務局により取り消されました"),
+        ({"status": "revoked"}, 410, "運営事務局が取り消しました"),
         ({"expires_at": timezone.now() - timedelta(days=1)}, 410, "有効期限が切れています"),
         ({"status": "new"}, 410, "まだ送信されていません"),
     ],
@@ -415,7 +415,7 @@ def test_a_link_copies_nothing_from_the_roster(world: World) -> None:
     ("fields", "message"),
     [
         ({"expires_at": timezone.now() - timedelta(hours=1)}, "有効期限が切れています"),
-        ({"revoked_at": timezone.now()}, "無効にされました"),
+        ({"revoked_at": timezone.now()}, "無効にしました"),
         ({"max_uses": 2, "uses": 2}, "上限に達しています"),
     ],
 )
@@ -443,7 +443,7 @@ def test_a_suspended_member_cannot_come_back_through_a_link(world: World) -> Non
     suspended = make_member(world.net_a, make_user(name="停止 中"), status=Status.SUSPENDED)
     response = world.client(suspended).post(f"/n/{world.net_a.slug}/join/{link.token}/")
     assert response.status_code == 403
-    assert "事務局により終了されています" in response.content.decode()
+    assert "運営事務局によって終了されています" in response.content.decode()
     with scopes_disabled():
         assert Membership.objects.get(pk=suspended.pk).status == Status.SUSPENDED
         assert InviteLink.objects.get(pk=link.pk).uses == 0

@@ -43,7 +43,7 @@ def test_a_workbook_saved_by_excel_imports_without_the_readings_excel_kept(world
 
     url = upload(client, world, data, "退職者一覧.xlsx")
     page = client.get(url).content.decode()
-    assert "シート「退職者名簿」の 3 行目" in page
+    assert "シート「退職者名簿」の3行目" in page
     import_all(client, url)
 
     stored = invitations(world)

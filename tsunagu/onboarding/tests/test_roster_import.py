@@ -320,7 +320,7 @@ def test_an_import_is_in_the_audit_log(world: World) -> None:
         entry = AuditEntry.objects.get(network=world.net_a, action=AuditAction.IMPORT_ROSTER)
     assert entry.detail["created"] == 3
     page = client.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
-    assert "<td>名簿ファイルを取り込みました" in page
+    assert "<td>名簿ファイルを取り込み" in page
 
 
 def test_the_uploaded_file_is_not_kept_after_the_import(world: World, committed) -> None:

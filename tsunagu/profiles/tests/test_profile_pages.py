@@ -81,7 +81,7 @@ def test_a_member_edits_their_profile_with_career_skills_and_a_photo(world: Worl
         ({"joined_on": "2020-04-01", "left_on": "2019-03-31"}, "left_on", "入社日より前"),
         ({"career-0-ended_on": "2010-01-01"}, "ended_on", "開始より前"),
         ({"skills": ",".join(f"技{n}" for n in range(40))}, "skills", "30"),
-        ({"show_contact": "everyone"}, "show_contact", "正しく選択"),
+        ({"show_contact": "everyone"}, "show_contact", "選択肢の中から選んでください"),
     ],
 )
 def test_bad_input_gets_a_field_error_in_japanese_and_nothing_is_saved(
@@ -211,7 +211,7 @@ def test_operators_viewing_fields_shared_with_them_is_audited(world: World) -> N
         (world.operator_a.user_id, world.alumni_a.pk, ["contact"])
     ]
     log = operator.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
-    assert "<td>運営者にだけ公開" in log
+    assert "<td>運営事務局にだけ公開" in log
     assert (
         world.client(world.supporter_a).get(f"/n/{world.net_a.slug}/manage/audit/").status_code
         == 403

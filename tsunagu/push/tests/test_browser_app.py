@@ -168,7 +168,7 @@ def test_the_devices_block_says_what_this_browser_can_do_and_removes_a_device(
     # The iPhone is removed from the list, with the keyboard.
     block.get_by_role("button", name="外す Safari · iPhone").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Safari · iPhone では通知を受け取らなくなりました。")).to_be_visible()
+    expect(page.get_by_text("Safari · iPhoneでは通知を受け取らなくなりました。")).to_be_visible()
     expect(page.locator("#push-devices")).to_contain_text("通知を受け取る端末はまだありません。")
     assert not PushSubscription.objects.exists()
 
@@ -182,6 +182,6 @@ def test_a_browser_without_push_is_told_how_an_iphone_gets_it(page: Page, member
     block = page.locator("#push-devices")
     expect(block.get_by_text("このブラウザーでは通知を受け取れません。")).to_be_visible()
     expect(
-        block.get_by_text("iPhone・iPad（iOS 16.4 以降）では、先に Tsunagu をホーム画面に追加して")
+        block.get_by_text("iPhone・iPad（iOS 16.4以降）では、先にTsunaguをホーム画面に追加して")
     ).to_be_visible()
     expect(block.get_by_role("button", name="この端末で通知を受け取る")).to_be_hidden()

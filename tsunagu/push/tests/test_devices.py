@@ -157,7 +157,7 @@ def test_a_member_removes_their_own_device_but_gets_404_for_anothers(world: Worl
         f"/push/devices/{mine.pk}/remove/", {"next": "/accounts/settings/"}, follow=True
     )
     assert response.redirect_chain == [("/accounts/settings/", 302)]
-    assert "Safari · iPhone では通知を受け取らなくなりました。" in response.content.decode()
+    assert "Safari · iPhoneでは通知を受け取らなくなりました。" in response.content.decode()
     assert list(PushSubscription.objects.all()) == [theirs]
 
 

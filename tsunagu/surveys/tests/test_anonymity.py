@@ -147,11 +147,11 @@ def test_anonymous_results_hide_every_count_under_five(world: World) -> None:
         answer(world, member, survey, questions, pick=1)
     # Written in batches of five: the first five are shown, the other two wait for more
     # answers or the closing.
-    assert "5 人が回答" in operator.get(results).content.decode()
+    assert "5人が回答" in operator.get(results).content.decode()
     close(survey)
     # 3 chose 満足 and 4 chose 不満: both under five, so neither is shown.
     body = operator.get(results).content.decode()
-    assert "7 人が回答" in body
+    assert "7人が回答" in body
     assert '<th scope="row">満足</th><td class="num">—</td><td class="num">—</td>' in body
     assert '<th scope="row">不満</th><td class="num">—</td><td class="num">—</td>' in body
 

@@ -130,7 +130,7 @@ def test_a_required_question_left_empty_is_a_field_error(world: World) -> None:
     del data[f"q{questions['single'].pk}"]
     response = world.client(world.alumni_a).post(url(world, survey), data)
     assert response.status_code == 400
-    assert "このフィールドは必須です" in response.content.decode()
+    assert "この項目は必須です" in response.content.decode()
     assert answers_of(survey) == []
 
 
@@ -165,10 +165,10 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_stored(world: World,
     body = response.content.decode()
     assert 'class="errorlist' in body
     expected = {
-        "choice_of_another_question": "正しく選択してください",
-        "choice_of_another_question_of_this_survey": "正しく選択してください",
+        "choice_of_another_question": "選択肢の中から選んでください",
+        "choice_of_another_question_of_this_survey": "選択肢の中から選んでください",
         "other_text_without_other": "「その他」にチェックを入れてください",
-        "text_too_long": "200 文字以下",
+        "text_too_long": "200文字以内",
     }.get(bad)
     if expected:
         assert expected in body

@@ -80,11 +80,11 @@ def test_the_office_surveys_recent_leavers_one_answers_on_a_phone_the_office_dow
     office.get_by_label("タイトル").fill("2025年度 アルムナイ満足度アンケート")
     office.get_by_label("説明文").fill("今後の企画の参考にさせてください。")
     office.get_by_label("対象者").select_option("segment")
-    office.get_by_label("退職年(から)").fill("2019")
-    office.get_by_label("退職年(まで)").fill("2024")
+    office.get_by_label("退職年（から）").fill("2019")
+    office.get_by_label("退職年（まで）").fill("2024")
     office.get_by_role("button", name="アンケートを作成").click()
     expect(office.locator(".messages")).to_contain_text("アンケートを作成しました")
-    expect(office.locator("body")).to_contain_text("現在の対象者は 1 人です")
+    expect(office.locator("body")).to_contain_text("現在の対象者は1人です")
     office.get_by_role("textbox", name="質問", exact=True).fill("アルムナイ活動への満足度は?")
     office.get_by_role("combobox", name="種類").select_option("single")
     office.get_by_label("選択肢").fill("満足\nやや満足\nやや不満\n不満")
@@ -132,7 +132,7 @@ def test_the_office_surveys_recent_leavers_one_answers_on_a_phone_the_office_dow
     # The office sees the chart and downloads the Excel file.
     office.goto(f"/n/mitsuba/surveys/{survey.pk}/results/")
     expect(office.locator(".chart__image").first).to_be_visible()
-    expect(office.locator("body")).to_contain_text("回答 1 件")
+    expect(office.locator("body")).to_contain_text("回答1件")
     expect(office.locator("body")).to_contain_text("オンラインの勉強会を増やしてほしいです。")
     office.screenshot(path=str(tmp_path / "3-results.png"), full_page=True)
     with office.expect_download() as download_info:

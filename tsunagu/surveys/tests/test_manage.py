@@ -158,7 +158,7 @@ def test_a_survey_is_copied_with_its_sections_questions_and_options(world: World
     assert response.status_code == 302
     with scopes_disabled():
         copy = Survey.objects.exclude(pk=source.pk).get()
-        assert copy.title == "2024年度 満足度調査(コピー)" and not copy.published
+        assert copy.title == "2024年度 満足度調査（コピー）" and not copy.published
         assert copy.copied_from_id == source.pk
         texts = list(Question.objects.filter(survey=copy).values_list("text", flat=True))
         assert texts == [q.text for q in questions.values()]
@@ -271,11 +271,11 @@ def test_the_results_show_times_in_each_readers_own_time_zone(world: World) -> N
     new_york = world.client(world.operator_a)
     new_york.cookies["tsunagu_tz"] = "America/New_York"
 
-    assert "2026-05-01 12:00" in tokyo.get(url).content.decode()
+    assert "2026年5月1日(金) 12:00" in tokyo.get(url).content.decode()
     # The same results, cached after the first view, with the time where this reader lives.
     seen_in_new_york = new_york.get(url).content.decode()
-    assert "2026-04-30 23:00" in seen_in_new_york
-    assert "2026-05-01 12:00" not in seen_in_new_york
+    assert "2026年4月30日(木) 23:00" in seen_in_new_york
+    assert "2026年5月1日(金) 12:00" not in seen_in_new_york
 
 
 @pytest.mark.django_db

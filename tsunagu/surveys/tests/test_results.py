@@ -55,7 +55,7 @@ def test_counts_shares_chart_response_rate_and_written_answers(world: World) -> 
         world, world.supporter_a, survey, {f"q{q['single'].pk}": single[1], f"q{q['nps'].pk}": "9"}
     )
     body = world.client(world.operator_a).get(results_url(world, survey)).content.decode()
-    assert "回答 3 件" in body and "回答率 75.0%(開始時点の対象者 4 人のうち)" in body
+    assert "回答3件" in body and "回答率75.0%（開始時点の対象者4人のうち）" in body
     assert '<th scope="row">満足</th><td class="num">2</td><td class="num">66.7%</td>' in body
     assert '<th scope="row">やや満足</th><td class="num">1</td><td class="num">33.3%</td>' in body
     assert 'src="data:image/svg+xml;base64,' in body and '<details class="chart__data">' in body
@@ -69,9 +69,9 @@ def test_a_new_answer_shows_on_the_next_view_of_the_cached_results(world: World)
     question = add_question(survey, "満足度", Kind.SCALE)
     operator = world.client(world.operator_a)
     post_answer(world, world.alumni_a, survey, {f"q{question.pk}": "5"})
-    assert "回答 1 件" in operator.get(results_url(world, survey)).content.decode()
+    assert "回答1件" in operator.get(results_url(world, survey)).content.decode()
     post_answer(world, world.employee_a, survey, {f"q{question.pk}": "3"})
-    assert "回答 2 件" in operator.get(results_url(world, survey)).content.decode()
+    assert "回答2件" in operator.get(results_url(world, survey)).content.decode()
 
 
 @pytest.mark.django_db

@@ -95,7 +95,7 @@ def test_hiding_and_pinning_show_at_once_to_members_and_operators(world: World) 
     with scope(network=world.net_a):
         actions.do_set_hidden(world.operator_a, message, True)
     html = message_html(page(member, world, room), message)
-    assert "総会は11月20日です" not in html and "事務局により非表示" in html
+    assert "総会は11月20日です" not in html and "運営事務局が非表示に" in html
     html = message_html(page(operator, world, room), message)
     assert "総会は11月20日です" in html and 'value="unhide"' in html
 

@@ -234,7 +234,7 @@ def test_only_the_author_edits_and_deletes_and_operators_hide(world: World) -> N
     )
     operator.post(url(world, f"r/{room.pk}/m/{message.pk}/moderate/"), {"action": "hide"})
     page = other.get(url(world, f"r/{room.pk}/")).content.decode()
-    assert "誤字を直しました" not in page and "事務局により非表示" in page
+    assert "誤字を直しました" not in page and "運営事務局が非表示に" in page
     assert "誤字を直しました" in operator.get(url(world, f"r/{room.pk}/")).content.decode()
     second = post(world.alumni_a, room, "消します")
     author.post(url(world, f"r/{room.pk}/m/{second.pk}/delete/"))
