@@ -48,6 +48,7 @@ from .access import (
     place_comes_with_role,
     places_of,
 )
+from .excerpts import show_newest, write_edited, write_new
 from .files import inspect_upload, make_thumbnail
 from .frames import message_payload, reactions_of
 from .models import (
@@ -391,6 +392,7 @@ def _store(
         thread_root=thread_root,
     )
     message.save()
+    write_new(message)
     attachments = []
     if upload is not None and content_type is not None:
         attachments.append(_attach(member, room, message, upload, content_type, bool(is_image)))
@@ -502,6 +504,7 @@ def do_edit_message(member: Membership, message: Message, body: str) -> Message:
     message.body = body
     message.edited_at = timezone.now()
     message.save(update_fields=["body", "edited_at"])
+    write_edited(message)
     Link.objects.filter(message=message).delete()
     for url in dict.fromkeys(URL.findall(body)):
         if len(url) <= 500:
@@ -526,6 +529,7 @@ def do_delete_message(member: Membership, message: Message) -> Message:
         if attachment.thumbnail:
             attachment.thumbnail.delete(save=False)
     message.attachments.all().delete()
+    show_newest(room.pk)
     _update_event(message, member.network.slug)
     return message
 
@@ -535,6 +539,7 @@ def do_set_hidden(actor: Membership, message: Message, hidden: bool) -> Message:
     check_moderate_permission(actor, message.room)
     message.is_hidden = hidden
     message.save(update_fields=["is_hidden"])
+    show_newest(message.room_id)
     _update_event(message, actor.network.slug)
     return message
 

@@ -114,6 +114,18 @@
     badge.textContent = String(n);
     badge.hidden = n === 0;
   }
+  // The room list's line under a room: who wrote its newest message, its start and when (the
+  // server cut the text: the frame's "excerpt"; talk/_room_row.html writes the same line).
+  function showLast(msg) {
+    var line = document.querySelector('[data-room="' + msg.room + '"] [data-room-last]');
+    if (!line || msg.thread || msg.deleted || msg.hidden) return;
+    line.querySelector("[data-last-name]").textContent = msg.name || strings.former || "";
+    line.querySelector("[data-last-text]").textContent = msg.excerpt || strings.file || "";
+    var time = line.querySelector("[data-last-at]");
+    time.setAttribute("datetime", msg.created);
+    time.textContent = when(msg.created);
+    line.hidden = false;
+  }
   function bumpRoom(room) {
     var item = document.querySelector('[data-room="' + room + '"] [data-room-unread]');
     if (item) {
@@ -290,6 +302,7 @@
     seen[key] = true;
     if (msg.room !== roomId || !live) {
       if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
+      if (!again) showLast(msg);
       return;
     }
     // Their message is here: they are no longer typing it.
