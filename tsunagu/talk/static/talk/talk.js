@@ -106,14 +106,9 @@
     } catch (e) { return Math.round(bytes) + " " + ["B", "KB", "MB", "GB"][i]; }
   }
 
-  // --- Unread counts (room list, navigation) ---------------------------------------------------
-  function bumpNav(by) {
-    var badge = document.querySelector("[data-talk-unread]");
-    if (!badge) return;
-    var n = Math.max(0, Number(badge.textContent || 0) + by);
-    badge.textContent = String(n);
-    badge.hidden = n === 0;
-  }
+  // --- Unread counts (room list) ----------------------------------------------------------------
+  // The total in the navigation comes from the server over the network socket, on every page
+  // (tsunagu.js, a "count" event): it is the one number a page reload would show.
   // The room list's line under a room: who wrote its newest message, its start and when (the
   // server cut the text: the frame's "excerpt"; talk/_room_row.html writes the same line).
   function showLast(msg) {
@@ -133,7 +128,6 @@
       item.textContent = String(n);
       item.hidden = false;
     }
-    bumpNav(1);
   }
 
   // --- Rendering --------------------------------------------------------------------------------
