@@ -6,6 +6,8 @@ import logging
 import math
 import os
 import re
+import time
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,20 +15,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tsunagu.core import caching
+from tsunagu.core.queue import queue_after_commit
 from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.notify.mentions import mentioned_members
 from tsunagu.realtime.events import send_event
 from tsunagu.realtime.hub import send_room_events
 from tsunagu.tenancy.access import filter_active_members
-from tsunagu.tenancy.models import Membership, Network, Role
+from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from .access import (
     can_view,
@@ -48,6 +51,7 @@ from .access import (
     place_comes_with_role,
     places_of,
 )
+from .excerpts import show_newest, write_edited, write_new
 from .files import inspect_upload, make_thumbnail
 from .frames import message_payload, reactions_of
 from .models import (
@@ -63,7 +67,7 @@ from .models import (
     RoomMember,
     Stamp,
 )
-from .unread import bump_generation, forget_member
+from .unread import bump_generation, compute_totals, forget_member
 
 log = logging.getLogger(__name__)
 
@@ -391,6 +395,7 @@ def _store(
         thread_root=thread_root,
     )
     message.save()
+    write_new(message)
     attachments = []
     if upload is not None and content_type is not None:
         attachments.append(_attach(member, room, message, upload, content_type, bool(is_image)))
@@ -413,6 +418,7 @@ def _store(
         RoomMember.objects.filter(pk=place.pk).update(last_read_seq=seq)
     message.sender = member
     bump_generation(room.network_id)
+    _queue_room_totals(room, member)  # replies too: they take a number, counted unread
     _room_event(
         room, {"type": "message", **message_payload(message, member.network.slug, attachments)}
     )
@@ -502,6 +508,7 @@ def do_edit_message(member: Membership, message: Message, body: str) -> Message:
     message.body = body
     message.edited_at = timezone.now()
     message.save(update_fields=["body", "edited_at"])
+    write_edited(message)
     Link.objects.filter(message=message).delete()
     for url in dict.fromkeys(URL.findall(body)):
         if len(url) <= 500:
@@ -526,6 +533,7 @@ def do_delete_message(member: Membership, message: Message) -> Message:
         if attachment.thumbnail:
             attachment.thumbnail.delete(save=False)
     message.attachments.all().delete()
+    show_newest(room.pk)
     _update_event(message, member.network.slug)
     return message
 
@@ -535,6 +543,7 @@ def do_set_hidden(actor: Membership, message: Message, hidden: bool) -> Message:
     check_moderate_permission(actor, message.room)
     message.is_hidden = hidden
     message.save(update_fields=["is_hidden"])
+    show_newest(message.room_id)
     _update_event(message, actor.network.slug)
     return message
 
@@ -601,9 +610,50 @@ def do_mark_read(member: Membership, room: Room, seq: int) -> bool:
         )
         if moved:
             forget_member(member.pk)
+            from .tasks import push_member_total
+
+            queue_after_commit(push_member_total, member.network_id, member.pk)
         if moved and room.kind in (RoomKind.GROUP, RoomKind.DIRECT, RoomKind.OFFICE):
             _room_event(
                 room,
                 {"type": "read", "room": room.pk, "member": member.pk, "seq": seq},
             )
     return bool(moved)
+
+
+# --- The header's count, live on every page -----------------------------------------------------
+
+
+def _queue_room_totals(room: Room, sender: Membership) -> None:
+    """After the commit, the others in the room learn their new total (tasks.py): a room may
+    hold the whole network, which is no work for the request that posts in it."""
+    from .tasks import push_room_totals
+
+    queue_after_commit(push_room_totals, room.network_id, room.pk, sender.pk)
+
+
+def room_readers(room_id: int, sender_id: int | None) -> QuerySet[Membership]:
+    """The active members whose place in the room counts (access.CountedPlaces: a place that
+    came with the operator role counts only for an operator), but the sender."""
+    places = (
+        RoomMember.objects.filter(room_id=room_id)
+        .exclude(via_role=True, member__role__in=NOT_OPERATOR)
+        .exclude(member_id=sender_id)
+    )
+    return Membership.objects.filter(pk__in=places.values("member_id"), status=Status.ACTIVE)
+
+
+def send_unread_totals(network: Network, members: QuerySet[Membership]) -> None:
+    """Tells each of ``members`` their talk total (the header's count, unread.py) over the
+    network socket, which every page of the network opens: ``{"type": "count", "link": "talk",
+    "count": n, "at": ms}``. ``at`` is when the totals were read: a browser keeps the latest,
+    whatever order two pushes arrive in."""
+    at = int(time.time() * 1000)
+    users = dict(members.values_list("pk", "user_id"))
+    totals = compute_totals(members)
+    by_total: dict[int, list[int]] = defaultdict(list)
+    for member_id, user_id in users.items():
+        by_total[totals.get(member_id, 0)].append(user_id)
+    for total, user_ids in sorted(by_total.items()):
+        event = {"type": "count", "link": "talk", "count": total, "at": at}
+        send_event(network, event, user_ids)

@@ -344,6 +344,8 @@ class TalkConsumer(NetworkConsumer):
             elif not event.get("joined"):
                 await self._unfollow(room_id)
             return
+        if event.get("type") == "count":
+            return  # the header's counts: the page's network socket carries them
         await super().event_forward(message)
 
     # --- from the browser -----------------------------------------------------------------------

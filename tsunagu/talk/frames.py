@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tsunagu.tenancy.names import shown_member, shown_name
 
+from .excerpts import excerpt_of
 from .models import Attachment, Message, Reaction, Stamp
 
 STAMP_EMOJI = {key: label for key, label in Stamp.choices}
@@ -50,6 +51,8 @@ def message_payload(
         "sender": sender.pk if sender is not None else None,
         "name": shown_name(sender) if shown_member(sender) is not None else "",
         "html": message.body_html if visible else "",
+        # The room list's line (excerpts.py), for a new message of the timeline.
+        "excerpt": excerpt_of(message.body_html) if visible else "",
         "created": message.created_at.isoformat(),
         "thread": message.thread_root_id,
         "replies": message.reply_count,

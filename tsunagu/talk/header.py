@@ -1,5 +1,6 @@
 """What talk adds to the layout's header (``core/navigation.py``): its link, with the member's
-unread messages, which the talk socket keeps current (``data-talk-unread``)."""
+unread messages (``data-talk-unread``), which the network socket keeps current on every page
+(``actions.send_unread_totals()``, a ``count`` event for the link ``talk``)."""
 
 from __future__ import annotations
 

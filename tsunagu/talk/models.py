@@ -62,6 +62,20 @@ class Room(models.Model):
     # has seen number n can never later find a committed message below n that it missed.
     last_seq = models.BigIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # What the room list shows of the newest message of the timeline that is neither deleted
+    # nor hidden (excerpts.py): its number (None: no such message), sender, the start of its
+    # text (empty: files only) and time. Written by the actions that change it.
+    excerpt_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    excerpt_sender = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    excerpt = models.CharField(max_length=64, blank=True, editable=False)
+    excerpt_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Moves on with every change to a message already posted, its stamps or its files
     # (apps.py); new messages move ``last_seq``. A room page's messages are cached under both.
     revision = models.PositiveIntegerField(default=0, editable=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
 from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership
@@ -46,15 +46,31 @@ def forget_member(member_id: int) -> None:
         log.warning("talk: could not forget an unread total", exc_info=True)
 
 
+def _unread_places() -> QuerySet[RoomMember]:
+    return RoomMember.objects.filter(room__is_archived=False, last_read_seq__lt=F("room__last_seq"))
+
+
 def compute_total(member: Membership) -> int:
     total = (
-        RoomMember.objects.filter(
-            member=member, room__is_archived=False, last_read_seq__lt=F("room__last_seq")
-        )
+        _unread_places()
+        .filter(member=member)
         .aggregate(total=Sum(F("room__last_seq") - F("last_read_seq")))
         .get("total")
     )
     return int(total or 0)
+
+
+def compute_totals(members: QuerySet[Membership]) -> dict[int, int]:
+    """compute_total() of each of ``members`` (by membership id), in one query; those with
+    nothing unread are left out."""
+    rows = (
+        _unread_places()
+        .filter(member__in=members.values("pk"))
+        .values("member_id")
+        .annotate(total=Sum(F("room__last_seq") - F("last_read_seq")))
+        .values_list("member_id", "total")
+    )
+    return {member_id: int(total or 0) for member_id, total in rows}
 
 
 def total_keys(member: Membership) -> list[str]:

@@ -40,6 +40,7 @@ from .access import (
     can_post,
     can_react,
     can_remove_from_room,
+    can_view,
     check_change_message_permission,
     filter_messages_for,
     list_rooms_for,
@@ -58,6 +59,7 @@ from .models import (
     RoomMember,
 )
 from .pages import RenderContext, render_messages
+from .queries import ReaderRoom
 
 SEARCH_LIMIT = 50
 FILES_LIMIT = 100
@@ -69,6 +71,14 @@ def _room_url(request: NetworkRequest, room: Room, anchor: str = "") -> str:
     return url + anchor
 
 
+def _excerpt(row: ReaderRoom) -> dict[str, Any] | None:
+    """The room's newest message as the list shows it (excerpts.py), or None."""
+    room = row.room
+    if room.excerpt_seq is None:
+        return None
+    return {"name": row.excerpt_name, "text": room.excerpt, "at": room.excerpt_at}
+
+
 @member_required
 def index(request: NetworkRequest) -> HttpResponse:
     member = request.membership
@@ -78,6 +88,10 @@ def index(request: NetworkRequest) -> HttpResponse:
             "room": row.room,
             "title": title_of(member, row),
             "unread": max(row.room.last_seq - row.place.last_read_seq, 0) if row.place else 0,
+            "excerpt": _excerpt(row),
+            # A place may outlive the right to read (an alumni-only room after a change of
+            # role): the list shows nothing of what such a room says.
+            "readable": can_view(member, row.room, True),
         }
         for row in mine
     ]
@@ -92,6 +106,7 @@ def index(request: NetworkRequest) -> HttpResponse:
             "conversations": [place for place in places if place["room"].is_private],
             "joinable": joinable,
             "csrf_token": page_token(request),
+            "zone": timezone.get_current_timezone_name(),
         },
     )
 

@@ -17,6 +17,9 @@ def talk_js_strings() -> dict[str, str]:
         "typing": _("%(name)s is typing…"),
         "read": _("Read by %(count)d"),
         "offline": _("Offline: your messages will be sent when the connection is back."),
+        # The room list's line under a room (talk/_room_row.html says the same).
+        "former": _("former member"),
+        "file": _("Sent a file"),
     }
 
 

@@ -1,8 +1,11 @@
 """Talk as a chat in real browsers, in Japanese: the typing line goes when the message comes,
-and the Enter key sends where the network chose so (never while the input method composes)."""
+the Enter key sends where the network chose so (never while the input method composes), the
+room list shows each room's newest message, and the talk count in the header moves live on a
+page that is not a talk page."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,3 +121,74 @@ def test_enter_sends_only_where_the_network_chose_it_and_never_while_composing(
     finally:
         hanako_ctx.close()
         misaki_ctx.close()
+
+
+def test_the_header_count_moves_live_on_the_home_page(
+    browser: Browser, site: tuple[Site, AsgiWorker]
+) -> None:
+    data, worker = site
+    ichiro_ctx, ichiro = open_as(browser, worker, data.sessions[2], f"/n/{data.slug}/")
+    hanako_ctx, hanako = open_as(
+        browser, worker, data.sessions[1], f"/n/{data.slug}/talk/r/{data.room}/"
+    )
+    try:
+        expect(ichiro.locator("[data-network-socket][data-socket-open]")).to_have_count(1)
+        badge = ichiro.locator('[data-count-of="talk"]')
+        link = ichiro.get_by_role("link", name=re.compile("^トーク"))
+        expect(badge).to_be_hidden()
+        expect(link).to_have_accessible_name("トーク")
+        connected(hanako)
+        area = hanako.get_by_label("メッセージ")
+        area.fill("今夜の懇親会、19時からです")
+        area.press("Control+Enter")
+        expect(stored(hanako, "今夜の懇親会")).to_be_visible()
+        # No reload: the number shows, and the link's name says it.
+        expect(badge).to_have_text("1")
+        expect(badge).to_be_visible()
+        expect(link).to_have_accessible_name(re.compile("^トーク ?1$"))
+        # He opens the room in another tab: his home page hears that he read it.
+        room_tab = ichiro_ctx.new_page()
+        room_tab.goto(f"/n/{data.slug}/talk/r/{data.room}/")
+        expect(stored(room_tab, "今夜の懇親会")).to_be_visible()
+        expect(badge).to_be_hidden()
+        expect(link).to_have_accessible_name("トーク")
+    finally:
+        ichiro_ctx.close()
+        hanako_ctx.close()
+
+
+def test_the_room_list_shows_each_rooms_newest_message_live(
+    browser: Browser, site: tuple[Site, AsgiWorker]
+) -> None:
+    data, worker = site
+    room = f"/n/{data.slug}/talk/r/{data.room}/"
+    hanako_ctx, hanako = open_as(browser, worker, data.sessions[1], room)
+    ichiro_ctx = None
+    try:
+        connected(hanako)
+        area = hanako.get_by_label("メッセージ")
+        area.fill("明日の朝活は8時から、\n場所はいつものカフェです")
+        area.press("Control+Enter")
+        expect(stored(hanako, "明日の朝活は8時から")).to_be_visible()
+
+        ichiro_ctx, ichiro = open_as(browser, worker, data.sessions[2], f"/n/{data.slug}/talk/")
+        row = ichiro.locator(f'[data-room="{data.room}"]')
+        last = row.locator("[data-room-last]")
+        expect(last).to_have_text(
+            re.compile(r"^田中 花子: 明日の朝活は8時から、 場所はいつものカフェです [\d/: ]+$")
+        )
+        expect(row.locator("[data-room-unread]")).to_have_text("1")
+
+        # A new message moves the line and the count while the list is open.
+        connected(ichiro)
+        area.fill("**遅れる方**はご連絡ください")
+        area.press("Control+Enter")
+        expect(last).to_have_text(
+            re.compile(r"^田中 花子: 遅れる方はご連絡ください \d\d/\d\d \d\d:\d\d$")
+        )
+        expect(row.locator("[data-room-unread]")).to_have_text("2")
+        expect(ichiro.locator('[data-count-of="talk"]')).to_have_text("2")
+    finally:
+        hanako_ctx.close()
+        if ichiro_ctx is not None:
+            ichiro_ctx.close()

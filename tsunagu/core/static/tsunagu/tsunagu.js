@@ -24,7 +24,8 @@
     });
   }
 
-  // The network socket: live unread count; reconnects with backoff.
+  // The network socket: live unread counts (the bell's, and those beside the navigation's links);
+  // reconnects with backoff.
   var holder = document.querySelector("[data-network-socket]");
   if (!holder || !("WebSocket" in window)) return;
   var slug = holder.getAttribute("data-network-socket");
@@ -38,17 +39,40 @@
     document.dispatchEvent(new CustomEvent("tsunagu:unread", { detail: { count: count } }));
   }
 
+  // A count beside a link of the navigation ({"type": "count", "link": key, "count": n, "at": ms},
+  // pushed by the app behind the link): the badge's number is part of the link's name, so what a
+  // screen reader reads follows what is shown. A push read earlier than one already shown is
+  // late and left out.
+  var countsAt = {};
+  function setCount(event) {
+    var key = String(event.link || "");
+    var count = Number(event.count);
+    if (!/^[a-z_]+$/.test(key) || !(count >= 0)) return;
+    var at = Number(event.at) || 0;
+    if (at < (countsAt[key] || 0)) return;
+    countsAt[key] = at;
+    document.querySelectorAll('[data-count-of="' + key + '"]').forEach(function (badge) {
+      badge.textContent = String(count);
+      badge.hidden = count === 0;
+    });
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/ws/n/" + slug + "/");
-    socket.addEventListener("open", function () { delay = 1000; });
+    socket.addEventListener("open", function () {
+      delay = 1000;
+      holder.setAttribute("data-socket-open", "");
+    });
     socket.addEventListener("message", function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
       if (event.type === "notifications") setUnread(event.unread);
+      if (event.type === "count") setCount(event);
       document.dispatchEvent(new CustomEvent("tsunagu:event", { detail: event }));
     });
     socket.addEventListener("close", function (closed) {
+      holder.removeAttribute("data-socket-open");
       if (closed.code === 4401 || closed.code === 4403) return; // not allowed: do not retry
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

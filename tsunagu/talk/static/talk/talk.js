@@ -106,13 +106,20 @@
     } catch (e) { return Math.round(bytes) + " " + ["B", "KB", "MB", "GB"][i]; }
   }
 
-  // --- Unread counts (room list, navigation) ---------------------------------------------------
-  function bumpNav(by) {
-    var badge = document.querySelector("[data-talk-unread]");
-    if (!badge) return;
-    var n = Math.max(0, Number(badge.textContent || 0) + by);
-    badge.textContent = String(n);
-    badge.hidden = n === 0;
+  // --- Unread counts (room list) ----------------------------------------------------------------
+  // The total in the navigation comes from the server over the network socket, on every page
+  // (tsunagu.js, a "count" event): it is the one number a page reload would show.
+  // The room list's line under a room: who wrote its newest message, its start and when (the
+  // server cut the text: the frame's "excerpt"; talk/_room_row.html writes the same line).
+  function showLast(msg) {
+    var line = document.querySelector('[data-room="' + msg.room + '"] [data-room-last]');
+    if (!line || msg.thread || msg.deleted || msg.hidden) return;
+    line.querySelector("[data-last-name]").textContent = msg.name || strings.former || "";
+    line.querySelector("[data-last-text]").textContent = msg.excerpt || strings.file || "";
+    var time = line.querySelector("[data-last-at]");
+    time.setAttribute("datetime", msg.created);
+    time.textContent = when(msg.created);
+    line.hidden = false;
   }
   function bumpRoom(room) {
     var item = document.querySelector('[data-room="' + room + '"] [data-room-unread]');
@@ -121,7 +128,6 @@
       item.textContent = String(n);
       item.hidden = false;
     }
-    bumpNav(1);
   }
 
   // --- Rendering --------------------------------------------------------------------------------
@@ -290,6 +296,7 @@
     seen[key] = true;
     if (msg.room !== roomId || !live) {
       if (!again && msg.sender !== me && !msg.thread) bumpRoom(msg.room);
+      if (!again) showLast(msg);
       return;
     }
     // Their message is here: they are no longer typing it.
