@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.text import SingleLineField, visible
+from tsunagu.core.widgets import FileInput
 from tsunagu.tenancy.models import Network
 
 from .actions import PollSpec
@@ -27,7 +28,7 @@ def attachment_field() -> forms.FileField:
         label=_("Image or PDF"),
         required=False,
         help_text=_("Optional: one PNG, JPEG, GIF or WebP image, or a PDF, up to 5 MB."),
-        widget=forms.ClearableFileInput(
+        widget=FileInput(
             attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf"}
         ),
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.boards.files import inspect_upload
 from tsunagu.core.text import SingleLineField
+from tsunagu.core.widgets import FileInput
 from tsunagu.tenancy.models import Membership
 
 from .access import kinds_for
@@ -39,7 +40,7 @@ class OpportunityForm(forms.ModelForm):
         label=_("Attachment (image or PDF)"),
         required=False,
         help_text=_("Optional: a job description or a flyer, PNG, JPEG, GIF, WebP or PDF."),
-        widget=forms.ClearableFileInput(
+        widget=FileInput(
             attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf"}
         ),
     )
@@ -132,7 +133,7 @@ class AnswerForm(forms.Form):
         label=_("CV (PDF, optional)"),
         required=False,
         help_text=_("A PDF file up to 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=FileInput(attrs={"accept": "application/pdf"}),
     )
 
     def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.text import SingleLineField
+from tsunagu.core.widgets import FileInput
 from tsunagu.tenancy.models import Network, Role
 
 from .dates import DateError, parse_date
@@ -25,6 +26,7 @@ class UploadForm(forms.Form):
             "CSV (UTF-8 or Shift_JIS) or Excel (.xlsx), at most 5 MB and 20,000 rows. "
             "A title or a date above the column names is fine: they are found by their words."
         ),
+        widget=FileInput,
     )
 
     def clean_file(self) -> Any:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.text import SingleLineField
+from tsunagu.core.widgets import FileInput
 
 from .models import BODY_MAX, CLIENT_ID_MAX, MANAGED_KINDS, NAME_MAX, RoomKind
 
@@ -25,7 +26,7 @@ class MessageForm(forms.Form):
         ),
     )
     client_id = forms.CharField(max_length=CLIENT_ID_MAX, widget=forms.HiddenInput)
-    file = forms.FileField(label=_("Attachment"), required=False)
+    file = forms.FileField(label=_("Attachment"), required=False, widget=FileInput)
 
 
 class RoomForm(forms.Form):
