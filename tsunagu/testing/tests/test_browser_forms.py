@@ -1,15 +1,18 @@
 """In a real browser: the site's own file control (core/widgets/file.html) in place of the
 browser's "Choose File / No file chosen": reached by the keyboard, named by its field, showing
-the chosen file's name, and uploading it; on a desktop and on a phone."""
+the chosen file's name, and uploading it; on a desktop and on a phone. The log-in page reached
+on the way to a network wears its name, logo and colour, in Japanese and in English."""
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 from django_scopes import scopes_disabled
 from PIL import Image
@@ -85,3 +88,53 @@ def test_a_member_chooses_a_photo_with_the_keyboard_sees_its_name_and_uploads_it
     expect(page.locator(".file-current img.current-image")).to_be_visible()
     expect(name).to_have_text(name.get_attribute("data-empty") or "")
     page.screenshot(path=str(tmp_path / "3-current.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading", "button"),
+    [("ja-JP", "ログイン", "ログイン"), ("en-US", "Sign In", "Sign In")],
+    ids=["ja", "en"],
+)
+def test_the_login_page_reached_from_a_network_shows_its_name_logo_and_colour(
+    browser: Browser, live_server: Any, tmp_path: Path, locale: str, heading: str, button: str
+) -> None:
+    network = make_network(slug="mitsuba", name="三ツ葉商事 アルムナイ", brand_color="#0b7a55")
+    network.logo.save("logo.png", ContentFile(png(tmp_path / "logo.png").read_bytes()))
+    context = browser.new_context(
+        locale=locale,
+        base_url=live_server.url,
+        viewport=PHONE,  # type: ignore[arg-type]
+    )
+    context.set_default_timeout(15_000)
+
+    # The test server publishes no media: the logo is answered from where it was stored.
+    def media(route: Any) -> None:
+        name = route.request.url.split(settings.MEDIA_URL, 1)[1]
+        route.fulfill(path=str(Path(settings.MEDIA_ROOT) / name))
+
+    context.route(f"**{settings.MEDIA_URL}**", media)
+    page = context.new_page()
+    page.goto("/n/mitsuba/events/")  # a network's page sends a visitor to log in first
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/n/mitsuba/events/$"))
+    expect(page.locator("html")).to_have_attribute("lang", locale[:2])
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    brand = page.locator("[data-entry-brand]")
+    expect(brand).to_contain_text("三ツ葉商事 アルムナイ")
+    logo = brand.locator("img.entry-brand__logo")
+    expect(logo).to_have_attribute("src", network.logo.url)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=logo.element_handle())
+    # The network's colour paints the page's buttons, through its stylesheet (no inline style).
+    colour = page.get_by_role("button", name=button, exact=True).evaluate(
+        "b => getComputedStyle(b).backgroundColor"
+    )
+    assert colour == "rgb(11, 122, 85)"
+    page.screenshot(path=str(tmp_path / f"login-{locale}.png"), full_page=True)
+
+    # Without a network on the way, the site's own brand.
+    page.goto("/accounts/login/")
+    expect(page.locator("[data-entry-brand]")).to_have_count(0)
+    colour = page.get_by_role("button", name=button, exact=True).evaluate(
+        "b => getComputedStyle(b).backgroundColor"
+    )
+    assert colour == "rgb(47, 95, 208)"
+    context.close()
