@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
 from tsunagu.core.text import SingleLineField
@@ -37,7 +38,7 @@ def split_tags(value: str) -> list[str]:
     return list(seen.values())
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PlainErrors, forms.ModelForm):
     skills = forms.CharField(
         label=_("Skills and qualifications"),
         required=False,
@@ -169,7 +170,7 @@ class ProfileForm(forms.ModelForm):
         ]  # fmt: skip
 
 
-class CareerEntryForm(forms.ModelForm):
+class CareerEntryForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = CareerEntry
         fields = ["department", "title", "started_on", "ended_on"]
@@ -195,7 +196,7 @@ CareerFormSet = inlineformset_factory(
 )
 
 
-class LifeUpdateForm(forms.ModelForm):
+class LifeUpdateForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = LifeUpdate
         fields = ["body"]

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField
 from tsunagu.core.widgets import FileInput
 
@@ -29,7 +30,7 @@ class MessageForm(forms.Form):
     file = forms.FileField(label=_("Attachment"), required=False, widget=FileInput)
 
 
-class RoomForm(forms.Form):
+class RoomForm(PlainErrors, forms.Form):
     name = SingleLineField(label=_("Name"), max_length=NAME_MAX)
     kind = forms.ChoiceField(
         label=_("Type"),
@@ -50,5 +51,5 @@ class EditForm(forms.Form):
     )
 
 
-class GroupForm(forms.Form):
+class GroupForm(PlainErrors, forms.Form):
     name = SingleLineField(label=_("Group name"), max_length=NAME_MAX, required=False)

@@ -17,6 +17,8 @@ from tsunagu.core.testing.images import (
     photo_with_location,
     png_bomb,
 )
+from tsunagu.core.forms import MAX_LENGTH
+from tsunagu.core.testing.messages import INVALID_CHOICE, REQUIRED, ja
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.news.models import Article, NewsSettings, State
 from tsunagu.news.tasks import announce_due_articles
@@ -117,7 +119,7 @@ def test_members_cannot_write_company_news_or_edit_others_articles(world: World)
     alumni = world.client(world.alumni_a)
     response = post_article(alumni, world, kind="company_news", title="偽の社内報")
     assert response.status_code == 400
-    assert "正しく選択してください" in response.content.decode()
+    assert INVALID_CHOICE in response.content.decode()
     with scopes_disabled():
         assert not Article.objects.exists()
     post_article(world.client(world.operator_a), world, kind="announcement", title="お知らせ")
@@ -151,10 +153,10 @@ def test_empty_and_oversized_articles_are_refused_in_japanese(world: World) -> N
     operator = world.client(world.operator_a)
     response = post_article(operator, world, kind="announcement", title="　", body="")
     assert response.status_code == 400
-    assert "このフィールドは必須です。" in response.content.decode()
+    assert REQUIRED in response.content.decode()
     response = post_article(operator, world, kind="announcement", body="あ" * 20_001)
     assert response.status_code == 400
-    assert "20000 文字以下" in response.content.decode()
+    assert ja(MAX_LENGTH, limit_value=20000, show_value=20001) in response.content.decode()
     response = post_article(operator, world, kind="announcement", tags="一 二 三 四 五 六")
     assert response.status_code == 400
     assert "タグは5個まで" in response.content.decode()
@@ -299,7 +301,7 @@ def test_stamps_toggle_and_comments_are_posted(world: World) -> None:
     assert member.post(url(world, f"{article.pk}/react/"), {"stamp": "bomb"}).status_code == 302
     response = member.post(url(world, f"{article.pk}/comment/"), {"body": "　"})
     assert response.status_code == 400
-    assert "このフィールドは必須です。" in response.content.decode()
+    assert REQUIRED in response.content.decode()
     member.post(url(world, f"{article.pk}/comment/"), {"body": "応援しています！"})
     page = world.client(world.employee_a).get(url(world, f"{article.pk}/")).content.decode()
     assert "応援しています！" in page

@@ -18,6 +18,7 @@ from tsunagu.core.testing.images import (
     photo_with_location,
     png_bomb,
 )
+from tsunagu.core.testing.messages import INVALID_CHOICE
 from tsunagu.profiles.models import LifeUpdate, Profile
 from tsunagu.profiles.visibility import FIELDS
 from tsunagu.testing.world import World
@@ -81,7 +82,7 @@ def test_a_member_edits_their_profile_with_career_skills_and_a_photo(world: Worl
         ({"joined_on": "2020-04-01", "left_on": "2019-03-31"}, "left_on", "入社日より前"),
         ({"career-0-ended_on": "2010-01-01"}, "ended_on", "開始より前"),
         ({"skills": ",".join(f"技{n}" for n in range(40))}, "skills", "30"),
-        ({"show_contact": "everyone"}, "show_contact", "正しく選択"),
+        ({"show_contact": "everyone"}, "show_contact", INVALID_CHOICE),
     ],
 )
 def test_bad_input_gets_a_field_error_in_japanese_and_nothing_is_saved(
