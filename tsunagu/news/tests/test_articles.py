@@ -11,13 +11,13 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.middleware import TIME_ZONE_COOKIE
+from tsunagu.core.forms import MAX_LENGTH
 from tsunagu.core.testing.images import (
     assert_stripped,
     decoding_refused_above,
     photo_with_location,
     png_bomb,
 )
-from tsunagu.core.forms import MAX_LENGTH
 from tsunagu.core.testing.messages import INVALID_CHOICE, REQUIRED, ja
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.news.models import Article, NewsSettings, State
