@@ -53,6 +53,14 @@ class AccountAdapter(DefaultAccountAdapter):
             response["Location"] = f"{response['Location']}?{urlencode({'next': target})}"
         return response
 
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        # The link in the mail opens a page with the same brand as the sign-up it came from.
+        url: str = super().get_email_confirmation_url(request, emailconfirmation)
+        target = next_of(request) if request is not None else ""
+        if entry_brand_for(target) is not None and "?" not in url:
+            url = f"{url}?{urlencode({'next': target})}"
+        return url
+
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's rate limits (login, sign-up, password reset) count by this address.
         ip = client_ip(request)

@@ -18,6 +18,7 @@ REQUIRED_CHOICE = _("Please choose one.")
 REQUIRED_FILE = _("Please choose a file.")
 REQUIRED_SOME = _("Please choose at least one.")
 REQUIRED_TICK = _("Please tick this box to go on.")
+EMPTY_FILE = _("The chosen file is empty.")
 INVALID_CHOICE = _("That is not one of the choices. Please choose again.")
 MAX_LENGTH = _("Please keep it to %(limit_value)d characters (it is %(show_value)d now).")
 
@@ -32,7 +33,7 @@ MESSAGES: list[tuple[type[forms.Field], str, Any]] = [
     (forms.URLField, "invalid", _("Enter a web address starting with https://.")),
     (forms.FileField, "invalid", _("No file arrived. Please choose the file again.")),
     (forms.FileField, "missing", _("No file arrived. Please choose the file again.")),
-    (forms.FileField, "empty", _("The chosen file is empty.")),
+    (forms.FileField, "empty", EMPTY_FILE),
     (
         forms.FileField,
         "contradiction",

@@ -19,3 +19,4 @@ def ja(message: Any, **params: Any) -> str:
 REQUIRED = ja(forms.REQUIRED)
 REQUIRED_CHOICE = ja(forms.REQUIRED_CHOICE)
 INVALID_CHOICE = ja(forms.INVALID_CHOICE)
+EMPTY_FILE = ja(forms.EMPTY_FILE)

@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
+from tsunagu.core.testing.messages import EMPTY_FILE
 from tsunagu.onboarding.dates import DateError, parse_date
 from tsunagu.onboarding.models import ImportBatch, Invitation
 from tsunagu.testing.world import World
@@ -229,7 +230,7 @@ def test_a_thousand_duplicates_leave_one_invitee_and_a_thousand_reasons(world: W
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"", "empty.csv", "ファイルは空です"),
+        (b"", "empty.csv", EMPTY_FILE),
         (b"\r\n \r\n", "blank.csv", "ファイルが空です"),
         (b"x" * (5 * 1024 * 1024 + 1), "huge.csv", "5 MB"),
         (

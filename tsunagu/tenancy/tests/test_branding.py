@@ -158,6 +158,12 @@ def test_the_mail_sent_page_after_signing_up_on_the_way_keeps_the_brand(mitsuba)
     assert "確認のメールを送信しました" in html
     assert BRAND_CSS.findall(html) == ["%230b7a55"]
     assert 'data-entry-brand="mitsuba"' in html
+    # The link in the mail opens the confirmation page with the same brand.
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+)", mail.outbox[0].body)
+    assert link and link[1].endswith("/?next=%2Fn%2Fmitsuba%2F")
+    confirm = Client().get(link[1]).content.decode()
+    assert BRAND_CSS.findall(confirm) == ["%230b7a55"]
+    assert 'data-entry-brand="mitsuba"' in confirm
 
 
 @pytest.mark.django_db(transaction=True)
@@ -173,3 +179,4 @@ def test_signing_up_with_a_hostile_next_leads_to_the_plain_mail_sent_page(mitsub
         },  # fmt: skip
     )
     assert response["Location"] == "/accounts/confirm-email/"
+    assert "next=" not in mail.outbox[0].body
