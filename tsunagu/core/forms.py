@@ -19,7 +19,7 @@ REQUIRED_FILE = _("Please choose a file.")
 REQUIRED_SOME = _("Please choose at least one.")
 REQUIRED_TICK = _("Please tick this box to go on.")
 EMPTY_FILE = _("The chosen file is empty.")
-INVALID_CHOICE = _("That is not one of the choices. Please choose again.")
+INVALID_CHOICE = _("“%(value)s” is not one of the choices. Please choose again.")
 MAX_LENGTH = _("Please keep it to %(limit_value)d characters (it is %(show_value)d now).")
 
 # (field class, code) -> message, the most specific class first.

@@ -18,5 +18,6 @@ def ja(message: Any, **params: Any) -> str:
 
 REQUIRED = ja(forms.REQUIRED)
 REQUIRED_CHOICE = ja(forms.REQUIRED_CHOICE)
-INVALID_CHOICE = ja(forms.INVALID_CHOICE)
+# The words after the refused value, whatever it was.
+INVALID_CHOICE = ja(forms.INVALID_CHOICE).split("%(value)s")[-1]
 EMPTY_FILE = ja(forms.EMPTY_FILE)

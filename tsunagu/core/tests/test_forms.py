@@ -59,9 +59,9 @@ def test_bad_values_say_what_to_write() -> None:
     assert found["nickname"] == ["ours"]  # the form's own message stays
     assert found["joined_on"] == ["Enter a date, like 2026-04-01."]
     assert found["starts_at"] == ["Enter a date and time, like 2026-04-01 19:00."]
-    assert found["audience"] == ["That is not one of the choices. Please choose again."]
+    assert found["audience"] == ["“everyone” is not one of the choices. Please choose again."]
     assert found["seats"] == ["Enter 1 or more."]
-    assert found["added"] == ["That is not one of the choices. Please choose again."]
+    assert found["added"] == ["“z” is not one of the choices. Please choose again."]
     assert found["cv"] == ["The chosen file is empty."]
 
 
