@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField
 
 from .models import User
@@ -35,7 +36,7 @@ class SignupForm(forms.Form):
         user.save(update_fields=["name", "language"])
 
 
-class AccountSettingsForm(forms.ModelForm):
+class AccountSettingsForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "language", "time_zone"]

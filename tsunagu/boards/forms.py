@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField, visible
+from tsunagu.core.widgets import FileInput
 from tsunagu.tenancy.models import Network
 
 from .actions import PollSpec
@@ -27,13 +29,13 @@ def attachment_field() -> forms.FileField:
         label=_("Image or PDF"),
         required=False,
         help_text=_("Optional: one PNG, JPEG, GIF or WebP image, or a PDF, up to 5 MB."),
-        widget=forms.ClearableFileInput(
+        widget=FileInput(
             attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf"}
         ),
     )
 
 
-class ThreadForm(AttachmentMixin, forms.ModelForm):
+class ThreadForm(PlainErrors, AttachmentMixin, forms.ModelForm):
     # Declared here: the model's field would query categories outside any network scope.
     category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
         queryset=None, label=_("category")
@@ -58,7 +60,7 @@ class ThreadForm(AttachmentMixin, forms.ModelForm):
         )
 
 
-class ThreadEditForm(forms.ModelForm):
+class ThreadEditForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = Thread
         fields = ["title", "body"]
@@ -66,7 +68,7 @@ class ThreadEditForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
 
 
-class CommentForm(AttachmentMixin, forms.Form):
+class CommentForm(PlainErrors, AttachmentMixin, forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         max_length=BODY_MAX,
@@ -79,7 +81,7 @@ class CommentForm(AttachmentMixin, forms.Form):
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ReportForm(forms.Form):
+class ReportForm(PlainErrors, forms.Form):
     reason = forms.CharField(
         label=_("What is wrong with it?"),
         max_length=1000,
@@ -87,7 +89,7 @@ class ReportForm(forms.Form):
     )
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "description", "position"]
@@ -123,7 +125,7 @@ class MoveForm(forms.Form):
         self.fields["category"].empty_label = None  # type: ignore[attr-defined]
 
 
-class PollForm(forms.Form):
+class PollForm(PlainErrors, forms.Form):
     """An optional poll attached to a new thread: left empty, no poll is made."""
 
     question = SingleLineField(label=_("Poll question"), max_length=200, required=False)

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.boards.files import inspect_upload
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField
+from tsunagu.core.widgets import FileInput
 from tsunagu.tenancy.models import Membership
 
 from .access import kinds_for
@@ -31,7 +33,7 @@ from .models import (
 DEADLINE_DAYS_MAX = 3 * 365
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(PlainErrors, forms.ModelForm):
     external_url = forms.URLField(
         label=_("external page"), required=False, max_length=500, assume_scheme="https"
     )
@@ -39,7 +41,7 @@ class OpportunityForm(forms.ModelForm):
         label=_("Attachment (image or PDF)"),
         required=False,
         help_text=_("Optional: a job description or a flyer, PNG, JPEG, GIF, WebP or PDF."),
-        widget=forms.ClearableFileInput(
+        widget=FileInput(
             attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf"}
         ),
     )
@@ -120,7 +122,7 @@ def contact_details_in(text: str) -> bool:
     return any(sum(c.isdigit() for c in found) >= 10 for found in PHONE_IN_TEXT.findall(plain))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PlainErrors, forms.Form):
     mode = forms.ChoiceField(choices=Mode.choices, widget=forms.HiddenInput)
     message = forms.CharField(
         label=_("message"),
@@ -132,7 +134,7 @@ class AnswerForm(forms.Form):
         label=_("CV (PDF, optional)"),
         required=False,
         help_text=_("A PDF file up to 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=FileInput(attrs={"accept": "application/pdf"}),
     )
 
     def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
@@ -195,7 +197,7 @@ class ListFilterForm(forms.Form):
 FLAG_OFF = ""
 
 
-class OpenToForm(forms.Form):
+class OpenToForm(PlainErrors, forms.Form):
     """One choice per flag: off, or on and shown to whom."""
 
     def __init__(self, *args: Any, current: dict[str, str], **kwargs: Any) -> None:

@@ -24,6 +24,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
+from .widgets import FileInput
+
 ALLOWED_IMAGE_FORMATS = frozenset({"PNG", "JPEG", "GIF", "WEBP"})
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
@@ -176,6 +178,8 @@ def stored_image(upload: File, *, side: int = STORED_SIDE) -> StoredImage:
 class ImageUploadField(forms.ImageField):
     """A form's image upload (logo, photo, cover): refused before decoding when it has too many
     pixels, cleaned into the re-encoded image that is stored (see stored_image())."""
+
+    widget = FileInput
 
     def to_python(self, data: Any) -> Any:
         upload = forms.FileField.to_python(self, data)  # not ImageField's: it opens it unchecked

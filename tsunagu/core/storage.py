@@ -7,10 +7,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django import forms
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
+
+from .widgets import FileInput
 
 
 class PrivateStorage(FileSystemStorage):
@@ -87,7 +88,7 @@ def image_response(field_file: Any) -> FileResponse:
     return file_response(field_file, content_type=IMAGE_TYPES.get(extension, "image/png"))
 
 
-class PrivateImageInput(forms.ClearableFileInput):
+class PrivateImageInput(FileInput):
     """A file input that shows the current private image through the view that serves it.
 
     Set ``current_url`` in the form (the stored file has no public address to show).

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.converters import parse_id
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
 from tsunagu.core.text import SingleLineField
@@ -41,7 +42,7 @@ class OrganiserField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(PlainErrors, forms.ModelForm):
     online_url = forms.URLField(
         label=Event._meta.get_field("online_url").verbose_name,
         help_text=Event._meta.get_field("online_url").help_text,
@@ -173,7 +174,7 @@ class EventForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(PlainErrors, forms.Form):
     """The applicant's answers to the event's optional questions."""
 
     def __init__(self, *args: Any, questions: list[str], **kwargs: Any) -> None:
@@ -208,7 +209,7 @@ class EventFilterForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(PlainErrors, forms.Form):
     report = forms.CharField(
         label=_("Report"),
         required=False,
@@ -220,7 +221,7 @@ class ReportForm(forms.Form):
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 
-class DescriptionImageForm(forms.Form):
+class DescriptionImageForm(PlainErrors, forms.Form):
     image = ImageUploadField(label=_("Image"))
     caption = forms.CharField(
         label=_("What it shows"),
@@ -233,7 +234,7 @@ class DescriptionImageForm(forms.Form):
 MAX_OCCURRENCES = 52
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(PlainErrors, forms.Form):
     """A series and its dates: one event per week or month, created at once."""
 
     title = SingleLineField(label=_("Title"), max_length=200)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
 from tsunagu.core.text import SingleLineField
@@ -31,7 +32,7 @@ def parse_tags(raw: str) -> list[str]:
     return list(seen.values())
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(PlainErrors, forms.ModelForm):
     tags = forms.CharField(
         label=_("tags"),
         required=False,
@@ -99,7 +100,7 @@ class ArticleForm(forms.ModelForm):
         return value
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlainErrors, forms.Form):
     body = forms.CharField(
         label=_("comment"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -10,7 +10,9 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField
+from tsunagu.core.widgets import FileInput
 from tsunagu.tenancy.models import Network, Role
 
 from .dates import DateError, parse_date
@@ -18,13 +20,14 @@ from .models import InvitationStatus, OnboardingSettings
 from .roster import EMAIL_MAX, MAX_BYTES
 
 
-class UploadForm(forms.Form):
+class UploadForm(PlainErrors, forms.Form):
     file = forms.FileField(
         label=_("Roster file"),
         help_text=_(
             "CSV (UTF-8 or Shift_JIS) or Excel (.xlsx), at most 5 MB and 20,000 rows. "
             "A title or a date above the column names is fine: they are found by their words."
         ),
+        widget=FileInput,
     )
 
     def clean_file(self) -> Any:
@@ -49,7 +52,7 @@ class SegmentForm(forms.Form):
     department = forms.CharField(label=_("Department"), required=False, max_length=100)
 
 
-class LinkForm(forms.Form):
+class LinkForm(PlainErrors, forms.Form):
     label = SingleLineField(
         label=_("Label"),
         max_length=100,
@@ -98,7 +101,7 @@ class ExitCodeForm(forms.Form):
         return day
 
 
-class ExitRegistrationForm(forms.Form):
+class ExitRegistrationForm(PlainErrors, forms.Form):
     """What the leaver types on their phone."""
 
     email = forms.CharField(
@@ -194,7 +197,7 @@ class HeaderChoiceForm(forms.Form):
             del self.fields["sheet"]
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(PlainErrors, forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=EMAIL_MAX)
     name = SingleLineField(label=_("Name"), max_length=100)
     message = forms.CharField(
@@ -205,7 +208,7 @@ class MemberInviteForm(forms.Form):
     )
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(PlainErrors, forms.Form):
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(network.join_questions or [])

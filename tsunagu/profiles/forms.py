@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.images import ImageUploadField
 from tsunagu.core.storage import PrivateImageInput
 from tsunagu.core.text import SingleLineField
@@ -37,7 +38,7 @@ def split_tags(value: str) -> list[str]:
     return list(seen.values())
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PlainErrors, forms.ModelForm):
     skills = forms.CharField(
         label=_("Skills and qualifications"),
         required=False,
@@ -133,37 +134,43 @@ class ProfileForm(forms.ModelForm):
     def visibility(self) -> dict[str, str]:
         return {field: self.cleaned_data[f"show_{field}"] for field in FIELDS}
 
-    def field_groups(self) -> list[tuple[Any, list[tuple[Any, Any]]]]:
-        """(heading, [(field, its audience field or None)]) for the template."""
+    def field_groups(self) -> list[tuple[Any, list[tuple[list[Any], Any]]]]:
+        """(heading, [(the fields one audience covers, that audience's field or None)]): each
+        audience is shown once, beside every field it governs (the years cover both dates)."""
         b = self.__getitem__
         return [
             (_("Name and photo"), [
-                (b("display_name"), None), (b("name_kanji"), b("show_name_kanji")),
-                (b("name_kana"), b("show_name_kana")), (b("name_romaji"), b("show_name_romaji")),
-                (b("photo"), b("show_photo")),
+                ([b("display_name")], None),
+                ([b("name_kanji")], b("show_name_kanji")),
+                ([b("name_kana")], b("show_name_kana")),
+                ([b("name_romaji")], b("show_name_romaji")),
+                ([b("photo")], b("show_photo")),
             ]),
             (_("At the company"), [
-                (b("joined_on"), b("show_years")), (b("left_on"), None),
-                (b("last_department"), b("show_last_position")), (b("last_title"), None),
+                ([b("joined_on"), b("left_on")], b("show_years")),
+                ([b("last_department"), b("last_title")], b("show_last_position")),
             ]),
             (_("Now"), [
-                (b("current_employer"), b("show_current_work")), (b("current_role"), None),
-                (b("industry"), b("show_industry")), (b("location"), b("show_location")),
+                ([b("current_employer"), b("current_role")], b("show_current_work")),
+                ([b("industry")], b("show_industry")),
+                ([b("location")], b("show_location")),
             ]),
             (_("Skills, interests and introduction"), [
-                (b("skills"), b("show_skills")), (b("interests"), b("show_interests")),
-                (b("can_help_with"), b("show_can_help_with")),
-                (b("looking_for"), b("show_looking_for")),
-                (b("introduction"), b("show_introduction")), (b("links"), b("show_links")),
+                ([b("skills")], b("show_skills")),
+                ([b("interests")], b("show_interests")),
+                ([b("can_help_with")], b("show_can_help_with")),
+                ([b("looking_for")], b("show_looking_for")),
+                ([b("introduction")], b("show_introduction")),
+                ([b("links")], b("show_links")),
             ]),
             (_("Private details"), [
-                (b("contact_email"), b("show_contact")), (b("contact_phone"), None),
-                (b("birth_date"), b("show_birth_date")),
+                ([b("contact_email"), b("contact_phone")], b("show_contact")),
+                ([b("birth_date")], b("show_birth_date")),
             ]),
         ]  # fmt: skip
 
 
-class CareerEntryForm(forms.ModelForm):
+class CareerEntryForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = CareerEntry
         fields = ["department", "title", "started_on", "ended_on"]
@@ -189,7 +196,7 @@ CareerFormSet = inlineformset_factory(
 )
 
 
-class LifeUpdateForm(forms.ModelForm):
+class LifeUpdateForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = LifeUpdate
         fields = ["body"]

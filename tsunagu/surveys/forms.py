@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField
 from tsunagu.tenancy.models import Membership
 
@@ -25,7 +26,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 OTHER = "other"
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(PlainErrors, forms.ModelForm):
     # Declared here: the model's field would query events outside any network scope.
     event: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, label=_("event"), required=False
@@ -93,7 +94,7 @@ class SurveyForm(forms.ModelForm):
         return data
 
 
-class SectionForm(forms.Form):
+class SectionForm(PlainErrors, forms.Form):
     title = SingleLineField(label=_("Section title"), max_length=200)
     description = forms.CharField(
         label=_("Section text"),
@@ -103,7 +104,7 @@ class SectionForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PlainErrors, forms.Form):
     text = SingleLineField(label=_("Question"), max_length=500)
     help_text = SingleLineField(label=_("Help text"), max_length=500, required=False)
     kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices)
@@ -148,7 +149,7 @@ def field_name(question: Question) -> str:
     return f"q{question.pk}"
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PlainErrors, forms.Form):
     """One field per question; the errors say which question and why, in the reader's language."""
 
     def __init__(self, *args: Any, questions: list[Question], draft: bool = False, **kwargs: Any):

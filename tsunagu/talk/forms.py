@@ -5,7 +5,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.text import SingleLineField
+from tsunagu.core.widgets import FileInput
 
 from .models import BODY_MAX, CLIENT_ID_MAX, MANAGED_KINDS, NAME_MAX, RoomKind
 
@@ -25,10 +27,10 @@ class MessageForm(forms.Form):
         ),
     )
     client_id = forms.CharField(max_length=CLIENT_ID_MAX, widget=forms.HiddenInput)
-    file = forms.FileField(label=_("Attachment"), required=False)
+    file = forms.FileField(label=_("Attachment"), required=False, widget=FileInput)
 
 
-class RoomForm(forms.Form):
+class RoomForm(PlainErrors, forms.Form):
     name = SingleLineField(label=_("Name"), max_length=NAME_MAX)
     kind = forms.ChoiceField(
         label=_("Type"),
@@ -49,5 +51,5 @@ class EditForm(forms.Form):
     )
 
 
-class GroupForm(forms.Form):
+class GroupForm(PlainErrors, forms.Form):
     name = SingleLineField(label=_("Group name"), max_length=NAME_MAX, required=False)

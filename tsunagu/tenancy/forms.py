@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import PlainErrors
 from tsunagu.core.images import ImageUploadField
 from tsunagu.core.text import SingleLineField
 
@@ -14,7 +15,7 @@ MAX_QUESTIONS = 10
 MAX_QUESTION_LENGTH = 200
 
 
-class NetworkSettingsForm(forms.ModelForm):
+class NetworkSettingsForm(PlainErrors, forms.ModelForm):
     join_questions_text = forms.CharField(
         label=_("Questions for applicants"),
         required=False,

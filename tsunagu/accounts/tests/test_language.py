@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tsunagu.core.testing.factories import PASSWORD, make_user
+from tsunagu.core.testing.messages import REQUIRED
 
 pytestmark = pytest.mark.django_db
 # Account mails are queued when the request's writes commit. A test that reads them runs without
@@ -183,7 +184,7 @@ def test_account_settings_refuse_an_empty_name_with_a_japanese_error(blank: str)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="id_name_error"' in html
-    assert "この項目は必須です。" in html
+    assert REQUIRED in html
     user.refresh_from_db()
     assert user.name == "山田 花子"
 

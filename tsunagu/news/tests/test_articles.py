@@ -11,12 +11,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.accounts.middleware import TIME_ZONE_COOKIE
+from tsunagu.core.forms import MAX_LENGTH
 from tsunagu.core.testing.images import (
     assert_stripped,
     decoding_refused_above,
     photo_with_location,
     png_bomb,
 )
+from tsunagu.core.testing.messages import INVALID_CHOICE, REQUIRED, ja
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.news.models import Article, NewsSettings, State
 from tsunagu.news.tasks import announce_due_articles
@@ -117,7 +119,7 @@ def test_members_cannot_write_company_news_or_edit_others_articles(world: World)
     alumni = world.client(world.alumni_a)
     response = post_article(alumni, world, kind="company_news", title="偽の社内報")
     assert response.status_code == 400
-    assert "選択肢の中から選んでください" in response.content.decode()
+    assert INVALID_CHOICE in response.content.decode()
     with scopes_disabled():
         assert not Article.objects.exists()
     post_article(world.client(world.operator_a), world, kind="announcement", title="お知らせ")
@@ -151,10 +153,10 @@ def test_empty_and_oversized_articles_are_refused_in_japanese(world: World) -> N
     operator = world.client(world.operator_a)
     response = post_article(operator, world, kind="announcement", title="　", body="")
     assert response.status_code == 400
-    assert "この項目は必須です。" in response.content.decode()
+    assert REQUIRED in response.content.decode()
     response = post_article(operator, world, kind="announcement", body="あ" * 20_001)
     assert response.status_code == 400
-    assert "20000文字以内" in response.content.decode()
+    assert ja(MAX_LENGTH, limit_value=20000, show_value=20001) in response.content.decode()
     response = post_article(operator, world, kind="announcement", tags="一 二 三 四 五 六")
     assert response.status_code == 400
     assert "タグは5個まで" in response.content.decode()
@@ -201,7 +203,7 @@ def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
     assert member.get(url(world, f"{article.pk}/")).status_code == 404
     assert "来月の新制度" not in member.get(f"/n/{world.net_a.slug}/").content.decode()
     assert "予約" in operator.get(url(world, f"{article.pk}/")).content.decode()
-    assert f"{later:%Y/%m/%d %H:%M}に公開予定" in operator.get(url(world)).content.decode()
+    assert f"{later:%Y-%m-%d %H:%M}に公開予定" in operator.get(url(world)).content.decode()
     assert announce_due_articles() == 0
     assert not notified("news_published")
     # Its time comes: no task is needed for members to see it.
@@ -299,7 +301,7 @@ def test_stamps_toggle_and_comments_are_posted(world: World) -> None:
     assert member.post(url(world, f"{article.pk}/react/"), {"stamp": "bomb"}).status_code == 302
     response = member.post(url(world, f"{article.pk}/comment/"), {"body": "　"})
     assert response.status_code == 400
-    assert "この項目は必須です。" in response.content.decode()
+    assert REQUIRED in response.content.decode()
     member.post(url(world, f"{article.pk}/comment/"), {"body": "応援しています！"})
     page = world.client(world.employee_a).get(url(world, f"{article.pk}/")).content.decode()
     assert "応援しています！" in page
@@ -401,7 +403,7 @@ def test_the_lists_rows_show_every_change_at_the_next_view(world: World) -> None
     reader = world.client(world.alumni_a)
     page = reader.get(url(world)).content.decode()
     assert "総会のお知らせ" in page and "コメント0件" in page and "📌" not in page
-    assert "2026/05/01 12:30" in page  # Tokyo
+    assert "2026-05-01 12:30" in page  # Tokyo
     reader.post(url(world, f"{article.pk}/comment/"), {"body": "参加します"})
     operator.post(url(world, f"{article.pk}/pin/"), {"pinned": "1"})
     edited = {"kind": "announcement", "title": "総会（日程変更）", "body": "本文", "tags": "日程"}

@@ -93,7 +93,9 @@ def test_roster_import_invitation_sign_up_and_approval(
     office.get_by_role("button", name="アップロードして確認").click()
     expect(office.get_by_text("Shift_JISとして読み込みました")).to_be_visible()
     expect(office.locator("[data-preview]")).to_contain_text("田中 花子")
-    expect(office.locator("[data-preview]")).to_contain_text("2008-04-01")  # 平成20年4月1日
+    expect(office.locator("[data-preview] time[datetime='2008-04-01']")).to_have_text(
+        "2008年4月1日"
+    )  # 平成20年4月1日
     expect(office.locator("[data-summary]")).to_contain_text("2人を取り込みます")
     expect(office.locator("[data-summary]")).to_contain_text("1行を除外します")
     office.screenshot(path=str(tmp_path / "1-mapping.png"), full_page=True)

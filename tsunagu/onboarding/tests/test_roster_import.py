@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
 from tsunagu.core.testing.factories import make_member, make_user
+from tsunagu.core.testing.messages import EMPTY_FILE
 from tsunagu.onboarding.dates import DateError, parse_date
 from tsunagu.onboarding.models import ImportBatch, Invitation
 from tsunagu.testing.world import World
@@ -108,6 +109,20 @@ def test_shift_jis_roster_is_detected_previewed_and_imported(world: World) -> No
     assert ichiro.name_kana == "スズキ イチロウ"  # half-width kana become full-width
     assert ichiro.left_on == datetime.date(2019, 6, 30)
     assert all(i.status == "new" for i in found.values())  # nobody is mailed by an import
+
+
+def test_the_preview_shows_era_and_western_dates_as_dates(world: World) -> None:
+    people = [
+        ["田中 花子", "", "hanako@example.jp", "", "", "令和3年4月1日", "2021/4/1"],
+        ["鈴木 一郎", "", "ichiro@example.jp", "", "", "Ｈ３０．４．１", "四月一日"],
+    ]
+    client = world.client(world.operator_a)
+    response = upload(client, world, csv_bytes(people, encoding="cp932"))
+    page = client.get(response["Location"]).content.decode()
+    preview = page[page.index("data-preview") :]
+    assert preview.count('<time datetime="2021-04-01">2021年4月1日</time>') == 2
+    assert '<time datetime="2018-04-01">2018年4月1日</time>' in preview
+    assert "<td>四月一日</td>" in preview  # unreadable: shown as written, the row refused
 
 
 def test_utf8_with_bom_and_tab_separated_files_are_read(world: World) -> None:
@@ -215,7 +230,7 @@ def test_a_thousand_duplicates_leave_one_invitee_and_a_thousand_reasons(world: W
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"", "empty.csv", "ファイルは空です"),
+        (b"", "empty.csv", EMPTY_FILE),
         (b"\r\n \r\n", "blank.csv", "ファイルが空です"),
         (b"x" * (5 * 1024 * 1024 + 1), "huge.csv", "5 MB"),
         (

@@ -142,7 +142,7 @@ def _mapping_page(
     }
     preview = []
     for line, cells in first:
-        values = [_shown(n, cells[chosen[n]]) if n in chosen and chosen[n] < len(cells) else ""
+        values = [_shown(n, cells[chosen[n]]) if n in chosen and chosen[n] < len(cells) else {}
                   for n, _label in FIELDS]  # fmt: skip
         preview.append({"line": line, "values": values, "problem": rejected_lines.get(line)})
     return render(
@@ -168,15 +168,16 @@ def _mapping_page(
     )
 
 
-def _shown(field: str, value: object) -> str:
-    """A cell as it will be stored: dates read from era or western forms, as 2018-04-01."""
+def _shown(field: str, value: object) -> dict[str, object]:
+    """A cell as it will be stored: a date read from an era or a western form (平成20年4月1日,
+    2008/4/1) is shown as a date in the page's language; an unreadable one as it was written."""
     if field in ("joined_on", "left_on"):
         try:
             day = parse_date(value)
         except DateError:
-            return cell_text(value)
-        return day.isoformat() if day else ""
-    return cell_text(value)
+            return {"text": cell_text(value), "date": None}
+        return {"text": "", "date": day}
+    return {"text": cell_text(value), "date": None}
 
 
 @operator_required

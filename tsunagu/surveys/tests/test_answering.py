@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from tsunagu.core.forms import MAX_LENGTH
+from tsunagu.core.testing.messages import INVALID_CHOICE, REQUIRED_CHOICE, ja
 from tsunagu.surveys.models import Answer, Draft, Kind, Participation, Response, Survey
 from tsunagu.surveys.tests.helpers import add_question, choice_ids, make_survey, satisfaction_survey
 from tsunagu.testing.world import World
@@ -130,7 +132,7 @@ def test_a_required_question_left_empty_is_a_field_error(world: World) -> None:
     del data[f"q{questions['single'].pk}"]
     response = world.client(world.alumni_a).post(url(world, survey), data)
     assert response.status_code == 400
-    assert "この項目は必須です" in response.content.decode()
+    assert REQUIRED_CHOICE in response.content.decode()
     assert answers_of(survey) == []
 
 
@@ -165,10 +167,10 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_stored(world: World,
     body = response.content.decode()
     assert 'class="errorlist' in body
     expected = {
-        "choice_of_another_question": "選択肢の中から選んでください",
-        "choice_of_another_question_of_this_survey": "選択肢の中から選んでください",
+        "choice_of_another_question": INVALID_CHOICE,
+        "choice_of_another_question_of_this_survey": INVALID_CHOICE,
         "other_text_without_other": "「その他」にチェックを入れてください",
-        "text_too_long": "200文字以内",
+        "text_too_long": ja(MAX_LENGTH, limit_value=200, show_value=201),
     }.get(bad)
     if expected:
         assert expected in body

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member
+from tsunagu.core.testing.messages import REQUIRED
 from tsunagu.tenancy.actions import do_change_role, do_change_status, do_create_network
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 from tsunagu.testing.world import World
@@ -82,7 +83,7 @@ def test_the_last_operator_cannot_demote_or_suspend_themselves(world: World) -> 
         follow=True,
     )
     assert reload(world.operator_a).role == Role.OPERATOR
-    assert "運営事務局" in response.content.decode() or "operator" in response.content.decode()
+    assert "運営者" in response.content.decode() or "operator" in response.content.decode()
     with scope(network=world.net_a), pytest.raises(ValidationError):
         do_change_status(world.operator_a, world.operator_a, Status.SUSPENDED)
 
@@ -138,7 +139,7 @@ def test_bad_network_settings_show_field_errors_in_japanese(world: World) -> Non
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "この項目は必須です。" in page
+    assert REQUIRED in page
     assert Network.objects.get(pk=world.net_a.pk).name == "三ツ葉商事 アルムナイ"
     assert page.count('class="errorlist"') >= 3
 

@@ -16,6 +16,31 @@
     });
   });
 
+  // File inputs (core/widgets/file.html): the chosen file's name beside the button.
+  function showFileName(input) {
+    var box = input.closest("[data-file]");
+    var name = box && box.querySelector("[data-file-name]");
+    if (!name) return;
+    var names = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+    name.textContent = names.length ? names.join(", ") : name.getAttribute("data-empty");
+    name.classList.toggle("file__name--chosen", names.length > 0);
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.type === "file") showFileName(input);
+  });
+  document.addEventListener("reset", function (event) {
+    var form = event.target;
+    // The form's fields are emptied after the event: read them once it has run.
+    setTimeout(function () {
+      form.querySelectorAll("[data-file] input[type=file]").forEach(showFileName);
+    }, 0);
+  });
+  // Back and forward keep a chosen file in some browsers: show its name again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[data-file] input[type=file]").forEach(showFileName);
+  });
+
   // The service worker (push/templates/push/sw.js): the offline page, static files, pushes.
   var worker = document.currentScript && document.currentScript.getAttribute("data-service-worker");
   if (worker && "serviceWorker" in navigator) {
