@@ -203,7 +203,7 @@ def test_a_scheduled_article_stays_hidden_until_its_time_then_is_announced_once(
     assert member.get(url(world, f"{article.pk}/")).status_code == 404
     assert "来月の新制度" not in member.get(f"/n/{world.net_a.slug}/").content.decode()
     assert "予約" in operator.get(url(world, f"{article.pk}/")).content.decode()
-    assert f"{later:%Y-%m-%d %H:%M}に公開予定" in operator.get(url(world)).content.decode()
+    assert f"{later:%Y/%m/%d %H:%M}に公開予定" in operator.get(url(world)).content.decode()
     assert announce_due_articles() == 0
     assert not notified("news_published")
     # Its time comes: no task is needed for members to see it.
@@ -403,7 +403,7 @@ def test_the_lists_rows_show_every_change_at_the_next_view(world: World) -> None
     reader = world.client(world.alumni_a)
     page = reader.get(url(world)).content.decode()
     assert "総会のお知らせ" in page and "コメント0件" in page and "📌" not in page
-    assert "2026-05-01 12:30" in page  # Tokyo
+    assert "2026/05/01 12:30" in page  # Tokyo
     reader.post(url(world, f"{article.pk}/comment/"), {"body": "参加します"})
     operator.post(url(world, f"{article.pk}/pin/"), {"pinned": "1"})
     edited = {"kind": "announcement", "title": "総会（日程変更）", "body": "本文", "tags": "日程"}

@@ -179,6 +179,24 @@ def test_roster_export_opens_in_excel_and_is_audited(
 
 
 @pytest.mark.django_db
+def test_roster_export_in_shift_jis_keeps_what_cp932_can_hold_and_counts_what_it_cannot(
+    world: World,
+) -> None:
+    with scope(network=world.net_a):
+        Profile.objects.filter(membership=world.alumni_a).update(
+            current_employer="ソフト\u301cウェア",  # a WAVE DASH typed on a Mac: CP932 holds ～
+            name_kanji="\U00020bb7田 沙織",  # 𠮷 (つちよし): CP932 has no such kanji
+        )
+    client = world.client(world.operator_a)
+    response = client.get(f"/n/{world.net_a.slug}/manage/roster/export.csv?encoding=shift_jis")
+    text = response.content.decode("cp932")
+    assert "ソフト～ウェア" in text and "?田 沙織" in text
+    with scope(network=world.net_a):
+        entry = AuditEntry.objects.get(action=AuditAction.EXPORT_ROSTER)
+    assert entry.detail["lost_cells"] == 1  # the operator can tell a name was changed
+
+
+@pytest.mark.django_db
 def test_operators_viewing_fields_shared_with_them_is_audited(world: World) -> None:
     with scope(network=world.net_a):
         Profile.objects.filter(membership=world.alumni_a).update(
@@ -194,7 +212,7 @@ def test_operators_viewing_fields_shared_with_them_is_audited(world: World) -> N
         (world.operator_a.user_id, world.alumni_a.pk, ["contact"])
     ]
     log = operator.get(f"/n/{world.net_a.slug}/manage/audit/").content.decode()
-    assert "<td>運営者にだけ公開" in log
+    assert "<td>運営事務局にだけ公開" in log
     assert (
         world.client(world.supporter_a).get(f"/n/{world.net_a.slug}/manage/audit/").status_code
         == 403

@@ -83,7 +83,7 @@ def test_the_last_operator_cannot_demote_or_suspend_themselves(world: World) -> 
         follow=True,
     )
     assert reload(world.operator_a).role == Role.OPERATOR
-    assert "運営者" in response.content.decode() or "operator" in response.content.decode()
+    assert "運営事務局" in response.content.decode() or "operator" in response.content.decode()
     with scope(network=world.net_a), pytest.raises(ValidationError):
         do_change_status(world.operator_a, world.operator_a, Status.SUSPENDED)
 
