@@ -126,10 +126,14 @@ def message(page: Page, text: str) -> Any:
     return page.locator(".talk-msg:not(.talk-msg--pending)", has_text=text)
 
 
+BOTTOM = """() => {
+  const list = document.querySelector("[data-messages]");
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 4;
+}"""
+
+
 def scrolled_to_bottom(page: Page) -> bool:
-    return page.locator("[data-messages]").evaluate(
-        "(list) => list.scrollHeight - list.scrollTop - list.clientHeight < 4"
-    )
+    return page.evaluate(BOTTOM)
 
 
 def toolbar_shown(item: Any) -> bool:
@@ -182,6 +186,7 @@ def test_two_phones_chat_with_a_mention_a_stamp_and_local_times(
         expect(option).to_be_visible()
         expect(ichiro.get_by_role("option", name="佐藤 美咲")).to_have_count(0)
         expect(option).to_have_attribute("aria-selected", "true")
+        shoot(ichiro, "talk-room-phone-mention.png")
         assert area.evaluate(COMPOSING_ENTER) is False
         expect(area).to_have_value("@た")
         area.press("Enter")
@@ -227,6 +232,8 @@ def test_two_phones_chat_with_a_mention_a_stamp_and_local_times(
         chip = given.filter(has_text="👍")
         expect(chip.locator(".stamp__count")).to_have_text("1")
         expect(chip).to_have_attribute("title", "田中 花子")
+        # The row of stamps under his message keeps his history at the bottom.
+        ichiro.wait_for_function(BOTTOM)
         # A tap elsewhere closes the toolbar.
         hanako.locator(".talk-head h1").tap()
         assert not toolbar_shown(live)

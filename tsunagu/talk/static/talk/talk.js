@@ -246,6 +246,7 @@
     var existing = list.querySelector('[data-seq="' + msg.seq + '"]') ||
       list.querySelector('[data-client-id="' + CSS.escape(msg.client_id) + '"]');
     var node = messageNode(msg);
+    var stick = atBottom();
     if (existing) {
       // A message frame carries no stamps: the ones shown stay, unless the message is gone.
       var stamps = existing.querySelector(".talk-stamps:not([data-pick])");
@@ -262,9 +263,9 @@
       }
       existing.replaceWith(node);
       regroup();
+      if (stick) toBottom();
       return;
     }
-    var stick = atBottom();
     var after = null;
     var items = list.querySelectorAll("[data-seq]");
     for (var i = items.length - 1; i >= 0; i--) {
@@ -665,8 +666,10 @@
     if (!item) return;
     var old = item.querySelector(".talk-stamps:not([data-pick])");
     var fresh = stampsNode({ id: frame.id }, frame.reactions);
+    var stick = atBottom(); // a new row of stamps at the bottom stays in sight
     if (!fresh) { if (old && sample) old.remove(); return; }
     if (old) old.replaceWith(fresh); else putStamps(item, fresh);
+    if (stick) toBottom();
   }
 
   function onTyping(frame) {
@@ -685,6 +688,7 @@
 
   function onRead(frame) {
     if (frame.room !== roomId || frame.member === me || !list) return;
+    var stick = atBottom();
     list.querySelectorAll(".talk-read").forEach(function (n) { n.remove(); });
     var mine = list.querySelectorAll(".talk-msg--mine[data-seq]");
     for (var i = mine.length - 1; i >= 0; i--) {
@@ -693,6 +697,7 @@
         break;
       }
     }
+    if (stick) toBottom();
   }
 
   function forget(clientId) {
