@@ -14,6 +14,7 @@
   "use strict";
   var holder = document.querySelector("[data-talk-socket]");
   if (!holder || !("WebSocket" in window)) return;
+  holder.classList.add("talk-js"); // messages' actions become toolbars (talk.css)
 
   var slug = holder.getAttribute("data-talk-socket");
   var me = Number(holder.getAttribute("data-talk-member"));
