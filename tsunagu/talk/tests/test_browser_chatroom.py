@@ -186,6 +186,8 @@ def test_two_phones_chat_with_a_mention_a_stamp_and_local_times(
         expect(option).to_be_visible()
         expect(ichiro.get_by_role("option", name="佐藤 美咲")).to_have_count(0)
         expect(option).to_have_attribute("aria-selected", "true")
+        expect(area).to_have_attribute("aria-activedescendant", option.get_attribute("id") or "")
+        expect(area).to_have_attribute("aria-controls", "talk-mentions")
         shoot(ichiro, "talk-room-phone-mention.png")
         assert area.evaluate(COMPOSING_ENTER) is False
         expect(area).to_have_value("@た")

@@ -832,6 +832,11 @@
     if (textarea) {
       textarea.rows = 1;
       grow();
+      if (mentionList) {
+        // The text and its list of members: a combobox's parts (a textarea takes no role).
+        textarea.setAttribute("aria-autocomplete", "list");
+        textarea.setAttribute("aria-controls", mentionList.id);
+      }
       textarea.addEventListener("focus", loadPeople);
       textarea.addEventListener("blur", function () { setTimeout(closeMentions, 150); });
       textarea.addEventListener("click", updateMentions);
