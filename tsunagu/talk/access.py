@@ -427,7 +427,7 @@ def title_of(member: Membership, reader: queries.ReaderRoom) -> str:
 
 def access_message(member: Membership, room: Room, message_id: object) -> Message:
     try:
-        message = Message.objects.select_related("sender__user").get(
+        message = Message.objects.select_related("sender__user", "sender__profile").get(
             pk=int(str(message_id)), room=room, network_id=member.network_id
         )
     except (Message.DoesNotExist, ValueError, TypeError):

@@ -46,6 +46,7 @@ class RenderContext:
     can_pin: bool
     in_thread: bool = False
     read_only: bool = False  # an archived room: no edit or delete links on one's own messages
+    slug: str = ""  # the network's, for the senders' photos (part of ``base``)
 
     @property
     def room_url(self) -> str:
@@ -64,6 +65,7 @@ class RenderContext:
             "can_pin": self.can_pin,
             "in_thread": self.in_thread,
             "read_only": self.read_only,
+            "slug": self.slug,
             # One picker for every message of the page, rendered once.
             "palette": palette() if self.can_react else "",
         }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("r/<id:room_id>/search/", views.search, name="search"),
     path("r/<id:room_id>/files/", views.files, name="files"),
     path("r/<id:room_id>/members/", views.members, name="members"),
+    path("r/<id:room_id>/mentions/", views.mention_candidates, name="mentions"),
     path("r/<id:room_id>/m/<id:message_id>/", views.thread_page, name="thread"),
     path("r/<id:room_id>/m/<id:message_id>/react/", views.react, name="react"),
     path("r/<id:room_id>/m/<id:message_id>/edit/", views.edit, name="edit"),

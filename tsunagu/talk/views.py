@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.models import Membership, Status
 from tsunagu.tenancy.requests import NetworkRequest
 
-from . import actions, holes, pages
+from . import actions, holes, mentions, pages
 from .access import (
     access_attachment,
     access_message,
@@ -124,6 +124,7 @@ def _render_ctx(
         can_pin=can_pin(member, room, joined),
         in_thread=in_thread,
         read_only=room.is_archived,
+        slug=request.network.slug,
     )
 
 
@@ -143,7 +144,7 @@ def _files_and_reactions(
 def _timeline(room: Room) -> QuerySet[Message]:
     return (
         Message.objects.filter(room=room, thread_root__isnull=True)
-        .select_related("sender__user")
+        .select_related("sender__user", "sender__profile")
         .order_by("-seq")
     )
 
@@ -289,7 +290,7 @@ def thread_page(request: NetworkRequest, room_id: int, message_id: int) -> HttpR
         )
     replies = list(
         Message.objects.filter(thread_root=root)
-        .select_related("sender__user")
+        .select_related("sender__user", "sender__profile")
         .order_by("seq")[:500]
     )
     ids = [root.pk, *[m.pk for m in replies]]
@@ -436,9 +437,10 @@ def search(request: NetworkRequest, room_id: int) -> HttpResponse:
     token = page_token(request)
     count = 0
     if query:
-        qs = filter_messages_for(
-            member, room, Message.objects.filter(room=room).select_related("sender__user")
+        timeline = Message.objects.filter(room=room).select_related(
+            "sender__user", "sender__profile"
         )
+        qs = filter_messages_for(member, room, timeline)
         for word in _words(query):
             qs = qs.filter(body__icontains=word)
         found = list(qs.order_by("-seq")[:SEARCH_LIMIT])
@@ -558,6 +560,17 @@ def members(request: NetworkRequest, room_id: int) -> HttpResponse:
             "candidates": candidates,
         },
     )
+
+
+@member_required
+def mention_candidates(request: NetworkRequest, room_id: int) -> JsonResponse:
+    """The room's members, for the composer's @ completion; only for a reader of the room."""
+    member = request.membership
+    reader = access_reader_room(member, room_id)
+    found = mentions.candidates(member, reader.room, request.network.slug)
+    response = JsonResponse({"members": found})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @member_required

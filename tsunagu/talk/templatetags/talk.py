@@ -5,7 +5,16 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from tsunagu.talk.mentions import avatar
+from tsunagu.tenancy.models import Membership
+
 register = template.Library()
+
+
+@register.filter
+def avatar_of(sender: Membership | None, slug: str) -> dict[str, Any]:
+    """{{ m.sender|avatar_of:slug }}: the circle beside a message (talk/mentions.py)."""
+    return avatar(sender, slug)
 
 
 @register.simple_tag

@@ -71,6 +71,7 @@ def test_a_message_and_a_stamp_travel_live_between_two_members(
         expect(live.get_by_role("link", name="スレッドで返信")).to_be_visible()
         live_time = live.locator("time").inner_text()
 
+        live.hover()  # a message's toolbar shows under the mouse
         live.locator("summary").click()
         live.get_by_role("button", name="👍").click()
 

@@ -275,6 +275,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "talk:search": MEMBERS,
     "talk:files": MEMBERS,
     "talk:members": MEMBERS,
+    "talk:mentions": MEMBERS,
     "talk:thread": MEMBERS,
     "talk:react": MEMBERS,
     "talk:edit": MEMBERS,

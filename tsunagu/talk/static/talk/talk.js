@@ -14,6 +14,7 @@
   "use strict";
   var holder = document.querySelector("[data-talk-socket]");
   if (!holder || !("WebSocket" in window)) return;
+  holder.classList.add("talk-js"); // messages' actions become toolbars (talk.css)
 
   var slug = holder.getAttribute("data-talk-socket");
   var me = Number(holder.getAttribute("data-talk-member"));
@@ -25,6 +26,7 @@
   var typingLine = holder.querySelector("[data-typing]");
   var compose = holder.querySelector("[data-compose]");
   var sample = holder.querySelector("template[data-talk-message]");
+  var textarea = compose && compose.querySelector("textarea");
   var strings = {};
   try { strings = JSON.parse(document.getElementById("talk-strings").textContent); } catch (e) { /* index page */ }
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
@@ -154,13 +156,14 @@
     root.querySelectorAll(selector).forEach(function (n) { n.remove(); });
   }
 
+  // The stamps given, as chips under the text (the picker is in the message's toolbar).
   function stampsNode(msg, reactions) {
-    var stamps = sampleOf(".talk-stamps");
+    if (!reactions || !reactions.length) return null;
+    var stamps = sampleOf(".talk-stamps:not([data-pick])");
     if (!stamps) return null;
     renumber(stamps, msg.id);
-    var one = stamps.querySelector(".stamp:not(.stamp--pick)");
-    var picker = stamps.querySelector(".talk-stamps__more");
-    (reactions || []).forEach(function (r) {
+    var one = stamps.querySelector(".stamp");
+    reactions.forEach(function (r) {
       var mine = r.members.indexOf(me) !== -1;
       var b = one.cloneNode(true);
       b.classList.toggle("stamp--mine", mine);
@@ -169,12 +172,15 @@
       b.setAttribute("aria-pressed", mine ? "true" : "false");
       b.firstChild.nodeValue = r.label + " ";
       b.querySelector(".stamp__count").textContent = String(r.members.length);
-      stamps.insertBefore(b, picker);
+      stamps.insertBefore(b, one);
     });
     one.remove();
-    // Without the right to stamp, stamps are shown, not offered: none, nothing to show.
-    if (!picker && !(reactions || []).length) return null;
     return stamps;
+  }
+  // Where a message's stamps go: under its text and files, before the count of its replies.
+  function putStamps(item, stamps) {
+    var main = item.querySelector(".talk-msg__main");
+    main.insertBefore(stamps, main.querySelector("[data-reply-count]"));
   }
 
   function filesNode(files) {
@@ -211,6 +217,7 @@
     var own = msg.sender === me;
     li.classList.toggle("talk-msg--mine", own);
     li.querySelector(".talk-msg__head strong").textContent = msg.name;
+    fillAvatar(li.querySelector("[data-avatar]"), msg.sender, msg.name);
     var time = li.querySelector(".talk-msg__head time");
     time.dateTime = msg.created;
     time.textContent = when(msg.created);
@@ -224,16 +231,15 @@
     var files = li.querySelector(".talk-files");
     var fresh = shown && filesNode(msg.files);
     if (fresh) files.replaceWith(fresh); else if (files) files.remove();
-    var stamps = li.querySelector(".talk-stamps");
+    var stamps = li.querySelector(".talk-stamps:not([data-pick])");
     fresh = shown && stampsNode(msg, msg.reactions);
     if (fresh) stamps.replaceWith(fresh); else if (stamps) stamps.remove();
-    var reply = li.querySelector("[data-replies]");
-    if (reply) {
-      if (msg.thread) reply.remove();
-      else {
-        reply.setAttribute("data-count", msg.replies || 0);
-        if (msg.replies) reply.textContent = fmt(strings.replies, { count: msg.replies });
-      }
+    drop(li, "[data-pick]", msg.deleted || msg.hidden);
+    drop(li, "[data-replies]", msg.thread);
+    var count = li.querySelector("[data-reply-count]");
+    if (count) {
+      if (msg.thread || !msg.replies) count.remove();
+      else count.textContent = fmt(strings.replies, { count: msg.replies });
     }
     drop(li, "[data-own]", !own || msg.deleted || msg.hidden);
     drop(li, "[data-moderate]", msg.deleted);
@@ -247,15 +253,24 @@
     var existing = list.querySelector('[data-seq="' + msg.seq + '"]') ||
       list.querySelector('[data-client-id="' + CSS.escape(msg.client_id) + '"]');
     var node = messageNode(msg);
+    var stick = atBottom();
     if (existing) {
       // A message frame carries no stamps: the ones shown stay, unless the message is gone.
-      var stamps = existing.querySelector(".talk-stamps");
-      var fresh = node.querySelector(".talk-stamps");
+      var stamps = existing.querySelector(".talk-stamps:not([data-pick])");
+      var fresh = node.querySelector(".talk-stamps:not([data-pick])");
       if (stamps && !msg.reactions && !msg.deleted && !msg.hidden) {
         if (fresh) fresh.replaceWith(stamps);
-        else node.insertBefore(stamps, node.querySelector(".talk-msg__actions"));
+        else putStamps(node, stamps);
+      }
+      // The count of replies is not in an update's frame either.
+      var count = existing.querySelector("[data-reply-count]");
+      var noCount = node.querySelector("[data-reply-count]");
+      if (count && !msg.thread) {
+        if (noCount) noCount.replaceWith(count); else node.querySelector(".talk-msg__main").appendChild(count);
       }
       existing.replaceWith(node);
+      regroup();
+      if (stick) toBottom();
       return;
     }
     var after = null;
@@ -264,6 +279,8 @@
       if (Number(items[i].getAttribute("data-seq")) < msg.seq) { after = items[i]; break; }
     }
     if (after) after.after(node); else list.prepend(node);
+    regroup();
+    if (stick) toBottom();
   }
 
   function update(msg) {
@@ -285,8 +302,306 @@
     var head = li.querySelector(".talk-msg__head");
     head.textContent = "…";
     li.querySelector(".talk-msg__body").textContent = entry.body;
-    drop(li, ".talk-files, .talk-stamps, .talk-msg__actions", true);
+    drop(li, ".talk-files, .talk-stamps, .talk-msg__actions, [data-reply-count]", true);
+    fillAvatar(li.querySelector("[data-avatar]"), me, "");
     return li;
+  }
+
+  // --- The room as a chat -----------------------------------------------------------------------
+  // The photo or initials of a live message: those of the sender's messages already on the page
+  // (the server's), else from the room's members (the mention list's data), else the initials.
+  function initialsOf(name) {
+    var parts = String(name || "?").split(/\s+/).filter(Boolean);
+    if (!parts.length) return "?";
+    if (parts.every(function (p) { return /^[\x00-\x7f]+$/.test(p); })) {
+      return parts.slice(0, 2).map(function (p) { return p[0]; }).join("").toUpperCase();
+    }
+    return Array.from(parts[0]).slice(0, 2).join("");
+  }
+  function fillAvatar(node, sender, name) {
+    if (!node || !list) return;
+    var known = sender && list.querySelector('.talk-msg[data-sender="' + sender + '"]:not(.talk-msg--pending) [data-avatar]');
+    if (known && known !== node) { node.replaceWith(known.cloneNode(true)); return; }
+    var person = sender && people && people.filter(function (p) { return p.id === sender; })[0];
+    paintAvatar(node, person || { id: sender, photo: "", initials: sender ? initialsOf(name) : "", hue: sender ? sender % 8 : "" });
+  }
+  function paintAvatar(node, person) {
+    node.className = node.className.replace(/talk-avatar--\S*/, "talk-avatar--" + person.hue);
+    var img = node.querySelector("img");
+    var text = node.querySelector("span");
+    if (person.photo) { img.src = person.photo; if (text) text.remove(); }
+    else { if (img) img.remove(); if (text) text.textContent = person.initials; }
+  }
+
+  // Consecutive messages of one sender within GROUP_MS show the name and the photo once.
+  var GROUP_MS = 5 * 60 * 1000;
+  function regroup() {
+    if (!list) return;
+    var previous = null;
+    list.querySelectorAll(":scope > .talk-msg").forEach(function (item) {
+      // What the reader has just typed is theirs, and new.
+      var pending = item.classList.contains("talk-msg--pending");
+      var sender = pending ? String(me) : item.getAttribute("data-sender");
+      var time = item.querySelector(".talk-msg__head time");
+      var at = pending || !time ? Date.now() : Date.parse(time.getAttribute("datetime"));
+      var same = previous && sender && previous.sender === sender &&
+        at - previous.at >= 0 && at - previous.at < GROUP_MS;
+      item.classList.toggle("talk-msg--cont", Boolean(same));
+      previous = { sender: sender, at: at };
+    });
+  }
+
+  // The history scrolls in its own area (talk.css), newest at the bottom.
+  function atBottom() {
+    return !list || list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  }
+  function toBottom() {
+    if (list) list.scrollTop = list.scrollHeight;
+  }
+  // The phone's keyboard shrinks the visual viewport, not the layout one: the room follows it so
+  // the composer stays above the keyboard.
+  if (document.body.classList.contains("talk-page") && window.visualViewport) {
+    var fitView = function () {
+      var stick = atBottom();
+      document.body.style.setProperty("--talk-height", Math.round(window.visualViewport.height) + "px");
+      window.scrollTo(0, 0);
+      if (stick) toBottom();
+    };
+    window.visualViewport.addEventListener("resize", fitView);
+    fitView();
+  }
+
+  // Older messages load above as the reader scrolls up (or follows the link), and what they were
+  // reading stays where it was.
+  function loadOlder(link) {
+    var item = link.closest(".talk-older");
+    if (!item || item.hasAttribute("data-loading")) return;
+    item.setAttribute("data-loading", "");
+    fetch(link.getAttribute("href"), { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+      .then(function (html) {
+        var holderTemplate = document.createElement("template");
+        holderTemplate.innerHTML = html; // the server's rendering of talk/fragment_messages.html
+        var fromBottom = list.scrollHeight - list.scrollTop;
+        item.replaceWith(holderTemplate.content);
+        regroup();
+        list.scrollTop = list.scrollHeight - fromBottom;
+        if (window.htmx) window.htmx.process(list);
+        watchOlder();
+      })
+      .catch(function () { item.removeAttribute("data-loading"); });
+  }
+  var olderObserver = null;
+  function watchOlder() {
+    var link = list && list.querySelector("[data-older]");
+    if (!link) return;
+    if (!olderObserver && "IntersectionObserver" in window) {
+      olderObserver = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) { olderObserver.unobserve(entry.target); loadOlder(entry.target); }
+        });
+      }, { root: list, rootMargin: "150px 0px 0px 0px" });
+    }
+    if (olderObserver) olderObserver.observe(link);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-older]");
+    if (!link || !list || !list.contains(link)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation(); // htmx would swap without keeping the reader's place
+    loadOlder(link);
+  }, true);
+
+  // A message's toolbar (stamps, reply, edit, delete, pin…) shows on hover and on focus (CSS),
+  // and on a phone after a long press (LONG_PRESS_MS) on the message.
+  var LONG_PRESS_MS = 500;
+  var press = null;
+  var toolsShownAt = 0;
+  function hideTools(except) {
+    if (!list) return;
+    list.querySelectorAll(".talk-msg--tools").forEach(function (item) {
+      if (item === except) return;
+      item.classList.remove("talk-msg--tools");
+      item.querySelectorAll("details[open]").forEach(function (d) { d.open = false; });
+    });
+  }
+  function showTools(item) {
+    hideTools(item);
+    item.classList.add("talk-msg--tools");
+    toolsShownAt = Date.now();
+  }
+  if (list) {
+    list.addEventListener("touchstart", function (event) {
+      if (event.touches.length !== 1) { press = null; return; }
+      var item = event.target.closest(".talk-msg");
+      if (!item || item.classList.contains("talk-msg--pending") || !item.querySelector("[data-tools] a, [data-tools] button, [data-tools] summary")) return;
+      if (event.target.closest("a, button, summary, input, [data-tools]")) return;
+      var touch = event.touches[0];
+      clearTimeout(press && press.timer);
+      press = { x: touch.clientX, y: touch.clientY, fired: false };
+      press.timer = setTimeout(function () { press.fired = true; showTools(item); }, LONG_PRESS_MS);
+    }, { passive: true });
+    list.addEventListener("touchmove", function (event) {
+      if (!press) return;
+      var touch = event.touches[0];
+      if (Math.abs(touch.clientX - press.x) > 10 || Math.abs(touch.clientY - press.y) > 10) {
+        clearTimeout(press.timer);
+        press = null;
+      }
+    }, { passive: true });
+    list.addEventListener("touchend", function (event) {
+      if (!press) return;
+      clearTimeout(press.timer);
+      if (press.fired && event.cancelable) event.preventDefault(); // no click, no selection
+      press = null;
+    });
+    list.addEventListener("touchcancel", function () { if (press) clearTimeout(press.timer); press = null; });
+    // The long press is ours: no context menu over the toolbar it opened.
+    list.addEventListener("contextmenu", function (event) {
+      if (Date.now() - toolsShownAt < 1500 && event.target.closest(".talk-msg--tools")) event.preventDefault();
+    });
+    document.addEventListener("touchstart", function (event) {
+      var item = event.target.closest && event.target.closest(".talk-msg--tools");
+      if (!item) hideTools(null);
+    }, { passive: true });
+    list.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      var item = event.target.closest(".talk-msg");
+      var open = item && item.querySelector("details[open]");
+      if (open) { open.open = false; open.querySelector("summary").focus(); }
+      hideTools(null);
+    });
+  }
+
+  // --- @mentions --------------------------------------------------------------------------------
+  // Typing @ and a few letters offers the room's members, found by name in kanji, kana or romaji
+  // (the server's forms, profiles/names.py); the arrows move, Enter or Tab picks, Escape closes.
+  // The list is the ARIA listbox of the composer's text (aria-activedescendant).
+  var people = null; // [{id, name, mention, initials, hue, photo, keys}]
+  var peopleLoading = false;
+  var mentionList = compose && compose.querySelector("[data-mention-list]");
+  var optionSample = compose && compose.querySelector("template[data-mention-option]");
+  var mentionState = null; // {start, end, options: [person], active}
+  var mentionDismissed = -1; // the @ whose list Escape closed
+  var MENTION_BEFORE = /(^|[^\p{L}\p{N}_@])@([^\s@<>()[\]{}、。,.!?！？「」]{0,40})$/u;
+  function foldName(text) {
+    return String(text || "").normalize("NFKC").toLowerCase().replace(/\s+/g, "")
+      .replace(/[\u30a1-\u30f6]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0x60); });
+  }
+  function loadPeople() {
+    if (people || peopleLoading || !compose) return;
+    var url = compose.getAttribute("data-mentions-url");
+    if (!url) return;
+    peopleLoading = true;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { members: [] }; })
+      .then(function (data) {
+        people = (data.members || []).map(function (p) {
+          p.forms = String(p.keys || "").split(" ").concat([foldName(p.name)]).filter(Boolean);
+          return p;
+        });
+        peopleLoading = false;
+        if (textarea && document.activeElement === textarea) updateMentions();
+      })
+      .catch(function () { peopleLoading = false; });
+  }
+  function closeMentions() {
+    mentionState = null;
+    if (!mentionList) return;
+    mentionList.hidden = true;
+    mentionList.textContent = "";
+    if (textarea) textarea.removeAttribute("aria-activedescendant");
+  }
+  function rank(person, query) {
+    if (!query) return 1;
+    var best = -1;
+    person.forms.forEach(function (form) {
+      if (form.indexOf(query) === 0) best = Math.max(best, 2);
+      else if (form.indexOf(query) > 0) best = Math.max(best, 1);
+    });
+    return best;
+  }
+  function updateMentions() {
+    if (!textarea || !mentionList || !optionSample) return;
+    var caret = textarea.selectionStart;
+    if (caret !== textarea.selectionEnd) { closeMentions(); return; }
+    var found = MENTION_BEFORE.exec(textarea.value.slice(0, caret));
+    if (!found) { mentionDismissed = -1; closeMentions(); return; }
+    var start = caret - found[2].length - 1;
+    if (start === mentionDismissed) { closeMentions(); return; }
+    if (!people) { loadPeople(); return; }
+    var query = foldName(found[2]);
+    var options = people
+      .map(function (p) { return { p: p, r: rank(p, query) }; })
+      .filter(function (x) { return x.r >= 0; })
+      .sort(function (a, b) { return b.r - a.r || a.p.name.localeCompare(b.p.name, "ja"); })
+      .slice(0, 8)
+      .map(function (x) { return x.p; });
+    if (!options.length) { closeMentions(); return; }
+    mentionState = { start: start, end: caret, options: options, active: 0 };
+    mentionList.textContent = "";
+    options.forEach(function (person, i) {
+      var option = optionSample.content.firstElementChild.cloneNode(true);
+      option.id = "talk-mention-" + i;
+      option.setAttribute("data-index", i);
+      option.querySelector(".talk-mention__name").textContent = person.name;
+      paintAvatar(option.querySelector("[data-avatar]"), person);
+      mentionList.appendChild(option);
+    });
+    mentionList.hidden = false;
+    markActive();
+  }
+  function markActive() {
+    var options = mentionList.querySelectorAll("[role=option]");
+    options.forEach(function (option, i) {
+      option.setAttribute("aria-selected", i === mentionState.active ? "true" : "false");
+    });
+    var active = options[mentionState.active];
+    textarea.setAttribute("aria-activedescendant", active.id);
+    active.scrollIntoView({ block: "nearest" });
+  }
+  function pickMention(index) {
+    var person = mentionState && mentionState.options[index];
+    if (!person) return;
+    var value = textarea.value;
+    var inserted = "@" + person.mention + " ";
+    textarea.value = value.slice(0, mentionState.start) + inserted + value.slice(mentionState.end);
+    var caret = mentionState.start + inserted.length;
+    textarea.setSelectionRange(caret, caret);
+    closeMentions();
+    textarea.focus();
+  }
+  // Whether the key was the list's (the composer then does nothing else with it).
+  function mentionKey(event) {
+    if (!mentionState || event.isComposing || event.keyCode === 229) return false;
+    var count = mentionState.options.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      mentionState.active = (mentionState.active + (event.key === "ArrowDown" ? 1 : count - 1)) % count;
+      markActive();
+    } else if ((event.key === "Enter" || event.key === "Tab") && !event.shiftKey) {
+      pickMention(mentionState.active);
+    } else if (event.key === "Escape") {
+      mentionDismissed = mentionState.start;
+      closeMentions();
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+  if (mentionList) {
+    mentionList.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep the focus in the text
+    mentionList.addEventListener("click", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) pickMention(Number(option.getAttribute("data-index")));
+    });
+  }
+
+  // The composer's text grows with what is typed, up to a few lines (then it scrolls).
+  function grow() {
+    if (!textarea) return;
+    textarea.style.height = "auto";
+    textarea.style.height = Math.min(textarea.scrollHeight + 2, 144) + "px";
   }
 
   // --- Frames from the server -------------------------------------------------------------------
@@ -306,11 +621,19 @@
     }
     if (msg.thread) {
       if (again) return;
-      var root = list && list.querySelector('[data-id="' + msg.thread + '"] [data-replies]');
+      var root = list && list.querySelector('[data-id="' + msg.thread + '"]');
       if (root) {
-        var count = (Number(root.getAttribute("data-count")) || 0) + 1;
-        root.setAttribute("data-count", count);
-        root.textContent = fmt(strings.replies, { count: count });
+        var shown = root.querySelector("[data-reply-count]");
+        if (!shown) {
+          shown = sampleOf("[data-reply-count]");
+          renumber(shown, msg.thread);
+          shown.setAttribute("data-count", "0");
+          root.querySelector(".talk-msg__main").appendChild(shown);
+        }
+        // The server's page has the number in the text, a live one in data-count.
+        var count = (Number(shown.getAttribute("data-count") || (shown.textContent.match(/\d+/) || [0])[0]) || 0) + 1;
+        shown.setAttribute("data-count", count);
+        shown.textContent = fmt(strings.replies, { count: count });
       }
     } else {
       place(msg);
@@ -349,10 +672,12 @@
     if (frame.room !== roomId || !list) return;
     var item = list.querySelector('[data-id="' + frame.id + '"]');
     if (!item) return;
-    var old = item.querySelector(".talk-stamps");
+    var old = item.querySelector(".talk-stamps:not([data-pick])");
     var fresh = stampsNode({ id: frame.id }, frame.reactions);
+    var stick = atBottom(); // a new row of stamps at the bottom stays in sight
     if (!fresh) { if (old && sample) old.remove(); return; }
-    if (old) old.replaceWith(fresh); else item.insertBefore(fresh, item.querySelector(".talk-msg__actions"));
+    if (old) old.replaceWith(fresh); else putStamps(item, fresh);
+    if (stick) toBottom();
   }
 
   function onTyping(frame) {
@@ -371,14 +696,16 @@
 
   function onRead(frame) {
     if (frame.room !== roomId || frame.member === me || !list) return;
+    var stick = atBottom();
     list.querySelectorAll(".talk-read").forEach(function (n) { n.remove(); });
     var mine = list.querySelectorAll(".talk-msg--mine[data-seq]");
     for (var i = mine.length - 1; i >= 0; i--) {
       if (Number(mine[i].getAttribute("data-seq")) <= frame.seq) {
-        mine[i].appendChild(el("span", "talk-read", fmt(strings.read, { count: 1 })));
+        (mine[i].querySelector(".talk-msg__main") || mine[i]).appendChild(el("span", "talk-read", fmt(strings.read, { count: 1 })));
         break;
       }
     }
+    if (stick) toBottom();
   }
 
   function forget(clientId) {
@@ -484,7 +811,6 @@
   }
 
   if (compose) {
-    var textarea = compose.querySelector("textarea");
     compose.addEventListener("submit", function (event) {
       var file = compose.querySelector("input[type=file]");
       if (file && file.files && file.files.length) return; // files go by the form
@@ -495,18 +821,40 @@
       outbox.push(entry);
       saveOutbox();
       var pending = pendingNode(entry);
-      if (list && pending) list.appendChild(pending);
+      if (list && pending) { list.appendChild(pending); regroup(); toBottom(); }
       textarea.value = "";
+      closeMentions();
+      grow();
       lastTyping = 0; // the next message is announced from its first key
       pump();
       if (!open) showStatus(strings.offline);
     });
+    var file = compose.querySelector("input[type=file]");
+    var fileName = compose.querySelector("[data-file-name]");
+    if (file && fileName) {
+      file.addEventListener("change", function () {
+        fileName.textContent = file.files && file.files.length ? "📎 " + file.files[0].name : "";
+      });
+    }
     if (textarea) {
+      textarea.rows = 1;
+      grow();
+      if (mentionList) {
+        // The text and its list of members: a combobox's parts (a textarea takes no role).
+        textarea.setAttribute("aria-autocomplete", "list");
+        textarea.setAttribute("aria-controls", mentionList.id);
+      }
+      textarea.addEventListener("focus", loadPeople);
+      textarea.addEventListener("blur", function () { setTimeout(closeMentions, 150); });
+      textarea.addEventListener("click", updateMentions);
       textarea.addEventListener("input", function () {
+        grow();
+        updateMentions();
         var now = Date.now();
         if (now - lastTyping > 3000) { lastTyping = now; send({ type: "typing", room: roomId }); }
       });
       textarea.addEventListener("keydown", function (event) {
+        if (mentionKey(event)) return;
         // Never while an input method is composing: its Enter confirms the kana-kanji conversion
         // (keyCode 229: browsers that report the composing key so).
         if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
@@ -581,8 +929,12 @@
     reconnectTimer = setTimeout(connect, Math.random() * 1000);
   });
   // Open a room at its newest message, unless the address points at one.
-  if (list && live && !location.hash && list.lastElementChild) {
-    list.lastElementChild.scrollIntoView({ block: "end" });
+  regroup();
+  if (list && live && !location.hash && list.lastElementChild) toBottom();
+  else if (list && location.hash) {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target && list.contains(target)) target.scrollIntoView({ block: "center" });
   }
+  watchOlder();
   connect();
 })();
