@@ -39,7 +39,7 @@ def filter_links_for(member: Membership) -> QuerySet[Link]:
     check_manage_links_permission(member)
     with scopes_disabled():
         return (
-            Link.objects.of_network(member.network_id)  # type: ignore[attr-defined]
+            Link.objects.of_network(member.network_id)
             .select_related("network", "partner")
             .order_by("-changed_at", "-id")
         )
@@ -51,7 +51,7 @@ def access_link(member: Membership, link_id: object) -> Link:
     try:
         with scopes_disabled():
             return (
-                Link.objects.of_network(member.network_id)  # type: ignore[attr-defined]
+                Link.objects.of_network(member.network_id)
                 .select_related("network", "partner")
                 .get(pk=link_id)
             )
@@ -105,7 +105,7 @@ def directory_links(network_id: int) -> list[Link]:
     """The network's active links whose scope includes the directory."""
     with scopes_disabled():
         links = (
-            Link.objects.of_network(network_id)  # type: ignore[attr-defined]
+            Link.objects.of_network(network_id)
             .filter(state=LinkState.ACTIVE)
             .select_related("network", "partner")
         )

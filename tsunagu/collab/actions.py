@@ -97,7 +97,7 @@ def do_request_link(member: Membership, *, slug: str, scopes: Iterable[str], mes
 
 def _check_no_open_link(network_id: int, partner_id: int) -> None:
     found = (
-        Link.objects.of_network(network_id)  # type: ignore[attr-defined]
+        Link.objects.of_network(network_id)
         .filter(partner_id__isnull=False, state__in=[*PENDING_STATES, LinkState.ACTIVE])
         .filter(network_id__in=[network_id, partner_id], partner_id__in=[network_id, partner_id])
         .first()

@@ -67,6 +67,13 @@ class LinkManager(models.Manager["Link"]):
         network_id = value.pk if isinstance(value, Network) else value
         return qs.of_network(network_id)
 
+    def of_network(self, network_id: int) -> LinkQuerySet:
+        """The links of ``network_id`` (either side), under the same scope rule."""
+        qs = self.get_queryset()
+        if isinstance(qs, DisabledQuerySet):
+            qs.error()
+        return qs.of_network(network_id)  # type: ignore[no-any-return]
+
 
 class Link(models.Model):
     """Network ``network`` asked ``partner`` to link. ``partner`` is empty when the address asked
