@@ -92,9 +92,9 @@ def links(request: NetworkRequest) -> HttpResponse:
 
 @operator_required
 @require_POST
-def answer(request: NetworkRequest, link_id: int) -> HttpResponse:
+def answer(request: NetworkRequest, collab_link_id: int) -> HttpResponse:
     member = request.membership
-    link = access_link(member, link_id)
+    link = access_link(member, collab_link_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _links_page(request, RequestLinkForm(), 400, _("Choose an answer."))
@@ -110,9 +110,9 @@ def answer(request: NetworkRequest, link_id: int) -> HttpResponse:
 
 @operator_required
 @require_POST
-def revoke(request: NetworkRequest, link_id: int) -> HttpResponse:
+def revoke(request: NetworkRequest, collab_link_id: int) -> HttpResponse:
     member = request.membership
-    link = access_link(member, link_id)
+    link = access_link(member, collab_link_id)
     try:
         actions.do_revoke_link(member, link)
     except ValidationError as refusal:

@@ -116,9 +116,9 @@ def test_a_pending_link_or_one_without_the_directory_shows_nobody(world: World) 
     assert CANARY_B not in client.get(PEOPLE_A).content.decode()
     with scope(network=world.net_b):
         assert (
-            world.client(member).post(
-                "/n/hidamari-b/links/sharing/", {"link": "1", "visible": "1"}
-            ).status_code
+            world.client(member)
+            .post("/n/hidamari-b/links/sharing/", {"link": "1", "visible": "1"})
+            .status_code
             == 404
         )
 
@@ -133,9 +133,7 @@ def test_a_link_for_events_only_offers_no_opt_in_and_shows_nobody(world: World) 
     assert CANARY_B not in world.client(world.alumni_a).get(PEOPLE_A).content.decode()
 
 
-def test_a_member_of_both_networks_is_shown_as_themselves_once(
-    world: World, linked: Any
-) -> None:
+def test_a_member_of_both_networks_is_shown_as_themselves_once(world: World, linked: Any) -> None:
     both_b = shown_b(world)
     both_a = make_member(world.net_a, both_b.user)  # the same person, also in A
     opt_in(both_b, linked)
@@ -189,17 +187,16 @@ def test_the_linked_people_page_costs_the_same_queries_for_few_and_many(
         assert client.get(PEOPLE_A).status_code == 200
 
 
-def test_members_see_who_outside_their_network_saw_their_data(
-    world: World, linked: Any
-) -> None:
+def test_members_see_who_outside_their_network_saw_their_data(world: World, linked: Any) -> None:
     member = shown_b(world)
     opt_in(member, linked)
     world.client(world.alumni_a).get(PEOPLE_A)
     page = world.client(member).get("/n/hidamari-b/links/seen/").content.decode()
     assert "三ツ葉商事 アルムナイ" in page and "data-seen" in page
-    assert "data-seen" not in world.client(world.alumni_b).get(
-        "/n/hidamari-b/links/seen/"
-    ).content.decode()
+    assert (
+        "data-seen"
+        not in world.client(world.alumni_b).get("/n/hidamari-b/links/seen/").content.decode()
+    )
 
 
 def test_operators_export_the_records_as_csv_and_the_export_is_audited(
@@ -219,8 +216,7 @@ def test_operators_export_the_records_as_csv_and_the_export_is_audited(
         entry = AuditEntry.objects.get(network=world.net_b, action=AuditAction.EXPORT_DISCLOSURES)
     assert entry.detail["count"] == 1
     assert (
-        world.client(world.alumni_b).get("/n/hidamari-b/links/disclosures.csv").status_code
-        == 403
+        world.client(world.alumni_b).get("/n/hidamari-b/links/disclosures.csv").status_code == 403
     )
     # A's operators export A's members' records: none of B's.
     other = world.client(world.operator_a).get("/n/mitsuba-a/links/disclosures.csv")
