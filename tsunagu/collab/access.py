@@ -53,7 +53,7 @@ def access_link(member: Membership, link_id: object) -> Link:
             return (
                 Link.objects.of_network(member.network_id)
                 .select_related("network", "partner")
-                .get(pk=link_id)
+                .get(pk=link_id)  # type: ignore[misc]
             )
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -72,7 +72,7 @@ class LinkManager(models.Manager["Link"]):
         qs = self.get_queryset()
         if isinstance(qs, DisabledQuerySet):
             qs.error()
-        return qs.of_network(network_id)  # type: ignore[no-any-return]
+        return qs.of_network(network_id)
 
 
 class Link(models.Model):
