@@ -6,10 +6,12 @@ from collections.abc import Iterable
 
 from django_scopes import scope, scopes_disabled
 
+from tsunagu.core.testing.factories import make_member, make_network, make_user
 from tsunagu.profiles.models import Audience, Profile
-from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.models import Membership, Role
 
 from ..actions import ACCEPT, do_answer_link, do_request_link, do_set_opt_in
+from ..directory import linked_people
 from ..models import Link
 
 
@@ -49,3 +51,16 @@ def share_across(
         profile.visibility = {**(profile.visibility or {}), **dict.fromkeys(fields, str(audience))}
         profile.save()
         return profile
+
+
+def link_with_a_third_network(operator: Membership, member: Membership, secret: str) -> Link:
+    """The operator's network linked with a new network (つる会), where ``member`` opted in with
+    their work (holding ``secret``) shared and was seen: a disclosure record of their network."""
+    third = make_network(slug="tsuru-c", name="つる会")
+    third_operator = make_member(third, make_user(name="鶴田 運営"), role=Role.OPERATOR)
+    link = link_networks(operator, third_operator)
+    share_across(member, "current_work", current_employer=f"勤務先 {secret}")
+    opt_in(member, link)
+    with scope(network=third):
+        linked_people(third_operator, None, 50)
+    return link

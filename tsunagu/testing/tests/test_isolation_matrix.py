@@ -33,12 +33,10 @@ from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
 from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
-from tsunagu.collab.directory import linked_people
-from tsunagu.collab.tests.helpers import link_networks, opt_in, share_across
+from tsunagu.collab.tests.helpers import link_with_a_third_network
 from tsunagu.consent.actions import do_record_consent, do_save_draft
 from tsunagu.consent.models import HowGiven
 from tsunagu.consent.tests.helpers import publish
-from tsunagu.core.testing.factories import make_member, make_network, make_user
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.events.models import Photo, Registration, Series
 from tsunagu.events.tests.helpers import make_event
@@ -59,7 +57,7 @@ from tsunagu.talk.actions import do_send_message
 from tsunagu.talk.models import Attachment as TalkAttachment
 from tsunagu.talk.models import Room, RoomKind
 from tsunagu.talk.tests.helpers import make_room
-from tsunagu.tenancy.models import Membership, Network, Role, Status
+from tsunagu.tenancy.models import Membership, Network, Status
 from tsunagu.testing.world import CANARY_A, World
 
 YEAR = timedelta(days=365)
@@ -311,8 +309,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "surveys:crosstab": MEMBERS,
     "surveys:export_csv": MEMBERS,
     "surveys:export_xlsx": MEMBERS,
-    # Links between networks: the operators' pages of one network; a link between A and another
-    # network is not B's (404), whatever the state of a link between A and B.
+    # Links between networks (each state of a link between A and B: test_link_isolation.py).
     "collab:links": MEMBERS,
     "collab:answer": MEMBERS,
     "collab:revoke": MEMBERS,
@@ -509,15 +506,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         endpoint=f"https://fcm.googleapis.com/fcm/send/{CANARY_A}",
         defaults={"user": alumni.user, "p256dh": "BAx", "auth": "x", "label": f"iPhone {CANARY_A}"},
     )
-    # A linked with a third network, A's alumni found there (sharing their work with linked
-    # networks), and a member of the third network having seen them: a disclosure record of A.
-    third = make_network(slug="tsuru-c", name="つる会")
-    third_operator = make_member(third, make_user(name="鶴田 運営"), role=Role.OPERATOR)
-    network_link = link_networks(world.operator_a, third_operator)
-    share_across(alumni, "current_work", current_employer=f"勤務先 {CANARY_A}")
-    opt_in(alumni, network_link)
-    with scope(network=third):
-        linked_people(third_operator, None, 50)
+    network_link = link_with_a_third_network(world.operator_a, alumni, CANARY_A)
     export = DataExport.objects.create(
         user=alumni.user,
         ready_at=timezone.now(),
