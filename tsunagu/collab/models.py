@@ -203,7 +203,7 @@ class Disclosure(models.Model):
     fields = models.JSONField(default=list)
     views = models.PositiveIntegerField(default=0)
     # The consent relied on: the opt-in current when the data was first shown that day.
-    consent = models.ForeignKey(OptIn, on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey(OptIn, on_delete=models.RESTRICT, related_name="+")
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="+")
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()

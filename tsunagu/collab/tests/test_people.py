@@ -17,7 +17,7 @@ from tsunagu.testing.world import World
 
 from ..actions import do_revoke_link
 from ..disclosures import purge_disclosures
-from ..models import Disclosure, OptIn
+from ..models import Disclosure, Link, OptIn
 from .helpers import link_networks, opt_in, request_link, share_across
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +258,19 @@ def test_a_viewer_who_is_no_longer_active_sees_nobody(world: World, linked: Any)
         viewer.save()
     assert CANARY_B not in client.get(PEOPLE_A).content.decode()
     assert Audience.LINKED == "linked"
+
+
+def test_deleting_a_seen_member_or_a_network_takes_their_records_along(
+    world: World, linked: Any
+) -> None:
+    member = shown_b(world)
+    opt_in(member, linked)
+    world.client(world.alumni_a).get(PEOPLE_A)
+    assert len(disclosures()) == 1
+    with scopes_disabled():
+        member.delete()  # the opt-in the record names goes in the same cascade
+        assert not OptIn.objects.filter(membership_id=member.pk).exists()
+    assert disclosures() == []
+    world.net_b.delete()
+    with scopes_disabled():
+        assert not Link.objects.exists()
