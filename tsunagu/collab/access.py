@@ -102,11 +102,12 @@ def check_revoke_permission(member: Membership, link: Link) -> None:
 
 
 def directory_links(network_id: int) -> list[Link]:
-    """The network's active links whose scope includes the directory."""
+    """The network's active links whose scope includes the directory, between two networks that
+    are both active (a network switched off shows nobody and sees nobody)."""
     with scopes_disabled():
         links = (
             Link.objects.of_network(network_id)
-            .filter(state=LinkState.ACTIVE)
+            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
             .select_related("network", "partner")
         )
         return [link for link in links if Scope.DIRECTORY in (link.scopes or [])]

@@ -274,3 +274,12 @@ def test_deleting_a_seen_member_or_a_network_takes_their_records_along(
     world.net_b.delete()
     with scopes_disabled():
         assert not Link.objects.exists()
+
+
+def test_a_network_switched_off_shows_nobody_across_its_links(world: World, linked: Any) -> None:
+    member = shown_b(world)
+    opt_in(member, linked)
+    with scopes_disabled():
+        world.net_b.is_active = False
+        world.net_b.save()
+    assert CANARY_B not in world.client(world.alumni_a).get(PEOPLE_A).content.decode()
