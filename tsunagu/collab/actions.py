@@ -75,8 +75,8 @@ def do_request_link(member: Membership, *, slug: str, scopes: Iterable[str], mes
                     ):
                         return waiting  # the same request sent twice: one request
                     raise _pending_request_error()
-                if partner is not None:
-                    _check_no_open_link(member.network_id, partner.pk)
+                # Asked for an unknown address too (no row can match): the same statements.
+                _check_no_open_link(member.network_id, partner.pk if partner else 0)
                 link = Link.objects.create(
                     network_id=member.network_id,
                     partner=partner,

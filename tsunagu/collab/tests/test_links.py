@@ -241,3 +241,19 @@ def test_bad_answers_get_a_4xx_never_a_500(world: World) -> None:
     assert response.status_code == 400
     with scope(network=world.net_a), pytest.raises(ValidationError):
         do_revoke_link(world.operator_a, link) and do_revoke_link(world.operator_a, link)
+
+
+def test_asking_an_unknown_address_makes_the_same_statements_as_a_real_one(
+    world: World,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..actions import do_request_link
+
+    counts = []
+    for slug in ("hidamari-b", "no-such-network"):
+        with scope(network=world.net_a), CaptureQueriesContext(connection) as queries:
+            do_request_link(world.operator_a, slug=slug, scopes=["events"], message="")
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
