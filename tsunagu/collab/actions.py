@@ -115,7 +115,11 @@ def _check_no_open_link(network_id: int, partner_id: int) -> None:
 
 def _locked(link: Link) -> Link:
     with scopes_disabled():
-        return Link.objects.select_for_update().select_related("network", "partner").get(pk=link.pk)
+        return (
+            Link.objects.select_for_update(of=("self",))
+            .select_related("network", "partner")
+            .get(pk=link.pk)
+        )
 
 
 @transaction.atomic
