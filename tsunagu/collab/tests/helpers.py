@@ -56,7 +56,7 @@ def share_across(
 def link_with_a_third_network(operator: Membership, member: Membership, secret: str) -> Link:
     """The operator's network linked with a new network (つる会), where ``member`` opted in with
     their work (holding ``secret``) shared and was seen: a disclosure record of their network."""
-    third = make_network(slug="tsuru-c", name="つる会")
+    third = make_network(name="つる会")
     third_operator = make_member(third, make_user(name="鶴田 運営"), role=Role.OPERATOR)
     link = link_networks(operator, third_operator)
     share_across(member, "current_work", current_employer=f"勤務先 {secret}")
