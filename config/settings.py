@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "tsunagu.push",
     "tsunagu.privacy",
     "tsunagu.consent",
+    "tsunagu.collab",
     # Above every feature: seeds each of them (manage.py seed_demo).
     "tsunagu.demo",
 ]
@@ -307,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
     "insights-warnings": {
         "task": "tsunagu.insights.tasks.send_monthly_warnings",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    },
+    # Records of members' data shown to linked networks, past their three years (03:50 Tokyo).
+    "collab-disclosure-retention": {
+        "task": "tsunagu.collab.tasks.purge_old_disclosures",
+        "schedule": crontab(hour=3, minute=50),
     },
     # Invitations, notifications and audit entries past their retention period (03:40 Tokyo).
     "retention": {

@@ -28,6 +28,7 @@ network_patterns = [
     path("digest/", include("tsunagu.digest.urls")),
     path("manage/announcements/", include("tsunagu.announce.urls")),
     path("", include("tsunagu.consent.urls")),
+    path("links/", include("tsunagu.collab.urls")),
 ]
 
 urlpatterns = [

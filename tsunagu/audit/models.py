@@ -51,6 +51,12 @@ class AuditAction(models.TextChoices):
     ADMIN_LIST = "admin.list", _("A site administrator viewed a list of members in the admin")
     EXPORT_AUDIT = "audit.export", _("Exported the audit log")
     RETENTION = "retention.purge", _("Deleted records past their retention period")
+    LINK_REQUEST = "collab.request", _("Asked for a link between networks")
+    LINK_ACCEPT = "collab.accept", _("Accepted a link between networks")
+    LINK_DECLINE = "collab.decline", _("Declined a link between networks")
+    LINK_COUNTER = "collab.counter", _("Proposed other terms for a link between networks")
+    LINK_REVOKE = "collab.revoke", _("Ended a link between networks")
+    EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -37,6 +37,7 @@ NETWORK_LINKS = {
     "member_invite": "onboarding:member_invite",
     "supporters": "programme:welcome_queue",
     "ledger": "programme:ledger",
+    "linked_people": "collab:people",
 }
 
 

@@ -24,7 +24,7 @@ from tsunagu.tenancy.models import Membership, Network, Status
 
 from . import queries
 from .access import LISTED
-from .models import Audience, DirectoryEntry, Profile, TagKind
+from .models import DirectoryEntry, Profile, TagKind
 from .names import name_terms
 from .normalize import normalize
 from .queries import Listed as Listed  # what a card's version needs (views.py)
@@ -36,11 +36,11 @@ from .tokens import (
     text_keys,
     word_keys,
 )
-from .visibility import audience_of
+from .visibility import shared_with_members
 
 
 def _shared(profile: Any, field: str) -> bool:
-    return audience_of(profile, field) == Audience.MEMBERS
+    return shared_with_members(profile, field)
 
 
 def entry_for(profile: Any, membership: Any, skill_ids: Iterable[int]) -> DirectoryEntry | None:

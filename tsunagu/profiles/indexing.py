@@ -9,11 +9,11 @@ from django.db.models import Q, QuerySet
 from .models import Audience, Profile
 from .names import fold, name_search_of, name_terms
 from .normalize import normalize
-from .visibility import MEMBER, audience_of, hidden_audiences
+from .visibility import MEMBER, hidden_audiences, shared_with_members
 
 
 def _members_see(profile: Profile, field: str) -> bool:
-    return audience_of(profile, field) == Audience.MEMBERS
+    return shared_with_members(profile, field)
 
 
 def search_text_of(profile: Profile) -> str:

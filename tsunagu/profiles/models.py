@@ -21,6 +21,9 @@ class Audience(models.TextChoices):
     ONLY_ME = "me", _("Only me")
     OPERATORS = "operators", _("Me and the operators")
     MEMBERS = "members", _("Members of this network")
+    # Also the members of networks linked with this one, when the member opts in to the link
+    # (collab/access.py decides it).
+    LINKED = "linked", _("Linked networks")
 
 
 class TagKind(models.TextChoices):

@@ -62,12 +62,15 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 
 OWNER, OPERATOR, MEMBER = "owner", "operator", "member"
+# A member of a linked network (collab): sees only what is shared with linked networks.
+LINKED = "linked"
 # Plain strings, not enum members: these sets are consulted for every field of every card.
 _AUDIENCES = frozenset(str(a) for a in Audience.values)
 _SHOWN_TO = {
     OWNER: frozenset(_AUDIENCES),
-    OPERATOR: frozenset({str(Audience.OPERATORS), str(Audience.MEMBERS)}),
-    MEMBER: frozenset({str(Audience.MEMBERS)}),
+    OPERATOR: frozenset({str(Audience.OPERATORS), str(Audience.MEMBERS), str(Audience.LINKED)}),
+    MEMBER: frozenset({str(Audience.MEMBERS), str(Audience.LINKED)}),
+    LINKED: frozenset({str(Audience.LINKED)}),
 }
 _DEFAULTS = {field: str(default) for field, (_, default) in FIELDS.items()}
 
@@ -75,6 +78,12 @@ _DEFAULTS = {field: str(default) for field, (_, default) in FIELDS.items()}
 def audience_of(profile: Profile, field: str) -> str:
     value = (profile.visibility or {}).get(field)
     return value if value in _AUDIENCES else _DEFAULTS[field]
+
+
+def shared_with_members(profile: Profile, field: str) -> bool:
+    """Whether every member of the profile's network may see ``field`` (shared with the
+    network, or with linked networks too)."""
+    return audience_of(profile, field) in _SHOWN_TO[MEMBER]
 
 
 def viewer_level(viewer: Membership, profile: Profile) -> str:

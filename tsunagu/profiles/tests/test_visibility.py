@@ -137,6 +137,8 @@ MAY_SEE = {
     Audience.ONLY_ME: {"owner"},
     Audience.OPERATORS: {"owner", "operator"},
     Audience.MEMBERS: {"owner", "operator", "member"},
+    # Inside the network as members; another network only through an active link (collab).
+    Audience.LINKED: {"owner", "operator", "member"},
 }
 
 

@@ -33,6 +33,7 @@ from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
 from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
+from tsunagu.collab.tests.helpers import link_with_a_third_network
 from tsunagu.consent.actions import do_record_consent, do_save_draft
 from tsunagu.consent.models import HowGiven
 from tsunagu.consent.tests.helpers import publish
@@ -309,6 +310,14 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "surveys:crosstab": MEMBERS,
     "surveys:export_csv": MEMBERS,
     "surveys:export_xlsx": MEMBERS,
+    # Links between networks (each state of a link between A and B: test_link_isolation.py).
+    "collab:links": MEMBERS,
+    "collab:answer": MEMBERS,
+    "collab:revoke": MEMBERS,
+    "collab:disclosures_export": MEMBERS,
+    "collab:sharing": MEMBERS,
+    "collab:people": MEMBERS,
+    "collab:seen": MEMBERS,
 }
 
 
@@ -498,6 +507,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         endpoint=f"https://fcm.googleapis.com/fcm/send/{CANARY_A}",
         defaults={"user": alumni.user, "p256dh": "BAx", "auth": "x", "label": f"iPhone {CANARY_A}"},
     )
+    network_link = link_with_a_third_network(world.operator_a, alumni, CANARY_A)
     export = DataExport.objects.create(
         user=alumni.user,
         ready_at=timezone.now(),
@@ -551,6 +561,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "opportunity_file_id": str(opportunity_file.pk),
         "job_application_id": str(job_application.pk),
         "chart_name": "active",
+        "collab_link_id": str(network_link.pk),
     }
 
 
@@ -684,6 +695,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "survey_id",
         "question_id",
         "announcement_id",
+        "collab_link_id",
     }
     routes = [
         route

@@ -44,6 +44,7 @@ FEATURES = {
     "announce",
     "push",
     "consent",
+    "collab",
 }
 # Above everything: the demo seeder and the cross-app test fixtures may import any app.
 TOP = {"demo", "testing"}

@@ -1,0 +1,218 @@
+"""Who may do what with links between networks, and who is visible across them.
+
+Every rule once: views, actions and tests call these functions; none writes a rule of its own.
+The rule of visibility across a link is stated twice, for one pair (``visible_across``) and for
+a list (``filter_profiles_visible_across``), and the property test in
+``tests/test_visibility_property.py`` holds them to the same simple model.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from tsunagu.profiles.models import Audience, Profile
+from tsunagu.profiles.visibility import audience_of
+from tsunagu.tenancy.access import check_operator_permission
+from tsunagu.tenancy.models import Membership, Status
+
+from .models import OPEN_STATES, Link, LinkState, OptIn, Scope
+
+# Shown to linked networks whenever the member opted in: who they are (as the display name is
+# shown to every member of their own network). Every other field follows its audience.
+ALWAYS_SHOWN = "name"
+
+
+# --- Managing links (operators) -------------------------------------------------------------
+
+
+def check_manage_links_permission(member: Membership) -> None:
+    """Links are the operators'; a demoted operator loses them at the next request."""
+    check_operator_permission(member)
+
+
+def filter_links_for(member: Membership) -> QuerySet[Link]:
+    """The links of the member's network, asked or asking, newest change first."""
+    check_manage_links_permission(member)
+    with scopes_disabled():
+        return (
+            Link.objects.of_network(member.network_id)
+            .select_related("network", "partner")
+            .order_by("-changed_at", "-id")
+        )
+
+
+def access_link(member: Membership, link_id: object) -> Link:
+    """One link of the member's network, for its operators; 404 for missing and not-yours."""
+    check_manage_links_permission(member)
+    try:
+        with scopes_disabled():
+            return (
+                Link.objects.of_network(member.network_id)
+                .select_related("network", "partner")
+                .get(pk=link_id)  # type: ignore[misc]
+            )
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_answer(member: Membership, link: Link) -> bool:
+    return member.is_operator and link.is_pending and link.awaiting_id == member.network_id
+
+
+def check_answer_permission(member: Membership, link: Link) -> None:
+    """Accepting, declining or proposing other terms: only the side the link waits for, only
+    while it waits."""
+    check_manage_links_permission(member)
+    if not link.is_side(member.network_id):
+        raise Http404
+    if link.state == LinkState.REVOKED:
+        raise ValidationError(
+            _("This link was ended. It can no longer be accepted: ask again for a new link."),
+            code="ended",
+        )
+    if link.state == LinkState.DECLINED:
+        raise ValidationError(
+            _("This request was declined. It can no longer be accepted: ask again."),
+            code="declined",
+        )
+    if link.state == LinkState.ACTIVE:
+        raise ValidationError(_("This link is already active."), code="active")
+    if link.awaiting_id != member.network_id:
+        raise ValidationError(_("The other network has not answered yet."), code="not_your_turn")
+
+
+def can_revoke(member: Membership, link: Link) -> bool:
+    return member.is_operator and link.state in OPEN_STATES
+
+
+def check_revoke_permission(member: Membership, link: Link) -> None:
+    """Either side may end a link (or withdraw or refuse a request) at any time."""
+    check_manage_links_permission(member)
+    if not link.is_side(member.network_id):
+        raise Http404
+    if link.state not in OPEN_STATES:
+        raise ValidationError(_("This link has already ended."), code="ended")
+
+
+# --- Members' choices -------------------------------------------------------------------------
+
+
+def directory_links(network_id: int) -> list[Link]:
+    """The network's active links whose scope includes the directory, between two networks that
+    are both active (a network switched off shows nobody and sees nobody)."""
+    with scopes_disabled():
+        links = (
+            Link.objects.of_network(network_id)
+            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
+            .select_related("network", "partner")
+        )
+        return [link for link in links if Scope.DIRECTORY in (link.scopes or [])]
+
+
+def access_directory_link(member: Membership, link_id: object) -> Link:
+    """A link the member may opt in to or out of: active, sharing the directory, theirs."""
+    if member.status != Status.ACTIVE:
+        raise Http404
+    for link in directory_links(member.network_id):
+        if str(link.pk) == str(link_id):
+            return link
+    raise Http404
+
+
+def current_opt_ins(member: Membership) -> dict[int, OptIn]:
+    """The member's current opt-ins, by link id."""
+    with scopes_disabled():
+        rows = OptIn.objects.filter(membership_id=member.pk, opted_out_at__isnull=True)
+        return {row.link_id: row for row in rows}
+
+
+# --- Visibility across a link ------------------------------------------------------------------
+
+
+def _directory_link_between(network_id: int, other_id: int) -> Link | None:
+    for link in directory_links(network_id):
+        if link.is_side(other_id):
+            return link
+    return None
+
+
+def _member_in(user_id: int, network_id: int) -> bool:
+    with scopes_disabled():
+        return Membership.objects.filter(
+            user_id=user_id, network_id=network_id, status=Status.ACTIVE
+        ).exists()
+
+
+def consent_for(viewer: Membership, subject: Membership) -> OptIn | None:
+    """The subject's current opt-in that lets the viewer's network see them, or None: the link
+    between their networks is active and shares the directory, both are active members, and the
+    viewer's network does not hold the subject's person already (shown there as themselves)."""
+    if viewer.status != Status.ACTIVE or subject.status != Status.ACTIVE:
+        return None
+    if viewer.network_id == subject.network_id:
+        return None
+    link = _directory_link_between(viewer.network_id, subject.network_id)
+    if link is None:
+        return None
+    if _member_in(subject.user_id, viewer.network_id):
+        return None
+    with scopes_disabled():
+        return OptIn.objects.filter(
+            membership_id=subject.pk, link=link, opted_out_at__isnull=True
+        ).first()
+
+
+def field_shared_across(profile: Profile, field: str) -> bool:
+    return field == ALWAYS_SHOWN or audience_of(profile, field) == Audience.LINKED
+
+
+def visible_across(viewer: Membership, subject: Membership, field: str) -> bool:
+    """Whether the viewer (a member of another network) may see ``field`` of the subject. The
+    one rule: the link between their networks is active and its scope includes the directory,
+    the subject opted in to that link, and the field's audience is linked networks."""
+    if consent_for(viewer, subject) is None:
+        return False
+    with scopes_disabled():
+        profile = Profile.objects.filter(membership_id=subject.pk).first()
+    if profile is None:
+        return field == ALWAYS_SHOWN
+    return field_shared_across(profile, field)
+
+
+def filter_profiles_visible_across(
+    viewer: Membership,
+    queryset: QuerySet[Profile] | None = None,
+    *,
+    links: list[Link] | None = None,
+) -> QuerySet[Profile]:
+    """The profiles of other networks' members the viewer may see (each at least by name; its
+    fields by ``field_shared_across``): the list form of ``visible_across``. Unscoped on purpose:
+    the rows belong to the linked networks, which the rule names one by one."""
+    with scopes_disabled():
+        base = queryset if queryset is not None else Profile.objects.all()
+        if viewer.status != Status.ACTIVE:
+            return base.none()
+        if links is None:
+            links = directory_links(viewer.network_id)
+        if not links:
+            return base.none()
+        partners = [link.other_side(viewer.network_id) for link in links]
+        partner_ids = [p.pk for p in partners if p is not None]
+        consented = OptIn.objects.filter(
+            membership_id=OuterRef("membership_id"),
+            link_id__in=[link.pk for link in links],
+            network_id=OuterRef("network_id"),
+            opted_out_at__isnull=True,
+        )
+        already_here = Membership.objects.filter(
+            network_id=viewer.network_id, status=Status.ACTIVE
+        ).values("user_id")
+        return base.filter(
+            Exists(consented),
+            Q(network_id__in=partner_ids),
+            membership__status=Status.ACTIVE,
+        ).exclude(membership__user_id__in=already_here)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CollabConfig(AppConfig):
+    name = "tsunagu.collab"
+    label = "collab"
+
+    def ready(self) -> None:
+        from tsunagu.core.navigation import Link, add_link
+
+        from . import (
+            kinds,  # noqa: F401 - registers the notification kinds
+            personal_data,  # noqa: F401 - says what export and erasure do
+        )
+
+        # Members of linked networks who chose to be found.
+        add_link(Link("linked_people", _("Linked networks"), 45))

@@ -1,0 +1,228 @@
+"""Links between two networks, agreed by both, and what their members chose to share across.
+
+A link is one row seen from both sides: ``network`` asked, ``partner`` was asked. Its manager
+keeps the fail-closed rule of the scoped managers (no network scope, no query) and narrows to
+the links the scope's network is a side of. Co-hosted events, shared rooms and shared
+opportunities hang their rows on a link and read its ``scopes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Greatest, Least
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_scopes import ScopedManager
+from django_scopes.manager import DisabledQuerySet
+from django_scopes.state import get_scope
+
+from tsunagu.tenancy.models import Membership, Network
+
+
+class Scope(models.TextChoices):
+    EVENTS = "events", _("Co-hosted events")
+    ROOMS = "rooms", _("Shared talk rooms")
+    OPPORTUNITIES = "opportunities", _("Shared opportunities")
+    DIRECTORY = "directory", _("Directory of members who opt in")
+
+
+SCOPE_ORDER = [str(s) for s in Scope.values]
+
+
+class LinkState(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("network link", "Requested")
+    COUNTERED = "countered", pgettext_lazy("network link", "Other terms proposed")
+    ACTIVE = "active", pgettext_lazy("network link", "Active")
+    DECLINED = "declined", pgettext_lazy("network link", "Declined")
+    REVOKED = "revoked", pgettext_lazy("network link", "Ended")
+
+
+OPEN_STATES = (LinkState.REQUESTED, LinkState.COUNTERED, LinkState.ACTIVE)
+PENDING_STATES = (LinkState.REQUESTED, LinkState.COUNTERED)
+
+
+class LinkQuerySet(models.QuerySet["Link"]):
+    def of_network(self, network_id: int) -> LinkQuerySet:
+        return self.filter(Q(network_id=network_id) | Q(partner_id=network_id))
+
+
+class LinkManager(models.Manager["Link"]):
+    """Fails closed like the scoped managers, and narrows to the scope network's links (as the
+    asking side or the asked one)."""
+
+    def get_queryset(self) -> Any:
+        current = get_scope()
+        qs = LinkQuerySet(self.model, using=self._db)
+        if not current.get("_enabled", True):
+            return qs
+        if "network" not in current:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"network"})
+        value = current["network"]
+        if value is None:
+            return qs
+        network_id = value.pk if isinstance(value, Network) else value
+        return qs.of_network(network_id)
+
+    def of_network(self, network_id: int) -> LinkQuerySet:
+        """The links of ``network_id`` (either side), under the same scope rule."""
+        qs = self.get_queryset()
+        if isinstance(qs, DisabledQuerySet):
+            qs.error()
+        return qs.of_network(network_id)
+
+
+class Link(models.Model):
+    """Network ``network`` asked ``partner`` to link. ``partner`` is empty when the address asked
+    for names no active network: the request then waits for ever, exactly like one a network
+    never answers, so that asking tells nothing about which networks exist."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    asked_slug = models.CharField(max_length=50)
+    state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.REQUESTED)
+    # Agreed (active) or proposed (pending): a list of Scope values.
+    scopes = models.JSONField(default=list)
+    message = models.TextField(max_length=2000, blank=True)
+    # The side whose operators must answer a pending link (the partner, or the asking network
+    # after a counter-proposal).
+    awaiting = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Whether the asked network has acted on it (answered, proposed, ended): only then does the
+    # asking side see its name.
+    answered = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        Network, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+
+    objects: ClassVar[LinkManager] = LinkManager()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["network", "state"]),
+            models.Index(fields=["partner", "state"]),
+        ]
+        constraints = [
+            # One open link (pending or active) per pair of networks, whoever asked.
+            models.UniqueConstraint(
+                Least("network", "partner"),
+                Greatest("network", "partner"),
+                condition=Q(state__in=["requested", "countered", "active"], partner__isnull=False),
+                name="collab_one_open_link_per_pair",
+            ),
+            models.UniqueConstraint(
+                "network",
+                "asked_slug",
+                condition=Q(state__in=["requested", "countered"]),
+                name="collab_one_pending_request_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id} → {self.asked_slug} ({self.state})"
+
+    def other_side(self, network_id: int) -> Network | None:
+        return self.partner if network_id == self.network_id else self.network
+
+    def other_name(self, network_id: int) -> str:
+        """The other side as this side may name it: the asking side names the address it typed
+        until the other side has answered (its name would say that the address is a network)."""
+        if network_id != self.network_id:
+            return self.network.name
+        if self.partner is not None and self.answered:
+            return self.partner.name
+        return self.asked_slug
+
+    def is_side(self, network_id: int) -> bool:
+        return network_id in (self.network_id, self.partner_id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == LinkState.ACTIVE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in PENDING_STATES
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(Scope.choices)
+        return [str(labels[s]) for s in SCOPE_ORDER if s in (self.scopes or [])]
+
+
+class OptIn(models.Model):
+    """A member's consent to be shown to the members of a linked network (the directory's scope
+    of one link). Opting out ends the row; opting in again makes a new one, so each disclosure
+    names the consent it relied on."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="opt_ins")
+    opted_in_at = models.DateTimeField(auto_now_add=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[OptIn]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["-opted_in_at", "-id"]
+        indexes = [models.Index(fields=["network", "link"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "link"],
+                condition=Q(opted_out_at__isnull=True),
+                name="collab_one_current_opt_in",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} → link {self.link_id}"
+
+
+class Disclosure(models.Model):
+    """A record of provision to a third party (APPI Arts. 29-30): a member's data was shown to
+    members of another network. One row per (viewer network, person, day), its fields merged;
+    ``network`` is the person's own network, which keeps the record."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    viewer_network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    fields = models.JSONField(default=list)
+    views = models.PositiveIntegerField(default=0)
+    # The consent relied on: the opt-in current when the data was first shown that day.
+    consent = models.ForeignKey(OptIn, on_delete=models.RESTRICT, related_name="+")
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="+")
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[Disclosure]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [
+            models.Index(fields=["network", "-day"]),
+            models.Index(fields=["network", "membership", "-day"]),
+            models.Index(fields=["day"], name="collab_disclosure_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["viewer_network", "membership", "day"],
+                name="collab_one_disclosure_per_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} → {self.viewer_network_id} {self.day}"

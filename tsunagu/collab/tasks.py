@@ -1,0 +1,67 @@
+"""Background work of links: telling the other side, and the disclosure records' retention."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from tsunagu.audit.models import AuditAction, record_system
+from tsunagu.notify.actions import notify
+from tsunagu.tenancy.models import Membership, Network, Role, Status
+
+from .disclosures import purge_disclosures
+from .models import Link, LinkState
+
+ACTIONS: dict[str, str] = {
+    LinkState.REQUESTED: AuditAction.LINK_REQUEST,
+    LinkState.COUNTERED: AuditAction.LINK_COUNTER,
+    LinkState.ACTIVE: AuditAction.LINK_ACCEPT,
+    LinkState.DECLINED: AuditAction.LINK_DECLINE,
+    LinkState.REVOKED: AuditAction.LINK_REVOKE,
+}
+KINDS: dict[str, str] = {
+    LinkState.REQUESTED: "link_requested",
+    LinkState.COUNTERED: "link_countered",
+    LinkState.ACTIVE: "link_accepted",
+    LinkState.DECLINED: "link_declined",
+    LinkState.REVOKED: "link_ended",
+}
+
+
+@shared_task(acks_late=True)
+def tell_other_side(link_id: int, change: str, acting_network_id: int) -> None:
+    """Records the change in the other network's audit log and tells its operators. A request
+    to an address of no active network ends here, having done nothing."""
+    with scopes_disabled():
+        link = Link.objects.select_related("network", "partner").filter(pk=link_id).first()
+        acting = Network.objects.filter(pk=acting_network_id).first()
+    if link is None or acting is None or change not in ACTIONS:
+        return
+    other = link.other_side(acting_network_id)
+    if other is None or not other.is_active:
+        return
+    with scope(network=other):
+        record_system(
+            other,
+            acting.name,
+            ACTIONS[change],
+            name=acting.name,
+            label=", ".join(link.scope_labels()),
+        )
+        operators = Membership.objects.filter(
+            network=other, role=Role.OPERATOR, status=Status.ACTIVE
+        ).values("user_id")
+        notify(
+            other,
+            operators,
+            KINDS[change],
+            params={"network": acting.name},
+            url=reverse("collab:links", kwargs={"network_slug": other.slug}),
+        )
+
+
+@shared_task(acks_late=True)
+def purge_old_disclosures() -> int:
+    """Deletes disclosure records older than their retention period (three years)."""
+    return purge_disclosures()

@@ -1,0 +1,86 @@
+"""Two operators link their networks in real browsers, in Japanese, at phone size: the operator
+of 三ツ葉 asks from the management pages, the operator of ひだまり sees the request and accepts
+it, and each then sees the other's network as linked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
+from tsunagu.tenancy.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def contexts(browser: Browser, live_server: Any) -> Iterator[list[BrowserContext]]:
+    cache.clear()
+    made = []
+    for _ in range(2):
+        context = browser.new_context(
+            locale="ja-JP", base_url=live_server.url, viewport={"width": 390, "height": 844}
+        )
+        context.set_default_timeout(15_000)
+        made.append(context)
+    yield made
+    for context in made:
+        context.close()
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_two_operators_link_their_networks(contexts: list[BrowserContext]) -> None:
+    mitsuba = make_network(slug="mitsuba", name="三ツ葉商事 アルムナイ")
+    hidamari = make_network(slug="hidamari", name="ひだまり OB・OG会")
+    make_member(
+        mitsuba, make_user(email="office@mitsuba.example.jp", name="佐藤 美咲"), role=Role.OPERATOR
+    )
+    make_member(
+        hidamari,
+        make_user(email="office@hidamari.example.jp", name="伊藤 大輔"),
+        role=Role.OPERATOR,
+    )
+
+    asker = contexts[0].new_page()
+    log_in(asker, "office@mitsuba.example.jp")
+    asker.goto("/n/mitsuba/manage/console/")
+    asker.locator("nav.subnav a[href='/n/mitsuba/links/']").click()
+    asker.fill("#id_slug", "hidamari")
+    # The scopes with the keyboard: focus the first box, then Tab and Space.
+    asker.locator("input[name=scopes][value=events]").check()
+    asker.locator("input[name=scopes][value=directory]").focus()
+    asker.keyboard.press("Space")
+    expect(asker.locator("input[name=scopes][value=directory]")).to_be_checked()
+    asker.fill("#id_message", "合同で交流会を開きませんか。名簿も相互に公開できればと思います。")
+    asker.locator("[data-request-form] button[type=submit]").click()
+    expect(asker.locator(".message--success")).to_be_visible()
+    row = asker.locator("[data-link]").first
+    expect(row).to_have_attribute("data-state", "requested")
+    expect(row.locator("h3")).to_contain_text("hidamari")  # the address typed, not yet a name
+
+    answerer = contexts[1].new_page()
+    log_in(answerer, "office@hidamari.example.jp")
+    answerer.goto("/n/hidamari/notifications/")
+    expect(answerer.locator("main")).to_contain_text("三ツ葉商事 アルムナイ")
+    answerer.goto("/n/hidamari/links/")
+    request = answerer.locator("[data-link]").first
+    expect(request.locator("h3")).to_contain_text("三ツ葉商事 アルムナイ")
+    expect(request).to_contain_text("合同で交流会を開きませんか。")
+    request.locator("button[name=decision][value=accept]").click()
+    expect(answerer.locator("[data-link]").first).to_have_attribute("data-state", "active")
+
+    asker.reload()
+    linked = asker.locator("[data-link]").first
+    expect(linked).to_have_attribute("data-state", "active")
+    expect(linked.locator("h3")).to_contain_text("ひだまり OB・OG会")
