@@ -10,7 +10,7 @@ class RequestLinkForm(forms.Form):
     slug = forms.CharField(
         label=_("The other network's address"),
         max_length=50,
-        help_text=_("As in its web address: /n/<address>/. Ask its operators for it."),
+        help_text=_("The part after /n/ in its web address. Ask its operators for it."),
     )
     scopes = forms.MultipleChoiceField(
         label=_("What to share"),

@@ -311,13 +311,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "surveys:export_csv": MEMBERS,
     "surveys:export_xlsx": MEMBERS,
     # Links between networks (each state of a link between A and B: test_link_isolation.py).
-    "collab:links": MEMBERS,
-    "collab:answer": MEMBERS,
-    "collab:revoke": MEMBERS,
-    "collab:disclosures_export": MEMBERS,
-    "collab:sharing": MEMBERS,
-    "collab:people": MEMBERS,
-    "collab:seen": MEMBERS,
+    **{f"collab:{name}": MEMBERS for name in ("links", "answer", "revoke", "sharing", "people")},
+    **{f"collab:{name}": MEMBERS for name in ("seen", "disclosures_export")},
 }
 
 
