@@ -74,7 +74,7 @@ def demo_on_another_port(tmp_path: Path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # migrating and seeding beside the browser tests
         while True:
             try:
                 with urllib.request.urlopen(base + "/livez", timeout=2):  # noqa: S310
