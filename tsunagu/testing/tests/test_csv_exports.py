@@ -74,6 +74,7 @@ def test_every_csv_the_site_writes_is_tested_here() -> None:
         "insights:export",
         "programme:quarter_report_csv",
         "audit:export",
+        "collab:disclosures_export",
     }
 
 
@@ -296,6 +297,28 @@ def test_the_audit_log_writes_actor_names_as_text(world: World) -> None:
             )
 
     response = world.client(world.operator_a).get(f"/n/{world.net_a.slug}/manage/audit/export.csv")
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = cells(response.content, "utf-8-sig")
+    assert_no_formula(rows)
+    shown = {cell.removeprefix("'") for row in rows for cell in row}
+    assert {value.strip() for value in HOSTILE} <= {cell.strip() for cell in shown}
+
+
+def test_the_records_of_data_shown_to_linked_networks_write_names_as_text(world: World) -> None:
+    from tsunagu.collab.tests.helpers import link_networks, opt_in, share_across
+
+    link = link_networks(world.operator_a, world.operator_b)
+    for value in HOSTILE:
+        member = make_member(world.net_b, make_user(name=value))
+        share_across(member, "current_work", current_employer="ひかり製作所")
+        opt_in(member, link)
+    assert (
+        world.client(world.alumni_a).get(f"/n/{world.net_a.slug}/links/people/").status_code == 200
+    )
+
+    response = world.client(world.operator_b).get(f"/n/{world.net_b.slug}/links/disclosures.csv")
 
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")
