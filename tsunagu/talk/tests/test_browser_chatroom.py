@@ -236,9 +236,12 @@ def test_two_phones_chat_with_a_mention_a_stamp_and_local_times(
         expect(chip).to_have_attribute("title", "田中 花子")
         # The row of stamps under his message keeps his history at the bottom.
         ichiro.wait_for_function(BOTTOM)
+        # Her own page has the stamp too (her answer and the room's echo have both arrived).
+        mine = live.locator(".stamp:not(.stamp--pick)").filter(has_text="👍")
+        expect(mine.locator(".stamp__count")).to_have_text("1")
         # A tap elsewhere closes the toolbar.
         hanako.locator(".talk-head h1").tap()
-        assert not toolbar_shown(live)
+        expect(live.locator("[data-tools]")).to_have_css("opacity", "0")
         shoot(ichiro, "talk-room-phone.png")
     finally:
         hanako_ctx.close()
