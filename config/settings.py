@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tsunagu.insights.tasks.send_monthly_warnings",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
     },
+    # Requests for links between networks that waited their 30 days without a link.
+    "collab-request-lapse": {
+        "task": "tsunagu.collab.tasks.lapse_requests",
+        "schedule": 60 * 60,
+    },
     # Records of members' data shown to linked networks, past their three years (03:50 Tokyo).
     "collab-disclosure-retention": {
         "task": "tsunagu.collab.tasks.purge_old_disclosures",

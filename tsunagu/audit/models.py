@@ -56,6 +56,7 @@ class AuditAction(models.TextChoices):
     LINK_DECLINE = "collab.decline", _("Declined a link between networks")
     LINK_COUNTER = "collab.counter", _("Proposed other terms for a link between networks")
     LINK_REVOKE = "collab.revoke", _("Ended a link between networks")
+    LINK_LAPSE = "collab.lapse", _("A request for a link between networks ended without a link")
     EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
 
 

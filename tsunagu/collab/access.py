@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -35,13 +36,14 @@ def check_manage_links_permission(member: Membership) -> None:
 
 
 def filter_links_for(member: Membership) -> QuerySet[Link]:
-    """The links of the member's network, asked or asking, newest change first."""
+    """The links of the member's network, asked or asking, newest first (by when they were
+    asked: an order by last change would tell of a decline the asking side may not know of)."""
     check_manage_links_permission(member)
     with scopes_disabled():
         return (
             Link.objects.of_network(member.network_id)
             .select_related("network", "partner")
-            .order_by("-changed_at", "-id")
+            .order_by("-created_at", "-id")
         )
 
 
@@ -60,7 +62,21 @@ def access_link(member: Membership, link_id: object) -> Link:
 
 
 def can_answer(member: Membership, link: Link) -> bool:
-    return member.is_operator and link.is_pending and link.awaiting_id == member.network_id
+    return (
+        member.is_operator
+        and link.is_pending
+        and link.awaiting_id == member.network_id
+        and not is_lapsed(link)
+    )
+
+
+def is_lapsed(link: Link) -> bool:
+    """A first request nobody answered in time: it can no longer be accepted."""
+    return (
+        link.state == LinkState.REQUESTED
+        and link.expires_at is not None
+        and timezone.now() >= link.expires_at
+    )
 
 
 def check_answer_permission(member: Membership, link: Link) -> None:
@@ -81,12 +97,33 @@ def check_answer_permission(member: Membership, link: Link) -> None:
         )
     if link.state == LinkState.ACTIVE:
         raise ValidationError(_("This link is already active."), code="active")
+    if link.state == LinkState.LAPSED or is_lapsed(link):
+        raise ValidationError(
+            _("This request was not answered in time. It can no longer be accepted: ask again."),
+            code="lapsed",
+        )
     if link.awaiting_id != member.network_id:
         raise ValidationError(_("The other network has not answered yet."), code="not_your_turn")
 
 
 def can_revoke(member: Membership, link: Link) -> bool:
-    return member.is_operator and link.state in OPEN_STATES
+    """Open as this side knows it: the asking side withdraws a request it sees waiting, even one
+    declined without its knowing."""
+    return (
+        member.is_operator
+        and link.state_for(member.network_id) in OPEN_STATES
+        and not _first_request_to(member, link)
+    )
+
+
+def _first_request_to(member: Membership, link: Link) -> bool:
+    """A first request the member's network was asked and has not answered: it is declined (so
+    that the asking side learns of it only at the lapse), not ended."""
+    return (
+        link.partner_id == member.network_id
+        and link.state == LinkState.REQUESTED
+        and not link.answered
+    )
 
 
 def check_revoke_permission(member: Membership, link: Link) -> None:
@@ -94,8 +131,13 @@ def check_revoke_permission(member: Membership, link: Link) -> None:
     check_manage_links_permission(member)
     if not link.is_side(member.network_id):
         raise Http404
-    if link.state not in OPEN_STATES:
+    if link.state_for(member.network_id) not in OPEN_STATES:
         raise ValidationError(_("This link has already ended."), code="ended")
+    if _first_request_to(member, link):
+        raise ValidationError(
+            _("Answer this request: accept it, propose other terms or decline it."),
+            code="answer",
+        )
 
 
 # --- Members' choices -------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -20,7 +22,7 @@ from .access import (
     check_manage_links_permission,
     check_revoke_permission,
 )
-from .models import PENDING_STATES, SCOPE_ORDER, Link, LinkState, OptIn
+from .models import PENDING_STATES, REQUEST_DAYS, SCOPE_ORDER, Link, LinkState, OptIn
 
 ACCEPT, DECLINE, COUNTER = "accept", "decline", "counter"
 
@@ -45,11 +47,21 @@ def _tell_other_side(link: Link, change: str, acting: Network) -> None:
     queue_after_commit(tell_other_side, link.pk, change, acting.pk)
 
 
+def _waiting_for_us(network_id: int) -> Q:
+    """The requests the asking side sees waiting: pending ones, and first requests declined that
+    have not lapsed yet (the asking side learns of the decline at the lapse)."""
+    return Q(network_id=network_id) & (
+        Q(state__in=PENDING_STATES) | Q(state=LinkState.DECLINED, answered=False, asker_told=False)
+    )
+
+
 def do_request_link(member: Membership, *, slug: str, scopes: Iterable[str], message: str) -> Link:
     """Asks the network at ``slug`` to link. An address of no active network gets the same
-    answer as one that exists: a request that waits (its partner empty, so it waits for ever),
-    and the same work in this request; whatever the other side does happens in a task."""
+    answer as one that exists: a request that waits (its partner empty, so nobody answers it)
+    until it lapses after REQUEST_DAYS, as one declined does, and the same work in this request;
+    whatever the other side does happens in a task."""
     check_manage_links_permission(member)
+    lapse_due(member.network_id)
     slug = slug.strip().lower()
     cleaned = _clean_scopes(scopes)
     if slug == member.network.slug:
@@ -63,13 +75,15 @@ def do_request_link(member: Membership, *, slug: str, scopes: Iterable[str], mes
             # Two clicks of the same button queue here, one after the other (PostgreSQL).
             Network.objects.select_for_update().filter(pk=member.network_id).first()
             with scopes_disabled():
-                waiting = Link.objects.filter(
-                    network_id=member.network_id, asked_slug=slug, state__in=PENDING_STATES
-                ).first()
+                waiting = (
+                    Link.objects.filter(_waiting_for_us(member.network_id))
+                    .filter(asked_slug=slug)
+                    .first()
+                )
                 if waiting is not None:
                     if (
                         waiting.requested_by_id == member.user_id
-                        and waiting.state == LinkState.REQUESTED
+                        and waiting.state_for(member.network_id) == LinkState.REQUESTED
                         and waiting.scopes == cleaned
                         and waiting.message == message
                     ):
@@ -85,6 +99,7 @@ def do_request_link(member: Membership, *, slug: str, scopes: Iterable[str], mes
                     message=message,
                     awaiting=partner,
                     requested_by_id=member.user_id,
+                    expires_at=timezone.now() + timedelta(days=REQUEST_DAYS),
                 )
             record(
                 member, AuditAction.LINK_REQUEST, name=slug, label=", ".join(link.scope_labels())
@@ -138,6 +153,13 @@ def do_answer_link(
         link.state, link.awaiting = LinkState.DECLINED, None
         link.ended_at, link.ended_by_id = now, member.network_id
         action = AuditAction.LINK_DECLINE
+        if not link.answered:
+            # A first request: the asking side learns of it when it lapses (lapse_due).
+            link.save()
+            record(
+                member, action, name=_other_name(link, member), label=", ".join(link.scope_labels())
+            )
+            return link
     elif decision == COUNTER:
         cleaned = _clean_scopes(scopes)
         if cleaned == link.scopes:
@@ -151,6 +173,7 @@ def do_answer_link(
     else:
         raise ValidationError(_("Choose an answer."))
     link.answered = link.answered or member.network_id == link.partner_id
+    link.asker_told = True
     link.save()
     record(member, action, name=_other_name(link, member), label=", ".join(link.scope_labels()))
     _tell_other_side(link, link.state, member.network)
@@ -166,6 +189,7 @@ def do_revoke_link(member: Membership, link: Link) -> Link:
     link.state, link.awaiting = LinkState.REVOKED, None
     link.ended_at, link.ended_by_id = timezone.now(), member.network_id
     link.answered = link.answered or member.network_id == link.partner_id
+    link.asker_told = True
     link.save()
     record(
         member,
@@ -175,6 +199,32 @@ def do_revoke_link(member: Membership, link: Link) -> Link:
     )
     _tell_other_side(link, LinkState.REVOKED, member.network)
     return link
+
+
+def lapse_due(network_id: int | None = None) -> int:
+    """Ends the first requests past their REQUEST_DAYS that the asking side still sees waiting
+    (of one network, or all): unanswered ones lapse, declined ones stay declined for the side that
+    declined; the asking side is told alike of both. Returns how many."""
+    due = Q(expires_at__lte=timezone.now(), answered=False, asker_told=False) & Q(
+        state__in=[LinkState.REQUESTED, LinkState.DECLINED]
+    )
+    if network_id is not None:
+        due &= Q(network_id=network_id)
+    with scopes_disabled():
+        ids = list(Link.objects.filter(due).values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic(), scopes_disabled():
+            link = Link.objects.select_for_update().filter(due, pk=pk).first()
+            if link is None:
+                continue  # answered, withdrawn or told meanwhile
+            if link.state == LinkState.REQUESTED:
+                link.state, link.awaiting, link.ended_at = LinkState.LAPSED, None, timezone.now()
+            link.asker_told = True
+            link.save()
+            from .tasks import tell_lapse
+
+            queue_after_commit(tell_lapse, link.pk)
+    return len(ids)
 
 
 def _other_name(link: Link, member: Membership) -> str:

@@ -1,4 +1,5 @@
-"""Notification kinds of links between networks: for the operators of the other side."""
+"""Notification kinds of links between networks: for the operators of the other side (and of
+the asking side when its request ends without a link)."""
 
 from __future__ import annotations
 
@@ -6,48 +7,36 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.notify.kinds import OPERATORS, Kind, register
 
-REQUESTED = register(
-    Kind(
+for name, label, text in (
+    (
         "link_requested",
         _("Another network asks to link with ours"),
         _("%(network)s asks to link with your network."),
-        email_by_default=False,
-        roles=OPERATORS,
-    )
-)
-COUNTERED = register(
-    Kind(
+    ),
+    (
         "link_countered",
         _("Another network proposes other terms for a link"),
         _("%(network)s proposes other terms for the link with your network."),
-        email_by_default=False,
-        roles=OPERATORS,
-    )
-)
-ACCEPTED = register(
-    Kind(
+    ),
+    (
         "link_accepted",
         _("A link with another network is agreed"),
         _("%(network)s accepted the link with your network."),
-        email_by_default=False,
-        roles=OPERATORS,
-    )
-)
-DECLINED = register(
-    Kind(
+    ),
+    (
         "link_declined",
         _("Another network declines a link"),
         _("%(network)s declined the link with your network."),
-        email_by_default=False,
-        roles=OPERATORS,
-    )
-)
-ENDED = register(
-    Kind(
+    ),
+    (
         "link_ended",
         _("Another network ends a link"),
         _("%(network)s ended the link with your network."),
-        email_by_default=False,
-        roles=OPERATORS,
-    )
-)
+    ),
+    (
+        "link_lapsed",
+        _("A request to link ends without a link"),
+        _("Your request to link with %(network)s ended without a link."),
+    ),
+):
+    register(Kind(name, label, text, email_by_default=False, roles=OPERATORS))

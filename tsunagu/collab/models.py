@@ -8,12 +8,14 @@ opportunities hang their rows on a link and read its ``scopes``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
@@ -39,10 +41,15 @@ class LinkState(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("network link", "Active")
     DECLINED = "declined", pgettext_lazy("network link", "Declined")
     REVOKED = "revoked", pgettext_lazy("network link", "Ended")
+    LAPSED = "lapsed", pgettext_lazy("network link", "Not concluded")
 
 
 OPEN_STATES = (LinkState.REQUESTED, LinkState.COUNTERED, LinkState.ACTIVE)
 PENDING_STATES = (LinkState.REQUESTED, LinkState.COUNTERED)
+# A first request waits this long for an answer. Until then the asking side sees it waiting,
+# whether the other side has not answered, has declined, or is no network at all; after it, all
+# three end alike as "not concluded".
+REQUEST_DAYS = 30
 
 
 class LinkQuerySet(models.QuerySet["Link"]):
@@ -103,6 +110,11 @@ class Link(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # When a first request lapses unless the other side has answered it (REQUEST_DAYS).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Whether the asking side has been told how the request ended: at once for an answer that
+    # names the other side (accepted, other terms); at the lapse for a decline or no answer.
+    asker_told = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         Network, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
@@ -111,7 +123,9 @@ class Link(models.Model):
     objects: ClassVar[LinkManager] = LinkManager()
 
     class Meta:
-        ordering = ["-changed_at", "-id"]
+        # By when it was asked: an order by last change would tell the asking side that the
+        # other side declined.
+        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["network", "state"]),
             models.Index(fields=["partner", "state"]),
@@ -146,6 +160,21 @@ class Link(models.Model):
         if self.partner is not None and self.answered:
             return self.partner.name
         return self.asked_slug
+
+    def state_for(self, network_id: int, now: datetime | None = None) -> str:
+        """The state as ``network_id``'s side may know it. The asking side of a first request
+        learns of a decline only when the request lapses, exactly as it would for an address of
+        no network, which nobody ever answers: both wait, then end alike."""
+        hidden = network_id == self.network_id and not self.answered
+        if hidden and self.state in (LinkState.REQUESTED, LinkState.DECLINED):
+            lapsed = self.asker_told or (
+                self.expires_at is not None and (now or timezone.now()) >= self.expires_at
+            )
+            return LinkState.LAPSED if lapsed else LinkState.REQUESTED
+        return str(self.state)
+
+    def state_label_for(self, network_id: int) -> str:
+        return str(dict(LinkState.choices)[self.state_for(network_id)])
 
     def is_side(self, network_id: int) -> bool:
         return network_id in (self.network_id, self.partner_id)

@@ -49,16 +49,47 @@ def tell_other_side(link_id: int, change: str, acting_network_id: int) -> None:
             name=acting.name,
             label=", ".join(link.scope_labels()),
         )
-        operators = Membership.objects.filter(
-            network=other, role=Role.OPERATOR, status=Status.ACTIVE
-        ).values("user_id")
-        notify(
-            other,
-            operators,
-            KINDS[change],
-            params={"network": acting.name},
-            url=reverse("collab:links", kwargs={"network_slug": other.slug}),
-        )
+        _notify_operators(other, KINDS[change], acting.name)
+
+
+@shared_task(acks_late=True)
+def lapse_requests() -> int:
+    """Ends the first requests that waited REQUEST_DAYS (hourly)."""
+    from .actions import lapse_due
+
+    return lapse_due()
+
+
+@shared_task(acks_late=True)
+def tell_lapse(link_id: int) -> None:
+    """Tells the asking side that its request ended without a link, in the same words whether
+    the other side declined, did not answer or is no network; the asked side's log notes that
+    its unanswered request lapsed."""
+    with scopes_disabled():
+        link = Link.objects.select_related("network", "partner").filter(pk=link_id).first()
+    if link is None or not link.network.is_active:
+        return
+    asker = link.network
+    with scope(network=asker):
+        record_system(asker, asker.name, AuditAction.LINK_LAPSE, name=link.asked_slug)
+        _notify_operators(asker, "link_lapsed", link.asked_slug)
+    partner = link.partner
+    if link.state == LinkState.LAPSED and partner is not None and partner.is_active:
+        with scope(network=partner):
+            record_system(partner, partner.name, AuditAction.LINK_LAPSE, name=asker.name)
+
+
+def _notify_operators(network: Network, kind: str, other: str) -> None:
+    operators = Membership.objects.filter(
+        network=network, role=Role.OPERATOR, status=Status.ACTIVE
+    ).values("user_id")
+    notify(
+        network,
+        operators,
+        kind,
+        params={"network": other},
+        url=reverse("collab:links", kwargs={"network_slug": network.slug}),
+    )
 
 
 @shared_task(acks_late=True)

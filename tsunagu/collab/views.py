@@ -48,7 +48,8 @@ def _links_page(
                 "link": link,
                 "name": link.other_name(member.network_id),
                 "asked_by_us": link.network_id == member.network_id,
-                "state": link.get_state_display(),
+                "state": link.state_for(member.network_id),
+                "state_label": link.state_label_for(member.network_id),
                 "can_answer": can_answer(member, link),
                 "can_revoke": can_revoke(member, link),
             }

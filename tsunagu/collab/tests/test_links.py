@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, AuditEntry
@@ -15,7 +19,8 @@ from tsunagu.tenancy.models import Role
 from tsunagu.testing.world import World
 
 from ..actions import ACCEPT, COUNTER, DECLINE, do_answer_link, do_revoke_link
-from ..models import Link, LinkState
+from ..models import REQUEST_DAYS, Link, LinkState
+from ..tasks import lapse_requests
 from .helpers import link_networks, request_link
 
 pytestmark = pytest.mark.django_db
@@ -120,17 +125,114 @@ def test_either_side_ends_a_link_and_accepting_it_afterwards_is_refused_clearly(
     assert link.state == LinkState.REVOKED
 
 
-def test_declining_ends_the_request_for_both(world: World) -> None:
+def test_declining_ends_the_request_for_b_and_for_a_at_the_lapse(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     link = request_link(world.operator_a, "hidamari-b")
-    with scope(network=world.net_b):
+    with scope(network=world.net_b), django_capture_on_commit_callbacks(execute=True):
         do_answer_link(world.operator_b, link, DECLINE)
     link.refresh_from_db()
     assert link.state == LinkState.DECLINED
+    assert "お断り" in world.client(world.operator_b).get(LINKS_B).content.decode()
     with scope(network=world.net_b), pytest.raises(ValidationError):
         do_answer_link(world.operator_b, link, ACCEPT)
-    # A new request may be made afterwards.
-    again = request_link(world.operator_a, "hidamari-b")
+    # A is not told yet: its request waits, and asking again is refused as while it waits.
+    assert actions_in(world.net_a) == [AuditAction.LINK_REQUEST]
+    assert ask(world.client(world.operator_a), "hidamari-b").status_code == 400
+    # After the lapse, A may ask again.
+    with time_machine.travel(timezone.now() + timedelta(days=REQUEST_DAYS, hours=1)):
+        again = request_link(world.operator_a, "hidamari-b")
     assert again.pk != link.pk and again.state == LinkState.REQUESTED
+
+
+def test_the_asked_side_declines_a_first_request_it_cannot_end_it(world: World) -> None:
+    link = request_link(world.operator_a, "hidamari-b")
+    page = world.client(world.operator_b).get(LINKS_B).content.decode()
+    assert "承認しない" in page and "取り消す" not in page
+    response = world.client(world.operator_b).post(f"{LINKS_B}{link.pk}/revoke/")
+    assert response.status_code == 409
+    link.refresh_from_db()
+    assert link.state == LinkState.REQUESTED
+
+
+def lapse(when: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with (
+        time_machine.travel(when),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        lapse_requests()
+
+
+def test_a_decline_and_an_address_of_no_network_end_alike_for_the_asking_side(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """What the asking side sees, is told and can do is the same for a network that declines as
+    for an address nobody answers: both wait, then both end as "not concluded" on the same day."""
+    client = world.client(world.operator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, "no-such-network")
+        ask(client, "hidamari-b")
+    declined = links()[1]
+    with scope(network=world.net_b), django_capture_on_commit_callbacks(execute=True):
+        do_answer_link(world.operator_b, declined, DECLINE)
+
+    def rows() -> list[str]:
+        page = client.get(LINKS_A).content.decode()
+        parts = [p.split("</section>")[0] for p in page.split('data-link="')[1:]]
+        # Each row without the address typed and the row's id.
+        return [re.sub(r"\d+", "N", re.sub("no-such-network|hidamari-b", "", p)) for p in parts]
+
+    def told() -> list[tuple[str, str]]:
+        with scopes_disabled():
+            return list(
+                Notification.objects.filter(network=world.net_a)
+                .order_by("id")
+                .values_list("kind", "params__network")
+            )
+
+    waiting, ghost = rows()
+    assert waiting == ghost and 'data-state="requested"' in waiting
+    assert "お断り" not in waiting and "data-expires" in waiting and "取り消す" in waiting
+    assert actions_in(world.net_a) == [AuditAction.LINK_REQUEST] * 2
+    assert told() == []
+    # Asking again is refused alike.
+    for slug in ("no-such-network", "hidamari-b"):
+        assert ask(client, slug, ("events",)).status_code == 400
+    # A day before the lapse nothing changes; after it both end alike, and A is told of both.
+    now = timezone.now()
+    lapse(now + timedelta(days=REQUEST_DAYS - 1), django_capture_on_commit_callbacks)
+    assert told() == []
+    lapse(now + timedelta(days=REQUEST_DAYS, hours=1), django_capture_on_commit_callbacks)
+    ended, ghost_ended = rows()
+    assert ended == ghost_ended and 'data-state="lapsed"' in ended and "成立せず" in ended
+    assert "取り消す" not in ended
+    assert sorted(told()) == [
+        ("link_lapsed", "hidamari-b"),
+        ("link_lapsed", "no-such-network"),
+    ]
+    assert actions_in(world.net_a) == [AuditAction.LINK_REQUEST] * 2 + [AuditAction.LINK_LAPSE] * 2
+    # The network that declined keeps its decline; it is told nothing more.
+    assert actions_in(world.net_b) == [AuditAction.LINK_REQUEST, AuditAction.LINK_DECLINE]
+
+
+def test_a_request_nobody_answers_lapses_and_can_no_longer_be_accepted(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    link = request_link(world.operator_a, "hidamari-b")
+    later = timezone.now() + timedelta(days=REQUEST_DAYS, hours=1)
+    # Not yet swept by the hourly task: still refused.
+    with (
+        time_machine.travel(later),
+        scope(network=world.net_b),
+        pytest.raises(ValidationError),
+    ):
+        do_answer_link(world.operator_b, link, ACCEPT)
+    lapse(later, django_capture_on_commit_callbacks)
+    link.refresh_from_db()
+    assert link.state == LinkState.LAPSED
+    assert AuditAction.LINK_LAPSE in actions_in(world.net_b)
+    page = world.client(world.operator_b).get(LINKS_B).content.decode()
+    assert "成立せず" in page and "承諾する" not in page
 
 
 def test_linking_to_ones_own_network_is_a_field_error(world: World) -> None:

@@ -73,8 +73,9 @@ def apply(world: World, model: Model, op: str, arg: Any) -> None:
         request_link(world.operator_a, "hidamari-b")
         model.pending, model.opted_in = True, False
     elif op == "revoke" and current is not None:
-        with scope(network=world.net_b):
-            do_revoke_link(world.operator_b, current)
+        # The asking side withdraws or ends (the asked side declines a first request instead).
+        with scope(network=world.net_a):
+            do_revoke_link(world.operator_a, current)
         model.active = model.pending = model.directory = model.opted_in = False
     elif op in ("opt_in", "opt_out"):
         try:
