@@ -57,6 +57,8 @@ class AuditAction(models.TextChoices):
     LINK_COUNTER = "collab.counter", _("Proposed other terms for a link between networks")
     LINK_REVOKE = "collab.revoke", _("Ended a link between networks")
     EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
+    LINK_NARROW = "collab.narrow", _("Stopped sharing something over a link between networks")
+    EXPORT_SHARED_ROOM = "collab.room_export", _("Exported the messages of a shared talk room")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -1,4 +1,5 @@
-"""Notification kinds of links between networks: for the operators of the other side."""
+"""Notification kinds of links between networks: for the operators of the other side, and for
+the members who joined a shared room."""
 
 from __future__ import annotations
 
@@ -49,5 +50,23 @@ ENDED = register(
         _("%(network)s ended the link with your network."),
         email_by_default=False,
         roles=OPERATORS,
+    )
+)
+NARROWED = register(
+    Kind(
+        "link_narrowed",
+        _("Another network shares less over a link"),
+        _("%(network)s stopped sharing something over the link with your network."),
+        email_by_default=False,
+        roles=OPERATORS,
+    )
+)
+# Only the members who joined the room are told (actions._archive_shared_rooms).
+ROOM_CLOSED = register(
+    Kind(
+        "shared_room_closed",
+        _("A talk room shared with another network is closed"),
+        _("The room “%(room)s” shared with %(network)s is closed."),
+        email_by_default=True,
     )
 )
