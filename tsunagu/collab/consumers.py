@@ -42,7 +42,11 @@ class SharedRoomConsumer(NetworkConsumer):
         if not self.groups_joined:
             return
         group = shared_room_group(self.room_id)
-        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - the browser tries again later, as for the network's
+            await self.close()
+            return
         self.groups_joined.append(group)
         # Asked again once in the room's group: a link that ended in between is seen here, or
         # its closing reaches this socket through the group.
