@@ -58,6 +58,8 @@ class AuditAction(models.TextChoices):
     LINK_REVOKE = "collab.revoke", _("Ended a link between networks")
     LINK_LAPSE = "collab.lapse", _("A request for a link between networks ended without a link")
     EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
+    LINK_NARROW = "collab.narrow", _("Stopped sharing something over a link between networks")
+    EXPORT_SHARED_ROOM = "collab.room_export", _("Exported the messages of a shared talk room")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import room_views, views
 
 app_name = "collab"
 
@@ -10,8 +10,16 @@ urlpatterns = [
     path("", views.links, name="links"),
     path("<id:collab_link_id>/answer/", views.answer, name="answer"),
     path("<id:collab_link_id>/revoke/", views.revoke, name="revoke"),
+    path("<id:collab_link_id>/withdraw/", views.withdraw, name="withdraw"),
     path("disclosures.csv", views.disclosures_export, name="disclosures_export"),
     path("sharing/", views.sharing, name="sharing"),
     path("people/", views.people, name="people"),
     path("seen/", views.seen, name="seen"),
+    path("rooms/", room_views.rooms, name="rooms"),
+    path("rooms/new/", room_views.room_create, name="room_create"),
+    path("rooms/<id:shared_room_id>/", room_views.room, name="room"),
+    path("rooms/<id:shared_room_id>/send/", room_views.room_send, name="room_send"),
+    path("rooms/<id:shared_room_id>/join/", room_views.room_join, name="room_join"),
+    path("rooms/<id:shared_room_id>/leave/", room_views.room_leave, name="room_leave"),
+    path("rooms/<id:shared_room_id>/messages.csv", room_views.room_export, name="room_export"),
 ]

@@ -10,9 +10,17 @@ from tsunagu.core.testing.factories import make_member, make_network, make_user
 from tsunagu.profiles.models import Audience, Profile
 from tsunagu.tenancy.models import Membership, Role
 
-from ..actions import ACCEPT, do_answer_link, do_request_link, do_set_opt_in
+from ..actions import (
+    ACCEPT,
+    do_answer_link,
+    do_create_shared_room,
+    do_join_shared_room,
+    do_post_shared_message,
+    do_request_link,
+    do_set_opt_in,
+)
 from ..directory import linked_people
-from ..models import Link
+from ..models import Link, SharedMessage, SharedRoom
 
 
 def request_link(
@@ -55,12 +63,37 @@ def share_across(
 
 def link_with_a_third_network(operator: Membership, member: Membership, secret: str) -> Link:
     """The operator's network linked with a new network (つる会), where ``member`` opted in with
-    their work (holding ``secret``) shared and was seen: a disclosure record of their network."""
+    their work (holding ``secret``) shared and was seen: a disclosure record of their network.
+    The link shares rooms too: ``member`` joined its room (named with ``secret``) and wrote."""
     third = make_network(name="つる会")
     third_operator = make_member(third, make_user(name="鶴田 運営"), role=Role.OPERATOR)
-    link = link_networks(operator, third_operator)
+    link = link_networks(operator, third_operator, ("directory", "rooms"))
     share_across(member, "current_work", current_employer=f"勤務先 {secret}")
     opt_in(member, link)
     with scope(network=third):
         linked_people(third_operator, None, 50)
+    room = open_room(operator, link, f"合同企画 {secret}")
+    join(member, room)
+    say(member, room, f"よろしくお願いします {secret}")
     return link
+
+
+def shared_room_of(link: Link) -> SharedRoom:
+    with scopes_disabled():
+        return SharedRoom.objects.filter(link=link).select_related("link__network").latest("id")
+
+
+def open_room(operator: Membership, link: Link, name: str = "合同勉強会") -> SharedRoom:
+    """A room on ``link`` opened by ``operator`` (who is then in it)."""
+    with scope(network=operator.network):
+        return do_create_shared_room(operator, link, name=name)
+
+
+def join(member: Membership, room: SharedRoom) -> None:
+    with scope(network=member.network):
+        do_join_shared_room(member, room)
+
+
+def say(member: Membership, room: SharedRoom, body: str) -> SharedMessage:
+    with scope(network=member.network):
+        return do_post_shared_message(member, room, body)
