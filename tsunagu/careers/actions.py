@@ -14,9 +14,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.boards.files import inspect_upload
+from tsunagu.collab.disclosures import Shown, link_between, record_disclosures
 from tsunagu.core.storage import private_storage
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.access import filter_active_members
@@ -285,18 +287,23 @@ def do_answer(
         cv = None  # a CV goes with an application only
     if cv is not None:
         check_cv(cv)
-    existing = Application.objects.filter(opportunity=opportunity, member=member).first()
+    # The answer belongs to the opportunity's network (its poster and operators follow it),
+    # and carries the applicant's own, which differs for a linked network's offer: the rows are
+    # read without the request's scope, by the opportunity and the member the rule let through.
+    with scopes_disabled():
+        existing = Application.objects.filter(opportunity=opportunity, member=member).first()
     if existing is not None:
         raise AlreadyAnswered(existing)
     answer = Application(
         network_id=opportunity.network_id,
+        applicant_network_id=member.network_id,
         opportunity=opportunity,
         member=member,
         mode=mode,
         message=message.strip(),
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), scopes_disabled():
             if cv is not None:
                 answer.cv_name = upload_name(cv, "cv.pdf")
                 answer.cv.save(answer.cv_name, cv, save=False)
@@ -307,7 +314,8 @@ def do_answer(
         # Another click of the same member won the unique constraint a moment earlier.
         if answer.cv.name:
             answer.cv.storage.delete(answer.cv.name)
-        first = Application.objects.filter(opportunity=opportunity, member=member).first()
+        with scopes_disabled():
+            first = Application.objects.filter(opportunity=opportunity, member=member).first()
         if first is None:
             raise
         raise AlreadyAnswered(first) from None
@@ -317,7 +325,7 @@ def do_answer(
 def _tell_poster(member: Membership, opportunity: Opportunity, answer: Application) -> None:
     if opportunity.poster is None:
         return
-    network = member.network
+    network = opportunity.network  # the poster's, where they follow the answers
     notify(
         network,
         [opportunity.poster.user_id],
@@ -336,12 +344,15 @@ def _tell_poster(member: Membership, opportunity: Opportunity, answer: Applicati
 
 
 def _lock(answer: Application) -> Application:
-    found = (
-        Application.objects.select_for_update()
-        .filter(pk=answer.pk, network_id=answer.network_id)
-        .select_related("opportunity", "member__user")
-        .first()
-    )
+    # The poster's side or the applicant's, who may be of a linked network: the caller's
+    # access_answer() let the answer through already.
+    with scopes_disabled():
+        found = (
+            Application.objects.select_for_update()
+            .filter(pk=answer.pk, network_id=answer.network_id)
+            .select_related("opportunity", "member__user", "member__network")
+            .first()
+        )
     if found is None:
         raise Http404
     return found
@@ -373,15 +384,16 @@ def do_set_status(member: Membership, answer: Application, status: str) -> Appli
             }
         )
     _decided(answer, status)
-    network = member.network
-    notify(
-        network,
-        [answer.member.user_id],
-        "careers_status",
-        params={"title": answer.opportunity.title, "status": str(Status(status).label)},
-        url=reverse("careers:mine", kwargs={"network_slug": network.slug}),
-        actor=member.user,
-    )
+    network = answer.member.network  # the applicant's, where they follow their answers
+    with scopes_disabled():  # the request's scope is the poster's network
+        notify(
+            network,
+            [answer.member.user_id],
+            "careers_status",
+            params={"title": answer.opportunity.title, "status": str(Status(status).label)},
+            url=reverse("careers:mine", kwargs={"network_slug": network.slug}),
+            actor=member.user,
+        )
     if status == Status.HIRED:
         facts = {
             "network_id": answer.network_id,
@@ -452,6 +464,35 @@ def do_save_settings(member: Membership, *, members_may_post: bool, need_approva
             "member_posts_need_approval": need_approval,
         },
     )
+
+
+APPLICATION_FIELDS = ("name", "application")
+
+
+def note_answers_seen(member: Membership, answers: list[Application]) -> None:
+    """Records that the member's network saw answers sent from linked networks: for each
+    applicant's network, a disclosure (collab) whose basis is the application itself."""
+    shown = []
+    links: dict[int, Any] = {}
+    for answer in answers:
+        if not answer.is_from_elsewhere or answer.applicant_network_id is None:
+            continue
+        other = answer.applicant_network_id
+        if other not in links:
+            links[other] = link_between(member.network_id, other)
+        if links[other] is None:
+            continue
+        shown.append(
+            Shown(
+                network_id=other,
+                membership_id=answer.member_id,
+                consent=None,
+                link=links[other],
+                fields=APPLICATION_FIELDS,
+                basis=f"application #{answer.pk}",
+            )
+        )
+    record_disclosures(member.network_id, shown)
 
 
 def note_export(

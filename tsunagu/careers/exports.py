@@ -19,18 +19,23 @@ def header() -> list[str]:
         _("CV"),
         _("Answered on"),
         _("Decided on"),
+        _("Network"),
     ]
 
 
 def cells(row: Application) -> list[str]:
-    """One answer's cells (``row.member.user`` loaded with it)."""
+    """One answer's cells (``row.member.user`` and ``row.applicant_network`` loaded with it). A
+    member of a linked network sent their name and their answer, not their address: it stays
+    out, as on the answers page."""
+    elsewhere = row.is_from_elsewhere
     return [
         row.member.user.name,
-        row.member.user.email,
+        "" if elsewhere else row.member.user.email,
         str(Mode(row.mode).label),
         str(Status(row.status).label),
         row.message,
         row.cv_name,
         timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
         row.decided_on.isoformat() if row.decided_on else "",
+        row.applicant_network.name if elsewhere and row.applicant_network else "",
     ]

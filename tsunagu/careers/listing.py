@@ -19,13 +19,23 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from tsunagu.core import caching
 from tsunagu.core.paging import Page
 from tsunagu.tenancy.models import Membership
 from tsunagu.tenancy.names import FORMER_MEMBER, name_or_none
 
-from .access import audiences_for, listed_opportunities, may_open, may_post_key
+from .access import (
+    audiences_for,
+    files_of,
+    listed_opportunities,
+    may_open,
+    may_post_key,
+    partner_ids,
+    partner_networks,
+    partners_key,
+)
 from .models import Application, Kind, Opportunity, OpportunityFile, Remote
 
 PER_PAGE = 20
@@ -43,6 +53,8 @@ class Row:
     location: str
     deadline: date | None
     poster: str | None  # None: shown as a former member
+    # The owner network's name, for an opportunity a linked network offers; None for our own.
+    offered_by: str | None = None
 
     @property
     def kind_label(self) -> str:
@@ -71,7 +83,16 @@ def page_keys(member: Membership) -> list[str]:
         list_namespace(member.network_id).version_key,
         answered_key(member.pk),
         may_post_key(member.network_id),
+        partners_key(member.network_id),
     ]
+
+
+def _partners(member: Membership, found: dict[str, Any]) -> str:
+    """The link state as a part of the key: the networks whose offers the member sees now. A
+    page built before a link ended is under other partners, and never read again."""
+    if not member.is_active:
+        return "-"
+    return ",".join(str(pk) for pk, _name in partner_networks(member.network_id, found)) or "-"
 
 
 def _audiences(member: Membership) -> str:
@@ -104,12 +125,35 @@ def _build(member: Membership, filters: dict[str, Any], number: int) -> Page[Row
         "deadline",
         "poster__user__name",
         "poster__status",
+        "network_id",
+        "network__name",
     )
-    page = Paginator(rows_qs, PER_PAGE).get_page(number)
-    rows = [
-        Row(pk, kind, title, remote, location, deadline, name_or_none(name, status))
-        for pk, kind, title, remote, location, deadline, name, status in page.object_list
-    ]
+    with scopes_disabled():  # the rows of linked networks, which the rule named
+        page = Paginator(rows_qs, PER_PAGE).get_page(number)
+        rows = [
+            Row(
+                pk,
+                kind,
+                title,
+                remote,
+                location,
+                deadline,
+                name_or_none(name, status),
+                None if network_id == member.network_id else network_name,
+            )
+            for (
+                pk,
+                kind,
+                title,
+                remote,
+                location,
+                deadline,
+                name,
+                status,
+                network_id,
+                network_name,
+            ) in page.object_list
+        ]
     return Page(rows=rows, number=page.number, num_pages=page.paginator.num_pages)
 
 
@@ -129,6 +173,7 @@ def listed_page(
         searched,
         number,
         timezone.localdate().isoformat(),
+        _partners(member, found),
         found=found,
     )
     return caching.cached(key, lambda: _build(member, filters, number), TIMEOUT)
@@ -138,11 +183,12 @@ def answered_by(member: Membership, found: dict[str, Any]) -> frozenset[int]:
     """The opportunities the member answered, kept until they answer again."""
 
     def load() -> frozenset[int]:
-        return frozenset(
-            Application.objects.filter(
-                network_id=member.network_id, member_id=member.pk
-            ).values_list("opportunity_id", flat=True)
-        )
+        with scopes_disabled():  # to linked networks' opportunities too
+            return frozenset(
+                Application.objects.filter(member_id=member.pk).values_list(
+                    "opportunity_id", flat=True
+                )
+            )
 
     return caching.cached(answered_key(member.pk), load, TIMEOUT, found=found)
 
@@ -164,35 +210,53 @@ def opportunity_page(
     kept = caching.read_many([row_key, files_key, own_key])
 
     def load() -> Opportunity | None:
-        return (
-            Opportunity.objects.select_related("poster__user")
-            .filter(network_id=member.network_id, pk=opportunity_id)
-            .first()
-        )
+        # The network's own and its partners' (whose changes clear this namespace too); who
+        # may open it is may_open()'s to say, for every reader of the entry.
+        with scopes_disabled():
+            return (
+                Opportunity.objects.select_related("poster__user", "network")
+                .filter(network_id__in=[member.network_id, *partner_ids(member)])
+                .filter(pk=opportunity_id)
+                .first()
+            )
 
     opportunity = caching.cached(row_key, load, TIMEOUT, found=kept)
     answered = answered_by(member, found)
     if opportunity is None or not may_open(member, opportunity, answered):
         raise Http404
-    files = caching.cached(
-        files_key,
-        lambda: list(OpportunityFile.objects.filter(opportunity=opportunity)),
-        TIMEOUT,
-        found=kept,
-    )
+    files = caching.cached(files_key, lambda: files_of(opportunity), TIMEOUT, found=kept)
     if opportunity.pk not in answered:
         return opportunity, files, None
-    own = caching.cached(
-        own_key,
-        lambda: Application.objects.filter(opportunity=opportunity, member=member).first(),
-        TIMEOUT,
-        found=kept,
-    )
+
+    def load_own() -> Application | None:
+        with scopes_disabled():
+            return Application.objects.filter(opportunity=opportunity, member=member).first()
+
+    own = caching.cached(own_key, load_own, TIMEOUT, found=kept)
     return opportunity, files, own
 
 
 def forget_list(network_id: int) -> None:
+    """The network's list, and its partners' lists, which show its linked offers."""
     list_namespace(network_id).clear()
+    for partner_id, _name in partner_networks(network_id):
+        list_namespace(partner_id).clear()
+
+
+def forget_partners(*network_ids: int) -> None:
+    """After a link changed: who shares with whom, and the two sides' lists. It reads nothing,
+    so that a request to an address of no network costs the statements of a real one (collab's
+    rule against enumeration)."""
+    for network_id in network_ids:
+        caching.forget(partners_key(network_id))
+        list_namespace(network_id).clear()
+
+
+def forget_network(network_id: int) -> None:
+    """After a network changed (renamed, switched off): the lists that name it too."""
+    for partner_id, _name in partner_networks(network_id):
+        list_namespace(partner_id).clear()
+    forget_partners(network_id)
 
 
 def forget_lists_of(opportunities: Any) -> None:

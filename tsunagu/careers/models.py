@@ -57,6 +57,9 @@ class Audience(models.TextChoices):
     ALL = "all", _("Everyone in the network")
     ALUMNI = "alumni", _("Alumni only")
     EMPLOYEES = "employees", _("Employees only")
+    # The whole network, and the networks linked with it by an active link that shares
+    # opportunities (collab): who across may see it is access.partner_networks()'s rule.
+    LINKED = "linked", _("This network and linked networks")
 
 
 class State(models.TextChoices):
@@ -257,6 +260,11 @@ class Application(models.Model):
         Opportunity, on_delete=models.CASCADE, related_name="applications"
     )
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    # The applicant's own network: the opportunity's (``network``) or, for an opportunity offered
+    # to linked networks, the one they answered from. Empty in answers from before it was kept.
+    applicant_network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     mode = models.CharField(max_length=16, choices=Mode.choices)
     message = models.TextField(_("message"), max_length=MESSAGE_MAX, blank=True)
     cv = models.FileField(storage=private_storage, upload_to=cv_path, max_length=200, blank=True)
@@ -285,6 +293,11 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.opportunity_id}: {self.status}"
+
+    @property
+    def is_from_elsewhere(self) -> bool:
+        """Sent by a member of a linked network."""
+        return self.applicant_network_id not in (None, self.network_id)
 
     @property
     def is_final(self) -> bool:

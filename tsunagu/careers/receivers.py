@@ -8,14 +8,15 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from tsunagu.collab.models import Link
 from tsunagu.core import caching
 from tsunagu.profiles.directory import forget_results
 from tsunagu.tenancy.cache import forget_membership
-from tsunagu.tenancy.models import Membership
+from tsunagu.tenancy.models import Membership, Network
 from tsunagu.tenancy.names import naming_changed
 
 from .access import may_post_key
-from .listing import answered_key, forget_list, own_answer_key
+from .listing import answered_key, forget_list, forget_network, forget_partners, own_answer_key
 from .models import Application, CareersSettings, OpenTo, Opportunity, OpportunityFile, Recruiter
 
 
@@ -36,6 +37,24 @@ def _opportunity_changed(sender: type, instance: Opportunity, **kwargs: Any) -> 
 def _file_changed(sender: type, instance: OpportunityFile, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
         forget_list(instance.network_id)
+
+
+@receiver([post_save, post_delete], sender=Link)
+def _link_changed(sender: type, instance: Link, **kwargs: Any) -> None:
+    """A link accepted, ended or given other scopes: the networks' offers to each other appear
+    or go at the next request (the pages' keys name the partners, access.partner_networks())."""
+    # Only a link that is or was active ever shared anything; a request, answered or not,
+    # changes nothing here (and costs nothing, as collab's rule against enumeration wants).
+    if kwargs.get("raw") or instance.accepted_at is None:
+        return
+    forget_partners(*[pk for pk in (instance.network_id, instance.partner_id) if pk])
+
+
+@receiver([post_save, post_delete], sender=Network)
+def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
+    """A network renamed (its name marks its offers elsewhere) or switched off."""
+    if not kwargs.get("raw"):
+        forget_network(instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Application)

@@ -26,6 +26,7 @@ from .access import (
     access_answer,
     access_file,
     access_opportunity,
+    answers_to,
     can_edit,
     can_post,
     can_see_answers,
@@ -35,8 +36,10 @@ from .access import (
     check_see_answers_permission,
     check_talent_permission,
     check_withdraw_permission,
+    files_of,
     is_recruiter,
     modes_for,
+    own_answers,
 )
 from .directory import ANY as OPEN_TO_ANY
 from .directory import PARAM as OPEN_TO
@@ -52,12 +55,10 @@ from .forms import (
     StatusForm,
 )
 from .models import (
-    Application,
     Flag,
     Mode,
     OpenTo,
     Opportunity,
-    OpportunityFile,
     Recruiter,
     State,
     Status,
@@ -279,7 +280,7 @@ def answer(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     modes = modes_for(opportunity)
     form = AnswerForm(request.POST, request.FILES, modes=modes)
     if not form.is_valid():
-        files = list(OpportunityFile.objects.filter(opportunity=opportunity))
+        files = files_of(opportunity)
         return render(
             request,
             "careers/detail.html",
@@ -321,8 +322,8 @@ def answer(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
 def my_answers(request: NetworkRequest) -> HttpResponse:
     member = request.membership
     answers = list(
-        Application.objects.filter(network_id=member.network_id, member_id=member.pk)
-        .select_related("opportunity")
+        own_answers(member)
+        .select_related("opportunity", "network")
         .order_by("-created_at", "-id")[:200]
     )
     posted = list(
@@ -354,10 +355,13 @@ def answers(request: NetworkRequest, opportunity_id: int) -> HttpResponse:
     opportunity = access_opportunity(member, opportunity_id)
     check_see_answers_permission(member, opportunity)
     rows = list(
-        Application.objects.filter(opportunity=opportunity)
-        .select_related("member__user")
+        answers_to(opportunity)
+        .select_related("member__user", "applicant_network")
         .order_by("-created_at", "-id")
     )
+    # Members of linked networks showed their name and answer to this network by sending it:
+    # recorded for their network as a disclosure (collab), the application its basis.
+    actions.note_answers_seen(member, rows)
     for row in rows:
         row.form = StatusForm(current=row.status)  # type: ignore[attr-defined]
     # Told before the download, with the UTF-8 file beside it that keeps every character.
@@ -425,11 +429,12 @@ def answers_export(request: NetworkRequest, opportunity_id: int) -> HttpResponse
     opportunity = access_opportunity(member, opportunity_id)
     check_see_answers_permission(member, opportunity)
     encoding = "shift_jis" if request.GET.get("encoding") == "shift_jis" else "utf-8"
-    qs = (
-        Application.objects.filter(opportunity=opportunity)
-        .select_related("member__user")
+    qs = list(
+        answers_to(opportunity)
+        .select_related("member__user", "applicant_network")
         .order_by("created_at", "id")
     )
+    actions.note_answers_seen(member, qs)
     rows = [exports.cells(row) for row in qs]
     # A message such as =HYPERLINK(...) reaches the spreadsheet as text, never a formula.
     content, lost = csv_bytes([exports.header(), *rows], encoding)

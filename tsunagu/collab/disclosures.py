@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -30,9 +31,23 @@ class Shown:
 
     network_id: int  # the person's network
     membership_id: int
-    consent: OptIn
+    consent: OptIn | None  # None: the person showed it themselves, as ``basis`` says
     link: Link
     fields: tuple[str, ...]
+    basis: str = ""
+
+
+def link_between(network_id: int, other_id: int) -> Link | None:
+    """The newest link between two networks, whatever its state (the one a record names)."""
+    with scopes_disabled():
+        return (
+            Link.objects.filter(
+                Q(network_id=network_id, partner_id=other_id)
+                | Q(network_id=other_id, partner_id=network_id)
+            )
+            .order_by("-changed_at", "-id")
+            .first()
+        )
 
 
 def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
@@ -65,6 +80,7 @@ def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
                         fields=sorted(set(item.fields)),
                         views=1,
                         consent=item.consent,
+                        basis=item.basis,
                         link=item.link,
                         first_at=now,
                         last_at=now,

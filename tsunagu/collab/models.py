@@ -234,8 +234,13 @@ class Disclosure(models.Model):
     day = models.DateField()
     fields = models.JSONField(default=list)
     views = models.PositiveIntegerField(default=0)
-    # The consent relied on: the opt-in current when the data was first shown that day.
-    consent = models.ForeignKey(OptIn, on_delete=models.RESTRICT, related_name="+")
+    # The consent relied on: the opt-in current when the data was first shown that day; or, when
+    # the person showed it themselves (an application to a linked network's opportunity), empty,
+    # with ``basis`` naming what they sent.
+    consent = models.ForeignKey(
+        OptIn, on_delete=models.RESTRICT, related_name="+", null=True, blank=True
+    )
+    basis = models.CharField(max_length=60, blank=True)
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="+")
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()

@@ -195,6 +195,7 @@ def seen(request: NetworkRequest) -> HttpResponse:
 def field_labels() -> dict[str, str]:
     labels = {field: str(label) for field, (label, _default) in FIELDS.items()}
     labels["name"] = _("Name")
+    labels["application"] = _("Their answer to an opportunity (message and CV)")
     return labels
 
 
@@ -231,8 +232,10 @@ def disclosures_export(request: NetworkRequest) -> HttpResponse:
             row.membership.user.name,
             ", ".join(labels.get(f, f) for f in row.fields),
             row.views,
-            timezone.localtime(row.consent.opted_in_at).strftime("%Y-%m-%d %H:%M:%S"),
-            f"opt-in #{row.consent_id}",
+            timezone.localtime(row.consent.opted_in_at).strftime("%Y-%m-%d %H:%M:%S")
+            if row.consent is not None
+            else "",
+            f"opt-in #{row.consent_id}" if row.consent is not None else row.basis,
         ]
         writer.writerow([csv_safe(cell) for cell in cells])
         rows += 1
