@@ -9,9 +9,11 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from tsunagu.tenancy.access import access_in_network, check_operator_permission
-from tsunagu.tenancy.models import Membership, Network
+from tsunagu.tenancy.models import Membership, Network, NetworkKind, Role, Status
 
 from .models import (
     Application,
@@ -26,6 +28,50 @@ from .models import (
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import User
+
+
+# --- The operators' community ---
+#
+# One rule for who may come into a network of the kind "operators" (seed 001): the person is,
+# now, an active operator of an active alumni network. It is asked when they open the form,
+# when they send it, when an operator approves it, and when an invitation or a link would let
+# them in; so an operator demoted or suspended in their own network, or whose network is
+# switched off, loses the right at once. Who is in already stays: the community's members are
+# its own (alumni-like) members, and leave or are removed there.
+
+
+def operated_networks(user: User) -> list[Network]:
+    """The active alumni networks the person runs as an active operator, by name."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    with scopes_disabled():
+        return list(
+            Network.objects.filter(
+                is_active=True,
+                kind=NetworkKind.ALUMNI,
+                memberships__user=user,
+                memberships__role=Role.OPERATOR,
+                memberships__status=Status.ACTIVE,
+            )
+            .distinct()
+            .order_by("name", "pk")
+        )
+
+
+def join_refusal(user: User, network: Network) -> str | None:
+    """Why the person may not apply to (or be let into) ``network`` now, or None."""
+    if network.kind != NetworkKind.OPERATORS or operated_networks(user):
+        return None
+    return _(
+        "Only operators of an active alumni network may join this community. Please apply "
+        "with the account you use as an operator of your company's alumni network."
+    )
+
+
+def check_join_permission(user: User, network: Network) -> None:
+    refusal = join_refusal(user, network)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def settings_of(network: Network) -> OnboardingSettings:

@@ -33,8 +33,10 @@ from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from .access import (
     check_accept_invitation_permission,
+    check_join_permission,
     check_member_invite_permission,
     invitation_needs_approval,
+    join_refusal,
     settings_of,
     verified_addresses,
 )
@@ -520,6 +522,7 @@ def _enter(network: Network, user: User, role: str) -> Membership:
     if existing is not None and existing.status == Status.ACTIVE:
         membership = existing
     else:
+        check_join_permission(user, network)  # the operators' community: operators only
         membership = do_add_member(network, user, role=role, status=Status.ACTIVE)
         Application.objects.filter(
             network=network, user=user, status=ApplicationStatus.PENDING
@@ -662,6 +665,7 @@ def do_apply(
     """An application waits for the operators; the person sees "waiting" until they decide.
     Their consent to the current policy (``agreed``) is recorded now, when they give it: an
     approval keeps it, a rejection deletes it with the pending membership."""
+    check_join_permission(user, network)
     if not declared:
         raise ValidationError(_("Please confirm that you meet the conditions for joining."))
     current = agreed_version(network, agreed)
@@ -748,6 +752,13 @@ def do_decide_application(
     if already_in:
         target = pending  # the role the office gave them stays, and they were welcomed then
     elif approve:
+        if join_refusal(user, network) is not None:
+            raise ValidationError(
+                _(
+                    "This person is no longer an active operator of an alumni network, so "
+                    "they cannot join this community. Decline the application with a message."
+                )
+            )
         match = roster_match(application)
         role = match.role if match is not None else Role.ALUMNI
         # The decision mail welcomes them: the welcome notification stays in the app.

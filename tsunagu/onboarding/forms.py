@@ -209,8 +209,19 @@ class MemberInviteForm(PlainErrors, forms.Form):
 
 
 class ApplyForm(PlainErrors, forms.Form):
-    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, network: Network, operated: list[Network] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The operators' community asks which network the applicant runs, among those they
+        # run now (access.operated_networks()).
+        self.operated = {str(n.pk): n.name for n in operated or []}
+        if network.is_operators_community:
+            self.fields["operated"] = forms.ChoiceField(
+                label=_("The alumni network you operate"),
+                choices=list(self.operated.items()),
+                error_messages={"required": _("Choose the network you operate.")},
+            )
         self.questions = list(network.join_questions or [])
         for index, question in enumerate(self.questions):
             self.fields[f"q{index}"] = forms.CharField(
@@ -224,7 +235,11 @@ class ApplyForm(PlainErrors, forms.Form):
         )
 
     def answers(self) -> list[dict[str, str]]:
-        return [
+        operated = []
+        if "operated" in self.fields:
+            name = self.operated[self.cleaned_data["operated"]]
+            operated = [{"question": str(self.fields["operated"].label), "answer": name}]
+        return operated + [
             {"question": q, "answer": self.cleaned_data[f"q{i}"].strip()}
             for i, q in enumerate(self.questions)
         ]

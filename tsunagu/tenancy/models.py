@@ -34,8 +34,16 @@ color_validator = RegexValidator(
 )
 
 
+class NetworkKind(models.TextChoices):
+    ALUMNI = "alumni", _("Alumni network")
+    # The cross-company community of alumni networks' operators (seed 001): only the active
+    # operators of active alumni networks may apply (onboarding/access.py).
+    OPERATORS = "operators", _("Operators' community")
+
+
 class Network(models.Model):
-    """One alumni network: a company's (or a volunteer group's) community."""
+    """One alumni network: a company's (or a volunteer group's) community; or the operators'
+    community, a network of its own kind whose members are other networks' operators."""
 
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(
@@ -90,6 +98,9 @@ class Network(models.Model):
             "Ctrl+Enter (⌘+Enter on a Mac) sends."
         ),
     )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=NetworkKind.choices, default=NetworkKind.ALUMNI
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -111,6 +122,10 @@ class Network(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/n/{self.slug}/"
+
+    @property
+    def is_operators_community(self) -> bool:
+        return self.kind == NetworkKind.OPERATORS
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Network:

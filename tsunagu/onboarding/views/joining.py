@@ -32,6 +32,8 @@ from ..access import (
     access_application,
     awaits_confirmation,
     check_accept_invitation_permission,
+    join_refusal,
+    operated_networks,
     settings_of,
 )
 from ..forms import ApplyForm, DecisionForm
@@ -256,7 +258,14 @@ def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
         return render(
             request, "onboarding/apply.html", {"form": None, "membership_state": membership.status}
         )
-    form = ApplyForm(request.POST or None, network=network)
+    refusal = join_refusal(request.user, network)
+    if refusal is not None:
+        return render(request, "onboarding/apply.html", {"refusal": refusal}, status=403)
+    form = ApplyForm(
+        request.POST or None,
+        network=network,
+        operated=operated_networks(request.user),
+    )
     agree_form = agree_form_for(request, network)
     refused = request.method == "POST" and agreement_refused(agree_form)
     if request.method == "POST" and form.is_valid() and not refused:
