@@ -19,7 +19,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Network)
 class NetworkAdmin(AuditedAdmin):
-    list_display = ("name", "slug", "is_active", "created_at")
+    list_display = ("name", "slug", "kind", "is_active", "created_at")
+    list_filter = ("kind", "is_active")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
