@@ -187,3 +187,26 @@ def test_the_list_with_linked_offers_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         response = client.get(address)
     assert response.status_code == 200 and f"{TITLE} 7" in response.content.decode()
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_both_forms_of_the_rule_agree_on_linked_offers(world: World, ended: bool) -> None:
+    from django.utils import timezone
+
+    from tsunagu.careers.models import Opportunity, State
+
+    from .test_access_parity import assert_parity, members
+
+    found = link(world, ("directory", "opportunities"))
+    offers = [offer(world, title=f"{TITLE} {n}") for n in range(4)]
+    offers.append(make_opportunity(world.operator_b, title="ひだまりからの募集", audience="linked"))
+    answer(world.alumni_b, offers[0], mode="interest")
+    with scopes_disabled():
+        Opportunity.objects.filter(pk=offers[1].pk).update(closed_at=timezone.now())
+        Opportunity.objects.filter(pk=offers[2].pk).update(state=State.PENDING)
+    if ended:
+        revoke(world.operator_a, found)
+    with scopes_disabled():
+        rows = list(Opportunity.objects.filter(pk__in=[o.pk for o in offers]))
+    for member in [*members(world), third_member()]:
+        assert_parity(member, rows)
