@@ -6,7 +6,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +72,18 @@ def check_join_permission(user: User, network: Network) -> None:
     refusal = join_refusal(user, network)
     if refusal is not None:
         raise PermissionDenied(refusal)
+
+
+def check_may_admit(user: User, network: Network) -> None:
+    """An approval: refused (with the reason for the operators) when the applicant lost the
+    right to join since they applied."""
+    if join_refusal(user, network) is not None:
+        raise ValidationError(
+            _(
+                "This person is no longer an active operator of an alumni network, so they "
+                "cannot join this community. Decline the application with a message."
+            )
+        )
 
 
 def settings_of(network: Network) -> OnboardingSettings:

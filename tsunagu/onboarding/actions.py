@@ -34,9 +34,9 @@ from tsunagu.tenancy.models import Membership, Network, Role, Status
 from .access import (
     check_accept_invitation_permission,
     check_join_permission,
+    check_may_admit,
     check_member_invite_permission,
     invitation_needs_approval,
-    join_refusal,
     settings_of,
     verified_addresses,
 )
@@ -752,13 +752,7 @@ def do_decide_application(
     if already_in:
         target = pending  # the role the office gave them stays, and they were welcomed then
     elif approve:
-        if join_refusal(user, network) is not None:
-            raise ValidationError(
-                _(
-                    "This person is no longer an active operator of an alumni network, so "
-                    "they cannot join this community. Decline the application with a message."
-                )
-            )
+        check_may_admit(user, network)
         match = roster_match(application)
         role = match.role if match is not None else Role.ALUMNI
         # The decision mail welcomes them: the welcome notification stays in the app.
