@@ -110,3 +110,54 @@ def test_a_comeback_opening_an_alumna_interested_moved_to_interview(
     # She sees 「面談中」 on her own page.
     her.goto("/n/mitsuba/careers/mine/")
     expect(her.locator("#my-answers .answer-status")).to_have_text("面談中")
+
+
+def test_an_offer_to_linked_networks_answered_from_the_other_network_and_gone_after_the_end(
+    open_as: Callable[[Membership], Page],
+) -> None:
+    from django_scopes import scope
+
+    from tsunagu.collab.actions import do_revoke_link
+    from tsunagu.collab.tests.helpers import link_networks
+
+    mitsuba = make_network(slug="mitsuba", name="三ツ葉商事 アルムナイ")
+    hidamari = make_network(slug="hidamari", name="ひだまり OB・OG会")
+    operator = make_member(mitsuba, make_user(name="佐藤 美咲"), role=Role.OPERATOR)
+    employee = make_member(mitsuba, make_user(name="鈴木 一郎"), role=Role.EMPLOYEE)
+    other_operator = make_member(hidamari, make_user(name="伊藤 大輔"), role=Role.OPERATOR)
+    member = make_member(hidamari, make_user(name="山本 翔太"), role=Role.ALUMNI)
+    link = link_networks(operator, other_operator, ("opportunities",))
+    title = "業務委託：新規事業の壁打ち相手"
+
+    # The employee offers it to the linked networks too.
+    page = open_as(employee)
+    page.goto("/n/mitsuba/careers/new/")
+    page.get_by_label("種類").select_option(value="outsourcing")
+    page.get_by_label("タイトル").fill(title)
+    page.get_by_role("textbox", name="詳細", exact=True).fill("月に2回、オンラインで。")
+    page.locator("select[name=audience]").select_option(value="linked")
+    page.get_by_role("button", name="公開する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    # A member of the linked network finds it, marked with its network, and answers.
+    his = open_as(member)
+    his.goto("/n/hidamari/careers/")
+    row = his.locator("#opportunities li", has_text=title)
+    expect(row.locator(".offered-by")).to_contain_text("三ツ葉商事 アルムナイ")
+    row.get_by_role("link", name=title).click()
+    expect(his.locator("#offered-by")).to_contain_text("三ツ葉商事 アルムナイ")
+    his.get_by_role("button", name="まずは話を聞きたい").click()
+    expect(his.locator("#my-answers")).to_contain_text(title)
+
+    # The poster sees who answered, and from which network.
+    with scopes_disabled():
+        opportunity = Opportunity.objects.get(title=title)
+    page.goto(f"/n/mitsuba/careers/{opportunity.pk}/answers/")
+    answered = page.locator("#answers li", has_text="山本 翔太")
+    expect(answered.locator(".answer-network")).to_have_text("ひだまり OB・OG会")
+
+    # The link ends: the offer is gone from the other network's list at once.
+    with scope(network=hidamari):
+        do_revoke_link(other_operator, link)
+    his.goto("/n/hidamari/careers/")
+    expect(his.locator("#opportunities")).not_to_contain_text(title)
