@@ -134,6 +134,9 @@ def test_a_linked_member_applies_and_the_poster_sees_who_with_a_record(world: Wo
     assert (record.network_id, record.membership_id) == (world.net_b.pk, world.alumni_b.pk)
     assert record.viewer_network_id == world.net_a.pk and record.consent_id is None
     assert record.basis == f"application #{sent.pk}"
+    # The applicant sees the record on their page of who outside their network saw their data.
+    seen = world.client(world.alumni_b).get(f"/n/{world.net_b.slug}/links/seen/")
+    assert OWNER in seen.content.decode()
     # Nobody else: another member of the owner network, the linked network's operator.
     assert page(world, world.alumni_a, f"{opportunity.pk}/answers/")[0] == 403
     assert page(world, world.operator_b, f"{opportunity.pk}/answers/")[0] == 403
