@@ -71,6 +71,8 @@ def test_an_operator_applies_naming_their_network_and_the_organisers_are_told(
     world: World, community: Network
 ) -> None:
     client = world.client(world.operator_a)
+    about = client.get(f"/n/{community.slug}/about/").content.decode()
+    assert 'id="network-kind"' in about and "定常的に運営" in about
     page = client.get(f"/n/{community.slug}/apply/")
     assert page.status_code == 200
     body = page.content.decode()
