@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.careers.models import Application
-from tsunagu.collab.actions import do_revoke_link
+from tsunagu.collab.actions import do_revoke_link, do_withdraw_scope
 from tsunagu.collab.models import Disclosure, Link
 from tsunagu.collab.tests.helpers import link_networks, request_link
 from tsunagu.core.testing.factories import make_member, make_network, make_user
@@ -83,10 +83,10 @@ def test_a_link_without_the_scope_or_that_loses_it_shows_nothing(world: World) -
     found = link(world, ("directory", "opportunities"))
     offer(world)
     assert TITLE in page(world, world.alumni_b)[1]
-    with scopes_disabled():
-        found.scopes = ["directory"]  # the opportunities taken out of the link's terms
-        found.save()
+    with scope(network=world.net_b):  # B stops sharing opportunities over the link
+        do_withdraw_scope(world.operator_b, found, "opportunities")
     assert TITLE not in page(world, world.alumni_b)[1]
+    assert TITLE in page(world, world.alumni_a)[1]
 
 
 def test_an_offer_for_everyone_or_a_third_network_never_crosses(world: World) -> None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collab', '0001_initial'),
+        ('collab', '0003_shared_rooms'),
     ]
 
     operations = [
