@@ -58,6 +58,10 @@ class AuditAction(models.TextChoices):
     LINK_REVOKE = "collab.revoke", _("Ended a link between networks")
     LINK_LAPSE = "collab.lapse", _("A request for a link between networks ended without a link")
     EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
+    COHOST_INVITE = "collab.cohost_invite", _("Invited a linked network to co-host an event")
+    COHOST_ACCEPT = "collab.cohost_accept", _("Accepted to co-host an event")
+    COHOST_DECLINE = "collab.cohost_decline", _("Declined to co-host an event")
+    COHOST_END = "collab.cohost_end", _("Ended the co-hosting of an event")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

@@ -198,6 +198,9 @@ def do_revoke_link(member: Membership, link: Link) -> Link:
         label=", ".join(link.scope_labels()),
     )
     _tell_other_side(link, LinkState.REVOKED, member.network)
+    from .cohosting import end_cohosts_of_link
+
+    end_cohosts_of_link(member, link)  # the co-hosted events over it end with it
     return link
 
 

@@ -38,5 +38,10 @@ for name, label, text in (
         _("A request to link ends without a link"),
         _("Your request to link with %(network)s ended without a link."),
     ),
+    (
+        "cohost_changed",
+        _("A co-hosted event changes"),
+        _("%(network)s changed the co-hosting of “%(title)s”."),
+    ),
 ):
     register(Kind(name, label, text, email_by_default=False, roles=OPERATORS))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import cohost_views, views
 
 app_name = "collab"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("sharing/", views.sharing, name="sharing"),
     path("people/", views.people, name="people"),
     path("seen/", views.seen, name="seen"),
+    path("events/", cohost_views.cohosts, name="cohosts"),
+    path("events/<id:event_id>/", cohost_views.cohost_event, name="cohost_event"),
+    path("events/<id:event_id>/apply/", cohost_views.cohost_register, name="cohost_register"),
+    path("events/<id:event_id>/hosts/", cohost_views.cohost_manage, name="cohost_manage"),
+    path("events/<id:event_id>/answer/", cohost_views.cohost_answer, name="cohost_answer"),
+    path("events/<id:event_id>/end/", cohost_views.cohost_end, name="cohost_end"),
+    path("events/<id:event_id>/attendees/", cohost_views.cohost_attendees, name="cohost_attendees"),
 ]

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_network, make_user
+from tsunagu.events.models import Event
 from tsunagu.profiles.models import Audience, Profile
 from tsunagu.tenancy.models import Membership, Role
 
 from ..actions import ACCEPT, do_answer_link, do_request_link, do_set_opt_in
 from ..directory import linked_people
-from ..models import Link
+from ..models import CoHost, Link
 
 
 def request_link(
@@ -64,3 +65,15 @@ def link_with_a_third_network(operator: Membership, member: Membership, secret: 
     with scope(network=third):
         linked_people(third_operator, None, 50)
     return link
+
+
+def cohost_event(
+    event: Event, owner: Membership, partner: Membership, link: Link, quota: int | None = None
+) -> CoHost:
+    """``partner``'s network co-hosts ``event`` (of ``owner``'s network), invited and accepted."""
+    from ..cohosting import do_answer_cohost, do_invite_cohost
+
+    with scope(network=owner.network):
+        row = do_invite_cohost(owner, event, link.pk, quota)
+    with scope(network=partner.network):
+        return do_answer_cohost(partner, row, accept=True)
