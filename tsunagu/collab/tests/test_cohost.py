@@ -198,9 +198,8 @@ def test_a_member_of_both_networks_is_shown_to_each_as_themselves_once(world: Wo
             .content.decode()
         )
         assert body.count("両属 太郎") == 1 and "data-own" in body
-    with scope(network=world.net_a):
-        with pytest.raises(Exception, match="already applied|すでに"):
-            do_register(both, event)
+    with scope(network=world.net_a), pytest.raises(Exception, match="already applied|すでに"):
+        do_register(both, event)
 
 
 @pytest.mark.django_db
