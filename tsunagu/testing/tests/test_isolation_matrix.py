@@ -313,8 +313,8 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # Links between networks (each state of a link between A and B: test_link_isolation.py).
     **{f"collab:{name}": MEMBERS for name in ("links", "answer", "revoke", "sharing", "people")},
     **{f"collab:{name}": MEMBERS for name in ("seen", "disclosures_export")},
-    **{f"collab:{n}": MEMBERS for n in "cohosts cohost_event cohost_register cohost_end".split()},
-    **{f"collab:{n}": MEMBERS for n in "cohost_manage cohost_answer cohost_attendees".split()},
+    **{f"collab:cohost_{n}": MEMBERS for n in ("event", "register", "end", "answer")},
+    **{f"collab:{n}": MEMBERS for n in ("cohosts", "cohost_manage", "cohost_attendees")},
 }
 
 
