@@ -174,7 +174,7 @@ def test_each_operator_sees_own_members_in_full_and_others_only_as_they_share(
     for i in range(5):  # more attendees, the same number of queries
         member = make_member(world.net_b, make_user(name=f"追加 {i}"))
         apply(member, event)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(15):
         body = owner.get(url).content.decode()
     assert "山本 翔太" in body and "渡辺 さくら" not in body and "追加 0" not in body
     assert world.alumni_a.user.email in body
@@ -255,3 +255,29 @@ def test_only_the_owners_operators_invite_and_bad_input_is_refused(world: World)
         == 404
     )
     assert make_member(world.net_a, make_user(), role=Role.ALUMNI)
+
+
+@pytest.mark.django_db
+def test_the_partners_event_list_costs_the_same_with_more_co_hosted_events(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    link = link_networks(world.operator_a, world.operator_b, ("events",))
+    client = world.client(world.alumni_b)
+    client.get("/n/hidamari-b/events/")  # warm the caches of the layout
+
+    def cohost(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            cohost_event(
+                make_event(world.net_a, title=f"共催の会 {i:02d}"),
+                world.operator_a,
+                world.operator_b,
+                link,
+            )
+
+    cohost(1, 0)
+    with django_assert_max_num_queries(8):
+        assert "共催の会 00" in client.get("/n/hidamari-b/events/").content.decode()
+    cohost(9, 1)
+    with django_assert_max_num_queries(8):
+        page = client.get("/n/hidamari-b/events/").content.decode()
+    assert "共催の会 09" in page and page.count("data-cohosted-events") == 1
