@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.core.queue import queue_after_commit
@@ -225,11 +225,46 @@ def do_guest_cancel(member: Membership, row: CoHost) -> Registration:
         candidate.save(update_fields=["status", "updated_at"])
         promoted.append(candidate.user_id)
     if promoted:
-        notify(
-            row.partner,
-            promoted,
-            "event_confirmed",
-            params={"title": event.title},
-            url=guest_url(row),
-        )
+        with scope(network=row.partner):
+            notify(
+                row.partner,
+                promoted,
+                "event_confirmed",
+                params={"title": event.title},
+                url=guest_url(row),
+            )
     return registration
+
+
+def notify_partner_members(
+    event: Event,
+    kind: str,
+    statuses: tuple[str, ...],
+    params: dict[str, str],
+    body: str = "",
+) -> int:
+    """Tells the members of the networks co-hosting ``event`` who applied from there (those in
+    ``statuses``) what its owner's members are told (a reminder, a calling-off), each in their
+    own network, with their own address of the event. Ended co-hostings are told too: their
+    members' places stand."""
+    with scopes_disabled():
+        rows = list(
+            CoHost.objects.filter(event_id=event.pk, state__in=(*OPEN, CoHostState.ENDED))
+            .exclude(state=CoHostState.INVITED)
+            .select_related("partner")
+        )
+        told = 0
+        for row in rows:
+            if not row.partner.is_active:
+                continue
+            users = list(
+                Registration._base_manager.filter(
+                    event_id=event.pk, network_id=row.partner_id, status__in=statuses
+                ).values_list("user_id", flat=True)
+            )
+            if users:
+                row.event = event
+                with scope(network=row.partner):
+                    notify(row.partner, users, kind, params=params, body=body, url=guest_url(row))
+                told += len(users)
+    return told

@@ -284,6 +284,12 @@ def do_call_off_event(member: Membership, event: Event, reason: str) -> Event:
             url=event.get_absolute_url(),
             actor=member.user,
         )
+    from tsunagu.collab.cohosting import notify_partner_members
+
+    # Members of networks co-hosting it applied from their own network (collab).
+    notify_partner_members(
+        event, "event_called_off", LIVE, {"title": event.title}, body=event.call_off_reason
+    )
     return event
 
 

@@ -281,3 +281,31 @@ def test_the_partners_event_list_costs_the_same_with_more_co_hosted_events(
     with django_assert_max_num_queries(8):
         page = client.get("/n/hidamari-b/events/").content.decode()
     assert "共催の会 09" in page and page.count("data-cohosted-events") == 1
+
+
+@pytest.mark.django_db
+def test_partner_members_are_told_of_a_calling_off_and_reminded_in_their_own_network(
+    world: World,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tsunagu.events.actions import do_call_off_event
+    from tsunagu.events.tasks import remind_event
+    from tsunagu.notify.models import Notification
+
+    link = link_networks(world.operator_a, world.operator_b, ("events",))
+    soon = make_event(world.net_a, title="明日の会", starts_at=timezone.now() + timedelta(hours=5))
+    cohost_event(soon, world.operator_a, world.operator_b, link)
+    apply(world.alumni_b, soon)
+    assert remind_event(world.net_a.pk, soon.pk) == 1
+    with scope(network=world.net_a):
+        do_call_off_event(world.operator_a, soon, "台風のため")
+    with scopes_disabled():
+        told = Notification.objects.filter(recipient=world.alumni_b.user).order_by("pk")
+        assert [(n.kind, n.network_id) for n in told] == [
+            ("event_reminder", world.net_b.pk),
+            ("event_called_off", world.net_b.pk),
+        ]
+        assert all(f"/n/hidamari-b/links/events/{soon.pk}/" in n.url for n in told)
