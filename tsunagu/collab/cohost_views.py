@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -56,8 +56,9 @@ def cohosts(request: NetworkRequest) -> HttpResponse:
     )
 
 
-def _manage_page(request: NetworkRequest, event_id: int, form: InviteCoHostForm | None = None,
-                 status: int = 200, error: str = "") -> HttpResponse:  # fmt: skip
+def _manage_page(
+    request: NetworkRequest, event_id: int, form: InviteCoHostForm | None = None, status: int = 200
+) -> HttpResponse:
     member = request.membership
     event = access_own_event(member, event_id)
     links = invitable_links(member, event)
@@ -69,7 +70,6 @@ def _manage_page(request: NetworkRequest, event_id: int, form: InviteCoHostForm 
             "event": event,
             "rows": cohost_rows_of(event),
             "form": form or InviteCoHostForm(links=choices),
-            "error": error,
         },
         status=status,
     )
@@ -93,8 +93,8 @@ def cohost_manage(request: NetworkRequest, event_id: int) -> HttpResponse:
             form.add_error(None, refusal)
         else:
             messages.success(request, _("The invitation was sent to its operators."))
-            return redirect("collab:cohost_manage", network_slug=request.network.slug,
-                            event_id=event.pk)  # fmt: skip
+            slug = request.network.slug
+            return redirect("collab:cohost_manage", network_slug=slug, event_id=event.pk)
     return _manage_page(request, event_id, form, status=400)
 
 
@@ -130,7 +130,7 @@ def cohost_end(request: NetworkRequest, event_id: int) -> HttpResponse:
     else:
         row = access_invitation(member, event_id)
     if row is None:
-        return render(request, "404.html", status=404)
+        raise Http404
     try:
         cohosting.do_end_cohost(member, row)
     except ValidationError as refusal:
@@ -138,8 +138,8 @@ def cohost_end(request: NetworkRequest, event_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The co-hosting was ended."))
     if partner:
-        return redirect("collab:cohost_manage", network_slug=request.network.slug,
-                        event_id=event_id)  # fmt: skip
+        slug = request.network.slug
+        return redirect("collab:cohost_manage", network_slug=slug, event_id=event_id)
     return redirect("collab:cohosts", network_slug=request.network.slug)
 
 
@@ -205,6 +205,10 @@ def cohost_attendees(request: NetworkRequest, event_id: int) -> HttpResponse:
     return render(
         request,
         "collab/cohost_attendees.html",
-        {"event": event, "attendees": found.attendees, "figures": found.figures,
-         "is_owner": event.network_id == member.network_id},
-    )  # fmt: skip
+        {
+            "event": event,
+            "attendees": found.attendees,
+            "figures": found.figures,
+            "is_owner": event.network_id == member.network_id,
+        },
+    )
