@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
-from tsunagu.events.models import Registration, RegistrationStatus
+from tsunagu.events.calendar import build_calendar
+from tsunagu.events.models import SEATED, Registration, RegistrationStatus
 from tsunagu.tenancy.decorators import member_required, operator_required
 from tsunagu.tenancy.requests import NetworkRequest
 
@@ -212,3 +213,23 @@ def cohost_attendees(request: NetworkRequest, event_id: int) -> HttpResponse:
             "is_owner": event.network_id == member.network_id,
         },
     )
+
+
+@member_required
+def cohost_ics(request: NetworkRequest, event_id: int) -> HttpResponse:
+    """The co-hosted event as a calendar file, with the partner's own address of it; the
+    meeting URL only for a member who holds a place."""
+    member = request.membership
+    row = access_guest_event(member, event_id)
+    seated = Registration._base_manager.filter(
+        event_id=row.event_id, user_id=member.user_id, status__in=SEATED
+    ).exists()
+    content = build_calendar(
+        row.event.title,
+        [row.event],
+        show_online_url_for={row.event_id} if seated else set(),
+        paths={row.event_id: cohosting.guest_url(row)},
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{row.event_id}.ics"'
+    return response

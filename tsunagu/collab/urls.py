@@ -17,6 +17,7 @@ urlpatterns = [
     path("events/", cohost_views.cohosts, name="cohosts"),
     path("events/<id:event_id>/", cohost_views.cohost_event, name="cohost_event"),
     path("events/<id:event_id>/apply/", cohost_views.cohost_register, name="cohost_register"),
+    path("events/<id:event_id>/event.ics", cohost_views.cohost_ics, name="cohost_ics"),
     path("events/<id:event_id>/hosts/", cohost_views.cohost_manage, name="cohost_manage"),
     path("events/<id:event_id>/answer/", cohost_views.cohost_answer, name="cohost_answer"),
     path("events/<id:event_id>/end/", cohost_views.cohost_end, name="cohost_end"),

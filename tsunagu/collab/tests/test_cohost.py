@@ -309,3 +309,24 @@ def test_partner_members_are_told_of_a_calling_off_and_reminded_in_their_own_net
             ("event_called_off", world.net_b.pk),
         ]
         assert all(f"/n/hidamari-b/links/events/{soon.pk}/" in n.url for n in told)
+
+
+@pytest.mark.django_db
+def test_the_calendar_file_of_a_co_hosted_event_leads_to_the_partners_page(world: World) -> None:
+    from icalendar import Calendar
+
+    link = link_networks(world.operator_a, world.operator_b, ("events",))
+    event = make_event(
+        world.net_a, title="オンライン共催会", online_url="https://meet.example.jp/x"
+    )
+    cohost_event(event, world.operator_a, world.operator_b, link)
+    url = events_url(world.alumni_b, f"{event.pk}/event.ics")
+
+    def description() -> str:
+        [item] = Calendar.from_ical(world.client(world.alumni_b).get(url).content).walk("VEVENT")
+        assert str(item["url"]).endswith(f"/n/hidamari-b/links/events/{event.pk}/")
+        return str(item["description"])
+
+    assert "meet.example.jp" not in description()
+    apply(world.alumni_b, event)
+    assert "meet.example.jp" in description()

@@ -65,6 +65,7 @@ def test_only_a_current_co_host_sees_the_event_and_never_a_name_that_was_not_sha
             "event list": f"{base}/events/",
             "co-hosted events": f"{base}/links/events/",
             "event": f"{base}/links/events/{event.pk}/",
+            "calendar": f"{base}/links/events/{event.pk}/event.ics",
             "attendees": f"{base}/links/events/{event.pk}/attendees/",
             "co-hosts": f"{base}/links/events/{event.pk}/hosts/",
         }
@@ -76,7 +77,7 @@ def test_only_a_current_co_host_sees_the_event_and_never_a_name_that_was_not_sha
                 failures.append(f"{where}: shows a name of A that was not shared")
             if response.status_code >= 500:
                 failures.append(f"{where}: server error")
-            if label == "event" and (response.status_code == 200) != sees:
+            if label in ("event", "calendar") and (response.status_code == 200) != sees:
                 failures.append(f"{where}: answered {response.status_code}")
             if label == "event list" and (TITLE in body) != sees:
                 failures.append(f"{where}: the event is {'missing' if sees else 'listed'}")

@@ -313,7 +313,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     # Links between networks (each state of a link between A and B: test_link_isolation.py).
     **{f"collab:{name}": MEMBERS for name in ("links", "answer", "revoke", "sharing", "people")},
     **{f"collab:{name}": MEMBERS for name in ("seen", "disclosures_export")},
-    **{f"collab:cohost_{n}": MEMBERS for n in ("event", "register", "end", "answer")},
+    **{f"collab:cohost_{n}": MEMBERS for n in ("event", "register", "end", "answer", "ics")},
     **{f"collab:{n}": MEMBERS for n in ("cohosts", "cohost_manage", "cohost_attendees")},
 }
 
