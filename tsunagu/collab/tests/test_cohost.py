@@ -330,3 +330,15 @@ def test_the_calendar_file_of_a_co_hosted_event_leads_to_the_partners_page(world
     assert "meet.example.jp" not in description()
     apply(world.alumni_b, event)
     assert "meet.example.jp" in description()
+
+
+@pytest.mark.django_db
+def test_places_kept_for_a_partner_leave_the_owners_own_places_open(world: World) -> None:
+    link = link_networks(world.operator_a, world.operator_b, ("events",))
+    event = make_event(world.net_a, title="一席ずつの会", capacity=1, waitlist=False)
+    cohost_event(event, world.operator_a, world.operator_b, link, quota=1)
+    apply(world.alumni_b, event)
+    page = world.client(world.alumni_a).get(f"/n/mitsuba-a/events/{event.pk}/").content.decode()
+    assert f"/n/mitsuba-a/events/{event.pk}/register/" in page  # not shown as full
+    with scope(network=world.net_a):
+        assert do_register(world.alumni_a, event).status == S.CONFIRMED
