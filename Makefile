@@ -56,11 +56,11 @@ POSTGRES_PASS = [ "$$CI" = "true" ] || [ -n "$$TSUNAGU_TEST_POSTGRES" ]
 pytest: install-dev
 	@if [ "$$CI" = "true" ]; then bash scripts/system-deps.sh; fi
 	@if $(POSTGRES_PASS); then \
-		$(BIN)/pytest -n $(TEST_WORKERS) --beside-postgres; else \
+		$(BIN)/pytest -n $(TEST_WORKERS) --beside-postgres --durations=25; else \
 		$(BIN)/pytest -n $(TEST_WORKERS); fi
 	@if $(POSTGRES_PASS); then \
 		DATABASE_URL=$${TSUNAGU_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test} DATABASE_CONN_MAX_AGE=0 \
-		$(BIN)/pytest -n $(TEST_WORKERS) --database-tests-only -p no:cacheprovider; fi
+		$(BIN)/pytest -n $(TEST_WORKERS) --database-tests-only -p no:cacheprovider --durations=25; fi
 
 test: lint types pytest
 

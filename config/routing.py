@@ -6,12 +6,14 @@ from __future__ import annotations
 from channels.security.websocket import WebsocketDenier
 from django.urls import re_path
 
+from tsunagu.collab.routing import websocket_urlpatterns as collab_patterns
 from tsunagu.realtime.routing import websocket_urlpatterns as realtime_patterns
 from tsunagu.talk.routing import websocket_urlpatterns as talk_patterns
 
 websocket_urlpatterns = [
     *realtime_patterns,
     *talk_patterns,
+    *collab_patterns,
     # Any other address is refused at the handshake, as an unknown page answers 404, instead of
     # failing in the router.
     re_path(r"", WebsocketDenier.as_asgi()),

@@ -58,6 +58,8 @@ class AuditAction(models.TextChoices):
     LINK_REVOKE = "collab.revoke", _("Ended a link between networks")
     LINK_LAPSE = "collab.lapse", _("A request for a link between networks ended without a link")
     EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
+    LINK_NARROW = "collab.narrow", _("Stopped sharing something over a link between networks")
+    EXPORT_SHARED_ROOM = "collab.room_export", _("Exported the messages of a shared talk room")
     COHOST_INVITE = "collab.cohost_invite", _("Invited a linked network to co-host an event")
     COHOST_ACCEPT = "collab.cohost_accept", _("Accepted to co-host an event")
     COHOST_DECLINE = "collab.cohost_decline", _("Declined to co-host an event")

@@ -23,7 +23,17 @@ from tsunagu.profiles.visibility import audience_of
 from tsunagu.tenancy.access import check_operator_permission
 from tsunagu.tenancy.models import Membership, Status
 
-from .models import OPEN_STATES, CoHost, CoHostState, Link, LinkState, OptIn, Scope
+from .models import (
+    OPEN_STATES,
+    CoHost,
+    CoHostState,
+    Link,
+    LinkState,
+    OptIn,
+    Scope,
+    SharedRoom,
+    SharedRoomMember,
+)
 
 # Shown to linked networks whenever the member opted in: who they are (as the display name is
 # shown to every member of their own network). Every other field follows its audience.
@@ -140,6 +150,26 @@ def check_revoke_permission(member: Membership, link: Link) -> None:
         raise ValidationError(
             _("Answer this request: accept it, propose other terms or decline it."),
             code="answer",
+        )
+
+
+def can_withdraw_scope(member: Membership, link: Link) -> bool:
+    return member.is_operator and link.state == LinkState.ACTIVE and len(link.scopes or []) > 1
+
+
+def check_withdraw_scope_permission(member: Membership, link: Link, scope: str) -> None:
+    """Either side stops sharing one thing over an active link without the other's consent;
+    the last thing shared goes by ending the link."""
+    check_manage_links_permission(member)
+    if not link.is_side(member.network_id):
+        raise Http404
+    if link.state != LinkState.ACTIVE:
+        raise ValidationError(_("Only an active link can share less."), code="not_active")
+    if scope not in (link.scopes or []):
+        raise ValidationError(_("This link does not share that."), code="not_shared")
+    if len(link.scopes) == 1:
+        raise ValidationError(
+            _("This is the last thing the link shares: end the link instead."), code="last"
         )
 
 
@@ -261,6 +291,139 @@ def filter_profiles_visible_across(
             Q(network_id__in=partner_ids),
             membership__status=Status.ACTIVE,
         ).exclude(membership__user_id__in=already_here)
+
+
+# --- Shared rooms -------------------------------------------------------------------------------
+
+
+def rooms_links(network_id: int) -> list[Link]:
+    """The network's active links whose scope includes rooms, between two active networks."""
+    with scopes_disabled():
+        links = (
+            Link.objects.of_network(network_id)
+            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
+            .select_related("network", "partner")
+        )
+        return [link for link in links if Scope.ROOMS in (link.scopes or [])]
+
+
+def shares_rooms(link: Link) -> bool:
+    return (
+        link.state == LinkState.ACTIVE
+        and Scope.ROOMS in (link.scopes or [])
+        and link.network.is_active
+        and link.partner is not None
+        and link.partner.is_active
+    )
+
+
+def room_is_open(room: SharedRoom) -> bool:
+    """A room is open while it is not archived and its link is active and shares rooms."""
+    return not room.is_archived and shares_rooms(room.link)
+
+
+def is_joined(member: Membership, room: SharedRoom) -> bool:
+    with scopes_disabled():
+        return SharedRoomMember.objects.filter(room_id=room.pk, membership_id=member.pk).exists()
+
+
+def can_use_shared_room(
+    member: Membership, room: SharedRoom, *, joined: bool | None = None
+) -> bool:
+    """The one rule of a shared room: an active member of either side of its link reads, posts
+    and follows it live while the room is open and they joined it. The page, the posting and
+    the socket all ask here."""
+    if member.status != Status.ACTIVE or not room.link.is_side(member.network_id):
+        return False
+    if not room_is_open(room):
+        return False
+    return is_joined(member, room) if joined is None else joined
+
+
+def check_use_shared_room_permission(member: Membership, room: SharedRoom) -> None:
+    if not can_use_shared_room(member, room):
+        raise Http404
+
+
+def find_shared_room(room_id: object) -> SharedRoom | None:
+    try:
+        with scopes_disabled():
+            return (
+                SharedRoom.objects.select_related("link__network", "link__partner")
+                .filter(pk=room_id)  # type: ignore[misc]
+                .first()
+            )
+    except (ValueError, TypeError):
+        return None
+
+
+def access_shared_room(member: Membership, room_id: object) -> SharedRoom:
+    """An open shared room of one of the member's network's links, which they may join; 404
+    for missing, another network's, archived or on an ended link alike."""
+    room = find_shared_room(room_id)
+    if room is None or member.status != Status.ACTIVE or not room.link.is_side(member.network_id):
+        raise Http404
+    if not room_is_open(room):
+        raise Http404
+    return room
+
+
+def check_create_shared_room_permission(member: Membership, link: Link) -> None:
+    """An operator of either side opens rooms on an active link that shares rooms."""
+    check_manage_links_permission(member)
+    if not link.is_side(member.network_id):
+        raise Http404
+    if not shares_rooms(link):
+        raise ValidationError(_("This link does not share talk rooms."), code="no_rooms")
+
+
+def access_exportable_shared_room(member: Membership, room_id: object) -> SharedRoom:
+    """A shared room of the network's links, open or archived, for its operators' export of
+    what their own members wrote."""
+    check_manage_links_permission(member)
+    room = find_shared_room(room_id)
+    if room is None or not room.link.is_side(member.network_id):
+        raise Http404
+    return room
+
+
+def filter_shared_rooms_for(member: Membership) -> list[SharedRoom]:
+    """The open rooms of the member's network's links, each marked ``joined``."""
+    if member.status != Status.ACTIVE:
+        return []
+    links = rooms_links(member.network_id)
+    if not links:
+        return []
+    with scopes_disabled():
+        rooms = list(
+            SharedRoom.objects.filter(link__in=links, archived_at__isnull=True)
+            .select_related("link__network", "link__partner")
+            .order_by("-created_at", "-id")
+        )
+        joined = set(
+            SharedRoomMember.objects.filter(
+                membership_id=member.pk, room_id__in=[r.pk for r in rooms]
+            ).values_list("room_id", flat=True)
+        )
+    for room in rooms:
+        room.joined = room.pk in joined  # type: ignore[attr-defined]
+    return rooms
+
+
+def filter_archived_shared_rooms_for(member: Membership) -> list[SharedRoom]:
+    """Archived rooms of the network's links: hidden from members, listed for the operators'
+    export."""
+    if not member.is_operator or member.status != Status.ACTIVE:
+        return []
+    with scopes_disabled():
+        return list(
+            SharedRoom.objects.filter(
+                Q(link__network_id=member.network_id) | Q(link__partner_id=member.network_id)
+            )
+            .filter(archived_at__isnull=False)
+            .select_related("link__network", "link__partner")
+            .order_by("-archived_at", "-id")
+        )
 
 
 # --- Co-hosted events ---------------------------------------------------------------------------

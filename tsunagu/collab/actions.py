@@ -8,21 +8,43 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.core.queue import queue_after_commit
+from tsunagu.core.text import strip_control
+from tsunagu.notify.actions import notify
+from tsunagu.realtime.events import close_group, send_event
 from tsunagu.tenancy.models import Membership, Network
 
 from .access import (
     access_directory_link,
+    can_use_shared_room,
     check_answer_permission,
+    check_create_shared_room_permission,
     check_manage_links_permission,
     check_revoke_permission,
+    check_use_shared_room_permission,
+    check_withdraw_scope_permission,
 )
-from .models import PENDING_STATES, REQUEST_DAYS, SCOPE_ORDER, Link, LinkState, OptIn
+from .models import (
+    PENDING_STATES,
+    REQUEST_DAYS,
+    SCOPE_ORDER,
+    SHARED_MESSAGE_MAX,
+    Link,
+    LinkState,
+    OptIn,
+    Scope,
+    SharedMessage,
+    SharedRoom,
+    SharedRoomMember,
+    shared_room_group,
+)
+from .rooms import joined_user_ids, message_frame
 
 ACCEPT, DECLINE, COUNTER = "accept", "decline", "counter"
 
@@ -198,9 +220,33 @@ def do_revoke_link(member: Membership, link: Link) -> Link:
         label=", ".join(link.scope_labels()),
     )
     _tell_other_side(link, LinkState.REVOKED, member.network)
+    _archive_shared_rooms(link)
     from .cohosting import end_cohosts_of_link
 
     end_cohosts_of_link(member, link)  # the co-hosted events over it end with it
+    return link
+
+
+NARROWED = "narrowed"
+
+
+@transaction.atomic
+def do_withdraw_scope(member: Membership, link: Link, scope_name: str) -> Link:
+    """Either side stops sharing one thing over an active link, at once; narrowing needs no
+    consent of the other side. Without rooms, the link's shared rooms are archived."""
+    link = _locked(link)
+    check_withdraw_scope_permission(member, link, scope_name)
+    label = dict(Scope.choices)[scope_name]
+    link.scopes = [s for s in link.scopes if s != scope_name]
+    link.save()
+    record(member, AuditAction.LINK_NARROW, name=_other_name(link, member), label=str(label))
+    _tell_other_side(link, NARROWED, member.network)
+    if scope_name == Scope.ROOMS:
+        _archive_shared_rooms(link)
+    if scope_name == Scope.EVENTS:
+        from .cohosting import end_cohosts_of_link
+
+        end_cohosts_of_link(member, link)  # its co-hosted events end with the sharing
     return link
 
 
@@ -259,3 +305,102 @@ def do_note_disclosure_export(member: Membership, *, rows: int) -> None:
     """Exporting the disclosure records is itself recorded."""
     check_manage_links_permission(member)
     record(member, AuditAction.EXPORT_DISCLOSURES, count=rows)
+
+
+# --- Shared rooms -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_shared_room(member: Membership, link: Link, *, name: str) -> SharedRoom:
+    """An operator of either side opens a room on the link; they are its first member."""
+    link = _locked(link)
+    check_create_shared_room_permission(member, link)
+    with scopes_disabled():
+        room = SharedRoom.objects.create(
+            network_id=member.network_id, link=link, name=name, created_by=member
+        )
+        SharedRoomMember.objects.create(network_id=member.network_id, room=room, membership=member)
+    return room
+
+
+def _locked_room(room: SharedRoom) -> SharedRoom:
+    with scopes_disabled():
+        return (
+            SharedRoom.objects.select_for_update(of=("self",))
+            .select_related("link__network", "link__partner")
+            .get(pk=room.pk)
+        )
+
+
+@transaction.atomic
+def do_join_shared_room(member: Membership, room: SharedRoom) -> None:
+    """The member chooses to join (and so to be seen there by the other side's members)."""
+    room = _locked_room(room)
+    if not can_use_shared_room(member, room, joined=True):
+        raise ValidationError(_("This room is closed."), code="closed")
+    with scopes_disabled():
+        SharedRoomMember.objects.get_or_create(
+            room=room, membership=member, defaults={"network_id": member.network_id}
+        )
+
+
+@transaction.atomic
+def do_leave_shared_room(member: Membership, room: SharedRoom) -> None:
+    with scopes_disabled():
+        SharedRoomMember.objects.filter(room_id=room.pk, membership_id=member.pk).delete()
+
+
+@transaction.atomic
+def do_post_shared_message(member: Membership, room: SharedRoom, body: str) -> SharedMessage:
+    """A joined member writes in an open room; both sides' joined members get it live, each
+    side with the names its own network shows."""
+    room = _locked_room(room)
+    check_use_shared_room_permission(member, room)
+    body = strip_control(body, lines=True).strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message.")})
+    if len(body) > SHARED_MESSAGE_MAX:
+        raise ValidationError(
+            {"body": _("A message has at most %(max)d characters.") % {"max": SHARED_MESSAGE_MAX}}
+        )
+    with scopes_disabled():
+        message = SharedMessage.objects.create(
+            network_id=member.network_id, room=room, sender=member, body=body
+        )
+    message.sender = member
+    for side in (room.link.network, room.link.partner):
+        if side is not None:
+            send_event(side, message_frame(side.pk, message), joined_user_ids(room, side.pk))
+    return message
+
+
+def _archive_shared_rooms(link: Link) -> None:
+    """Archives the link's open rooms (inside the caller's transaction): their sockets on both
+    sides close at the commit, and their joined members are told."""
+    with scopes_disabled():
+        rooms = list(
+            SharedRoom.objects.select_for_update().filter(link_id=link.pk, archived_at__isnull=True)
+        )
+    now = timezone.now()
+    for room in rooms:
+        room.archived_at = now
+        room.save(update_fields=["archived_at"])
+        close_group(shared_room_group(room.pk))
+        for side in (link.network, link.partner):
+            if side is None or not side.is_active:
+                continue
+            with scope(network=side):
+                notify(
+                    side,
+                    joined_user_ids(room, side.pk),
+                    "shared_room_closed",
+                    params={"room": room.name, "network": link.other_name(side.pk)},
+                    url=reverse("collab:rooms", kwargs={"network_slug": side.slug}),
+                )
+
+
+@transaction.atomic
+def do_note_shared_room_export(member: Membership, room: SharedRoom, *, rows: int) -> None:
+    """Exporting a room's messages is itself recorded."""
+    check_manage_links_permission(member)
+    record(member, AuditAction.EXPORT_SHARED_ROOM, name=room.name, count=rows)

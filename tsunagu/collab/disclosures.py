@@ -36,8 +36,8 @@ class Shown:
 
 
 def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
-    """Records what a page showed to a member of ``viewer_network_id``: three statements for
-    a whole page, whatever its length."""
+    """Records what a page showed to a member of ``viewer_network_id``: at most four statements
+    for a whole page, whatever its length."""
     shown = list(shown)
     if not shown:
         return
@@ -76,8 +76,18 @@ def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
                 row.last_at = now
                 changed.append(row)
         if new:
-            # A page opened twice at once: the second insert of a row is dropped, not an error.
             Disclosure.objects.bulk_create(new, ignore_conflicts=True)
+            # A page opened twice at once: the other request inserted a row first (this insert
+            # waited for it, then did nothing). Its row takes this view's fields and count.
+            fields_of = {item.membership_id: item for item in new}
+            for row in Disclosure.objects.select_for_update().filter(
+                viewer_network_id=viewer_network_id, day=today, membership_id__in=fields_of
+            ):
+                if row.first_at != now:
+                    row.fields = sorted(set(row.fields) | set(fields_of[row.membership_id].fields))
+                    row.views += 1
+                    row.last_at = now
+                    changed.append(row)
         if changed:
             Disclosure.objects.bulk_update(changed, ["fields", "views", "last_at"])
 

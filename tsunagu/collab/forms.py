@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Scope
+from tsunagu.core.text import SingleLineField
+
+from .models import SHARED_MESSAGE_MAX, SHARED_ROOM_NAME_MAX, Scope
 
 
 class RequestLinkForm(forms.Form):
@@ -43,6 +45,24 @@ class AnswerForm(forms.Form):
 class OptInForm(forms.Form):
     link = forms.IntegerField(min_value=1)
     visible = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+
+
+class SharedRoomForm(forms.Form):
+    link = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    name = SingleLineField(label=_("Room name"), max_length=SHARED_ROOM_NAME_MAX)
+
+
+class SharedMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=SHARED_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a message.")},
+    )
+
+
+class WithdrawScopeForm(forms.Form):
+    scope = forms.ChoiceField(choices=Scope.choices)
 
 
 class InviteCoHostForm(forms.Form):

@@ -1,5 +1,6 @@
 """Notification kinds of links between networks: for the operators of the other side (and of
-the asking side when its request ends without a link)."""
+the asking side when its request ends without a link), and for the members who joined a shared
+room."""
 
 from __future__ import annotations
 
@@ -39,9 +40,24 @@ for name, label, text in (
         _("Your request to link with %(network)s ended without a link."),
     ),
     (
+        "link_narrowed",
+        _("Another network shares less over a link"),
+        _("%(network)s stopped sharing something over the link with your network."),
+    ),
+    (
         "cohost_changed",
         _("A co-hosted event changes"),
         _("%(network)s changed the co-hosting of “%(title)s”."),
     ),
 ):
     register(Kind(name, label, text, email_by_default=False, roles=OPERATORS))
+
+# Only the members who joined the room are told (actions._archive_shared_rooms).
+register(
+    Kind(
+        "shared_room_closed",
+        _("A talk room shared with another network is closed"),
+        _("The room “%(room)s” shared with %(network)s is closed."),
+        email_by_default=True,
+    )
+)

@@ -196,8 +196,11 @@ class Link(models.Model):
         return self.state in PENDING_STATES
 
     def scope_labels(self) -> list[str]:
+        return [label for _value, label in self.scope_choices()]
+
+    def scope_choices(self) -> list[tuple[str, str]]:
         labels = dict(Scope.choices)
-        return [str(labels[s]) for s in SCOPE_ORDER if s in (self.scopes or [])]
+        return [(s, str(labels[s])) for s in SCOPE_ORDER if s in (self.scopes or [])]
 
 
 class OptIn(models.Model):
@@ -263,6 +266,111 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} → {self.viewer_network_id} {self.day}"
+
+
+class SharedRoomManager(models.Manager["SharedRoom"]):
+    """Fails closed like the scoped managers, and narrows to the rooms of the scope network's
+    links: the room belongs to the link, so to both of its sides."""
+
+    def get_queryset(self) -> Any:
+        current = get_scope()
+        qs: models.QuerySet[SharedRoom] = models.QuerySet(self.model, using=self._db)
+        if not current.get("_enabled", True):
+            return qs
+        if "network" not in current:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"network"})
+        value = current["network"]
+        if value is None:
+            return qs
+        network_id = value.pk if isinstance(value, Network) else value
+        return qs.filter(Q(link__network_id=network_id) | Q(link__partner_id=network_id))
+
+
+SHARED_ROOM_NAME_MAX = 60
+SHARED_MESSAGE_MAX = 4000
+
+
+class SharedRoom(models.Model):
+    """A talk room owned by a link whose scope includes rooms. ``network`` is the side whose
+    operator created it; both sides' members join it by their own choice. Archived when the
+    link ends or stops sharing rooms: hidden from members, kept for each side's export."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="shared_rooms")
+    name = models.CharField(_("name"), max_length=SHARED_ROOM_NAME_MAX)
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[SharedRoomManager] = SharedRoomManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["network", "archived_at"]),
+            models.Index(fields=["link", "archived_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+def shared_room_group(room_id: int) -> str:
+    """The channel-layer group of the sockets open on one shared room, on both sides."""
+    return f"collab.room.{room_id}"
+
+
+class SharedRoomMember(models.Model):
+    """A member's choice to join a shared room (off by default). ``network`` is the member's."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(SharedRoom, on_delete=models.CASCADE, related_name="members")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[SharedRoomMember]] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "membership"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "membership"], name="collab_shared_room_member_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} in {self.room_id}"
+
+
+class SharedMessage(models.Model):
+    """A message in a shared room. ``network`` is the writer's: each side's operators export
+    what their own members wrote, and only that."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(SharedRoom, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(max_length=SHARED_MESSAGE_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[SharedMessage]] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["room", "id"]),
+            models.Index(fields=["network", "room", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}: {self.pk}"
 
 
 class CoHostState(models.TextChoices):

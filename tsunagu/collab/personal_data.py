@@ -1,4 +1,4 @@
-"""Links, opt-ins and disclosure records (see privacy/registry.py)."""
+"""Links, opt-ins, disclosure records and shared rooms (see privacy/registry.py)."""
 
 from __future__ import annotations
 
@@ -36,5 +36,29 @@ register(
         erase=Erase.KEEP,
         why="the record of provision to a third party (APPI Art. 29) is kept for its period "
         "(three years); it names only the ended membership",
+    ),
+)
+register(
+    Rule(
+        "collab.SharedRoom",
+        owner="created_by",
+        erase=Erase.COUNT,
+        why="the operator who opened a room shared with a linked network; the room stays theirs "
+        "and the other side's, without naming them",
+    ),
+    Rule(
+        "collab.SharedRoomMember",
+        owner="membership",
+        kind="shared_rooms_joined",
+        export=("room__name", "joined_at"),
+        erase=Erase.DELETE,
+    ),
+    Rule(
+        "collab.SharedMessage",
+        owner="sender",
+        kind="shared_room_messages",
+        export=("room__name", "body", "created_at"),
+        erase=Erase.TOMBSTONE,
+        blank=("body",),
     ),
 )

@@ -19,6 +19,7 @@ ACTIONS: dict[str, str] = {
     LinkState.ACTIVE: AuditAction.LINK_ACCEPT,
     LinkState.DECLINED: AuditAction.LINK_DECLINE,
     LinkState.REVOKED: AuditAction.LINK_REVOKE,
+    "narrowed": AuditAction.LINK_NARROW,
 }
 KINDS: dict[str, str] = {
     LinkState.REQUESTED: "link_requested",
@@ -26,6 +27,7 @@ KINDS: dict[str, str] = {
     LinkState.ACTIVE: "link_accepted",
     LinkState.DECLINED: "link_declined",
     LinkState.REVOKED: "link_ended",
+    "narrowed": "link_narrowed",
 }
 
 

@@ -25,13 +25,14 @@ from .access import (
     access_link,
     can_answer,
     can_revoke,
+    can_withdraw_scope,
     check_manage_links_permission,
     current_opt_ins,
     directory_links,
     filter_links_for,
 )
 from .directory import linked_people
-from .forms import AnswerForm, OptInForm, RequestLinkForm
+from .forms import AnswerForm, OptInForm, RequestLinkForm, WithdrawScopeForm
 from .models import Disclosure
 
 PER_PAGE = 50
@@ -52,6 +53,7 @@ def _links_page(
                 "state_label": link.state_label_for(member.network_id),
                 "can_answer": can_answer(member, link),
                 "can_revoke": can_revoke(member, link),
+                "can_withdraw": can_withdraw_scope(member, link),
             }
         )
     return render(
@@ -119,6 +121,23 @@ def revoke(request: NetworkRequest, collab_link_id: int) -> HttpResponse:
     except ValidationError as refusal:
         return _links_page(request, RequestLinkForm(), 409, " ".join(refusal.messages))
     messages.success(request, _("The link was ended."))
+    return redirect("collab:links", network_slug=request.network.slug)
+
+
+@operator_required
+@require_POST
+def withdraw(request: NetworkRequest, collab_link_id: int) -> HttpResponse:
+    """Stop sharing one thing over an active link (the other side need not agree)."""
+    member = request.membership
+    link = access_link(member, collab_link_id)
+    form = WithdrawScopeForm(request.POST)
+    if not form.is_valid():
+        return _links_page(request, RequestLinkForm(), 400, _("Choose what to stop sharing."))
+    try:
+        actions.do_withdraw_scope(member, link, form.cleaned_data["scope"])
+    except ValidationError as refusal:
+        return _links_page(request, RequestLinkForm(), 409, " ".join(refusal.messages))
+    messages.success(request, _("The link no longer shares it."))
     return redirect("collab:links", network_slug=request.network.slug)
 
 

@@ -187,6 +187,9 @@ class NetworkConsumer(AsyncJsonWebsocketConsumer):
     async def membership_revoked(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_FORBIDDEN)
 
+    async def group_closed(self, message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_FORBIDDEN)  # what the socket followed is gone
+
     async def membership_changed(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_RECONNECT)  # the browser reconnects with the new role
 

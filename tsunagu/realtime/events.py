@@ -76,6 +76,18 @@ def disconnect_membership(membership: Membership) -> None:
     _after_commit(push)
 
 
+def close_group(group: str) -> None:
+    """Closes every socket that joined ``group`` at once (after commit), with 4403: what they
+    followed is gone (a shared room whose link ended)."""
+
+    def push() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, {"type": "group.closed"})
+
+    _after_commit(push)
+
+
 def reconnect_membership(membership: Membership) -> None:
     """Asks every open connection of a member to reconnect (after commit): a new role changes
     which rooms and events the member may hear, and a new connection subscribes afresh."""

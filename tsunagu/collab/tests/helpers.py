@@ -11,9 +11,17 @@ from tsunagu.events.models import Event
 from tsunagu.profiles.models import Audience, Profile
 from tsunagu.tenancy.models import Membership, Role
 
-from ..actions import ACCEPT, do_answer_link, do_request_link, do_set_opt_in
+from ..actions import (
+    ACCEPT,
+    do_answer_link,
+    do_create_shared_room,
+    do_join_shared_room,
+    do_post_shared_message,
+    do_request_link,
+    do_set_opt_in,
+)
 from ..directory import linked_people
-from ..models import CoHost, Link
+from ..models import CoHost, Link, SharedMessage, SharedRoom
 
 
 def request_link(
@@ -56,15 +64,50 @@ def share_across(
 
 def link_with_a_third_network(operator: Membership, member: Membership, secret: str) -> Link:
     """The operator's network linked with a new network (つる会), where ``member`` opted in with
-    their work (holding ``secret``) shared and was seen: a disclosure record of their network."""
+    their work (holding ``secret``) shared and was seen: a disclosure record of their network.
+    The link shares rooms too: ``member`` joined its room (named with ``secret``) and wrote."""
     third = make_network(name="つる会")
     third_operator = make_member(third, make_user(name="鶴田 運営"), role=Role.OPERATOR)
-    link = link_networks(operator, third_operator)
+    link = link_networks(operator, third_operator, ("directory", "rooms"))
     share_across(member, "current_work", current_employer=f"勤務先 {secret}")
     opt_in(member, link)
     with scope(network=third):
         linked_people(third_operator, None, 50)
+    room = open_room(operator, link, f"合同企画 {secret}")
+    join(member, room)
+    say(member, room, f"よろしくお願いします {secret}")
     return link
+
+
+def shared_room_of(link: Link) -> SharedRoom:
+    with scopes_disabled():
+        return SharedRoom.objects.filter(link=link).select_related("link__network").latest("id")
+
+
+def open_room(operator: Membership, link: Link, name: str = "合同勉強会") -> SharedRoom:
+    """A room on ``link`` opened by ``operator`` (who is then in it)."""
+    with scope(network=operator.network):
+        return do_create_shared_room(operator, link, name=name)
+
+
+def join(member: Membership, room: SharedRoom) -> None:
+    with scope(network=member.network):
+        do_join_shared_room(member, room)
+
+
+def say(member: Membership, room: SharedRoom, body: str) -> SharedMessage:
+    with scope(network=member.network):
+        return do_post_shared_message(member, room, body)
+
+
+# The pages of co-hosted events (urls.py), for the isolation matrix.
+COHOST_PAGES = tuple(
+    f"collab:{name}"
+    for name in (
+        "cohosts", "cohost_event", "cohost_register", "cohost_ics", "cohost_manage",
+        "cohost_answer", "cohost_end", "cohost_attendees",
+    )
+)  # fmt: skip
 
 
 def cohost_event(

@@ -93,7 +93,7 @@ def apply(world: World, model: Model, op: str, arg: Any) -> None:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=40,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

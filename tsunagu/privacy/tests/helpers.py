@@ -16,6 +16,7 @@ from tsunagu.boards.models import ThreadKind
 from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import do_answer, do_create_opportunity
 from tsunagu.careers.tests.helpers import pdf_bytes
+from tsunagu.collab.tests.helpers import join, link_networks, open_room, say
 from tsunagu.core.testing.factories import make_member
 from tsunagu.core.tests.test_images import image_bytes
 from tsunagu.digest.models import DigestPreference
@@ -128,4 +129,10 @@ def fill(world: World, canary: str) -> Filled:
             do_submit_response(member, named, {q_named.pk: Given(text=f"名前つき {canary}")})
             do_submit_response(member, anonymous, {q_anon.pk: Given(text="匿名の回答-77aa")})
         filled.objects[net.slug] = {"thread": thread, "message": message, "room": room}
+    # A room the two networks share, where the person wrote beside someone else.
+    link = link_networks(world.operator_a, world.operator_b, ("rooms",))
+    shared = open_room(world.operator_a, link, "合同勉強会")
+    say(world.operator_a, shared, f"ようこそ {OTHERS}")
+    join(person, shared)
+    say(person, shared, f"合同 {canary}")
     return filled

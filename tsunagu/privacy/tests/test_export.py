@@ -56,6 +56,8 @@ def test_the_zip_holds_every_kind_of_the_persons_data_and_nothing_of_others(
     assert "匿名の回答-77aa" not in everything  # anonymous answers have no link to anyone
     messages = json.loads(archive.read("talk_messages.json"))
     assert len(messages) == 2 and all(CANARY in m["body"] for m in messages)  # both networks
+    shared = json.loads(archive.read("shared_room_messages.json"))  # a room of a link
+    assert [m["body"] for m in shared] == [f"合同 {CANARY}"]
     answers = json.loads(archive.read("survey_answers.json"))
     assert [a["text"] for a in answers] == [f"名前つき {CANARY}"] * 2
     # The files they uploaded: profile photos, board and talk attachments, CVs.

@@ -75,6 +75,7 @@ def test_every_csv_the_site_writes_is_tested_here() -> None:
         "programme:quarter_report_csv",
         "audit:export",
         "collab:disclosures_export",
+        "collab:room_export",
     }
 
 
@@ -324,5 +325,32 @@ def test_the_records_of_data_shown_to_linked_networks_write_names_as_text(world:
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = cells(response.content, "utf-8-sig")
     assert_no_formula(rows)
+    shown = {cell.removeprefix("'") for row in rows for cell in row}
+    assert {value.strip() for value in HOSTILE} <= {cell.strip() for cell in shown}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "codec"), [("", "utf-8-sig"), ("shift_jis", "cp932")], ids=["utf-8", "shift_jis"]
+)
+def test_the_messages_of_a_shared_room_come_as_text(
+    world: World, encoding: str, codec: str
+) -> None:
+    from tsunagu.collab.tests.helpers import join, link_networks, open_room, say
+
+    link = link_networks(world.operator_a, world.operator_b, ("rooms",))
+    room = open_room(world.operator_b, link)
+    for value in HOSTILE:
+        member = make_member(world.net_b, make_user(name=value))
+        join(member, room)
+        say(member, room, value.strip() or "x")
+
+    response = world.client(world.operator_b).get(
+        f"/n/{world.net_b.slug}/links/rooms/{room.pk}/messages.csv", {"encoding": encoding}
+    )
+
+    assert response.status_code == 200
+    rows = cells(response.content, codec)
+    assert_no_formula(rows)
+    assert len(rows) == 1 + len(HOSTILE)
     shown = {cell.removeprefix("'") for row in rows for cell in row}
     assert {value.strip() for value in HOSTILE} <= {cell.strip() for cell in shown}

@@ -33,7 +33,7 @@ from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
 from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
-from tsunagu.collab.tests.helpers import link_with_a_third_network
+from tsunagu.collab.tests.helpers import COHOST_PAGES, link_with_a_third_network, shared_room_of
 from tsunagu.consent.actions import do_record_consent, do_save_draft
 from tsunagu.consent.models import HowGiven
 from tsunagu.consent.tests.helpers import publish
@@ -310,11 +310,11 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     "surveys:crosstab": MEMBERS,
     "surveys:export_csv": MEMBERS,
     "surveys:export_xlsx": MEMBERS,
-    # Links between networks (each state of a link between A and B: test_link_isolation.py).
+    # Links between networks and shared rooms (test_link_isolation, test_shared_room_isolation).
     **{f"collab:{name}": MEMBERS for name in ("links", "answer", "revoke", "sharing", "people")},
-    **{f"collab:{name}": MEMBERS for name in ("seen", "disclosures_export")},
-    **{f"collab:cohost_{n}": MEMBERS for n in ("event", "register", "end", "answer", "ics")},
-    **{f"collab:{n}": MEMBERS for n in ("cohosts", "cohost_manage", "cohost_attendees")},
+    **{f"collab:{name}": MEMBERS for name in ("seen", "disclosures_export", "withdraw", "rooms")},
+    **{f"collab:room{n}": MEMBERS for n in ("", "_create", "_send", "_join", "_leave", "_export")},
+    **dict.fromkeys(COHOST_PAGES, MEMBERS),
 }
 
 
@@ -559,6 +559,7 @@ def values_from_network_a(world: World) -> dict[str, str]:
         "job_application_id": str(job_application.pk),
         "chart_name": "active",
         "collab_link_id": str(network_link.pk),
+        "shared_room_id": str(shared_room_of(network_link).pk),
     }
 
 
@@ -693,6 +694,7 @@ def test_members_of_b_get_404_for_a_objects_through_their_own_network(world: Wor
         "question_id",
         "announcement_id",
         "collab_link_id",
+        "shared_room_id",
     }
     routes = [
         route

@@ -9,6 +9,7 @@ who always had the new role read them again, in both orders; what each of them s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,6 +71,14 @@ def build_probes(world: World, subject: Membership, control: Membership) -> list
         post(author, room, secret)
         probes.append(Probe(f"talk {name}", lambda _m: f"/n/{a}/talk/r/{room.pk}/", secret))
         probes.append(Probe(f"talk list {name}", lambda _m: f"/n/{a}/talk/", room.name or secret))
+        # The composer's @ list names the room's members (its author among them), in JSON.
+        probes.append(
+            Probe(
+                f"talk mentions {name}",
+                lambda _m: f"/n/{a}/talk/r/{room.pk}/mentions/",
+                json.dumps(CANARY_A)[1:-1],
+            )
+        )
 
     for kind in (RoomKind.OPEN, RoomKind.ANNOUNCEMENT, RoomKind.ALUMNI, RoomKind.EMPLOYEE):
         talk_probe(make_room(world.operator_a, name=f"{kind}ルーム", kind=kind), str(kind))

@@ -1,0 +1,59 @@
+"""The socket of a shared room: the member's network socket, following one room of a link.
+
+It opens only for a member the one rule lets use the room (``access.can_use_shared_room``),
+hears the room's new messages through the member's own group (``send_event`` from the action,
+named as the member's side names their writers), and joins the room's group only to be closed:
+when the link ends or stops sharing rooms, every socket on the room, on both sides, gets 4403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from tsunagu.realtime.consumers import CLOSE_FORBIDDEN, NetworkConsumer, _active_membership
+from tsunagu.tenancy.models import Membership
+
+from .access import can_use_shared_room, find_shared_room
+from .models import shared_room_group
+
+
+@database_sync_to_async
+def _may_use(membership: Membership, room_id: int) -> bool:
+    room = find_shared_room(room_id)
+    return room is not None and can_use_shared_room(membership, room)
+
+
+class SharedRoomConsumer(NetworkConsumer):
+    room_id: int
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        self.room_id = int(self.scope["url_route"]["kwargs"]["shared_room_id"])
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            slug = self.scope["url_route"]["kwargs"]["network_slug"]
+            membership = await _active_membership(slug, user.pk)
+            if membership is not None and not await _may_use(membership, self.room_id):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+        await super().connect()  # the session, the membership, the member's own groups
+        if not self.groups_joined:
+            return
+        group = shared_room_group(self.room_id)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - the browser tries again later, as for the network's
+            await self.close()
+            return
+        self.groups_joined.append(group)
+        # Asked again once in the room's group: a link that ended in between is seen here, or
+        # its closing reaches this socket through the group.
+        if not await _may_use(self.membership, self.room_id):
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def event_forward(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event.get("type") == "shared.message" and event.get("room") == self.room_id:
+            await self.send_json(event)
