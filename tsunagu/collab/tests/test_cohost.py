@@ -342,3 +342,19 @@ def test_places_kept_for_a_partner_leave_the_owners_own_places_open(world: World
     assert f"/n/mitsuba-a/events/{event.pk}/register/" in page  # not shown as full
     with scope(network=world.net_a):
         assert do_register(world.alumni_a, event).status == S.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_a_link_that_stops_sharing_events_ends_its_co_hostings(world: World) -> None:
+    from tsunagu.collab.actions import do_withdraw_scope
+
+    link = link_networks(world.operator_a, world.operator_b, ("events", "directory"))
+    event = make_event(world.net_a, title="途中で止める会")
+    cohost_event(event, world.operator_a, world.operator_b, link)
+    page = events_url(world.alumni_b, f"{event.pk}/")
+    assert world.client(world.alumni_b).get(page).status_code == 200
+    with scope(network=world.net_a):
+        do_withdraw_scope(world.operator_a, link, "events")
+    assert world.client(world.alumni_b).get(page).status_code == 404
+    with scopes_disabled():
+        assert CoHost.objects.get(event=event).state == "ended"
