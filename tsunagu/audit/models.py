@@ -60,6 +60,10 @@ class AuditAction(models.TextChoices):
     EXPORT_DISCLOSURES = "collab.export", _("Exported the records of data shown to linked networks")
     LINK_NARROW = "collab.narrow", _("Stopped sharing something over a link between networks")
     EXPORT_SHARED_ROOM = "collab.room_export", _("Exported the messages of a shared talk room")
+    COHOST_INVITE = "collab.cohost_invite", _("Invited a linked network to co-host an event")
+    COHOST_ACCEPT = "collab.cohost_accept", _("Accepted to co-host an event")
+    COHOST_DECLINE = "collab.cohost_decline", _("Declined to co-host an event")
+    COHOST_END = "collab.cohost_end", _("Ended the co-hosting of an event")
 
 
 # Actors that are not people: stored in English, shown in the reader's language.

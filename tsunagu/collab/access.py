@@ -8,6 +8,8 @@ a list (``filter_profiles_visible_across``), and the property test in
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -15,12 +17,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from tsunagu.events.models import Event
 from tsunagu.profiles.models import Audience, Profile
 from tsunagu.profiles.visibility import audience_of
 from tsunagu.tenancy.access import check_operator_permission
 from tsunagu.tenancy.models import Membership, Status
 
-from .models import OPEN_STATES, Link, LinkState, OptIn, Scope, SharedRoom, SharedRoomMember
+from .models import (
+    OPEN_STATES,
+    CoHost,
+    CoHostState,
+    Link,
+    LinkState,
+    OptIn,
+    Scope,
+    SharedRoom,
+    SharedRoomMember,
+)
 
 # Shown to linked networks whenever the member opted in: who they are (as the display name is
 # shown to every member of their own network). Every other field follows its audience.
@@ -55,7 +68,7 @@ def access_link(member: Membership, link_id: object) -> Link:
             return (
                 Link.objects.of_network(member.network_id)
                 .select_related("network", "partner")
-                .get(pk=link_id)  # type: ignore[misc]
+                .get(pk=link_id)
             )
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
@@ -411,3 +424,173 @@ def filter_archived_shared_rooms_for(member: Membership) -> list[SharedRoom]:
             .select_related("link__network", "link__partner")
             .order_by("-archived_at", "-id")
         )
+
+
+# --- Co-hosted events ---------------------------------------------------------------------------
+# An event of one network (its owner) co-hosted by another (a partner): the partner's operators
+# accepted, and the link between the two is active and shares events. The moment the link ends
+# (or either side ends the co-hosting) the partner's members no longer see the event.
+
+
+def events_links(network_id: int) -> list[Link]:
+    """The network's active links whose scope includes events, between two active networks."""
+    with scopes_disabled():
+        links = (
+            Link.objects.of_network(network_id)
+            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
+            .select_related("network", "partner")
+        )
+        return [link for link in links if Scope.EVENTS in (link.scopes or [])]
+
+
+def live_cohosts(event: Event) -> list[CoHost]:
+    """The partners co-hosting ``event`` now: accepted, over a link that is still active and
+    still shares events."""
+    links = {link.pk for link in events_links(event.network_id)}
+    with scopes_disabled():
+        rows = CoHost.objects.filter(
+            event_id=event.pk, state=CoHostState.ACCEPTED, link_id__in=links
+        ).select_related("partner")
+        return list(rows)
+
+
+def check_cohost_manage_permission(member: Membership, event: Event) -> None:
+    """The owner's operators invite partners and end their co-hosting."""
+    check_operator_permission(member)
+    if event.network_id != member.network_id:
+        raise Http404
+
+
+def access_own_event(member: Membership, event_id: object) -> Event:
+    """An event of the member's network, for its operators (404 otherwise)."""
+    check_operator_permission(member)
+    from tsunagu.events.access import access_event
+
+    return access_event(member, event_id)
+
+
+def cohost_rows_of(event: Event) -> list[CoHost]:
+    with scopes_disabled():
+        return list(
+            CoHost.objects.filter(event_id=event.pk)
+            .select_related("partner", "link")
+            .order_by("pk")
+        )
+
+
+def invitable_links(member: Membership, event: Event) -> list[Link]:
+    """The links over which the event's owner may invite a partner: active, sharing events,
+    with a network that is not co-hosting it or invited already."""
+    taken = {
+        row.partner_id
+        for row in cohost_rows_of(event)
+        if row.state in (CoHostState.INVITED, CoHostState.ACCEPTED)
+    }
+    return [
+        link
+        for link in events_links(member.network_id)
+        if link.other_side(member.network_id) is not None
+        and link.other_side(member.network_id).pk not in taken  # type: ignore[union-attr]
+    ]
+
+
+def access_invitation(member: Membership, event_id: object) -> CoHost:
+    """The invitation of the member's network to co-host ``event_id``, for its operators to
+    answer or end: 404 unless it exists over a link that is still active."""
+    check_operator_permission(member)
+    links = {link.pk for link in events_links(member.network_id)}
+    try:
+        with scopes_disabled():
+            return CoHost.objects.select_related("event", "network", "link").get(
+                event_id=event_id,  # type: ignore[misc]
+                partner_id=member.network_id,
+                link_id__in=links,
+                state__in=(CoHostState.INVITED, CoHostState.ACCEPTED),
+            )
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def check_answer_cohost_permission(member: Membership, row: CoHost) -> None:
+    check_operator_permission(member)
+    if row.partner_id != member.network_id:
+        raise Http404
+    if row.state != CoHostState.INVITED:
+        raise ValidationError(_("This invitation was already answered."), code="answered")
+
+
+def filter_guest_cohosts(member: Membership, *, upcoming: bool = False) -> list[CoHost]:
+    """The co-hosted events of other networks that the member may see from their own network:
+    co-hosting now, and of an audience that admits the member's role (``upcoming``: not
+    over yet)."""
+    from tsunagu.events.access import audiences_for
+
+    audiences = audiences_for(member)
+    if not audiences:
+        return []
+    links = {link.pk for link in events_links(member.network_id)}
+    if not links:
+        return []
+    with scopes_disabled():
+        return list(
+            CoHost.objects.filter(
+                partner_id=member.network_id,
+                state=CoHostState.ACCEPTED,
+                link_id__in=links,
+                event__audience__in=audiences,
+                **({"event__ends_at__gt": timezone.now()} if upcoming else {}),
+            )
+            .select_related("event", "network")
+            .order_by("event__starts_at", "event_id")
+        )
+
+
+def access_guest_event(member: Membership, event_id: object) -> CoHost:
+    """A co-hosted event as a partner's member sees it (with its event and owner): 404 for a
+    missing event, one not co-hosted with their network now, and one their audience excludes."""
+    from tsunagu.events.access import audiences_for
+
+    audiences = audiences_for(member)
+    links = {link.pk for link in events_links(member.network_id)}
+    try:
+        with scopes_disabled():
+            return CoHost.objects.select_related("event", "network").get(
+                event_id=event_id,  # type: ignore[misc]
+                partner_id=member.network_id,
+                state=CoHostState.ACCEPTED,
+                link_id__in=links,
+                event__audience__in=audiences,
+            )
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_attendee_event(member: Membership, event_id: object) -> tuple[Event, list[CoHost]]:
+    """The event whose attendees an operator reads, with its live co-hosts: the owner's
+    operators, and those of a partner co-hosting it now (404 for everyone else)."""
+    check_operator_permission(member)
+    with scopes_disabled():
+        event = Event.objects.select_related("network").filter(pk=event_id).first()  # type: ignore[misc]
+    if event is None:
+        raise Http404
+    cohosts = live_cohosts(event)
+    if event.network_id != member.network_id and member.network_id not in {
+        row.partner_id for row in cohosts
+    }:
+        raise Http404
+    return event, cohosts
+
+
+def check_end_cohost_permission(member: Membership, row: CoHost) -> None:
+    """Either side's operators end a co-hosting (or withdraw an invitation) at any time."""
+    check_operator_permission(member)
+    if member.network_id not in (row.network_id, row.partner_id):
+        raise Http404
+    if row.state not in (CoHostState.INVITED, CoHostState.ACCEPTED):
+        raise ValidationError(_("This co-hosting has already ended."), code="ended")
+
+
+def own_pool_partners(event_id: int) -> QuerySet[CoHost, Any]:
+    """The partners whose members take places kept for them (a quota), as a subquery of network
+    ids: the event's own capacity counts everyone else, whatever their network."""
+    return CoHost._base_manager.filter(event_id=event_id, quota__isnull=False).values("partner_id")

@@ -221,6 +221,9 @@ def do_revoke_link(member: Membership, link: Link) -> Link:
     )
     _tell_other_side(link, LinkState.REVOKED, member.network)
     _archive_shared_rooms(link)
+    from .cohosting import end_cohosts_of_link
+
+    end_cohosts_of_link(member, link)  # the co-hosted events over it end with it
     return link
 
 
@@ -240,6 +243,10 @@ def do_withdraw_scope(member: Membership, link: Link, scope_name: str) -> Link:
     _tell_other_side(link, NARROWED, member.network)
     if scope_name == Scope.ROOMS:
         _archive_shared_rooms(link)
+    if scope_name == Scope.EVENTS:
+        from .cohosting import end_cohosts_of_link
+
+        end_cohosts_of_link(member, link)  # its co-hosted events end with the sharing
     return link
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +63,45 @@ class SharedMessageForm(forms.Form):
 
 class WithdrawScopeForm(forms.Form):
     scope = forms.ChoiceField(choices=Scope.choices)
+
+
+class InviteCoHostForm(forms.Form):
+    link = forms.TypedChoiceField(label=_("Linked network"), coerce=int, choices=[])
+    seats = forms.ChoiceField(
+        label=_("Places"),
+        choices=[
+            ("shared", _("Its members share the event's places with ours")),
+            ("quota", _("Keep a number of places for its members")),
+        ],
+        widget=forms.RadioSelect,
+        initial="shared",
+    )
+    quota = forms.IntegerField(
+        label=_("Places kept for its members"), min_value=1, max_value=100_000, required=False
+    )
+
+    def __init__(self, *args: Any, links: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["link"].choices = links  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("seats") == "quota" and not data.get("quota"):
+            self.add_error("quota", _("Enter how many places to keep for its members."))
+        return data
+
+    def chosen_quota(self) -> int | None:
+        data = self.cleaned_data
+        return data.get("quota") if data.get("seats") == "quota" else None
+
+
+class CoHostAnswerForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+
+
+class CoHostEndForm(forms.Form):
+    partner = forms.IntegerField(min_value=1, required=False)
+
+
+class GuestApplyForm(forms.Form):
+    action = forms.ChoiceField(choices=[("apply", "apply"), ("cancel", "cancel")])

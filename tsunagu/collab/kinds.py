@@ -44,6 +44,11 @@ for name, label, text in (
         _("Another network shares less over a link"),
         _("%(network)s stopped sharing something over the link with your network."),
     ),
+    (
+        "cohost_changed",
+        _("A co-hosted event changes"),
+        _("%(network)s changed the co-hosting of “%(title)s”."),
+    ),
 ):
     register(Kind(name, label, text, email_by_default=False, roles=OPERATORS))
 

@@ -9,7 +9,7 @@ opportunities hang their rows on a link and read its ``scopes``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +44,8 @@ class LinkState(models.TextChoices):
     LAPSED = "lapsed", pgettext_lazy("network link", "Not concluded")
 
 
+_M = TypeVar("_M", bound=models.Model)
+
 OPEN_STATES = (LinkState.REQUESTED, LinkState.COUNTERED, LinkState.ACTIVE)
 PENDING_STATES = (LinkState.REQUESTED, LinkState.COUNTERED)
 # A first request waits this long for an answer. Until then the asking side sees it waiting,
@@ -57,13 +59,15 @@ class LinkQuerySet(models.QuerySet["Link"]):
         return self.filter(Q(network_id=network_id) | Q(partner_id=network_id))
 
 
-class LinkManager(models.Manager["Link"]):
-    """Fails closed like the scoped managers, and narrows to the scope network's links (as the
-    asking side or the asked one)."""
+class TwoSidedManager(models.Manager[_M]):
+    """Fails closed like the scoped managers, and narrows to the rows the scope's network is a
+    side of (the asking side or the asked one, the owner or the partner)."""
+
+    queryset_class: Any
 
     def get_queryset(self) -> Any:
         current = get_scope()
-        qs = LinkQuerySet(self.model, using=self._db)
+        qs = self.queryset_class(self.model, using=self._db)
         if not current.get("_enabled", True):
             return qs
         if "network" not in current:
@@ -74,12 +78,16 @@ class LinkManager(models.Manager["Link"]):
         network_id = value.pk if isinstance(value, Network) else value
         return qs.of_network(network_id)
 
-    def of_network(self, network_id: int) -> LinkQuerySet:
+    def of_network(self, network_id: int) -> Any:
         """The links of ``network_id`` (either side), under the same scope rule."""
         qs = self.get_queryset()
         if isinstance(qs, DisabledQuerySet):
             qs.error()
         return qs.of_network(network_id)
+
+
+class LinkManager(TwoSidedManager["Link"]):
+    queryset_class = LinkQuerySet
 
 
 class Link(models.Model):
@@ -368,3 +376,68 @@ class SharedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room_id}: {self.pk}"
+
+
+class CoHostState(models.TextChoices):
+    INVITED = "invited", pgettext_lazy("co-hosting", "Invited")
+    ACCEPTED = "accepted", pgettext_lazy("co-hosting", "Co-hosting")
+    DECLINED = "declined", pgettext_lazy("co-hosting", "Declined")
+    ENDED = "ended", pgettext_lazy("co-hosting", "Ended")
+
+
+class CoHostQuerySet(models.QuerySet["CoHost"]):
+    def of_network(self, network_id: int) -> CoHostQuerySet:
+        return self.filter(Q(network_id=network_id) | Q(partner_id=network_id))
+
+
+class CoHostManager(TwoSidedManager["CoHost"]):
+    """The same rule as the links': no network scope, no query; either side's rows."""
+
+    queryset_class = CoHostQuerySet
+
+
+class CoHost(models.Model):
+    """Network ``partner`` co-hosts an event of ``network`` (its owner), over an active link that
+    shares events. One row per event and partner: inviting again after a decline or an ending
+    reuses it. The partner's members apply from their own network; their registrations carry
+    that network (``Registration.network``), so the owner's pages never list them by name."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="cohosts")
+    state = models.CharField(
+        max_length=16, choices=CoHostState.choices, default=CoHostState.INVITED
+    )
+    # None: the partner's members take the event's places with everyone else; a number: the
+    # places kept for them (the owner's capacity counts the others).
+    quota = models.PositiveIntegerField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[CoHostManager] = CoHostManager()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["network", "event"]),
+            models.Index(fields=["partner", "state"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "partner"], name="collab_one_cohost_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} co-hosts {self.event_id} ({self.state})"
+
+    @property
+    def is_invited(self) -> bool:
+        return self.state == CoHostState.INVITED
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (CoHostState.INVITED, CoHostState.ACCEPTED)

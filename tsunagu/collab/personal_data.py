@@ -12,6 +12,13 @@ register(
         why="the operator who asked for a link between networks; the account it names is emptied",
     ),
     Rule(
+        "collab.CoHost",
+        owner="invited_by",
+        erase=Erase.KEEP,
+        why="the operator who invited a linked network to co-host an event; the account it "
+        "names is emptied",
+    ),
+    Rule(
         "collab.OptIn",
         owner="membership",
         kind="linked_network_consents",

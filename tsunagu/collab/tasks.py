@@ -11,7 +11,7 @@ from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Membership, Network, Role, Status
 
 from .disclosures import purge_disclosures
-from .models import Link, LinkState
+from .models import CoHost, Link, LinkState
 
 ACTIONS: dict[str, str] = {
     LinkState.REQUESTED: AuditAction.LINK_REQUEST,
@@ -92,6 +92,36 @@ def _notify_operators(network: Network, kind: str, other: str) -> None:
         params={"network": other},
         url=reverse("collab:links", kwargs={"network_slug": network.slug}),
     )
+
+
+@shared_task(acks_late=True)
+def tell_cohost_other_side(cohost_id: int, action: str, acting_network_id: int) -> None:
+    """Records a co-hosting's invitation, answer or end in the other network's audit log, and
+    tells its operators."""
+    with scopes_disabled():
+        row = CoHost.objects.select_related("event", "network", "partner").filter(pk=cohost_id)
+        found = row.first()
+    if found is None:
+        return
+    acting, other = (
+        (found.network, found.partner)
+        if acting_network_id == found.network_id
+        else (found.partner, found.network)
+    )
+    if not other.is_active:
+        return
+    with scope(network=other):
+        record_system(other, acting.name, action, name=acting.name, label=found.event.title)
+        operators = Membership.objects.filter(
+            network=other, role=Role.OPERATOR, status=Status.ACTIVE
+        ).values("user_id")
+        notify(
+            other,
+            operators,
+            "cohost_changed",
+            params={"network": acting.name, "title": found.event.title},
+            url=reverse("collab:cohosts", kwargs={"network_slug": other.slug}),
+        )
 
 
 @shared_task(acks_late=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import room_views, views
+from . import cohost_views, room_views, views
 
 app_name = "collab"
 
@@ -22,4 +22,12 @@ urlpatterns = [
     path("rooms/<id:shared_room_id>/join/", room_views.room_join, name="room_join"),
     path("rooms/<id:shared_room_id>/leave/", room_views.room_leave, name="room_leave"),
     path("rooms/<id:shared_room_id>/messages.csv", room_views.room_export, name="room_export"),
+    path("events/", cohost_views.cohosts, name="cohosts"),
+    path("events/<id:event_id>/", cohost_views.cohost_event, name="cohost_event"),
+    path("events/<id:event_id>/apply/", cohost_views.cohost_register, name="cohost_register"),
+    path("events/<id:event_id>/event.ics", cohost_views.cohost_ics, name="cohost_ics"),
+    path("events/<id:event_id>/hosts/", cohost_views.cohost_manage, name="cohost_manage"),
+    path("events/<id:event_id>/answer/", cohost_views.cohost_answer, name="cohost_answer"),
+    path("events/<id:event_id>/end/", cohost_views.cohost_end, name="cohost_end"),
+    path("events/<id:event_id>/attendees/", cohost_views.cohost_attendees, name="cohost_attendees"),
 ]

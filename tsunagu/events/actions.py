@@ -56,7 +56,16 @@ def lock_event(event: Event) -> Event:
 
 
 def seats_taken(event: Event) -> int:
-    return Registration.objects.filter(event=event, status__in=SEATED).count()
+    """The places the event's capacity counts: its network's members and those of the networks
+    co-hosting it that share its places (collab), but not those of a partner with places kept
+    for its members (a quota, counted by collab)."""
+    from tsunagu.collab.access import own_pool_partners
+
+    return (
+        Registration._base_manager.filter(event_id=event.pk, status__in=SEATED)
+        .exclude(network_id__in=own_pool_partners(event.pk))
+        .count()
+    )
 
 
 def has_free_seat(event: Event) -> bool:
@@ -173,7 +182,8 @@ def do_register(
         raise PermissionDenied
     if not event.is_open:
         raise ValidationError(_("Applications for this event are closed."))
-    existing = Registration.objects.filter(event=event, user_id=member.user_id).first()
+    # Unscoped: a member of a network co-hosting it too may have applied from there (collab).
+    existing = Registration._base_manager.filter(event=event, user_id=member.user_id).first()
     if existing is not None and existing.is_live:
         raise ValidationError(_("You have already applied for this event."))
     if existing is not None and existing.status == RegistrationStatus.DECLINED:
@@ -186,9 +196,8 @@ def do_register(
         status = RegistrationStatus.WAITLISTED
     else:
         raise ValidationError(_("This event is full."))
-    registration = existing or Registration(
-        network_id=event.network_id, event=event, user_id=member.user_id
-    )
+    registration = existing or Registration(event=event, user_id=member.user_id)
+    registration.network_id = event.network_id
     registration.status = status
     registration.answers = answers or []
     registration.applied_at = timezone.now()
@@ -275,6 +284,12 @@ def do_call_off_event(member: Membership, event: Event, reason: str) -> Event:
             url=event.get_absolute_url(),
             actor=member.user,
         )
+    from tsunagu.collab.cohosting import notify_partner_members
+
+    # Members of networks co-hosting it applied from their own network (collab).
+    notify_partner_members(
+        event, "event_called_off", LIVE, {"title": event.title}, body=event.call_off_reason
+    )
     return event
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
 from datetime import UTC
 
 from django.conf import settings
@@ -28,10 +28,15 @@ def read_feed_token(token: str) -> tuple[int, int, int] | None:
 
 
 def build_calendar(
-    name: str, events: Iterable[Event], *, show_online_url_for: Set[int] = frozenset()
+    name: str,
+    events: Iterable[Event],
+    *,
+    show_online_url_for: Set[int] = frozenset(),
+    paths: Mapping[int, str] | None = None,
 ) -> bytes:
     """The events as an iCalendar file. The meeting URL goes only into the events listed in
-    ``show_online_url_for``: a calendar file is easily forwarded."""
+    ``show_online_url_for``: a calendar file is easily forwarded. ``paths``: the event's address
+    for this reader where it is not its own network's page (a co-hosted event, collab)."""
     cal = Calendar()
     cal.add("prodid", "-//Tsunagu//Events//JA")
     cal.add("version", "2.0")
@@ -49,7 +54,7 @@ def build_calendar(
         item.add("dtend", event.ends_at.astimezone(UTC))
         item.add("summary", event.title)
         item.add("last-modified", event.updated_at.astimezone(UTC))
-        url = settings.SITE_URL + event.get_absolute_url()
+        url = settings.SITE_URL + ((paths or {}).get(event.pk) or event.get_absolute_url())
         item.add("url", url)
         location = event.venue
         description = [url]

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection
 
+from tsunagu.collab.models import CoHost
 from tsunagu.core.sql import Rule, aware, columns, in_scope, model_from_row, placeholders
 from tsunagu.tenancy.models import Membership
 
@@ -31,6 +32,14 @@ _R_EVENT = Registration._meta.get_field("event").column
 _R_USER = Registration._meta.get_field("user").column
 _R_NETWORK = Registration._meta.get_field("network").column
 _E_NETWORK = Event._meta.get_field("network").column
+
+
+# The networks co-hosting an event with places kept for their members (collab.CoHost.quota):
+# the event's capacity counts everyone else (actions.seats_taken(), its ORM twin).
+_OWN_POOLS = (
+    f"SELECT c.{CoHost._meta.get_field('partner').column} FROM {CoHost._meta.db_table} c"  # noqa: S608
+    f" WHERE c.{CoHost._meta.get_field('event').column} = e.id AND c.quota IS NOT NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ READER_EVENT_SQL = (
     f"SELECT {columns(Event, 'e')},"  # noqa: S608 - names from the models, values are parameters
     f" EXISTS(SELECT 1 FROM {_ORGANISER} o WHERE o.{_O_EVENT} = e.id AND o.{_O_MEMBER} = %s),"
     f" (SELECT COUNT(*) FROM {_REGISTRATION} r WHERE r.{_R_EVENT} = e.id"
-    f" AND r.status IN ({placeholders(SEATED)})),"
+    f" AND r.status IN ({placeholders(SEATED)}) AND r.{_R_NETWORK} NOT IN ({_OWN_POOLS})),"
     f" (SELECT COUNT(*) FROM {_REGISTRATION} r WHERE r.{_R_EVENT} = e.id AND r.status = %s),"
     f" r.id, r.status"
     f" FROM {_EVENT} e LEFT JOIN {_REGISTRATION} r ON r.{_R_EVENT} = e.id AND r.{_R_USER} = %s"

@@ -64,7 +64,13 @@ def remind_event(network_id: int, event_id: int) -> int:
             params={"title": event.title, "when": when},
             url=event.get_absolute_url(),
         )
-        return len(user_ids)
+    from tsunagu.collab.cohosting import notify_partner_members
+
+    # Members of networks co-hosting it applied from their own network (collab).
+    told = notify_partner_members(
+        event, "event_reminder", SEATED, {"title": event.title, "when": when}
+    )
+    return len(user_ids) + told
 
 
 FOLLOW_UP_WITHIN = timedelta(days=2)

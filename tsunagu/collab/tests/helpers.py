@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django_scopes import scope, scopes_disabled
 
 from tsunagu.core.testing.factories import make_member, make_network, make_user
+from tsunagu.events.models import Event
 from tsunagu.profiles.models import Audience, Profile
 from tsunagu.tenancy.models import Membership, Role
 
@@ -20,7 +21,7 @@ from ..actions import (
     do_set_opt_in,
 )
 from ..directory import linked_people
-from ..models import Link, SharedMessage, SharedRoom
+from ..models import CoHost, Link, SharedMessage, SharedRoom
 
 
 def request_link(
@@ -97,3 +98,25 @@ def join(member: Membership, room: SharedRoom) -> None:
 def say(member: Membership, room: SharedRoom, body: str) -> SharedMessage:
     with scope(network=member.network):
         return do_post_shared_message(member, room, body)
+
+
+# The pages of co-hosted events (urls.py), for the isolation matrix.
+COHOST_PAGES = tuple(
+    f"collab:{name}"
+    for name in (
+        "cohosts", "cohost_event", "cohost_register", "cohost_ics", "cohost_manage",
+        "cohost_answer", "cohost_end", "cohost_attendees",
+    )
+)  # fmt: skip
+
+
+def cohost_event(
+    event: Event, owner: Membership, partner: Membership, link: Link, quota: int | None = None
+) -> CoHost:
+    """``partner``'s network co-hosts ``event`` (of ``owner``'s network), invited and accepted."""
+    from ..cohosting import do_answer_cohost, do_invite_cohost
+
+    with scope(network=owner.network):
+        row = do_invite_cohost(owner, event, link.pk, quota)
+    with scope(network=partner.network):
+        return do_answer_cohost(partner, row, accept=True)

@@ -1,6 +1,8 @@
 """Two operators link their networks in real browsers, in Japanese, at phone size: the operator
 of 三ツ葉 asks from the management pages, the operator of ひだまり sees the request and accepts
-it, and each then sees the other's network as linked."""
+it, and each then sees the other's network as linked. Then 三ツ葉 co-hosts an event with
+ひだまり: a member of ひだまり finds it in her own event list and applies, and each operator
+sees their own members in full and the other's only as they chose to share."""
 
 from __future__ import annotations
 
@@ -9,9 +11,15 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tsunagu.collab.cohosting import do_guest_register
+from tsunagu.collab.models import CoHost, Link
+from tsunagu.collab.tests.helpers import opt_in
 from tsunagu.core.testing.factories import PASSWORD, make_member, make_network, make_user
+from tsunagu.events.actions import do_register
+from tsunagu.events.tests.helpers import make_event
 from tsunagu.tenancy.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def contexts(browser: Browser, live_server: Any) -> Iterator[list[BrowserContext]]:
     cache.clear()
     made = []
-    for _ in range(2):
+    for _ in range(3):
         context = browser.new_context(
             locale="ja-JP", base_url=live_server.url, viewport={"width": 390, "height": 844}
         )
@@ -40,7 +48,9 @@ def log_in(page: Page, email: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_two_operators_link_their_networks(contexts: list[BrowserContext]) -> None:
+def test_two_operators_link_their_networks_and_co_host_an_event(
+    contexts: list[BrowserContext],
+) -> None:
     mitsuba = make_network(slug="mitsuba", name="三ツ葉商事 アルムナイ")
     hidamari = make_network(slug="hidamari", name="ひだまり OB・OG会")
     make_member(
@@ -84,3 +94,52 @@ def test_two_operators_link_their_networks(contexts: list[BrowserContext]) -> No
     linked = asker.locator("[data-link]").first
     expect(linked).to_have_attribute("data-state", "active")
     expect(linked.locator("h3")).to_contain_text("ひだまり OB・OG会")
+
+    # 三ツ葉 co-hosts an event with ひだまり; two members of each, one of each sharing.
+    event = make_event(mitsuba, title="合同キャリア交流会", capacity=20)
+    tanaka = make_member(mitsuba, make_user(name="田中 花子"))
+    suzuki = make_member(mitsuba, make_user(name="鈴木 一郎"))
+    yamamoto = make_member(
+        hidamari, make_user(email="yamamoto@hidamari.example.jp", name="山本 翔太")
+    )
+    watanabe = make_member(hidamari, make_user(name="渡辺 さくら"))
+    with scopes_disabled():
+        link = Link.objects.get()
+    opt_in(tanaka, link)
+    opt_in(yamamoto, link)
+    asker.goto(f"/n/mitsuba/events/{event.pk}/")
+    asker.locator(f"a[href='/n/mitsuba/links/events/{event.pk}/hosts/']").click()
+    asker.locator("[data-invite-form] button[type=submit]").click()
+    expect(asker.locator("[data-cohost]")).to_have_attribute("data-state", "invited")
+
+    answerer.goto("/n/hidamari/links/events/")
+    answerer.locator(f"[data-invitation='{event.pk}'] button[value=accept]").click()
+    expect(answerer.locator(f"[data-cohosted='{event.pk}']")).to_be_visible()
+
+    member = contexts[2].new_page()
+    log_in(member, "yamamoto@hidamari.example.jp")
+    member.goto("/n/hidamari/events/")
+    member.locator("[data-cohosted-events] a", has_text="合同キャリア交流会").click()
+    member.locator("#apply button[type=submit]").click()
+    expect(member.locator(".message--success").first).to_be_visible()
+    expect(member.locator("[data-places]")).to_contain_text("19")
+    with scopes_disabled():
+        row = CoHost.objects.select_related("event").get()
+    with scope(network=hidamari):
+        do_guest_register(watanabe, row)
+    with scope(network=mitsuba):
+        do_register(tanaka, event)
+        do_register(suzuki, event)
+
+    asker.goto(f"/n/mitsuba/links/events/{event.pk}/attendees/")
+    mine = asker.locator("[data-attendee][data-own]")
+    expect(mine).to_have_count(2)
+    shown = asker.locator("[data-attendees]")
+    expect(shown).to_contain_text("山本 翔太")
+    expect(shown).not_to_contain_text("渡辺 さくら")
+    expect(asker.locator("tr[data-network='ひだまり OB・OG会'] [data-unnamed]")).to_have_text("1")
+
+    answerer.goto(f"/n/hidamari/links/events/{event.pk}/attendees/")
+    expect(answerer.locator("[data-attendee][data-own]")).to_have_count(2)
+    expect(answerer.locator("[data-attendees]")).to_contain_text("田中 花子")
+    expect(answerer.locator("[data-attendees]")).not_to_contain_text("鈴木 一郎")

@@ -20,6 +20,7 @@ from tsunagu.events.access import (
     filter_events_for,
     visible_events,
 )
+from tsunagu.events.actions import seats_taken
 from tsunagu.events.listing import read_events_page
 from tsunagu.events.models import (
     SEATED,
@@ -93,7 +94,7 @@ def orm_reader_state(member: Membership, event: Event) -> tuple[bool, int, int, 
         mine = registrations.filter(user_id=member.user_id).first()
         return (
             Organiser.objects.filter(event=event, membership=member).exists(),
-            registrations.filter(status__in=SEATED).count(),
+            seats_taken(event),
             registrations.filter(status=RegistrationStatus.WAITLISTED).count(),
             mine.status if mine else None,
         )

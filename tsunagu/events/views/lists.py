@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tsunagu.collab.access import filter_guest_cohosts
 from tsunagu.core import caching, shared
 from tsunagu.core.feedtokens import version_key
 from tsunagu.core.templatetags.layout import read_with_layout
@@ -129,6 +130,9 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # Events of linked networks co-hosted with this one (collab), read for the reader on the
+    # first page of what is coming: never part of the list's shared pages.
+    guests = [] if past or number > 1 else filter_guest_cohosts(member, upcoming=True)
     return render(
         request,
         "events/list.html",
@@ -148,6 +152,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             "can_create": can_create_events(member),
             "series": _series_of(member.network_id, cached),
             "feed_token": calendar_feed_token(member, cached),
+            "cohosted": guests,
         },
     )
 

@@ -33,7 +33,7 @@ from tsunagu.boards.tests.helpers import make_category
 from tsunagu.careers.actions import FlagChoice, do_answer, do_create_opportunity, do_set_flags
 from tsunagu.careers.models import OpportunityFile
 from tsunagu.careers.tests.helpers import pdf_bytes
-from tsunagu.collab.tests.helpers import link_with_a_third_network, shared_room_of
+from tsunagu.collab.tests.helpers import COHOST_PAGES, link_with_a_third_network, shared_room_of
 from tsunagu.consent.actions import do_record_consent, do_save_draft
 from tsunagu.consent.models import HowGiven
 from tsunagu.consent.tests.helpers import publish
@@ -314,6 +314,7 @@ CLASSIFIED_BY_NAME: dict[str, str] = {
     **{f"collab:{name}": MEMBERS for name in ("links", "answer", "revoke", "sharing", "people")},
     **{f"collab:{name}": MEMBERS for name in ("seen", "disclosures_export", "withdraw", "rooms")},
     **{f"collab:room{n}": MEMBERS for n in ("", "_create", "_send", "_join", "_leave", "_export")},
+    **dict.fromkeys(COHOST_PAGES, MEMBERS),
 }
 
 
