@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collab', '0003_shared_rooms'),
+        ('collab', '0004_disclosure_basis_of_applications'),
         ('events', '0007_calendar_feed_key'),
         ('tenancy', '0010_network_talk_enter_sends'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
