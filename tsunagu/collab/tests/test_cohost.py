@@ -115,7 +115,7 @@ def test_a_partner_over_its_quota_gets_a_clear_error_or_the_waiting_list(world: 
     cohost_event(strict, world.operator_a, world.operator_b, link, quota=1)
     apply(world.alumni_b, strict)
     page = apply(world.supporter_b, strict)
-    assert "あなたのネットワークのメンバーの枠はすべて埋まりました" in page or (
+    assert "このネットワークのメンバー用の枠はすべて埋まりました" in page or (
         "The places kept for members of your network are all taken." in page
     )
     relaxed = make_event(world.net_a, title="待てる会", capacity=10)
