@@ -43,8 +43,9 @@ from .models import (
     SharedRoom,
     SharedRoomMember,
     shared_room_group,
+    shared_room_member_group,
 )
-from .rooms import joined_user_ids, message_frame
+from .rooms import joined_user_ids, message_frame, record_names_shown
 
 ACCEPT, DECLINE, COUNTER = "accept", "decline", "counter"
 
@@ -332,15 +333,23 @@ def do_join_shared_room(member: Membership, room: SharedRoom) -> None:
     if not can_use_shared_room(member, room, joined=True):
         raise ValidationError(_("This room is closed."), code="closed")
     with scopes_disabled():
-        SharedRoomMember.objects.get_or_create(
-            room=room, membership=member, defaults={"network_id": member.network_id}
-        )
+        if not SharedRoomMember.objects.filter(
+            room=room, membership=member, left_at__isnull=True
+        ).exists():
+            SharedRoomMember.objects.create(
+                network_id=member.network_id, room=room, membership=member
+            )
 
 
 @transaction.atomic
 def do_leave_shared_room(member: Membership, room: SharedRoom) -> None:
+    """The member leaves: their joining ends (kept as the consent the room's disclosure records
+    of their name refer to), and their sockets on the room close at the commit."""
     with scopes_disabled():
-        SharedRoomMember.objects.filter(room_id=room.pk, membership_id=member.pk).delete()
+        SharedRoomMember.objects.filter(
+            room_id=room.pk, membership_id=member.pk, left_at__isnull=True
+        ).update(left_at=timezone.now())
+    close_group(shared_room_member_group(room.pk, member.pk))
 
 
 @transaction.atomic
@@ -362,8 +371,12 @@ def do_post_shared_message(member: Membership, room: SharedRoom, body: str) -> S
         )
     message.sender = member
     for side in (room.link.network, room.link.partner):
-        if side is not None:
-            send_event(side, message_frame(side.pk, message), joined_user_ids(room, side.pk))
+        if side is None:
+            continue
+        readers = joined_user_ids(room, side.pk)
+        send_event(side, message_frame(side.pk, message), readers)
+        if readers and side.pk != member.network_id:
+            record_names_shown(side.pk, room, [member])
     return message
 
 

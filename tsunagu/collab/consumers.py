@@ -16,7 +16,7 @@ from tsunagu.realtime.consumers import CLOSE_FORBIDDEN, NetworkConsumer, _active
 from tsunagu.tenancy.models import Membership
 
 from .access import can_use_shared_room, find_shared_room
-from .models import shared_room_group
+from .models import shared_room_group, shared_room_member_group
 
 
 @database_sync_to_async
@@ -41,13 +41,19 @@ class SharedRoomConsumer(NetworkConsumer):
         await super().connect()  # the session, the membership, the member's own groups
         if not self.groups_joined:
             return
-        group = shared_room_group(self.room_id)
+        # The room's group closes when the room does; the member's own group on the room, when
+        # they leave it.
+        groups = [
+            shared_room_group(self.room_id),
+            shared_room_member_group(self.room_id, self.membership.pk),
+        ]
         try:
-            await self.channel_layer.group_add(group, self.channel_name)
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.groups_joined.append(group)
         except Exception:  # noqa: BLE001 - the browser tries again later, as for the network's
             await self.close()
             return
-        self.groups_joined.append(group)
         # Asked again once in the room's group: a link that ended in between is seen here, or
         # its closing reaches this socket through the group.
         if not await _may_use(self.membership, self.room_id):

@@ -18,7 +18,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.retention import months_before
 
-from .models import Disclosure, Link, OptIn
+from .models import Disclosure, Link, OptIn, SharedRoomMember
 
 RETENTION_YEARS = 3
 BATCH = 1000
@@ -26,13 +26,15 @@ BATCH = 1000
 
 @dataclass(frozen=True)
 class Shown:
-    """One person's data shown to one viewer network: which fields, under which consent."""
+    """One person's data shown to one viewer network: which fields, under which consent (their
+    opt-in to the linked directory, or their joining the shared room it was shown in)."""
 
     network_id: int  # the person's network
     membership_id: int
-    consent: OptIn
+    consent: OptIn | None
     link: Link
     fields: tuple[str, ...]
+    room_member: SharedRoomMember | None = None
 
 
 def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
@@ -65,6 +67,7 @@ def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
                         fields=sorted(set(item.fields)),
                         views=1,
                         consent=item.consent,
+                        room_member=item.room_member,
                         link=item.link,
                         first_at=now,
                         last_at=now,

@@ -234,8 +234,14 @@ class Disclosure(models.Model):
     day = models.DateField()
     fields = models.JSONField(default=list)
     views = models.PositiveIntegerField(default=0)
-    # The consent relied on: the opt-in current when the data was first shown that day.
-    consent = models.ForeignKey(OptIn, on_delete=models.RESTRICT, related_name="+")
+    # The consent relied on when the data was first shown that day: the member's opt-in to the
+    # linked directory, or their joining the shared room where it was shown (exactly one).
+    consent = models.ForeignKey(
+        OptIn, on_delete=models.RESTRICT, related_name="+", null=True, blank=True
+    )
+    room_member = models.ForeignKey(
+        "SharedRoomMember", on_delete=models.RESTRICT, related_name="+", null=True, blank=True
+    )
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="+")
     first_at = models.DateTimeField()
     last_at = models.DateTimeField()
@@ -253,11 +259,35 @@ class Disclosure(models.Model):
             models.UniqueConstraint(
                 fields=["viewer_network", "membership", "day"],
                 name="collab_one_disclosure_per_day",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(consent__isnull=False, room_member__isnull=True)
+                | Q(consent__isnull=True, room_member__isnull=False),
+                name="collab_disclosure_one_consent",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} → {self.viewer_network_id} {self.day}"
+
+    @property
+    def consent_kind(self) -> str:
+        if self.room_member_id is not None:
+            return str(_("Joined a shared room"))
+        return str(_("Consent to be shown to linked networks"))
+
+    @property
+    def consent_given_at(self) -> datetime:
+        if self.room_member is not None:
+            return self.room_member.joined_at
+        assert self.consent is not None
+        return self.consent.opted_in_at
+
+    @property
+    def consent_reference(self) -> str:
+        if self.room_member_id is not None:
+            return f"room-member #{self.room_member_id}"
+        return f"opt-in #{self.consent_id}"
 
 
 class SharedRoomManager(models.Manager["SharedRoom"]):
@@ -318,13 +348,23 @@ def shared_room_group(room_id: int) -> str:
     return f"collab.room.{room_id}"
 
 
+def shared_room_member_group(room_id: int, membership_id: int) -> str:
+    """The channel-layer group of one member's sockets on one shared room: closed when they
+    leave it."""
+    return f"collab.room.{room_id}.m.{membership_id}"
+
+
 class SharedRoomMember(models.Model):
-    """A member's choice to join a shared room (off by default). ``network`` is the member's."""
+    """A member's choice to join a shared room (off by default). ``network`` is the member's.
+    Leaving ends the row (``left_at``) and joining again makes a new one, as opting out of the
+    directory does: each disclosure of the member's name in the room names the joining it
+    relied on, which stays as its proof."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     room = models.ForeignKey(SharedRoom, on_delete=models.CASCADE, related_name="members")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[models.Manager[SharedRoomMember]] = ScopedManager(network="network")
 
@@ -332,7 +372,9 @@ class SharedRoomMember(models.Model):
         indexes = [models.Index(fields=["network", "membership"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["room", "membership"], name="collab_shared_room_member_once"
+                fields=["room", "membership"],
+                condition=Q(left_at__isnull=True),
+                name="collab_shared_room_member_once",
             )
         ]
 
