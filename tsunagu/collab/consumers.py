@@ -2,8 +2,9 @@
 
 It opens only for a member the one rule lets use the room (``access.can_use_shared_room``),
 hears the room's new messages through the member's own group (``send_event`` from the action,
-named as the member's side names their writers), and joins the room's group only to be closed:
-when the link ends or stops sharing rooms, every socket on the room, on both sides, gets 4403.
+named as the member's side names their writers), and joins two groups only to be closed: the
+room's (when the link ends or stops sharing rooms, every socket on the room, on both sides, gets
+4403) and the member's own on the room (when they leave it, their sockets on it get 4403).
 """
 
 from __future__ import annotations

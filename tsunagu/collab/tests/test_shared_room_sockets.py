@@ -23,7 +23,7 @@ from tsunagu.realtime.tests.test_network_socket import ORIGIN, cookie_for
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.testing.world import World
 
-from ..actions import do_revoke_link, do_withdraw_scope
+from ..actions import do_leave_shared_room, do_revoke_link, do_withdraw_scope
 from ..models import Link, SharedRoom
 from .helpers import join, link_networks, open_room, say
 
@@ -161,6 +161,27 @@ async def test_withdrawing_rooms_from_the_link_closes_its_sockets_within_a_secon
     await closes_within_a_second(sockets, withdraw)
     for member in (world.alumni_a, world.alumni_b):
         assert await refused(member, room) == 4403
+
+
+async def test_leaving_the_room_closes_the_members_sockets_on_it_within_a_second(
+    world: World, redis_layer: None
+) -> None:
+    _link, room = await shared_room(world)
+    leaving = [await opened(world.alumni_a, room) for _tab in range(2)]
+    staying = await opened(world.alumni_b, room)
+
+    def leave() -> None:
+        with scope(network=world.net_a):
+            do_leave_shared_room(world.alumni_a, room)
+
+    await closes_within_a_second(leaving, leave)
+    # The others on the room keep following it.
+    await staying.send_json_to({"type": "ping"})
+    assert await staying.receive_json_from(timeout=2) == {"type": "pong"}
+    await database_sync_to_async(say)(world.alumni_b, room, "まだいます")
+    assert (await staying.receive_json_from(timeout=5))["body"] == "まだいます"
+    await staying.disconnect()
+    assert await refused(world.alumni_a, room) == 4403
 
 
 async def test_a_third_network_never_opens_the_rooms_socket(
