@@ -18,6 +18,7 @@ from tsunagu.core.queue import queue_after_commit
 from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.realtime.events import close_group, send_event
+from tsunagu.talk.actions import check_rate
 from tsunagu.tenancy.models import Membership, Network
 
 from .access import (
@@ -365,6 +366,7 @@ def do_post_shared_message(member: Membership, room: SharedRoom, body: str) -> S
         raise ValidationError(
             {"body": _("A message has at most %(max)d characters.") % {"max": SHARED_MESSAGE_MAX}}
         )
+    check_rate(member)  # talk's limit, counted with the member's messages in talk rooms
     with scopes_disabled():
         message = SharedMessage.objects.create(
             network_id=member.network_id, room=room, sender=member, body=body

@@ -110,7 +110,7 @@ def room_send(request: NetworkRequest, shared_room_id: int) -> HttpResponse:
         actions.do_post_shared_message(member, room, form.cleaned_data["body"])
     except ValidationError as refusal:
         form.add_error(None, refusal)
-        return _room_page(request, shared_room_id, form, 400)
+        return _room_page(request, shared_room_id, form, 429 if refusal.code == "rate" else 400)
     return redirect("collab:room", network_slug=request.network.slug, shared_room_id=room.pk)
 
 
