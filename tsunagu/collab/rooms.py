@@ -71,7 +71,7 @@ def record_names_shown(
     """Records, as disclosures to ``network_id``, the names of the other side's members that a
     page or a frame of the room showed there (a person who is a member here too is shown as
     themselves, and a former member by no name: neither is recorded). The consent is their
-    latest joining of the room. At most five statements, whatever the number of names."""
+    latest joining of the room. A fixed number of statements, whatever the number of names."""
     members = [m for m in memberships if m is not None]
     names = names_for(network_id, members)
     across = {m.pk: m for m in members if names[m.pk].network and shown_member(m) is not None}
