@@ -324,7 +324,9 @@ def room_is_open(room: SharedRoom) -> bool:
 
 def is_joined(member: Membership, room: SharedRoom) -> bool:
     with scopes_disabled():
-        return SharedRoomMember.objects.filter(room_id=room.pk, membership_id=member.pk).exists()
+        return SharedRoomMember.objects.filter(
+            room_id=room.pk, membership_id=member.pk, left_at__isnull=True
+        ).exists()
 
 
 def can_use_shared_room(
@@ -402,7 +404,7 @@ def filter_shared_rooms_for(member: Membership) -> list[SharedRoom]:
         )
         joined = set(
             SharedRoomMember.objects.filter(
-                membership_id=member.pk, room_id__in=[r.pk for r in rooms]
+                membership_id=member.pk, room_id__in=[r.pk for r in rooms], left_at__isnull=True
             ).values_list("room_id", flat=True)
         )
     for room in rooms:

@@ -18,6 +18,7 @@ from tsunagu.core.queue import queue_after_commit
 from tsunagu.core.text import strip_control
 from tsunagu.notify.actions import notify
 from tsunagu.realtime.events import close_group, send_event
+from tsunagu.talk.actions import check_rate
 from tsunagu.tenancy.models import Membership, Network
 
 from .access import (
@@ -43,8 +44,9 @@ from .models import (
     SharedRoom,
     SharedRoomMember,
     shared_room_group,
+    shared_room_member_group,
 )
-from .rooms import joined_user_ids, message_frame
+from .rooms import joined_user_ids, message_frame, record_names_shown
 
 ACCEPT, DECLINE, COUNTER = "accept", "decline", "counter"
 
@@ -339,19 +341,29 @@ def do_join_shared_room(member: Membership, room: SharedRoom) -> None:
     if not can_use_shared_room(member, room, joined=True):
         raise ValidationError(_("This room is closed."), code="closed")
     with scopes_disabled():
-        SharedRoomMember.objects.get_or_create(
-            room=room, membership=member, defaults={"network_id": member.network_id}
-        )
+        if not SharedRoomMember.objects.filter(
+            room=room, membership=member, left_at__isnull=True
+        ).exists():
+            SharedRoomMember.objects.create(
+                network_id=member.network_id, room=room, membership=member
+            )
 
 
 @transaction.atomic
 def do_leave_shared_room(member: Membership, room: SharedRoom) -> None:
+    """The member leaves: their joining ends (kept as the consent the room's disclosure records
+    of their name refer to), and their sockets on the room close at the commit."""
     with scopes_disabled():
-        SharedRoomMember.objects.filter(room_id=room.pk, membership_id=member.pk).delete()
+        SharedRoomMember.objects.filter(
+            room_id=room.pk, membership_id=member.pk, left_at__isnull=True
+        ).update(left_at=timezone.now())
+    close_group(shared_room_member_group(room.pk, member.pk))
 
 
 @transaction.atomic
-def do_post_shared_message(member: Membership, room: SharedRoom, body: str) -> SharedMessage:
+def do_post_shared_message(
+    member: Membership, room: SharedRoom, body: str, *, rate_limited: bool = True
+) -> SharedMessage:
     """A joined member writes in an open room; both sides' joined members get it live, each
     side with the names its own network shows."""
     room = _locked_room(room)
@@ -363,14 +375,20 @@ def do_post_shared_message(member: Membership, room: SharedRoom, body: str) -> S
         raise ValidationError(
             {"body": _("A message has at most %(max)d characters.") % {"max": SHARED_MESSAGE_MAX}}
         )
+    if rate_limited:
+        check_rate(member)  # talk's limit, counted with the member's messages in talk rooms
     with scopes_disabled():
         message = SharedMessage.objects.create(
             network_id=member.network_id, room=room, sender=member, body=body
         )
     message.sender = member
     for side in (room.link.network, room.link.partner):
-        if side is not None:
-            send_event(side, message_frame(side.pk, message), joined_user_ids(room, side.pk))
+        if side is None:
+            continue
+        readers = joined_user_ids(room, side.pk)
+        send_event(side, message_frame(side.pk, message), readers)
+        if readers and side.pk != member.network_id:
+            record_names_shown(side.pk, room, [member])
     return message
 
 

@@ -19,7 +19,7 @@ from django_scopes import scopes_disabled
 
 from tsunagu.audit.retention import months_before
 
-from .models import Disclosure, Link, OptIn
+from .models import Disclosure, Link, OptIn, SharedRoomMember
 
 RETENTION_YEARS = 3
 BATCH = 1000
@@ -27,7 +27,8 @@ BATCH = 1000
 
 @dataclass(frozen=True)
 class Shown:
-    """One person's data shown to one viewer network: which fields, under which consent."""
+    """One person's data shown to one viewer network: which fields, under which consent (their
+    opt-in to the linked directory, or their joining the shared room it was shown in)."""
 
     network_id: int  # the person's network
     membership_id: int
@@ -35,6 +36,7 @@ class Shown:
     link: Link
     fields: tuple[str, ...]
     basis: str = ""
+    room_member: SharedRoomMember | None = None
 
 
 def link_between(network_id: int, other_id: int) -> Link | None:
@@ -81,6 +83,7 @@ def record_disclosures(viewer_network_id: int, shown: Iterable[Shown]) -> None:
                         views=1,
                         consent=item.consent,
                         basis=item.basis,
+                        room_member=item.room_member,
                         link=item.link,
                         first_at=now,
                         last_at=now,

@@ -242,11 +242,14 @@ class Disclosure(models.Model):
     day = models.DateField()
     fields = models.JSONField(default=list)
     views = models.PositiveIntegerField(default=0)
-    # The consent relied on: the opt-in current when the data was first shown that day; or, when
-    # the person showed it themselves (an application to a linked network's opportunity), empty,
-    # with ``basis`` naming what they sent.
+    # What the record relied on when the data was first shown that day, exactly one of: the
+    # member's opt-in to the linked directory, their joining the shared room where it was shown,
+    # or (``basis``) what they sent themselves (an application to a linked network's opportunity).
     consent = models.ForeignKey(
         OptIn, on_delete=models.RESTRICT, related_name="+", null=True, blank=True
+    )
+    room_member = models.ForeignKey(
+        "SharedRoomMember", on_delete=models.RESTRICT, related_name="+", null=True, blank=True
     )
     basis = models.CharField(max_length=60, blank=True)
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="+")
@@ -266,11 +269,41 @@ class Disclosure(models.Model):
             models.UniqueConstraint(
                 fields=["viewer_network", "membership", "day"],
                 name="collab_one_disclosure_per_day",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(consent__isnull=False, room_member__isnull=True, basis="")
+                | Q(consent__isnull=True, room_member__isnull=False, basis="")
+                | (Q(consent__isnull=True, room_member__isnull=True) & ~Q(basis="")),
+                name="collab_disclosure_one_consent",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} → {self.viewer_network_id} {self.day}"
+
+    @property
+    def consent_kind(self) -> str:
+        if self.room_member_id is not None:
+            return str(_("Joined a shared room"))
+        if self.consent_id is None:
+            return str(_("Sent by the member (an application)"))
+        return str(_("Consent to be shown to linked networks"))
+
+    @property
+    def consent_given_at(self) -> datetime | None:
+        if self.room_member is not None:
+            return self.room_member.joined_at
+        if self.consent is None:
+            return None
+        return self.consent.opted_in_at
+
+    @property
+    def consent_reference(self) -> str:
+        if self.room_member_id is not None:
+            return f"room-member #{self.room_member_id}"
+        if self.consent_id is None:
+            return self.basis
+        return f"opt-in #{self.consent_id}"
 
 
 class SharedRoomManager(models.Manager["SharedRoom"]):
@@ -331,13 +364,23 @@ def shared_room_group(room_id: int) -> str:
     return f"collab.room.{room_id}"
 
 
+def shared_room_member_group(room_id: int, membership_id: int) -> str:
+    """The channel-layer group of one member's sockets on one shared room: closed when they
+    leave it."""
+    return f"collab.room.{room_id}.m.{membership_id}"
+
+
 class SharedRoomMember(models.Model):
-    """A member's choice to join a shared room (off by default). ``network`` is the member's."""
+    """A member's choice to join a shared room (off by default). ``network`` is the member's.
+    Leaving ends the row (``left_at``) and joining again makes a new one, as opting out of the
+    directory does: each disclosure of the member's name in the room names the joining it
+    relied on, which stays as its proof."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
     room = models.ForeignKey(SharedRoom, on_delete=models.CASCADE, related_name="members")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[models.Manager[SharedRoomMember]] = ScopedManager(network="network")
 
@@ -345,7 +388,9 @@ class SharedRoomMember(models.Model):
         indexes = [models.Index(fields=["network", "membership"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["room", "membership"], name="collab_shared_room_member_once"
+                fields=["room", "membership"],
+                condition=Q(left_at__isnull=True),
+                name="collab_shared_room_member_once",
             )
         ]
 

@@ -50,8 +50,10 @@ register(
         "collab.SharedRoomMember",
         owner="membership",
         kind="shared_rooms_joined",
-        export=("room__name", "joined_at"),
-        erase=Erase.DELETE,
+        export=("room__name", "joined_at", "left_at"),
+        erase=Erase.KEEP,
+        why="joining a room is the consent each disclosure record of the member's name there "
+        "refers to, and stays as its proof; it names only the ended membership",
     ),
     Rule(
         "collab.SharedMessage",

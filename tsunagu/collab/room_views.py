@@ -28,7 +28,7 @@ from .access import (
 )
 from .forms import SharedMessageForm, SharedRoomForm
 from .models import SharedMessage
-from .rooms import room_members, room_messages
+from .rooms import room_page
 from .routing import socket_path
 
 
@@ -79,11 +79,12 @@ def _room_page(
     member = request.membership
     room = access_shared_room(member, room_id)
     check_use_shared_room_permission(member, room)
+    shown, people = room_page(member.network_id, room)
     context = {
         "room": room,
         "other_name": room.link.other_name(member.network_id),
-        "shown": room_messages(member.network_id, room),
-        "people": room_members(member.network_id, room),
+        "shown": shown,
+        "people": people,
         "form": form or SharedMessageForm(),
         "socket_path": socket_path(request.network.slug, room.pk),
     }
@@ -109,7 +110,7 @@ def room_send(request: NetworkRequest, shared_room_id: int) -> HttpResponse:
         actions.do_post_shared_message(member, room, form.cleaned_data["body"])
     except ValidationError as refusal:
         form.add_error(None, refusal)
-        return _room_page(request, shared_room_id, form, 400)
+        return _room_page(request, shared_room_id, form, 429 if refusal.code == "rate" else 400)
     return redirect("collab:room", network_slug=request.network.slug, shared_room_id=room.pk)
 
 

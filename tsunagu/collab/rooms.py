@@ -16,8 +16,10 @@ from datetime import datetime
 from django_scopes import scopes_disabled
 
 from tsunagu.tenancy.models import Membership, Status
-from tsunagu.tenancy.names import shown_name
+from tsunagu.tenancy.names import shown_member, shown_name
 
+from .disclosures import Shown as Disclosed
+from .disclosures import record_disclosures
 from .models import SharedMessage, SharedRoom, SharedRoomMember
 
 MESSAGES_SHOWN = 100
@@ -63,19 +65,62 @@ def names_for(network_id: int, memberships: Iterable[Membership | None]) -> dict
     return shown
 
 
+def record_names_shown(
+    network_id: int, room: SharedRoom, memberships: Iterable[Membership | None]
+) -> None:
+    """Records, as disclosures to ``network_id``, the names of the other side's members that a
+    page or a frame of the room showed there (a person who is a member here too is shown as
+    themselves, and a former member by no name: neither is recorded). The consent is their
+    latest joining of the room. A fixed number of statements, whatever the number of names."""
+    members = [m for m in memberships if m is not None]
+    names = names_for(network_id, members)
+    across = {m.pk: m for m in members if names[m.pk].network and shown_member(m) is not None}
+    if not across:
+        return
+    with scopes_disabled():
+        joinings = {
+            row.membership_id: row
+            for row in SharedRoomMember.objects.filter(
+                room_id=room.pk, membership_id__in=list(across)
+            ).order_by("joined_at", "id")
+        }
+    record_disclosures(
+        network_id,
+        [
+            Disclosed(m.network_id, m.pk, None, room.link, ("name",), room_member=joinings[m.pk])
+            for m in across.values()
+            if m.pk in joinings
+        ],
+    )
+
+
 def _former() -> Shown:
     return Shown(shown_name(None), "")
 
 
-def room_messages(network_id: int, room: SharedRoom) -> list[ShownMessage]:
-    """The room's newest messages, oldest first, for a reader of ``network_id``."""
+def room_page(network_id: int, room: SharedRoom) -> tuple[list[ShownMessage], list[Shown]]:
+    """The room's messages and members for a reader of ``network_id``; the other side's names
+    shown are recorded as disclosures to ``network_id``, for the whole page at once."""
     with scopes_disabled():
-        rows = list(
+        message_rows = list(
             SharedMessage.objects.filter(room_id=room.pk)
             .select_related("sender__user", "sender__network")
             .order_by("-id")[:MESSAGES_SHOWN]
         )
-    rows.reverse()
+        member_rows = list(
+            SharedRoomMember.objects.filter(
+                room_id=room.pk, left_at__isnull=True, membership__status=Status.ACTIVE
+            )
+            .select_related("membership__user", "membership__network")
+            .order_by("joined_at", "id")
+        )
+    message_rows.reverse()
+    shown = [row.sender for row in message_rows] + [row.membership for row in member_rows]
+    record_names_shown(network_id, room, shown)
+    return _messages(network_id, message_rows), _members(network_id, member_rows)
+
+
+def _messages(network_id: int, rows: list[SharedMessage]) -> list[ShownMessage]:
     names = names_for(network_id, (row.sender for row in rows))
     return [
         ShownMessage(
@@ -88,14 +133,8 @@ def room_messages(network_id: int, room: SharedRoom) -> list[ShownMessage]:
     ]
 
 
-def room_members(network_id: int, room: SharedRoom) -> list[Shown]:
+def _members(network_id: int, rows: list[SharedRoomMember]) -> list[Shown]:
     """Who joined the room, each person once (as themselves where they are a member here)."""
-    with scopes_disabled():
-        rows = list(
-            SharedRoomMember.objects.filter(room_id=room.pk, membership__status=Status.ACTIVE)
-            .select_related("membership__user", "membership__network")
-            .order_by("joined_at", "id")
-        )
     names = names_for(network_id, (row.membership for row in rows))
     seen: set[int] = set()
     people = []
@@ -114,7 +153,10 @@ def joined_user_ids(room: SharedRoom, network_id: int) -> list[int]:
     with scopes_disabled():
         return list(
             SharedRoomMember.objects.filter(
-                room_id=room.pk, network_id=network_id, membership__status=Status.ACTIVE
+                room_id=room.pk,
+                network_id=network_id,
+                left_at__isnull=True,
+                membership__status=Status.ACTIVE,
             ).values_list("membership__user_id", flat=True)
         )
 

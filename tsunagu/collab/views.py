@@ -215,14 +215,15 @@ def disclosures_export(request: NetworkRequest) -> HttpResponse:
             _("Member"),
             _("Fields"),
             _("Views"),
-            _("Consent (opt-in) given"),
+            _("Consent"),
+            _("Consent given"),
             _("Consent reference"),
         ]
     )
     rows = 0
     qs = (
         Disclosure.objects.filter(network_id=member.network_id)
-        .select_related("viewer_network", "membership__user", "consent")
+        .select_related("viewer_network", "membership__user", "consent", "room_member")
         .order_by("-day", "-id")
     )
     for row in qs.iterator(chunk_size=1000):
@@ -232,10 +233,11 @@ def disclosures_export(request: NetworkRequest) -> HttpResponse:
             row.membership.user.name,
             ", ".join(labels.get(f, f) for f in row.fields),
             row.views,
-            timezone.localtime(row.consent.opted_in_at).strftime("%Y-%m-%d %H:%M:%S")
-            if row.consent is not None
+            row.consent_kind,
+            timezone.localtime(row.consent_given_at).strftime("%Y-%m-%d %H:%M:%S")
+            if row.consent_given_at is not None
             else "",
-            f"opt-in #{row.consent_id}" if row.consent is not None else row.basis,
+            row.consent_reference,
         ]
         writer.writerow([csv_safe(cell) for cell in cells])
         rows += 1

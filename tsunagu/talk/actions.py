@@ -270,8 +270,9 @@ def do_open_office(member: Membership) -> Room:
 # --- Messages -----------------------------------------------------------------------------------
 
 
-def _check_rate(member: Membership) -> None:
-    """At most TALK_RATE_MESSAGES messages per TALK_RATE_SECONDS per member, in every tab."""
+def check_rate(member: Membership) -> None:
+    """At most TALK_RATE_MESSAGES messages per TALK_RATE_SECONDS per member, in every tab (and
+    in the rooms the network shares with linked networks, which count with its talk rooms)."""
     window = settings.TALK_RATE_SECONDS
     bucket = int(timezone.now().timestamp()) // window
     try:
@@ -346,7 +347,7 @@ def do_send_message(
         except ValidationError as error:
             raise SendError(error.messages[0], code="bad_file") from None
     if rate_limited:
-        _check_rate(member)
+        check_rate(member)
     try:
         with transaction.atomic():
             message = _store(

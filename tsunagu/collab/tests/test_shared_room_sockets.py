@@ -23,7 +23,7 @@ from tsunagu.realtime.tests.test_network_socket import ORIGIN, cookie_for
 from tsunagu.tenancy.models import Membership, Role
 from tsunagu.testing.world import World
 
-from ..actions import do_revoke_link, do_withdraw_scope
+from ..actions import do_leave_shared_room, do_revoke_link, do_withdraw_scope
 from ..models import Link, SharedRoom
 from .helpers import join, link_networks, open_room, say
 
@@ -161,6 +161,51 @@ async def test_withdrawing_rooms_from_the_link_closes_its_sockets_within_a_secon
     await closes_within_a_second(sockets, withdraw)
     for member in (world.alumni_a, world.alumni_b):
         assert await refused(member, room) == 4403
+
+
+async def test_leaving_the_room_closes_the_members_sockets_on_it_within_a_second(
+    world: World, redis_layer: None
+) -> None:
+    _link, room = await shared_room(world)
+    leaving = [await opened(world.alumni_a, room) for _tab in range(2)]
+    staying = await opened(world.alumni_b, room)
+
+    def leave() -> None:
+        with scope(network=world.net_a):
+            do_leave_shared_room(world.alumni_a, room)
+
+    await closes_within_a_second(leaving, leave)
+    # The others on the room keep following it.
+    await staying.send_json_to({"type": "ping"})
+    assert await staying.receive_json_from(timeout=2) == {"type": "pong"}
+    await database_sync_to_async(say)(world.alumni_b, room, "まだいます")
+    assert (await staying.receive_json_from(timeout=5))["body"] == "まだいます"
+    await staying.disconnect()
+    assert await refused(world.alumni_a, room) == 4403
+
+
+async def test_a_message_sent_over_the_socket_past_the_limit_gets_an_error_frame(
+    world: World, redis_layer: None, settings: Any
+) -> None:
+    settings.TALK_RATE_MESSAGES = 1
+    settings.TALK_RATE_SECONDS = 10**9  # one window for the whole test
+    _link, room = await shared_room(world)
+    on_b = await opened(world.alumni_b, room)
+    on_a = await opened(world.alumni_a, room)
+
+    await on_b.send_json_to({"type": "send", "body": "ソケットから"})
+    frames = [await on_b.receive_json_from(timeout=5) for _ in range(2)]
+    assert sorted(f["type"] for f in frames) == ["sent", "shared.message"]
+    assert (await on_a.receive_json_from(timeout=5))["body"] == "ソケットから"
+
+    await on_b.send_json_to({"type": "send", "body": "二通目"})
+    refused = await on_b.receive_json_from(timeout=5)
+    assert refused["type"] == "error" and refused["error"] == "rate"
+    assert refused["message"] == "送信が速すぎます。数秒待ってからもう一度送ってください。"
+    assert refused["retry_after"] > 0
+    assert await on_a.receive_nothing(timeout=0.5)  # nothing was stored or sent
+    for socket in (on_a, on_b):
+        await socket.disconnect()
 
 
 async def test_a_third_network_never_opens_the_rooms_socket(

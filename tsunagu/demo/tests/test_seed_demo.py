@@ -42,3 +42,14 @@ def test_seed_demo_builds_two_japanese_networks_once(capsys: pytest.CaptureFixtu
     operator = Client()
     assert operator.login(email="operator@example.com", password="tsunagu-demo")
     assert "カムバック採用" in operator.get("/n/mitsuba/ledger/").content.decode()
+    # The two networks are linked, and talk in a room they share.
+    rooms = operator.get("/n/mitsuba/links/rooms/").content.decode()
+    assert "デザイン×商社 合同勉強会" in rooms
+    from tsunagu.collab.models import SharedRoom
+
+    with scopes_disabled():
+        room = SharedRoom.objects.get()
+    hidamari = Client()
+    assert hidamari.login(email="hidamari@example.com", password="tsunagu-demo")
+    shown = hidamari.get(f"/n/hidamari/links/rooms/{room.pk}/").content.decode()
+    assert "合同勉強会、楽しみにしています" in shown and "佐藤 美咲" in shown

@@ -226,6 +226,25 @@ class Command(BaseCommand):
                 if office is not None:
                     company, contact = companies[slug]
                     seed_policy(network, office, company=company, contact=contact)
+        from tsunagu.collab.demo import seed_links
+
+        hidamari = networks["hidamari"]
+        with scope(network=hidamari):
+            hidamari_office = Membership.objects.select_related("user", "network").get(
+                network=hidamari, user__email="hidamari@example.com"
+            )
+            hidamari_member = (
+                Membership.objects.filter(network=hidamari, user__email__startswith="hidamari0")
+                .select_related("user", "network")
+                .order_by("pk")
+                .first()
+            )
+        # Linked for their directories, events and rooms; one shared room with a conversation.
+        seed_links(
+            key["operator@example.com"],
+            hidamari_office,
+            [m for m in (others[0] if others else None, hidamari_member) if m is not None],
+        )
         # Boards' long thread is inserted in bulk, without the signals that index posts.
         from tsunagu.feed.search import reindex_network
 
