@@ -592,6 +592,15 @@ def check_end_cohost_permission(member: Membership, row: CoHost) -> None:
         raise ValidationError(_("This co-hosting has already ended."), code="ended")
 
 
+def own_pool_partners_of(event_ids: set[int]) -> dict[int, set[int]]:
+    """The same for several events at once: per event, the partners with a quota."""
+    found: dict[int, set[int]] = {}
+    rows = CoHost._base_manager.filter(event_id__in=event_ids, quota__isnull=False)
+    for event_id, partner_id in rows.values_list("event_id", "partner_id"):
+        found.setdefault(event_id, set()).add(partner_id)
+    return found
+
+
 def own_pool_partners(event_id: int) -> QuerySet[CoHost, Any]:
     """The partners whose members take places kept for them (a quota), as a subquery of network
     ids: the event's own capacity counts everyone else, whatever their network."""

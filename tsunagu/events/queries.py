@@ -158,24 +158,46 @@ class Seats:
     mine: str | None
 
 
-# The seats of a page of events; the ids come from a list read with the rules above.
+# The seats of a page of the network's events, per registering network (the members of networks
+# co-hosting an event register in their own network); the ids come from a list read with the
+# rules above, and only the scope network's events are read.
 SEATS_SQL = (
-    f"SELECT {_R_EVENT}, SUM(CASE WHEN status IN ({placeholders(SEATED)}) THEN 1 ELSE 0 END),"  # noqa: S608
-    f" MAX(CASE WHEN {_R_USER} = %s THEN status END) FROM {_REGISTRATION}"
-    f" WHERE {_R_NETWORK} = %s AND {_R_EVENT} IN ({{ids}}) GROUP BY {_R_EVENT}"
+    f"SELECT r.{_R_EVENT}, r.{_R_NETWORK},"  # noqa: S608
+    f" SUM(CASE WHEN r.status IN ({placeholders(SEATED)}) THEN 1 ELSE 0 END),"
+    f" MAX(CASE WHEN r.{_R_USER} = %s AND r.{_R_NETWORK} = %s THEN r.status END)"
+    f" FROM {_REGISTRATION} r JOIN {_EVENT} e ON e.id = r.{_R_EVENT}"
+    f" WHERE e.{_E_NETWORK} = %s AND r.{_R_EVENT} IN ({{ids}})"
+    f" GROUP BY r.{_R_EVENT}, r.{_R_NETWORK}"
 )
 
 
 def seats_and_mine(member: Membership, event_ids: list[int]) -> dict[int, Seats]:
-    """Per event of ``event_ids`` that has registrations: the places taken and the member's own
-    registration status (events without any registration are left out)."""
+    """Per event of ``event_ids`` that has registrations: the places its capacity counts (as
+    ``actions.seats_taken``: co-hosts' members too, but not those of a co-host with places of its
+    own) and the member's own registration status (events without any registration are left
+    out). One statement, and one more only when another network's members registered."""
     in_scope(member.network_id)
     if not event_ids:
         return {}
     sql = SEATS_SQL.replace("{ids}", placeholders(event_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*SEATED, member.user_id, member.network_id, *event_ids])
-        return {
-            event_id: Seats(int(seated or 0), status or None)
-            for event_id, seated, status in cursor.fetchall()
-        }
+        network = member.network_id
+        cursor.execute(sql, [*SEATED, member.user_id, network, network, *event_ids])
+        rows = cursor.fetchall()
+    guests = {event_id for event_id, network_id, _s, _m in rows if network_id != member.network_id}
+    apart = kept_apart(guests) if guests else {}
+    taken: dict[int, int] = {}
+    mine: dict[int, str | None] = {}
+    for event_id, network_id, seated, status in rows:
+        counted = network_id not in apart.get(event_id, ())
+        taken[event_id] = taken.get(event_id, 0) + (int(seated or 0) if counted else 0)
+        if status:
+            mine[event_id] = status
+    return {event_id: Seats(taken[event_id], mine.get(event_id)) for event_id in taken}
+
+
+def kept_apart(event_ids: set[int]) -> dict[int, set[int]]:
+    """Per event, the co-hosting networks whose members take places kept for them (collab)."""
+    from tsunagu.collab.access import own_pool_partners_of
+
+    return own_pool_partners_of(event_ids)

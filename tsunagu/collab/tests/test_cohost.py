@@ -358,3 +358,28 @@ def test_a_link_that_stops_sharing_events_ends_its_co_hostings(world: World) -> 
     assert world.client(world.alumni_b).get(page).status_code == 404
     with scopes_disabled():
         assert CoHost.objects.get(event=event).state == "ended"
+
+
+@pytest.mark.django_db
+def test_the_owners_event_list_counts_the_places_partners_take(world: World) -> None:
+    """Places shared: the partner's members take them, and the owner's list says so, as its
+    event page does; a partner with places of its own leaves the owner's places as they were."""
+    shared_link = link_networks(world.operator_a, world.operator_b, ("events",))
+    shared = make_event(world.net_a, title="合同の交流会", capacity=10)
+    apart = make_event(world.net_a, title="枠を分けた交流会", capacity=10)
+    cohost_event(shared, world.operator_a, world.operator_b, shared_link)
+    cohost_event(apart, world.operator_a, world.operator_b, shared_link, quota=5)
+    for event in (shared, apart):
+        apply(world.alumni_b, event)
+        apply(world.supporter_b, event)
+        with scope(network=world.net_a):
+            do_register(world.alumni_a, event)
+
+    def row(page: str, title: str) -> str:
+        return page.split(title, 1)[1].split("</li>", 1)[0]
+
+    page = world.client(world.employee_a).get("/n/mitsuba-a/events/").content.decode()
+    assert "3 / 10" in row(page, "合同の交流会")
+    assert "1 / 10" in row(page, "枠を分けた交流会")
+    detail = world.client(world.employee_a).get(f"/n/mitsuba-a/events/{shared.pk}/")
+    assert "3 / 10" in detail.content.decode()

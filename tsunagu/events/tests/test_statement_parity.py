@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -23,7 +22,6 @@ from tsunagu.events.access import (
 from tsunagu.events.actions import seats_taken
 from tsunagu.events.listing import read_events_page
 from tsunagu.events.models import (
-    SEATED,
     Audience,
     Event,
     Organiser,
@@ -147,17 +145,20 @@ def listed_by_audience(member: Membership) -> tuple[set[int], set[int]]:
 
 
 def orm_seats(member: Membership, ids: list[int]) -> dict[int, Seats]:
-    with in_network(member):
-        registrations = Registration.objects.filter(event_id__in=ids)
-        taken = dict(
-            registrations.filter(status__in=SEATED)
-            .values("event_id")
-            .annotate(n=Count("id"))
-            .values_list("event_id", "n")
+    """The network's events of ``ids`` with any registration: the places their capacity counts
+    (``seats_taken``, every network's members but those with places of their own) and the
+    member's own status."""
+    with scopes_disabled():
+        events = Event.objects.filter(pk__in=ids, network_id=member.network_id)
+        having = set(
+            Registration.objects.filter(event__in=events).values_list("event_id", flat=True)
         )
-        mine = dict(registrations.filter(user_id=member.user_id).values_list("event_id", "status"))
-        having = set(registrations.values_list("event_id", flat=True))
-    return {pk: Seats(taken.get(pk, 0), mine.get(pk)) for pk in having}
+        mine = dict(
+            Registration.objects.filter(
+                event__in=events, user_id=member.user_id, network_id=member.network_id
+            ).values_list("event_id", "status")
+        )
+        return {e.pk: Seats(seats_taken(e), mine.get(e.pk)) for e in events if e.pk in having}
 
 
 def assert_parity(member: Membership, events: list[Event]) -> None:
