@@ -19,7 +19,7 @@ from django_scopes import scope, scopes_disabled
 from tsunagu.audit.models import AuditAction, record
 from tsunagu.core.queue import queue_after_commit
 from tsunagu.events.access import may_apply
-from tsunagu.events.actions import seats_taken
+from tsunagu.events.actions import CANCELLABLE, cancel_registration, seats_taken
 from tsunagu.events.models import SEATED, Event, Registration, RegistrationStatus
 from tsunagu.notify.actions import notify
 from tsunagu.tenancy.models import Membership
@@ -196,24 +196,13 @@ def do_guest_cancel(member: Membership, row: CoHost) -> Registration:
     """A partner's member cancels; a freed place goes to the oldest waiting member of their
     network (each network serves its own waiting list)."""
     event = _lock_event(row.event)
-    registration = Registration._base_manager.filter(
+    mine = Registration._base_manager.filter(
         event_id=event.pk,
         user_id=member.user_id,
         network_id=member.network_id,
-        status__in=[
-            RegistrationStatus.CONFIRMED,
-            RegistrationStatus.WAITLISTED,
-            RegistrationStatus.PENDING,
-        ],
-    ).first()
-    if registration is None:
-        raise ValidationError(_("You have no application to cancel."))
-    if registration.status == RegistrationStatus.CONFIRMED and not event.can_cancel_now:
-        raise ValidationError(
-            _("Cancellation closed. Please contact the organisers if you cannot come.")
-        )
-    registration.status = RegistrationStatus.CANCELLED
-    registration.save(update_fields=["status", "updated_at"])
+        status__in=CANCELLABLE,
+    )
+    registration = cancel_registration(event, mine.first())
     waiting = Registration._base_manager.filter(
         event_id=event.pk, network_id=row.partner_id, status=RegistrationStatus.WAITLISTED
     ).order_by("applied_at", "id")

@@ -235,18 +235,17 @@ def _approvers(event: Event) -> list[int]:
     )
 
 
-@transaction.atomic
-def do_cancel_registration(member: Membership, event: Event) -> Registration:
-    event = lock_event(event)
-    registration = Registration.objects.filter(
-        event=event,
-        user_id=member.user_id,
-        status__in=[
-            RegistrationStatus.CONFIRMED,
-            RegistrationStatus.WAITLISTED,
-            RegistrationStatus.PENDING,
-        ],
-    ).first()
+# The applications a member may still cancel.
+CANCELLABLE = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+)
+
+
+def cancel_registration(event: Event, registration: Registration | None) -> Registration:
+    """Cancels the member's live application to the (locked) event, while cancelling is open;
+    whoever calls it gives the freed place away (each network serves its own waiting list)."""
     if registration is None:
         raise ValidationError(_("You have no application to cancel."))
     if registration.status == RegistrationStatus.CONFIRMED and not event.can_cancel_now:
@@ -255,6 +254,14 @@ def do_cancel_registration(member: Membership, event: Event) -> Registration:
         )
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
+    return registration
+
+
+@transaction.atomic
+def do_cancel_registration(member: Membership, event: Event) -> Registration:
+    event = lock_event(event)
+    mine = Registration.objects.filter(event=event, user_id=member.user_id, status__in=CANCELLABLE)
+    registration = cancel_registration(event, mine.first())
     _promote_waiting(event)
     return registration
 
