@@ -14,6 +14,7 @@ class CollabConfig(AppConfig):
         from . import (
             kinds,  # noqa: F401 - registers the notification kinds
             personal_data,  # noqa: F401 - says what export and erasure do
+            receivers,  # noqa: F401 - forgets what collab keeps in the cache
         )
 
         # Members of linked networks who chose to be found.

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tsunagu.collab.access import filter_guest_cohosts
+from tsunagu.collab.guests import guest_events, guests_key
 from tsunagu.core import caching, shared
 from tsunagu.core.feedtokens import version_key
 from tsunagu.core.templatetags.layout import read_with_layout
@@ -75,8 +75,8 @@ def event_list(request: NetworkRequest) -> HttpResponse:
         number = max(1, min(int(request.GET.get("page") or 1), 10_000))
     except ValueError:
         number = 1
-    # The list's version, the member's visit, the series, the feed addresses' version and the
-    # header's entries: one round trip.
+    # The list's version, the member's visit, the series, the feed addresses' version, the
+    # events co-hosted with linked networks and the header's entries: one round trip.
     cached = read_with_layout(
         request,
         [
@@ -84,6 +84,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
             actions.list_visit_key(member),
             series_key(member.network_id),
             version_key("events", member.pk),
+            guests_key(member.network_id),
         ],
     )
     found = listing.events_page(
@@ -132,7 +133,7 @@ def event_list(request: NetworkRequest) -> HttpResponse:
     query.pop("page", None)
     # Events of linked networks co-hosted with this one (collab), read for the reader on the
     # first page of what is coming: never part of the list's shared pages.
-    guests = [] if past or number > 1 else filter_guest_cohosts(member, upcoming=True)
+    guests = [] if past or number > 1 else guest_events(member, cached)
     return render(
         request,
         "events/list.html",
