@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -273,7 +274,16 @@ async def main(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             largest = max(args.clients)
             started = time.monotonic()
-            site = make_site(Path(tmp), redis.url, members=largest + 1)
+            # As deployed: DEBUG off (a site without a secret key runs with DEBUG on, and then
+            # every connection's statements stay in the worker's query log, kilobytes a socket).
+            site = make_site(
+                Path(tmp),
+                redis.url,
+                members=largest + 1,
+                DEBUG="0",
+                SECRET_KEY=secrets.token_urlsafe(50),
+                SECURE_SSL_REDIRECT="0",
+            )
             print(f"site with {largest + 1} members ready in {time.monotonic() - started:.0f}s")
             print(f"message body: {len(BODY.encode())} bytes; {args.messages} messages per row")
             uvicorn_args = ("--ws", args.ws, "--ws-per-message-deflate", str(args.deflate).lower())
