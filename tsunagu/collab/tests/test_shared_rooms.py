@@ -148,6 +148,32 @@ def test_an_empty_message_gets_a_field_error_in_the_members_language(world: Worl
         assert not SharedMessage.objects.exists()
 
 
+def test_an_oversized_message_is_refused_with_a_field_error_and_nothing_is_kept(
+    world: World,
+) -> None:
+    from django.core.exceptions import ValidationError
+    from django_scopes import scope
+
+    from ..actions import do_post_shared_message
+    from ..models import SHARED_MESSAGE_MAX
+
+    link = link_networks(world.operator_a, world.operator_b, ("rooms",))
+    room = open_room(world.operator_a, link)
+    body = "髙﨑の報告：" + "ａ" * SHARED_MESSAGE_MAX  # full-width, one character over and more
+    client = world.client(world.operator_a)
+    for language, error in (("ja", "文字"), ("en", f"at most {SHARED_MESSAGE_MAX} characters")):
+        client.cookies["django_language"] = language
+        response = client.post(rooms_url(world.operator_a, room, "send/"), {"body": body})
+        assert response.status_code == 400
+        assert error in response.content.decode()
+    # The action refuses it too, whoever calls it (the socket's send frame among them).
+    with scope(network=world.net_a), pytest.raises(ValidationError) as refused:
+        do_post_shared_message(world.operator_a, room, body, rate_limited=False)
+    assert "body" in refused.value.message_dict
+    with scopes_disabled():
+        assert not SharedMessage.objects.exists()
+
+
 def test_the_export_is_recorded_in_the_audit_log(world: World) -> None:
     link = link_networks(world.operator_a, world.operator_b, ("rooms",))
     room = open_room(world.operator_a, link)
