@@ -136,3 +136,86 @@ def test_a_role_change_changes_what_the_kept_list_gives_at_once(world: World) ->
     member.role = Role.EMPLOYEE
     member.save()
     assert "アルムナイ限定の会" not in client.get(LIST).content.decode()
+
+
+def _feed(world: World, member: Any, which: str) -> list[Any]:
+    from icalendar import Calendar
+
+    from tsunagu.events.calendar import make_feed_token
+
+    token = make_feed_token(member.user_id, member.network_id)
+    response = world.client(None).get(
+        f"/n/{member.network.slug}/events/calendar/{token}/{which}.ics"
+    )
+    assert response.status_code == 200
+    return list(Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+@pytest.mark.django_db
+def test_the_partners_calendar_feeds_hold_the_co_hosted_events_while_they_are_co_hosted(
+    world: World,
+) -> None:
+    from tsunagu.collab.cohosting import do_guest_register
+
+    link = link_networks(world.operator_a, world.operator_b, ("events",))
+    joint = make_event(world.net_a, title="合同交流会", online_url="https://meet.example.jp/j")
+    row = cohost_event(joint, world.operator_a, world.operator_b, link)
+    cohost_event(
+        make_event(world.net_a, title="社員だけの共催会", audience=Audience.EMPLOYEES),
+        world.operator_a,
+        world.operator_b,
+        link,
+    )
+    make_event(world.net_a, title="三ツ葉だけの会")  # not co-hosted: never in B's feeds
+
+    every = _feed(world, world.alumni_b, "all")
+    assert [str(item["summary"]) for item in every] == ["合同交流会"]
+    [item] = every
+    assert str(item["url"]).endswith(f"/n/hidamari-b/links/events/{joint.pk}/")
+    assert "meet.example.jp" not in str(item["description"])  # no place held
+    assert _feed(world, world.alumni_b, "mine") == []
+
+    with scope(network=world.net_b):
+        do_guest_register(world.alumni_b, row)
+    [mine] = _feed(world, world.alumni_b, "mine")
+    assert str(mine["summary"]) == "合同交流会" and "meet.example.jp" in str(mine["description"])
+    # The owner's members see it as their own event, at their own address.
+    owner = [str(item["url"]) for item in _feed(world, world.alumni_a, "all")]
+    assert any(url.endswith(f"/n/mitsuba-a/events/{joint.pk}/") for url in owner)
+
+    with scope(network=world.net_a):
+        do_revoke_link(world.operator_a, link)
+    assert _feed(world, world.alumni_b, "all") == []
+    assert _feed(world, world.alumni_b, "mine") == []
+
+
+@pytest.mark.django_db
+def test_the_partners_month_calendar_shows_the_co_hosted_events_at_its_own_address(
+    world: World,
+) -> None:
+    link = link_networks(world.operator_a, world.operator_b, ("events",))
+    joint = make_event(world.net_a, title="合同の忘年会")
+    cohost_event(joint, world.operator_a, world.operator_b, link)
+    cohost_event(
+        make_event(world.net_a, title="社員だけの共催会", audience=Audience.EMPLOYEES),
+        world.operator_a,
+        world.operator_b,
+        link,
+    )
+    month = timezone.localdate(joint.starts_at).strftime("%Y-%m")
+    client = world.client(world.alumni_b)
+
+    def calendar() -> str:
+        response = client.get("/n/hidamari-b/events/month/", {"month": month})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    page = calendar()
+    assert "合同の忘年会" in page and "社員だけの共催会" not in page
+    assert f'href="/n/hidamari-b/links/events/{joint.pk}/"' in page
+    assert "三ツ葉商事 アルムナイ" in page  # whose event it is
+    owner = world.client(world.alumni_a).get("/n/mitsuba-a/events/month/", {"month": month})
+    assert f'href="/n/mitsuba-a/events/{joint.pk}/"' in owner.content.decode()
+    with scope(network=world.net_a):
+        do_revoke_link(world.operator_a, link)
+    assert "合同の忘年会" not in calendar()

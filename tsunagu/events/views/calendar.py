@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.collab.access import filter_guest_cohosts
+from tsunagu.core.urls_cache import network_link
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.requests import NetworkRequest
 
@@ -68,13 +70,28 @@ def calendar_feed(
             network=network, user_id=user_id, status__in=SEATED, event__ends_at__gte=since
         ).values_list("event_id", flat=True)
     )
+    # Events of linked networks co-hosted with this one (collab), at the member's own address
+    # of each; registrations for them carry this network.
+    guests = [row for row in filter_guest_cohosts(member) if row.event.ends_at >= since]
     if which == "mine":
         applied = Registration.objects.filter(
             network=network, user_id=user_id, status__in=LIVE
         ).values("event_id")
         events = events.filter(pk__in=applied)
+        applied_ids = {row["event_id"] for row in applied}
+        guests = [row for row in guests if row.event_id in applied_ids]
+    listed = [*events.order_by("starts_at", "id")[:500], *(row.event for row in guests[:500])]
+    listed.sort(key=lambda event: (event.starts_at, event.pk))
     content = build_calendar(
-        network.name, events.order_by("starts_at", "id")[:500], show_online_url_for=seated
+        network.name,
+        listed[:500],
+        show_online_url_for=seated,
+        paths={
+            row.event_id: network_link(
+                network.slug, "collab:cohost_event", "event_id", row.event_id
+            )
+            for row in guests
+        },
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"

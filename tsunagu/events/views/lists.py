@@ -12,10 +12,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tsunagu.collab.access import filter_guest_cohosts
 from tsunagu.collab.guests import guest_events, guests_key
 from tsunagu.core import caching, shared
 from tsunagu.core.feedtokens import version_key
 from tsunagu.core.templatetags.layout import read_with_layout
+from tsunagu.core.urls_cache import network_link
 from tsunagu.tenancy.decorators import member_required
 from tsunagu.tenancy.requests import NetworkRequest
 
@@ -168,6 +170,17 @@ def _series_of(network_id: int, found: dict[str, Any]) -> list[dict[str, object]
     return caching.cached(series_key(network_id), load, caching.HOUR, found=found)
 
 
+@dataclass(frozen=True)
+class MonthEntry:
+    """An event as the month calendar shows it: its own network's, or one co-hosted with it
+    (``host``: the network that holds it)."""
+
+    starts_at: datetime
+    title: str
+    url: str
+    host: str = ""
+
+
 @member_required
 def event_month(request: NetworkRequest) -> HttpResponse:
     """A month calendar: the weeks of the month with each day's events."""
@@ -187,9 +200,28 @@ def event_month(request: NetworkRequest) -> HttpResponse:
     events = filter_events_for(
         member, Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
     ).order_by("starts_at", "id")
-    by_day: dict[date, list[Event]] = {}
-    for event in events:
-        by_day.setdefault(timezone.localdate(event.starts_at), []).append(event)
+    slug = member.network.slug
+    entries = [
+        MonthEntry(
+            event.starts_at, event.title, network_link(slug, "events:detail", "event_id", event.pk)
+        )
+        for event in events
+    ]
+    # Events of linked networks co-hosted with this one (collab), at the member's own address.
+    entries += [
+        MonthEntry(
+            row.event.starts_at,
+            row.event.title,
+            network_link(slug, "collab:cohost_event", "event_id", row.event_id),
+            host=row.network.name,
+        )
+        for row in filter_guest_cohosts(member)
+        if start <= row.event.starts_at < end
+    ]
+    entries.sort(key=lambda entry: entry.starts_at)
+    by_day: dict[date, list[MonthEntry]] = {}
+    for entry in entries:
+        by_day.setdefault(timezone.localdate(entry.starts_at), []).append(entry)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     return render(
