@@ -2,7 +2,9 @@
 of 三ツ葉 asks from the management pages, the operator of ひだまり sees the request and accepts
 it, and each then sees the other's network as linked. Then 三ツ葉 co-hosts an event with
 ひだまり: a member of ひだまり finds it in her own event list and applies, and each operator
-sees their own members in full and the other's only as they chose to share."""
+sees their own members in full and the other's only as they chose to share. Last, 三ツ葉's
+operator opens a room shared with ひだまり, the member joins it and writes there by keyboard, and
+the operator reads her message under her name. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -69,6 +71,7 @@ def test_two_operators_link_their_networks_and_co_host_an_event(
     asker.fill("#id_slug", "hidamari")
     # The scopes with the keyboard: focus the first box, then Tab and Space.
     asker.locator("input[name=scopes][value=events]").check()
+    asker.locator("input[name=scopes][value=rooms]").check()
     asker.locator("input[name=scopes][value=directory]").focus()
     asker.keyboard.press("Space")
     expect(asker.locator("input[name=scopes][value=directory]")).to_be_checked()
@@ -143,3 +146,25 @@ def test_two_operators_link_their_networks_and_co_host_an_event(
     expect(answerer.locator("[data-attendee][data-own]")).to_have_count(2)
     expect(answerer.locator("[data-attendees]")).to_contain_text("田中 花子")
     expect(answerer.locator("[data-attendees]")).not_to_contain_text("鈴木 一郎")
+
+    # 三ツ葉's operator opens a room shared with ひだまり; 山本 joins it and writes there by
+    # keyboard; the operator reads it with his name and network (axe checks each page).
+    asker.goto("/n/mitsuba/links/rooms/")
+    asker.fill("[data-shared-room-form] input[name=name]", "合同キャリア交流会の打ち合わせ")
+    asker.locator("[data-shared-room-form] button[type=submit]").click()
+    expect(asker.locator("[data-shared-room-page]")).to_contain_text(
+        "合同キャリア交流会の打ち合わせ"
+    )
+
+    member.goto("/n/hidamari/links/rooms/")
+    member.locator("[data-shared-room] form[action$='/join/'] button").first.click()
+    member.locator("[data-shared-room-page] textarea[name=body]").focus()
+    member.keyboard.type("当日の受付を手伝えます。")
+    member.keyboard.press("Tab")
+    member.keyboard.press("Enter")
+    expect(member.locator("[data-shared-messages]")).to_contain_text("当日の受付を手伝えます。")
+
+    asker.reload()
+    messages = asker.locator("[data-shared-messages]")
+    expect(messages).to_contain_text("当日の受付を手伝えます。")
+    expect(messages).to_contain_text("山本 翔太")
