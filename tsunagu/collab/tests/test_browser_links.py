@@ -4,7 +4,7 @@ it, and each then sees the other's network as linked. Then 三ツ葉 co-hosts an
 ひだまり: a member of ひだまり finds it in her own event list and applies, and each operator
 sees their own members in full and the other's only as they chose to share. Last, 三ツ葉's
 operator opens a room shared with ひだまり, the member joins it and writes there by keyboard, and
-the operator reads her message under her name. axe-core checks every page on the way."""
+the operator reads the message under the member's name. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
