@@ -16,6 +16,8 @@ class CollabConfig(AppConfig):
             personal_data,  # noqa: F401 - says what export and erasure do
             receivers,  # noqa: F401 - forgets what collab keeps in the cache
         )
+        from .header import LINKED
 
-        # Members of linked networks who chose to be found.
-        add_link(Link("linked_people", _("Linked networks"), 45))
+        # Members of linked networks who chose to be found, the shared rooms and one's own
+        # choice: shown while the network has an active link with another network.
+        add_link(Link("linked_people", _("Linked networks"), 45, when=LINKED))

@@ -1,4 +1,4 @@
-"""What collab keeps in the cache, forgotten when what it holds changes."""
+"""What collab keeps in the cache (guests.py, header.py), forgotten when what it holds changes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from tsunagu.events.models import Event
 from tsunagu.tenancy.models import Network
 
-from . import guests
+from . import guests, header
 from .models import CoHost, Link
 
 
@@ -23,6 +23,7 @@ def _link_changed(sender: type, instance: Link, **kwargs: Any) -> None:
     if kwargs.get("raw") or instance.accepted_at is None:
         return
     guests.forget(instance.network_id, instance.partner_id)
+    header.forget(instance.network_id, instance.partner_id)
 
 
 @receiver([post_save, post_delete], sender=CoHost)
@@ -50,4 +51,6 @@ def _network_changed(sender: type, instance: Network, **kwargs: Any) -> None:
     sides = Link._base_manager.filter(
         Q(network_id=instance.pk) | Q(partner_id=instance.pk), accepted_at__isnull=False
     ).values_list("network_id", "partner_id")
-    guests.forget(instance.pk, *[pk for pair in sides for pk in pair])
+    ids = [instance.pk, *[pk for pair in sides for pk in pair]]
+    guests.forget(*ids)
+    header.forget(*ids)

@@ -5,7 +5,7 @@ link it adds to a network's navigation, which count the header shows (the bell, 
 link) and which cache entries those read, so that the header reads all of them in one round trip.
 
 - ``add_link(Link(...))``: a link of the network's navigation, in ``order``; its address is
-  ``network_links[key]`` (``core/urls_cache.py``).
+  ``network_links[key]`` (``core/urls_cache.py``). ``when``: shown only while it reads non-zero.
 - ``set_bell(Count(...))``: the count of the bell beside the member's menu.
 - ``set_networks(Networks(...))``: the visitor's networks listed in their menu.
 """
@@ -76,6 +76,9 @@ class Link:
     # A number beside the label, and the attribute by which the page's script updates it.
     count: Count | None = None
     count_attribute: str = ""
+    # Whether the network shows the link at all, read per request like a count (non-zero:
+    # shown), for a link that leads nowhere until something exists (a link between networks).
+    when: Count | None = None
 
 
 _links: dict[str, Link] = {}
@@ -114,7 +117,7 @@ def header_keys(request: Any, network: Any, membership: Any) -> list[str]:
     if menu is not None:
         keys += menu.keys(request.user.pk)
     if network is not None and membership is not None:
-        counts = [bell(), *(link.count for link in links())]
+        counts = [bell(), *(link.count for link in links()), *(link.when for link in links())]
         for count in counts:
             if count is not None:
                 keys += count.keys(request, network, membership)

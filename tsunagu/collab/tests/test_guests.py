@@ -219,3 +219,31 @@ def test_the_partners_month_calendar_shows_the_co_hosted_events_at_its_own_addre
     with scope(network=world.net_a):
         do_revoke_link(world.operator_a, link)
     assert "合同の忘年会" not in calendar()
+
+
+@pytest.mark.django_db
+def test_the_linked_networks_tab_shows_only_while_the_network_has_an_active_link(
+    world: World,
+) -> None:
+    tab = 'href="/n/hidamari-b/links/people/"'
+    client = world.client(world.alumni_b)
+
+    def shown() -> bool:
+        return tab in client.get("/n/hidamari-b/events/").content.decode()
+
+    assert not shown()  # nowhere to go yet
+    link = link_networks(world.operator_a, world.operator_b, ("rooms",))
+    assert shown()
+    with scopes_disabled():
+        world.net_a.is_active = False
+        world.net_a.save()
+    assert not shown()
+    with scopes_disabled():
+        world.net_a.is_active = True
+        world.net_a.save()
+    assert shown()
+    with scope(network=world.net_b):
+        do_revoke_link(world.operator_b, link)
+    assert not shown()
+    # The pages stay where they are for whoever has the address (the record of who saw them).
+    assert client.get("/n/hidamari-b/links/people/").status_code == 200

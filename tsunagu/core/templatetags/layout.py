@@ -67,6 +67,7 @@ def _subnav(path: str, links: dict[str, str], membership: Any) -> list[dict[str,
             "href": links[link.key],
             "current": link.current(path, links[link.key]),
             "counted": link.count is not None,
+            "conditional": link.when is not None,
             "count_attribute": link.count_attribute,
         }
         for link in navigation.links()
@@ -149,12 +150,24 @@ class _Counts:
     def hidden(self, key: str) -> str:
         return "" if self.count(key) else "hidden"
 
+    def shown(self, key: str) -> bool:
+        """Whether the network shows the link ``key`` now (its ``when``)."""
+        condition = _link_of(key)
+        if condition is None or condition.when is None:
+            return True
+        return bool(condition.when.read(self.context, self.network, self.membership, self.found))
 
-def _counter_of(key: str) -> navigation.Count | None:
+
+def _link_of(key: str) -> navigation.Link | None:
     for link in navigation.links():
         if link.key == key:
-            return link.count
+            return link
     return None
+
+
+def _counter_of(key: str) -> navigation.Count | None:
+    link = _link_of(key)
+    return link.count if link is not None else None
 
 
 @register.simple_tag(takes_context=True)
@@ -175,6 +188,7 @@ def layout_header(context: Any) -> SafeString:
         "csrf": lambda: page_token(request),
         "count": counts.count,
         "hidden": counts.hidden,
+        "shown": counts.shown,
         "user": lambda part: initials(user.name) if part == "initials" else user.name,
         "networks": lambda: _networks_menu(user, network, found),
     }
