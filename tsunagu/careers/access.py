@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from tsunagu.collab.models import Link, LinkState, Scope
+from tsunagu.collab.models import Link, Scope
 from tsunagu.core import caching
 from tsunagu.tenancy.models import Membership, Role
 
@@ -119,11 +119,7 @@ def partner_networks(
 
     def load() -> tuple[tuple[int, str], ...]:
         with scopes_disabled():
-            links = (
-                Link.objects.of_network(network_id)
-                .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
-                .select_related("network", "partner")
-            )
+            links = Link.objects.of_network(network_id).live().select_related("network", "partner")
             found = {
                 (other.pk, other.name)
                 for link in links

@@ -180,11 +180,7 @@ def directory_links(network_id: int) -> list[Link]:
     """The network's active links whose scope includes the directory, between two networks that
     are both active (a network switched off shows nobody and sees nobody)."""
     with scopes_disabled():
-        links = (
-            Link.objects.of_network(network_id)
-            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
-            .select_related("network", "partner")
-        )
+        links = Link.objects.of_network(network_id).live().select_related("network", "partner")
         return [link for link in links if Scope.DIRECTORY in (link.scopes or [])]
 
 
@@ -299,11 +295,7 @@ def filter_profiles_visible_across(
 def rooms_links(network_id: int) -> list[Link]:
     """The network's active links whose scope includes rooms, between two active networks."""
     with scopes_disabled():
-        links = (
-            Link.objects.of_network(network_id)
-            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
-            .select_related("network", "partner")
-        )
+        links = Link.objects.of_network(network_id).live().select_related("network", "partner")
         return [link for link in links if Scope.ROOMS in (link.scopes or [])]
 
 
@@ -437,11 +429,7 @@ def filter_archived_shared_rooms_for(member: Membership) -> list[SharedRoom]:
 def events_links(network_id: int) -> list[Link]:
     """The network's active links whose scope includes events, between two active networks."""
     with scopes_disabled():
-        links = (
-            Link.objects.of_network(network_id)
-            .filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
-            .select_related("network", "partner")
-        )
+        links = Link.objects.of_network(network_id).live().select_related("network", "partner")
         return [link for link in links if Scope.EVENTS in (link.scopes or [])]
 
 

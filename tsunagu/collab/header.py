@@ -16,7 +16,7 @@ from django_scopes import scopes_disabled
 from tsunagu.core import caching
 from tsunagu.core.navigation import Count
 
-from .models import Link, LinkState
+from .models import Link
 
 
 def linked_key(network_id: int) -> str:
@@ -28,10 +28,7 @@ def has_active_link(network_id: int, found: Mapping[str, Any] | None = None) -> 
 
     def load() -> int:
         with scopes_disabled():
-            links = Link.objects.of_network(network_id).filter(
-                state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True
-            )
-            return int(links.exists())
+            return int(Link.objects.of_network(network_id).live().exists())
 
     return caching.cached(linked_key(network_id), load, caching.HOUR, found=found)
 

@@ -58,6 +58,10 @@ class LinkQuerySet(models.QuerySet["Link"]):
     def of_network(self, network_id: int) -> LinkQuerySet:
         return self.filter(Q(network_id=network_id) | Q(partner_id=network_id))
 
+    def live(self) -> LinkQuerySet:
+        """The links in force: active, between two active networks."""
+        return self.filter(state=LinkState.ACTIVE, network__is_active=True, partner__is_active=True)
+
 
 class TwoSidedManager(models.Manager[_M]):
     """Fails closed like the scoped managers, and narrows to the rows the scope's network is a

@@ -138,6 +138,16 @@ def test_a_role_change_changes_what_the_kept_list_gives_at_once(world: World) ->
     assert "アルムナイ限定の会" not in client.get(LIST).content.decode()
 
 
+def _cohost_for_employees(world: World, link: Any) -> None:
+    """An event of A for its employees only, co-hosted with B: never shown to B's alumni."""
+    cohost_event(
+        make_event(world.net_a, title="社員だけの共催会", audience=Audience.EMPLOYEES),
+        world.operator_a,
+        world.operator_b,
+        link,
+    )
+
+
 def _feed(world: World, member: Any, which: str) -> list[Any]:
     from icalendar import Calendar
 
@@ -160,12 +170,7 @@ def test_the_partners_calendar_feeds_hold_the_co_hosted_events_while_they_are_co
     link = link_networks(world.operator_a, world.operator_b, ("events",))
     joint = make_event(world.net_a, title="合同交流会", online_url="https://meet.example.jp/j")
     row = cohost_event(joint, world.operator_a, world.operator_b, link)
-    cohost_event(
-        make_event(world.net_a, title="社員だけの共催会", audience=Audience.EMPLOYEES),
-        world.operator_a,
-        world.operator_b,
-        link,
-    )
+    _cohost_for_employees(world, link)
     make_event(world.net_a, title="三ツ葉だけの会")  # not co-hosted: never in B's feeds
 
     every = _feed(world, world.alumni_b, "all")
@@ -196,12 +201,7 @@ def test_the_partners_month_calendar_shows_the_co_hosted_events_at_its_own_addre
     link = link_networks(world.operator_a, world.operator_b, ("events",))
     joint = make_event(world.net_a, title="合同の忘年会")
     cohost_event(joint, world.operator_a, world.operator_b, link)
-    cohost_event(
-        make_event(world.net_a, title="社員だけの共催会", audience=Audience.EMPLOYEES),
-        world.operator_a,
-        world.operator_b,
-        link,
-    )
+    _cohost_for_employees(world, link)
     month = timezone.localdate(joint.starts_at).strftime("%Y-%m")
     client = world.client(world.alumni_b)
 
